@@ -1,0 +1,14 @@
+//! replicant: a MySQL/MariaDB replica.
+//!
+//! The pipeline, one module per stage (see docs/ARCHITECTURE.md):
+//!
+//! - [`config`]: my.cnf and command-line options turned into one typed configuration.
+//! - [`wire`]: the MySQL packet codec and the client side of the protocol (handshake, auth,
+//!   TLS, text queries) used to talk to the master.
+//! - [`binlog`]: binlog events (both flavors), checksums, binlog-format files.
+//! - [`source`]: the receiver: registers with the master, streams COM_BINLOG_DUMP into the
+//!   relay log, heartbeats and reconnects.
+//! - [`relay`]: the relay log files and index: rotation, durability, crash recovery.
+//! - [`inspect`]: the `relaylog print | list | verify` tool.
+
+pub mod binlog;
