@@ -12,3 +12,8 @@
 //! - [`inspect`]: the `relaylog print | list | verify` tool.
 
 pub mod binlog;
+pub mod config;
+pub mod inspect;
+pub mod relay;
+pub mod source;
+pub mod wire;

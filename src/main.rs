@@ -1,1 +1,398 @@
-fn main() {}
+//! The `replicant` command: `run` (the daemon), `relaylog print|list|verify`, `status`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+
+use replicant::config::{Config, RawOptions};
+use replicant::inspect::{self, print::PrintOptions};
+use replicant::relay::{RelayLog, RelayOptions};
+use replicant::source::status::ReceiverStatus;
+use replicant::source::Receiver;
+
+#[derive(Parser)]
+#[command(name = "replicant", version, about = "A MySQL/MariaDB replica")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Replicate from a master: receive its binlog into the relay log.
+    Run(RunArgs),
+    /// Inspect binlog-format files (relay logs, a master's binlogs).
+    Relaylog {
+        #[command(subcommand)]
+        cmd: RelaylogCmd,
+    },
+    /// Print the replica status (SHOW SLAVE STATUS fields) from a datadir.
+    Status {
+        /// The replica's datadir.
+        #[arg(long)]
+        datadir: PathBuf,
+    },
+}
+
+/// Options of `run`; each may also come from --defaults-file under its my.cnf name.
+#[derive(Args, Default)]
+struct RunArgs {
+    /// my.cnf to read ([mysqld] then [replicant] sections).
+    #[arg(long)]
+    defaults_file: Option<PathBuf>,
+    #[arg(long)]
+    datadir: Option<String>,
+    #[arg(long)]
+    server_id: Option<String>,
+    #[arg(long)]
+    master_host: Option<String>,
+    #[arg(long)]
+    master_port: Option<String>,
+    #[arg(long)]
+    master_user: Option<String>,
+    #[arg(long)]
+    master_password: Option<String>,
+    #[arg(long)]
+    master_log_file: Option<String>,
+    #[arg(long)]
+    master_log_pos: Option<String>,
+    #[arg(long)]
+    master_connect_retry: Option<String>,
+    #[arg(long)]
+    master_retry_count: Option<String>,
+    #[arg(long)]
+    master_heartbeat_period: Option<String>,
+    /// Use TLS to the master.
+    #[arg(long, num_args = 0..=1, default_missing_value = "1")]
+    master_ssl: Option<String>,
+    #[arg(long)]
+    master_ssl_ca: Option<String>,
+    #[arg(long)]
+    master_ssl_cert: Option<String>,
+    #[arg(long)]
+    master_ssl_key: Option<String>,
+    #[arg(long, num_args = 0..=1, default_missing_value = "1")]
+    master_ssl_verify_server_cert: Option<String>,
+    #[arg(long)]
+    master_public_key_path: Option<String>,
+    #[arg(long)]
+    relay_log: Option<String>,
+    #[arg(long)]
+    max_relay_log_size: Option<String>,
+    #[arg(long)]
+    sync_relay_log: Option<String>,
+    #[arg(long)]
+    slave_net_timeout: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum RelaylogCmd {
+    /// Print events like mysqlbinlog.
+    Print {
+        /// Decode row events into pseudo-SQL.
+        #[arg(short, long)]
+        verbose: bool,
+        /// One JSON object per event.
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        start_position: Option<u64>,
+        #[arg(long)]
+        stop_position: Option<u64>,
+        /// `YYYY-MM-DD HH:MM:SS` (UTC).
+        #[arg(long)]
+        start_datetime: Option<String>,
+        /// `YYYY-MM-DD HH:MM:SS` (UTC).
+        #[arg(long)]
+        stop_datetime: Option<String>,
+        /// Only events of this database.
+        #[arg(short = 'd', long)]
+        database: Option<String>,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// List the relay log index: files, sizes, master coordinates.
+    List {
+        #[arg(long)]
+        datadir: PathBuf,
+        /// relay_log basename (default relay-bin).
+        #[arg(long, default_value = "relay-bin")]
+        relay_log: String,
+    },
+    /// Check structure and checksums; exit non-zero at the first bad position.
+    Verify {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    // MySQL spells options with underscores as often as with dashes; accept both.
+    let args = std::env::args().map(|a| match a.strip_prefix("--") {
+        Some(rest) => {
+            let (name, value) = rest
+                .split_once('=')
+                .map_or((rest, None), |(n, v)| (n, Some(v)));
+            let name = name.replace('_', "-");
+            match value {
+                Some(v) => format!("--{name}={v}"),
+                None => format!("--{name}"),
+            }
+        }
+        None => a,
+    });
+    let cli = Cli::parse_from(args);
+    let result = match cli.cmd {
+        Cmd::Run(a) => run(a),
+        Cmd::Relaylog { cmd } => relaylog(cmd),
+        Cmd::Status { datadir } => status(&datadir),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("replicant: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("REPLICANT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
+    init_logging();
+    let mut raw = RawOptions::default();
+    if let Some(f) = &a.defaults_file {
+        raw.read_file(f)?;
+    }
+    let cli_opts = [
+        ("datadir", &a.datadir),
+        ("server-id", &a.server_id),
+        ("master-host", &a.master_host),
+        ("master-port", &a.master_port),
+        ("master-user", &a.master_user),
+        ("master-password", &a.master_password),
+        ("master-log-file", &a.master_log_file),
+        ("master-log-pos", &a.master_log_pos),
+        ("master-connect-retry", &a.master_connect_retry),
+        ("master-retry-count", &a.master_retry_count),
+        ("master-heartbeat-period", &a.master_heartbeat_period),
+        ("master-ssl", &a.master_ssl),
+        ("master-ssl-ca", &a.master_ssl_ca),
+        ("master-ssl-cert", &a.master_ssl_cert),
+        ("master-ssl-key", &a.master_ssl_key),
+        (
+            "master-ssl-verify-server-cert",
+            &a.master_ssl_verify_server_cert,
+        ),
+        ("master-public-key-path", &a.master_public_key_path),
+        ("relay-log", &a.relay_log),
+        ("max-relay-log-size", &a.max_relay_log_size),
+        ("sync-relay-log", &a.sync_relay_log),
+        ("slave-net-timeout", &a.slave_net_timeout),
+    ];
+    for (name, value) in cli_opts {
+        if let Some(v) = value {
+            raw.set(name, v);
+        }
+    }
+    let cfg = Config::from_raw(&raw)?;
+    if !cfg.ignored.is_empty() {
+        let list: Vec<String> = cfg
+            .ignored
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect();
+        tracing::warn!(
+            "ignoring options that do not apply to replicant: {}",
+            list.join(", ")
+        );
+    }
+    let later: Vec<&str> = [
+        ("slave-skip-errors", cfg.slave_skip_errors.is_some()),
+        ("read-only", cfg.read_only),
+        ("log-slave-updates", cfg.log_slave_updates),
+    ]
+    .iter()
+    .filter(|(_, set)| *set)
+    .map(|(n, _)| *n)
+    .collect();
+    if !later.is_empty() {
+        tracing::info!(
+            "accepted; takes effect once the applier and endpoint exist (this version only receives): {}",
+            later.join(", ")
+        );
+    }
+    std::fs::create_dir_all(&cfg.datadir)
+        .with_context(|| format!("cannot create datadir {}", cfg.datadir.display()))?;
+    let (relay, recovered) = RelayLog::open(RelayOptions::from_config(&cfg))?;
+    if recovered.truncated_bytes > 0 {
+        tracing::warn!(
+            bytes = recovered.truncated_bytes,
+            "cut a torn relay log tail left by a crash"
+        );
+    }
+    if let Some(p) = &recovered.master {
+        tracing::info!(resume_at = %p, "relay log recovered");
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let code = rt.block_on(async move {
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            let mut term =
+                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(s) => s,
+                    Err(_) => return,
+                };
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            tracing::info!("shutting down");
+            let _ = tx.send(true);
+        });
+        let receiver = Receiver::new(cfg, relay, rx)?;
+        Ok::<_, anyhow::Error>(match receiver.run().await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(_) => ExitCode::FAILURE,
+        })
+    })?;
+    Ok(code)
+}
+
+fn relaylog(cmd: RelaylogCmd) -> anyhow::Result<ExitCode> {
+    match cmd {
+        RelaylogCmd::Print {
+            verbose,
+            json,
+            start_position,
+            stop_position,
+            start_datetime,
+            stop_datetime,
+            database,
+            files,
+        } => {
+            let when = |s: Option<String>, name: &str| -> anyhow::Result<Option<u32>> {
+                s.map(|t| {
+                    inspect::parse_datetime(&t)
+                        .with_context(|| format!("{name}: expected YYYY-MM-DD HH:MM:SS, got {t:?}"))
+                })
+                .transpose()
+            };
+            let opts = PrintOptions {
+                verbose,
+                json,
+                start_position,
+                stop_position,
+                start_datetime: when(start_datetime, "--start-datetime")?,
+                stop_datetime: when(stop_datetime, "--stop-datetime")?,
+                database,
+            };
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+            let r = inspect::print::print_files(&files, &opts, &mut out);
+            use std::io::Write;
+            let flushed = out.flush();
+            match r {
+                Err(inspect::print::PrintError::Output(e))
+                    if e.kind() == std::io::ErrorKind::BrokenPipe =>
+                {
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => Err(e.into()),
+                Ok(()) => {
+                    flushed.or_else(|e| {
+                        if e.kind() == std::io::ErrorKind::BrokenPipe {
+                            Ok(())
+                        } else {
+                            Err(e)
+                        }
+                    })?;
+                    Ok(ExitCode::SUCCESS)
+                }
+            }
+        }
+        RelaylogCmd::List { datadir, relay_log } => {
+            let files = inspect::list::list(&datadir, &relay_log)?;
+            if files.is_empty() {
+                println!(
+                    "no relay log files in {} (index {relay_log}.index)",
+                    datadir.display()
+                );
+            }
+            println!(
+                "{:<24} {:>12} {:>9}  {:<32} {:<32}",
+                "File", "Size", "Events", "First_Master_Pos", "Last_Master_Pos"
+            );
+            let pos = |p: &Option<replicant::binlog::BinlogPos>| {
+                p.as_ref().map_or("-".to_string(), |p| p.to_string())
+            };
+            for f in &files {
+                let size = f.size.map_or("missing".to_string(), |s| s.to_string());
+                println!(
+                    "{:<24} {:>12} {:>9}  {:<32} {:<32}",
+                    f.name,
+                    size,
+                    f.events,
+                    pos(&f.first),
+                    pos(&f.last)
+                );
+                if let Some(e) = &f.error {
+                    println!("  ! {e}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        RelaylogCmd::Verify { files } => {
+            let mut bad = false;
+            for f in &files {
+                match inspect::verify::verify_file(f) {
+                    Ok(r) => println!(
+                        "{}: OK, {} events, {} bytes",
+                        r.path.display(),
+                        r.events,
+                        r.bytes
+                    ),
+                    Err(e) => {
+                        println!("{}: BAD: {e}", f.display());
+                        bad = true;
+                    }
+                }
+            }
+            Ok(if bad {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+    }
+}
+
+fn status(datadir: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let Some(s) = ReceiverStatus::load(datadir) else {
+        anyhow::bail!(
+            "no replica status in {} (has `replicant run` used this datadir?)",
+            datadir.display()
+        );
+    };
+    let running = s.pid != 0 && std::path::Path::new(&format!("/proc/{}", s.pid)).exists();
+    println!("*************************** 1. row ***************************");
+    for (name, mut value) in s.fields() {
+        if name == "Slave_IO_Running" && !running {
+            value = "No".into();
+        }
+        println!("{name:>29}: {value}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

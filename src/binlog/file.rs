@@ -112,6 +112,12 @@ impl<R: Read> BinlogReader<R> {
         &self.fde
     }
 
+    /// Overrides the checksum algorithm in force (after a [`BinlogReader::seek`] past the FDE
+    /// that declared it).
+    pub fn set_checksum(&mut self, alg: ChecksumAlg) {
+        self.fde.checksum = alg;
+    }
+
     /// Path or name given at open.
     pub fn place(&self) -> &str {
         &self.place
@@ -151,6 +157,28 @@ impl<R: Read> BinlogReader<R> {
     /// A FORMAT_DESCRIPTION read here becomes the description for the events after it (a
     /// relay log holds replicant's own and then the master's).
     pub fn next_event(&mut self) -> std::result::Result<Option<(u64, Event<'_>)>, Stop> {
+        Ok(self.next_with_fde()?.map(|(at, ev, _)| (at, ev)))
+    }
+
+    /// Like [`BinlogReader::next_event`], also lending the description in force for the event.
+    #[allow(clippy::type_complexity)]
+    pub fn next_with_fde(
+        &mut self,
+    ) -> std::result::Result<Option<(u64, Event<'_>, &FormatDescription)>, Stop> {
+        let Some((at, shell, range)) = self.advance_event()? else {
+            return Ok(None);
+        };
+        let ev = Event {
+            bytes: &self.buf[range],
+            ..shell
+        };
+        Ok(Some((at, ev, &self.fde)))
+    }
+
+    /// Reads and validates the next event, returning its header facts and buffer range.
+    fn advance_event(
+        &mut self,
+    ) -> std::result::Result<Option<(u64, Event<'static>, std::ops::Range<usize>)>, Stop> {
         let at = self.pos;
         self.fill(HEADER_LEN)
             .map_err(|e| Stop::Corrupt(e.at(&self.place, at, None)))?;
@@ -208,9 +236,18 @@ impl<R: Read> BinlogReader<R> {
         let alg = self.fde.checksum;
         self.start += size;
         self.pos += size as u64;
-        let ev = Event::new(&self.buf[bytes_range], alg)
+        let ev = Event::new(&self.buf[bytes_range.clone()], alg)
             .map_err(|e| Stop::Corrupt(e.at(&self.place, at, tname)))?;
-        Ok(Some((at, ev)))
+        let (header, trailer_len) = (ev.header, ev.trailer_len);
+        Ok(Some((
+            at,
+            Event {
+                header,
+                bytes: &[],
+                trailer_len,
+            },
+            bytes_range,
+        )))
     }
 }
 

@@ -1,0 +1,368 @@
+//! The relay log: `<relay_log>.NNNNNN` files plus `<relay_log>.index`, in standard binlog
+//! format. Each file starts with the magic and replicant's own FORMAT_DESCRIPTION; after it
+//! come the master's events, byte-exact (original server_id, log_pos, checksum).
+//!
+//! Owns: the relay files, the index, and the receiver checkpoint (`master-info.json`).
+//!
+//! Architecture invariants:
+//! - The relay log is written only by the receiver (`source`), through [`RelayLog`].
+//! - The master position to resume from is derived from the relay data itself: the
+//!   checkpoint only says where a scan may start. It is written only after the data it
+//!   names was fsynced, so it is never ahead of durable relay data; at start-up the scan
+//!   from it covers whatever else reached the disk and truncates a torn tail.
+
+mod checkpoint;
+mod index;
+mod recover;
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use crate::binlog::event::{Event, EventType, BINLOG_MAGIC};
+use crate::binlog::events::Rotate;
+use crate::binlog::{BinlogPos, ChecksumAlg, FormatDescription};
+
+pub use checkpoint::Checkpoint;
+pub use index::RelayIndex;
+
+/// A relay log failure, naming the file.
+#[derive(Debug, thiserror::Error)]
+pub enum RelayError {
+    /// A filesystem operation failed.
+    #[error("{op} {path}: {source}")]
+    Io {
+        /// What was being done.
+        op: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// OS error.
+        source: std::io::Error,
+    },
+    /// The index or checkpoint is unusable.
+    #[error("{path}: {reason}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Relay data could not be decoded during recovery.
+    #[error("relay log damaged: {0}")]
+    Damaged(#[from] crate::binlog::DecodeError),
+}
+
+pub(crate) fn io_err<'p>(
+    op: &'static str,
+    path: &'p Path,
+) -> impl FnOnce(std::io::Error) -> RelayError + 'p {
+    move |source| RelayError::Io {
+        op,
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// How the relay log is laid out and synced.
+#[derive(Clone, Debug)]
+pub struct RelayOptions {
+    /// Directory holding the files (datadir, or the directory part of `relay_log`).
+    pub dir: PathBuf,
+    /// File name prefix, e.g. `relay-bin`.
+    pub base: String,
+    /// Rotate after a file reaches this size.
+    pub rotate_size: u64,
+    /// fsync after this many events (0: only at rotation and shutdown).
+    pub sync_every: u64,
+    /// Our server_id, written in our own FORMAT_DESCRIPTION events.
+    pub server_id: u32,
+}
+
+impl RelayOptions {
+    /// Options from the configuration: `relay_log` may carry a directory part (absolute, or
+    /// relative to datadir), as in mysqld.
+    pub fn from_config(c: &crate::config::Config) -> RelayOptions {
+        let p = Path::new(&c.relay_log);
+        let dir = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => c.datadir.join(d),
+            _ => c.datadir.clone(),
+        };
+        RelayOptions {
+            dir,
+            base: p
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "relay-bin".into()),
+            rotate_size: c.relay_rotate_size(),
+            sync_every: c.sync_relay_log,
+            server_id: c.server_id,
+        }
+    }
+}
+
+/// The file being appended to.
+struct Current {
+    /// File name (no directory).
+    name: String,
+    /// Buffered writer.
+    out: BufWriter<File>,
+    /// Bytes written so far, magic included.
+    size: u64,
+}
+
+/// The relay log writer.
+pub struct RelayLog {
+    /// Layout and sync policy.
+    opts: RelayOptions,
+    /// The index.
+    index: RelayIndex,
+    /// Open file, once the first FORMAT_DESCRIPTION from the master was seen.
+    cur: Option<Current>,
+    /// Master coordinate just past the last appended event; `None` before any.
+    master: Option<BinlogPos>,
+    /// Checksum algorithm of the master's stream in force.
+    checksum: ChecksumAlg,
+    /// The master's last FORMAT_DESCRIPTION, template for our own at each new file.
+    master_fde: Option<FormatDescription>,
+    /// Events appended since the last fsync.
+    unsynced: u64,
+    /// Total bytes in all relay files (Relay_Log_Space).
+    space: u64,
+    /// An event that arrived before the first FORMAT_DESCRIPTION of the stream (the
+    /// artificial ROTATE a dump starts with): held until the FDE says how to start the file.
+    pending: Option<(Vec<u8>, ChecksumAlg)>,
+}
+
+/// Where the master position stands after recovery.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recovered {
+    /// Next master coordinate to request, if the relay log holds any master event.
+    pub master: Option<BinlogPos>,
+    /// Bytes cut from torn tails (0 after a clean stop).
+    pub truncated_bytes: u64,
+}
+
+impl RelayLog {
+    /// Opens (creating the directory and index if needed) and recovers: torn tails are
+    /// truncated and the next master position is derived from the relay data.
+    pub fn open(opts: RelayOptions) -> Result<(RelayLog, Recovered), RelayError> {
+        std::fs::create_dir_all(&opts.dir).map_err(io_err("create directory", &opts.dir))?;
+        let index = RelayIndex::open(&opts.dir, &opts.base)?;
+        let cp = Checkpoint::load(&opts.dir)?;
+        let rec = recover::recover(&opts, &index, cp.as_ref())?;
+        let space = index.total_size(&opts.dir);
+        let log = RelayLog {
+            checksum: rec.checksum,
+            master: rec.master.clone(),
+            opts,
+            index,
+            cur: None,
+            master_fde: None,
+            unsynced: 0,
+            space,
+            pending: None,
+        };
+        Ok((
+            log,
+            Recovered {
+                master: rec.master,
+                truncated_bytes: rec.truncated_bytes,
+            },
+        ))
+    }
+
+    /// Master coordinate just past the last event in the relay log.
+    pub fn master_position(&self) -> Option<&BinlogPos> {
+        self.master.as_ref()
+    }
+
+    /// Current relay file name and size; when none is open, the last file of the index.
+    pub fn current(&self) -> Option<(&str, u64)> {
+        match &self.cur {
+            Some(c) => Some((c.name.as_str(), c.size)),
+            None => self.index.files().last().map(|f| {
+                let size = std::fs::metadata(self.opts.dir.join(f)).map_or(0, |m| m.len());
+                (f.as_str(), size)
+            }),
+        }
+    }
+
+    /// Declares the checksum algorithm of a new dump stream (the master's
+    /// `@master_binlog_checksum`), in force until its FORMAT_DESCRIPTION arrives.
+    pub fn begin_stream(&mut self, alg: ChecksumAlg) {
+        self.checksum = alg;
+        self.pending = None;
+    }
+
+    /// Total size of all relay files.
+    pub fn space(&self) -> u64 {
+        self.space
+    }
+
+    /// Sets the master position explicitly (CHANGE MASTER TO with an empty relay log).
+    pub fn set_master_position(&mut self, pos: BinlogPos) {
+        self.master = Some(pos);
+    }
+
+    /// Appends one master event (already framed and checksum-verified). Rotates the file
+    /// after a real ROTATE from the master and when the size limit is reached.
+    pub fn append(&mut self, ev: &Event<'_>) -> Result<(), RelayError> {
+        let t = ev.event_type();
+        if t == Some(EventType::FormatDescription) {
+            let fde = FormatDescription::parse(ev.bytes)?;
+            self.checksum = fde.checksum;
+            self.master_fde = Some(fde);
+        }
+        if self.cur.is_none() {
+            if self.master_fde.is_none() {
+                // Our FORMAT_DESCRIPTION is made from the master's, which comes second in
+                // a dump; hold the artificial ROTATE that comes first.
+                self.pending = Some((ev.bytes.to_vec(), self.checksum));
+                return Ok(());
+            }
+            self.new_file()?;
+            if let Some((p, alg)) = self.pending.take() {
+                let held = Event::new(&p, alg)?;
+                self.write_event(&held)?;
+            }
+        }
+        self.write_event(ev)?;
+        self.unsynced += 1;
+        if self.opts.sync_every > 0 && self.unsynced >= self.opts.sync_every {
+            self.sync()?;
+        }
+        let master_rotated =
+            t == Some(EventType::Rotate) && !ev.header.is_artificial() && ev.header.log_pos != 0;
+        if master_rotated || cur_size(&self.cur) >= self.opts.rotate_size {
+            self.close_file()?;
+        }
+        Ok(())
+    }
+
+    fn write_event(&mut self, ev: &Event<'_>) -> Result<(), RelayError> {
+        let cur = self.cur.as_mut().expect("caller opened a file");
+        cur.out
+            .write_all(ev.bytes)
+            .map_err(io_err("write", &self.opts.dir.join(&cur.name)))?;
+        cur.size += ev.bytes.len() as u64;
+        self.space += ev.bytes.len() as u64;
+        advance(&mut self.master, ev);
+        Ok(())
+    }
+
+    /// Hands buffered bytes to the OS so readers (mariadb-binlog, the applier) see them.
+    pub fn flush(&mut self) -> Result<(), RelayError> {
+        if let Some(cur) = self.cur.as_mut() {
+            cur.out
+                .flush()
+                .map_err(io_err("write", &self.opts.dir.join(&cur.name)))?;
+        }
+        Ok(())
+    }
+
+    /// Makes everything appended durable, then records the checkpoint.
+    pub fn sync(&mut self) -> Result<(), RelayError> {
+        let Some(cur) = self.cur.as_mut() else {
+            return Ok(());
+        };
+        let path = self.opts.dir.join(&cur.name);
+        cur.out.flush().map_err(io_err("write", &path))?;
+        cur.out
+            .get_ref()
+            .sync_data()
+            .map_err(io_err("fsync", &path))?;
+        self.unsynced = 0;
+        if let Some(master) = &self.master {
+            Checkpoint {
+                relay_file: cur.name.clone(),
+                relay_pos: cur.size,
+                master_file: master.file.clone(),
+                master_pos: master.offset,
+                checksum: self.checksum.name().to_string(),
+            }
+            .store(&self.opts.dir)?;
+        }
+        Ok(())
+    }
+
+    /// Syncs and closes the current file; the next append starts a new one.
+    pub fn close_file(&mut self) -> Result<(), RelayError> {
+        self.sync()?;
+        self.cur = None;
+        Ok(())
+    }
+
+    /// Starts `<base>.NNNNNN`: magic and our FORMAT_DESCRIPTION, made from the master's last
+    /// one (same version, post-header lengths and checksum algorithm, our server_id) so that
+    /// the master's events that follow read correctly with any binlog tool.
+    fn new_file(&mut self) -> Result<(), RelayError> {
+        let name = self.index.next_name();
+        let path = self.opts.dir.join(&name);
+        let file = OpenOptions::new()
+            .create(true)
+            .write(true)
+            .truncate(true)
+            .open(&path)
+            .map_err(io_err("create", &path))?;
+        let mut out = BufWriter::with_capacity(256 * 1024, file);
+        let mut fde = self
+            .master_fde
+            .clone()
+            .unwrap_or_else(FormatDescription::assumed_v4);
+        fde.checksum = self.checksum;
+        fde.create_timestamp = 0;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as u32)
+            .unwrap_or(0);
+        let probe = fde.encode(now, self.opts.server_id, 0);
+        let bytes = fde.encode(
+            now,
+            self.opts.server_id,
+            (BINLOG_MAGIC.len() + probe.len()) as u32,
+        );
+        out.write_all(&BINLOG_MAGIC)
+            .map_err(io_err("write", &path))?;
+        out.write_all(&bytes).map_err(io_err("write", &path))?;
+        out.flush().map_err(io_err("write", &path))?;
+        out.get_ref().sync_data().map_err(io_err("fsync", &path))?;
+        self.index.append(&self.opts.dir, &name)?;
+        let size = (BINLOG_MAGIC.len() + bytes.len()) as u64;
+        self.space += size;
+        tracing::info!(relay_file = %name, "opened relay log file");
+        self.cur = Some(Current { name, out, size });
+        Ok(())
+    }
+
+    /// The relay files in index order.
+    pub fn files(&self) -> &[String] {
+        self.index.files()
+    }
+}
+
+fn cur_size(c: &Option<Current>) -> u64 {
+    c.as_ref().map_or(0, |c| c.size)
+}
+
+/// Moves the master coordinate past one master event. Shared by the writer and recovery, so
+/// the position derived at start-up is the one the writer had.
+pub fn advance(master: &mut Option<BinlogPos>, ev: &Event<'_>) {
+    match ev.event_type() {
+        Some(EventType::Rotate) => {
+            if let Ok(r) = Rotate::parse(ev.body()) {
+                *master = Some(BinlogPos {
+                    file: r.next_file_lossy().into_owned(),
+                    offset: r.position,
+                });
+            }
+        }
+        // Artificial events and the FORMAT_DESCRIPTION resent at a dump start carry log_pos 0:
+        // they do not move the position.
+        _ if ev.header.log_pos == 0 || ev.header.is_artificial() => {}
+        _ => {
+            if let Some(m) = master.as_mut() {
+                m.offset = ev.header.log_pos as u64;
+            }
+        }
+    }
+}
