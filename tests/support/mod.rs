@@ -1,0 +1,20 @@
+//! Test support: throwaway MariaDB masters, the replicant binary as a child process,
+//! sysbench workloads and `mariadb-binlog` as a decoding oracle.
+//!
+//! Integration tests use it with `mod support;` and `use support::*;`. Everything started
+//! here is stopped by `Drop`, also when a test panics, and is SIGKILLed by the kernel if
+//! the test binary dies (see [`process`]). Each test binary uses a subset of the helpers.
+
+#![allow(dead_code, unused_imports)]
+
+pub mod decode;
+pub mod mariadb;
+pub mod process;
+pub mod replicant;
+pub mod sysbench;
+
+pub use decode::{mariadb_binlog_decode, mariadb_binlog_decode_all, row_and_statement_lines};
+pub use mariadb::{port_open, seed_db01_user, MariaDb, MasterOpts, DB01_USER_ROWS};
+pub use process::{pid_alive, wait_for, wait_until};
+pub use replicant::{replicant_cmd, Replicant, REPLICANT_BIN};
+pub use sysbench::{sysbench, sysbench_cmd, SysbenchOpts};
