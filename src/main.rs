@@ -13,7 +13,12 @@ use replicant::source::status::ReceiverStatus;
 use replicant::source::Receiver;
 
 #[derive(Parser)]
-#[command(name = "replicant", version, about = "A MySQL/MariaDB replica")]
+#[command(
+    name = "replicant",
+    version,
+    about = "A MySQL/MariaDB replica",
+    args_override_self = true
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,

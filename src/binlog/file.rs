@@ -347,18 +347,14 @@ mod tests {
 
         let cut = &f[..f.len() - 3];
         let mut r = BinlogReader::new(cut, "mem".into()).unwrap();
-        let mut last = None;
-        loop {
+        let last = loop {
             match r.next_event() {
                 Ok(Some(_)) => {}
                 Ok(None) => panic!("torn tail not detected"),
-                Err(stop) => {
-                    last = Some(stop);
-                    break;
-                }
+                Err(stop) => break stop,
             }
-        }
-        match last.unwrap() {
+        };
+        match last {
             Stop::TornTail { valid_end, error } => {
                 assert_eq!(valid_end as usize, f.len() - 31);
                 assert!(error.to_string().contains("mem at position"), "{error}");

@@ -11,6 +11,7 @@ pub mod event;
 pub mod events;
 pub mod fde;
 pub mod file;
+pub mod group;
 
 pub use error::DecodeError;
 pub use event::{ChecksumAlg, Event, EventHeader, EventType};

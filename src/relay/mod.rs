@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 use crate::binlog::event::{Event, EventType, BINLOG_MAGIC};
 use crate::binlog::events::Rotate;
+use crate::binlog::group::GroupTracker;
 use crate::binlog::{BinlogPos, ChecksumAlg, FormatDescription};
 
 pub use checkpoint::Checkpoint;
@@ -131,6 +132,22 @@ pub struct RelayLog {
     /// An event that arrived before the first FORMAT_DESCRIPTION of the stream (the
     /// artificial ROTATE a dump starts with): held until the FDE says how to start the file.
     pending: Option<(Vec<u8>, ChecksumAlg)>,
+    /// Whether the stream is inside an event group (transaction).
+    groups: GroupTracker,
+    /// The end of the last complete event group: where a reconnect resumes and the only
+    /// place a file is rotated or a checkpoint taken.
+    boundary: Boundary,
+}
+
+/// A point between event groups.
+#[derive(Clone, Debug, Default)]
+struct Boundary {
+    /// Relay file it lies in (`None` before the first file).
+    relay_file: Option<String>,
+    /// Offset in that file.
+    relay_pos: u64,
+    /// Master coordinate there.
+    master: Option<BinlogPos>,
 }
 
 /// Where the master position stands after recovery.
@@ -161,6 +178,12 @@ impl RelayLog {
             unsynced: 0,
             space,
             pending: None,
+            groups: GroupTracker::default(),
+            boundary: Boundary {
+                relay_file: None,
+                relay_pos: 0,
+                master: rec.master.clone(),
+            },
         };
         Ok((
             log,
@@ -189,9 +212,40 @@ impl RelayLog {
 
     /// Declares the checksum algorithm of a new dump stream (the master's
     /// `@master_binlog_checksum`), in force until its FORMAT_DESCRIPTION arrives.
-    pub fn begin_stream(&mut self, alg: ChecksumAlg) {
-        self.checksum = alg;
+    ///
+    /// If the previous stream broke off inside an event group, that partial group is cut
+    /// from the relay file first and the master position moves back to the group's start,
+    /// so the master re-sends the whole group: the relay log never holds half a
+    /// transaction followed by its rest.
+    pub fn begin_stream(&mut self, alg: ChecksumAlg) -> Result<(), RelayError> {
         self.pending = None;
+        if !self.groups.at_boundary() {
+            self.rewind_to_boundary()?;
+        }
+        self.checksum = alg;
+        Ok(())
+    }
+
+    fn rewind_to_boundary(&mut self) -> Result<(), RelayError> {
+        use std::io::{Seek, SeekFrom};
+        let b = self.boundary.clone();
+        if let (Some(cur), Some(file)) = (self.cur.as_mut(), b.relay_file.as_ref()) {
+            if *file == cur.name && cur.size > b.relay_pos {
+                let path = self.opts.dir.join(&cur.name);
+                cur.out.flush().map_err(io_err("write", &path))?;
+                let f = cur.out.get_mut();
+                f.set_len(b.relay_pos).map_err(io_err("truncate", &path))?;
+                f.seek(SeekFrom::Start(b.relay_pos))
+                    .map_err(io_err("seek", &path))?;
+                tracing::info!(relay_file = %cur.name, cut = cur.size - b.relay_pos,
+                    resume_at = ?b.master, "discarded a partial transaction; the master will resend it");
+                self.space -= cur.size - b.relay_pos;
+                cur.size = b.relay_pos;
+            }
+        }
+        self.master = b.master;
+        self.groups = GroupTracker::default();
+        Ok(())
     }
 
     /// Total size of all relay files.
@@ -227,16 +281,36 @@ impl RelayLog {
             }
         }
         self.write_event(ev)?;
+        let fde = self.master_fde.as_ref().unwrap_or(&ASSUMED_V4);
+        if self.groups.on_event(ev, fde) {
+            self.mark_boundary();
+        }
         self.unsynced += 1;
         if self.opts.sync_every > 0 && self.unsynced >= self.opts.sync_every {
             self.sync()?;
         }
+        // Files are rotated only between event groups, never inside a transaction.
         let master_rotated =
             t == Some(EventType::Rotate) && !ev.header.is_artificial() && ev.header.log_pos != 0;
-        if master_rotated || cur_size(&self.cur) >= self.opts.rotate_size {
+        if self.groups.at_boundary()
+            && (master_rotated || cur_size(&self.cur) >= self.opts.rotate_size)
+        {
             self.close_file()?;
         }
         Ok(())
+    }
+
+    fn mark_boundary(&mut self) {
+        if let Some(cur) = &self.cur {
+            if self.boundary.relay_file.as_deref() != Some(cur.name.as_str()) {
+                self.boundary.relay_file = Some(cur.name.clone());
+            }
+            self.boundary.relay_pos = cur.size;
+            match (&mut self.boundary.master, &self.master) {
+                (Some(b), Some(m)) if b.file == m.file => b.offset = m.offset,
+                (b, m) => *b = m.clone(),
+            }
+        }
     }
 
     fn write_event(&mut self, ev: &Event<'_>) -> Result<(), RelayError> {
@@ -272,10 +346,12 @@ impl RelayLog {
             .sync_data()
             .map_err(io_err("fsync", &path))?;
         self.unsynced = 0;
-        if let Some(master) = &self.master {
+        // The checkpoint names the last group boundary (durable now, since everything up
+        // to cur.size is), so recovery starts its scan outside any group.
+        if let (Some(master), Some(file)) = (&self.boundary.master, &self.boundary.relay_file) {
             Checkpoint {
-                relay_file: cur.name.clone(),
-                relay_pos: cur.size,
+                relay_file: file.clone(),
+                relay_pos: self.boundary.relay_pos,
                 master_file: master.file.clone(),
                 master_pos: master.offset,
                 checksum: self.checksum.name().to_string(),
@@ -331,6 +407,7 @@ impl RelayLog {
         self.space += size;
         tracing::info!(relay_file = %name, "opened relay log file");
         self.cur = Some(Current { name, out, size });
+        self.mark_boundary();
         Ok(())
     }
 
@@ -339,6 +416,10 @@ impl RelayLog {
         self.index.files()
     }
 }
+
+/// Description used to read statements before the master's FDE arrived.
+static ASSUMED_V4: std::sync::LazyLock<FormatDescription> =
+    std::sync::LazyLock::new(FormatDescription::assumed_v4);
 
 fn cur_size(c: &Option<Current>) -> u64 {
     c.as_ref().map_or(0, |c| c.size)

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use super::{advance, io_err, Checkpoint, RelayError, RelayIndex, RelayOptions};
 use crate::binlog::file::{BinlogReader, Stop};
+use crate::binlog::group::GroupTracker;
 use crate::binlog::{BinlogPos, ChecksumAlg};
 
 /// What recovery found.
@@ -79,25 +80,44 @@ pub(super) fn recover(
             }
         }
         let mut good_end = reader.position();
+        // Scanning starts at a group boundary: the checkpoint or a file start.
+        let mut groups = GroupTracker::default();
+        let mut boundary = (good_end, master.clone());
         loop {
-            match reader.next_event() {
-                Ok(Some((at, ev))) => {
+            match reader.next_with_fde() {
+                Ok(Some((at, ev, fde))) => {
                     // Offset 4 holds replicant's own FORMAT_DESCRIPTION, not a master event.
                     if at != 4 {
                         advance(&mut master, &ev);
                     }
-                    good_end = reader.position();
+                    let end = at + ev.bytes.len() as u64;
+                    if groups.on_event(&ev, fde) {
+                        boundary = (end, master.clone());
+                    }
+                    good_end = end;
                 }
-                Ok(None) => break,
+                Ok(None) => {
+                    if is_last && boundary.0 < good_end {
+                        // The stream stopped inside a transaction: cut the partial group so
+                        // the master resends all of it.
+                        tracing::info!(file = %path.display(), cut = good_end - boundary.0,
+                            "relay log ends inside a transaction: cutting the partial group");
+                        truncated_bytes += good_end - boundary.0;
+                        truncate(&path, boundary.0)?;
+                        master = boundary.1.clone();
+                    }
+                    break;
+                }
                 Err(stop) if is_last => {
                     let kind = match &stop {
                         Stop::TornTail { .. } => "torn tail",
                         Stop::Corrupt(_) => "damaged tail",
                     };
-                    tracing::warn!(file = %path.display(), valid_end = good_end, cut = len - good_end,
-                        cause = %stop, "relay log {kind}: truncating to the last complete event");
-                    truncated_bytes += len - good_end;
-                    truncate(&path, good_end)?;
+                    tracing::warn!(file = %path.display(), valid_end = good_end, cut = len - boundary.0,
+                        cause = %stop, "relay log {kind}: truncating to the last complete transaction");
+                    truncated_bytes += len - boundary.0;
+                    truncate(&path, boundary.0)?;
+                    master = boundary.1.clone();
                     break;
                 }
                 Err(stop) => return Err(stop.into_error().into()),

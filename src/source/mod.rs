@@ -15,7 +15,7 @@
 pub mod status;
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::sync::watch;
 
@@ -94,8 +94,9 @@ pub struct Receiver {
     relay: RelayLog,
     /// Status, mirrored to disk.
     status: ReceiverStatus,
-    /// When the status was last written.
-    status_written: Instant,
+    /// The latest status snapshot for the writer task (written at most every 250 ms, so
+    /// the file is current without a disk write per event).
+    published: std::sync::Arc<std::sync::Mutex<Option<ReceiverStatus>>>,
     /// Our replica UUID (persisted in datadir).
     uuid: String,
     /// Fires when the daemon should stop.
@@ -126,7 +127,7 @@ impl Receiver {
             cfg,
             relay,
             status,
-            status_written: Instant::now(),
+            published: Default::default(),
             uuid,
             shutdown,
             dump_started: false,
@@ -135,7 +136,22 @@ impl Receiver {
 
     /// Runs until shutdown (Ok) or a fatal error (Err, also recorded in the status).
     pub async fn run(mut self) -> Result<(), ReceiverError> {
+        let published = self.published.clone();
+        let datadir = self.cfg.datadir.clone();
+        let writer = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(250));
+            loop {
+                tick.tick().await;
+                let snapshot = published.lock().ok().and_then(|mut p| p.take());
+                if let Some(s) = snapshot {
+                    if let Err(e) = s.store(&datadir) {
+                        tracing::warn!(error = %e, "cannot write receiver status");
+                    }
+                }
+            }
+        });
         let result = self.run_inner().await;
+        writer.abort();
         let synced = self.relay.close_file();
         self.status.slave_io_running = "No".into();
         match &result {
@@ -212,7 +228,26 @@ impl Receiver {
             .map_or_else(|| "(start)".to_string(), |p| p.to_string())
     }
 
+    /// Writes the status file now (state changes).
     fn write_status(&mut self) {
+        self.refresh_status();
+        if let Ok(mut p) = self.published.lock() {
+            *p = None;
+        }
+        if let Err(e) = self.status.store(&self.cfg.datadir) {
+            tracing::warn!(error = %e, "cannot write receiver status");
+        }
+    }
+
+    /// Hands the current status to the writer task (progress while streaming).
+    fn publish_status(&mut self) {
+        self.refresh_status();
+        if let Ok(mut p) = self.published.lock() {
+            *p = Some(self.status.clone());
+        }
+    }
+
+    fn refresh_status(&mut self) {
         if let Some(p) = self.relay.master_position() {
             self.status.master_log_file = p.file.clone();
             self.status.read_master_log_pos = p.offset;
@@ -221,10 +256,6 @@ impl Receiver {
             self.status.relay_log_file = f.to_string();
         }
         self.status.relay_log_space = self.relay.space();
-        if let Err(e) = self.status.store(&self.cfg.datadir) {
-            tracing::warn!(error = %e, "cannot write receiver status");
-        }
-        self.status_written = Instant::now();
     }
 
     /// One connection: connect, check, register, dump, stream until failure or shutdown.
@@ -307,6 +338,7 @@ impl Receiver {
         .await
         .map_err(classify)?;
 
+        self.relay.begin_stream(alg)?;
         let start = match self.relay.master_position() {
             Some(p) => p.clone(),
             None => self.initial_position(&mut conn).await?,
@@ -317,7 +349,6 @@ impl Receiver {
         conn.binlog_dump(self.cfg.server_id, &start.file, start.offset)
             .await
             .map_err(classify)?;
-        self.relay.begin_stream(alg);
         tracing::info!(from = %start, checksum = alg.name(), "binlog dump started");
         self.dump_started = true;
         self.status.slave_io_running = "Yes".into();
@@ -425,9 +456,7 @@ impl Receiver {
             }
             if conn.buffered() == 0 {
                 self.relay.flush()?;
-                if self.status_written.elapsed() >= Duration::from_secs(1) {
-                    self.write_status();
-                }
+                self.publish_status();
             }
         }
     }

@@ -114,10 +114,12 @@ pub fn initial_response(plugin: &str, password: &[u8], nonce: &[u8]) -> Result<V
             v.push(0);
             v
         }
-        other => return Err(WireError::Auth(format!(
+        other => {
+            return Err(WireError::Auth(format!(
             "the master asked for authentication plugin {other}, which replicant does not support \
                  (supported: {NATIVE}, {CACHING_SHA2}, {SHA256}, {ED25519}, {CLEAR})"
-        ))),
+        )))
+        }
     })
 }
 

@@ -308,12 +308,17 @@ impl Connection {
     }
 
     /// COM_BINLOG_DUMP from `file`:`pos`. Events then arrive with [`Connection::read_event`].
+    ///
+    /// A MariaDB master is asked for ANNOTATE_ROWS events (BINLOG_SEND_ANNOTATE_ROWS_EVENT),
+    /// as MariaDB slaves do by default, so the relay log carries every event the master's
+    /// binlog has.
     pub async fn binlog_dump(
         &mut self,
         server_id: u32,
         file: &str,
         pos: u64,
     ) -> Result<(), WireError> {
+        let flags: u16 = if self.server.is_mariadb() { 2 } else { 0 };
         let pos32 = u32::try_from(pos).map_err(|_| {
             WireError::Protocol(format!(
                 "binlog position {pos} does not fit COM_BINLOG_DUMP"
@@ -321,7 +326,7 @@ impl Connection {
         })?;
         let mut p = vec![0x12];
         p.extend_from_slice(&pos32.to_le_bytes());
-        p.extend_from_slice(&0u16.to_le_bytes()); // flags: blocking
+        p.extend_from_slice(&flags.to_le_bytes());
         p.extend_from_slice(&server_id.to_le_bytes());
         p.extend_from_slice(file.as_bytes());
         self.command(&p).await
