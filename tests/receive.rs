@@ -564,3 +564,35 @@ fn tls_to_master() {
     assert_relay_matches_master(&m, &r);
     r.proc.as_mut().unwrap().terminate();
 }
+
+#[test]
+fn heartbeats_keep_idle_link_and_net_timeout_detects_dead_master() {
+    let m = master_with_repl(MasterOpts::default());
+    seed_db01_user(&m);
+    let mut r = Replica::new(
+        &m,
+        &["--slave-net-timeout=3", "--master-heartbeat-period=0.5"],
+    );
+    r.start();
+    r.wait_caught_up(&m);
+    // Idle for longer than slave_net_timeout: heartbeats keep the link up.
+    std::thread::sleep(Duration::from_secs(5));
+    let err = r.proc.as_ref().unwrap().stderr();
+    assert!(
+        !err.contains("will reconnect"),
+        "an idle but live master was dropped:\n{err}"
+    );
+    // A master that stops answering (SIGSTOP) is detected within slave_net_timeout.
+    let pid = m.pid().expect("master pid") as i32;
+    unsafe { libc::kill(pid, libc::SIGSTOP) };
+    let p = r.proc.as_mut().unwrap();
+    let detected = wait_until(Duration::from_secs(30), || {
+        p.stderr().contains("slave_net_timeout")
+    });
+    unsafe { libc::kill(pid, libc::SIGCONT) };
+    assert!(detected, "dead master not detected:\n{}", p.stderr());
+    m.sql("INSERT INTO db01.user(name, sex) VALUES ('after stall', '1')");
+    r.wait_caught_up(&m);
+    assert_relay_matches_master(&m, &r);
+    r.proc.as_mut().unwrap().terminate();
+}
