@@ -12,6 +12,8 @@ pub const HEADER_LEN: usize = 19;
 pub const CHECKSUM_LEN: usize = 4;
 /// The four bytes every binlog and relay log file starts with.
 pub const BINLOG_MAGIC: [u8; 4] = [0xfe, b'b', b'i', b'n'];
+/// FDE header flag: the binlog file is open (not closed cleanly); outside the checksum.
+pub const LOG_EVENT_BINLOG_IN_USE_F: u16 = 0x1;
 /// Header flag: the event was made up by the master for the dump stream, not read from a binlog.
 pub const LOG_EVENT_ARTIFICIAL_F: u16 = 0x20;
 
@@ -320,7 +322,19 @@ impl<'a> Event<'a> {
 
     fn verify_crc32(&self) -> Result<()> {
         let split = self.bytes.len() - CHECKSUM_LEN;
-        let computed = crc32fast::hash(&self.bytes[..split]);
+        let mut computed = crc32fast::hash(&self.bytes[..split]);
+        if self.header.type_code == EventType::FormatDescription as u8
+            && self.header.flags & LOG_EVENT_BINLOG_IN_USE_F != 0
+        {
+            // mysqld clears LOG_EVENT_BINLOG_IN_USE_F in place when it closes a binlog, so the
+            // FDE's checksum is computed with the flag clear; readers clear it before checking
+            // (Log_event_footer::event_checksum_test).
+            let mut h = crc32fast::Hasher::new();
+            h.update(&self.bytes[..17]);
+            h.update(&[self.bytes[17] & !(LOG_EVENT_BINLOG_IN_USE_F as u8)]);
+            h.update(&self.bytes[18..split]);
+            computed = h.finalize();
+        }
         let stored = self.stored_checksum().unwrap_or(0);
         if computed != stored {
             return Err(DecodeError::Checksum { stored, computed });

@@ -6,12 +6,19 @@
 //! what was wrong, and the reader wraps it with the file and position.
 
 pub mod cursor;
+pub mod decimal;
 pub mod error;
 pub mod event;
 pub mod events;
 pub mod fde;
 pub mod file;
 pub mod group;
+pub mod jsonb;
+pub mod numfmt;
+pub mod rows;
+pub mod table_map;
+pub mod temporal;
+pub mod value;
 
 pub use error::DecodeError;
 pub use event::{ChecksumAlg, Event, EventHeader, EventType};

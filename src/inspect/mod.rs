@@ -7,6 +7,7 @@
 pub mod list;
 pub mod print;
 pub mod rows_print;
+pub mod rows_sql;
 pub mod verify;
 
 /// Formats seconds since the epoch as mysqlbinlog's `YYMMDD HH:MM:SS` (UTC).
