@@ -27,7 +27,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Replicate from a master: receive its binlog into the relay log.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Inspect binlog-format files (relay logs, a master's binlogs).
     Relaylog {
         #[command(subcommand)]
@@ -150,7 +150,7 @@ fn main() -> ExitCode {
     });
     let cli = Cli::parse_from(args);
     let result = match cli.cmd {
-        Cmd::Run(a) => run(a),
+        Cmd::Run(a) => run(*a),
         Cmd::Relaylog { cmd } => relaylog(cmd),
         Cmd::Status { datadir } => status(&datadir),
     };

@@ -76,8 +76,7 @@ impl Replica {
         ]);
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
         text.lines()
-            .filter(|l| l.starts_with("relay-bin."))
-            .last()
+            .rfind(|l| l.starts_with("relay-bin."))
             .and_then(|l| l.split_whitespace().nth(4).map(str::to_string))
     }
 

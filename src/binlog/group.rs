@@ -42,7 +42,7 @@ impl GroupTracker {
         use EventType::*;
         match ev.event_type() {
             Some(MariaGtid) => {
-                let standalone = MariaGtidView::parse(ev.body()).map_or(false, |g| g.standalone());
+                let standalone = MariaGtidView::parse(ev.body()).is_ok_and(|g| g.standalone());
                 self.open(standalone);
             }
             Some(Gtid | AnonymousGtid | GtidTagged) => self.open(true),
@@ -83,9 +83,10 @@ impl GroupTracker {
         } else if word.eq_ignore_ascii_case(b"COMMIT")
             || word.eq_ignore_ascii_case(b"ROLLBACK")
             || is_xa_end_of_group(text)
+            // A statement outside a group, or the one statement a group holds.
+            || !self.in_group
+            || self.single_statement
         {
-            self.close();
-        } else if !self.in_group || self.single_statement {
             self.close();
         }
     }

@@ -11,6 +11,7 @@ use crate::binlog::events::{
     self, IntVar, MariaGtid, MysqlGtid, Query, Rotate, TransactionPayload, UserVar,
 };
 use crate::binlog::file::{split_events, BinlogReader};
+use crate::binlog::table_map::TableMap;
 use crate::binlog::{DecodeError, FormatDescription};
 
 use super::format_timestamp;
@@ -150,8 +151,8 @@ impl Printer<'_> {
         // Table maps are remembered even when the event is not printed, so rows that are
         // printed can be decoded.
         if t == Some(EventType::TableMap) {
-            let map = rows_print::OwnedTableMap::parse(body, fde)?;
-            self.maps.insert(map.table_id(), map);
+            let map = rows_print::parse_table_map(body, fde)?;
+            self.maps.insert(map.table_id, map);
         }
         if skip || !self.in_database(ev, fde)? {
             return Ok(());
@@ -312,14 +313,12 @@ impl Printer<'_> {
                 }
             }
             Some(EventType::TableMap) => {
-                let m = rows_print::OwnedTableMap::parse(body, fde)?;
-                writeln!(
-                    out,
-                    "Table_map: `{}`.`{}` mapped to number {}",
-                    m.schema(),
-                    m.table(),
-                    m.table_id()
-                )?;
+                let m = TableMap::parse(body, fde)?;
+                out.write_all(b"Table_map: `")?;
+                out.write_all(m.schema())?;
+                out.write_all(b"`.`")?;
+                out.write_all(m.table())?;
+                writeln!(out, "` mapped to number {}", m.table_id)?;
             }
             Some(tt) if tt.is_rows() => self.rows(tt, body, fde, out)?,
             Some(EventType::Intvar) => {
@@ -388,11 +387,12 @@ impl Printer<'_> {
                 // Transaction brackets belong to every database's transactions.
                 q.db == db.as_bytes() || matches!(q.query, b"BEGIN" | b"COMMIT" | b"ROLLBACK")
             }
-            Some(EventType::TableMap) => {
-                rows_print::OwnedTableMap::parse(ev.body(), fde)?.schema() == db
-            }
+            Some(EventType::TableMap) => TableMap::parse(ev.body(), fde)?.schema() == db.as_bytes(),
             Some(t) if t.is_rows() => match rows_print::rows_table_id(t, ev.body(), fde) {
-                Ok(id) => self.maps.get(&id).is_some_and(|m| m.schema() == db),
+                Ok(id) => self
+                    .maps
+                    .get(&id)
+                    .is_some_and(|m| m.schema() == db.as_bytes()),
                 Err(_) => true,
             },
             _ => true,
@@ -472,8 +472,8 @@ impl Printer<'_> {
                 json!({"query": String::from_utf8_lossy(events::parse_annotate(t.unwrap_or(EventType::AnnotateRows), body))})
             }
             Some(EventType::TableMap) => {
-                let m = rows_print::OwnedTableMap::parse(body, fde)?;
-                json!({"table_id": m.table_id(), "schema": m.schema(), "table": m.table()})
+                let m = rows_print::parse_table_map(body, fde)?;
+                json!({"table_id": m.table_id, "schema": String::from_utf8_lossy(m.schema()), "table": String::from_utf8_lossy(m.table())})
             }
             Some(tt) if tt.is_rows() => rows_print::rows_json(tt, body, fde, &self.maps)?,
             _ => Value::Null,

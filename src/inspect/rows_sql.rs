@@ -39,12 +39,12 @@ pub enum RenderError {
 /// refers to), exactly as `mariadb-binlog -v` prints them.
 ///
 /// When the printer has no map for the event's table id it should call
-/// [`write_unknown_table`] instead.
+/// [`write_unknown_table`] instead. Returns the number of rows written.
 pub fn write_rows_sql<W: Write + ?Sized>(
     out: &mut W,
     rows: &RowsEvent<'_>,
     map: &TableMap<'_>,
-) -> Result<(), RenderError> {
+) -> Result<usize, RenderError> {
     if let Some(info) = rows.ndb_extra_info() {
         // MariaDB shows the first NDB extra-info chunk; its lengths are 8-bit counters.
         let payload = &info[2..];
@@ -71,11 +71,13 @@ pub fn write_rows_sql<W: Write + ?Sized>(
         out.write_all(b"### INSERT INTO ")?;
         write_table_name(out, map)?;
         out.write_all(b" VALUES ()\n")?;
-        return Ok(());
+        return Ok(1);
     }
     let mut scratch = Vec::new();
+    let mut count = 0;
     for row in rows.rows(map)? {
         let row = row?;
+        count += 1;
         out.write_all(b"### ")?;
         out.write_all(command)?;
         out.write_all(b" ")?;
@@ -96,7 +98,7 @@ pub fn write_rows_sql<W: Write + ?Sized>(
             }
         }
     }
-    Ok(())
+    Ok(count)
 }
 
 /// The line mysqlbinlog prints for a rows event whose table map it has not seen. Like

@@ -14,9 +14,11 @@
 mod checkpoint;
 mod index;
 mod recover;
+mod syncer;
+mod writer;
 
-use std::fs::{File, OpenOptions};
-use std::io::{BufWriter, Write};
+use std::fs::OpenOptions;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::binlog::event::{Event, EventType, BINLOG_MAGIC};
@@ -106,7 +108,7 @@ struct Current {
     /// File name (no directory).
     name: String,
     /// Buffered writer.
-    out: BufWriter<File>,
+    out: writer::FileWriter,
     /// Bytes written so far, magic included.
     size: u64,
 }
@@ -134,6 +136,10 @@ pub struct RelayLog {
     pending: Option<(Vec<u8>, ChecksumAlg)>,
     /// Whether the stream is inside an event group (transaction).
     groups: GroupTracker,
+    /// Background fsync of relay data and checkpoints.
+    syncer: std::sync::Arc<syncer::Syncer>,
+    /// The thread that copies relay bytes into files.
+    io: writer::IoThread,
     /// The end of the last complete event group: where a reconnect resumes and the only
     /// place a file is rotated or a checkpoint taken.
     boundary: Boundary,
@@ -179,6 +185,8 @@ impl RelayLog {
             space,
             pending: None,
             groups: GroupTracker::default(),
+            syncer: std::sync::Arc::new(syncer::Syncer::start()),
+            io: writer::IoThread::start()?,
             boundary: Boundary {
                 relay_file: None,
                 relay_pos: 0,
@@ -227,16 +235,10 @@ impl RelayLog {
     }
 
     fn rewind_to_boundary(&mut self) -> Result<(), RelayError> {
-        use std::io::{Seek, SeekFrom};
         let b = self.boundary.clone();
         if let (Some(cur), Some(file)) = (self.cur.as_mut(), b.relay_file.as_ref()) {
             if *file == cur.name && cur.size > b.relay_pos {
-                let path = self.opts.dir.join(&cur.name);
-                cur.out.flush().map_err(io_err("write", &path))?;
-                let f = cur.out.get_mut();
-                f.set_len(b.relay_pos).map_err(io_err("truncate", &path))?;
-                f.seek(SeekFrom::Start(b.relay_pos))
-                    .map_err(io_err("seek", &path))?;
+                cur.out.truncate(b.relay_pos)?;
                 tracing::info!(relay_file = %cur.name, cut = cur.size - b.relay_pos,
                     resume_at = ?b.master, "discarded a partial transaction; the master will resend it");
                 self.space -= cur.size - b.relay_pos;
@@ -287,7 +289,7 @@ impl RelayLog {
         }
         self.unsynced += 1;
         if self.opts.sync_every > 0 && self.unsynced >= self.opts.sync_every {
-            self.sync()?;
+            self.request_sync()?;
         }
         // Files are rotated only between event groups, never inside a transaction.
         let master_rotated =
@@ -315,9 +317,7 @@ impl RelayLog {
 
     fn write_event(&mut self, ev: &Event<'_>) -> Result<(), RelayError> {
         let cur = self.cur.as_mut().expect("caller opened a file");
-        cur.out
-            .write_all(ev.bytes)
-            .map_err(io_err("write", &self.opts.dir.join(&cur.name)))?;
+        cur.out.write_all(ev.bytes)?;
         cur.size += ev.bytes.len() as u64;
         self.space += ev.bytes.len() as u64;
         advance(&mut self.master, ev);
@@ -327,38 +327,50 @@ impl RelayLog {
     /// Hands buffered bytes to the OS so readers (mariadb-binlog, the applier) see them.
     pub fn flush(&mut self) -> Result<(), RelayError> {
         if let Some(cur) = self.cur.as_mut() {
-            cur.out
-                .flush()
-                .map_err(io_err("write", &self.opts.dir.join(&cur.name)))?;
+            cur.out.flush()?;
         }
         Ok(())
     }
 
-    /// Makes everything appended durable, then records the checkpoint.
+    /// Makes everything appended durable, then records the checkpoint; returns when done.
     pub fn sync(&mut self) -> Result<(), RelayError> {
+        self.request_sync()?;
+        if let Some(cur) = self.cur.as_mut() {
+            cur.out.barrier()?;
+        }
+        self.syncer.wait_idle()
+    }
+
+    /// Hands everything appended to the OS and asks the fsync thread to make it durable and
+    /// then record the checkpoint; the stream goes on meanwhile.
+    fn request_sync(&mut self) -> Result<(), RelayError> {
         let Some(cur) = self.cur.as_mut() else {
             return Ok(());
         };
         let path = self.opts.dir.join(&cur.name);
-        cur.out.flush().map_err(io_err("write", &path))?;
-        cur.out
-            .get_ref()
-            .sync_data()
-            .map_err(io_err("fsync", &path))?;
+        let file = cur.out.dup()?;
         self.unsynced = 0;
-        // The checkpoint names the last group boundary (durable now, since everything up
-        // to cur.size is), so recovery starts its scan outside any group.
-        if let (Some(master), Some(file)) = (&self.boundary.master, &self.boundary.relay_file) {
-            Checkpoint {
-                relay_file: file.clone(),
+        // The checkpoint names the last group boundary, at or before the flushed end, so it
+        // is durable once this fsync completes and recovery starts its scan outside a group.
+        let checkpoint = match (&self.boundary.master, &self.boundary.relay_file) {
+            (Some(master), Some(f)) => Some(Checkpoint {
+                relay_file: f.clone(),
                 relay_pos: self.boundary.relay_pos,
                 master_file: master.file.clone(),
                 master_pos: master.offset,
                 checksum: self.checksum.name().to_string(),
-            }
-            .store(&self.opts.dir)?;
-        }
-        Ok(())
+            }),
+            _ => None,
+        };
+        let job = syncer::Job {
+            file,
+            path,
+            checkpoint,
+            dir: self.opts.dir.clone(),
+        };
+        // The fsync must come after these bytes reached the file: queue it behind them.
+        let syncer = self.syncer.clone();
+        cur.out.after(move || syncer.submit(job))
     }
 
     /// Syncs and closes the current file; the next append starts a new one.
@@ -380,7 +392,7 @@ impl RelayLog {
             .truncate(true)
             .open(&path)
             .map_err(io_err("create", &path))?;
-        let mut out = BufWriter::with_capacity(256 * 1024, file);
+        let mut file = file;
         let mut fde = self
             .master_fde
             .clone()
@@ -397,11 +409,11 @@ impl RelayLog {
             self.opts.server_id,
             (BINLOG_MAGIC.len() + probe.len()) as u32,
         );
-        out.write_all(&BINLOG_MAGIC)
+        file.write_all(&BINLOG_MAGIC)
             .map_err(io_err("write", &path))?;
-        out.write_all(&bytes).map_err(io_err("write", &path))?;
-        out.flush().map_err(io_err("write", &path))?;
-        out.get_ref().sync_data().map_err(io_err("fsync", &path))?;
+        file.write_all(&bytes).map_err(io_err("write", &path))?;
+        file.sync_data().map_err(io_err("fsync", &path))?;
+        let out = self.io.writer(file, path.clone());
         self.index.append(&self.opts.dir, &name)?;
         let size = (BINLOG_MAGIC.len() + bytes.len()) as u64;
         self.space += size;

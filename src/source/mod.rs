@@ -94,7 +94,7 @@ pub struct Receiver {
     relay: RelayLog,
     /// Status, mirrored to disk.
     status: ReceiverStatus,
-    /// The latest status snapshot for the writer task (written at most every 250 ms, so
+    /// The latest status snapshot for the writer task (written at most every 50 ms, so
     /// the file is current without a disk write per event).
     published: std::sync::Arc<std::sync::Mutex<Option<ReceiverStatus>>>,
     /// Our replica UUID (persisted in datadir).
@@ -139,7 +139,7 @@ impl Receiver {
         let published = self.published.clone();
         let datadir = self.cfg.datadir.clone();
         let writer = tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_millis(250));
+            let mut tick = tokio::time::interval(Duration::from_millis(50));
             loop {
                 tick.tick().await;
                 let snapshot = published.lock().ok().and_then(|mut p| p.take());
@@ -410,7 +410,7 @@ impl Receiver {
                 r = tokio::time::timeout(timeout, conn.read_event(&mut buf)) => r,
                 _ = shutdown.changed() => return Ok(()),
             };
-            let more = match read {
+            let bytes = match read {
                 Err(_) => return Err(SessionError::Retry(WireError::Timeout(timeout).to_string())),
                 Ok(Err(e)) => {
                     let e = match e {
@@ -424,15 +424,15 @@ impl Receiver {
                     };
                     return Err(e);
                 }
-                Ok(Ok(more)) => more,
+                Ok(Ok(Some(bytes))) => bytes,
+                Ok(Ok(None)) => {
+                    return Err(SessionError::Retry(
+                        "the master ended the binlog stream".into(),
+                    ))
+                }
             };
-            if !more {
-                return Err(SessionError::Retry(
-                    "the master ended the binlog stream".into(),
-                ));
-            }
             self.status.last_event_time = now_secs();
-            let ev = match Event::new(&buf, alg) {
+            let ev = match Event::new(bytes, alg) {
                 Ok(ev) => ev,
                 Err(e) => {
                     let at = self.position_text();

@@ -337,17 +337,17 @@ impl Connection {
         self.io.stream.buffer().len()
     }
 
-    /// Reads the next event of a binlog dump into `buf` (the event bytes, without the OK
-    /// byte). Returns `Ok(false)` on EOF from the master.
-    pub async fn read_event(&mut self, buf: &mut Vec<u8>) -> Result<bool, WireError> {
+    /// Reads the next event of a binlog dump into `buf` and returns the event bytes (after
+    /// the OK byte, borrowed from `buf`). Returns `Ok(None)` on EOF from the master.
+    pub async fn read_event<'b>(
+        &mut self,
+        buf: &'b mut Vec<u8>,
+    ) -> Result<Option<&'b [u8]>, WireError> {
         self.io.read_packet(buf).await?;
         match buf.first() {
-            Some(0x00) => {
-                buf.remove(0);
-                Ok(true)
-            }
+            Some(0x00) => Ok(Some(&buf[1..])),
             Some(0xff) => Err(WireError::from_err_packet(buf)),
-            Some(0xfe) if buf.len() < 9 => Ok(false),
+            Some(0xfe) if buf.len() < 9 => Ok(None),
             _ => Err(WireError::Protocol(
                 "unexpected packet in binlog stream".into(),
             )),
