@@ -438,11 +438,11 @@ pub fn format_uuid(sid: &[u8; 16]) -> String {
 pub fn parse_previous_gtids(body: &[u8]) -> Result<String> {
     let mut c = Cursor::new(body);
     let raw = c.u64("previous gtids count")?;
-    // MySQL 8.3+ stores a format tag in the top byte of the count; tagged sets are printed
-    // without their tags by this reader.
+    // MySQL 8.3+ marks a tagged set with the format code (1) in the first and the last byte
+    // of the count; the count itself is the six bytes between.
     let tagged = (raw >> 56) == 1;
     let n_sids = if tagged {
-        (raw >> 8) & 0x00ff_ffff_ffff_ffff
+        (raw >> 8) & 0x0000_ffff_ffff_ffff
     } else {
         raw
     };
@@ -633,6 +633,27 @@ mod tests {
         assert_eq!(s.charset, Some((33, 33, 8)));
         assert_eq!(s.time_zone, Some(&b"+08:00"[..]));
         assert!(!s.truncated_at_unknown);
+    }
+
+    /// The Previous_gtids body of the fixture binlog_transaction_with_GTID_TAG.000001
+    /// (MySQL 8.4): two sids, the second with the tag `mytag`. The count's format byte
+    /// used to leak into the count, giving 2^48 + 2 sids and a "truncated" error.
+    #[test]
+    fn previous_gtids_tagged() {
+        let body = [
+            0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x55, 0x77, 0x89, 0x04, 0x02, 0x99,
+            0x11, 0xf1, 0xb1, 0xb8, 0x4e, 0xf0, 0xc4, 0x95, 0x6f, 0xeb, 0x00, 0x01, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0e,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x55, 0x77, 0x89, 0x04, 0x02, 0x99, 0x11,
+            0xf1, 0xb1, 0xb8, 0x4e, 0xf0, 0xc4, 0x95, 0x6f, 0xeb, 0x0a, 0x6d, 0x79, 0x74, 0x61,
+            0x67, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        ];
+        assert_eq!(
+            parse_previous_gtids(&body).unwrap(),
+            "55778904-0299-11f1-b1b8-4ef0c4956feb:1-13,\n\
+             55778904-0299-11f1-b1b8-4ef0c4956feb:mytag:1-2"
+        );
     }
 
     #[test]
