@@ -50,7 +50,10 @@ pub enum DecodeError {
         reason: String,
     },
     /// An error at a known place: file (or stream) and byte offset.
-    #[error("{place} at position {pos}{}: {source}", event_suffix(.event))]
+    ///
+    /// The message already ends with the underlying error, so it is deliberately not the
+    /// `source()`: error reporters that print the chain (`{:#}` in `main`) would repeat it.
+    #[error("{place} at position {pos}{}: {inner}", event_suffix(.event))]
     At {
         /// File path, or a description of the stream.
         place: String,
@@ -59,7 +62,7 @@ pub enum DecodeError {
         /// Event type name, when the header could be read.
         event: Option<&'static str>,
         /// The underlying error.
-        source: Box<DecodeError>,
+        inner: Box<DecodeError>,
     },
 }
 
@@ -77,7 +80,7 @@ impl DecodeError {
             place: place.to_string(),
             pos,
             event,
-            source: Box::new(self),
+            inner: Box::new(self),
         }
     }
 
@@ -92,3 +95,22 @@ impl DecodeError {
 
 /// Result alias for decoding.
 pub type Result<T, E = DecodeError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn located_error_reads_once_in_a_chain() {
+        let e = DecodeError::Truncated {
+            what: "event header (file ends)",
+            need: 19,
+            have: 10,
+        }
+        .at("x.000001", 4, None);
+        assert_eq!(
+            format!("{:#}", anyhow::Error::from(e)),
+            "x.000001 at position 4: truncated: need 19 bytes for event header (file ends), have 10"
+        );
+    }
+}
