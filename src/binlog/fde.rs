@@ -72,6 +72,22 @@ fn checksum_aware(version: &[u8]) -> bool {
     }
 }
 
+/// The MySQL 5.1 development trees (wl2325 "alcatel" drops) that gave TABLE_MAP, the pre-GA
+/// rows events, XID and the LOAD QUERY events other type codes than any release. mysqld
+/// recognises them by these server versions (`5.1.[1-5]-a_drop5*`, `5.1.4-a_drop6*`,
+/// `5.2.[0-2]-a_drop6*`, see `event_type_permutation` in MySQL 5.1's log_event.cc) and remaps
+/// the codes; replicant refuses them instead of misreading a table map as an Xid.
+fn renumbered_dev_build(version: &str) -> bool {
+    let v = version.as_bytes();
+    if v.len() < 13 || !v.starts_with(b"5.") || v[3] != b'.' || &v[5..12] != b"-a_drop" {
+        return false;
+    }
+    let (minor, patch, drop) = (v[2], v[4], v[12]);
+    (minor == b'1' && (b'1'..=b'5').contains(&patch) && drop == b'5')
+        || (minor == b'1' && patch == b'4' && drop == b'6')
+        || (minor == b'2' && (b'0'..=b'2').contains(&patch) && drop == b'6')
+}
+
 impl FormatDescription {
     /// Decodes an FDE from its full event bytes (header included).
     pub fn parse(event: &[u8]) -> Result<FormatDescription> {
@@ -99,6 +115,15 @@ impl FormatDescription {
                 "Format_desc",
                 format!(
                     "common header length {header_len}, only {HEADER_LEN} (binlog v4) is supported"
+                ),
+            ));
+        }
+        if renumbered_dev_build(&server_version) {
+            return Err(DecodeError::bad(
+                "Format_desc",
+                format!(
+                    "server version {server_version} is a pre-GA MySQL 5.1 development build \
+                     that numbers event types differently from every release; not supported"
                 ),
             ));
         }
@@ -217,6 +242,30 @@ mod tests {
                 assert_eq!(parsed.post_header_lens, fde.post_header_lens);
                 assert_eq!(parsed.server_version, version);
             }
+        }
+    }
+
+    /// The FORMAT_DESCRIPTION of the fixture ver_5_1-wl2325_r.001 (MySQL test suite's
+    /// "alcatel tree" binlog): its type 16 is a TABLE_MAP, which used to print as an Xid.
+    #[test]
+    fn renumbered_dev_builds_are_refused() {
+        let mut fde = sample(ChecksumAlg::Off, "5.2.2-a_drop6p13-debug-log");
+        fde.post_header_lens = vec![
+            56, 13, 0, 8, 0, 18, 0, 4, 4, 4, 4, 18, 0, 0, 79, 6, 6, 6, 6, 0, 4, 26,
+        ];
+        let err = FormatDescription::parse(&fde.encode(0, 1, 0)).unwrap_err();
+        assert!(err.to_string().contains("development build"), "{err}");
+        for v in ["5.1.1-a_drop5p3", "5.1.4-a_drop6p1", "5.2.0-a_drop6"] {
+            assert!(renumbered_dev_build(v), "{v}");
+        }
+        for v in [
+            "5.1.1-alpha",
+            "5.1.6-a_drop5",
+            "5.2.3-a_drop6",
+            "5.1.73-log",
+            "8.0.36",
+        ] {
+            assert!(!renumbered_dev_build(v), "{v}");
         }
     }
 
