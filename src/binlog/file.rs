@@ -80,7 +80,7 @@ impl<R: Read> BinlogReader<R> {
     pub fn new(src: R, place: String) -> Result<BinlogReader<R>> {
         let mut r = BinlogReader {
             src,
-            buf: vec![0; 64 * 1024],
+            buf: vec![0; 1 << 20],
             start: 0,
             end: 0,
             pos: 0,

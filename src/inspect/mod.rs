@@ -5,6 +5,7 @@
 //! produces an error naming the file, the position and the cause, never a panic.
 
 pub mod list;
+mod parallel;
 pub mod print;
 pub mod rows_print;
 pub mod rows_sql;

@@ -4,18 +4,19 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::binlog::event::{Event, EventType};
 use crate::binlog::events::{
     self, IntVar, MariaGtid, MysqlGtid, Query, Rotate, TransactionPayload, UserVar,
 };
-use crate::binlog::file::{split_events, BinlogReader};
+use crate::binlog::file::split_events;
 use crate::binlog::table_map::TableMap;
 use crate::binlog::{DecodeError, FormatDescription};
 
 use super::format_timestamp;
 use super::rows_print;
+use crate::binlog::jsonb::fmt_u64;
 
 /// What to print.
 #[derive(Clone, Debug, Default)]
@@ -48,29 +49,18 @@ pub enum PrintError {
     Decode(#[from] DecodeError),
 }
 
-/// Prints files in order to `out`.
+/// Prints files in order to `out`, rendering on every core (see [`super::parallel`]).
 pub fn print_files(
     files: &[PathBuf],
     opts: &PrintOptions,
     out: &mut impl Write,
 ) -> Result<(), PrintError> {
-    let mut p = Printer {
-        opts,
-        maps: HashMap::new(),
-        stopped: false,
-    };
     if !opts.json {
         writeln!(out, "/*!40019 SET @@session.max_delayed_threads=0*/;")?;
         writeln!(out, "DELIMITER /*!*/;")?;
     }
-    for (i, f) in files.iter().enumerate() {
-        let first = i == 0;
-        let last = i + 1 == files.len();
-        p.file(f, first, last, out)?;
-        if p.stopped {
-            break;
-        }
-    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    super::parallel::print_files_parallel(files, opts, out, threads)?;
     if !opts.json {
         writeln!(out, "DELIMITER ;")?;
         writeln!(out, "# End of log file")?;
@@ -78,66 +68,28 @@ pub fn print_files(
     Ok(())
 }
 
-/// Printer state across events and files.
-struct Printer<'o> {
+/// Renders events one by one; holds the table maps of the current statement.
+pub(super) struct Printer<'o> {
     /// Options.
     opts: &'o PrintOptions,
     /// TABLE_MAP events by table id, kept (owned) until the next statement end.
     maps: HashMap<u64, rows_print::OwnedTableMap>,
-    /// Set once a stop position or time is reached.
-    stopped: bool,
+    /// The last event timestamp and its text (consecutive events mostly share one).
+    ts_cache: (u32, String),
 }
 
-impl Printer<'_> {
-    fn file(
-        &mut self,
-        path: &Path,
-        first: bool,
-        last: bool,
-        out: &mut impl Write,
-    ) -> Result<(), PrintError> {
-        let mut r = BinlogReader::open(path)?;
-        let place = path.display().to_string();
-        loop {
-            let (pos, ev, fde) = match r.next_with_fde() {
-                Ok(Some(x)) => x,
-                Ok(None) => return Ok(()),
-                Err(stop) => {
-                    out.flush()?;
-                    return Err(stop.into_error().into());
-                }
-            };
-            if last && self.opts.stop_position.is_some_and(|s| pos >= s) {
-                self.stopped = true;
-                return Ok(());
-            }
-            if self
-                .opts
-                .stop_datetime
-                .is_some_and(|s| ev.header.timestamp >= s)
-                && ev.header.timestamp != 0
-            {
-                self.stopped = true;
-                return Ok(());
-            }
-            let is_fde = ev.event_type() == Some(EventType::FormatDescription);
-            let skip = !is_fde
-                && ((first && self.opts.start_position.is_some_and(|s| pos < s))
-                    || self
-                        .opts
-                        .start_datetime
-                        .is_some_and(|s| ev.header.timestamp < s));
-            self.event(&place, pos, &ev, fde, skip, out)
-                .map_err(|e| match e {
-                    PrintError::Decode(d) => {
-                        PrintError::Decode(d.at(&place, pos, Some(ev.header.type_name())))
-                    }
-                    other => other,
-                })?;
+impl<'o> Printer<'o> {
+    /// A printer with no table maps.
+    pub(super) fn new(opts: &'o PrintOptions) -> Printer<'o> {
+        Printer {
+            opts,
+            maps: HashMap::new(),
+            ts_cache: (0, String::new()),
         }
     }
 
-    fn event(
+    /// Renders one event (or, with `skip`, only remembers its table map).
+    pub(super) fn event(
         &mut self,
         place: &str,
         pos: u64,
@@ -161,17 +113,7 @@ impl Printer<'_> {
             return self.json(place, pos, ev, fde, out);
         }
         let h = &ev.header;
-        write!(
-            out,
-            "# at {pos}\n#{} server id {}  end_log_pos {} ",
-            format_timestamp(h.timestamp),
-            h.server_id,
-            h.log_pos
-        )?;
-        match ev.stored_checksum() {
-            Some(c) => write!(out, "CRC32 0x{c:08x} \t")?,
-            None => write!(out, "\t")?,
-        }
+        self.header_line(pos, ev, out)?;
         match t {
             Some(EventType::FormatDescription) => {
                 let f = FormatDescription::parse(ev.bytes)?;
@@ -374,6 +316,41 @@ impl Printer<'_> {
             None => writeln!(out, "Unknown event type {}", h.type_code)?,
         }
         Ok(())
+    }
+
+    /// `# at POS` and the `#YYMMDD HH:MM:SS server id N  end_log_pos P CRC32 0x.. \t` prefix,
+    /// written without the formatting machinery: it is printed for every event.
+    fn header_line(
+        &mut self,
+        pos: u64,
+        ev: &Event<'_>,
+        out: &mut impl Write,
+    ) -> std::io::Result<()> {
+        let h = &ev.header;
+        let mut n = [0u8; 24];
+        out.write_all(b"# at ")?;
+        out.write_all(fmt_u64(pos, &mut n))?;
+        out.write_all(b"\n#")?;
+        if self.ts_cache.0 != h.timestamp || self.ts_cache.1.is_empty() {
+            self.ts_cache = (h.timestamp, format_timestamp(h.timestamp));
+        }
+        out.write_all(self.ts_cache.1.as_bytes())?;
+        out.write_all(b" server id ")?;
+        out.write_all(fmt_u64(h.server_id as u64, &mut n))?;
+        out.write_all(b"  end_log_pos ")?;
+        out.write_all(fmt_u64(h.log_pos as u64, &mut n))?;
+        out.write_all(b" ")?;
+        match ev.stored_checksum() {
+            Some(c) => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                let mut x = *b"CRC32 0x00000000 \t";
+                for i in 0..8 {
+                    x[8 + i] = HEX[((c >> (28 - 4 * i)) & 0xf) as usize];
+                }
+                out.write_all(&x)
+            }
+            None => out.write_all(b"\t"),
+        }
     }
 
     /// `--database`: statements by default database, row events and table maps by table.

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use crate::binlog::event::{EventType, RowsOp};
+use crate::binlog::jsonb::fmt_u64;
 use crate::binlog::rows::RowsEvent;
 use crate::binlog::table_map::TableMap;
 use crate::binlog::{DecodeError, FormatDescription};
@@ -67,16 +68,21 @@ pub fn print_rows_event(
     verbose: bool,
 ) -> Result<RowsSummary, PrintError> {
     let rows = RowsEvent::parse(t, body, fde)?;
-    write!(out, "{}: table id {}", header_name(&rows), rows.table_id)?;
+    let mut n = [0u8; 24];
+    out.write_all(header_name(&rows).as_bytes())?;
+    out.write_all(b": table id ")?;
+    out.write_all(fmt_u64(rows.table_id, &mut n))?;
     if rows.is_statement_end() {
-        write!(out, " flags: STMT_END_F")?;
+        out.write_all(b" flags: STMT_END_F")?;
     }
-    writeln!(out)?;
+    out.write_all(b"\n")?;
     if verbose {
         match maps.get(&rows.table_id) {
             Some(map) => {
-                let n = rows_sql::write_rows_sql(out, &rows, map)?;
-                writeln!(out, "# Number of rows: {n}")?;
+                let count = rows_sql::write_rows_sql(out, &rows, map)?;
+                out.write_all(b"# Number of rows: ")?;
+                out.write_all(fmt_u64(count as u64, &mut n))?;
+                out.write_all(b"\n")?;
             }
             None => {
                 rows_sql::write_unknown_table(out, rows.table_id)?;
