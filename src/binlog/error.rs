@@ -49,6 +49,10 @@ pub enum DecodeError {
         /// Error from the decompressor.
         reason: String,
     },
+    /// The file could not be opened or read (missing, a directory, an I/O error): not a
+    /// property of its bytes.
+    #[error("{0}")]
+    Io(String),
     /// An error at a known place: file (or stream) and byte offset.
     ///
     /// The message already ends with the underlying error, so it is deliberately not the

@@ -58,15 +58,15 @@ impl BinlogReader<File> {
     pub fn open(path: &Path) -> Result<BinlogReader<File>> {
         let place = path.display().to_string();
         let file = File::open(path)
-            .map_err(|e| DecodeError::bad("file", e.to_string()).at(&place, 0, None))?;
+            .map_err(|e| DecodeError::Io(format!("cannot open: {e}")).at(&place, 0, None))?;
         BinlogReader::new(file, place)
     }
 
     /// Moves to `offset` (an event start), keeping the description read at the file start.
     pub fn seek(&mut self, offset: u64) -> Result<()> {
-        self.src
-            .seek(SeekFrom::Start(offset))
-            .map_err(|e| DecodeError::bad("file", e.to_string()).at(&self.place, offset, None))?;
+        self.src.seek(SeekFrom::Start(offset)).map_err(|e| {
+            DecodeError::Io(format!("cannot seek: {e}")).at(&self.place, offset, None)
+        })?;
         self.pos = offset;
         self.start = 0;
         self.end = 0;
@@ -146,7 +146,7 @@ impl<R: Read> BinlogReader<R> {
                 Ok(0) => self.eof = true,
                 Ok(k) => self.end += k,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(DecodeError::bad("file", format!("read error: {e}"))),
+                Err(e) => return Err(DecodeError::Io(format!("read error: {e}"))),
             }
         }
         Ok(())
@@ -383,6 +383,23 @@ mod tests {
             "{msg}"
         );
         assert!(msg.contains("checksum mismatch"), "{msg}");
+    }
+
+    /// A missing file and a directory used to read "invalid file event: ...".
+    #[test]
+    fn unreadable_paths_say_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.000001");
+        let err = BinlogReader::open(&missing).err().unwrap().to_string();
+        assert!(
+            err.ends_with("at position 0: cannot open: No such file or directory (os error 2)"),
+            "{err}"
+        );
+        let err = BinlogReader::open(dir.path()).err().unwrap().to_string();
+        assert!(
+            err.ends_with("at position 0: read error: Is a directory (os error 21)"),
+            "{err}"
+        );
     }
 
     #[test]
