@@ -595,3 +595,68 @@ fn heartbeats_keep_idle_link_and_net_timeout_detects_dead_master() {
     assert_relay_matches_master(&m, &r);
     r.proc.as_mut().unwrap().terminate();
 }
+
+/// A TCP proxy between replicant and the master that flips one byte of the stream from the
+/// master once `corrupt_after` bytes have passed (only on the first connection).
+fn corrupting_proxy(master_port: u16, corrupt_after: usize) -> u16 {
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut first = true;
+        for client in listener.incoming() {
+            let Ok(mut client) = client else { return };
+            let Ok(mut server) = TcpStream::connect(("127.0.0.1", master_port)) else {
+                return;
+            };
+            let mut c2 = client.try_clone().unwrap();
+            let mut s2 = server.try_clone().unwrap();
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut c2, &mut s2);
+            });
+            let corrupt = std::mem::take(&mut first);
+            std::thread::spawn(move || {
+                let mut seen = 0usize;
+                let mut done = !corrupt;
+                let mut buf = [0u8; 16384];
+                loop {
+                    let n = match server.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => n,
+                    };
+                    if !done && seen + n > corrupt_after {
+                        buf[corrupt_after - seen] ^= 0x40;
+                        done = true;
+                    }
+                    seen += n;
+                    if client.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+                let _ = client.shutdown(std::net::Shutdown::Both);
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn corrupted_event_is_never_written_and_streaming_resumes() {
+    let m = master_with_repl(MasterOpts::default());
+    seed_db01_user(&m);
+    workload(&m);
+    // Past the handshake and the first events, inside the row events.
+    let port = corrupting_proxy(m.port(), 3000);
+    let mut r = Replica::new(&m, &[&format!("--master-port={port}")]);
+    r.start();
+    r.wait_caught_up(&m);
+    let err = r.proc.as_ref().unwrap().stderr();
+    assert!(
+        err.contains("bad event from master"),
+        "corruption not detected:\n{err}"
+    );
+    assert!(err.contains("checksum mismatch"), "{err}");
+    assert_relay_matches_master(&m, &r);
+    r.proc.as_mut().unwrap().terminate();
+}
