@@ -39,7 +39,9 @@ pub fn parse_datetime(text: &str) -> Option<u32> {
         return None;
     }
     let days = days_from_civil(y, mo, da);
-    u32::try_from(days * 86400 + h * 3600 + mi * 60 + s).ok()
+    let secs = u32::try_from(days * 86400 + h * 3600 + mi * 60 + s).ok()?;
+    // days_from_civil rolls 2035-02-30 over into March; a day the month lacks is a typo.
+    (civil(secs as i64).2 == da).then_some(secs)
 }
 
 /// Howard Hinnant's days-from-civil algorithm (proleptic Gregorian).
@@ -78,6 +80,9 @@ mod tests {
         assert_eq!(parse_datetime("2026-11-24 12:07:53"), Some(1795522073));
         assert_eq!(parse_datetime("2026-11-24"), Some(1795478400));
         assert_eq!(parse_datetime("2026-13-01"), None);
+        assert_eq!(parse_datetime("2035-02-30 00:00:00"), None);
+        assert_eq!(parse_datetime("2026-04-31"), None);
+        assert_eq!(parse_datetime("2024-02-29"), Some(1709164800));
         assert_eq!(parse_datetime("garbage"), None);
     }
 }
