@@ -138,10 +138,13 @@ impl<R: Read> BinlogReader<R> {
             self.end -= self.start;
             self.start = 0;
         }
-        if self.buf.len() < n {
-            self.buf.resize(n.next_power_of_two(), 0);
-        }
         while self.end < n && !self.eof {
+            if self.end == self.buf.len() {
+                // Double instead of jumping to `n`: a corrupt event size may claim a gigabyte
+                // the file does not have, and memory should follow the bytes actually read.
+                let grown = (self.buf.len() * 2).min(n.next_power_of_two());
+                self.buf.resize(grown, 0);
+            }
             match self.src.read(&mut self.buf[self.end..]) {
                 Ok(0) => self.eof = true,
                 Ok(k) => self.end += k,
@@ -400,6 +403,23 @@ mod tests {
             err.ends_with("at position 0: read error: Is a directory (os error 21)"),
             "{err}"
         );
+    }
+
+    /// A header claiming a 1 GiB event in a small file used to zero-fill a 2 GiB buffer
+    /// (seconds and gigabytes of RSS) before finding that the file ends.
+    #[test]
+    fn huge_claimed_size_is_not_allocated() {
+        let mut f = sample_file();
+        // The event after the magic and the FDE (whose size sits at header offset 9).
+        let second = 4 + u32::from_le_bytes([f[13], f[14], f[15], f[16]]) as usize;
+        f[second + 9..second + 13].copy_from_slice(&MAX_EVENT_SIZE.to_le_bytes());
+        let mut r = BinlogReader::new(&f[..], "mem".into()).unwrap();
+        assert!(r.next_event().unwrap().is_some());
+        match r.next_event() {
+            Err(Stop::TornTail { valid_end, .. }) => assert_eq!(valid_end as usize, second),
+            other => panic!("expected a torn tail, got {:?}", other.map(|e| e.is_some())),
+        }
+        assert!(r.buf.len() <= 2 << 20, "buffer grew to {}", r.buf.len());
     }
 
     #[test]
