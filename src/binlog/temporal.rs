@@ -199,7 +199,12 @@ pub fn decode_datetime2(buf: &[u8], meta: u16) -> Result<(DateTime, usize)> {
     need(buf, n, "DATETIME value")?;
     let int = be_uint(&buf[..5]) as i64 - DATETIMEF_INT_OFS;
     let frac = frac_micros(&buf[5..], fsp);
-    Ok((datetime_from_packed((int << 24) + frac, fsp), n))
+    // MySQL never stores a DATETIME below the offset; the lowest such value with a negative
+    // fraction would not fit the packed i64.
+    let packed = (int << 24)
+        .checked_add(frac)
+        .ok_or_else(|| DecodeError::bad("rows", "DATETIME value out of range"))?;
+    Ok((datetime_from_packed(packed, fsp), n))
 }
 
 /// TIMESTAMP(fsp) in the TIMESTAMP2 layout: the value and the bytes it took.
@@ -231,6 +236,14 @@ mod tests {
         let (v, n) = decode_value(ty, meta, buf).unwrap();
         assert_eq!(n, buf.len(), "type {ty} consumed {n} of {}", buf.len());
         v
+    }
+
+    /// Found by tests/fuzz_parsers.rs: the smallest stored integer part with a negative
+    /// fraction overflowed the packed value (a panic in debug builds).
+    #[test]
+    fn datetime2_below_the_offset_is_an_error() {
+        let err = decode_datetime2(&[0, 0, 0, 0, 0, 0xff], 1).unwrap_err();
+        assert!(err.to_string().contains("out of range"), "{err}");
     }
 
     #[test]
