@@ -376,7 +376,9 @@ impl RelayLog {
     /// Syncs and closes the current file; the next append starts a new one.
     pub fn close_file(&mut self) -> Result<(), RelayError> {
         self.sync()?;
-        self.cur = None;
+        if let Some(cur) = self.cur.take() {
+            self.io.retire(cur.out);
+        }
         Ok(())
     }
 

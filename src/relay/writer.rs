@@ -40,12 +40,18 @@ pub(super) struct FileWriter {
     buf: Vec<u8>,
     /// The I/O thread's queue.
     tx: SyncSender<Cmd>,
+    /// Written buffers coming back for reuse (no page faults on fresh memory per MiB).
+    spare: Receiver<Vec<u8>>,
 }
 
 /// The I/O thread.
 pub(super) struct IoThread {
     /// Queue into it.
     tx: Option<SyncSender<Cmd>>,
+    /// Where written buffers come back; handed to the current writer.
+    spare: Option<Receiver<Vec<u8>>>,
+    /// Keeps the return path of written buffers.
+    spare_tx: SyncSender<Vec<u8>>,
     /// The thread.
     handle: Option<JoinHandle<()>>,
 }
@@ -54,27 +60,44 @@ impl IoThread {
     /// Starts the thread.
     pub fn start() -> Result<IoThread, RelayError> {
         let (tx, rx) = sync_channel::<Cmd>(QUEUE);
+        let (spare_tx, spare) = sync_channel::<Vec<u8>>(QUEUE + 2);
+        let back = spare_tx.clone();
         let handle = std::thread::Builder::new()
             .name("relay-write".into())
-            .spawn(move || run(rx))
+            .spawn(move || run(rx, back))
             .map_err(io_err(
                 "spawn relay writer thread for",
                 std::path::Path::new("relay log"),
             ))?;
         Ok(IoThread {
             tx: Some(tx),
+            spare: Some(spare),
+            spare_tx,
             handle: Some(handle),
         })
     }
 
-    /// A writer appending to `file` (positioned at its end).
-    pub fn writer(&self, file: File, path: PathBuf) -> FileWriter {
+    /// A writer appending to `file` (positioned at its end). Only one writer exists at a
+    /// time; the previous one must be handed back with [`IoThread::retire`].
+    pub fn writer(&mut self, file: File, path: PathBuf) -> FileWriter {
+        let spare = self.spare.take().unwrap_or_else(|| {
+            // A writer was dropped without retiring: start a fresh return path.
+            let (tx, rx) = sync_channel(QUEUE + 2);
+            self.spare_tx = tx;
+            rx
+        });
         FileWriter {
             file: Arc::new(file),
             path,
             buf: Vec::with_capacity(CHUNK),
             tx: self.tx.clone().expect("I/O thread running"),
+            spare,
         }
+    }
+
+    /// Takes back a writer's buffer return path for the next file.
+    pub fn retire(&mut self, w: FileWriter) {
+        self.spare = Some(w.spare);
     }
 }
 
@@ -87,16 +110,18 @@ impl Drop for IoThread {
     }
 }
 
-fn run(rx: Receiver<Cmd>) {
+fn run(rx: Receiver<Cmd>, back: SyncSender<Vec<u8>>) {
     let mut error: Option<RelayError> = None;
     for cmd in rx {
         match cmd {
-            Cmd::Write(file, path, bytes) => {
+            Cmd::Write(file, path, mut bytes) => {
                 if error.is_none() {
                     if let Err(e) = (&*file).write_all(&bytes) {
                         error = Some(io_err("write", &path)(e));
                     }
                 }
+                bytes.clear();
+                let _ = back.try_send(bytes);
             }
             Cmd::After(f) => {
                 if error.is_none() {
@@ -128,7 +153,11 @@ impl FileWriter {
         if self.buf.is_empty() {
             return Ok(());
         }
-        let full = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK));
+        let next = self
+            .spare
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(CHUNK));
+        let full = std::mem::replace(&mut self.buf, next);
         self.tx
             .send(Cmd::Write(self.file.clone(), self.path.clone(), full))
             .map_err(|_| gone(&self.path))

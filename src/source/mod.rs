@@ -405,10 +405,26 @@ impl Receiver {
         let timeout = self.cfg.slave_net_timeout;
         let mut buf = Vec::with_capacity(64 * 1024);
         let mut shutdown = self.shutdown.clone();
+        let mut deadline = tokio::time::Instant::now() + timeout;
+        let mut since_refresh = 0u32;
         loop {
-            let read = tokio::select! {
-                r = tokio::time::timeout(timeout, conn.read_event(&mut buf)) => r,
-                _ = shutdown.changed() => return Ok(()),
+            // The silence deadline and the shutdown check matter only when the next read may
+            // wait on the network; while packets are already buffered they would cost a
+            // clock read and a waiter registration per event for nothing.
+            let read = if conn.buffered() == 0 {
+                deadline = tokio::time::Instant::now() + timeout;
+                since_refresh = 0;
+                tokio::select! {
+                    r = tokio::time::timeout_at(deadline, conn.read_event(&mut buf)) => r,
+                    _ = shutdown.changed() => return Ok(()),
+                }
+            } else {
+                since_refresh += 1;
+                if since_refresh >= 1024 {
+                    deadline = tokio::time::Instant::now() + timeout;
+                    since_refresh = 0;
+                }
+                tokio::time::timeout_at(deadline, conn.read_event(&mut buf)).await
             };
             let bytes = match read {
                 Err(_) => return Err(SessionError::Retry(WireError::Timeout(timeout).to_string())),
@@ -431,7 +447,6 @@ impl Receiver {
                     ))
                 }
             };
-            self.status.last_event_time = now_secs();
             let ev = match Event::new(bytes, alg) {
                 Ok(ev) => ev,
                 Err(e) => {
@@ -456,6 +471,7 @@ impl Receiver {
             }
             if conn.buffered() == 0 {
                 self.relay.flush()?;
+                self.status.last_event_time = now_secs();
                 self.publish_status();
             }
         }

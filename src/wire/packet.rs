@@ -49,15 +49,17 @@ impl<S: AsyncRead + AsyncWrite + Unpin> PacketIo<S> {
                     self.max_payload
                 )));
             }
-            let start = buf.len();
-            buf.resize(start + len, 0);
-            self.stream
-                .read_exact(&mut buf[start..])
-                .await
-                .map_err(|e| match e.kind() {
-                    std::io::ErrorKind::UnexpectedEof => WireError::Closed,
-                    _ => WireError::Io(e),
-                })?;
+            // Read into spare capacity: no zero-filling of bytes about to be overwritten.
+            let want = buf.len() + len;
+            buf.reserve(len);
+            while buf.len() < want {
+                let mut limited = (&mut self.stream).take((want - buf.len()) as u64);
+                match limited.read_buf(buf).await {
+                    Ok(0) => return Err(WireError::Closed),
+                    Ok(_) => {}
+                    Err(e) => return Err(WireError::Io(e)),
+                }
+            }
             if len < MAX_PACKET {
                 return Ok(());
             }
