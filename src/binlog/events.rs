@@ -462,6 +462,13 @@ pub fn parse_previous_gtids(body: &[u8]) -> Result<String> {
         for _ in 0..n_iv {
             let start = c.u64("interval start")?;
             let end = c.u64("interval end")?;
+            // [start, end) with GTID numbers from 1, as MySQL checks when decoding a set.
+            if start == 0 || end <= start {
+                return Err(DecodeError::bad(
+                    "Previous_gtids",
+                    format!("interval [{start}, {end}) is empty or starts at 0"),
+                ));
+            }
             if end == start + 1 {
                 text.push_str(&format!(":{start}"));
             } else {
@@ -654,6 +661,21 @@ mod tests {
             "55778904-0299-11f1-b1b8-4ef0c4956feb:1-13,\n\
              55778904-0299-11f1-b1b8-4ef0c4956feb:mytag:1-2"
         );
+    }
+
+    /// Found by tests/fuzz_parsers.rs: an interval starting at u64::MAX overflowed
+    /// `start + 1` (a panic in debug builds).
+    #[test]
+    fn previous_gtids_bad_intervals_are_errors() {
+        for (start, end) in [(u64::MAX, 0u64), (0, 5), (7, 7), (9, 3)] {
+            let mut body = 1u64.to_le_bytes().to_vec();
+            body.extend_from_slice(&[0x11; 16]);
+            body.extend_from_slice(&1u64.to_le_bytes());
+            body.extend_from_slice(&start.to_le_bytes());
+            body.extend_from_slice(&end.to_le_bytes());
+            let err = parse_previous_gtids(&body).unwrap_err();
+            assert!(err.to_string().contains("interval"), "{err}");
+        }
     }
 
     #[test]
