@@ -52,7 +52,8 @@ struct Batch {
 /// A rendered batch (its buffers come back for reuse), and the error that stopped it.
 type Rendered = (Batch, Result<(), PrintError>);
 
-/// Prints `files` in order to `out`, using up to `threads` rendering workers.
+/// Prints `files` in order to `out`, using `threads` rendering workers (0: render on the
+/// calling thread).
 pub fn print_files_parallel(
     files: &[PathBuf],
     opts: &PrintOptions,
@@ -61,7 +62,7 @@ pub fn print_files_parallel(
 ) -> Result<(), PrintError> {
     std::thread::scope(|scope| {
         let mut workers = Vec::new();
-        for _ in 0..threads.max(1) {
+        for _ in 0..threads {
             let (tx, rx) = sync_channel::<Batch>(2);
             let (rtx, rrx) = sync_channel::<Rendered>(2);
             let opts = opts.clone();
@@ -69,6 +70,7 @@ pub fn print_files_parallel(
             workers.push((tx, rrx));
         }
         let mut pipe = Pipe {
+            opts,
             workers,
             next: 0,
             in_flight: VecDeque::new(),
@@ -83,45 +85,51 @@ pub fn print_files_parallel(
 }
 
 fn worker(opts: &PrintOptions, rx: Receiver<Batch>, tx: SyncSender<Rendered>) {
-    for mut batch in rx {
-        let mut out = std::mem::take(&mut batch.out);
-        let mut printer = Printer::new(opts);
-        let mut result = Ok(());
-        for it in &batch.items {
-            let bytes = &batch.bytes[it.start..it.start + it.len];
-            let header = match EventHeader::parse(bytes) {
-                Ok(h) => h,
-                Err(e) => {
-                    result = Err(e.at(&*batch.place, it.pos, None).into());
-                    break;
-                }
-            };
-            // Framing and checksum were verified by the reading thread.
-            let ev = Event {
-                header,
-                bytes,
-                trailer_len: it.trailer_len,
-            };
-            if let Err(e) = printer.event(&batch.place, it.pos, &ev, &batch.fde, it.skip, &mut out)
-            {
-                result = Err(match e {
-                    PrintError::Decode(d) => {
-                        PrintError::Decode(d.at(&*batch.place, it.pos, Some(header.type_name())))
-                    }
-                    other => other,
-                });
-                break;
-            }
-        }
-        batch.out = out;
-        if tx.send((batch, result)).is_err() {
+    for batch in rx {
+        if tx.send(render(opts, batch)).is_err() {
             return;
         }
     }
 }
 
-/// Round-robin dispatch with in-order collection.
-struct Pipe {
+/// Renders one batch with a fresh printer (a batch starts where no table map is held).
+fn render(opts: &PrintOptions, mut batch: Batch) -> Rendered {
+    let mut out = std::mem::take(&mut batch.out);
+    let mut printer = Printer::new(opts);
+    let mut result = Ok(());
+    for it in &batch.items {
+        let bytes = &batch.bytes[it.start..it.start + it.len];
+        let header = match EventHeader::parse(bytes) {
+            Ok(h) => h,
+            Err(e) => {
+                result = Err(e.at(&*batch.place, it.pos, None).into());
+                break;
+            }
+        };
+        // Framing and checksum were verified by the reading thread.
+        let ev = Event {
+            header,
+            bytes,
+            trailer_len: it.trailer_len,
+        };
+        if let Err(e) = printer.event(&batch.place, it.pos, &ev, &batch.fde, it.skip, &mut out) {
+            result = Err(match e {
+                PrintError::Decode(d) => {
+                    PrintError::Decode(d.at(&*batch.place, it.pos, Some(header.type_name())))
+                }
+                other => other,
+            });
+            break;
+        }
+    }
+    batch.out = out;
+    (batch, result)
+}
+
+/// Round-robin dispatch with in-order collection; with no workers, renders inline.
+struct Pipe<'o> {
+    /// Options, for inline rendering.
+    opts: &'o PrintOptions,
     /// Per worker: its batch queue and its result queue.
     workers: Vec<(SyncSender<Batch>, Receiver<Rendered>)>,
     /// Worker for the next batch.
@@ -132,8 +140,17 @@ struct Pipe {
     spare: Vec<Batch>,
 }
 
-impl Pipe {
+impl Pipe<'_> {
     fn send(&mut self, batch: Batch, out: &mut impl Write) -> Result<(), PrintError> {
+        if self.workers.is_empty() {
+            let (mut batch, result) = render(self.opts, batch);
+            out.write_all(&batch.out)?;
+            batch.out.clear();
+            batch.bytes.clear();
+            batch.items.clear();
+            self.spare.push(batch);
+            return result;
+        }
         if self.in_flight.len() >= 2 * self.workers.len() {
             self.collect_one(out)?;
         }
@@ -192,7 +209,7 @@ fn read_file(
     first: bool,
     last: bool,
     opts: &PrintOptions,
-    pipe: &mut Pipe,
+    pipe: &mut Pipe<'_>,
     out: &mut impl Write,
 ) -> Result<bool, PrintError> {
     let mut r = BinlogReader::open(path)?;
@@ -266,7 +283,7 @@ fn maps_released(ev: &Event<'_>, fde: &FormatDescription) -> bool {
     }
 }
 
-impl Pipe {
+impl Pipe<'_> {
     /// An empty batch, reusing the buffers of a printed one when there is one.
     fn batch(&mut self, place: &Arc<str>, fde: &Arc<FormatDescription>) -> Batch {
         match self.spare.pop() {

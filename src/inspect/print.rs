@@ -59,7 +59,17 @@ pub fn print_files(
         writeln!(out, "/*!40019 SET @@session.max_delayed_threads=0*/;")?;
         writeln!(out, "DELIMITER /*!*/;")?;
     }
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Workers pay off only when there is more than a batch or two to render.
+    let total: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    let threads = if total < 8 << 20 {
+        0
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    };
     super::parallel::print_files_parallel(files, opts, out, threads)?;
     if !opts.json {
         writeln!(out, "DELIMITER ;")?;
