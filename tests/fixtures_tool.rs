@@ -487,12 +487,10 @@ fn check_datetimes(file: &Path, times: &[(u64, u64)]) {
     );
 }
 
-/// Known bug, left for the printer's owner: `--database` keeps every Annotate_rows event,
-/// so the original SQL of other databases' row transactions (`#Q> INSERT INTO user ...`)
-/// leaks into the output. mariadb-binlog prints an Annotate_rows only with the table map
-/// that follows it, i.e. only when that table is kept.
+/// `--database` must not leak the original SQL of other databases' row transactions
+/// (`#Q> INSERT INTO user ...`): mariadb-binlog prints an Annotate_rows only with the table
+/// map that follows it, i.e. only when that table is kept.
 #[test]
-#[ignore = "known bug: --database prints other databases' Annotate_rows (#Q>) lines"]
 fn database_filter_drops_other_databases_annotate_rows() {
     let (_db, file) = filter_workload();
     let ours = print_args(&file, &["-v", "--database=db02"]);

@@ -86,6 +86,8 @@ pub(super) struct Printer<'o> {
     maps: HashMap<u64, rows_print::OwnedTableMap>,
     /// The last event timestamp and its text (consecutive events mostly share one).
     ts_cache: (u32, String),
+    /// With `--database`: a rendered Annotate_rows waiting for a table map that passes.
+    held_annotate: Option<Vec<u8>>,
 }
 
 impl<'o> Printer<'o> {
@@ -95,6 +97,7 @@ impl<'o> Printer<'o> {
             opts,
             maps: HashMap::new(),
             ts_cache: (0, String::new()),
+            held_annotate: None,
         }
     }
 
@@ -116,9 +119,47 @@ impl<'o> Printer<'o> {
             let map = rows_print::parse_table_map(body, fde)?;
             self.maps.insert(map.table_id, map);
         }
-        if skip || !self.in_database(ev, fde)? {
+        if skip {
             return Ok(());
         }
+        if self.opts.database.is_some() {
+            // As mariadb-binlog does, an Annotate_rows is shown only together with a table
+            // map that passes --database: hold it until one does (or the statement ends).
+            match t {
+                Some(EventType::AnnotateRows | EventType::RowsQuery) => {
+                    let mut held = Vec::new();
+                    self.render(place, pos, ev, fde, &mut held)?;
+                    self.held_annotate = Some(held);
+                    return Ok(());
+                }
+                Some(EventType::Xid | EventType::Query | EventType::QueryCompressed) => {
+                    self.held_annotate = None;
+                }
+                _ => {}
+            }
+            if !self.in_database(ev, fde)? {
+                return Ok(());
+            }
+            if t == Some(EventType::TableMap) {
+                if let Some(held) = self.held_annotate.take() {
+                    out.write_all(&held)?;
+                }
+            }
+        }
+        self.render(place, pos, ev, fde, out)
+    }
+
+    /// Writes one event that passed the filters.
+    fn render(
+        &mut self,
+        place: &str,
+        pos: u64,
+        ev: &Event<'_>,
+        fde: &FormatDescription,
+        out: &mut impl Write,
+    ) -> Result<(), PrintError> {
+        let t = ev.event_type();
+        let body = ev.body();
         if self.opts.json {
             return self.json(place, pos, ev, fde, out);
         }
