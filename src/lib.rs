@@ -10,7 +10,9 @@
 //!   relay log, heartbeats and reconnects.
 //! - [`relay`]: the relay log files and index: rotation, durability, crash recovery.
 //! - [`inspect`]: the `relaylog print | list | verify` tool.
+//! - [`apply`]: the applier (so far: reading the relay log as complete transactions).
 
+pub mod apply;
 pub mod binlog;
 pub mod config;
 pub mod inspect;
