@@ -13,8 +13,8 @@
 //!
 //! Cases are numbered; case `i` depends only on the seed and `i`, so any case replays alone:
 //!
-//! - `FUZZ_ITERATIONS=N`: number of cases (default [`DEFAULT_ITERATIONS`], about 30 s in a
-//!   debug build on 2 cores),
+//! - `FUZZ_ITERATIONS=N`: number of cases (default [`DEFAULT_ITERATIONS`], 15-20 s in a
+//!   debug build on 2 idle cores, about 45 s while another build runs),
 //! - `FUZZ_SEED=S`: base seed (decimal or 0x-hex),
 //! - `FUZZ_CASE=i`: run only case `i`.
 
