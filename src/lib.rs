@@ -18,4 +18,5 @@ pub mod config;
 pub mod inspect;
 pub mod relay;
 pub mod source;
+pub mod store;
 pub mod wire;

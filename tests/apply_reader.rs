@@ -72,32 +72,10 @@ fn tail_case(kills: bool) {
     // Read while the receiver writes: sysbench runs in the background.
     let port = m.port();
     let load = std::thread::spawn(move || {
-        let run = |cmd: &str, extra: &[&str]| {
-            let out = std::process::Command::new("sysbench")
-                .args([
-                    "oltp_write_only",
-                    "--db-driver=mysql",
-                    "--mysql-host=127.0.0.1",
-                ])
-                .arg(format!("--mysql-port={port}"))
-                .args([
-                    "--mysql-user=root",
-                    "--mysql-db=mysql",
-                    "--tables=2",
-                    "--table-size=500",
-                ])
-                .args(extra)
-                .arg(cmd)
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        };
-        run("prepare", &[]);
-        run("run", &["--time=4", "--threads=2"]);
+        let common = ["--tables=2", "--table-size=500"];
+        sysbench_at(port, "mysql", "oltp_write_only", "prepare", &common);
+        let run = [&common[..], &["--time=4", "--threads=2"]].concat();
+        sysbench_at(port, "mysql", "oltp_write_only", "run", &run);
     });
 
     let first = std::fs::read_to_string(&index).unwrap();

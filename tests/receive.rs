@@ -261,48 +261,10 @@ fn sigkill_during_streaming_loses_and_duplicates_nothing() {
     r.start();
     let port = m.port();
     let load = std::thread::spawn(move || {
-        let out = std::process::Command::new("sysbench")
-            .args([
-                "oltp_write_only",
-                "--db-driver=mysql",
-                "--mysql-host=127.0.0.1",
-                &format!("--mysql-port={port}"),
-                "--mysql-user=root",
-                "--mysql-db=mysql",
-                "--tables=1",
-                "--table-size=2000",
-                "--rand-seed=3",
-            ])
-            .arg("prepare")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let out = std::process::Command::new("sysbench")
-            .args([
-                "oltp_write_only",
-                "--db-driver=mysql",
-                "--mysql-host=127.0.0.1",
-                &format!("--mysql-port={port}"),
-                "--mysql-user=root",
-                "--mysql-db=mysql",
-                "--tables=1",
-                "--table-size=2000",
-                "--rand-seed=3",
-                "--threads=2",
-                "--time=8",
-            ])
-            .arg("run")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let common = ["--tables=1", "--table-size=2000", "--rand-seed=3"];
+        sysbench_at(port, "mysql", "oltp_write_only", "prepare", &common);
+        let run = [&common[..], &["--threads=2", "--time=8"]].concat();
+        sysbench_at(port, "mysql", "oltp_write_only", "run", &run);
     });
     for i in 0..5 {
         std::thread::sleep(Duration::from_millis(900 + 300 * i));

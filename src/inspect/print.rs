@@ -282,11 +282,11 @@ impl<'o> Printer<'o> {
                 writeln!(out, "Gtid_tagged_log (tagged GTID; fields not decoded)")?
             }
             Some(EventType::PreviousGtids) => {
-                writeln!(
-                    out,
-                    "Previous-GTIDs\n# {}",
-                    events::parse_previous_gtids(body)?
-                )?;
+                // One `# ` comment line per source, as mysqlbinlog prints a multi-source set.
+                writeln!(out, "Previous-GTIDs")?;
+                for line in events::parse_previous_gtids(body)?.lines() {
+                    writeln!(out, "# {line}")?;
+                }
             }
             Some(EventType::AnnotateRows | EventType::RowsQuery) => {
                 let q = events::parse_annotate(t.unwrap_or(EventType::AnnotateRows), body);

@@ -17,4 +17,4 @@ pub use decode::{mariadb_binlog_decode, mariadb_binlog_decode_all, row_and_state
 pub use mariadb::{port_open, seed_db01_user, MariaDb, MasterOpts, DB01_USER_ROWS};
 pub use process::{pid_alive, wait_for, wait_until};
 pub use replicant::{replicant_cmd, Replicant, REPLICANT_BIN};
-pub use sysbench::{sysbench, sysbench_cmd, SysbenchOpts};
+pub use sysbench::{sysbench, sysbench_at, sysbench_cmd, SysbenchOpts};

@@ -84,3 +84,26 @@ pub fn sysbench_cmd(db: &MariaDb, opts: &SysbenchOpts, command: &str, args: &[St
     );
     stdout
 }
+
+/// Runs `sysbench <workload> <args> <command>` against 127.0.0.1:`port` as root in database
+/// `db`, panicking with its output on failure. It takes a port rather than a [`MariaDb`] so
+/// it can run in a background thread while the test thread kills and restarts things.
+pub fn sysbench_at(port: u16, db: &str, workload: &str, command: &str, args: &[&str]) {
+    let mut cmd = Command::new("sysbench");
+    cmd.arg(workload)
+        .arg("--db-driver=mysql")
+        .arg("--mysql-host=127.0.0.1")
+        .arg(format!("--mysql-port={port}"))
+        .arg("--mysql-user=root")
+        .arg(format!("--mysql-db={db}"))
+        .args(args)
+        .arg(command);
+    let out = run_with_timeout(&mut cmd, Duration::from_secs(600));
+    assert!(
+        out.status.success(),
+        "sysbench {workload} {command} failed ({}):\n{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
