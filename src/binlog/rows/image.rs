@@ -129,9 +129,17 @@ impl<'s> Iterator for ImageValues<'s> {
                 }
                 Err(e) => {
                     self.failed = true;
+                    // Say "invalid rows event" once, with the column in front of the cause.
+                    let cause = match e {
+                        DecodeError::BadEvent {
+                            event: "rows",
+                            reason,
+                        } => reason,
+                        other => other.to_string(),
+                    };
                     Err(DecodeError::bad(
                         "rows",
-                        format!("column @{} ({}): {e}", i + 1, ct::name(col.type_code)),
+                        format!("column @{} ({}): {cause}", i + 1, ct::name(col.type_code)),
                     ))
                 }
             });
