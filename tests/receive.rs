@@ -160,6 +160,35 @@ fn seed_db01_user_row_crc32() {
         text.contains("insert into user(id,name,sex) values(null,'Tom','1')"),
         "{text}"
     );
+    // `relaylog list` names each file with the master coordinates it covers.
+    m.sql("FLUSH BINARY LOGS; INSERT INTO db01.user(name, sex) VALUES ('Eve', '0')");
+    r.wait_caught_up(&m);
+    let out = replicant_cmd([
+        "relaylog",
+        "list",
+        "--datadir",
+        r.datadir().to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .filter(|l| l.starts_with("relay-bin."))
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(
+        rows.len(),
+        2,
+        "the master's rotate starts a new relay file:\n{text}"
+    );
+    assert_eq!(rows[0][3], "master-bin.000001:4", "{text}");
+    assert_eq!(rows[0][4], "master-bin.000002:4", "{text}");
+    assert_eq!(rows[1][3], "master-bin.000002:4", "{text}");
+    let (file, pos) = m.master_status();
+    assert_eq!(rows[1][4], format!("{file}:{pos}"), "{text}");
+    for row in &rows {
+        let size = std::fs::metadata(r.datadir().join(row[0])).unwrap().len();
+        assert_eq!(row[1], size.to_string(), "{text}");
+    }
     // SHOW SLAVE HOSTS on the master lists us after COM_REGISTER_SLAVE.
     let hosts = m.sql("SHOW SLAVE HOSTS");
     assert!(hosts.starts_with("102\t"), "SHOW SLAVE HOSTS: {hosts:?}");
