@@ -67,13 +67,6 @@ impl RelayIndex {
         self.store(dir)
     }
 
-    /// Removes files from the front of the index (purge) and rewrites it.
-    pub fn remove_front(&mut self, dir: &Path, n: usize) -> Result<Vec<String>, RelayError> {
-        let gone: Vec<String> = self.files.drain(..n.min(self.files.len())).collect();
-        self.store(dir)?;
-        Ok(gone)
-    }
-
     fn store(&self, dir: &Path) -> Result<(), RelayError> {
         let mut text = String::new();
         for f in &self.files {

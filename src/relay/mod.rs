@@ -255,11 +255,6 @@ impl RelayLog {
         self.space
     }
 
-    /// Sets the master position explicitly (CHANGE MASTER TO with an empty relay log).
-    pub fn set_master_position(&mut self, pos: BinlogPos) {
-        self.master = Some(pos);
-    }
-
     /// Appends one master event (already framed and checksum-verified). Rotates the file
     /// after a real ROTATE from the master and when the size limit is reached.
     pub fn append(&mut self, ev: &Event<'_>) -> Result<(), RelayError> {
@@ -423,11 +418,6 @@ impl RelayLog {
         self.cur = Some(Current { name, out, size });
         self.mark_boundary();
         Ok(())
-    }
-
-    /// The relay files in index order.
-    pub fn files(&self) -> &[String] {
-        self.index.files()
     }
 }
 
