@@ -92,16 +92,8 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);
     let t = Instant::now();
-    let mut r = Replicant::spawn([
-        "run".to_string(),
-        format!("--datadir={}", datadir.display()),
-        "--server-id=102".into(),
-        "--master-host=127.0.0.1".into(),
-        format!("--master-port={}", m.port()),
-        "--master-user=repl".into(),
-        "--master-password=repl".into(),
-        format!("--sync-relay-log={sync_every}"),
-    ]);
+    let sync = format!("--sync-relay-log={sync_every}");
+    let mut r = Replicant::spawn(run_args(&datadir, m.port(), 102, &[&sync]));
     let want_file = format!("\"master_log_file\": \"{end_file}\"");
     let want_pos = format!("\"read_master_log_pos\": {end_pos},");
     let status = datadir.join("receiver-status.json");
@@ -144,17 +136,13 @@ fn main() {
         .tempdir_in("/tmp")
         .unwrap();
     let datadir2 = dir2.path().join("data");
-    let mut r = Replicant::spawn([
-        "run".to_string(),
-        format!("--datadir={}", datadir2.display()),
-        "--server-id=103".into(),
-        "--master-host=127.0.0.1".into(),
-        format!("--master-port={}", m.port()),
-        "--master-user=repl".into(),
-        "--master-password=repl".into(),
-        format!("--master-log-file={end_file}"),
-        "--master-log-pos=4".into(),
-    ]);
+    let from = format!("--master-log-file={end_file}");
+    let mut r = Replicant::spawn(run_args(
+        &datadir2,
+        m.port(),
+        103,
+        &[&from, "--master-log-pos=4"],
+    ));
     let pid = r.pid().unwrap();
     let want_pos = format!("\"read_master_log_pos\": {end_pos},");
     let status = datadir2.join("receiver-status.json");

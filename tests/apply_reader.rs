@@ -55,16 +55,7 @@ fn tail_case(kills: bool) {
         .tempdir_in("/tmp")
         .unwrap();
     let datadir = dir.path().join("data");
-    let args = vec![
-        "run".to_string(),
-        format!("--datadir={}", datadir.display()),
-        "--server-id=102".into(),
-        "--master-host=127.0.0.1".into(),
-        format!("--master-port={}", m.port()),
-        "--master-user=repl".into(),
-        "--master-password=repl".into(),
-        "--max-relay-log-size=100000".into(),
-    ];
+    let args = run_args(&datadir, m.port(), 102, &["--max-relay-log-size=100000"]);
     let mut r = Replicant::spawn(&args);
     let index = datadir.join("relay-bin.index");
     r.wait_for("relay index", Duration::from_secs(60), || index.exists());

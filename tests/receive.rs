@@ -27,16 +27,12 @@ impl Replica {
             .prefix("rpl-r-")
             .tempdir_in("/tmp")
             .unwrap();
-        let mut args: Vec<String> = vec![
-            "run".into(),
-            format!("--datadir={}", dir.path().join("data").display()),
-            "--server-id=102".into(),
-            "--master-host=127.0.0.1".into(),
-            format!("--master-port={}", master.port()),
-            "--master-user=repl".into(),
-            "--master-password=repl".into(),
-            "--master-connect-retry=1".into(),
-        ];
+        let mut args = run_args(
+            &dir.path().join("data"),
+            master.port(),
+            102,
+            &["--master-connect-retry=1"],
+        );
         args.extend(extra.iter().map(|s| s.to_string()));
         Replica {
             dir,

@@ -16,5 +16,5 @@ pub mod sysbench;
 pub use decode::{mariadb_binlog_decode, mariadb_binlog_decode_all, row_and_statement_lines};
 pub use mariadb::{port_open, seed_db01_user, MariaDb, MasterOpts, DB01_USER_ROWS};
 pub use process::{pid_alive, wait_for, wait_until};
-pub use replicant::{replicant_cmd, Replicant, REPLICANT_BIN};
+pub use replicant::{replicant_cmd, run_args, Replicant, REPLICANT_BIN};
 pub use sysbench::{sysbench, sysbench_at, sysbench_cmd, SysbenchOpts};

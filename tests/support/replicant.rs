@@ -213,3 +213,19 @@ where
     cmd.args(args);
     run_with_timeout(&mut cmd, CMD_TIMEOUT)
 }
+
+/// The arguments of `replicant run` against a test master's replication user `repl`/`repl`
+/// (created by `MariaDb::create_repl_user`), with `extra` options appended.
+pub fn run_args(datadir: &Path, master_port: u16, server_id: u32, extra: &[&str]) -> Vec<String> {
+    let mut args = vec![
+        "run".to_string(),
+        format!("--datadir={}", datadir.display()),
+        format!("--server-id={server_id}"),
+        "--master-host=127.0.0.1".into(),
+        format!("--master-port={master_port}"),
+        "--master-user=repl".into(),
+        "--master-password=repl".into(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
