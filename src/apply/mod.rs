@@ -10,3 +10,4 @@
 //! relay log; it reads relay files only.
 
 pub mod relay_reader;
+pub mod statement;
