@@ -11,7 +11,6 @@ use crate::binlog::events::{
     self, IntVar, MariaGtid, MysqlGtid, Query, Rotate, TransactionPayload, UserVar,
 };
 use crate::binlog::file::split_events;
-use crate::binlog::table_map::TableMap;
 use crate::binlog::{DecodeError, FormatDescription};
 
 use super::format_timestamp;
@@ -88,6 +87,8 @@ pub(super) struct Printer<'o> {
     ts_cache: (u32, String),
     /// With `--database`: a rendered Annotate_rows waiting for a table map that passes.
     held_annotate: Option<Vec<u8>>,
+    /// Table id of the TABLE_MAP being handled (decoded once, into `maps`).
+    last_map: u64,
 }
 
 impl<'o> Printer<'o> {
@@ -98,6 +99,7 @@ impl<'o> Printer<'o> {
             maps: HashMap::new(),
             ts_cache: (0, String::new()),
             held_annotate: None,
+            last_map: 0,
         }
     }
 
@@ -117,6 +119,7 @@ impl<'o> Printer<'o> {
         // printed can be decoded.
         if t == Some(EventType::TableMap) {
             let map = rows_print::parse_table_map(body, fde)?;
+            self.last_map = map.table_id;
             self.maps.insert(map.table_id, map);
         }
         if skip {
@@ -306,7 +309,7 @@ impl<'o> Printer<'o> {
                 }
             }
             Some(EventType::TableMap) => {
-                let m = TableMap::parse(body, fde)?;
+                let m = self.table_map()?;
                 out.write_all(b"Table_map: `")?;
                 out.write_all(m.schema())?;
                 out.write_all(b"`.`")?;
@@ -404,6 +407,13 @@ impl<'o> Printer<'o> {
         }
     }
 
+    /// The TABLE_MAP event being handled, as decoded into `maps` by [`Printer::event`].
+    fn table_map(&self) -> Result<&rows_print::OwnedTableMap, DecodeError> {
+        self.maps
+            .get(&self.last_map)
+            .ok_or_else(|| DecodeError::bad("Table_map", "table map not remembered"))
+    }
+
     /// `--database`: statements by default database, row events and table maps by table.
     fn in_database(&self, ev: &Event<'_>, fde: &FormatDescription) -> Result<bool, DecodeError> {
         let Some(db) = &self.opts.database else {
@@ -415,7 +425,7 @@ impl<'o> Printer<'o> {
                 // Transaction brackets belong to every database's transactions.
                 q.db == db.as_bytes() || matches!(q.query, b"BEGIN" | b"COMMIT" | b"ROLLBACK")
             }
-            Some(EventType::TableMap) => TableMap::parse(ev.body(), fde)?.schema() == db.as_bytes(),
+            Some(EventType::TableMap) => self.table_map()?.schema() == db.as_bytes(),
             Some(t) if t.is_rows() => match rows_print::rows_table_id(t, ev.body(), fde) {
                 Ok(id) => self
                     .maps
@@ -500,7 +510,7 @@ impl<'o> Printer<'o> {
                 json!({"query": String::from_utf8_lossy(events::parse_annotate(t.unwrap_or(EventType::AnnotateRows), body))})
             }
             Some(EventType::TableMap) => {
-                let m = rows_print::parse_table_map(body, fde)?;
+                let m = self.table_map()?;
                 json!({"table_id": m.table_id, "schema": String::from_utf8_lossy(m.schema()), "table": String::from_utf8_lossy(m.table())})
             }
             Some(tt) if tt.is_rows() => rows_print::rows_json(tt, body, fde, &self.maps)?,
