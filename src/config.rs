@@ -110,6 +110,9 @@ pub struct Config {
     pub relay_log_purge: bool,
     /// slave_skip_errors as written (used by the applier).
     pub slave_skip_errors: Option<String>,
+    /// slave_exec_mode=IDEMPOTENT: a row whose key is taken overwrites, a missing row is
+    /// ignored (STRICT, the default, stops the applier).
+    pub slave_exec_idempotent: bool,
     /// read_only (used by the endpoint).
     pub read_only: bool,
     /// log_slave_updates (used by the applier's own binlog).
@@ -359,6 +362,7 @@ const USED: &[&str] = &[
     "slave-net-timeout",
     "relay-log-purge",
     "slave-skip-errors",
+    "slave-exec-mode",
     "read-only",
     "log-slave-updates",
     "defaults-file",
@@ -463,6 +467,20 @@ impl Config {
                 .unwrap_or(Duration::from_secs(60)),
             relay_log_purge: flag("relay-log-purge", true)?,
             slave_skip_errors: g("slave-skip-errors").map(str::to_string),
+            slave_exec_idempotent: match g("slave-exec-mode")
+                .map(str::to_ascii_uppercase)
+                .as_deref()
+            {
+                None | Some("STRICT") => false,
+                Some("IDEMPOTENT") => true,
+                Some(other) => {
+                    return Err(ConfigError::Value {
+                        name: "slave-exec-mode".into(),
+                        value: other.into(),
+                        reason: "expected STRICT or IDEMPOTENT".into(),
+                    })
+                }
+            },
             read_only: flag("read-only", false)?,
             log_slave_updates: flag("log-slave-updates", false)?,
             ignored,

@@ -6,6 +6,12 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
+use std::sync::Arc;
+
+use replicant::apply::applier::{Applier, ApplierOptions};
+use replicant::apply::error::SkipErrors;
+use replicant::apply::rows::ConflictPolicy;
+use replicant::apply::status::{slave_status_fields, ApplierStatus};
 use replicant::config::{Config, RawOptions};
 use replicant::inspect::{self, print::PrintOptions};
 use replicant::relay::{RelayLog, RelayOptions};
@@ -38,6 +44,15 @@ enum Cmd {
         /// The replica's datadir.
         #[arg(long)]
         datadir: PathBuf,
+    },
+    /// Print a table's rows in primary-key order, as `mariadb --batch --skip-column-names`
+    /// prints `SELECT * FROM DB.TABLE ORDER BY <pk>` (works while the daemon runs).
+    TableDump {
+        /// The replica's datadir.
+        #[arg(long)]
+        datadir: PathBuf,
+        /// `DB.TABLE`.
+        table: String,
     },
 }
 
@@ -84,6 +99,10 @@ struct RunArgs {
     master_public_key_path: Option<String>,
     #[arg(long)]
     relay_log: Option<String>,
+    #[arg(long)]
+    slave_skip_errors: Option<String>,
+    #[arg(long)]
+    slave_exec_mode: Option<String>,
     #[arg(long)]
     max_relay_log_size: Option<String>,
     #[arg(long)]
@@ -153,6 +172,7 @@ fn main() -> ExitCode {
         Cmd::Run(a) => run(*a),
         Cmd::Relaylog { cmd } => relaylog(cmd),
         Cmd::Status { datadir } => status(&datadir),
+        Cmd::TableDump { datadir, table } => table_dump(&datadir, &table),
     };
     match result {
         Ok(code) => code,
@@ -202,6 +222,8 @@ fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
         ),
         ("master-public-key-path", &a.master_public_key_path),
         ("relay-log", &a.relay_log),
+        ("slave-skip-errors", &a.slave_skip_errors),
+        ("slave-exec-mode", &a.slave_exec_mode),
         ("max-relay-log-size", &a.max_relay_log_size),
         ("sync-relay-log", &a.sync_relay_log),
         ("slave-net-timeout", &a.slave_net_timeout),
@@ -224,7 +246,6 @@ fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let later: Vec<&str> = [
-        ("slave-skip-errors", cfg.slave_skip_errors.is_some()),
         ("read-only", cfg.read_only),
         ("log-slave-updates", cfg.log_slave_updates),
     ]
@@ -234,7 +255,7 @@ fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     .collect();
     if !later.is_empty() {
         tracing::info!(
-            "accepted; takes effect once the applier and endpoint exist (this version only receives): {}",
+            "accepted; takes effect once the endpoint and replicant's own binlog exist: {}",
             later.join(", ")
         );
     }
@@ -250,6 +271,23 @@ fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     if let Some(p) = &recovered.master {
         tracing::info!(resume_at = %p, "relay log recovered");
     }
+    let skip = SkipErrors::parse(cfg.slave_skip_errors.as_deref()).map_err(anyhow::Error::msg)?;
+    let relay_opts = RelayOptions::from_config(&cfg);
+    let applier_opts = ApplierOptions {
+        datadir: cfg.datadir.clone(),
+        relay_dir: relay_opts.dir.clone(),
+        relay_base: relay_opts.base.clone(),
+        server_id: cfg.server_id,
+        policy: ConflictPolicy {
+            idempotent: cfg.slave_exec_idempotent,
+            skip,
+        },
+    };
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let applier = Applier::open(applier_opts, stop.clone())?;
+    let applier = std::thread::Builder::new()
+        .name("applier".into())
+        .spawn(move || applier.run())?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -274,8 +312,12 @@ fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
             Ok(()) => ExitCode::SUCCESS,
             Err(_) => ExitCode::FAILURE,
         })
-    })?;
-    Ok(code)
+    });
+    // The receiver is done (shutdown or a fatal master error): the applier stops at the
+    // next transaction boundary.
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let _ = applier.join();
+    code
 }
 
 fn relaylog(cmd: RelaylogCmd) -> anyhow::Result<ExitCode> {
@@ -387,19 +429,35 @@ fn relaylog(cmd: RelaylogCmd) -> anyhow::Result<ExitCode> {
 }
 
 fn status(datadir: &std::path::Path) -> anyhow::Result<ExitCode> {
-    let Some(s) = ReceiverStatus::load(datadir) else {
+    let io = ReceiverStatus::load(datadir);
+    let sql = ApplierStatus::load(datadir);
+    if io.is_none() && sql.is_none() {
         anyhow::bail!(
             "no replica status in {} (has `replicant run` used this datadir?)",
             datadir.display()
         );
-    };
-    let running = s.pid != 0 && std::path::Path::new(&format!("/proc/{}", s.pid)).exists();
+    }
+    let alive = |pid: u32| pid != 0 && std::path::Path::new(&format!("/proc/{pid}")).exists();
+    let io_alive = io.as_ref().is_some_and(|s| alive(s.pid));
+    let sql_alive = sql.as_ref().is_some_and(|s| alive(s.pid));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     println!("*************************** 1. row ***************************");
-    for (name, mut value) in s.fields() {
-        if name == "Slave_IO_Running" && !running {
-            value = "No".into();
-        }
+    for (name, value) in slave_status_fields(io.as_ref(), sql.as_ref(), io_alive, sql_alive, now) {
         println!("{name:>29}: {value}");
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn table_dump(datadir: &std::path::Path, table: &str) -> anyhow::Result<ExitCode> {
+    let (db, name) = table
+        .split_once('.')
+        .with_context(|| format!("expected DB.TABLE, got {table:?}"))?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+    replicant::store::dump::dump_table(datadir, db, name, &mut out)?;
+    use std::io::Write;
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -26,6 +26,13 @@ fn pos(n: u64) -> AppliedPos {
     }
 }
 
+fn row_key(pk: u64) -> Vec<u8> {
+    let mut k = Vec::new();
+    replicant::store::keys::row(&mut k, 1);
+    k.extend_from_slice(&pk.to_be_bytes());
+    k
+}
+
 /// The writer, run in a child process by `kill9_never_splits_a_transaction`.
 #[test]
 fn crash_child_writer() {
@@ -38,10 +45,10 @@ fn crash_child_writer() {
         let mut t = s.txn();
         // Transaction n: three rows, and it deletes one row of transaction n-1.
         for k in 0..3u64 {
-            t.put_row(1, &(n * 10 + k).to_be_bytes(), &n.to_le_bytes());
+            t.put(&row_key(n * 10 + k), &n.to_le_bytes());
         }
         if n > 1 {
-            t.delete_row(1, &((n - 1) * 10 + 2).to_be_bytes());
+            t.delete(&row_key((n - 1) * 10 + 2));
         }
         t.commit(&s, &pos(n), n % 7 == 0).unwrap();
     }

@@ -1,13 +1,24 @@
-//! The applier stage (in progress): replays the relay log into the store.
+//! The applier stage (mysqld's SQL thread): replays the relay log into the store.
 //!
-//! Built so far: [`relay_reader::GroupReader`], which follows the relay log the receiver
-//! writes (tailing the current file, moving on through the index) and hands out complete
-//! event groups — transactions — with the relay and master coordinates just past each.
-//! The store, row/DDL apply and the applied position are the next steps (see
-//! docs/ARCHITECTURE.md).
+//! - [`relay_reader::GroupReader`] follows the relay log the receiver writes and hands out
+//!   complete event groups (transactions, DDL statements).
+//! - [`applier::Applier`] applies each group as one store transaction together with the
+//!   applied position (exactly once), under the conflict policy (slave_skip_errors,
+//!   IDEMPOTENT).
+//! - [`statement`] sorts QUERY statements; [`ddl`] parses DDL into catalog operations and
+//!   [`schema`] executes them; [`rows`] applies row events; [`encode`] packs values from
+//!   text (defaults, ALTER conversions); [`error`] carries mysqld's codes.
 //!
 //! Architecture invariant: the applier never talks to the network and never writes the
-//! relay log; it reads relay files only.
+//! relay log; it reads relay files only, and changes the store only through transactions
+//! that carry the applied position.
 
+pub mod applier;
+pub mod ddl;
+pub mod encode;
+pub mod error;
 pub mod relay_reader;
+pub mod rows;
+pub mod schema;
 pub mod statement;
+pub mod status;

@@ -78,6 +78,17 @@ fn shortest(x: f64) -> Digits {
     parse_sci(&tmp[..n])
 }
 
+/// Shortest digits that read back as the same `f32` (dtoa's mode for MY_GCVT_ARG_FLOAT).
+fn shortest_f32(x: f32) -> Digits {
+    let mut tmp = [0u8; 64];
+    let n = {
+        let mut w = &mut tmp[..];
+        let _ = write!(w, "{:e}", x.abs());
+        64 - w.len()
+    };
+    parse_sci(&tmp[..n])
+}
+
 /// A fixed buffer that formatted numbers are assembled in.
 pub struct NumBuf {
     /// ASCII text; only `buf[..len]` is meaningful.
@@ -221,6 +232,20 @@ const MAX_DECPT_FOR_F_FORMAT: i32 = 15;
 ///
 /// NaN and infinities print as `0`, as dtoa's overflow path does.
 pub fn my_gcvt(x: f64, width: usize) -> NumBuf {
+    gcvt_digits(x, shortest(x), width)
+}
+
+/// `my_gcvt(x, MY_GCVT_ARG_FLOAT, width)`: as [`my_gcvt`] with the shortest digits of the
+/// `f32` (how mysqld prints a FLOAT column).
+pub fn my_gcvt_f32(x: f32, width: usize) -> NumBuf {
+    gcvt_digits(x as f64, shortest_f32(x), width)
+}
+
+/// Field width mysqld gives FLOAT and DOUBLE columns' text (`to_length - 1` in
+/// `Field_float::val_str` / `Field_double::val_str`).
+pub const GCVT_FIELD_WIDTH: usize = 69;
+
+fn gcvt_digits(x: f64, d: Digits, width: usize) -> NumBuf {
     let mut out = NumBuf::new();
     if !x.is_finite() {
         out.push(b'0');
@@ -231,7 +256,6 @@ pub fn my_gcvt(x: f64, width: usize) -> NumBuf {
     if x < 0.0 {
         width -= 1;
     }
-    let d = shortest(x);
     let len = d.len as i32;
     let decpt = d.decpt;
     let exp_len = 1 + (decpt >= 101 || decpt <= -99) as i32 + (decpt >= 11 || decpt <= -9) as i32;

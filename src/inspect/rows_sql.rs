@@ -286,7 +286,11 @@ fn write_bits<W: Write + ?Sized>(out: &mut W, data: &[u8], nbits: usize) -> std:
 }
 
 /// `v` zero-padded to at least `width` digits (`%0Nd`).
-fn write_padded<W: Write + ?Sized>(out: &mut W, v: u64, width: usize) -> std::io::Result<()> {
+pub(crate) fn write_padded<W: Write + ?Sized>(
+    out: &mut W,
+    v: u64,
+    width: usize,
+) -> std::io::Result<()> {
     let mut b = [0u8; 24];
     let digits = fmt_u64(v, &mut b);
     for _ in digits.len()..width {
@@ -318,7 +322,12 @@ fn write_date<W: Write + ?Sized>(out: &mut W, d: &Date) -> std::io::Result<()> {
     out.write_all(&text)
 }
 
-fn write_hms<W: Write + ?Sized>(out: &mut W, h: u32, m: u32, s: u32) -> std::io::Result<()> {
+pub(crate) fn write_hms<W: Write + ?Sized>(
+    out: &mut W,
+    h: u32,
+    m: u32,
+    s: u32,
+) -> std::io::Result<()> {
     write_padded(out, h as u64, 2)?;
     out.write_all(b":")?;
     write_padded(out, m as u64, 2)?;
@@ -326,7 +335,7 @@ fn write_hms<W: Write + ?Sized>(out: &mut W, h: u32, m: u32, s: u32) -> std::io:
     write_padded(out, s as u64, 2)
 }
 
-fn write_time<W: Write + ?Sized>(out: &mut W, t: &Time) -> std::io::Result<()> {
+pub(crate) fn write_time<W: Write + ?Sized>(out: &mut W, t: &Time) -> std::io::Result<()> {
     if t.negative {
         out.write_all(b"-")?;
     }
@@ -335,7 +344,11 @@ fn write_time<W: Write + ?Sized>(out: &mut W, t: &Time) -> std::io::Result<()> {
 }
 
 /// `.ffff` with exactly `fsp` digits (none for fsp 0), as `my_time_to_str` & co. print it.
-fn write_fraction<W: Write + ?Sized>(out: &mut W, micros: u32, fsp: u8) -> std::io::Result<()> {
+pub(crate) fn write_fraction<W: Write + ?Sized>(
+    out: &mut W,
+    micros: u32,
+    fsp: u8,
+) -> std::io::Result<()> {
     if fsp == 0 {
         return Ok(());
     }

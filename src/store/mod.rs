@@ -1,20 +1,31 @@
-//! The store (in progress): RocksDB under `<datadir>/store`, holding the replica's data and
+//! The store: RocksDB under `<datadir>/store`, holding the replica's data and
 //! the applied position.
 //!
 //! Key space (first byte is the kind):
 //! - `M` + name: metadata — `M applied` is the applied position.
-//! - `R` + table id (u32, big-endian) + memcomparable primary key ([`keycodec`]): a row.
+//! - `R` + table id (u32, big-endian) + memcomparable primary key ([`keycodec`]), or the
+//!   hidden row id of a table without one: a row ([`row`] encoding).
+//! - `I` + table id + index id (u16) + memcomparable key (+ primary key for non-unique
+//!   keys): an index entry; a unique entry's value is the row's primary key.
+//! - `D` + name / `T` + table id: catalog records ([`catalog`]).
 //!
 //! Architecture invariant: the applied position changes only inside the WriteBatch that
 //! applies the transaction it names ([`Txn::commit`]), so after a crash at any instant the
 //! store holds exactly the transactions up to its position: none lost, none twice.
 //!
-//! Built so far: opening, the key codec, atomic transactions with the position. The catalog,
-//! row encoding and secondary indexes are the next steps.
 
+pub mod catalog;
+pub mod collation;
+pub mod dump;
 pub mod keycodec;
+pub mod row;
+pub mod table;
+pub mod text;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
+use catalog::{Catalog, DatabaseDef, TableDef};
 
 use crate::apply::relay_reader::RelayPos;
 use crate::binlog::BinlogPos;
@@ -55,6 +66,52 @@ pub struct AppliedPos {
 
 /// Key of the applied position.
 const APPLIED_KEY: &[u8] = b"Mapplied";
+/// Key of the next table id.
+const NEXT_TABLE_KEY: &[u8] = b"Mnext_table_id";
+
+/// Key builders. Every key of a table (rows, indexes) starts with a kind byte and the
+/// table id, so dropping or truncating a table is one range deletion per kind.
+pub mod keys {
+    /// A row: `R` + table id + primary key (or hidden row id).
+    pub const ROW: u8 = b'R';
+    /// An index entry: `I` + table id + index id + key [+ primary key].
+    pub const INDEX: u8 = b'I';
+    /// A database definition: `D` + name.
+    pub const DATABASE: u8 = b'D';
+    /// A table definition: `T` + table id.
+    pub const TABLE: u8 = b'T';
+    /// Index id of the hidden index that finds rows of a table without a primary key by
+    /// the hash of their content.
+    pub const HIDDEN_INDEX: u16 = 0xffff;
+
+    /// `kind` + table id.
+    pub fn table_prefix(out: &mut Vec<u8>, kind: u8, table: u32) {
+        out.clear();
+        out.push(kind);
+        out.extend_from_slice(&table.to_be_bytes());
+    }
+
+    /// The start of a row key; the caller appends the primary key.
+    pub fn row(out: &mut Vec<u8>, table: u32) {
+        table_prefix(out, ROW, table)
+    }
+
+    /// The start of an index key; the caller appends the key columns.
+    pub fn index(out: &mut Vec<u8>, table: u32, index: u16) {
+        table_prefix(out, INDEX, table);
+        out.extend_from_slice(&index.to_be_bytes());
+    }
+
+    /// First key past every key of `kind` for `table`.
+    pub fn table_end(kind: u8, table: u32) -> Vec<u8> {
+        let mut v = vec![kind];
+        match table.checked_add(1) {
+            Some(t) => v.extend_from_slice(&t.to_be_bytes()),
+            None => v = vec![kind + 1],
+        }
+        v
+    }
+}
 
 /// The opened store.
 pub struct Store {
@@ -71,9 +128,25 @@ impl Store {
         let mut opts = rocksdb::Options::default();
         opts.create_if_missing(true);
         opts.set_compression_type(rocksdb::DBCompressionType::Lz4);
+        opts.increase_parallelism(2);
+        opts.set_write_buffer_size(64 << 20);
         let db = rocksdb::DB::open(&opts, &path).map_err(|source| StoreError::Rocks {
             path: path.clone(),
             source,
+        })?;
+        Ok(Store { db, path })
+    }
+
+    /// Opens the store of a datadir for reading while the daemon may be writing it: sees
+    /// every transaction committed before this call.
+    pub fn open_read_only(datadir: &Path) -> Result<Store, StoreError> {
+        let path = datadir.join("store");
+        let opts = rocksdb::Options::default();
+        let db = rocksdb::DB::open_for_read_only(&opts, &path, false).map_err(|source| {
+            StoreError::Rocks {
+                path: path.clone(),
+                source,
+            }
         })?;
         Ok(Store { db, path })
     }
@@ -85,68 +158,220 @@ impl Store {
         }
     }
 
+    fn corrupt(&self, what: &'static str, reason: impl ToString) -> StoreError {
+        StoreError::Corrupt {
+            path: self.path.clone(),
+            what,
+            reason: reason.to_string(),
+        }
+    }
+
     /// The applied position, `None` before the first transaction.
     pub fn applied(&self) -> Result<Option<AppliedPos>, StoreError> {
         match self.db.get(APPLIED_KEY).map_err(self.rocks())? {
             None => Ok(None),
             Some(v) => serde_json::from_slice(&v)
                 .map(Some)
-                .map_err(|e| StoreError::Corrupt {
-                    path: self.path.clone(),
-                    what: "applied position",
-                    reason: e.to_string(),
-                }),
+                .map_err(|e| self.corrupt("applied position", e)),
         }
+    }
+
+    /// Reads the catalog.
+    pub fn load_catalog(&self) -> Result<Catalog, StoreError> {
+        let mut cat = Catalog::default();
+        for item in self.db.prefix_iterator([keys::DATABASE]) {
+            let (k, v) = item.map_err(self.rocks())?;
+            if k.first() != Some(&keys::DATABASE) {
+                break;
+            }
+            let d: DatabaseDef =
+                serde_json::from_slice(&v).map_err(|e| self.corrupt("database definition", e))?;
+            cat.databases.insert(d.name.clone(), d);
+        }
+        for item in self.db.prefix_iterator([keys::TABLE]) {
+            let (k, v) = item.map_err(self.rocks())?;
+            if k.first() != Some(&keys::TABLE) {
+                break;
+            }
+            let t: TableDef =
+                serde_json::from_slice(&v).map_err(|e| self.corrupt("table definition", e))?;
+            cat.next_table_id = cat.next_table_id.max(t.id + 1);
+            cat.tables.insert((t.db.clone(), t.name.clone()), t);
+        }
+        if let Some(v) = self.db.get(NEXT_TABLE_KEY).map_err(self.rocks())? {
+            let n: u32 =
+                serde_json::from_slice(&v).map_err(|e| self.corrupt("next table id", e))?;
+            cat.next_table_id = cat.next_table_id.max(n);
+        }
+        cat.next_table_id = cat.next_table_id.max(1);
+        // Every mysqld has the `mysql` schema; masters create tables in it too.
+        cat.databases
+            .entry("mysql".into())
+            .or_insert_with(|| DatabaseDef {
+                name: "mysql".into(),
+                collation: 8,
+            });
+        Ok(cat)
+    }
+
+    /// Reads one key.
+    pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        self.db.get(key).map_err(self.rocks())
     }
 
     /// Reads a row by table id and encoded primary key.
     pub fn get_row(&self, table_id: u32, pk: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        self.db.get(row_key(table_id, pk)).map_err(self.rocks())
+        let mut k = Vec::with_capacity(5 + pk.len());
+        keys::row(&mut k, table_id);
+        k.extend_from_slice(pk);
+        self.get(&k)
+    }
+
+    /// Calls `f` with each key and value under `prefix`, in key order, until it returns
+    /// false.
+    pub fn scan(
+        &self,
+        prefix: &[u8],
+        mut f: impl FnMut(&[u8], &[u8]) -> bool,
+    ) -> Result<(), StoreError> {
+        let mode = rocksdb::IteratorMode::From(prefix, rocksdb::Direction::Forward);
+        for item in self.db.iterator(mode) {
+            let (k, v) = item.map_err(self.rocks())?;
+            if !k.starts_with(prefix) || !f(&k, &v) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// The last key under `prefix`, if any.
+    pub fn last_key(&self, prefix: &[u8], end: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        let mode = rocksdb::IteratorMode::From(end, rocksdb::Direction::Reverse);
+        for item in self.db.iterator(mode) {
+            let (k, _) = item.map_err(self.rocks())?;
+            if k.as_ref() >= end {
+                continue;
+            }
+            return Ok(k.starts_with(prefix).then(|| k.to_vec()));
+        }
+        Ok(None)
+    }
+
+    /// Makes every committed transaction durable (group commit: one fsync for all
+    /// transactions committed since the last call).
+    pub fn sync(&self) -> Result<(), StoreError> {
+        self.db.flush_wal(true).map_err(self.rocks())
     }
 
     /// Starts a transaction: changes collect in a WriteBatch until [`Txn::commit`].
     pub fn txn(&self) -> Txn {
         Txn {
             batch: rocksdb::WriteBatch::default(),
+            overlay: HashMap::new(),
+            dropped: Vec::new(),
         }
     }
 }
 
-/// `R` + table id + primary key.
-fn row_key(table_id: u32, pk: &[u8]) -> Vec<u8> {
-    let mut k = Vec::with_capacity(5 + pk.len());
-    k.push(b'R');
-    k.extend_from_slice(&table_id.to_be_bytes());
-    k.extend_from_slice(pk);
-    k
-}
-
-/// Changes of one or more master transactions, applied atomically.
+/// Changes of one or more master transactions, applied atomically. Reads through the
+/// transaction see its own changes first.
 pub struct Txn {
     /// The batch.
     batch: rocksdb::WriteBatch,
+    /// The batch's puts (`Some`) and deletes (`None`), for reads within the transaction.
+    overlay: HashMap<Vec<u8>, Option<Vec<u8>>>,
+    /// Key ranges deleted in this transaction (dropped or truncated tables).
+    dropped: Vec<(Vec<u8>, Vec<u8>)>,
 }
 
 impl Txn {
-    /// Inserts or replaces a row.
-    pub fn put_row(&mut self, table_id: u32, pk: &[u8], value: &[u8]) {
-        self.batch.put(row_key(table_id, pk), value);
+    /// Puts a key.
+    pub fn put(&mut self, key: &[u8], value: &[u8]) {
+        self.batch.put(key, value);
+        self.overlay.insert(key.to_vec(), Some(value.to_vec()));
     }
 
-    /// Deletes a row.
-    pub fn delete_row(&mut self, table_id: u32, pk: &[u8]) {
-        self.batch.delete(row_key(table_id, pk));
+    /// Deletes a key.
+    pub fn delete(&mut self, key: &[u8]) {
+        self.batch.delete(key);
+        self.overlay.insert(key.to_vec(), None);
+    }
+
+    /// Deletes every key in `[from, to)`.
+    pub fn delete_range(&mut self, from: &[u8], to: &[u8]) {
+        self.batch.delete_range(from, to);
+        self.overlay
+            .retain(|k, _| !(k.as_slice() >= from && k.as_slice() < to));
+        self.dropped.push((from.to_vec(), to.to_vec()));
+    }
+
+    /// Reads a key as this transaction sees it.
+    pub fn get(&self, store: &Store, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        if let Some(v) = self.overlay.get(key) {
+            return Ok(v.clone());
+        }
+        if self
+            .dropped
+            .iter()
+            .any(|(f, t)| key >= f.as_slice() && key < t.as_slice())
+        {
+            return Ok(None);
+        }
+        store.get(key)
+    }
+
+    /// True when nothing was changed.
+    pub fn is_empty(&self) -> bool {
+        self.overlay.is_empty() && self.dropped.is_empty()
+    }
+
+    /// Records a database definition.
+    pub fn put_database(&mut self, d: &DatabaseDef) {
+        let mut k = vec![keys::DATABASE];
+        k.extend_from_slice(d.name.as_bytes());
+        self.batch.put(k, serde_json::to_vec(d).unwrap_or_default());
+    }
+
+    /// Removes a database definition.
+    pub fn delete_database(&mut self, name: &str) {
+        let mut k = vec![keys::DATABASE];
+        k.extend_from_slice(name.as_bytes());
+        self.batch.delete(k);
+    }
+
+    /// Records a table definition (and the table id counter).
+    pub fn put_table(&mut self, t: &TableDef, next_table_id: u32) {
+        let mut k = vec![keys::TABLE];
+        k.extend_from_slice(&t.id.to_be_bytes());
+        self.batch.put(k, serde_json::to_vec(t).unwrap_or_default());
+        self.batch.put(
+            NEXT_TABLE_KEY,
+            serde_json::to_vec(&next_table_id).unwrap_or_default(),
+        );
+    }
+
+    /// Removes a table: its definition, rows and index entries.
+    pub fn drop_table(&mut self, id: u32) {
+        let mut k = vec![keys::TABLE];
+        k.extend_from_slice(&id.to_be_bytes());
+        self.batch.delete(k);
+        self.clear_table(id);
+    }
+
+    /// Removes a table's rows and index entries (TRUNCATE).
+    pub fn clear_table(&mut self, id: u32) {
+        for kind in [keys::ROW, keys::INDEX] {
+            let mut from = Vec::new();
+            keys::table_prefix(&mut from, kind, id);
+            self.delete_range(&from, &keys::table_end(kind, id));
+        }
     }
 
     /// Commits the changes together with the applied position. With `sync`, the batch is
-    /// durable when this returns (several transactions may share one such commit: group
-    /// commit, since the position moves with the data).
+    /// durable when this returns; without, [`Store::sync`] later makes it so (several
+    /// transactions share one fsync: group commit, since the position moves with the data).
     pub fn commit(mut self, store: &Store, pos: &AppliedPos, sync: bool) -> Result<(), StoreError> {
-        let v = serde_json::to_vec(pos).map_err(|e| StoreError::Corrupt {
-            path: store.path.clone(),
-            what: "applied position",
-            reason: e.to_string(),
-        })?;
+        let v = serde_json::to_vec(pos).map_err(|e| store.corrupt("applied position", e))?;
         self.batch.put(APPLIED_KEY, v);
         let mut wo = rocksdb::WriteOptions::default();
         wo.set_sync(sync);
@@ -172,6 +397,13 @@ mod tests {
         }
     }
 
+    fn rk(pk: &[u8]) -> Vec<u8> {
+        let mut k = Vec::new();
+        keys::row(&mut k, 7);
+        k.extend_from_slice(pk);
+        k
+    }
+
     #[test]
     fn rows_and_position_commit_together_and_survive_reopen() {
         let dir = tempfile::tempdir().unwrap();
@@ -179,15 +411,22 @@ mod tests {
             let s = Store::open(dir.path()).unwrap();
             assert_eq!(s.applied().unwrap(), None);
             let mut t = s.txn();
-            t.put_row(7, b"k1", b"v1");
-            t.put_row(7, b"k2", b"v2");
+            t.put(&rk(b"k1"), b"v1");
+            t.put(&rk(b"k2"), b"v2");
+            assert_eq!(t.get(&s, &rk(b"k2")).unwrap().as_deref(), Some(&b"v2"[..]));
             t.commit(&s, &pos(1), true).unwrap();
             let mut t = s.txn();
-            t.delete_row(7, b"k1");
+            t.delete(&rk(b"k1"));
+            assert_eq!(t.get(&s, &rk(b"k1")).unwrap(), None);
+            assert!(t.get(&s, &rk(b"k2")).unwrap().is_some());
             t.commit(&s, &pos(2), false).unwrap();
             // An uncommitted transaction leaves no trace.
             let mut t = s.txn();
-            t.put_row(7, b"k3", b"v3");
+            t.put(&rk(b"k3"), b"v3");
+            drop(t);
+            let mut t = s.txn();
+            t.clear_table(7);
+            assert_eq!(t.get(&s, &rk(b"k2")).unwrap(), None);
             drop(t);
         }
         let s = Store::open(dir.path()).unwrap();

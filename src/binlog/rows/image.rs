@@ -42,6 +42,17 @@ impl<'s> RowImage<'s> {
         i < self.width && bit(self.present, i)
     }
 
+    /// Number of columns the image can hold (the table map's and the event's common width).
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// The NULL bitmap (over the present columns) and the packed values, as logged: a
+    /// store that packs rows the binlog way keeps a full image without re-encoding it.
+    pub fn raw_parts(&self) -> (&'s [u8], &'s [u8]) {
+        (self.null_bits, self.values)
+    }
+
     /// Decodes the present columns in order.
     pub fn values(&self) -> ImageValues<'s> {
         ImageValues {

@@ -1,0 +1,621 @@
+//! The applier loop (mysqld's SQL thread): takes complete event groups from the relay log
+//! and applies each as one store transaction that also records the applied position.
+//!
+//! Exactly once: the position moves only inside the WriteBatch of the transaction it
+//! names; after a crash the applier resumes from the stored position. Commits are not
+//! fsynced one by one: [`Store::sync`] runs when the applier catches up or every
+//! `SYNC_EVERY`, so many transactions share one fsync (group commit). A crash of the
+//! process loses nothing (RocksDB's WAL is in the page cache); an OS crash may lose the
+//! last unsynced transactions *together with their position*, and they are applied again.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::ddl::{self, DdlContext};
+use super::error::SqlError;
+use super::relay_reader::{EventGroup, GroupReader, RelayPos};
+use super::rows::{ConflictPolicy, RowApplier, RowError, Skipped};
+use super::schema;
+use super::statement::{classify, StatementKind};
+use super::status::ApplierStatus;
+use crate::binlog::event::{ChecksumAlg, Event, EventType};
+use crate::binlog::events::{
+    format_uuid, maria_uncompress, MariaGtid, MysqlGtid, Query, TransactionPayload,
+};
+use crate::binlog::rows::RowsEvent;
+use crate::binlog::table_map::TableMap;
+use crate::binlog::{BinlogPos, FormatDescription};
+use crate::relay::RelayIndex;
+use crate::store::catalog::Catalog;
+use crate::store::table::TableRt;
+use crate::store::{AppliedPos, Store, StoreError, Txn};
+
+/// How often committed transactions are made durable while the applier is busy.
+const SYNC_EVERY: Duration = Duration::from_millis(200);
+/// How often the status file is rewritten while applying.
+const STATUS_EVERY: Duration = Duration::from_millis(100);
+/// Pause when the relay log holds no complete group.
+const IDLE_POLL: Duration = Duration::from_millis(5);
+
+/// What the applier needs to know.
+#[derive(Clone, Debug)]
+pub struct ApplierOptions {
+    /// Datadir (store, status file).
+    pub datadir: PathBuf,
+    /// Relay log directory.
+    pub relay_dir: PathBuf,
+    /// Relay log basename.
+    pub relay_base: String,
+    /// Our server_id: groups carrying it are our own changes coming back (skipped).
+    pub server_id: u32,
+    /// Conflict handling.
+    pub policy: ConflictPolicy,
+}
+
+/// Why the applier stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplierError {
+    /// An apply error (Last_SQL_Errno / Last_SQL_Error).
+    #[error("Error {code}: {message}")]
+    Sql {
+        /// mysqld's code.
+        code: u16,
+        /// Full Last_SQL_Error text.
+        message: String,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The relay log could not be read.
+    #[error(transparent)]
+    Relay(#[from] crate::relay::RelayError),
+}
+
+/// The applier.
+pub struct Applier {
+    /// Options.
+    opts: ApplierOptions,
+    /// The store.
+    store: Store,
+    /// The catalog as committed.
+    catalog: Catalog,
+    /// Prepared tables by store id.
+    tables: HashMap<u32, TableRt>,
+    /// Row operations.
+    rows: RowApplier,
+    /// Where the next group starts; opened once the relay log has its first file.
+    reader: Option<GroupReader>,
+    /// Where the reader starts.
+    start: (RelayPos, Option<BinlogPos>),
+    /// Where the last applied group ended (none before the first).
+    applied: Option<AppliedPos>,
+    /// Reported state.
+    status: ApplierStatus,
+    /// Set to stop.
+    stop: Arc<AtomicBool>,
+}
+
+/// A group's apply failure: an error, with the event it happened at.
+struct GroupError {
+    /// The error.
+    error: RowError,
+    /// What was being applied (for Last_SQL_Error).
+    context: String,
+}
+
+impl Applier {
+    /// Opens the store and positions the reader just past the last applied group.
+    pub fn open(opts: ApplierOptions, stop: Arc<AtomicBool>) -> Result<Applier, ApplierError> {
+        let store = Store::open(&opts.datadir)?;
+        let catalog = store.load_catalog()?;
+        let applied = store.applied()?;
+        let start = match &applied {
+            Some(p) => (p.relay.clone(), p.master.clone()),
+            None => (
+                RelayPos {
+                    file: String::new(),
+                    offset: 4,
+                },
+                None,
+            ),
+        };
+        let mut status = ApplierStatus {
+            slave_sql_running: "Yes".into(),
+            pid: std::process::id(),
+            ..Default::default()
+        };
+        if let Some(p) = &applied {
+            set_position(&mut status, p);
+        }
+        Ok(Applier {
+            opts,
+            store,
+            catalog,
+            tables: HashMap::new(),
+            rows: RowApplier::default(),
+            reader: None,
+            start,
+            applied,
+            status,
+            stop,
+        })
+    }
+
+    /// Applies groups until stopped or an error that is not skipped; then records the
+    /// error in the status file and returns it.
+    pub fn run(mut self) -> Result<(), ApplierError> {
+        self.status.state = "Waiting for the next event in relay log".into();
+        let _ = self.status.store(&self.opts.datadir);
+        let r = self.run_inner();
+        if let Err(ApplierError::Sql { code, message }) = &r {
+            tracing::error!(code, %message, "applier stopped");
+            self.status.last_sql_errno = *code as u32;
+            self.status.last_sql_error = message.clone();
+            self.status.last_sql_error_timestamp = crate::source::status::timestamp_now();
+        } else if let Err(e) = &r {
+            tracing::error!(error = %e, "applier stopped");
+            self.status.last_sql_errno = 1594;
+            self.status.last_sql_error = e.to_string();
+            self.status.last_sql_error_timestamp = crate::source::status::timestamp_now();
+        }
+        let _ = self.store.sync();
+        self.status.slave_sql_running = "No".into();
+        self.status.state = String::new();
+        let _ = self.status.store(&self.opts.datadir);
+        r
+    }
+
+    fn run_inner(&mut self) -> Result<(), ApplierError> {
+        let mut last_sync = Instant::now();
+        let mut last_status = Instant::now() - STATUS_EVERY;
+        let mut dirty = false;
+        while !self.stop.load(Ordering::Relaxed) {
+            if self.reader.is_none() && !self.open_reader()? {
+                std::thread::sleep(IDLE_POLL * 10);
+                continue;
+            }
+            let Some(reader) = self.reader.as_mut() else {
+                continue;
+            };
+            let group = reader.next_group()?;
+            let Some(group) = group else {
+                if dirty {
+                    self.store.sync()?;
+                    dirty = false;
+                    last_sync = Instant::now();
+                }
+                if !self.status.caught_up || last_status.elapsed() >= STATUS_EVERY * 10 {
+                    self.status.caught_up = true;
+                    self.status.state =
+                        "Slave has read all relay log; waiting for more updates".into();
+                    let _ = self.status.store(&self.opts.datadir);
+                    last_status = Instant::now();
+                }
+                std::thread::sleep(IDLE_POLL);
+                continue;
+            };
+            self.status.caught_up = false;
+            let pos = AppliedPos {
+                relay: group.relay_end.clone(),
+                master: group.master_end.clone(),
+                gtid: None,
+            };
+            let mut ctx = GroupCtx::default();
+            let mut txn = self.store.txn();
+            let mut catalog = self.catalog.clone_if_ddl(&group);
+            let outcome = apply_group(
+                &group,
+                &self.opts,
+                &self.store,
+                &mut txn,
+                &mut catalog,
+                &self.catalog,
+                &mut self.tables,
+                &mut self.rows,
+                &mut ctx,
+            );
+            drop(group);
+            match outcome {
+                Ok(()) => {}
+                Err(GroupError { error: RowError::Sql(e, handler), context }) => {
+                    let message = last_sql_error(&e, handler, &context, pos.master.as_ref());
+                    self.rows.reset();
+                    return Err(ApplierError::Sql { code: e.code, message });
+                }
+                Err(GroupError { error: RowError::Store(e), .. }) => return Err(e.into()),
+                Err(GroupError { error: RowError::Decode(e), context }) => {
+                    return Err(ApplierError::Sql {
+                        code: 1594,
+                        message: format!(
+                            "Relay log read failure: could not parse relay log event entry ({context}): {e}"
+                        ),
+                    })
+                }
+            }
+            for s in &ctx.skipped {
+                tracing::warn!(code = s.error.code, error = %s.error.message, at = ?pos.master, "skipped under slave_skip_errors / slave_exec_mode");
+            }
+            self.status.skipped += ctx.skipped.len() as u64;
+            let pos = AppliedPos {
+                gtid: ctx
+                    .gtid
+                    .clone()
+                    .or_else(|| self.applied.as_ref().and_then(|a| a.gtid.clone())),
+                ..pos
+            };
+            txn.commit(&self.store, &pos, false)?;
+            dirty = true;
+            if let Some(c) = catalog {
+                self.catalog = c;
+                self.tables.clear();
+            }
+            self.status.transactions += 1;
+            if ctx.timestamp != 0 {
+                self.status.last_master_timestamp = ctx.timestamp;
+            }
+            set_position(&mut self.status, &pos);
+            self.applied = Some(pos);
+            if last_sync.elapsed() >= SYNC_EVERY {
+                self.store.sync()?;
+                dirty = false;
+                last_sync = Instant::now();
+            }
+            if last_status.elapsed() >= STATUS_EVERY {
+                self.status.state = "Executing".into();
+                let _ = self.status.store(&self.opts.datadir);
+                last_status = Instant::now();
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Applier {
+    /// Opens the relay reader once the relay log exists (the receiver creates its first
+    /// file when the master's stream starts). Returns false while there is nothing yet.
+    fn open_reader(&mut self) -> Result<bool, ApplierError> {
+        let (mut from, master) = self.start.clone();
+        if from.file.is_empty() {
+            let index = RelayIndex::read(&self.opts.relay_dir, &self.opts.relay_base)?;
+            match index.files().first() {
+                Some(f) => {
+                    from.file = std::path::Path::new(f)
+                        .file_name()
+                        .map_or_else(|| f.clone(), |n| n.to_string_lossy().into_owned())
+                }
+                None => return Ok(false),
+            }
+        }
+        if !self.opts.relay_dir.join(&from.file).exists() {
+            return Ok(false);
+        }
+        self.reader = Some(GroupReader::open(
+            &self.opts.relay_dir,
+            &self.opts.relay_base,
+            from,
+            master,
+            self.opts.server_id,
+        )?);
+        Ok(true)
+    }
+}
+
+fn set_position(status: &mut ApplierStatus, p: &AppliedPos) {
+    status.relay_log_file = p.relay.file.clone();
+    status.relay_log_pos = p.relay.offset;
+    if let Some(m) = &p.master {
+        status.relay_master_log_file = m.file.clone();
+        status.exec_master_log_pos = m.offset;
+    }
+    if let Some(g) = &p.gtid {
+        status.gtid_slave_pos = g.clone();
+    }
+}
+
+/// Last_SQL_Error as mysqld words it.
+fn last_sql_error(
+    e: &SqlError,
+    handler: &str,
+    context: &str,
+    master: Option<&BinlogPos>,
+) -> String {
+    let at = master.map_or(String::new(), |m| {
+        format!(
+            "; the event's master log {}, end_log_pos {}",
+            m.file, m.offset
+        )
+    });
+    if handler.is_empty() {
+        // A statement (DDL): mysqld's "Error '...' on query."
+        format!("Error '{}' on query. {context}", e.message)
+    } else {
+        format!(
+            "Could not execute {context}; {}, Error_code: {}; handler error {handler}{at}",
+            e.message, e.code
+        )
+    }
+}
+
+impl Catalog {
+    /// A copy to change when the group holds a QUERY (DDL may change the catalog); `None`
+    /// for pure row transactions, which leave the catalog alone.
+    fn clone_if_ddl(&self, group: &EventGroup<'_>) -> Option<Catalog> {
+        group
+            .events()
+            .any(|e| {
+                matches!(
+                    e.event_type(),
+                    Some(EventType::Query | EventType::QueryCompressed)
+                )
+            })
+            .then(|| self.clone())
+    }
+}
+
+/// What a group's events leave behind.
+#[derive(Default)]
+struct GroupCtx {
+    /// The group's GTID.
+    gtid: Option<String>,
+    /// Rows / statements skipped.
+    skipped: Vec<Skipped>,
+    /// Master timestamp of the group's first event.
+    timestamp: u32,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn apply_group(
+    group: &EventGroup<'_>,
+    opts: &ApplierOptions,
+    store: &Store,
+    txn: &mut Txn,
+    catalog: &mut Option<Catalog>,
+    committed: &Catalog,
+    tables: &mut HashMap<u32, TableRt>,
+    rows: &mut RowApplier,
+    ctx: &mut GroupCtx,
+) -> Result<(), GroupError> {
+    let mut maps: HashMap<u64, TableMap<'static>> = HashMap::new();
+    for ev in group.events() {
+        if ev.header.server_id == opts.server_id {
+            // Our own change come back around a ring: mysqld skips it
+            // (replicate-same-server-id=0).
+            return Ok(());
+        }
+        if ctx.timestamp == 0 {
+            ctx.timestamp = ev.header.timestamp;
+        }
+        apply_event(
+            &ev, group.fde, opts, store, txn, catalog, committed, tables, rows, ctx, &mut maps,
+        )?;
+    }
+    Ok(())
+}
+
+fn decode_err(e: crate::binlog::DecodeError, what: &str) -> GroupError {
+    GroupError {
+        error: RowError::Decode(e),
+        context: what.to_string(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn apply_event(
+    ev: &Event<'_>,
+    fde: &FormatDescription,
+    opts: &ApplierOptions,
+    store: &Store,
+    txn: &mut Txn,
+    catalog: &mut Option<Catalog>,
+    committed: &Catalog,
+    tables: &mut HashMap<u32, TableRt>,
+    rows: &mut RowApplier,
+    ctx: &mut GroupCtx,
+    maps: &mut HashMap<u64, TableMap<'static>>,
+) -> Result<(), GroupError> {
+    let Some(t) = ev.event_type() else {
+        return Ok(());
+    };
+    let body = ev.body();
+    match t {
+        EventType::MariaGtid => {
+            let g = MariaGtid::parse(body).map_err(|e| decode_err(e, "GTID event"))?;
+            ctx.gtid = Some(format!(
+                "{}-{}-{}",
+                g.domain_id, ev.header.server_id, g.seq_no
+            ));
+        }
+        EventType::Gtid => {
+            let g = MysqlGtid::parse(body).map_err(|e| decode_err(e, "GTID event"))?;
+            ctx.gtid = Some(format!("{}:{}", format_uuid(&g.sid), g.gno));
+        }
+        EventType::Query | EventType::QueryCompressed => {
+            let q = Query::parse(body, fde).map_err(|e| decode_err(e, "Query event"))?;
+            let text = if t == EventType::QueryCompressed {
+                std::borrow::Cow::Owned(
+                    maria_uncompress(q.query, "compressed query")
+                        .map_err(|e| decode_err(e, "Query event"))?,
+                )
+            } else {
+                std::borrow::Cow::Borrowed(q.query)
+            };
+            apply_statement(
+                &q,
+                &text,
+                ev.header.timestamp,
+                opts,
+                store,
+                txn,
+                catalog,
+                committed,
+                rows,
+                ctx,
+            )?;
+        }
+        EventType::TableMap => {
+            let m = TableMap::parse(body, fde).map_err(|e| decode_err(e, "Table_map event"))?;
+            maps.insert(m.table_id, m.into_owned());
+        }
+        EventType::TransactionPayload => {
+            let p = TransactionPayload::parse(body)
+                .map_err(|e| decode_err(e, "Transaction_payload event"))?;
+            let inner = p
+                .decompress()
+                .map_err(|e| decode_err(e, "Transaction_payload event"))?;
+            let mut at = 0;
+            while at + 19 <= inner.len() {
+                let len = u32::from_le_bytes([
+                    inner[at + 9],
+                    inner[at + 10],
+                    inner[at + 11],
+                    inner[at + 12],
+                ]) as usize;
+                let Some(bytes) = inner.get(at..at + len) else {
+                    break;
+                };
+                let iev = Event::new(bytes, ChecksumAlg::Off)
+                    .map_err(|e| decode_err(e, "Transaction_payload event"))?;
+                apply_event(
+                    &iev, fde, opts, store, txn, catalog, committed, tables, rows, ctx, maps,
+                )?;
+                at += len.max(19);
+            }
+        }
+        _ if t.rows_kind().is_some() => {
+            let rev = RowsEvent::from_event(ev, fde).map_err(|e| decode_err(e, t.name()))?;
+            let map = maps.get(&rev.table_id).ok_or_else(|| GroupError {
+                error: RowError::Sql(
+                    SqlError::not_supported(&format!(
+                        "a rows event for table id {} with no Table_map before it",
+                        rev.table_id
+                    )),
+                    "HA_ERR_UNSUPPORTED",
+                ),
+                context: format!("{} event", t.name()),
+            })?;
+            let db = String::from_utf8_lossy(map.schema()).into_owned();
+            let name = String::from_utf8_lossy(map.table()).into_owned();
+            let context = format!("{} event on table {db}.{name}", t.name());
+            let cat = catalog.as_ref().unwrap_or(committed);
+            let Some(def) = cat.table(&db, &name) else {
+                let e = SqlError::no_such_table(&db, &name);
+                if opts.policy.skip.skips(e.code) {
+                    ctx.skipped.push(Skipped { error: e });
+                    return Ok(());
+                }
+                return Err(GroupError {
+                    error: RowError::Sql(e, "HA_ERR_NO_SUCH_TABLE"),
+                    context,
+                });
+            };
+            let rt = tables
+                .entry(def.id)
+                .or_insert_with(|| TableRt::new(def.clone()));
+            if rt.def != *def {
+                *rt = TableRt::new(def.clone());
+            }
+            check_map(rt, map).map_err(|e| GroupError {
+                error: RowError::Sql(e, "HA_ERR_UNSUPPORTED"),
+                context: context.clone(),
+            })?;
+            rows.apply_event(store, txn, rt, &rev, map, &opts.policy, &mut ctx.skipped)
+                .map_err(|error| GroupError { error, context })?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The master's TABLE_MAP must describe the table the store has: same columns, same
+/// packing. Otherwise the rows would be stored wrong: stop with mysqld's 1677.
+fn check_map(t: &TableRt, map: &TableMap<'_>) -> Result<(), SqlError> {
+    let cols = map.columns();
+    let full = t.def.full_name();
+    if cols.len() != t.layout.columns.len() {
+        return Err(SqlError::not_supported(&format!(
+            "a Table_map for {full} with {} columns while the replica's table has {} (the schemas differ)",
+            cols.len(),
+            t.layout.columns.len()
+        )));
+    }
+    for (i, (c, &(ty, meta))) in cols.iter().zip(&t.layout.columns).enumerate() {
+        if c.type_code != ty || c.meta != meta {
+            let name = |ty: u8, meta: u16| {
+                format!("{}({meta})", crate::binlog::value::column_type::name(ty))
+            };
+            return Err(SqlError::conversion(
+                i,
+                &full,
+                &name(c.type_code, c.meta),
+                &name(ty, meta),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn apply_statement(
+    q: &Query<'_>,
+    text: &[u8],
+    timestamp: u32,
+    opts: &ApplierOptions,
+    store: &Store,
+    txn: &mut Txn,
+    catalog: &mut Option<Catalog>,
+    committed: &Catalog,
+    rows: &mut RowApplier,
+    ctx: &mut GroupCtx,
+) -> Result<(), GroupError> {
+    let db = String::from_utf8_lossy(q.db).into_owned();
+    let sql = String::from_utf8_lossy(text);
+    let context = format!("Default database: '{db}'. Query: '{sql}'");
+    let fail = |e: SqlError| GroupError {
+        error: RowError::Sql(e, ""),
+        context: context.clone(),
+    };
+    match classify(text) {
+        StatementKind::Transaction | StatementKind::NoData => Ok(()),
+        StatementKind::Dml => Err(fail(SqlError::not_supported(
+            "statement-based DML (INSERT/UPDATE/DELETE as SQL text); set binlog_format=ROW on the master",
+        ))),
+        StatementKind::Unknown => Err(fail(SqlError::not_supported("this statement"))),
+        StatementKind::Ddl(_) => {
+            if q.error_code != 0 {
+                // The master logged a statement that failed there (non-transactional
+                // side effects); mysqld expects the same error and moves on.
+                return Ok(());
+            }
+            let status = q.status();
+            let dctx = DdlContext {
+                db: (!db.is_empty()).then_some(db.as_str()),
+                collation_server: status.charset.map_or(8, |c| c.2),
+                collation_database: status.charset_database,
+            };
+            let cat = catalog.get_or_insert_with(|| committed.clone());
+            let ops = match ddl::parse(&sql, &dctx, cat) {
+                Ok(ops) => ops,
+                Err(e) if opts.policy.skip.skips(e.code) => {
+                    ctx.skipped.push(Skipped { error: e });
+                    return Ok(());
+                }
+                Err(e) => return Err(fail(e)),
+            };
+            for op in ops {
+                let before = cat.clone();
+                match schema::execute(op, cat, store, txn, rows, timestamp) {
+                    Ok(()) => {}
+                    Err(RowError::Sql(e, _)) if opts.policy.skip.skips(e.code) => {
+                        *cat = before;
+                        ctx.skipped.push(Skipped { error: e });
+                    }
+                    Err(error) => return Err(GroupError { error, context: context.clone() }),
+                }
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,239 @@
+use super::*;
+use crate::store::catalog::IndexKind;
+
+fn ctx() -> DdlContext<'static> {
+    DdlContext {
+        db: Some("db01"),
+        collation_server: 45,
+        collation_database: None,
+    }
+}
+
+fn one(sql: &str) -> DdlOp {
+    let mut ops = parse(sql, &ctx(), &Catalog::default()).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    assert_eq!(ops.len(), 1, "{sql}");
+    ops.remove(0)
+}
+
+#[test]
+fn seed_create_table() {
+    let op = one("create table user(id int(11) not null auto_increment, name varchar(20), sex char(1), primary key (id)) engine=innodb default charset=utf8");
+    let DdlOp::CreateTable {
+        name,
+        columns,
+        indexes,
+        collation,
+        ..
+    } = op
+    else {
+        panic!("{op:?}")
+    };
+    assert_eq!(name, ("db01".into(), "user".into()));
+    assert_eq!(collation, 33);
+    assert_eq!(columns.len(), 3);
+    assert_eq!(columns[0].ty, SqlType::Int);
+    assert!(columns[0].auto_increment && !columns[0].nullable);
+    assert_eq!(columns[1].ty, SqlType::Varchar(20));
+    assert_eq!(columns[1].collation, 33);
+    assert_eq!(columns[2].ty, SqlType::Char(1));
+    assert_eq!(indexes.len(), 1);
+    assert_eq!(indexes[0].kind, IndexKind::Primary);
+    assert_eq!(indexes[0].parts, vec![("id".to_string(), None)]);
+}
+
+#[test]
+fn sysbench_create_table_and_index() {
+    let op = one("CREATE TABLE sbtest1(\n  id INTEGER NOT NULL AUTO_INCREMENT,\n  k INTEGER DEFAULT '0' NOT NULL,\n  c CHAR(120) DEFAULT '' NOT NULL,\n  pad CHAR(60) DEFAULT '' NOT NULL,\n  PRIMARY KEY (id)\n) /*! ENGINE = innodb */");
+    let DdlOp::CreateTable {
+        columns, collation, ..
+    } = op
+    else {
+        panic!()
+    };
+    assert_eq!(collation, 45);
+    assert_eq!(columns[1].default, Some(DefaultValue::Literal("0".into())));
+    assert_eq!(columns[2].ty, SqlType::Char(120));
+    let op = one("CREATE INDEX k_1 ON sbtest1(k)");
+    assert_eq!(
+        op,
+        DdlOp::AlterTable {
+            name: ("db01".into(), "sbtest1".into()),
+            ops: vec![AlterOp::AddIndex(IndexSpec {
+                name: Some("k_1".into()),
+                kind: IndexKind::Plain,
+                parts: vec![("k".into(), None)]
+            })]
+        }
+    );
+}
+
+#[test]
+fn every_column_type() {
+    let op = one("CREATE TABLE t (a TINYINT UNSIGNED, b SMALLINT, c MEDIUMINT UNSIGNED, d BIGINT UNSIGNED, \
+        e FLOAT, f DOUBLE, g DECIMAL(65,30), h BIT(10), i BINARY(4), j VARBINARY(10), k TINYTEXT, l MEDIUMBLOB, \
+        m LONGTEXT CHARACTER SET latin1, n ENUM('x','y'), o SET('p','q'), p YEAR, q DATE, r TIME(3), \
+        s DATETIME(6), t TIMESTAMP(2) NULL DEFAULT NULL, u JSON, v GEOMETRY, w VARCHAR(10) COLLATE utf8mb4_bin, \
+        x INT ZEROFILL, y TEXT, z BLOB, aa POINT, UNIQUE KEY uk (b, w(4)), KEY (e)) DEFAULT CHARSET=utf8mb4");
+    let DdlOp::CreateTable {
+        columns, indexes, ..
+    } = op
+    else {
+        panic!()
+    };
+    let tys: Vec<_> = columns.iter().map(|c| (c.ty.clone(), c.unsigned)).collect();
+    assert_eq!(
+        tys,
+        vec![
+            (SqlType::TinyInt, true),
+            (SqlType::SmallInt, false),
+            (SqlType::MediumInt, true),
+            (SqlType::BigInt, true),
+            (SqlType::Float, false),
+            (SqlType::Double, false),
+            (SqlType::Decimal(65, 30), false),
+            (SqlType::Bit(10), false),
+            (SqlType::Binary(4), false),
+            (SqlType::Varbinary(10), false),
+            (SqlType::Text(1), false),
+            (SqlType::Blob(3), false),
+            (SqlType::Text(4), false),
+            (SqlType::Enum(vec!["x".into(), "y".into()]), false),
+            (SqlType::Set(vec!["p".into(), "q".into()]), false),
+            (SqlType::Year, false),
+            (SqlType::Date, false),
+            (SqlType::Time(3), false),
+            (SqlType::DateTime(6), false),
+            (SqlType::Timestamp(2), false),
+            (SqlType::Json, false),
+            (SqlType::Geometry, false),
+            (SqlType::Varchar(10), false),
+            (SqlType::Int, true),
+            (SqlType::Text(2), false),
+            (SqlType::Blob(2), false),
+            (SqlType::Geometry, false),
+        ]
+    );
+    assert_eq!(columns[12].collation, 8);
+    assert_eq!(columns[22].collation, 46);
+    assert_eq!(columns[1].collation, 63);
+    assert_eq!(
+        indexes[0].parts,
+        vec![("b".into(), None), ("w".into(), Some(4))]
+    );
+    assert_eq!(indexes[0].kind, IndexKind::Unique);
+    assert_eq!(indexes[1].name, None);
+}
+
+#[test]
+fn databases_drops_renames() {
+    assert_eq!(
+        one("CREATE DATABASE IF NOT EXISTS x CHARACTER SET latin1"),
+        DdlOp::CreateDatabase {
+            name: "x".into(),
+            if_not_exists: true,
+            collation: 8
+        }
+    );
+    assert_eq!(
+        one("create database db01"),
+        DdlOp::CreateDatabase {
+            name: "db01".into(),
+            if_not_exists: false,
+            collation: 45
+        }
+    );
+    assert_eq!(
+        one("DROP DATABASE `db01`"),
+        DdlOp::DropDatabase {
+            name: "db01".into(),
+            if_exists: false
+        }
+    );
+    assert_eq!(
+        one("DROP TABLE IF EXISTS `a`,`other`.`b` /* generated by server */"),
+        DdlOp::DropTables {
+            names: vec![("db01".into(), "a".into()), ("other".into(), "b".into())],
+            if_exists: true
+        }
+    );
+    assert_eq!(one("DROP TEMPORARY TABLE IF EXISTS `t`"), DdlOp::Nothing);
+    assert_eq!(
+        one("RENAME TABLE a TO b, c TO x.d"),
+        DdlOp::RenameTables(vec![
+            (("db01".into(), "a".into()), ("db01".into(), "b".into())),
+            (("db01".into(), "c".into()), ("x".into(), "d".into())),
+        ])
+    );
+    assert_eq!(
+        one("TRUNCATE TABLE t"),
+        DdlOp::Truncate(("db01".into(), "t".into()))
+    );
+    assert_eq!(
+        one("TRUNCATE t"),
+        DdlOp::Truncate(("db01".into(), "t".into()))
+    );
+    assert!(matches!(
+        one("CREATE TABLE t2 LIKE t"),
+        DdlOp::CreateTableLike { .. }
+    ));
+    assert!(matches!(one("DROP INDEX i ON t"), DdlOp::AlterTable { .. }));
+    let e = parse(
+        "CREATE TABLE t (i INT)",
+        &DdlContext { db: None, ..ctx() },
+        &Catalog::default(),
+    );
+    assert_eq!(e.unwrap_err().code, 1046);
+}
+
+#[test]
+fn alter_table_forms() {
+    let op = one(
+        "ALTER TABLE t ADD COLUMN extra INT DEFAULT 7 AFTER id, DROP COLUMN old, \
+        MODIFY name VARCHAR(40) NOT NULL FIRST, CHANGE a b BIGINT, RENAME COLUMN x TO y, \
+        ADD UNIQUE KEY u (b), DROP INDEX k, DROP PRIMARY KEY, ADD PRIMARY KEY (id, b), \
+        ALTER COLUMN extra SET DEFAULT 8, ALGORITHM=INPLACE, LOCK=NONE",
+    );
+    let DdlOp::AlterTable { ops, .. } = op else {
+        panic!()
+    };
+    assert_eq!(ops.len(), 10, "{ops:#?}");
+    assert!(
+        matches!(&ops[0], AlterOp::AddColumn { position: Position::After(a), .. } if a == "id")
+    );
+    assert!(matches!(&ops[1], AlterOp::DropColumn { name, .. } if name == "old"));
+    assert!(
+        matches!(&ops[2], AlterOp::ChangeColumn { old, position: Position::First, column } if old == "name" && !column.nullable)
+    );
+    assert!(
+        matches!(&ops[3], AlterOp::ChangeColumn { old, column, .. } if old == "a" && column.name == "b")
+    );
+    assert!(matches!(&ops[7], AlterOp::DropIndex(n) if n == "PRIMARY"));
+    let op = one("ALTER TABLE t RENAME TO u");
+    assert!(
+        matches!(op, DdlOp::AlterTable { ops, .. } if ops == vec![AlterOp::Rename(("db01".into(), "u".into()))])
+    );
+}
+
+#[test]
+fn versioned_comments_open_up() {
+    assert_eq!(
+        unwrap_versioned_comments("a /*!40101 b */ c /* d */"),
+        "a  b  c /* d */"
+    );
+    assert_eq!(unwrap_versioned_comments("/*M!100100 x*/"), " x");
+    assert_eq!(unwrap_versioned_comments("/*!50"), "");
+}
+
+#[test]
+fn unparseable_is_1235_never_a_panic() {
+    for sql in [
+        "CREATE TABLE",
+        "ALTER TABLE t PARTITION BY HASH(a)",
+        "CREATE TABLE t (a INT AS (1))",
+        "\u{0}",
+    ] {
+        if let Err(e) = parse(sql, &ctx(), &Catalog::default()) {
+            assert_eq!(e.code, 1235, "{sql}");
+        }
+    }
+}

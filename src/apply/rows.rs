@@ -1,0 +1,448 @@
+//! Row events into the store: WRITE / UPDATE / DELETE rows against a table's primary key
+//! (or, without one, its hidden row id found through the hash of the before image), with
+//! every unique and secondary index kept in step.
+//!
+//! Conflicts are mysqld's: 1062 when a row's key is taken, 1032 when the row to change is
+//! not there. Each row is its own unit for `slave_skip_errors` and IDEMPOTENT mode, as in
+//! mysqld's `Rows_log_event::do_apply_event`: a skipped row leaves the others applied.
+//!
+//! Per-row hot path: the buffers live in [`RowApplier`] and are reused for every row.
+
+use std::collections::HashMap;
+
+use super::error::{SkipErrors, SqlError};
+use crate::binlog::event::RowsOp;
+use crate::binlog::rows::{RowImage, RowsEvent};
+use crate::binlog::table_map::TableMap;
+use crate::store::catalog::IndexKind;
+use crate::store::keys;
+use crate::store::row::{stable_hash, Span};
+use crate::store::table::TableRt;
+use crate::store::{Store, StoreError, Txn};
+
+/// Why a row could not be applied.
+#[derive(Debug)]
+pub enum RowError {
+    /// A conflict with mysqld's code, and the handler error mysqld names beside it.
+    Sql(SqlError, &'static str),
+    /// The event or a stored row does not decode.
+    Decode(crate::binlog::DecodeError),
+    /// The store failed.
+    Store(StoreError),
+}
+
+impl From<StoreError> for RowError {
+    fn from(e: StoreError) -> RowError {
+        RowError::Store(e)
+    }
+}
+
+impl From<crate::binlog::DecodeError> for RowError {
+    fn from(e: crate::binlog::DecodeError) -> RowError {
+        RowError::Decode(e)
+    }
+}
+
+fn dup(t: &TableRt, ix: usize, row: &[u8], spans: &[Span]) -> RowError {
+    let index = &t.def.indexes[ix];
+    RowError::Sql(
+        SqlError::dup_entry(&t.key_text(index, row, spans), &index.name),
+        "HA_ERR_FOUND_DUPP_KEY",
+    )
+}
+
+fn not_found(t: &TableRt) -> RowError {
+    RowError::Sql(SqlError::row_not_found(&t.def.name), "HA_ERR_KEY_NOT_FOUND")
+}
+
+/// How conflicts are handled.
+#[derive(Clone, Debug, Default)]
+pub struct ConflictPolicy {
+    /// `slave_exec_mode=IDEMPOTENT`: a taken key is overwritten, a missing row ignored.
+    pub idempotent: bool,
+    /// `slave_skip_errors`.
+    pub skip: SkipErrors,
+}
+
+/// A row skipped under the conflict policy.
+#[derive(Debug)]
+pub struct Skipped {
+    /// The error that was skipped.
+    pub error: SqlError,
+}
+
+/// Applies rows, reusing its buffers.
+#[derive(Default)]
+pub struct RowApplier {
+    /// The row being written.
+    row: Vec<u8>,
+    /// Its spans.
+    spans: Vec<Span>,
+    /// The stored row being replaced or deleted.
+    old: Vec<u8>,
+    /// Its spans.
+    old_spans: Vec<Span>,
+    /// Primary key (or hidden row id) of the new row.
+    pk: Vec<u8>,
+    /// Primary key of the old row.
+    old_pk: Vec<u8>,
+    /// Key scratch.
+    key: Vec<u8>,
+    /// Second key scratch.
+    key2: Vec<u8>,
+    /// Next hidden row id per table without a primary key.
+    next_row_id: HashMap<u32, u64>,
+}
+
+impl RowApplier {
+    /// Forgets cached hidden row ids (after DDL or a rolled-back batch).
+    pub fn reset(&mut self) {
+        self.next_row_id.clear();
+    }
+
+    /// Applies every row of `ev` (mapped by `map`) to table `t`. Rows skipped under the
+    /// policy are reported through `skipped`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn apply_event(
+        &mut self,
+        store: &Store,
+        txn: &mut Txn,
+        t: &TableRt,
+        ev: &RowsEvent<'_>,
+        map: &TableMap<'_>,
+        policy: &ConflictPolicy,
+        skipped: &mut Vec<Skipped>,
+    ) -> Result<(), RowError> {
+        for row in ev.rows(map)? {
+            let row = row?;
+            let result = match ev.kind.op {
+                RowsOp::Write => match row.after {
+                    Some(a) => self.write(store, txn, t, &a, policy.idempotent),
+                    None => Ok(()),
+                },
+                RowsOp::Update => match (row.before, row.after) {
+                    (Some(b), Some(a)) => self.update(store, txn, t, &b, &a),
+                    _ => Ok(()),
+                },
+                RowsOp::PartialUpdate => Err(RowError::Sql(
+                    SqlError::not_supported(
+                        "partial JSON updates (binlog_row_value_options=PARTIAL_JSON)",
+                    ),
+                    "HA_ERR_UNSUPPORTED",
+                )),
+                RowsOp::Delete => match row.before {
+                    Some(b) => self.delete(store, txn, t, &b),
+                    None => Ok(()),
+                },
+            };
+            match result {
+                Err(RowError::Sql(e, _))
+                    if (policy.idempotent && matches!(e.code, 1032 | 1062))
+                        || policy.skip.skips(e.code) =>
+                {
+                    skipped.push(Skipped { error: e });
+                }
+                other => other?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Builds `self.row` / `self.spans` from an after image (every column present).
+    fn image_row(&mut self, t: &TableRt, image: &RowImage<'_>) -> Result<(), RowError> {
+        let n = t.layout.columns.len();
+        if image.width() != n || image.present_count() != n {
+            return Err(RowError::Sql(
+                SqlError::not_supported(
+                    "a WRITE_ROWS image without every column (binlog_row_image=MINIMAL inserts)",
+                ),
+                "HA_ERR_UNSUPPORTED",
+            ));
+        }
+        t.layout.from_full_image(image, &mut self.row);
+        t.layout.spans(&self.row, &mut self.spans)?;
+        Ok(())
+    }
+
+    /// The primary key of (`row`, `spans`) into `out`; for tables without one, nothing.
+    fn primary_key(
+        t: &TableRt,
+        row: &[u8],
+        spans: &[Span],
+        out: &mut Vec<u8>,
+    ) -> Result<(), RowError> {
+        out.clear();
+        keys::row(out, t.def.id);
+        if let Some(pk) = t.def.primary() {
+            t.key_of(pk, row, spans, out)?;
+        }
+        Ok(())
+    }
+
+    fn hidden_row_id(&mut self, store: &Store, t: &TableRt) -> Result<u64, RowError> {
+        let id = t.def.id;
+        let next = match self.next_row_id.get(&id) {
+            Some(n) => *n,
+            None => {
+                let mut prefix = Vec::new();
+                keys::row(&mut prefix, id);
+                let last = store.last_key(&prefix, &keys::table_end(keys::ROW, id))?;
+                last.and_then(|k| k.get(prefix.len()..).and_then(|b| b.try_into().ok()))
+                    .map_or(1, |b: [u8; 8]| u64::from_be_bytes(b) + 1)
+            }
+        };
+        self.next_row_id.insert(id, next + 1);
+        Ok(next)
+    }
+
+    /// Inserts a row given in stored form (ALTER TABLE copying rows into the new table).
+    pub fn insert_stored(
+        &mut self,
+        store: &Store,
+        txn: &mut Txn,
+        t: &TableRt,
+        row: &[u8],
+    ) -> Result<(), RowError> {
+        self.row.clear();
+        self.row.extend_from_slice(row);
+        t.layout.spans(&self.row, &mut self.spans)?;
+        self.insert_current(store, txn, t, false)
+    }
+
+    fn write(
+        &mut self,
+        store: &Store,
+        txn: &mut Txn,
+        t: &TableRt,
+        image: &RowImage<'_>,
+        idempotent: bool,
+    ) -> Result<(), RowError> {
+        self.image_row(t, image)?;
+        self.insert_current(store, txn, t, idempotent)
+    }
+
+    /// Inserts `self.row`.
+    fn insert_current(
+        &mut self,
+        store: &Store,
+        txn: &mut Txn,
+        t: &TableRt,
+        idempotent: bool,
+    ) -> Result<(), RowError> {
+        let mut pk = std::mem::take(&mut self.pk);
+        let result = (|| {
+            if t.def.primary().is_some() {
+                Self::primary_key(t, &self.row, &self.spans, &mut pk)?;
+                if let Some(old) = txn.get(store, &pk)? {
+                    if !idempotent {
+                        return Err(dup(t, 0, &self.row, &self.spans));
+                    }
+                    // IDEMPOTENT: the new row replaces the old one.
+                    self.old = old;
+                    t.layout.spans(&self.old, &mut self.old_spans)?;
+                    self.remove_entries(store, txn, t, &pk, true)?;
+                }
+            } else {
+                let id = self.hidden_row_id(store, t)?;
+                keys::row(&mut pk, t.def.id);
+                pk.extend_from_slice(&id.to_be_bytes());
+            }
+            self.add_entries(store, txn, t, &pk)?;
+            txn.put(&pk, &self.row);
+            Ok(())
+        })();
+        self.pk = pk;
+        result
+    }
+
+    /// Finds the stored row an image names: by primary key, or by content for tables
+    /// without one. Leaves it in `self.old` / `self.old_spans` / `self.old_pk`.
+    fn locate(
+        &mut self,
+        store: &Store,
+        txn: &mut Txn,
+        t: &TableRt,
+        image: &RowImage<'_>,
+    ) -> Result<(), RowError> {
+        // The image as a row: absent columns NULL.
+        let n = t.layout.columns.len();
+        let none: Vec<Span> = vec![None; n];
+        t.layout.merge(&[], &none, image, &mut self.old)?;
+        t.layout.spans(&self.old, &mut self.old_spans)?;
+        if let Some(pk) = t.def.primary() {
+            if pk.parts.iter().any(|p| !image.is_present(p.column)) {
+                return Err(RowError::Sql(
+                    SqlError::not_supported("a before image without the primary key"),
+                    "HA_ERR_UNSUPPORTED",
+                ));
+            }
+            let mut key = std::mem::take(&mut self.old_pk);
+            Self::primary_key(t, &self.old, &self.old_spans, &mut key)?;
+            self.old_pk = key;
+            match txn.get(store, &self.old_pk)? {
+                Some(stored) => {
+                    self.old = stored;
+                    t.layout.spans(&self.old, &mut self.old_spans)?;
+                    Ok(())
+                }
+                None => Err(not_found(t)),
+            }
+        } else {
+            if image.present_count() != n {
+                return Err(RowError::Sql(
+                    SqlError::not_supported(
+                        "a before image without every column on a table without a primary key",
+                    ),
+                    "HA_ERR_UNSUPPORTED",
+                ));
+            }
+            hidden_key(t, &self.old, &mut self.key);
+            let ids = txn.get(store, &self.key)?.unwrap_or_default();
+            for id in ids.chunks_exact(8) {
+                self.old_pk.clear();
+                keys::row(&mut self.old_pk, t.def.id);
+                self.old_pk.extend_from_slice(id);
+                if txn.get(store, &self.old_pk)?.as_deref() == Some(&self.old[..]) {
+                    return Ok(());
+                }
+            }
+            Err(not_found(t))
+        }
+    }
+
+    fn update(
+        &mut self,
+        store: &Store,
+        txn: &mut Txn,
+        t: &TableRt,
+        before: &RowImage<'_>,
+        after: &RowImage<'_>,
+    ) -> Result<(), RowError> {
+        self.locate(store, txn, t, before)?;
+        t.layout
+            .merge(&self.old, &self.old_spans, after, &mut self.row)?;
+        t.layout.spans(&self.row, &mut self.spans)?;
+        let mut pk = std::mem::take(&mut self.pk);
+        let result = (|| {
+            if t.def.primary().is_some() {
+                Self::primary_key(t, &self.row, &self.spans, &mut pk)?;
+                if pk != self.old_pk && txn.get(store, &pk)?.is_some() {
+                    return Err(dup(t, 0, &self.row, &self.spans));
+                }
+            } else {
+                pk.clear();
+                pk.extend_from_slice(&self.old_pk);
+            }
+            let old_pk = std::mem::take(&mut self.old_pk);
+            let r = self.remove_entries(store, txn, t, &old_pk, pk != old_pk);
+            self.old_pk = old_pk;
+            r?;
+            self.add_entries(store, txn, t, &pk)?;
+            txn.put(&pk, &self.row);
+            Ok(())
+        })();
+        self.pk = pk;
+        result
+    }
+
+    fn delete(
+        &mut self,
+        store: &Store,
+        txn: &mut Txn,
+        t: &TableRt,
+        before: &RowImage<'_>,
+    ) -> Result<(), RowError> {
+        self.locate(store, txn, t, before)?;
+        let old_pk = std::mem::take(&mut self.old_pk);
+        let r = self.remove_entries(store, txn, t, &old_pk, true);
+        self.old_pk = old_pk;
+        r
+    }
+
+    /// Removes the index entries of the old row (`self.old`), and the row itself when
+    /// `row_too`.
+    fn remove_entries(
+        &mut self,
+        store: &Store,
+        txn: &mut Txn,
+        t: &TableRt,
+        pk: &[u8],
+        row_too: bool,
+    ) -> Result<(), RowError> {
+        let pk_suffix = &pk[5..];
+        for ix in t
+            .def
+            .indexes
+            .iter()
+            .filter(|i| i.kind != IndexKind::Primary)
+        {
+            self.key.clear();
+            keys::index(&mut self.key, t.def.id, ix.id);
+            let complete = t.key_of(ix, &self.old, &self.old_spans, &mut self.key)?;
+            if !(ix.kind == IndexKind::Unique && complete) {
+                self.key.extend_from_slice(pk_suffix);
+            }
+            txn.delete(&self.key);
+        }
+        if t.def.primary().is_none() {
+            hidden_key(t, &self.old, &mut self.key);
+            let mut ids = txn.get(store, &self.key)?.unwrap_or_default();
+            if let Some(p) = ids.chunks_exact(8).position(|c| c == pk_suffix) {
+                ids.drain(p * 8..p * 8 + 8);
+            }
+            if ids.is_empty() {
+                txn.delete(&self.key);
+            } else {
+                txn.put(&self.key, &ids);
+            }
+        }
+        if row_too {
+            txn.delete(pk);
+        }
+        Ok(())
+    }
+
+    /// Adds the index entries of the new row (`self.row`), checking unique keys.
+    fn add_entries(
+        &mut self,
+        store: &Store,
+        txn: &mut Txn,
+        t: &TableRt,
+        pk: &[u8],
+    ) -> Result<(), RowError> {
+        let pk_suffix = &pk[5..];
+        for (i, ix) in t.def.indexes.iter().enumerate() {
+            if ix.kind == IndexKind::Primary {
+                continue;
+            }
+            self.key2.clear();
+            keys::index(&mut self.key2, t.def.id, ix.id);
+            let complete = t.key_of(ix, &self.row, &self.spans, &mut self.key2)?;
+            if ix.kind == IndexKind::Unique && complete {
+                if let Some(owner) = txn.get(store, &self.key2)? {
+                    if owner != pk_suffix {
+                        return Err(dup(t, i, &self.row, &self.spans));
+                    }
+                }
+                txn.put(&self.key2, pk_suffix);
+            } else {
+                self.key2.extend_from_slice(pk_suffix);
+                txn.put(&self.key2, &[]);
+            }
+        }
+        if t.def.primary().is_none() {
+            hidden_key(t, &self.row, &mut self.key2);
+            let mut ids = txn.get(store, &self.key2)?.unwrap_or_default();
+            ids.extend_from_slice(pk_suffix);
+            txn.put(&self.key2, &ids);
+        }
+        Ok(())
+    }
+}
+
+/// Key of the hidden index entry for a row of a table without a primary key.
+fn hidden_key(t: &TableRt, row: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    keys::index(out, t.def.id, keys::HIDDEN_INDEX);
+    out.extend_from_slice(&stable_hash(row).to_be_bytes());
+}

@@ -1,0 +1,538 @@
+//! Executes [`DdlOp`]s: the catalog changes, and the rows they imply (DROP removes a
+//! table's rows, TRUNCATE empties it, ALTER TABLE copies every row into the new shape),
+//! all inside the transaction that also records the applied position.
+//!
+//! mysqld's checks and error codes: 1007/1008 for databases, 1049 unknown database,
+//! 1050/1051/1146 for tables, 1054/1060 for columns, 1061/1068/1091/1072 for keys.
+
+use std::borrow::Cow;
+
+use super::ddl::{AlterOp, DdlOp, IndexSpec, Position, TableName};
+use super::encode;
+use super::error::SqlError;
+use super::rows::{RowApplier, RowError};
+use crate::store::catalog::{
+    Catalog, ColumnDef, DatabaseDef, IndexDef, IndexKind, KeyPart, TableDef,
+};
+use crate::store::keys;
+use crate::store::row::Span;
+use crate::store::table::TableRt;
+use crate::store::{Store, Txn};
+
+/// Executes `op` against `cat` (the caller's copy, kept only if the transaction commits).
+/// `now` is the statement's timestamp (for CURRENT_TIMESTAMP defaults).
+pub fn execute(
+    op: DdlOp,
+    cat: &mut Catalog,
+    store: &Store,
+    txn: &mut Txn,
+    rows: &mut RowApplier,
+    now: u32,
+) -> Result<(), RowError> {
+    let sql = |e: SqlError| RowError::Sql(e, "");
+    match op {
+        DdlOp::Nothing => Ok(()),
+        DdlOp::CreateDatabase {
+            name,
+            if_not_exists,
+            collation,
+        } => {
+            if cat.databases.contains_key(&name) {
+                return if if_not_exists {
+                    Ok(())
+                } else {
+                    Err(sql(SqlError::db_exists(&name)))
+                };
+            }
+            let d = DatabaseDef { name, collation };
+            txn.put_database(&d);
+            cat.databases.insert(d.name.clone(), d);
+            Ok(())
+        }
+        DdlOp::DropDatabase { name, if_exists } => {
+            if !cat.databases.contains_key(&name) {
+                return if if_exists {
+                    Ok(())
+                } else {
+                    Err(sql(SqlError::db_drop_missing(&name)))
+                };
+            }
+            let ids: Vec<u32> = cat.tables_of(&name).map(|t| t.id).collect();
+            for id in ids {
+                txn.drop_table(id);
+            }
+            cat.tables.retain(|(d, _), _| d != &name);
+            cat.databases.remove(&name);
+            txn.delete_database(&name);
+            Ok(())
+        }
+        DdlOp::CreateTable {
+            name,
+            if_not_exists,
+            or_replace,
+            columns,
+            indexes,
+            collation,
+        } => {
+            if !cat.databases.contains_key(&name.0) {
+                return Err(sql(SqlError::unknown_db(&name.0)));
+            }
+            if let Some(old) = cat.table(&name.0, &name.1) {
+                if if_not_exists {
+                    return Ok(());
+                }
+                if !or_replace {
+                    return Err(sql(SqlError::table_exists(&name.1)));
+                }
+                txn.drop_table(old.id);
+            }
+            let mut t = TableDef {
+                id: cat.next_table_id,
+                db: name.0.clone(),
+                name: name.1.clone(),
+                columns,
+                indexes: Vec::new(),
+                collation,
+                next_index_id: 0,
+            };
+            check_columns(&t)?;
+            for spec in &indexes {
+                add_index(&mut t, spec).map_err(sql)?;
+            }
+            cat.next_table_id += 1;
+            txn.put_table(&t, cat.next_table_id);
+            cat.tables.insert(name, t);
+            Ok(())
+        }
+        DdlOp::CreateTableLike {
+            name,
+            like,
+            if_not_exists,
+        } => {
+            let src = cat
+                .table(&like.0, &like.1)
+                .ok_or_else(|| sql(SqlError::no_such_table(&like.0, &like.1)))?
+                .clone();
+            if !cat.databases.contains_key(&name.0) {
+                return Err(sql(SqlError::unknown_db(&name.0)));
+            }
+            if cat.table(&name.0, &name.1).is_some() {
+                return if if_not_exists {
+                    Ok(())
+                } else {
+                    Err(sql(SqlError::table_exists(&name.1)))
+                };
+            }
+            let t = TableDef {
+                id: cat.next_table_id,
+                db: name.0.clone(),
+                name: name.1.clone(),
+                ..src
+            };
+            cat.next_table_id += 1;
+            txn.put_table(&t, cat.next_table_id);
+            cat.tables.insert(name, t);
+            Ok(())
+        }
+        DdlOp::DropTables { names, if_exists } => {
+            let missing: Vec<String> = names
+                .iter()
+                .filter(|n| cat.table(&n.0, &n.1).is_none())
+                .map(|n| format!("{}.{}", n.0, n.1))
+                .collect();
+            if !missing.is_empty() && !if_exists {
+                return Err(sql(SqlError::unknown_table(&missing.join(","))));
+            }
+            for n in names {
+                if let Some(t) = cat.tables.remove(&n) {
+                    txn.drop_table(t.id);
+                }
+            }
+            rows.reset();
+            Ok(())
+        }
+        DdlOp::RenameTables(pairs) => {
+            for (from, to) in pairs {
+                rename(cat, txn, &from, to)?;
+            }
+            Ok(())
+        }
+        DdlOp::Truncate(name) => {
+            let t = cat
+                .table(&name.0, &name.1)
+                .ok_or_else(|| sql(SqlError::no_such_table(&name.0, &name.1)))?;
+            txn.clear_table(t.id);
+            rows.reset();
+            Ok(())
+        }
+        DdlOp::AlterTable { name, ops } => alter(cat, store, txn, rows, name, ops, now),
+    }
+}
+
+fn rename(
+    cat: &mut Catalog,
+    txn: &mut Txn,
+    from: &TableName,
+    to: TableName,
+) -> Result<(), RowError> {
+    let sql = |e: SqlError| RowError::Sql(e, "");
+    if cat.table(&to.0, &to.1).is_some() {
+        return Err(sql(SqlError::table_exists(&to.1)));
+    }
+    if !cat.databases.contains_key(&to.0) {
+        return Err(sql(SqlError::unknown_db(&to.0)));
+    }
+    let mut t = cat
+        .tables
+        .remove(from)
+        .ok_or_else(|| sql(SqlError::no_such_table(&from.0, &from.1)))?;
+    t.db = to.0.clone();
+    t.name = to.1.clone();
+    txn.put_table(&t, cat.next_table_id);
+    cat.tables.insert(to, t);
+    Ok(())
+}
+
+fn check_columns(t: &TableDef) -> Result<(), RowError> {
+    for (i, c) in t.columns.iter().enumerate() {
+        if t.columns[..i]
+            .iter()
+            .any(|o| o.name.eq_ignore_ascii_case(&c.name))
+        {
+            return Err(RowError::Sql(SqlError::dup_column(&c.name), ""));
+        }
+    }
+    Ok(())
+}
+
+/// Adds an index to `t`, naming it as mysqld does when unnamed (first column, then `_2`,
+/// `_3`...), and keeping the primary key first.
+fn add_index(t: &mut TableDef, spec: &IndexSpec) -> Result<(), SqlError> {
+    let mut parts = Vec::with_capacity(spec.parts.len());
+    for (col, prefix) in &spec.parts {
+        let column = t.column(col).ok_or_else(|| SqlError {
+            code: 1072,
+            message: format!("Key column '{col}' doesn't exist in table"),
+        })?;
+        parts.push(KeyPart {
+            column,
+            prefix: *prefix,
+        });
+    }
+    let name = match (&spec.name, spec.kind) {
+        (_, IndexKind::Primary) => "PRIMARY".to_string(),
+        (Some(n), _) => n.clone(),
+        (None, _) => {
+            let base = spec.parts.first().map(|p| p.0.clone()).unwrap_or_default();
+            let mut name = base.clone();
+            let mut n = 2;
+            while t.index(&name).is_some() {
+                name = format!("{base}_{n}");
+                n += 1;
+            }
+            name
+        }
+    };
+    if spec.kind == IndexKind::Primary {
+        if t.primary().is_some() {
+            return Err(SqlError::multiple_primary());
+        }
+        for p in &parts {
+            t.columns[p.column].nullable = false;
+        }
+    } else if t.index(&name).is_some() {
+        return Err(SqlError::dup_key_name(&name));
+    }
+    let ix = IndexDef {
+        name,
+        kind: spec.kind,
+        id: t.next_index_id,
+        parts,
+    };
+    t.next_index_id += 1;
+    if spec.kind == IndexKind::Primary {
+        t.indexes.insert(0, ix);
+    } else {
+        t.indexes.push(ix);
+    }
+    Ok(())
+}
+
+/// A column of the altered table: its definition and where its values come from.
+struct NewColumn {
+    /// Definition.
+    def: ColumnDef,
+    /// Position in the old table, when the column existed.
+    source: Option<usize>,
+}
+
+fn place(
+    cols: &mut Vec<NewColumn>,
+    c: NewColumn,
+    at: &Position,
+    table: &str,
+) -> Result<(), SqlError> {
+    let i = match at {
+        Position::Default => cols.len(),
+        Position::First => 0,
+        Position::After(a) => {
+            cols.iter()
+                .position(|n| n.def.name.eq_ignore_ascii_case(a))
+                .ok_or_else(|| SqlError::unknown_column(a, table))?
+                + 1
+        }
+    };
+    cols.insert(i, c);
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn alter(
+    cat: &mut Catalog,
+    store: &Store,
+    txn: &mut Txn,
+    rows: &mut RowApplier,
+    name: TableName,
+    ops: Vec<AlterOp>,
+    now: u32,
+) -> Result<(), RowError> {
+    let sql = |e: SqlError| RowError::Sql(e, "");
+    let old = cat
+        .table(&name.0, &name.1)
+        .ok_or_else(|| sql(SqlError::no_such_table(&name.0, &name.1)))?
+        .clone();
+    let tname = old.name.clone();
+    let mut cols: Vec<NewColumn> = old
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| NewColumn {
+            def: c.clone(),
+            source: Some(i),
+        })
+        .collect();
+    // Indexes by column name while columns move around.
+    let mut specs: Vec<(u16, IndexSpec)> = old
+        .indexes
+        .iter()
+        .map(|ix| {
+            (
+                ix.id,
+                IndexSpec {
+                    name: Some(ix.name.clone()),
+                    kind: ix.kind,
+                    parts: ix
+                        .parts
+                        .iter()
+                        .map(|p| (old.columns[p.column].name.clone(), p.prefix))
+                        .collect(),
+                },
+            )
+        })
+        .collect();
+    let mut new_name = name.clone();
+    let find = |cols: &Vec<NewColumn>, n: &str| {
+        cols.iter().position(|c| c.def.name.eq_ignore_ascii_case(n))
+    };
+    for op in ops {
+        match op {
+            AlterOp::AddColumn {
+                column,
+                position,
+                if_not_exists,
+            } => {
+                if find(&cols, &column.name).is_some() {
+                    if if_not_exists {
+                        continue;
+                    }
+                    return Err(sql(SqlError::dup_column(&column.name)));
+                }
+                place(
+                    &mut cols,
+                    NewColumn {
+                        def: column,
+                        source: None,
+                    },
+                    &position,
+                    &tname,
+                )
+                .map_err(sql)?;
+            }
+            AlterOp::DropColumn { name: c, if_exists } => match find(&cols, &c) {
+                Some(i) => {
+                    cols.remove(i);
+                    for (_, s) in specs.iter_mut() {
+                        s.parts.retain(|(p, _)| !p.eq_ignore_ascii_case(&c));
+                    }
+                    specs.retain(|(_, s)| !s.parts.is_empty());
+                }
+                None if if_exists => {}
+                None => return Err(sql(SqlError::cant_drop(&format!("COLUMN `{c}`")))),
+            },
+            AlterOp::ChangeColumn {
+                old: o,
+                column,
+                position,
+            } => {
+                let i = find(&cols, &o).ok_or_else(|| sql(SqlError::unknown_column(&o, &tname)))?;
+                if !column.name.eq_ignore_ascii_case(&o) && find(&cols, &column.name).is_some() {
+                    return Err(sql(SqlError::dup_column(&column.name)));
+                }
+                for (_, s) in specs.iter_mut() {
+                    for (p, _) in s.parts.iter_mut() {
+                        if p.eq_ignore_ascii_case(&o) {
+                            *p = column.name.clone();
+                        }
+                    }
+                }
+                let source = cols[i].source;
+                let nc = NewColumn {
+                    def: column,
+                    source,
+                };
+                if position == Position::Default {
+                    cols[i] = nc;
+                } else {
+                    cols.remove(i);
+                    place(&mut cols, nc, &position, &tname).map_err(sql)?;
+                }
+            }
+            AlterOp::RenameColumn { old: o, new } => {
+                let i = find(&cols, &o).ok_or_else(|| sql(SqlError::unknown_column(&o, &tname)))?;
+                if find(&cols, &new).is_some() {
+                    return Err(sql(SqlError::dup_column(&new)));
+                }
+                for (_, s) in specs.iter_mut() {
+                    for (p, _) in s.parts.iter_mut() {
+                        if p.eq_ignore_ascii_case(&o) {
+                            *p = new.clone();
+                        }
+                    }
+                }
+                cols[i].def.name = new;
+            }
+            AlterOp::SetDefault { column, default } => {
+                let i = find(&cols, &column)
+                    .ok_or_else(|| sql(SqlError::unknown_column(&column, &tname)))?;
+                cols[i].def.default = default;
+            }
+            AlterOp::AddIndex(spec) => specs.push((u16::MAX, spec)),
+            AlterOp::DropIndex(ix) => {
+                let i = specs
+                    .iter()
+                    .position(|(_, s)| {
+                        s.name
+                            .as_deref()
+                            .is_some_and(|n| n.eq_ignore_ascii_case(&ix))
+                    })
+                    .ok_or_else(|| sql(SqlError::cant_drop(&format!("INDEX `{ix}`"))))?;
+                specs.remove(i);
+            }
+            AlterOp::Rename(to) => new_name = to,
+        }
+    }
+    let mut t = TableDef {
+        columns: cols.iter().map(|c| c.def.clone()).collect(),
+        indexes: Vec::new(),
+        ..old.clone()
+    };
+    check_columns(&t)?;
+    // Existing indexes keep their ids when unchanged; new ones get fresh ids.
+    for (id, spec) in &specs {
+        add_index(&mut t, spec).map_err(sql)?;
+        if *id != u16::MAX {
+            let last = if spec.kind == IndexKind::Primary {
+                0
+            } else {
+                t.indexes.len() - 1
+            };
+            t.indexes[last].id = *id;
+            t.next_index_id -= 1;
+        }
+    }
+    t.next_index_id = t.next_index_id.max(old.next_index_id);
+    let same_rows = cols.len() == old.columns.len()
+        && cols.iter().enumerate().all(|(i, c)| {
+            c.source == Some(i)
+                && c.def.binlog_layout() == old.columns[i].binlog_layout()
+                && c.def.unsigned == old.columns[i].unsigned
+                && c.def.collation == old.columns[i].collation
+        })
+        && t.indexes == old.indexes;
+    if new_name != name {
+        rename(cat, txn, &name, new_name.clone())?;
+        t.db = new_name.0.clone();
+        t.name = new_name.1.clone();
+    }
+    if same_rows {
+        txn.put_table(&t, cat.next_table_id);
+        cat.tables.insert(new_name, t);
+        return Ok(());
+    }
+    // Copy every row into a new table id, then drop the old one.
+    t.id = cat.next_table_id;
+    cat.next_table_id += 1;
+    let new_rt = TableRt::new(t.clone());
+    let old_rt = TableRt::new(old.clone());
+    let defaults: Vec<Option<Vec<u8>>> = cols
+        .iter()
+        .map(|c| match c.source {
+            None => encode::default_packed(&c.def, now),
+            Some(_) => Ok(None),
+        })
+        .collect::<Result<_, _>>()
+        .map_err(sql)?;
+    let mut prefix = Vec::new();
+    keys::row(&mut prefix, old.id);
+    let mut spans: Vec<Span> = Vec::new();
+    let mut out = Vec::new();
+    let mut failure: Option<RowError> = None;
+    store.scan(&prefix, |_, row| {
+        let r = (|| -> Result<(), RowError> {
+            old_rt.layout.spans(row, &mut spans)?;
+            let mut values: Vec<Option<Cow<'_, [u8]>>> = Vec::with_capacity(cols.len());
+            for (i, c) in cols.iter().enumerate() {
+                values.push(match c.source {
+                    None => defaults[i].as_deref().map(Cow::Borrowed),
+                    Some(s) => match spans[s] {
+                        None => None,
+                        Some((a, b))
+                            if new_rt.layout.columns[i] == old_rt.layout.columns[s]
+                                && c.def.unsigned == old.columns[s].unsigned =>
+                        {
+                            Some(Cow::Borrowed(&row[a..b]))
+                        }
+                        Some(_) => {
+                            let v = old_rt.layout.value(row, s, spans[s])?;
+                            let mut text = Vec::new();
+                            crate::store::text::write_text(&mut text, &old.columns[s], &v);
+                            let mut packed = Vec::new();
+                            encode::pack_text(&c.def, &text, &mut packed).map_err(sql)?;
+                            Some(Cow::Owned(packed))
+                        }
+                    },
+                });
+            }
+            new_rt
+                .layout
+                .assemble(values.iter().map(|v| v.as_deref()), &mut out);
+            rows.insert_stored(store, txn, &new_rt, &out)
+        })();
+        match r {
+            Ok(()) => true,
+            Err(e) => {
+                failure = Some(e);
+                false
+            }
+        }
+    })?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    txn.drop_table(old.id);
+    txn.put_table(&t, cat.next_table_id);
+    cat.tables.remove(&new_name);
+    cat.tables.insert(new_name, t);
+    rows.reset();
+    Ok(())
+}

@@ -1,0 +1,178 @@
+//! What the applier (mysqld's SQL thread) reports, under SHOW SLAVE STATUS names, kept in
+//! `<datadir>/applier-status.json` so `replicant status` reads it whether or not the daemon
+//! runs.
+
+use std::path::Path;
+
+/// Name of the status file in datadir.
+pub const FILE: &str = "applier-status.json";
+
+/// The applier's state.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ApplierStatus {
+    /// Slave_SQL_Running: `Yes` or `No`.
+    pub slave_sql_running: String,
+    /// Slave_SQL_Running_State.
+    pub state: String,
+    /// Relay_Log_File: relay file of the next group to apply.
+    pub relay_log_file: String,
+    /// Relay_Log_Pos.
+    pub relay_log_pos: u64,
+    /// Relay_Master_Log_File: master binlog of the last applied group.
+    pub relay_master_log_file: String,
+    /// Exec_Master_Log_Pos.
+    pub exec_master_log_pos: u64,
+    /// Gtid_Slave_Pos: GTID of the last applied transaction.
+    pub gtid_slave_pos: String,
+    /// Last_SQL_Errno (0 when none).
+    pub last_sql_errno: u32,
+    /// Last_SQL_Error.
+    pub last_sql_error: String,
+    /// Last_SQL_Error_Timestamp.
+    pub last_sql_error_timestamp: String,
+    /// Skip_Counter (sql_slave_skip_counter left to skip).
+    pub skip_counter: u64,
+    /// Master timestamp of the last applied event (Seconds_Behind_Master's base).
+    pub last_master_timestamp: u32,
+    /// True when the applier waits for more relay log (caught up with the receiver).
+    pub caught_up: bool,
+    /// Transactions applied since start.
+    pub transactions: u64,
+    /// Rows or statements skipped under slave_skip_errors / IDEMPOTENT since start.
+    pub skipped: u64,
+    /// Replicate_* filters in force, by SHOW SLAVE STATUS field name.
+    pub filters: Vec<(String, String)>,
+    /// Process id of the daemon that wrote this.
+    pub pid: u32,
+}
+
+impl ApplierStatus {
+    /// Reads the status file of a datadir.
+    pub fn load(datadir: &Path) -> Option<ApplierStatus> {
+        let bytes = std::fs::read(datadir.join(FILE)).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    /// Writes the status file atomically.
+    pub fn store(&self, datadir: &Path) -> std::io::Result<()> {
+        let bytes = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
+        let path = datadir.join(FILE);
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, bytes)?;
+        std::fs::rename(&tmp, &path)
+    }
+}
+
+/// SHOW SLAVE STATUS fields in mysqld's (MariaDB's) order, from what the receiver and the
+/// applier last reported. `io_alive` / `sql_alive`: whether the daemon that wrote each is
+/// still running (a dead daemon's threads show `No`).
+pub fn slave_status_fields(
+    io: Option<&crate::source::status::ReceiverStatus>,
+    sql: Option<&ApplierStatus>,
+    io_alive: bool,
+    sql_alive: bool,
+    now: u64,
+) -> Vec<(&'static str, String)> {
+    let io_default = crate::source::status::ReceiverStatus::default();
+    let sql_default = ApplierStatus::default();
+    let r = io.unwrap_or(&io_default);
+    let a = sql.unwrap_or(&sql_default);
+    let io_running = if io_alive && io.is_some() {
+        r.slave_io_running.clone()
+    } else {
+        "No".into()
+    };
+    let sql_running = if sql_alive && sql.is_some() {
+        a.slave_sql_running.clone()
+    } else {
+        "No".into()
+    };
+    let filter = |name: &str| {
+        a.filters
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(String::new(), |(_, v)| v.clone())
+    };
+    // mysqld: NULL unless both threads run; 0 when the SQL thread has applied everything
+    // the IO thread read; else now minus the master timestamp of the last applied event.
+    let behind = if io_running != "Yes" || sql_running != "Yes" {
+        "NULL".to_string()
+    } else if a.caught_up || a.last_master_timestamp == 0 {
+        "0".to_string()
+    } else {
+        now.saturating_sub(a.last_master_timestamp as u64)
+            .to_string()
+    };
+    let relay_file = if a.relay_log_file.is_empty() {
+        r.relay_log_file.clone()
+    } else {
+        a.relay_log_file.clone()
+    };
+    let (last_errno, last_error) = if a.last_sql_errno != 0 {
+        (a.last_sql_errno, a.last_sql_error.clone())
+    } else {
+        (0, String::new())
+    };
+    vec![
+        (
+            "Slave_IO_State",
+            if io_alive {
+                r.slave_io_state.clone()
+            } else {
+                String::new()
+            },
+        ),
+        ("Master_Host", r.master_host.clone()),
+        ("Master_User", r.master_user.clone()),
+        ("Master_Port", r.master_port.to_string()),
+        ("Connect_Retry", r.connect_retry.to_string()),
+        ("Master_Log_File", r.master_log_file.clone()),
+        ("Read_Master_Log_Pos", r.read_master_log_pos.to_string()),
+        ("Relay_Log_File", relay_file),
+        ("Relay_Log_Pos", a.relay_log_pos.max(4).to_string()),
+        ("Relay_Master_Log_File", a.relay_master_log_file.clone()),
+        ("Slave_IO_Running", io_running),
+        ("Slave_SQL_Running", sql_running),
+        ("Replicate_Rewrite_DB", String::new()),
+        ("Replicate_Do_DB", filter("Replicate_Do_DB")),
+        ("Replicate_Ignore_DB", filter("Replicate_Ignore_DB")),
+        ("Replicate_Do_Table", filter("Replicate_Do_Table")),
+        ("Replicate_Ignore_Table", filter("Replicate_Ignore_Table")),
+        ("Replicate_Wild_Do_Table", filter("Replicate_Wild_Do_Table")),
+        (
+            "Replicate_Wild_Ignore_Table",
+            filter("Replicate_Wild_Ignore_Table"),
+        ),
+        ("Last_Errno", last_errno.to_string()),
+        ("Last_Error", last_error),
+        ("Skip_Counter", a.skip_counter.to_string()),
+        ("Exec_Master_Log_Pos", a.exec_master_log_pos.to_string()),
+        ("Relay_Log_Space", r.relay_log_space.to_string()),
+        ("Until_Condition", "None".into()),
+        ("Until_Log_File", String::new()),
+        ("Until_Log_Pos", "0".into()),
+        ("Seconds_Behind_Master", behind),
+        ("Last_IO_Errno", r.last_io_errno.to_string()),
+        ("Last_IO_Error", r.last_io_error.clone()),
+        ("Last_SQL_Errno", a.last_sql_errno.to_string()),
+        ("Last_SQL_Error", a.last_sql_error.clone()),
+        ("Master_Server_Id", r.master_server_id.to_string()),
+        ("Master_UUID", r.master_uuid.clone()),
+        ("Gtid_Slave_Pos", a.gtid_slave_pos.clone()),
+        ("Last_IO_Error_Timestamp", r.last_io_error_timestamp.clone()),
+        (
+            "Last_SQL_Error_Timestamp",
+            a.last_sql_error_timestamp.clone(),
+        ),
+        (
+            "Slave_SQL_Running_State",
+            if sql_alive {
+                a.state.clone()
+            } else {
+                String::new()
+            },
+        ),
+        ("Slave_Transactional_Groups", a.transactions.to_string()),
+        ("Slave_Skipped_Errors", a.skipped.to_string()),
+    ]
+}

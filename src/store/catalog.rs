@@ -1,0 +1,333 @@
+//! The catalog: databases and tables as the master's DDL defined them.
+//!
+//! Each column also knows its *binlog layout* — the (type, metadata) pair the master's
+//! TABLE_MAP gives it — because rows are stored in that very packing (see [`super::row`]):
+//! a full row image from the master is stored without re-encoding, and every TABLE_MAP is
+//! checked against the catalog so a divergence is reported, never stored as garbage.
+//!
+//! Names follow mysqld on Linux with `lower_case_table_names=0`: database and table names
+//! are case-sensitive, column and index names are not.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::collation;
+use crate::binlog::value::column_type as ct;
+
+/// A column's SQL type.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SqlType {
+    /// TINYINT.
+    TinyInt,
+    /// SMALLINT.
+    SmallInt,
+    /// MEDIUMINT.
+    MediumInt,
+    /// INT.
+    Int,
+    /// BIGINT.
+    BigInt,
+    /// FLOAT.
+    Float,
+    /// DOUBLE / REAL.
+    Double,
+    /// DECIMAL(precision, scale).
+    Decimal(u8, u8),
+    /// BIT(n).
+    Bit(u32),
+    /// CHAR(n), in characters.
+    Char(u32),
+    /// VARCHAR(n), in characters.
+    Varchar(u32),
+    /// BINARY(n).
+    Binary(u32),
+    /// VARBINARY(n).
+    Varbinary(u32),
+    /// TINYTEXT / TEXT / MEDIUMTEXT / LONGTEXT by length-prefix bytes (1–4).
+    Text(u8),
+    /// TINYBLOB / BLOB / MEDIUMBLOB / LONGBLOB by length-prefix bytes (1–4).
+    Blob(u8),
+    /// ENUM with its labels.
+    Enum(Vec<String>),
+    /// SET with its labels.
+    Set(Vec<String>),
+    /// YEAR.
+    Year,
+    /// DATE.
+    Date,
+    /// TIME(fsp).
+    Time(u8),
+    /// DATETIME(fsp).
+    DateTime(u8),
+    /// TIMESTAMP(fsp).
+    Timestamp(u8),
+    /// JSON (MariaDB: LONGTEXT with a JSON check).
+    Json,
+    /// GEOMETRY and its subtypes.
+    Geometry,
+}
+
+impl SqlType {
+    /// True for types that carry a character set.
+    pub fn has_charset(&self) -> bool {
+        matches!(
+            self,
+            SqlType::Char(_)
+                | SqlType::Varchar(_)
+                | SqlType::Text(_)
+                | SqlType::Enum(_)
+                | SqlType::Set(_)
+                | SqlType::Json
+        )
+    }
+
+    /// True for the integer types.
+    pub fn is_integer(&self) -> bool {
+        matches!(
+            self,
+            SqlType::TinyInt
+                | SqlType::SmallInt
+                | SqlType::MediumInt
+                | SqlType::Int
+                | SqlType::BigInt
+        )
+    }
+}
+
+/// A column's DEFAULT.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DefaultValue {
+    /// DEFAULT NULL.
+    Null,
+    /// A literal, as text (numbers unquoted, strings unescaped).
+    Literal(String),
+    /// An expression (CURRENT_TIMESTAMP, ...), as written.
+    Expr(String),
+}
+
+/// One column.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnDef {
+    /// Name as declared.
+    pub name: String,
+    /// SQL type.
+    pub ty: SqlType,
+    /// UNSIGNED (numeric types).
+    pub unsigned: bool,
+    /// Collation id for character types (63 = binary for the others).
+    pub collation: u16,
+    /// NULL allowed.
+    pub nullable: bool,
+    /// DEFAULT, when declared.
+    pub default: Option<DefaultValue>,
+    /// AUTO_INCREMENT.
+    pub auto_increment: bool,
+}
+
+impl ColumnDef {
+    /// The (type, metadata) the master's TABLE_MAP gives this column, which is also how the
+    /// store packs its values.
+    pub fn binlog_layout(&self) -> (u8, u16) {
+        let mbmax = collation::by_id(self.collation).map_or(1, |c| c.mbmaxlen);
+        let string = |real: u8, len: u32| -> (u8, u16) {
+            // CHAR longer than 255 bytes borrows two bits of the type byte (MySQL bug #37426).
+            let b0 = real ^ (((len & 0x300) >> 4) as u8);
+            (ct::STRING, (b0 as u16) << 8 | (len & 0xff) as u16)
+        };
+        match &self.ty {
+            SqlType::TinyInt => (ct::TINY, 0),
+            SqlType::SmallInt => (ct::SHORT, 0),
+            SqlType::MediumInt => (ct::INT24, 0),
+            SqlType::Int => (ct::LONG, 0),
+            SqlType::BigInt => (ct::LONGLONG, 0),
+            SqlType::Float => (ct::FLOAT, 4),
+            SqlType::Double => (ct::DOUBLE, 8),
+            SqlType::Decimal(p, s) => (ct::NEWDECIMAL, (*p as u16) << 8 | *s as u16),
+            SqlType::Bit(n) => (ct::BIT, ((n / 8) as u16) << 8 | (n % 8) as u16),
+            SqlType::Char(n) => string(ct::STRING, n * mbmax),
+            SqlType::Binary(n) => string(ct::STRING, *n),
+            SqlType::Varchar(n) => (ct::VARCHAR, (n * mbmax).min(65535) as u16),
+            SqlType::Varbinary(n) => (ct::VARCHAR, (*n).min(65535) as u16),
+            SqlType::Text(p) | SqlType::Blob(p) => (ct::BLOB, *p as u16),
+            SqlType::Json => (ct::BLOB, 4),
+            SqlType::Geometry => (ct::GEOMETRY, 4),
+            SqlType::Enum(labels) => {
+                let pack = if labels.len() < 256 { 1 } else { 2 };
+                (ct::STRING, (ct::ENUM as u16) << 8 | pack)
+            }
+            SqlType::Set(labels) => {
+                let n = labels.len().div_ceil(8) as u16;
+                let pack = if n > 4 { 8 } else { n.max(1) };
+                (ct::STRING, (ct::SET as u16) << 8 | pack)
+            }
+            SqlType::Year => (ct::YEAR, 0),
+            SqlType::Date => (ct::DATE, 0),
+            SqlType::Time(fsp) => (ct::TIME2, *fsp as u16),
+            SqlType::DateTime(fsp) => (ct::DATETIME2, *fsp as u16),
+            SqlType::Timestamp(fsp) => (ct::TIMESTAMP2, *fsp as u16),
+        }
+    }
+}
+
+/// Kind of an index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IndexKind {
+    /// PRIMARY KEY.
+    Primary,
+    /// UNIQUE.
+    Unique,
+    /// KEY / INDEX (also FULLTEXT and SPATIAL, kept as plain ordered indexes).
+    Plain,
+}
+
+/// One column of an index.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyPart {
+    /// Position of the column in the table.
+    pub column: usize,
+    /// Prefix length in characters (`KEY (name(10))`).
+    pub prefix: Option<u32>,
+}
+
+/// One index.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexDef {
+    /// Name (`PRIMARY` for the primary key).
+    pub name: String,
+    /// Kind.
+    pub kind: IndexKind,
+    /// Id within the table, never reused (keys of a dropped index cannot be mistaken for
+    /// a new one's).
+    pub id: u16,
+    /// Columns.
+    pub parts: Vec<KeyPart>,
+}
+
+/// One table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableDef {
+    /// Store id: prefixes every key of the table's rows and indexes.
+    pub id: u32,
+    /// Database.
+    pub db: String,
+    /// Name.
+    pub name: String,
+    /// Columns in order.
+    pub columns: Vec<ColumnDef>,
+    /// Indexes; the primary key, when there is one, first.
+    pub indexes: Vec<IndexDef>,
+    /// Table default collation.
+    pub collation: u16,
+    /// Next index id to hand out.
+    pub next_index_id: u16,
+}
+
+impl TableDef {
+    /// The primary key, if the table has one.
+    pub fn primary(&self) -> Option<&IndexDef> {
+        self.indexes
+            .first()
+            .filter(|i| i.kind == IndexKind::Primary)
+    }
+
+    /// Position of column `name` (case-insensitive).
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.columns
+            .iter()
+            .position(|c| c.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Position of index `name` (case-insensitive).
+    pub fn index(&self, name: &str) -> Option<usize> {
+        self.indexes
+            .iter()
+            .position(|i| i.name.eq_ignore_ascii_case(name))
+    }
+
+    /// `db.name` for messages.
+    pub fn full_name(&self) -> String {
+        format!("{}.{}", self.db, self.name)
+    }
+}
+
+/// One database.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatabaseDef {
+    /// Name.
+    pub name: String,
+    /// Default collation.
+    pub collation: u16,
+}
+
+/// All databases and tables.
+#[derive(Clone, Debug, Default)]
+pub struct Catalog {
+    /// Databases by name.
+    pub databases: BTreeMap<String, DatabaseDef>,
+    /// Tables by (database, name).
+    pub tables: BTreeMap<(String, String), TableDef>,
+    /// Next table id to hand out.
+    pub next_table_id: u32,
+}
+
+impl Catalog {
+    /// The table `db.name`.
+    pub fn table(&self, db: &str, name: &str) -> Option<&TableDef> {
+        self.tables.get(&(db.to_string(), name.to_string()))
+    }
+
+    /// The tables of database `db`.
+    pub fn tables_of<'c>(&'c self, db: &'c str) -> impl Iterator<Item = &'c TableDef> + 'c {
+        self.tables
+            .range((db.to_string(), String::new())..)
+            .take_while(move |((d, _), _)| d == db)
+            .map(|(_, t)| t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::binlog::value::string_real_type;
+
+    fn col(ty: SqlType, collation: u16) -> ColumnDef {
+        ColumnDef {
+            name: "c".into(),
+            ty,
+            unsigned: false,
+            collation,
+            nullable: true,
+            default: None,
+            auto_increment: false,
+        }
+    }
+
+    #[test]
+    fn long_char_layout_round_trips_through_the_decoder() {
+        // CHAR(100) utf8mb4 = 400 bytes: the length's high bits live in the type byte.
+        let (ty, meta) = col(SqlType::Char(100), 45).binlog_layout();
+        assert_eq!(ty, ct::STRING);
+        assert_eq!(string_real_type(meta), (ct::STRING, 400));
+        let (_, meta) = col(SqlType::Char(10), 8).binlog_layout();
+        assert_eq!(string_real_type(meta), (ct::STRING, 10));
+        let (_, meta) = col(SqlType::Enum(vec!["a".into()]), 8).binlog_layout();
+        assert_eq!(string_real_type(meta), (ct::ENUM, 1));
+        let labels = (0..9).map(|i| i.to_string()).collect();
+        let (_, meta) = col(SqlType::Set(labels), 8).binlog_layout();
+        assert_eq!(string_real_type(meta), (ct::SET, 2));
+    }
+
+    #[test]
+    fn varchar_bytes_follow_the_charset() {
+        assert_eq!(
+            col(SqlType::Varchar(100), 45).binlog_layout(),
+            (ct::VARCHAR, 400)
+        );
+        assert_eq!(
+            col(SqlType::Varchar(100), 33).binlog_layout(),
+            (ct::VARCHAR, 300)
+        );
+        assert_eq!(col(SqlType::Bit(10), 63).binlog_layout(), (ct::BIT, 0x0102));
+    }
+}

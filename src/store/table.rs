@@ -1,0 +1,170 @@
+//! A table ready for row operations: its definition, row layout, and the memcomparable
+//! keys of its indexes built from a stored row.
+//!
+//! Per-row hot path: [`TableRt::key_of`] appends into a caller's buffer; nothing is
+//! allocated per value.
+
+use super::catalog::{ColumnDef, IndexDef, IndexKind, TableDef};
+use super::collation;
+use super::keycodec;
+use super::row::{RowLayout, Span};
+use super::text::write_text;
+use crate::binlog::error::Result;
+use crate::binlog::value::Value;
+
+/// A table's definition with what row operations derive from it.
+#[derive(Clone, Debug)]
+pub struct TableRt {
+    /// The definition.
+    pub def: TableDef,
+    /// How rows are packed.
+    pub layout: RowLayout,
+}
+
+impl TableRt {
+    /// Prepares `def`.
+    pub fn new(def: TableDef) -> TableRt {
+        let layout = RowLayout {
+            columns: def.columns.iter().map(ColumnDef::binlog_layout).collect(),
+        };
+        TableRt { def, layout }
+    }
+
+    /// Appends index `ix`'s key of `row` to `out`. Returns false when a key column is NULL
+    /// (a unique index then allows duplicates, as InnoDB does).
+    pub fn key_of(
+        &self,
+        ix: &IndexDef,
+        row: &[u8],
+        spans: &[Span],
+        out: &mut Vec<u8>,
+    ) -> Result<bool> {
+        let mut complete = true;
+        for part in &ix.parts {
+            let col = &self.def.columns[part.column];
+            let span = spans[part.column];
+            let v = self.layout.value(row, part.column, span)?;
+            if col.nullable || ix.kind != IndexKind::Primary {
+                if matches!(v, Value::Null) {
+                    keycodec::put_null(out);
+                    complete = false;
+                    continue;
+                }
+                keycodec::put_not_null(out);
+            }
+            let raw = span.map_or(&[][..], |(s, e)| &row[s..e]);
+            put_key_value(out, col, &v, raw, part.prefix);
+        }
+        Ok(complete)
+    }
+
+    /// Index `ix`'s values of `row` as mysqld quotes them in `Duplicate entry '...'`:
+    /// column texts joined by `-`.
+    pub fn key_text(&self, ix: &IndexDef, row: &[u8], spans: &[Span]) -> String {
+        let mut out = Vec::new();
+        for (i, part) in ix.parts.iter().enumerate() {
+            if i > 0 {
+                out.push(b'-');
+            }
+            let col = &self.def.columns[part.column];
+            match self.layout.value(row, part.column, spans[part.column]) {
+                Ok(v) => {
+                    if write_text(&mut out, col, &v).is_none() {
+                        out.extend_from_slice(b"NULL");
+                    }
+                }
+                Err(_) => out.extend_from_slice(b"?"),
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+}
+
+/// Appends one key column. `raw` is the value's packed bytes in the row.
+fn put_key_value(
+    out: &mut Vec<u8>,
+    col: &ColumnDef,
+    v: &Value<'_>,
+    raw: &[u8],
+    prefix: Option<u32>,
+) {
+    match *v {
+        Value::Null => keycodec::put_null(out),
+        Value::Int { raw: bits, bytes } => {
+            if col.unsigned {
+                keycodec::put_u64(out, bits)
+            } else {
+                keycodec::put_i64(out, Value::as_signed(bits, bytes))
+            }
+        }
+        Value::Float(f) => keycodec::put_f64(out, f as f64),
+        Value::Double(d) => keycodec::put_f64(out, d),
+        // Fixed-width, big-endian, designed by MySQL to compare as bytes: DECIMAL, BIT,
+        // TIME2, DATETIME2, TIMESTAMP2.
+        Value::Decimal(_)
+        | Value::Bit { .. }
+        | Value::Time(_)
+        | Value::DateTime(_)
+        | Value::Timestamp(_) => out.extend_from_slice(raw),
+        Value::Enum(n) => keycodec::put_u64(out, n as u64),
+        Value::Set(bits) => {
+            let mut b = [0u8; 8];
+            b[..bits.len().min(8)].copy_from_slice(&bits[..bits.len().min(8)]);
+            keycodec::put_u64(out, u64::from_le_bytes(b))
+        }
+        Value::Year(y) => keycodec::put_u64(out, y as u64),
+        Value::Date(d) => keycodec::put_u64(
+            out,
+            (d.year as u64) << 9 | (d.month as u64) << 5 | d.day as u64,
+        ),
+        Value::String(s) => {
+            let coll = collation::by_id(col.collation).or_else(|| collation::by_id(63));
+            let s = match prefix {
+                Some(n) => char_prefix(s, n as usize, coll.map_or(1, |c| c.mbmaxlen)),
+                None => s,
+            };
+            let mut w = Vec::with_capacity(s.len());
+            match coll {
+                Some(c) => c.weight(s, &mut w),
+                None => w.extend_from_slice(s),
+            }
+            keycodec::put_bytes(out, &w)
+        }
+        Value::Json(s) | Value::JsonDiff(s) | Value::Geometry(s) | Value::Vector(s) => {
+            let s = match prefix {
+                Some(n) => &s[..s.len().min(n as usize)],
+                None => s,
+            };
+            keycodec::put_bytes(out, s)
+        }
+    }
+}
+
+/// The first `n` characters of `s` (UTF-8 when characters can be multi-byte).
+fn char_prefix(s: &[u8], n: usize, mbmaxlen: u32) -> &[u8] {
+    if mbmaxlen == 1 {
+        return &s[..s.len().min(n)];
+    }
+    let mut chars = 0;
+    for (i, &b) in s.iter().enumerate() {
+        if b & 0xc0 != 0x80 {
+            if chars == n {
+                return &s[..i];
+            }
+            chars += 1;
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_count_characters() {
+        assert_eq!(char_prefix("aé€b".as_bytes(), 3, 4), "aé€".as_bytes());
+        assert_eq!(char_prefix(b"abcdef", 3, 1), b"abc");
+        assert_eq!(char_prefix(b"ab", 3, 4), b"ab");
+    }
+}

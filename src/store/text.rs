@@ -1,0 +1,190 @@
+//! Column values as text, the way mysqld sends them in the text protocol (what
+//! `mariadb --batch` prints before its escaping): `replicant table-dump` and the
+//! `Duplicate entry '...'` of error 1062 use it.
+
+use std::io::Write;
+
+use super::catalog::{ColumnDef, SqlType};
+use crate::binlog::jsonb;
+use crate::binlog::numfmt::{my_gcvt, my_gcvt_f32, GCVT_FIELD_WIDTH};
+use crate::binlog::value::Value;
+use crate::inspect::civil;
+use crate::inspect::rows_sql::{write_fraction, write_hms, write_padded, write_time};
+
+/// Appends `value` of column `col` as mysqld's text; `None` for NULL.
+pub fn write_text(out: &mut Vec<u8>, col: &ColumnDef, value: &Value<'_>) -> Option<()> {
+    match *value {
+        Value::Null => return None,
+        Value::Int { raw, bytes } => {
+            if col.unsigned {
+                let _ = write!(out, "{raw}");
+            } else {
+                let _ = write!(out, "{}", Value::as_signed(raw, bytes));
+            }
+        }
+        Value::Float(f) => out.extend_from_slice(my_gcvt_f32(f, GCVT_FIELD_WIDTH).as_bytes()),
+        Value::Double(d) => out.extend_from_slice(my_gcvt(d, GCVT_FIELD_WIDTH).as_bytes()),
+        Value::Decimal(ref t) => out.extend_from_slice(t.as_bytes()),
+        Value::Bit { data, .. } => out.extend_from_slice(data),
+        Value::String(s) | Value::Geometry(s) | Value::Vector(s) | Value::JsonDiff(s) => {
+            out.extend_from_slice(s)
+        }
+        Value::Enum(n) => {
+            if let SqlType::Enum(labels) = &col.ty {
+                if let Some(l) = (n as usize).checked_sub(1).and_then(|i| labels.get(i)) {
+                    out.extend_from_slice(l.as_bytes());
+                }
+            }
+        }
+        Value::Set(bits) => {
+            if let SqlType::Set(labels) = &col.ty {
+                let mut first = true;
+                for (i, l) in labels.iter().enumerate() {
+                    if bits.get(i / 8).is_some_and(|b| b >> (i % 8) & 1 == 1) {
+                        if !first {
+                            out.push(b',');
+                        }
+                        first = false;
+                        out.extend_from_slice(l.as_bytes());
+                    }
+                }
+            }
+        }
+        Value::Year(y) => {
+            let y = if y == 0 { 0 } else { y as u64 + 1900 };
+            let _ = write_padded(out, y, 4);
+        }
+        Value::Date(d) => {
+            let _ = write!(out, "{:04}-{:02}-{:02}", d.year, d.month, d.day);
+        }
+        Value::Time(t) => {
+            let _ = write_time(out, &t);
+        }
+        Value::DateTime(dt) => {
+            let d = dt.date;
+            let _ = write!(out, "{:04}-{:02}-{:02} ", d.year, d.month, d.day);
+            let _ = write_hms(out, dt.hour, dt.minute, dt.second);
+            let _ = write_fraction(out, dt.micros, dt.fsp);
+        }
+        Value::Timestamp(ts) => {
+            if ts.seconds == 0 && ts.micros == 0 {
+                out.extend_from_slice(b"0000-00-00 00:00:00");
+            } else {
+                let (y, mo, d, h, mi, s) = civil(ts.seconds as i64);
+                let _ = write!(out, "{y:04}-{mo:02}-{d:02} ");
+                let _ = write_hms(out, h as u32, mi as u32, s as u32);
+            }
+            let _ = write_fraction(out, ts.micros, ts.fsp);
+        }
+        Value::Json(doc) => {
+            if jsonb::write_json_text(doc, out, true).is_err() {
+                out.extend_from_slice(b"Invalid JSON");
+            }
+        }
+    }
+    Some(())
+}
+
+/// Appends `text` escaped as `mariadb --batch` prints a field: backslash, NUL, tab and
+/// newline as `\\`, `\0`, `\t`, `\n`.
+pub fn write_batch_escaped(out: &mut Vec<u8>, text: &[u8]) {
+    for &b in text {
+        match b {
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            0 => out.extend_from_slice(b"\\0"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            _ => out.push(b),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::binlog::temporal::{Date, Timestamp};
+
+    fn col(ty: SqlType, unsigned: bool) -> ColumnDef {
+        ColumnDef {
+            name: "c".into(),
+            ty,
+            unsigned,
+            collation: 63,
+            nullable: true,
+            default: None,
+            auto_increment: false,
+        }
+    }
+
+    fn t(c: &ColumnDef, v: Value<'_>) -> String {
+        let mut out = Vec::new();
+        write_text(&mut out, c, &v);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn renders_like_mysqld() {
+        let int = col(SqlType::Int, false);
+        assert_eq!(
+            t(
+                &int,
+                Value::Int {
+                    raw: 0xffff_ffff,
+                    bytes: 4
+                }
+            ),
+            "-1"
+        );
+        let uint = col(SqlType::Int, true);
+        assert_eq!(
+            t(
+                &uint,
+                Value::Int {
+                    raw: 0xffff_ffff,
+                    bytes: 4
+                }
+            ),
+            "4294967295"
+        );
+        let f = col(SqlType::Float, false);
+        assert_eq!(t(&f, Value::Float(1.23456)), "1.23456");
+        assert_eq!(t(&f, Value::Float(1.1)), "1.1");
+        let d = col(SqlType::Double, false);
+        assert_eq!(t(&d, Value::Double(0.1)), "0.1");
+        assert_eq!(t(&d, Value::Double(1e20)), "1e20");
+        assert_eq!(t(&d, Value::Double(123456.789)), "123456.789");
+        let e = col(SqlType::Enum(vec!["a".into(), "b".into()]), false);
+        assert_eq!(t(&e, Value::Enum(2)), "b");
+        assert_eq!(t(&e, Value::Enum(0)), "");
+        let s = col(
+            SqlType::Set(vec!["x".into(), "y".into(), "z".into()]),
+            false,
+        );
+        assert_eq!(t(&s, Value::Set(&[0b101])), "x,z");
+        let y = col(SqlType::Year, false);
+        assert_eq!(t(&y, Value::Year(0)), "0000");
+        assert_eq!(t(&y, Value::Year(124)), "2024");
+        let dt = col(SqlType::Date, false);
+        assert_eq!(
+            t(
+                &dt,
+                Value::Date(Date {
+                    year: 0,
+                    month: 0,
+                    day: 0
+                })
+            ),
+            "0000-00-00"
+        );
+        let ts = col(SqlType::Timestamp(2), false);
+        let v = Value::Timestamp(Timestamp {
+            seconds: 1,
+            micros: 120000,
+            fsp: 2,
+        });
+        assert_eq!(t(&ts, v), "1970-01-01 00:00:01.12");
+        let mut out = Vec::new();
+        write_batch_escaped(&mut out, b"a\tb\\\n\0");
+        assert_eq!(out, b"a\\tb\\\\\\n\\0");
+    }
+}
