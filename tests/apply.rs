@@ -4,111 +4,7 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
-
 use support::*;
-
-const WAIT: Duration = Duration::from_secs(120);
-
-/// A replicant replicating a test master into its own temporary datadir.
-struct Replica {
-    _dir: tempfile::TempDir,
-    datadir: PathBuf,
-    proc: Replicant,
-}
-
-impl Replica {
-    fn start(m: &MariaDb, extra: &[&str]) -> Replica {
-        let dir = tempfile::Builder::new()
-            .prefix("rpl-ap-")
-            .tempdir_in("/tmp")
-            .unwrap();
-        let datadir = dir.path().join("data");
-        let proc = Replicant::spawn(run_args(&datadir, m.port(), 102, extra));
-        Replica {
-            _dir: dir,
-            datadir,
-            proc,
-        }
-    }
-
-    fn status(&self) -> String {
-        status_of(&self.datadir)
-    }
-
-    /// Waits until the applier has executed everything the master has logged.
-    fn wait_applied(&mut self, m: &MariaDb) {
-        let (file, pos) = m.master_status();
-        let want_file = format!("Relay_Master_Log_File: {file}\n");
-        let want_pos = format!("Exec_Master_Log_Pos: {pos}\n");
-        let mut st = String::new();
-        let ok = support::wait_until(WAIT, || {
-            st = self.status();
-            (st.contains(&want_file) && st.contains(&want_pos))
-                || st.contains("Slave_SQL_Running: No")
-        });
-        assert!(
-            ok && !st.contains("Slave_SQL_Running: No"),
-            "applier did not reach {file}:{pos}:\n{st}\n{}",
-            self.proc.stderr()
-        );
-    }
-
-    /// Waits until the applier stops with an error; returns the status text.
-    fn wait_sql_error(&mut self) -> String {
-        let mut st = String::new();
-        let ok = support::wait_until(WAIT, || {
-            st = self.status();
-            st.contains("Slave_SQL_Running: No")
-        });
-        assert!(ok, "applier did not stop:\n{st}");
-        st
-    }
-}
-
-fn status_of(datadir: &Path) -> String {
-    let out = replicant_cmd(["status", "--datadir", datadir.to_str().unwrap()]);
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn dump(datadir: &Path, table: &str) -> String {
-    let out = replicant_cmd(["table-dump", "--datadir", datadir.to_str().unwrap(), table]);
-    assert!(
-        out.status.success(),
-        "table-dump {table}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Asserts the replica's `table` equals the master's, row by row.
-fn assert_same_table(m: &MariaDb, datadir: &Path, table: &str, order_by: &str) {
-    let want = m.sql(&format!("SELECT * FROM {table} ORDER BY {order_by}"));
-    let got = dump(datadir, table);
-    if want != got {
-        let w: Vec<&str> = want.lines().collect();
-        let g: Vec<&str> = got.lines().collect();
-        let first = w
-            .iter()
-            .zip(&g)
-            .position(|(a, b)| a != b)
-            .unwrap_or(w.len().min(g.len()));
-        panic!(
-            "{table} differs at row {first} (master {} rows, replica {}):\nmaster:  {:?}\nreplica: {:?}",
-            w.len(),
-            g.len(),
-            w.get(first),
-            g.get(first)
-        );
-    }
-}
-
-fn master() -> MariaDb {
-    let m = MariaDb::start(MasterOpts::default());
-    m.create_repl_user("repl", "repl");
-    m
-}
 
 #[test]
 fn seed_db01_user_replicates() {
@@ -176,7 +72,7 @@ fn duplicate_key_stops_with_1062() {
     m.sql("INSERT INTO db01.user VALUES (NULL,'Later','1')");
     let (file, pos) = m.master_status();
     assert!(
-        support::wait_until(WAIT, || r
+        wait_until(APPLY_WAIT, || r
             .status()
             .contains(&format!("Read_Master_Log_Pos: {pos}\n"))),
         "{file}:{pos}\n{}",

@@ -26,8 +26,18 @@ pub fn write_text(out: &mut Vec<u8>, col: &ColumnDef, value: &Value<'_>) -> Opti
         Value::Double(d) => out.extend_from_slice(my_gcvt(d, GCVT_FIELD_WIDTH).as_bytes()),
         Value::Decimal(ref t) => out.extend_from_slice(t.as_bytes()),
         Value::Bit { data, .. } => out.extend_from_slice(data),
+        Value::String(s) if col.ty.has_charset() && is_latin1(col.collation) => {
+            // Clients read results in utf8mb4 (character_set_results); mysqld converts.
+            latin1_to_utf8(s, out)
+        }
         Value::String(s) | Value::Geometry(s) | Value::Vector(s) | Value::JsonDiff(s) => {
-            out.extend_from_slice(s)
+            out.extend_from_slice(s);
+            // BINARY(n) travels without its trailing NULs; mysqld returns it padded.
+            if let SqlType::Binary(n) = col.ty {
+                if s.len() < n as usize {
+                    out.resize(out.len() + n as usize - s.len(), 0);
+                }
+            }
         }
         Value::Enum(n) => {
             if let SqlType::Enum(labels) = &col.ty {
@@ -83,6 +93,35 @@ pub fn write_text(out: &mut Vec<u8>, col: &ColumnDef, value: &Value<'_>) -> Opti
         }
     }
     Some(())
+}
+
+fn is_latin1(collation: u16) -> bool {
+    super::collation::by_id(collation).is_some_and(|c| c.charset == "latin1")
+}
+
+/// MySQL's latin1 is Windows-1252: 0x80–0x9F hold these characters (five stay C1 controls).
+const CP1252_HIGH: [u16; 32] = [
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039,
+    0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+];
+
+/// Appends latin1 (cp1252) text as UTF-8.
+pub fn latin1_to_utf8(s: &[u8], out: &mut Vec<u8>) {
+    for &b in s {
+        if b < 0x80 {
+            out.push(b);
+            continue;
+        }
+        let cp = if (0x80..0xA0).contains(&b) {
+            CP1252_HIGH[(b - 0x80) as usize] as u32
+        } else {
+            b as u32
+        };
+        let ch = char::from_u32(cp).unwrap_or('?');
+        let mut buf = [0u8; 4];
+        out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+    }
 }
 
 /// Appends `text` escaped as `mariadb --batch` prints a field: backslash, NUL, tab and

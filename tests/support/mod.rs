@@ -7,12 +7,14 @@
 
 #![allow(dead_code, unused_imports)]
 
+pub mod applied;
 pub mod decode;
 pub mod mariadb;
 pub mod process;
 pub mod replicant;
 pub mod sysbench;
 
+pub use applied::{assert_same_table, dump, master, status_of, Replica, APPLY_WAIT};
 pub use decode::{mariadb_binlog_decode, mariadb_binlog_decode_all, row_and_statement_lines};
 pub use mariadb::{port_open, seed_db01_user, MariaDb, MasterOpts, DB01_USER_ROWS};
 pub use process::{pid_alive, wait_for, wait_until};

@@ -1,0 +1,112 @@
+//! Replicas that apply: a replicant with its datadir, waiting for the applier to reach the
+//! master's position, and row-by-row comparison of a table with the master's.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::mariadb::{MariaDb, MasterOpts};
+use super::process::wait_until;
+use super::replicant::{replicant_cmd, run_args, Replicant};
+
+pub const APPLY_WAIT: Duration = Duration::from_secs(120);
+
+/// A replicant replicating a test master into its own temporary datadir.
+pub struct Replica {
+    /// Owns the datadir's parent.
+    pub dir: tempfile::TempDir,
+    /// The datadir.
+    pub datadir: PathBuf,
+    /// The daemon.
+    pub proc: Replicant,
+}
+
+impl Replica {
+    /// Starts `replicant run` (server_id 102) against `m` with `extra` options.
+    pub fn start(m: &MariaDb, extra: &[&str]) -> Replica {
+        let dir = tempfile::Builder::new()
+            .prefix("rpl-ap-")
+            .tempdir_in("/tmp")
+            .unwrap();
+        let datadir = dir.path().join("data");
+        let proc = Replicant::spawn(run_args(&datadir, m.port(), 102, extra));
+        Replica { dir, datadir, proc }
+    }
+
+    /// `replicant status` output.
+    pub fn status(&self) -> String {
+        status_of(&self.datadir)
+    }
+
+    /// Waits until the applier has executed everything the master has logged.
+    pub fn wait_applied(&mut self, m: &MariaDb) {
+        let (file, pos) = m.master_status();
+        let want_file = format!("Relay_Master_Log_File: {file}\n");
+        let want_pos = format!("Exec_Master_Log_Pos: {pos}\n");
+        let mut st = String::new();
+        let ok = wait_until(APPLY_WAIT, || {
+            st = self.status();
+            (st.contains(&want_file) && st.contains(&want_pos))
+                || st.contains("Slave_SQL_Running: No")
+        });
+        assert!(
+            ok && !st.contains("Slave_SQL_Running: No"),
+            "applier did not reach {file}:{pos}:\n{st}\n{}",
+            self.proc.stderr()
+        );
+    }
+
+    /// Waits until the applier stops with an error; returns the status text.
+    pub fn wait_sql_error(&mut self) -> String {
+        let mut st = String::new();
+        let ok = wait_until(APPLY_WAIT, || {
+            st = self.status();
+            st.contains("Slave_SQL_Running: No")
+        });
+        assert!(ok, "applier did not stop:\n{st}");
+        st
+    }
+}
+
+pub fn status_of(datadir: &Path) -> String {
+    let out = replicant_cmd(["status", "--datadir", datadir.to_str().unwrap()]);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn dump(datadir: &Path, table: &str) -> String {
+    let out = replicant_cmd(["table-dump", "--datadir", datadir.to_str().unwrap(), table]);
+    assert!(
+        out.status.success(),
+        "table-dump {table}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Asserts the replica's `table` equals the master's, row by row.
+pub fn assert_same_table(m: &MariaDb, datadir: &Path, table: &str, order_by: &str) {
+    let want = m.sql(&format!("SELECT * FROM {table} ORDER BY {order_by}"));
+    let got = dump(datadir, table);
+    if want != got {
+        let w: Vec<&str> = want.lines().collect();
+        let g: Vec<&str> = got.lines().collect();
+        let first = w
+            .iter()
+            .zip(&g)
+            .position(|(a, b)| a != b)
+            .unwrap_or(w.len().min(g.len()));
+        panic!(
+            "{table} differs at row {first} (master {} rows, replica {}):\nmaster:  {:?}\nreplica: {:?}",
+            w.len(),
+            g.len(),
+            w.get(first),
+            g.get(first)
+        );
+    }
+}
+
+/// A ROW-format master with replication user repl/repl.
+pub fn master() -> MariaDb {
+    let m = MariaDb::start(MasterOpts::default());
+    m.create_repl_user("repl", "repl");
+    m
+}
