@@ -171,7 +171,7 @@ pub struct DdlContext<'a> {
 
 /// Parses a DDL statement.
 pub fn parse(sql: &str, ctx: &DdlContext<'_>, catalog: &Catalog) -> Result<Vec<DdlOp>, SqlError> {
-    let sql = unwrap_versioned_comments(sql);
+    let sql = mysql_spellings(&unwrap_versioned_comments(sql));
     let stmts = Parser::new(&MySqlDialect {})
         .with_recursion_limit(64)
         .try_with_sql(&sql)
@@ -218,6 +218,48 @@ fn unwrap_versioned_comments(sql: &str) -> String {
         }
     }
     out.push_str(rest);
+    out
+}
+
+/// Rewrites MySQL spellings the parser lacks into ones it has, outside quoted text:
+/// `DROP KEY` → `DROP INDEX`.
+fn mysql_spellings(sql: &str) -> String {
+    let b = sql.as_bytes();
+    let mut out = String::with_capacity(sql.len());
+    let mut i = 0;
+    let mut last_word_drop = false;
+    while i < b.len() {
+        let c = b[i];
+        if matches!(c, b'\'' | b'"' | b'`') {
+            let end = b[i + 1..]
+                .iter()
+                .position(|&x| x == c)
+                .map_or(b.len(), |p| i + 1 + p + 1);
+            out.push_str(&sql[i..end]);
+            i = end;
+            last_word_drop = false;
+        } else if c.is_ascii_alphabetic() || c == b'_' {
+            let end = b[i..]
+                .iter()
+                .position(|x| !(x.is_ascii_alphanumeric() || *x == b'_'))
+                .map_or(b.len(), |p| i + p);
+            let word = &sql[i..end];
+            if last_word_drop && word.eq_ignore_ascii_case("KEY") {
+                out.push_str("INDEX");
+            } else {
+                out.push_str(word);
+            }
+            last_word_drop = word.eq_ignore_ascii_case("DROP");
+            i = end;
+        } else {
+            if !c.is_ascii_whitespace() {
+                last_word_drop = false;
+            }
+            let ch = sql[i..].chars().next().unwrap_or(' ');
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+    }
     out
 }
 

@@ -3,9 +3,10 @@
 //! key rejects 'a' next to 'A' under a `_ci` collation, as InnoDB does).
 //!
 //! Key weights are a simplification of mysqld's: PAD SPACE collations ignore trailing
-//! spaces; `_ci` collations compare by each character's simple upper case (mysqld's
-//! `utf8mb4_general_ci` does the same for the BMP; accent folding of `_unicode_ci` is not
-//! modelled — documented in docs/OPERATIONS.md); `_bin` by code point; `binary` by byte.
+//! spaces; `_ci` collations compare by each character's simple upper case after folding
+//! accented Latin letters to their base letter, as `utf8mb4_general_ci` does (the finer
+//! rules of `_unicode_ci` and of latin1's national orders are not modelled — see
+//! docs/OPERATIONS.md); `_bin` by code point; `binary` by byte.
 
 /// How a collation compares strings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -132,6 +133,7 @@ impl Collation {
                     match std::str::from_utf8(s) {
                         Ok(text) => {
                             for ch in text.chars() {
+                                let ch = fold_accents(ch);
                                 let mut up = ch.to_uppercase();
                                 // Only simple (one-to-one) mappings, as general_ci.
                                 let u = match (up.next(), up.next()) {
@@ -150,6 +152,60 @@ impl Collation {
             }
         }
     }
+}
+
+/// The base letter `utf8mb4_general_ci` sorts an accented Latin letter as (its tables for
+/// U+00C0–U+017F: `é` = `E`, `ß` = `S`; letters with their own weight stay).
+fn fold_accents(ch: char) -> char {
+    let c = ch as u32;
+    if !(0xC0..=0x17F).contains(&c) {
+        return ch;
+    }
+    if c < 0x100 {
+        let folded = match c & !0x20 {
+            0xC0..=0xC5 => 'A',
+            0xC7 => 'C',
+            0xC8..=0xCB => 'E',
+            0xCC..=0xCF => 'I',
+            0xD1 => 'N',
+            0xD2..=0xD6 => 'O',
+            0xD9..=0xDC => 'U',
+            0xDD => 'Y',
+            _ => match c {
+                0xDF => 'S',
+                0xFF => 'Y',
+                _ => ch,
+            },
+        };
+        // ×, ÷ are not letters.
+        return if c == 0xD7 || c == 0xF7 { ch } else { folded };
+    }
+    // Latin Extended-A: pairs (upper, lower) grouped by base letter.
+    const RANGES: &[(u32, u32, char)] = &[
+        (0x100, 0x105, 'A'),
+        (0x106, 0x10D, 'C'),
+        (0x10E, 0x10F, 'D'),
+        (0x112, 0x11B, 'E'),
+        (0x11C, 0x123, 'G'),
+        (0x124, 0x125, 'H'),
+        (0x128, 0x131, 'I'),
+        (0x134, 0x135, 'J'),
+        (0x136, 0x137, 'K'),
+        (0x139, 0x13E, 'L'),
+        (0x143, 0x148, 'N'),
+        (0x14C, 0x151, 'O'),
+        (0x154, 0x159, 'R'),
+        (0x15A, 0x161, 'S'),
+        (0x162, 0x165, 'T'),
+        (0x168, 0x173, 'U'),
+        (0x174, 0x175, 'W'),
+        (0x176, 0x178, 'Y'),
+        (0x179, 0x17E, 'Z'),
+    ];
+    RANGES
+        .iter()
+        .find(|(lo, hi, _)| (*lo..=*hi).contains(&c))
+        .map_or(ch, |r| r.2)
 }
 
 fn trim_spaces(s: &[u8]) -> &[u8] {
@@ -183,6 +239,10 @@ mod tests {
         let ci = by_id(45).unwrap();
         assert_eq!(w(ci, "abc"), w(ci, "ABC  "));
         assert_eq!(w(ci, "straße"), w(ci, "STRAßE"));
+        assert_eq!(w(ci, "épsilon"), w(ci, "EPSILON"));
+        assert!(w(ci, "épsil") < w(ci, "eta"));
+        assert_eq!(w(ci, "Ćma"), w(ci, "CMA"));
+        assert_eq!(w(ci, "×"), w(ci, "×"));
         assert_ne!(w(ci, "a"), w(ci, "b"));
         let bin = by_id(46).unwrap();
         assert_ne!(w(bin, "a"), w(bin, "A"));

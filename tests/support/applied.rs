@@ -12,12 +12,12 @@ pub const APPLY_WAIT: Duration = Duration::from_secs(120);
 
 /// A replicant replicating a test master into its own temporary datadir.
 pub struct Replica {
-    /// Owns the datadir's parent.
-    pub dir: tempfile::TempDir,
+    /// The daemon (dropped first: it must stop before its directory goes).
+    pub proc: Replicant,
     /// The datadir.
     pub datadir: PathBuf,
-    /// The daemon.
-    pub proc: Replicant,
+    /// Owns the datadir's parent.
+    pub dir: tempfile::TempDir,
 }
 
 impl Replica {

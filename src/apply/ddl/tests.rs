@@ -215,6 +215,21 @@ fn alter_table_forms() {
 }
 
 #[test]
+fn mysql_spellings_rewritten() {
+    assert_eq!(
+        mysql_spellings("ALTER TABLE t DROP KEY k, DROP  key `key`"),
+        "ALTER TABLE t DROP INDEX k, DROP  INDEX `key`"
+    );
+    assert_eq!(
+        mysql_spellings("SELECT 'drop key' , é"),
+        "SELECT 'drop key' , é"
+    );
+    assert!(
+        matches!(one("ALTER TABLE t DROP KEY kb"), DdlOp::AlterTable { ops, .. } if ops == vec![AlterOp::DropIndex("kb".into())])
+    );
+}
+
+#[test]
 fn versioned_comments_open_up() {
     assert_eq!(
         unwrap_versioned_comments("a /*!40101 b */ c /* d */"),
