@@ -117,6 +117,10 @@ pub struct Config {
     pub read_only: bool,
     /// log_slave_updates (used by the applier's own binlog).
     pub log_slave_updates: bool,
+    /// sql_slave_skip_counter: event groups to skip when the applier starts.
+    pub sql_slave_skip_counter: u64,
+    /// replicate-* filters: option name → every value given.
+    pub filters: Vec<(String, Vec<String>)>,
     /// Options accepted but not used by replicant, with their values, in file order.
     pub ignored: Vec<(String, String)>,
 }
@@ -128,7 +132,19 @@ pub struct RawOptions {
     values: BTreeMap<String, String>,
     /// Order in which names first appeared, for reporting.
     order: Vec<String>,
+    /// Every value of the options that may be given many times (replicate-*), in order.
+    repeated: BTreeMap<String, Vec<String>>,
 }
+
+/// Options mysqld accepts many times, each occurrence adding to a list.
+pub const REPEATABLE: &[&str] = &[
+    "replicate-do-db",
+    "replicate-ignore-db",
+    "replicate-do-table",
+    "replicate-ignore-table",
+    "replicate-wild-do-table",
+    "replicate-wild-ignore-table",
+];
 
 /// Normalises an option name: lower case, `_` → `-`, `loose-` stripped.
 pub fn normalize_name(name: &str) -> String {
@@ -154,7 +170,15 @@ impl RawOptions {
         if !self.values.contains_key(&n) {
             self.order.push(n.clone());
         }
+        if REPEATABLE.contains(&n.as_str()) {
+            self.repeated.entry(n.clone()).or_default().push(v.clone());
+        }
         self.values.insert(n, v);
+    }
+
+    /// Every value given for a repeatable option, in order.
+    pub fn all(&self, name: &str) -> &[String] {
+        self.repeated.get(name).map_or(&[], Vec::as_slice)
     }
 
     /// Value of an option, if set.
@@ -363,6 +387,13 @@ const USED: &[&str] = &[
     "relay-log-purge",
     "slave-skip-errors",
     "slave-exec-mode",
+    "sql-slave-skip-counter",
+    "replicate-do-db",
+    "replicate-ignore-db",
+    "replicate-do-table",
+    "replicate-ignore-table",
+    "replicate-wild-do-table",
+    "replicate-wild-ignore-table",
     "read-only",
     "log-slave-updates",
     "defaults-file",
@@ -481,6 +512,15 @@ impl Config {
                     })
                 }
             },
+            sql_slave_skip_counter: g("sql-slave-skip-counter")
+                .map(|v| parse_num("sql-slave-skip-counter", v))
+                .transpose()?
+                .unwrap_or(0),
+            filters: REPEATABLE
+                .iter()
+                .map(|n| (n.to_string(), raw.all(n).to_vec()))
+                .filter(|(_, v)| !v.is_empty())
+                .collect(),
             read_only: flag("read-only", false)?,
             log_slave_updates: flag("log-slave-updates", false)?,
             ignored,

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use replicant::apply::applier::{Applier, ApplierOptions};
 use replicant::apply::error::SkipErrors;
+use replicant::apply::filter::Filters;
 use replicant::apply::rows::ConflictPolicy;
 use replicant::apply::status::{slave_status_fields, ApplierStatus};
 use replicant::config::{Config, RawOptions};
@@ -103,6 +104,20 @@ struct RunArgs {
     slave_skip_errors: Option<String>,
     #[arg(long)]
     slave_exec_mode: Option<String>,
+    #[arg(long)]
+    sql_slave_skip_counter: Option<String>,
+    #[arg(long)]
+    replicate_do_db: Vec<String>,
+    #[arg(long)]
+    replicate_ignore_db: Vec<String>,
+    #[arg(long)]
+    replicate_do_table: Vec<String>,
+    #[arg(long)]
+    replicate_ignore_table: Vec<String>,
+    #[arg(long)]
+    replicate_wild_do_table: Vec<String>,
+    #[arg(long)]
+    replicate_wild_ignore_table: Vec<String>,
     #[arg(long)]
     max_relay_log_size: Option<String>,
     #[arg(long)]
@@ -224,12 +239,29 @@ fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
         ("relay-log", &a.relay_log),
         ("slave-skip-errors", &a.slave_skip_errors),
         ("slave-exec-mode", &a.slave_exec_mode),
+        ("sql-slave-skip-counter", &a.sql_slave_skip_counter),
         ("max-relay-log-size", &a.max_relay_log_size),
         ("sync-relay-log", &a.sync_relay_log),
         ("slave-net-timeout", &a.slave_net_timeout),
     ];
     for (name, value) in cli_opts {
         if let Some(v) = value {
+            raw.set(name, v);
+        }
+    }
+    let repeated = [
+        ("replicate-do-db", &a.replicate_do_db),
+        ("replicate-ignore-db", &a.replicate_ignore_db),
+        ("replicate-do-table", &a.replicate_do_table),
+        ("replicate-ignore-table", &a.replicate_ignore_table),
+        ("replicate-wild-do-table", &a.replicate_wild_do_table),
+        (
+            "replicate-wild-ignore-table",
+            &a.replicate_wild_ignore_table,
+        ),
+    ];
+    for (name, values) in repeated {
+        for v in values {
             raw.set(name, v);
         }
     }
@@ -282,6 +314,8 @@ fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
             idempotent: cfg.slave_exec_idempotent,
             skip,
         },
+        filters: Filters::from_options(&cfg.filters).map_err(anyhow::Error::msg)?,
+        skip_counter: cfg.sql_slave_skip_counter,
     };
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let applier = Applier::open(applier_opts, stop.clone())?;

@@ -114,3 +114,64 @@ fn slave_skip_errors_skips_1062_and_1032() {
     let st = r.status();
     assert!(st.contains("Slave_Skipped_Errors: 3"), "{st}");
 }
+
+#[test]
+fn sql_slave_skip_counter_passes_over_the_failed_transaction() {
+    let m = master();
+    seed_db01_user(&m);
+    let mut r = Replica::start(&m, &[]);
+    r.wait_applied(&m);
+    diverge(&m);
+    m.sql("INSERT INTO db01.user VALUES (3,'Again','0')");
+    m.sql("INSERT INTO db01.user VALUES (NULL,'Next','1')");
+    let st = r.wait_sql_error();
+    assert!(st.contains("Last_SQL_Errno: 1062"), "{st}");
+    // As a DBA would: SET GLOBAL sql_slave_skip_counter=1; START SLAVE.
+    r.proc.terminate();
+    r.proc = Replicant::spawn(run_args(
+        &r.datadir,
+        m.port(),
+        102,
+        &["--sql-slave-skip-counter=1"],
+    ));
+    r.wait_applied(&m);
+    let st = r.status();
+    assert!(st.contains("Skip_Counter: 0"), "{st}");
+    assert!(st.contains("Last_SQL_Errno: 0"), "{st}");
+    assert_eq!(
+        dump(&r.datadir, "db01.user"),
+        "1\tTom\t1\n2\tTrigger\t0\n3\tDawn\t1\n21\tNext\t1\n"
+    );
+}
+
+#[test]
+fn replicate_filters_as_mysqld() {
+    let m = master();
+    let mut r = Replica::start(
+        &m,
+        &[
+            "--replicate-ignore-db=db02",
+            "--replicate-wild-ignore-table=db01.log%",
+        ],
+    );
+    seed_db01_user(&m);
+    // Statements are judged by their default database, as in mysqld: USE it.
+    m.sql("CREATE DATABASE db02; USE db02; CREATE TABLE t (i INT PRIMARY KEY); INSERT INTO db02.t VALUES (1)");
+    m.sql("CREATE TABLE db01.log1 (i INT); INSERT INTO db01.log1 VALUES (1); USE db01; INSERT INTO user VALUES (NULL, 'Kept', '1'); INSERT INTO log1 VALUES (2)");
+    r.wait_applied(&m);
+    assert_same_table(&m, &r.datadir, "db01.user", "id");
+    for gone in ["db01.log1", "db02.t"] {
+        let out = replicant_cmd(["table-dump", "--datadir", r.datadir.to_str().unwrap(), gone]);
+        assert!(!out.status.success());
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("1146"),
+            "{gone}"
+        );
+    }
+    let st = r.status();
+    assert!(st.contains("Replicate_Ignore_DB: db02\n"), "{st}");
+    assert!(
+        st.contains("Replicate_Wild_Ignore_Table: db01.log%\n"),
+        "{st}"
+    );
+}

@@ -14,8 +14,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::ddl::DdlOp;
 use super::ddl::{self, DdlContext};
 use super::error::SqlError;
+use super::filter::Filters;
 use super::relay_reader::{EventGroup, GroupReader, RelayPos};
 use super::rows::{ConflictPolicy, RowApplier, RowError, Skipped};
 use super::schema;
@@ -53,6 +55,10 @@ pub struct ApplierOptions {
     pub server_id: u32,
     /// Conflict handling.
     pub policy: ConflictPolicy,
+    /// replicate-* filters.
+    pub filters: Filters,
+    /// sql_slave_skip_counter: event groups to skip before applying.
+    pub skip_counter: u64,
 }
 
 /// Why the applier stopped.
@@ -125,6 +131,8 @@ impl Applier {
         let mut status = ApplierStatus {
             slave_sql_running: "Yes".into(),
             pid: std::process::id(),
+            skip_counter: opts.skip_counter,
+            filters: opts.filters.status_fields(),
             ..Default::default()
         };
         if let Some(p) = &applied {
@@ -205,6 +213,21 @@ impl Applier {
             };
             let mut ctx = GroupCtx::default();
             let mut txn = self.store.txn();
+            if self.status.skip_counter > 0 {
+                // sql_slave_skip_counter: the group is passed over, its position recorded.
+                drop(group);
+                self.status.skip_counter -= 1;
+                tracing::info!(at = ?pos.master, left = self.status.skip_counter, "skipped an event group (sql_slave_skip_counter)");
+                let pos = AppliedPos {
+                    gtid: self.applied.as_ref().and_then(|a| a.gtid.clone()),
+                    ..pos
+                };
+                txn.commit(&self.store, &pos, false)?;
+                dirty = true;
+                set_position(&mut self.status, &pos);
+                self.applied = Some(pos);
+                continue;
+            }
             let mut catalog = self.catalog.clone_if_ddl(&group);
             let outcome = apply_group(
                 &group,
@@ -498,6 +521,9 @@ fn apply_event(
             })?;
             let db = String::from_utf8_lossy(map.schema()).into_owned();
             let name = String::from_utf8_lossy(map.table()).into_owned();
+            if !opts.filters.row_ok(&db, &name) {
+                return Ok(());
+            }
             let context = format!("{} event on table {db}.{name}", t.name());
             let cat = catalog.as_ref().unwrap_or(committed);
             let Some(def) = cat.table(&db, &name) else {
@@ -605,6 +631,9 @@ fn apply_statement(
                 Err(e) => return Err(fail(e)),
             };
             for op in ops {
+                if !ddl_passes_filters(&op, &db, &opts.filters) {
+                    continue;
+                }
                 let before = cat.clone();
                 match schema::execute(op, cat, store, txn, rows, timestamp) {
                     Ok(()) => {}
@@ -618,4 +647,26 @@ fn apply_statement(
             Ok(())
         }
     }
+}
+
+/// Whether the replicate-* filters let a DDL operation through: database rules on the
+/// database a database statement names, else on the default database; table rules on the
+/// tables the statement names.
+fn ddl_passes_filters(op: &DdlOp, default_db: &str, f: &Filters) -> bool {
+    if f.is_empty() {
+        return true;
+    }
+    let tables: Vec<&(String, String)> = match op {
+        DdlOp::CreateDatabase { name, .. } | DdlOp::DropDatabase { name, .. } => {
+            return f.db_ok(name)
+        }
+        DdlOp::Nothing => return true,
+        DdlOp::CreateTable { name, .. }
+        | DdlOp::CreateTableLike { name, .. }
+        | DdlOp::Truncate(name)
+        | DdlOp::AlterTable { name, .. } => vec![name],
+        DdlOp::DropTables { names, .. } => names.iter().collect(),
+        DdlOp::RenameTables(pairs) => pairs.iter().map(|(from, _)| from).collect(),
+    };
+    f.db_ok(default_db) && tables.iter().any(|(d, t)| f.table_rules_ok(d, t))
 }

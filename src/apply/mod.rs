@@ -17,6 +17,7 @@ pub mod applier;
 pub mod ddl;
 pub mod encode;
 pub mod error;
+pub mod filter;
 pub mod relay_reader;
 pub mod rows;
 pub mod schema;

@@ -44,21 +44,40 @@ impl Replica {
         let want_pos = format!("Exec_Master_Log_Pos: {pos}\n");
         let mut st = String::new();
         let ok = wait_until(APPLY_WAIT, || {
+            // Only the running daemon's own report counts (a restarted one has not
+            // rewritten the previous one's yet).
+            if !self.status_is_current() {
+                return false;
+            }
             st = self.status();
-            (st.contains(&want_file) && st.contains(&want_pos))
+            (st.contains(&want_file)
+                && st.contains(&want_pos)
+                && st.contains("Slave_SQL_Running: Yes"))
                 || st.contains("Slave_SQL_Running: No")
         });
         assert!(
-            ok && !st.contains("Slave_SQL_Running: No"),
+            ok && st.contains("Slave_SQL_Running: Yes"),
             "applier did not reach {file}:{pos}:\n{st}\n{}",
             self.proc.stderr()
         );
+    }
+
+    /// True when the applier status file was written by the running daemon.
+    pub fn status_is_current(&self) -> bool {
+        let Ok(text) = std::fs::read_to_string(self.datadir.join("applier-status.json")) else {
+            return false;
+        };
+        let pid = self.proc.pid().unwrap_or(0);
+        text.contains(&format!("\"pid\": {pid}\n")) || text.contains(&format!("\"pid\": {pid},"))
     }
 
     /// Waits until the applier stops with an error; returns the status text.
     pub fn wait_sql_error(&mut self) -> String {
         let mut st = String::new();
         let ok = wait_until(APPLY_WAIT, || {
+            if !self.status_is_current() {
+                return false;
+            }
             st = self.status();
             st.contains("Slave_SQL_Running: No")
         });
