@@ -101,6 +101,8 @@ struct RunArgs {
     #[arg(long)]
     relay_log: Option<String>,
     #[arg(long)]
+    relay_log_purge: Option<String>,
+    #[arg(long)]
     slave_skip_errors: Option<String>,
     #[arg(long)]
     slave_exec_mode: Option<String>,
@@ -237,6 +239,7 @@ fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
         ),
         ("master-public-key-path", &a.master_public_key_path),
         ("relay-log", &a.relay_log),
+        ("relay-log-purge", &a.relay_log_purge),
         ("slave-skip-errors", &a.slave_skip_errors),
         ("slave-exec-mode", &a.slave_exec_mode),
         ("sql-slave-skip-counter", &a.sql_slave_skip_counter),
@@ -303,6 +306,11 @@ fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     if let Some(p) = &recovered.master {
         tracing::info!(resume_at = %p, "relay log recovered");
     }
+    let purge_mark: replicant::relay::PurgeMark = Default::default();
+    let mut relay = relay;
+    if cfg.relay_log_purge {
+        relay.set_purge_mark(purge_mark.clone());
+    }
     let skip = SkipErrors::parse(cfg.slave_skip_errors.as_deref()).map_err(anyhow::Error::msg)?;
     let relay_opts = RelayOptions::from_config(&cfg);
     let applier_opts = ApplierOptions {
@@ -316,6 +324,7 @@ fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
         },
         filters: Filters::from_options(&cfg.filters).map_err(anyhow::Error::msg)?,
         skip_counter: cfg.sql_slave_skip_counter,
+        purge_mark: cfg.relay_log_purge.then(|| purge_mark.clone()),
     };
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let applier = Applier::open(applier_opts, stop.clone())?;

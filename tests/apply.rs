@@ -175,3 +175,41 @@ fn replicate_filters_as_mysqld() {
         "{st}"
     );
 }
+
+#[test]
+fn applied_relay_files_are_purged() {
+    let m = master();
+    let mut r = Replica::start(&m, &["--max-relay-log-size=20000"]);
+    sysbench(
+        &m,
+        &SysbenchOpts {
+            tables: 1,
+            table_size: 2000,
+            time_secs: 2,
+            ..Default::default()
+        },
+    );
+    r.wait_applied(&m);
+    // One more transaction makes the receiver look at the purge mark again.
+    m.sql("CREATE TABLE sbtest.marker (i INT PRIMARY KEY); INSERT INTO sbtest.marker VALUES (1)");
+    r.wait_applied(&m);
+    let index = std::fs::read_to_string(r.datadir.join("relay-bin.index")).unwrap();
+    let listed: Vec<&str> = index.lines().collect();
+    let on_disk = std::fs::read_dir(&r.datadir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("relay-bin.0")
+        })
+        .count();
+    assert!(listed.len() <= 2, "applied relay files remain: {listed:?}");
+    assert_eq!(on_disk, listed.len(), "{listed:?}");
+    assert!(
+        !listed.iter().any(|f| f.ends_with("relay-bin.000001")),
+        "{listed:?}"
+    );
+    assert_same_table(&m, &r.datadir, "sbtest.sbtest1", "id");
+}

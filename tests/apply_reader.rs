@@ -55,7 +55,12 @@ fn tail_case(kills: bool) {
         .tempdir_in("/tmp")
         .unwrap();
     let datadir = dir.path().join("data");
-    let args = run_args(&datadir, m.port(), 102, &["--max-relay-log-size=100000"]);
+    let args = run_args(
+        &datadir,
+        m.port(),
+        102,
+        &["--max-relay-log-size=100000", "--relay-log-purge=0"],
+    );
     let mut r = Replicant::spawn(&args);
     let index = datadir.join("relay-bin.index");
     r.wait_for("relay index", Duration::from_secs(60), || index.exists());

@@ -31,7 +31,8 @@ impl Replica {
             &dir.path().join("data"),
             master.port(),
             102,
-            &["--master-connect-retry=1"],
+            // These tests read the relay files: keep them after they are applied.
+            &["--master-connect-retry=1", "--relay-log-purge=0"],
         );
         args.extend(extra.iter().map(|s| s.to_string()));
         Replica {

@@ -59,6 +59,9 @@ pub struct ApplierOptions {
     pub filters: Filters,
     /// sql_slave_skip_counter: event groups to skip before applying.
     pub skip_counter: u64,
+    /// relay_log_purge: where to publish the relay file being applied, once every file
+    /// before it is applied durably (the relay log then deletes them).
+    pub purge_mark: Option<crate::relay::PurgeMark>,
 }
 
 /// Why the applier stopped.
@@ -279,8 +282,15 @@ impl Applier {
             if ctx.timestamp != 0 {
                 self.status.last_master_timestamp = ctx.timestamp;
             }
+            let new_file = self
+                .applied
+                .as_ref()
+                .is_none_or(|a| a.relay.file != pos.relay.file);
             set_position(&mut self.status, &pos);
             self.applied = Some(pos);
+            if new_file && self.publish_purge_mark()? {
+                dirty = false;
+            }
             if last_sync.elapsed() >= SYNC_EVERY {
                 self.store.sync()?;
                 dirty = false;
@@ -297,6 +307,21 @@ impl Applier {
 }
 
 impl Applier {
+    /// relay_log_purge: the store is made durable, then the relay file of the applied
+    /// position is published: every file before it may go (never before the store holds
+    /// their transactions across an OS crash).
+    /// Returns true when it synced the store.
+    fn publish_purge_mark(&mut self) -> Result<bool, ApplierError> {
+        let (Some(mark), Some(applied)) = (&self.opts.purge_mark, &self.applied) else {
+            return Ok(false);
+        };
+        self.store.sync()?;
+        if let Ok(mut m) = mark.lock() {
+            *m = Some(applied.relay.file.clone());
+        }
+        Ok(true)
+    }
+
     /// Opens the relay reader once the relay log exists (the receiver creates its first
     /// file when the master's stream starts). Returns false while there is nothing yet.
     fn open_reader(&mut self) -> Result<bool, ApplierError> {

@@ -67,6 +67,19 @@ impl RelayIndex {
         self.store(dir)
     }
 
+    /// Removes the files listed before `name` from the index (rewritten atomically) and
+    /// returns them; nothing when `name` is not listed or is the first.
+    pub fn remove_before(&mut self, dir: &Path, name: &str) -> Result<Vec<String>, RelayError> {
+        let Some(i) = self.files.iter().position(|f| f == name) else {
+            return Ok(Vec::new());
+        };
+        let gone: Vec<String> = self.files.drain(..i).collect();
+        if !gone.is_empty() {
+            self.store(dir)?;
+        }
+        Ok(gone)
+    }
+
     fn store(&self, dir: &Path) -> Result<(), RelayError> {
         let mut text = String::new();
         for f in &self.files {

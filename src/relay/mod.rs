@@ -143,7 +143,15 @@ pub struct RelayLog {
     /// The end of the last complete event group: where a reconnect resumes and the only
     /// place a file is rotated or a checkpoint taken.
     boundary: Boundary,
+    /// relay_log_purge: the applier publishes here the relay file it applies from, once
+    /// every file before it is applied and durable in the store.
+    purge_mark: Option<PurgeMark>,
+    /// The mark value last acted on.
+    purged_upto: Option<String>,
 }
+
+/// Shared between the applier (writes) and the relay log (purges files before it).
+pub type PurgeMark = std::sync::Arc<std::sync::Mutex<Option<String>>>;
 
 /// A point between event groups.
 #[derive(Clone, Debug, Default)]
@@ -192,6 +200,8 @@ impl RelayLog {
                 relay_pos: 0,
                 master: rec.master.clone(),
             },
+            purge_mark: None,
+            purged_upto: None,
         };
         Ok((
             log,
@@ -366,6 +376,38 @@ impl RelayLog {
         // The fsync must come after these bytes reached the file: queue it behind them.
         let syncer = self.syncer.clone();
         cur.out.after(move || syncer.submit(job))
+    }
+
+    /// Purges (relay_log_purge) from the index and the disk every relay file before the one
+    /// the applier has published as its current file.
+    pub fn set_purge_mark(&mut self, mark: PurgeMark) {
+        self.purge_mark = Some(mark);
+    }
+
+    /// Deletes the relay files the applier is done with (see [`RelayLog::set_purge_mark`]).
+    pub fn purge_applied(&mut self) -> Result<(), RelayError> {
+        let Some(mark) = &self.purge_mark else {
+            return Ok(());
+        };
+        let Some(upto) = mark.lock().ok().and_then(|m| m.clone()) else {
+            return Ok(());
+        };
+        if self.purged_upto.as_ref() == Some(&upto) {
+            return Ok(());
+        }
+        self.purged_upto = Some(upto.clone());
+        for f in self.index.remove_before(&self.opts.dir, &upto)? {
+            let path = self.opts.dir.join(&f);
+            let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io_err("remove", &path)(e)),
+            }
+            self.space = self.space.saturating_sub(size);
+            tracing::info!(relay_file = %f, "purged applied relay log file");
+        }
+        Ok(())
     }
 
     /// Syncs and closes the current file; the next append starts a new one.

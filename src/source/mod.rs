@@ -248,6 +248,9 @@ impl Receiver {
     }
 
     fn refresh_status(&mut self) {
+        if let Err(e) = self.relay.purge_applied() {
+            tracing::warn!(error = %e, "cannot purge applied relay log files");
+        }
         if let Some(p) = self.relay.master_position() {
             self.status.master_log_file = p.file.clone();
             self.status.read_master_log_pos = p.offset;
