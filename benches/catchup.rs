@@ -22,7 +22,10 @@ use std::time::{Duration, Instant};
 use support::*;
 
 fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn main() {
@@ -33,7 +36,9 @@ fn main() {
         ..MasterOpts::default()
     });
     m.create_repl_user("repl", "repl");
-    eprintln!("master: sysbench prepare 4 x {table_size}, then {secs} s oltp_write_only x 4 threads");
+    eprintln!(
+        "master: sysbench prepare 4 x {table_size}, then {secs} s oltp_write_only x 4 threads"
+    );
     sysbench(
         &m,
         &SysbenchOpts {
@@ -52,16 +57,25 @@ fn main() {
         .sum::<u64>()
         / 1_000_000;
     let trx: String = m.sql("SHOW GLOBAL STATUS LIKE 'Com_commit'");
-    eprintln!("binlog: {binlog_mb} MB up to {end_file}:{end_pos}; {}", trx.trim());
+    eprintln!(
+        "binlog: {binlog_mb} MB up to {end_file}:{end_pos}; {}",
+        trx.trim()
+    );
 
     let (ours, peak_kb) = replicant_catchup(&m, &end_file, end_pos);
     eprintln!("replicant: {ours:?}, peak RSS {} MB", peak_kb / 1024);
+    if std::env::var("CATCHUP_ONLY_REPLICANT").is_ok() {
+        return;
+    }
     let serial = mariadb_catchup(&m, 2, &[], &end_file, end_pos);
     eprintln!("MariaDB replica (default): {serial:?}");
     let parallel = mariadb_catchup(
         &m,
         3,
-        &["--slave-parallel-threads=4", "--slave-parallel-mode=optimistic"],
+        &[
+            "--slave-parallel-threads=4",
+            "--slave-parallel-mode=optimistic",
+        ],
         &end_file,
         end_pos,
     );
@@ -80,17 +94,32 @@ fn main() {
         parallel.as_secs_f64(),
         parallel.as_secs_f64() / ours.as_secs_f64()
     );
-    println!("| replicant peak RSS | {} MB | goal < 512 MB |", peak_kb / 1024);
+    println!(
+        "| replicant peak RSS | {} MB | goal < 512 MB |",
+        peak_kb / 1024
+    );
 }
 
 /// Starts replicant on an empty datadir; returns the time to apply everything and its
 /// peak RSS. Checks the tables against the master.
 fn replicant_catchup(m: &MariaDb, end_file: &str, end_pos: u64) -> (Duration, u64) {
-    let dir = tempfile::Builder::new().prefix("rpl-catchup-").tempdir_in("/tmp").unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix("rpl-catchup-")
+        .tempdir_in("/tmp")
+        .unwrap();
     let datadir = dir.path().join("data");
     let t = Instant::now();
     let mut r = Replicant::spawn(run_args(&datadir, m.port(), 102, &[]));
     let pid = r.pid().unwrap();
+    // CATCHUP_PERF=FILE: record a CPU profile of replicant while it catches up.
+    let mut perf = std::env::var("CATCHUP_PERF").ok().map(|out| {
+        std::process::Command::new("perf")
+            .args(["record", "-F", "999", "-g", "-a", "-o", &out])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("perf")
+    });
     let status = datadir.join("applier-status.json");
     let want_file = format!("\"relay_master_log_file\": \"{end_file}\"");
     let want_pos = format!("\"exec_master_log_pos\": {end_pos},");
@@ -101,13 +130,23 @@ fn replicant_catchup(m: &MariaDb, end_file: &str, end_pos: u64) -> (Duration, u6
         if s.contains(&want_file) && s.contains(&want_pos) {
             break;
         }
-        assert!(!s.contains("\"slave_sql_running\": \"No\""), "applier stopped:\n{s}");
+        assert!(
+            !s.contains("\"slave_sql_running\": \"No\""),
+            "applier stopped:\n{s}"
+        );
         assert!(r.try_wait().is_none(), "replicant exited:\n{}", r.stderr());
-        assert!(t.elapsed() < Duration::from_secs(3600), "replicant did not catch up:\n{s}");
+        assert!(
+            t.elapsed() < Duration::from_secs(3600),
+            "replicant did not catch up:\n{s}"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     let took = t.elapsed();
     peak_kb = peak_kb.max(vm_hwm_kb(pid));
+    if let Some(p) = perf.as_mut() {
+        unsafe { libc::kill(p.id() as i32, libc::SIGINT) };
+        let _ = p.wait();
+    }
     for i in 1..=4 {
         let table = format!("sbtest.sbtest{i}");
         let want = m.sql(&format!("SELECT * FROM {table} ORDER BY id"));
@@ -119,7 +158,13 @@ fn replicant_catchup(m: &MariaDb, end_file: &str, end_pos: u64) -> (Duration, u6
 }
 
 /// Starts a MariaDB replica with `extra` options and times START SLAVE to the master's end.
-fn mariadb_catchup(m: &MariaDb, server_id: u32, extra: &[&str], end_file: &str, end_pos: u64) -> Duration {
+fn mariadb_catchup(
+    m: &MariaDb,
+    server_id: u32,
+    extra: &[&str],
+    end_file: &str,
+    end_pos: u64,
+) -> Duration {
     let replica = MariaDb::start(MasterOpts {
         server_id,
         log_bin: false,
@@ -138,14 +183,26 @@ fn mariadb_catchup(m: &MariaDb, server_id: u32, extra: &[&str], end_file: &str, 
         let st = show_slave_status(&replica);
         let field = |name: &str| {
             st.lines()
-                .find_map(|l| l.trim().strip_prefix(&format!("{name}: ")).map(str::to_string))
+                .find_map(|l| {
+                    l.trim()
+                        .strip_prefix(&format!("{name}: "))
+                        .map(str::to_string)
+                })
                 .unwrap_or_default()
         };
-        if field("Relay_Master_Log_File") == end_file && field("Exec_Master_Log_Pos") == end_pos.to_string() {
+        if field("Relay_Master_Log_File") == end_file
+            && field("Exec_Master_Log_Pos") == end_pos.to_string()
+        {
             break;
         }
-        assert!(field("Last_SQL_Errno") == "0" || field("Last_SQL_Errno").is_empty(), "{st}");
-        assert!(t.elapsed() < Duration::from_secs(3600), "MariaDB replica did not catch up:\n{st}");
+        assert!(
+            field("Last_SQL_Errno") == "0" || field("Last_SQL_Errno").is_empty(),
+            "{st}"
+        );
+        assert!(
+            t.elapsed() < Duration::from_secs(3600),
+            "MariaDB replica did not catch up:\n{st}"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     t.elapsed()

@@ -213,3 +213,25 @@ fn applied_relay_files_are_purged() {
     );
     assert_same_table(&m, &r.datadir, "sbtest.sbtest1", "id");
 }
+
+/// The conflict arrives in the middle of a backlog the applier takes in batches: the batch
+/// is rolled back and replayed one transaction at a time, so everything before the
+/// conflict is applied and the error names the conflicting transaction.
+#[test]
+fn conflict_inside_a_batch_keeps_everything_before_it() {
+    let m = master();
+    seed_db01_user(&m);
+    diverge(&m);
+    for i in 0..10 {
+        m.sql(&format!("INSERT INTO db01.user VALUES ({}, 'n{i}', '1')", 100 + i));
+    }
+    let (_, before_conflict) = m.master_status();
+    m.sql("INSERT INTO db01.user VALUES (3,'Again','0')");
+    m.sql("INSERT INTO db01.user VALUES (200,'After','0')");
+    let mut r = Replica::start(&m, &[]);
+    let st = r.wait_sql_error();
+    assert!(st.contains("Last_SQL_Errno: 1062"), "{st}");
+    assert!(st.contains(&format!("Exec_Master_Log_Pos: {before_conflict}\n")), "{st}");
+    let rows = dump(&r.datadir, "db01.user");
+    assert!(rows.contains("109\tn9\t1\n") && !rows.contains("200\t"), "{rows}");
+}

@@ -105,6 +105,15 @@ pub struct Applier {
     status: ApplierStatus,
     /// Set to stop.
     stop: Arc<AtomicBool>,
+    /// Committed transactions not yet fsynced.
+    dirty: bool,
+    /// Last fsync of the store.
+    last_sync: Instant,
+    /// Last status file write.
+    last_status: Instant,
+    /// After a batch was rolled back: apply one group per transaction up to this relay
+    /// position (the group that failed), so its error is reported as its own.
+    single_until: Option<RelayPos>,
 }
 
 /// A group's apply failure: an error, with the event it happened at.
@@ -152,6 +161,10 @@ impl Applier {
             applied,
             status,
             stop,
+            dirty: false,
+            last_sync: Instant::now(),
+            last_status: Instant::now() - STATUS_EVERY,
+            single_until: None,
         })
     }
 
@@ -180,33 +193,50 @@ impl Applier {
     }
 
     fn run_inner(&mut self) -> Result<(), ApplierError> {
-        let mut last_sync = Instant::now();
-        let mut last_status = Instant::now() - STATUS_EVERY;
-        let mut dirty = false;
+        let mut batch: Option<Batch> = None;
         while !self.stop.load(Ordering::Relaxed) {
             if self.reader.is_none() && !self.open_reader()? {
                 std::thread::sleep(IDLE_POLL * 10);
                 continue;
             }
-            let Some(reader) = self.reader.as_mut() else {
+            let Some(mut reader) = self.reader.take() else {
                 continue;
             };
+            // The group borrows the reader; the reader is put back unless the step asks
+            // for a fresh one.
+            if self.step(&mut reader, &mut batch)? {
+                self.reader = Some(reader);
+            }
+        }
+        self.commit_batch(&mut batch)
+    }
+
+    /// Applies the next group, if one is ready. Returns false when the reader must be
+    /// reopened at the committed position (a batch was rolled back).
+    fn step(
+        &mut self,
+        reader: &mut GroupReader,
+        batch: &mut Option<Batch>,
+    ) -> Result<bool, ApplierError> {
+        {
             let group = reader.next_group()?;
             let Some(group) = group else {
-                if dirty {
+                // Nothing more ready: commit what is pending, make it durable, report.
+                self.commit_batch(batch)?;
+                if self.dirty {
                     self.store.sync()?;
-                    dirty = false;
-                    last_sync = Instant::now();
+                    self.dirty = false;
+                    self.last_sync = Instant::now();
                 }
-                if !self.status.caught_up || last_status.elapsed() >= STATUS_EVERY * 10 {
+                if !self.status.caught_up || self.last_status.elapsed() >= STATUS_EVERY * 10 {
                     self.status.caught_up = true;
                     self.status.state =
                         "Slave has read all relay log; waiting for more updates".into();
                     let _ = self.status.store(&self.opts.datadir);
-                    last_status = Instant::now();
+                    self.last_status = Instant::now();
                 }
                 std::thread::sleep(IDLE_POLL);
-                continue;
+                return Ok(true);
             };
             self.status.caught_up = false;
             let pos = AppliedPos {
@@ -214,29 +244,38 @@ impl Applier {
                 master: group.master_end.clone(),
                 gtid: None,
             };
-            let mut ctx = GroupCtx::default();
-            let mut txn = self.store.txn();
             if self.status.skip_counter > 0 {
                 // sql_slave_skip_counter: the group is passed over, its position recorded.
                 drop(group);
+                self.commit_batch(batch)?;
                 self.status.skip_counter -= 1;
                 tracing::info!(at = ?pos.master, left = self.status.skip_counter, "skipped an event group (sql_slave_skip_counter)");
-                let pos = AppliedPos {
-                    gtid: self.applied.as_ref().and_then(|a| a.gtid.clone()),
-                    ..pos
-                };
-                txn.commit(&self.store, &pos, false)?;
-                dirty = true;
-                set_position(&mut self.status, &pos);
-                self.applied = Some(pos);
-                continue;
+                let gtid = self.applied.as_ref().and_then(|a| a.gtid.clone());
+                *batch = Some(Batch::new(self.store.txn(), AppliedPos { gtid, ..pos }));
+                self.commit_batch(batch)?;
+                return Ok(true);
             }
-            let mut catalog = self.catalog.clone_if_ddl(&group);
+            let has_ddl = group_has_ddl(&group);
+            if has_ddl {
+                // DDL changes the catalog: it commits alone, after what is pending.
+                self.commit_batch(batch)?;
+            }
+            if self
+                .single_until
+                .as_ref()
+                .is_some_and(|u| (&pos.relay.file, pos.relay.offset) > (&u.file, u.offset))
+            {
+                self.single_until = None;
+            }
+            let single = has_ddl || self.single_until.is_some();
+            let b = batch.get_or_insert_with(|| Batch::new(self.store.txn(), pos.clone()));
+            let mut catalog = has_ddl.then(|| self.catalog.clone());
+            let mut ctx = GroupCtx::default();
             let outcome = apply_group(
                 &group,
                 &self.opts,
                 &self.store,
-                &mut txn,
+                &mut b.txn,
                 &mut catalog,
                 &self.catalog,
                 &mut self.tables,
@@ -244,66 +283,147 @@ impl Applier {
                 &mut ctx,
             );
             drop(group);
-            match outcome {
-                Ok(()) => {}
-                Err(GroupError { error: RowError::Sql(e, handler), context }) => {
-                    let message = last_sql_error(&e, handler, &context, pos.master.as_ref());
-                    self.rows.reset();
-                    return Err(ApplierError::Sql { code: e.code, message });
+            if let Err(err) = outcome {
+                self.rows.reset();
+                if b.groups > 0 {
+                    // The batch holds earlier transactions: roll it all back and apply the
+                    // groups one by one up to this one, so its error is its own.
+                    *batch = None;
+                    self.single_until = Some(pos.relay.clone());
+                    if let Some(a) = &self.applied {
+                        self.start = (a.relay.clone(), a.master.clone());
+                    }
+                    return Ok(false);
                 }
-                Err(GroupError { error: RowError::Store(e), .. }) => return Err(e.into()),
-                Err(GroupError { error: RowError::Decode(e), context }) => {
-                    return Err(ApplierError::Sql {
-                        code: 1594,
-                        message: format!(
-                            "Relay log read failure: could not parse relay log event entry ({context}): {e}"
-                        ),
-                    })
-                }
+                return Err(group_error(err, pos.master.as_ref()));
             }
-            for s in &ctx.skipped {
-                tracing::warn!(code = s.error.code, error = %s.error.message, at = ?pos.master, "skipped under slave_skip_errors / slave_exec_mode");
-            }
-            self.status.skipped += ctx.skipped.len() as u64;
-            let pos = AppliedPos {
-                gtid: ctx
-                    .gtid
-                    .clone()
-                    .or_else(|| self.applied.as_ref().and_then(|a| a.gtid.clone())),
+            b.groups += 1;
+            b.last = AppliedPos {
+                gtid: ctx.gtid.clone().or_else(|| b.last.gtid.clone()),
                 ..pos
             };
-            txn.commit(&self.store, &pos, false)?;
-            dirty = true;
+            if b.groups == 1 && b.last.gtid.is_none() {
+                b.last.gtid = self.applied.as_ref().and_then(|a| a.gtid.clone());
+            }
+            if ctx.timestamp != 0 {
+                b.timestamp = ctx.timestamp;
+            }
+            b.skipped.append(&mut ctx.skipped);
             if let Some(c) = catalog {
+                self.commit_batch(batch)?;
                 self.catalog = c;
                 self.tables.clear();
+            } else if single || b.groups >= MAX_BATCH {
+                self.commit_batch(batch)?;
             }
-            self.status.transactions += 1;
-            if ctx.timestamp != 0 {
-                self.status.last_master_timestamp = ctx.timestamp;
-            }
-            let new_file = self
-                .applied
-                .as_ref()
-                .is_none_or(|a| a.relay.file != pos.relay.file);
-            set_position(&mut self.status, &pos);
-            self.applied = Some(pos);
-            if new_file && self.publish_purge_mark()? {
-                dirty = false;
-            }
-            if last_sync.elapsed() >= SYNC_EVERY {
-                self.store.sync()?;
-                dirty = false;
-                last_sync = Instant::now();
-            }
-            if last_status.elapsed() >= STATUS_EVERY {
-                self.status.state = "Executing".into();
-                let _ = self.status.store(&self.opts.datadir);
-                last_status = Instant::now();
-            }
+            Ok(true)
+        }
+    }
+
+    /// Commits the pending batch (one WriteBatch, one applied position for all its
+    /// transactions) and does the bookkeeping that follows a commit.
+    fn commit_batch(&mut self, batch: &mut Option<Batch>) -> Result<(), ApplierError> {
+        let Some(b) = batch.take() else {
+            return Ok(());
+        };
+        b.txn.commit(&self.store, &b.last, false)?;
+        self.dirty = true;
+        for s in &b.skipped {
+            tracing::warn!(code = s.error.code, error = %s.error.message, at = ?b.last.master, "skipped under slave_skip_errors / slave_exec_mode");
+        }
+        self.status.skipped += b.skipped.len() as u64;
+        self.status.transactions += b.groups as u64;
+        if b.timestamp != 0 {
+            self.status.last_master_timestamp = b.timestamp;
+        }
+        let new_file = self
+            .applied
+            .as_ref()
+            .is_none_or(|a| a.relay.file != b.last.relay.file);
+        set_position(&mut self.status, &b.last);
+        self.applied = Some(b.last);
+        if new_file && self.publish_purge_mark()? {
+            self.dirty = false;
+        }
+        if self.last_sync.elapsed() >= SYNC_EVERY {
+            self.store.sync()?;
+            self.dirty = false;
+            self.last_sync = Instant::now();
+        }
+        if self.last_status.elapsed() >= STATUS_EVERY {
+            // Readers of the store (table-dump) must see what the status reports.
+            self.store.flush()?;
+            self.status.state = "Executing".into();
+            let _ = self.status.store(&self.opts.datadir);
+            self.last_status = Instant::now();
         }
         Ok(())
     }
+}
+
+/// Transactions applied into one WriteBatch at most.
+const MAX_BATCH: usize = 256;
+
+/// Transactions applied but not yet committed: they share one WriteBatch and one position.
+struct Batch {
+    /// The changes.
+    txn: Txn,
+    /// Groups in it.
+    groups: usize,
+    /// Position after the last of them.
+    last: AppliedPos,
+    /// Rows and statements skipped in them.
+    skipped: Vec<Skipped>,
+    /// Master timestamp of the last group.
+    timestamp: u32,
+}
+
+impl Batch {
+    fn new(txn: Txn, last: AppliedPos) -> Batch {
+        Batch {
+            txn,
+            groups: 0,
+            last,
+            skipped: Vec::new(),
+            timestamp: 0,
+        }
+    }
+}
+
+/// The applier error for a group's failure.
+fn group_error(err: GroupError, master: Option<&BinlogPos>) -> ApplierError {
+    match err {
+        GroupError {
+            error: RowError::Sql(e, handler),
+            context,
+        } => ApplierError::Sql {
+            code: e.code,
+            message: last_sql_error(&e, handler, &context, master),
+        },
+        GroupError {
+            error: RowError::Store(e),
+            ..
+        } => e.into(),
+        GroupError {
+            error: RowError::Decode(e),
+            context,
+        } => ApplierError::Sql {
+            code: 1594,
+            message: format!(
+                "Relay log read failure: could not parse relay log event entry ({context}): {e}"
+            ),
+        },
+    }
+}
+
+/// True when the group holds a DDL statement (it may change the catalog).
+fn group_has_ddl(group: &EventGroup<'_>) -> bool {
+    group.events().any(|e| match e.event_type() {
+        Some(EventType::QueryCompressed) => true,
+        Some(EventType::Query) => Query::parse(e.body(), group.fde)
+            .is_ok_and(|q| matches!(classify(q.query), StatementKind::Ddl(_))),
+        _ => false,
+    })
 }
 
 impl Applier {
@@ -384,22 +504,6 @@ fn last_sql_error(
             "Could not execute {context}; {}, Error_code: {}; handler error {handler}{at}",
             e.message, e.code
         )
-    }
-}
-
-impl Catalog {
-    /// A copy to change when the group holds a QUERY (DDL may change the catalog); `None`
-    /// for pure row transactions, which leave the catalog alone.
-    fn clone_if_ddl(&self, group: &EventGroup<'_>) -> Option<Catalog> {
-        group
-            .events()
-            .any(|e| {
-                matches!(
-                    e.event_type(),
-                    Some(EventType::Query | EventType::QueryCompressed)
-                )
-            })
-            .then(|| self.clone())
     }
 }
 

@@ -240,14 +240,14 @@ impl RowApplier {
                     // IDEMPOTENT: the new row replaces the old one.
                     self.old = old;
                     t.layout.spans(&self.old, &mut self.old_spans)?;
-                    self.remove_entries(store, txn, t, &pk, true)?;
+                    self.remove_entries(store, txn, t, &pk, true, ALL)?;
                 }
             } else {
                 let id = self.hidden_row_id(store, t)?;
                 keys::row(&mut pk, t.def.id);
                 pk.extend_from_slice(&id.to_be_bytes());
             }
-            self.add_entries(store, txn, t, &pk)?;
+            self.add_entries(store, txn, t, &pk, ALL)?;
             txn.put(&pk, &self.row);
             Ok(())
         })();
@@ -333,16 +333,48 @@ impl RowApplier {
                 pk.clear();
                 pk.extend_from_slice(&self.old_pk);
             }
+            // Only index entries whose key changes are touched (most updates change
+            // none): a changed primary key moves them all.
+            let mask = if pk != self.old_pk {
+                ALL
+            } else {
+                self.changed_indexes(t)?
+            };
             let old_pk = std::mem::take(&mut self.old_pk);
-            let r = self.remove_entries(store, txn, t, &old_pk, pk != old_pk);
+            let r = self.remove_entries(store, txn, t, &old_pk, pk != old_pk, mask);
             self.old_pk = old_pk;
             r?;
-            self.add_entries(store, txn, t, &pk)?;
+            self.add_entries(store, txn, t, &pk, mask)?;
             txn.put(&pk, &self.row);
             Ok(())
         })();
         self.pk = pk;
         result
+    }
+
+    /// Bit i set: index i's key differs between the old row and the new one.
+    fn changed_indexes(&mut self, t: &TableRt) -> Result<u64, RowError> {
+        let mut mask = 0u64;
+        for (i, ix) in t.def.indexes.iter().enumerate() {
+            if ix.kind == IndexKind::Primary {
+                continue;
+            }
+            if i >= 63 {
+                return Ok(ALL);
+            }
+            self.key.clear();
+            t.key_of(ix, &self.old, &self.old_spans, &mut self.key)?;
+            self.key2.clear();
+            t.key_of(ix, &self.row, &self.spans, &mut self.key2)?;
+            if self.key != self.key2 {
+                mask |= 1 << i;
+            }
+        }
+        // The hidden index follows the whole row.
+        if t.def.primary().is_none() && self.old != self.row {
+            mask |= HIDDEN;
+        }
+        Ok(mask)
     }
 
     fn delete(
@@ -354,13 +386,13 @@ impl RowApplier {
     ) -> Result<(), RowError> {
         self.locate(store, txn, t, before)?;
         let old_pk = std::mem::take(&mut self.old_pk);
-        let r = self.remove_entries(store, txn, t, &old_pk, true);
+        let r = self.remove_entries(store, txn, t, &old_pk, true, ALL);
         self.old_pk = old_pk;
         r
     }
 
-    /// Removes the index entries of the old row (`self.old`), and the row itself when
-    /// `row_too`.
+    /// Removes the index entries (those in `mask`) of the old row (`self.old`), and the
+    /// row itself when `row_too`.
     fn remove_entries(
         &mut self,
         store: &Store,
@@ -368,14 +400,13 @@ impl RowApplier {
         t: &TableRt,
         pk: &[u8],
         row_too: bool,
+        mask: u64,
     ) -> Result<(), RowError> {
         let pk_suffix = &pk[5..];
-        for ix in t
-            .def
-            .indexes
-            .iter()
-            .filter(|i| i.kind != IndexKind::Primary)
-        {
+        for (i, ix) in t.def.indexes.iter().enumerate() {
+            if ix.kind == IndexKind::Primary || (i < 63 && mask & (1 << i) == 0) {
+                continue;
+            }
             self.key.clear();
             keys::index(&mut self.key, t.def.id, ix.id);
             let complete = t.key_of(ix, &self.old, &self.old_spans, &mut self.key)?;
@@ -384,7 +415,7 @@ impl RowApplier {
             }
             txn.delete(&self.key);
         }
-        if t.def.primary().is_none() {
+        if t.def.primary().is_none() && mask & HIDDEN != 0 {
             hidden_key(t, &self.old, &mut self.key);
             let mut ids = txn.get(store, &self.key)?.unwrap_or_default();
             if let Some(p) = ids.chunks_exact(8).position(|c| c == pk_suffix) {
@@ -409,10 +440,11 @@ impl RowApplier {
         txn: &mut Txn,
         t: &TableRt,
         pk: &[u8],
+        mask: u64,
     ) -> Result<(), RowError> {
         let pk_suffix = &pk[5..];
         for (i, ix) in t.def.indexes.iter().enumerate() {
-            if ix.kind == IndexKind::Primary {
+            if ix.kind == IndexKind::Primary || (i < 63 && mask & (1 << i) == 0) {
                 continue;
             }
             self.key2.clear();
@@ -430,7 +462,7 @@ impl RowApplier {
                 txn.put(&self.key2, &[]);
             }
         }
-        if t.def.primary().is_none() {
+        if t.def.primary().is_none() && mask & HIDDEN != 0 {
             hidden_key(t, &self.row, &mut self.key2);
             let mut ids = txn.get(store, &self.key2)?.unwrap_or_default();
             ids.extend_from_slice(pk_suffix);
@@ -439,6 +471,11 @@ impl RowApplier {
         Ok(())
     }
 }
+
+/// Index mask: every index.
+const ALL: u64 = u64::MAX;
+/// Index mask bit of the hidden index (tables without a primary key).
+const HIDDEN: u64 = 1 << 63;
 
 /// Key of the hidden index entry for a row of a table without a primary key.
 fn hidden_key(t: &TableRt, row: &[u8], out: &mut Vec<u8>) {

@@ -18,6 +18,7 @@ pub mod catalog;
 pub mod collation;
 pub mod dump;
 pub mod keycodec;
+pub mod pipeline;
 pub mod row;
 pub mod table;
 pub mod text;
@@ -40,6 +41,14 @@ pub enum StoreError {
         path: PathBuf,
         /// RocksDB's error.
         source: rocksdb::Error,
+    },
+    /// The writer thread failed.
+    #[error("store {path}: write failed: {reason}")]
+    Writer {
+        /// Store directory.
+        path: PathBuf,
+        /// Why.
+        reason: String,
     },
     /// Stored metadata does not decode.
     #[error("store {path}: unreadable {what}: {reason}")]
@@ -115,8 +124,12 @@ pub mod keys {
 
 /// The opened store.
 pub struct Store {
+    /// The writer thread (read-write opens only); dropped before `db`'s last handle.
+    writer: Option<pipeline::Writer>,
     /// RocksDB.
-    db: rocksdb::DB,
+    db: std::sync::Arc<rocksdb::DB>,
+    /// Committed state of recently used keys (read-write opens only): see [`pipeline`].
+    cache: std::sync::Mutex<pipeline::RowCache>,
     /// Its directory, for messages.
     path: PathBuf,
 }
@@ -130,11 +143,33 @@ impl Store {
         opts.set_compression_type(rocksdb::DBCompressionType::Lz4);
         opts.increase_parallelism(2);
         opts.set_write_buffer_size(64 << 20);
+        // The WAL is written at group-commit points (Store::flush / Store::sync), not at
+        // every commit: a crash loses a suffix of transactions *with* their position, and
+        // the relay log still holds them (relay files go only after Store::sync).
+        opts.set_manual_wal_flush(true);
+        // Most lookups are "is this key free?" for new rows: blooms answer them without
+        // walking the memtable or reading blocks.
+        opts.set_memtable_whole_key_filtering(true);
+        opts.set_memtable_prefix_bloom_ratio(0.05);
+        let mut table = rocksdb::BlockBasedOptions::default();
+        table.set_bloom_filter(10.0, false);
+        table.set_block_cache(&rocksdb::Cache::new_lru_cache(128 << 20));
+        opts.set_block_based_table_factory(&table);
         let db = rocksdb::DB::open(&opts, &path).map_err(|source| StoreError::Rocks {
             path: path.clone(),
             source,
         })?;
-        Ok(Store { db, path })
+        let db = std::sync::Arc::new(db);
+        let writer = pipeline::Writer::start(db.clone()).map_err(|e| StoreError::Writer {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        Ok(Store {
+            writer: Some(writer),
+            db,
+            cache: Default::default(),
+            path,
+        })
     }
 
     /// Opens the store of a datadir for reading while the daemon may be writing it: sees
@@ -148,7 +183,12 @@ impl Store {
                 source,
             }
         })?;
-        Ok(Store { db, path })
+        Ok(Store {
+            writer: None,
+            db: std::sync::Arc::new(db),
+            cache: Default::default(),
+            path,
+        })
     }
 
     fn rocks(&self) -> impl FnOnce(rocksdb::Error) -> StoreError + '_ {
@@ -214,9 +254,29 @@ impl Store {
         Ok(cat)
     }
 
-    /// Reads one key.
+    /// Reads one key as committed (batches still being written included).
     pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        self.db.get(key).map_err(self.rocks())
+        if self.writer.is_none() {
+            return self.db.get(key).map_err(self.rocks());
+        }
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(v) = cache.get(key) {
+            return Ok(v.clone());
+        }
+        let v = self.db.get(key).map_err(self.rocks())?;
+        cache.insert(key.to_vec(), v.clone());
+        Ok(v)
+    }
+
+    /// Waits until every committed batch is in RocksDB.
+    pub fn drain(&self) -> Result<(), StoreError> {
+        match &self.writer {
+            Some(w) => w.drain().map_err(|reason| StoreError::Writer {
+                path: self.path.clone(),
+                reason,
+            }),
+            None => Ok(()),
+        }
     }
 
     /// Reads a row by table id and encoded primary key.
@@ -234,6 +294,7 @@ impl Store {
         prefix: &[u8],
         mut f: impl FnMut(&[u8], &[u8]) -> bool,
     ) -> Result<(), StoreError> {
+        self.drain()?;
         let mode = rocksdb::IteratorMode::From(prefix, rocksdb::Direction::Forward);
         for item in self.db.iterator(mode) {
             let (k, v) = item.map_err(self.rocks())?;
@@ -246,6 +307,7 @@ impl Store {
 
     /// The last key under `prefix`, if any.
     pub fn last_key(&self, prefix: &[u8], end: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        self.drain()?;
         let mode = rocksdb::IteratorMode::From(end, rocksdb::Direction::Reverse);
         for item in self.db.iterator(mode) {
             let (k, _) = item.map_err(self.rocks())?;
@@ -260,15 +322,58 @@ impl Store {
     /// Makes every committed transaction durable (group commit: one fsync for all
     /// transactions committed since the last call).
     pub fn sync(&self) -> Result<(), StoreError> {
+        self.drain()?;
         self.db.flush_wal(true).map_err(self.rocks())
+    }
+
+    /// Writes committed transactions to the WAL file without fsync: they survive a crash
+    /// of the process (not of the OS) and readers opening the store see them.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.drain()?;
+        self.db.flush_wal(false).map_err(self.rocks())
     }
 
     /// Starts a transaction: changes collect in a WriteBatch until [`Txn::commit`].
     pub fn txn(&self) -> Txn {
         Txn {
             batch: rocksdb::WriteBatch::default(),
-            overlay: HashMap::new(),
+            overlay: HashMap::default(),
             dropped: Vec::new(),
+        }
+    }
+}
+
+/// A fast non-cryptographic hasher (FxHash's multiply-rotate) for the transaction overlay:
+/// keys come from the master's rows, not from an adversary choosing collisions.
+#[derive(Default, Clone, Copy)]
+pub struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ b as u64).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Builds [`FastHasher`]s.
+pub type FastHash = std::hash::BuildHasherDefault<FastHasher>;
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        // With manual WAL flushing, committed batches would otherwise stay in memory.
+        if self.writer.is_some() {
+            let _ = self.flush();
         }
     }
 }
@@ -279,7 +384,7 @@ pub struct Txn {
     /// The batch.
     batch: rocksdb::WriteBatch,
     /// The batch's puts (`Some`) and deletes (`None`), for reads within the transaction.
-    overlay: HashMap<Vec<u8>, Option<Vec<u8>>>,
+    overlay: HashMap<Vec<u8>, Option<Vec<u8>>, FastHash>,
     /// Key ranges deleted in this transaction (dropped or truncated tables).
     dropped: Vec<(Vec<u8>, Vec<u8>)>,
 }
@@ -373,9 +478,41 @@ impl Txn {
     pub fn commit(mut self, store: &Store, pos: &AppliedPos, sync: bool) -> Result<(), StoreError> {
         let v = serde_json::to_vec(pos).map_err(|e| store.corrupt("applied position", e))?;
         self.batch.put(APPLIED_KEY, v);
-        let mut wo = rocksdb::WriteOptions::default();
-        wo.set_sync(sync);
-        store.db.write_opt(self.batch, &wo).map_err(store.rocks())
+        let Some(writer) = &store.writer else {
+            return Err(store.corrupt("store", "opened read-only"));
+        };
+        if sync || !self.dropped.is_empty() {
+            // Range deletions (DROP, TRUNCATE, ALTER) and synchronous commits are written
+            // here, after everything in flight; the cache cannot describe a range.
+            store.drain()?;
+            let mut wo = rocksdb::WriteOptions::default();
+            wo.set_sync(sync);
+            store.db.write_opt(self.batch, &wo).map_err(store.rocks())?;
+            let mut cache = store.cache.lock().unwrap_or_else(|e| e.into_inner());
+            if self.dropped.is_empty() {
+                for (k, v) in self.overlay {
+                    cache.insert(k, v);
+                }
+            } else {
+                cache.clear();
+            }
+            return Ok(());
+        }
+        writer
+            .send(self.batch)
+            .map_err(|reason| StoreError::Writer {
+                path: store.path.clone(),
+                reason,
+            })?;
+        let mut cache = store.cache.lock().unwrap_or_else(|e| e.into_inner());
+        for (k, v) in self.overlay {
+            cache.insert(k, v);
+        }
+        if cache.full() {
+            store.drain()?;
+            cache.clear();
+        }
+        Ok(())
     }
 }
 

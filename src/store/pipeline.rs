@@ -1,0 +1,145 @@
+//! The store's write pipeline: committed WriteBatches go to a writer thread, which inserts
+//! them into RocksDB in order while the applier builds the next transactions on the other
+//! core; a row cache holds every key committed since it was last cleared, so reads never
+//! miss a batch still in flight and repeated reads of hot rows skip RocksDB.
+//!
+//! Invariants: batches are written in commit order (one thread, FIFO channel); the cache
+//! is cleared only after the writer has drained, and a read that misses the cache goes to
+//! RocksDB only when every batch that could hold that key was written (a key written by an
+//! in-flight batch is in the cache).
+
+use std::collections::HashMap;
+use std::sync::mpsc::{sync_channel, SyncSender};
+use std::sync::{Arc, Condvar, Mutex};
+
+use super::FastHash;
+
+/// Most memory the row cache may hold before it is cleared.
+const CACHE_LIMIT: usize = 96 << 20;
+/// Per-entry bookkeeping added to the key and value lengths.
+const ENTRY_OVERHEAD: usize = 64;
+/// Batches queued for the writer before commit waits.
+const QUEUE: usize = 64;
+
+/// Keys → committed values (`None`: known absent).
+#[derive(Default)]
+pub struct RowCache {
+    /// The entries.
+    map: HashMap<Vec<u8>, Option<Vec<u8>>, FastHash>,
+    /// Their approximate size.
+    bytes: usize,
+}
+
+impl RowCache {
+    /// The cached state of `key`: `Some(None)` known absent, `None` not cached.
+    pub fn get(&self, key: &[u8]) -> Option<&Option<Vec<u8>>> {
+        self.map.get(key)
+    }
+
+    /// Records the committed state of `key`.
+    pub fn insert(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) {
+        let add = key.len() + value.as_ref().map_or(0, Vec::len) + ENTRY_OVERHEAD;
+        if let Some(old) = self.map.insert(key, value) {
+            self.bytes = self
+                .bytes
+                .saturating_sub(old.map_or(0, |v| v.len()) + ENTRY_OVERHEAD);
+        }
+        self.bytes += add;
+    }
+
+    /// True when the cache should be cleared.
+    pub fn full(&self) -> bool {
+        self.bytes > CACHE_LIMIT
+    }
+
+    /// Forgets everything.
+    pub fn clear(&mut self) {
+        self.map.clear();
+        self.bytes = 0;
+    }
+}
+
+/// Batches in flight and the first write error.
+#[derive(Default)]
+struct Flight {
+    /// Batches sent and not yet written.
+    pending: usize,
+    /// The first error the writer met; every later commit fails with it.
+    error: Option<String>,
+}
+
+/// The writer thread.
+pub struct Writer {
+    /// Sends batches to write.
+    tx: Option<SyncSender<rocksdb::WriteBatch>>,
+    /// Flight state, with a condition signalled after each write.
+    flight: Arc<(Mutex<Flight>, Condvar)>,
+    /// The thread.
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Writer {
+    /// Starts the thread writing into `db`.
+    pub fn start(db: Arc<rocksdb::DB>) -> std::io::Result<Writer> {
+        let (tx, rx) = sync_channel::<rocksdb::WriteBatch>(QUEUE);
+        let flight: Arc<(Mutex<Flight>, Condvar)> = Arc::default();
+        let f = flight.clone();
+        let thread = std::thread::Builder::new()
+            .name("store-write".into())
+            .spawn(move || {
+                let wo = rocksdb::WriteOptions::default();
+                for batch in rx {
+                    let r = db.write_opt(batch, &wo);
+                    let (lock, cv) = &*f;
+                    let mut fl = lock.lock().unwrap_or_else(|e| e.into_inner());
+                    if let Err(e) = r {
+                        fl.error.get_or_insert(e.to_string());
+                    }
+                    fl.pending -= 1;
+                    cv.notify_all();
+                }
+            })?;
+        Ok(Writer {
+            tx: Some(tx),
+            flight,
+            thread: Some(thread),
+        })
+    }
+
+    /// Queues a batch (waits while the queue is full).
+    pub fn send(&self, batch: rocksdb::WriteBatch) -> Result<(), String> {
+        {
+            let mut fl = self.flight.0.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(e) = &fl.error {
+                return Err(e.clone());
+            }
+            fl.pending += 1;
+        }
+        match &self.tx {
+            Some(tx) if tx.send(batch).is_ok() => Ok(()),
+            _ => Err("the store writer thread is gone".into()),
+        }
+    }
+
+    /// Waits until every queued batch is written; returns the writer's first error.
+    pub fn drain(&self) -> Result<(), String> {
+        let (lock, cv) = &*self.flight;
+        let mut fl = lock.lock().unwrap_or_else(|e| e.into_inner());
+        while fl.pending > 0 {
+            fl = cv.wait(fl).unwrap_or_else(|e| e.into_inner());
+        }
+        match &fl.error {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        self.tx.take();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
