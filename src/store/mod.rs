@@ -142,7 +142,7 @@ impl Store {
         opts.create_if_missing(true);
         opts.set_compression_type(rocksdb::DBCompressionType::Lz4);
         opts.increase_parallelism(2);
-        opts.set_write_buffer_size(64 << 20);
+        opts.set_write_buffer_size(128 << 20);
         // The WAL is written at group-commit points (Store::flush / Store::sync), not at
         // every commit: a crash loses a suffix of transactions *with* their position, and
         // the relay log still holds them (relay files go only after Store::sync).
@@ -343,8 +343,9 @@ impl Store {
     }
 }
 
-/// A fast non-cryptographic hasher (FxHash's multiply-rotate) for the transaction overlay:
-/// keys come from the master's rows, not from an adversary choosing collisions.
+/// A fast non-cryptographic hasher (FxHash's multiply-rotate, then a final mix) for the
+/// transaction overlay and the row cache: keys come from the master's rows, not from an
+/// adversary choosing collisions.
 #[derive(Default, Clone, Copy)]
 pub struct FastHasher(u64);
 
@@ -362,7 +363,14 @@ impl std::hash::Hasher for FastHasher {
     }
 
     fn finish(&self) -> u64 {
-        self.0
+        // The multiply leaves the low bits depending only on the inputs' low bits, and keys
+        // vary in their last (big-endian) bytes: mix so every bit counts (murmur3's fmix64).
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
 }
 
