@@ -223,7 +223,10 @@ fn conflict_inside_a_batch_keeps_everything_before_it() {
     seed_db01_user(&m);
     diverge(&m);
     for i in 0..10 {
-        m.sql(&format!("INSERT INTO db01.user VALUES ({}, 'n{i}', '1')", 100 + i));
+        m.sql(&format!(
+            "INSERT INTO db01.user VALUES ({}, 'n{i}', '1')",
+            100 + i
+        ));
     }
     let (_, before_conflict) = m.master_status();
     m.sql("INSERT INTO db01.user VALUES (3,'Again','0')");
@@ -231,7 +234,13 @@ fn conflict_inside_a_batch_keeps_everything_before_it() {
     let mut r = Replica::start(&m, &[]);
     let st = r.wait_sql_error();
     assert!(st.contains("Last_SQL_Errno: 1062"), "{st}");
-    assert!(st.contains(&format!("Exec_Master_Log_Pos: {before_conflict}\n")), "{st}");
+    assert!(
+        st.contains(&format!("Exec_Master_Log_Pos: {before_conflict}\n")),
+        "{st}"
+    );
     let rows = dump(&r.datadir, "db01.user");
-    assert!(rows.contains("109\tn9\t1\n") && !rows.contains("200\t"), "{rows}");
+    assert!(
+        rows.contains("109\tn9\t1\n") && !rows.contains("200\t"),
+        "{rows}"
+    );
 }
