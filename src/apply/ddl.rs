@@ -91,6 +91,8 @@ pub enum AlterOp {
     DropIndex(String),
     /// RENAME TO.
     Rename(TableName),
+    /// DEFAULT CHARSET / COLLATE: the default for columns added later.
+    TableCollation(u16),
 }
 
 /// What a DDL statement does.
@@ -172,6 +174,23 @@ pub struct DdlContext<'a> {
 /// Parses a DDL statement.
 pub fn parse(sql: &str, ctx: &DdlContext<'_>, catalog: &Catalog) -> Result<Vec<DdlOp>, SqlError> {
     let sql = mysql_spellings(&unwrap_versioned_comments(sql));
+    let (sql, options) = take_alter_table_options(&sql)?;
+    if let Some((head, collation)) = options {
+        // Only table options (which the parser does not take in ALTER TABLE): nothing but
+        // the default collation can matter to the store.
+        let name_sql = format!("{head} ADD COLUMN replicant_probe INT");
+        let p = Ddl { ctx, catalog };
+        let stmts = Parser::new(&MySqlDialect {})
+            .try_with_sql(&name_sql)
+            .and_then(|mut p| p.parse_statements())
+            .map_err(|e| SqlError::not_supported(&format!("parsing this statement ({e})")))?;
+        let Some(Statement::AlterTable(at)) = stmts.into_iter().next() else {
+            return Err(SqlError::not_supported("this ALTER TABLE"));
+        };
+        let name = p.table_name(&at.name)?;
+        let ops = collation.map(AlterOp::TableCollation).into_iter().collect();
+        return Ok(vec![DdlOp::AlterTable { name, ops }]);
+    }
     let stmts = Parser::new(&MySqlDialect {})
         .with_recursion_limit(64)
         .try_with_sql(&sql)
@@ -219,6 +238,134 @@ fn unwrap_versioned_comments(sql: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// Table options the parser does not accept inside ALTER TABLE; they do not change rows.
+const TABLE_OPTIONS: &[&str] = &[
+    "ENGINE", "COMMENT", "AUTO_INCREMENT", "ROW_FORMAT", "KEY_BLOCK_SIZE", "STATS_PERSISTENT",
+    "STATS_AUTO_RECALC", "STATS_SAMPLE_PAGES", "AVG_ROW_LENGTH", "CHECKSUM", "PACK_KEYS",
+    "MAX_ROWS", "MIN_ROWS", "DELAY_KEY_WRITE", "PAGE_CHECKSUM", "TRANSACTIONAL", "FORCE",
+    "ENCRYPTED", "ENCRYPTION_KEY_ID", "PAGE_COMPRESSED", "PAGE_COMPRESSION_LEVEL",
+    "INSERT_METHOD", "DATA", "INDEX", "TABLESPACE", "UNION", "IETF_QUOTES", "SEQUENCE",
+];
+
+/// Splits `s` at commas outside parentheses and quotes.
+fn split_top_level(s: &str) -> Vec<&str> {
+    let b = s.as_bytes();
+    let (mut depth, mut start, mut i) = (0i32, 0, 0);
+    let mut out = Vec::new();
+    while i < b.len() {
+        match b[i] {
+            b'\'' | b'"' | b'`' => {
+                let q = b[i];
+                i = b[i + 1..].iter().position(|&x| x == q).map_or(b.len(), |p| i + 1 + p);
+            }
+            b'(' => depth += 1,
+            b')' => depth -= 1,
+            b',' if depth == 0 => {
+                out.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out.push(&s[start.min(s.len())..]);
+    out
+}
+
+/// For `ALTER TABLE t <ops>`: removes the table options among the ops. Returns the
+/// statement left to parse, and — when nothing but options remained — the statement's
+/// head (`ALTER TABLE t`) with the default collation the options set, if any.
+#[allow(clippy::type_complexity)]
+fn take_alter_table_options(sql: &str) -> Result<(String, Option<(String, Option<u16>)>), SqlError> {
+    let words: Vec<&str> = sql.split_whitespace().take(4).collect();
+    let upper: Vec<String> = words.iter().map(|w| w.to_ascii_uppercase()).collect();
+    let table_at = match upper.as_slice() {
+        [a, t, ..] if a == "ALTER" && t == "TABLE" => 2,
+        [a, m, t, ..] if a == "ALTER" && (m == "ONLINE" || m == "IGNORE") && t == "TABLE" => 3,
+        _ => return Ok((sql.to_string(), None)),
+    };
+    // The head runs to the end of the table name (a word, possibly `quoted`.`parts`).
+    let mut pos = 0;
+    for _ in 0..table_at {
+        let w = sql[pos..].trim_start();
+        pos = sql.len() - w.len();
+        pos += w.find(char::is_whitespace).unwrap_or(w.len());
+    }
+    let rest = sql[pos..].trim_start();
+    pos = sql.len() - rest.len();
+    let b = sql.as_bytes();
+    while pos < b.len() && !b[pos].is_ascii_whitespace() {
+        if b[pos] == b'`' {
+            pos = b[pos + 1..].iter().position(|&x| x == b'`').map_or(b.len(), |p| pos + 1 + p);
+        }
+        pos += 1;
+    }
+    let pos = pos.min(sql.len());
+    let (head, ops) = sql.split_at(pos);
+    let mut kept = Vec::new();
+    let mut collation = None;
+    let mut removed = false;
+    for op in split_top_level(ops) {
+        let t = op.trim();
+        let first = t
+            .split(|c: char| c.is_whitespace() || c == '=')
+            .next()
+            .unwrap_or("")
+            .to_ascii_uppercase();
+        let mut ws = t.split(|c: char| c.is_whitespace() || c == '=').filter(|w| !w.is_empty());
+        let w: Vec<String> = ws.by_ref().take(4).map(|x| x.to_ascii_uppercase()).collect();
+        let value_after = |n: usize| {
+            t.split(|c: char| c.is_whitespace() || c == '=')
+                .filter(|w| !w.is_empty())
+                .nth(n)
+                .map(|v| v.trim_matches(['\'', '"', '`']).to_string())
+        };
+        let is_option = TABLE_OPTIONS.contains(&first.as_str())
+            && !(first == "INDEX" || first == "FORCE" && w.len() > 1)
+            && (t.contains('=') || w.len() == 2 || first == "FORCE");
+        match w.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+            ["CONVERT", "TO", ..] => {
+                return Err(SqlError::not_supported("ALTER TABLE ... CONVERT TO CHARACTER SET"))
+            }
+            ["DEFAULT", "CHARSET", ..] | ["CHARSET", ..] => {
+                let n = if w[0] == "DEFAULT" { 2 } else { 1 };
+                if let Some(v) = value_after(n) {
+                    collation = Some(charset_collation(Some(&v), None, 0)?);
+                }
+                removed = true;
+            }
+            ["DEFAULT", "CHARACTER", "SET", ..] | ["CHARACTER", "SET", ..] => {
+                let n = if w[0] == "DEFAULT" { 3 } else { 2 };
+                if let Some(v) = value_after(n) {
+                    collation = Some(charset_collation(Some(&v), None, 0)?);
+                }
+                removed = true;
+            }
+            ["DEFAULT", "COLLATE", ..] | ["COLLATE", ..] => {
+                let n = if w[0] == "DEFAULT" { 2 } else { 1 };
+                if let Some(v) = value_after(n) {
+                    collation = Some(charset_collation(None, Some(&v), 0)?);
+                }
+                removed = true;
+            }
+            _ if is_option => removed = true,
+            _ => kept.push(t),
+        }
+    }
+    if !removed {
+        return Ok((sql.to_string(), None));
+    }
+    if kept.is_empty() {
+        return Ok((String::new(), Some((head.to_string(), collation))));
+    }
+    if collation.is_some() {
+        return Err(SqlError::not_supported(
+            "ALTER TABLE changing the default character set together with other changes",
+        ));
+    }
+    Ok((format!("{head} {}", kept.join(", ")), None))
 }
 
 /// Rewrites MySQL spellings the parser lacks into ones it has, outside quoted text:

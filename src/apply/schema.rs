@@ -331,6 +331,7 @@ fn alter(
         })
         .collect();
     let mut new_name = name.clone();
+    let mut table_collation = old.collation;
     let find = |cols: &Vec<NewColumn>, n: &str| {
         cols.iter().position(|c| c.def.name.eq_ignore_ascii_case(n))
     };
@@ -429,11 +430,13 @@ fn alter(
                 specs.remove(i);
             }
             AlterOp::Rename(to) => new_name = to,
+            AlterOp::TableCollation(c) => table_collation = c,
         }
     }
     let mut t = TableDef {
         columns: cols.iter().map(|c| c.def.clone()).collect(),
         indexes: Vec::new(),
+        collation: table_collation,
         ..old.clone()
     };
     check_columns(&t)?;
@@ -459,6 +462,7 @@ fn alter(
                 && c.def.collation == old.columns[i].collation
         })
         && t.indexes == old.indexes;
+    // (A new default collation alone changes no row.)
     if new_name != name {
         rename(cat, txn, &name, new_name.clone())?;
         t.db = new_name.0.clone();
