@@ -144,7 +144,10 @@ fn alter_table_while_rows_stream() {
 #[test]
 fn create_select_options_and_compressed_events() {
     let m = MariaDb::start(MasterOpts {
-        extra_args: vec!["--log-bin-compress=ON".into(), "--log-bin-compress-min-len=10".into()],
+        extra_args: vec![
+            "--log-bin-compress=ON".into(),
+            "--log-bin-compress-min-len=10".into(),
+        ],
         ..Default::default()
     });
     m.create_repl_user("repl", "repl");

@@ -242,11 +242,34 @@ fn unwrap_versioned_comments(sql: &str) -> String {
 
 /// Table options the parser does not accept inside ALTER TABLE; they do not change rows.
 const TABLE_OPTIONS: &[&str] = &[
-    "ENGINE", "COMMENT", "AUTO_INCREMENT", "ROW_FORMAT", "KEY_BLOCK_SIZE", "STATS_PERSISTENT",
-    "STATS_AUTO_RECALC", "STATS_SAMPLE_PAGES", "AVG_ROW_LENGTH", "CHECKSUM", "PACK_KEYS",
-    "MAX_ROWS", "MIN_ROWS", "DELAY_KEY_WRITE", "PAGE_CHECKSUM", "TRANSACTIONAL", "FORCE",
-    "ENCRYPTED", "ENCRYPTION_KEY_ID", "PAGE_COMPRESSED", "PAGE_COMPRESSION_LEVEL",
-    "INSERT_METHOD", "DATA", "INDEX", "TABLESPACE", "UNION", "IETF_QUOTES", "SEQUENCE",
+    "ENGINE",
+    "COMMENT",
+    "AUTO_INCREMENT",
+    "ROW_FORMAT",
+    "KEY_BLOCK_SIZE",
+    "STATS_PERSISTENT",
+    "STATS_AUTO_RECALC",
+    "STATS_SAMPLE_PAGES",
+    "AVG_ROW_LENGTH",
+    "CHECKSUM",
+    "PACK_KEYS",
+    "MAX_ROWS",
+    "MIN_ROWS",
+    "DELAY_KEY_WRITE",
+    "PAGE_CHECKSUM",
+    "TRANSACTIONAL",
+    "FORCE",
+    "ENCRYPTED",
+    "ENCRYPTION_KEY_ID",
+    "PAGE_COMPRESSED",
+    "PAGE_COMPRESSION_LEVEL",
+    "INSERT_METHOD",
+    "DATA",
+    "INDEX",
+    "TABLESPACE",
+    "UNION",
+    "IETF_QUOTES",
+    "SEQUENCE",
 ];
 
 /// Splits `s` at commas outside parentheses and quotes.
@@ -258,7 +281,10 @@ fn split_top_level(s: &str) -> Vec<&str> {
         match b[i] {
             b'\'' | b'"' | b'`' => {
                 let q = b[i];
-                i = b[i + 1..].iter().position(|&x| x == q).map_or(b.len(), |p| i + 1 + p);
+                i = b[i + 1..]
+                    .iter()
+                    .position(|&x| x == q)
+                    .map_or(b.len(), |p| i + 1 + p);
             }
             b'(' => depth += 1,
             b')' => depth -= 1,
@@ -278,7 +304,9 @@ fn split_top_level(s: &str) -> Vec<&str> {
 /// statement left to parse, and — when nothing but options remained — the statement's
 /// head (`ALTER TABLE t`) with the default collation the options set, if any.
 #[allow(clippy::type_complexity)]
-fn take_alter_table_options(sql: &str) -> Result<(String, Option<(String, Option<u16>)>), SqlError> {
+fn take_alter_table_options(
+    sql: &str,
+) -> Result<(String, Option<(String, Option<u16>)>), SqlError> {
     let words: Vec<&str> = sql.split_whitespace().take(4).collect();
     let upper: Vec<String> = words.iter().map(|w| w.to_ascii_uppercase()).collect();
     let table_at = match upper.as_slice() {
@@ -298,7 +326,10 @@ fn take_alter_table_options(sql: &str) -> Result<(String, Option<(String, Option
     let b = sql.as_bytes();
     while pos < b.len() && !b[pos].is_ascii_whitespace() {
         if b[pos] == b'`' {
-            pos = b[pos + 1..].iter().position(|&x| x == b'`').map_or(b.len(), |p| pos + 1 + p);
+            pos = b[pos + 1..]
+                .iter()
+                .position(|&x| x == b'`')
+                .map_or(b.len(), |p| pos + 1 + p);
         }
         pos += 1;
     }
@@ -314,8 +345,14 @@ fn take_alter_table_options(sql: &str) -> Result<(String, Option<(String, Option
             .next()
             .unwrap_or("")
             .to_ascii_uppercase();
-        let mut ws = t.split(|c: char| c.is_whitespace() || c == '=').filter(|w| !w.is_empty());
-        let w: Vec<String> = ws.by_ref().take(4).map(|x| x.to_ascii_uppercase()).collect();
+        let mut ws = t
+            .split(|c: char| c.is_whitespace() || c == '=')
+            .filter(|w| !w.is_empty());
+        let w: Vec<String> = ws
+            .by_ref()
+            .take(4)
+            .map(|x| x.to_ascii_uppercase())
+            .collect();
         let value_after = |n: usize| {
             t.split(|c: char| c.is_whitespace() || c == '=')
                 .filter(|w| !w.is_empty())
@@ -327,7 +364,9 @@ fn take_alter_table_options(sql: &str) -> Result<(String, Option<(String, Option
             && (t.contains('=') || w.len() == 2 || first == "FORCE");
         match w.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
             ["CONVERT", "TO", ..] => {
-                return Err(SqlError::not_supported("ALTER TABLE ... CONVERT TO CHARACTER SET"))
+                return Err(SqlError::not_supported(
+                    "ALTER TABLE ... CONVERT TO CHARACTER SET",
+                ))
             }
             ["DEFAULT", "CHARSET", ..] | ["CHARSET", ..] => {
                 let n = if w[0] == "DEFAULT" { 2 } else { 1 };

@@ -255,15 +255,35 @@ fn unparseable_is_1235_never_a_panic() {
 
 #[test]
 fn alter_table_options_are_taken_out() {
-    let op = one("ALTER TABLE r.opts COMMENT='changed, really', ENGINE=InnoDB, AUTO_INCREMENT=5000");
-    assert_eq!(op, DdlOp::AlterTable { name: ("r".into(), "opts".into()), ops: vec![] });
+    let op =
+        one("ALTER TABLE r.opts COMMENT='changed, really', ENGINE=InnoDB, AUTO_INCREMENT=5000");
+    assert_eq!(
+        op,
+        DdlOp::AlterTable {
+            name: ("r".into(), "opts".into()),
+            ops: vec![]
+        }
+    );
     let op = one("ALTER TABLE `t` DEFAULT CHARSET=latin1");
-    assert_eq!(op, DdlOp::AlterTable { name: ("db01".into(), "t".into()), ops: vec![AlterOp::TableCollation(8)] });
+    assert_eq!(
+        op,
+        DdlOp::AlterTable {
+            name: ("db01".into(), "t".into()),
+            ops: vec![AlterOp::TableCollation(8)]
+        }
+    );
     let op = one("ALTER TABLE t ADD COLUMN c INT, ENGINE=InnoDB, ROW_FORMAT=DYNAMIC");
     assert!(matches!(op, DdlOp::AlterTable { ops, .. } if ops.len() == 1));
     let op = one("ALTER TABLE t ADD COLUMN c INT COMMENT 'x, y', FORCE");
     assert!(matches!(op, DdlOp::AlterTable { ops, .. } if ops.len() == 1));
-    let e = parse("ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4", &ctx(), &Catalog::default());
+    let e = parse(
+        "ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4",
+        &ctx(),
+        &Catalog::default(),
+    );
     assert_eq!(e.unwrap_err().code, 1235);
-    assert_eq!(split_top_level("a (1, 2), b 'x,y', c"), vec!["a (1, 2)", " b 'x,y'", " c"]);
+    assert_eq!(
+        split_top_level("a (1, 2), b 'x,y', c"),
+        vec!["a (1, 2)", " b 'x,y'", " c"]
+    );
 }
