@@ -80,6 +80,7 @@ fn ddl_parser_takes_corpus_statements_and_survives_mutations() {
         db: Some("test"),
         collation_server: 45,
         collation_database: None,
+        mysql: true,
     };
     let catalog = Catalog::default();
     let mut ddl = Vec::new();

@@ -596,6 +596,7 @@ fn apply_event(
             };
             apply_statement(
                 &q,
+                fde,
                 &text,
                 ev.header.timestamp,
                 opts,
@@ -715,6 +716,7 @@ fn check_map(t: &TableRt, map: &TableMap<'_>) -> Result<(), SqlError> {
 #[allow(clippy::too_many_arguments)]
 fn apply_statement(
     q: &Query<'_>,
+    fde: &FormatDescription,
     text: &[u8],
     timestamp: u32,
     opts: &ApplierOptions,
@@ -749,6 +751,7 @@ fn apply_statement(
                 db: (!db.is_empty()).then_some(db.as_str()),
                 collation_server: status.charset.map_or(8, |c| c.2),
                 collation_database: status.charset_database,
+                mysql: !fde.mariadb,
             };
             let cat = catalog.get_or_insert_with(|| committed.clone());
             let ops = match ddl::parse(&sql, &dctx, cat) {

@@ -165,10 +165,12 @@ pub enum DdlOp {
 pub struct DdlContext<'a> {
     /// Default database (`USE`), if any.
     pub db: Option<&'a str>,
-    /// `collation_server` from the status variables.
+    /// `collation_server` from the status variables (latin1_swedish_ci when absent).
     pub collation_server: u16,
     /// `collation_database` from the status variables.
     pub collation_database: Option<u16>,
+    /// The master is MySQL (its JSON is a binary type, not MariaDB's LONGTEXT).
+    pub mysql: bool,
 }
 
 /// Parses a DDL statement.
@@ -488,15 +490,19 @@ impl Ddl<'_> {
         }
     }
 
-    /// Default collation of database `db` for a new table.
+    /// Default collation of database `db` for a new table: the master says it in the
+    /// event when `db` is the default database; else what the catalog recorded.
     fn db_collation(&self, db: &str) -> u16 {
+        if self.ctx.db == Some(db) {
+            // The master writes collation_database only when it differs from
+            // collation_server.
+            return self
+                .ctx
+                .collation_database
+                .unwrap_or(self.ctx.collation_server);
+        }
         if let Some(d) = self.catalog.databases.get(db) {
             return d.collation;
-        }
-        if self.ctx.db == Some(db) {
-            if let Some(c) = self.ctx.collation_database {
-                return c;
-            }
         }
         self.ctx.collation_server
     }
@@ -663,7 +669,8 @@ impl Ddl<'_> {
         let mut columns = Vec::with_capacity(ct.columns.len());
         let mut indexes = Vec::new();
         for c in &ct.columns {
-            let (col, idx) = column_def(&c.name, &c.data_type, &c.options, collation)?;
+            let (col, idx) =
+                column_def(&c.name, &c.data_type, &c.options, collation, self.ctx.mysql)?;
             columns.push(col);
             indexes.extend(idx);
         }
@@ -700,7 +707,7 @@ impl Ddl<'_> {
                 column_position,
                 ..
             } => {
-                let (column, idx) = column_def_of(&column_def, collation)?;
+                let (column, idx) = column_def_of(&column_def, collation, self.ctx.mysql)?;
                 if !idx.is_empty() {
                     return Err(unsupported("ADD COLUMN with an inline key"));
                 }
@@ -730,7 +737,8 @@ impl Ddl<'_> {
                 column_position,
             } => {
                 let opts = plain_options(options);
-                let (column, idx) = column_def(&col_name, &data_type, &opts, collation)?;
+                let (column, idx) =
+                    column_def(&col_name, &data_type, &opts, collation, self.ctx.mysql)?;
                 if !idx.is_empty() {
                     return Err(unsupported("MODIFY COLUMN with an inline key"));
                 }
@@ -748,7 +756,8 @@ impl Ddl<'_> {
                 column_position,
             } => {
                 let opts = plain_options(options);
-                let (column, idx) = column_def(&new_name, &data_type, &opts, collation)?;
+                let (column, idx) =
+                    column_def(&new_name, &data_type, &opts, collation, self.ctx.mysql)?;
                 if !idx.is_empty() {
                     return Err(unsupported("CHANGE COLUMN with an inline key"));
                 }
@@ -850,8 +859,9 @@ fn charset_collation(
 fn column_def_of(
     c: &ast::ColumnDef,
     table_collation: u16,
+    mysql: bool,
 ) -> Result<(ColumnDef, Vec<IndexSpec>), SqlError> {
-    column_def(&c.name, &c.data_type, &c.options, table_collation)
+    column_def(&c.name, &c.data_type, &c.options, table_collation, mysql)
 }
 
 /// A column and the indexes its inline PRIMARY KEY / UNIQUE declares.
@@ -860,8 +870,12 @@ fn column_def(
     data_type: &DataType,
     options: &[ast::ColumnOptionDef],
     table_collation: u16,
+    mysql: bool,
 ) -> Result<(ColumnDef, Vec<IndexSpec>), SqlError> {
-    let (ty, unsigned) = sql_type(data_type)?;
+    let (mut ty, unsigned) = sql_type(data_type)?;
+    if mysql && ty == SqlType::Json {
+        ty = SqlType::JsonBinary;
+    }
     let name = ident(name);
     let mut charset = None;
     let mut collate = None;

@@ -62,8 +62,10 @@ pub enum SqlType {
     DateTime(u8),
     /// TIMESTAMP(fsp).
     Timestamp(u8),
-    /// JSON (MariaDB: LONGTEXT with a JSON check).
+    /// JSON on MariaDB: LONGTEXT with a JSON check.
     Json,
+    /// JSON on MySQL: the binary JSON type.
+    JsonBinary,
     /// GEOMETRY and its subtypes.
     Geometry,
 }
@@ -151,6 +153,7 @@ impl ColumnDef {
             SqlType::Varbinary(n) => (ct::VARCHAR, (*n).min(65535) as u16),
             SqlType::Text(p) | SqlType::Blob(p) => (ct::BLOB, *p as u16),
             SqlType::Json => (ct::BLOB, 4),
+            SqlType::JsonBinary => (ct::JSON, 4),
             SqlType::Geometry => (ct::GEOMETRY, 4),
             SqlType::Enum(labels) => {
                 let pack = if labels.len() < 256 { 1 } else { 2 };

@@ -6,6 +6,7 @@ fn ctx() -> DdlContext<'static> {
         db: Some("db01"),
         collation_server: 45,
         collation_database: None,
+        mysql: false,
     }
 }
 
