@@ -1,5 +1,5 @@
 use super::*;
-use crate::store::catalog::IndexKind;
+use crate::store::catalog::{IndexKind, SqlType};
 
 fn ctx() -> DdlContext<'static> {
     DdlContext {
