@@ -18,6 +18,7 @@ pub mod ddl;
 pub mod encode;
 pub mod error;
 pub mod filter;
+mod group;
 pub mod relay_reader;
 pub mod rows;
 pub mod schema;
