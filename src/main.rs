@@ -213,6 +213,14 @@ fn init_logging() {
 
 fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     init_logging();
+    // The applier frees and reallocates its row cache and batches all the time: keep freed
+    // memory in the process instead of returning it to the kernel, which would zero it
+    // again page by page on the next allocation.
+    // SAFETY: mallopt only tunes glibc's allocator; called before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+    }
     let mut raw = RawOptions::default();
     if let Some(f) = &a.defaults_file {
         raw.read_file(f)?;

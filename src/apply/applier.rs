@@ -332,15 +332,23 @@ impl Applier {
             self.dirty = false;
         }
         if self.last_sync.elapsed() >= SYNC_EVERY {
-            self.store.sync()?;
+            // Group commit without stopping: the writer thread fsyncs behind the batches.
+            self.store.wal_async(true, None)?;
             self.dirty = false;
             self.last_sync = Instant::now();
         }
         if self.last_status.elapsed() >= STATUS_EVERY {
-            // Readers of the store (table-dump) must see what the status reports.
-            self.store.flush()?;
+            // Readers of the store (table-dump) must see what the status reports: the
+            // writer thread writes the status file once the WAL holds that position.
             self.status.state = "Executing".into();
-            let _ = self.status.store(&self.opts.datadir);
+            let status = self.status.clone();
+            let dir = self.opts.datadir.clone();
+            self.store.wal_async(
+                false,
+                Some(Box::new(move || {
+                    let _ = status.store(&dir);
+                })),
+            )?;
             self.last_status = Instant::now();
         }
         Ok(())
@@ -421,10 +429,17 @@ impl Applier {
         let (Some(mark), Some(applied)) = (&self.opts.purge_mark, &self.applied) else {
             return Ok(false);
         };
-        self.store.sync()?;
-        if let Ok(mut m) = mark.lock() {
-            *m = Some(applied.relay.file.clone());
-        }
+        let mark = mark.clone();
+        let file = applied.relay.file.clone();
+        // Published by the store's writer once the fsync is done.
+        self.store.wal_async(
+            true,
+            Some(Box::new(move || {
+                if let Ok(mut m) = mark.lock() {
+                    *m = Some(file);
+                }
+            })),
+        )?;
         Ok(true)
     }
 

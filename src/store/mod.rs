@@ -326,6 +326,32 @@ impl Store {
         self.db.flush_wal(true).map_err(self.rocks())
     }
 
+    /// Queues a WAL write (with fsync when `sync`) behind every committed batch, then
+    /// `then`; returns at once (the writer thread does it). Without a writer thread it is
+    /// done here.
+    pub fn wal_async(
+        &self,
+        sync: bool,
+        then: Option<Box<dyn FnOnce() + Send>>,
+    ) -> Result<(), StoreError> {
+        match &self.writer {
+            Some(w) => {
+                w.send(pipeline::Job::Wal { sync, then })
+                    .map_err(|reason| StoreError::Writer {
+                        path: self.path.clone(),
+                        reason,
+                    })
+            }
+            None => {
+                self.db.flush_wal(sync).map_err(self.rocks())?;
+                if let Some(then) = then {
+                    then();
+                }
+                Ok(())
+            }
+        }
+    }
+
     /// Writes committed transactions to the WAL file without fsync: they survive a crash
     /// of the process (not of the OS) and readers opening the store see them.
     pub fn flush(&self) -> Result<(), StoreError> {
@@ -507,7 +533,7 @@ impl Txn {
             return Ok(());
         }
         writer
-            .send(self.batch)
+            .send(pipeline::Job::Batch(self.batch))
             .map_err(|reason| StoreError::Writer {
                 path: store.path.clone(),
                 reason,

@@ -68,10 +68,23 @@ struct Flight {
     error: Option<String>,
 }
 
+/// Work for the writer thread, done in the order sent.
+pub enum Job {
+    /// Insert a batch.
+    Batch(rocksdb::WriteBatch),
+    /// Write the WAL buffer to its file (and fsync it when `sync`), then run `then`.
+    Wal {
+        /// fsync too.
+        sync: bool,
+        /// What to do once it is done (publish a purge mark, write a status file).
+        then: Option<Box<dyn FnOnce() + Send>>,
+    },
+}
+
 /// The writer thread.
 pub struct Writer {
-    /// Sends batches to write.
-    tx: Option<SyncSender<rocksdb::WriteBatch>>,
+    /// Sends work.
+    tx: Option<SyncSender<Job>>,
     /// Flight state, with a condition signalled after each write.
     flight: Arc<(Mutex<Flight>, Condvar)>,
     /// The thread.
@@ -81,15 +94,24 @@ pub struct Writer {
 impl Writer {
     /// Starts the thread writing into `db`.
     pub fn start(db: Arc<rocksdb::DB>) -> std::io::Result<Writer> {
-        let (tx, rx) = sync_channel::<rocksdb::WriteBatch>(QUEUE);
+        let (tx, rx) = sync_channel::<Job>(QUEUE);
         let flight: Arc<(Mutex<Flight>, Condvar)> = Arc::default();
         let f = flight.clone();
         let thread = std::thread::Builder::new()
             .name("store-write".into())
             .spawn(move || {
                 let wo = rocksdb::WriteOptions::default();
-                for batch in rx {
-                    let r = db.write_opt(batch, &wo);
+                for job in rx {
+                    let r = match job {
+                        Job::Batch(batch) => db.write_opt(batch, &wo),
+                        Job::Wal { sync, then } => {
+                            let r = db.flush_wal(sync);
+                            if let (Ok(()), Some(then)) = (&r, then) {
+                                then();
+                            }
+                            r
+                        }
+                    };
                     let (lock, cv) = &*f;
                     let mut fl = lock.lock().unwrap_or_else(|e| e.into_inner());
                     if let Err(e) = r {
@@ -106,8 +128,8 @@ impl Writer {
         })
     }
 
-    /// Queues a batch (waits while the queue is full).
-    pub fn send(&self, batch: rocksdb::WriteBatch) -> Result<(), String> {
+    /// Queues a job (waits while the queue is full).
+    pub fn send(&self, job: Job) -> Result<(), String> {
         {
             let mut fl = self.flight.0.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(e) = &fl.error {
@@ -116,7 +138,7 @@ impl Writer {
             fl.pending += 1;
         }
         match &self.tx {
-            Some(tx) if tx.send(batch).is_ok() => Ok(()),
+            Some(tx) if tx.send(job).is_ok() => Ok(()),
             _ => Err("the store writer thread is gone".into()),
         }
     }
