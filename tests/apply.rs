@@ -244,3 +244,22 @@ fn conflict_inside_a_batch_keeps_everything_before_it() {
         "{rows}"
     );
 }
+
+/// slave_exec_mode=IDEMPOTENT: a row whose key is taken is overwritten, an update or
+/// delete of a missing row is ignored, and applying goes on.
+#[test]
+fn idempotent_mode_overwrites_and_ignores() {
+    let m = master();
+    seed_db01_user(&m);
+    let mut r = Replica::start(&m, &["--slave-exec-mode=IDEMPOTENT"]);
+    r.wait_applied(&m);
+    diverge(&m);
+    m.sql("INSERT INTO db01.user VALUES (3,'Again','0'); UPDATE db01.user SET name='Seen' WHERE id=20; DELETE FROM db01.user WHERE id=20; INSERT INTO db01.user VALUES (NULL,'After','1')");
+    r.wait_applied(&m);
+    // Row 3 takes the master's new values; the rest follows the master.
+    assert_eq!(
+        dump(&r.datadir, "db01.user"),
+        "1\tTom\t1\n2\tTrigger\t0\n3\tAgain\t0\n21\tAfter\t1\n"
+    );
+    assert_same_table(&m, &r.datadir, "db01.user", "id");
+}
