@@ -158,6 +158,10 @@ pub fn slave_status_fields(
         ("Last_SQL_Error", a.last_sql_error.clone()),
         ("Master_Server_Id", r.master_server_id.to_string()),
         ("Master_UUID", r.master_uuid.clone()),
+        // replicant follows file/position coordinates (MASTER_USE_GTID=no): MariaDB then
+        // shows Using_Gtid No and an empty Gtid_IO_Pos.
+        ("Using_Gtid", "No".into()),
+        ("Gtid_IO_Pos", String::new()),
         ("Gtid_Slave_Pos", a.gtid_slave_pos.clone()),
         ("Last_IO_Error_Timestamp", r.last_io_error_timestamp.clone()),
         (
