@@ -23,7 +23,6 @@ pub mod row;
 pub mod table;
 pub mod text;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use catalog::{Catalog, DatabaseDef, TableDef};
@@ -129,7 +128,7 @@ pub struct Store {
     /// RocksDB.
     db: std::sync::Arc<rocksdb::DB>,
     /// Committed state of recently used keys (read-write opens only): see [`pipeline`].
-    cache: std::sync::Mutex<pipeline::RowCache>,
+    cache: std::sync::Arc<std::sync::Mutex<pipeline::RowCache>>,
     /// Its directory, for messages.
     path: PathBuf,
 }
@@ -363,8 +362,10 @@ impl Store {
     pub fn txn(&self) -> Txn {
         Txn {
             batch: rocksdb::WriteBatch::default(),
-            overlay: HashMap::default(),
+            cache: self.cache.clone(),
+            undo: Vec::new(),
             dropped: Vec::new(),
+            done: false,
         }
     }
 }
@@ -413,40 +414,72 @@ impl Drop for Store {
 }
 
 /// Changes of one or more master transactions, applied atomically. Reads through the
-/// transaction see its own changes first.
+/// transaction see its own changes first: they are written into the store's row cache as
+/// they are made, with an undo list that restores the cache if the transaction is dropped
+/// instead of committed (one hash insert per change, none at commit).
 pub struct Txn {
     /// The batch.
     batch: rocksdb::WriteBatch,
-    /// The batch's puts (`Some`) and deletes (`None`), for reads within the transaction.
-    overlay: HashMap<Vec<u8>, Option<Vec<u8>>, FastHash>,
+    /// The store's row cache (see [`pipeline`]).
+    cache: std::sync::Arc<std::sync::Mutex<pipeline::RowCache>>,
+    /// Cache states before this transaction's changes, in change order.
+    undo: Vec<(Vec<u8>, Option<Option<Vec<u8>>>)>,
     /// Key ranges deleted in this transaction (dropped or truncated tables).
     dropped: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Committed: nothing to undo.
+    done: bool,
+}
+
+impl Drop for Txn {
+    fn drop(&mut self) {
+        if self.done || self.undo.is_empty() {
+            return;
+        }
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        for (k, prev) in self.undo.drain(..).rev() {
+            match prev {
+                None => {
+                    cache.remove(&k);
+                }
+                Some(v) => {
+                    cache.replace(k, v);
+                }
+            }
+        }
+    }
 }
 
 impl Txn {
+    fn cache(&self) -> std::sync::MutexGuard<'_, pipeline::RowCache> {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Puts a key.
     pub fn put(&mut self, key: &[u8], value: &[u8]) {
         self.batch.put(key, value);
-        self.overlay.insert(key.to_vec(), Some(value.to_vec()));
+        let prev = self.cache().replace(key.to_vec(), Some(value.to_vec()));
+        self.undo.push((key.to_vec(), prev));
     }
 
     /// Deletes a key.
     pub fn delete(&mut self, key: &[u8]) {
         self.batch.delete(key);
-        self.overlay.insert(key.to_vec(), None);
+        let prev = self.cache().replace(key.to_vec(), None);
+        self.undo.push((key.to_vec(), prev));
     }
 
     /// Deletes every key in `[from, to)`.
     pub fn delete_range(&mut self, from: &[u8], to: &[u8]) {
         self.batch.delete_range(from, to);
-        self.overlay
-            .retain(|k, _| !(k.as_slice() >= from && k.as_slice() < to));
+        let gone = self.cache().remove_range(from, to);
+        self.undo
+            .extend(gone.into_iter().map(|(k, v)| (k, Some(v))));
         self.dropped.push((from.to_vec(), to.to_vec()));
     }
 
     /// Reads a key as this transaction sees it.
     pub fn get(&self, store: &Store, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        if let Some(v) = self.overlay.get(key) {
+        if let Some(v) = self.cache().get(key) {
             return Ok(v.clone());
         }
         if self
@@ -461,7 +494,7 @@ impl Txn {
 
     /// True when nothing was changed.
     pub fn is_empty(&self) -> bool {
-        self.overlay.is_empty() && self.dropped.is_empty()
+        self.undo.is_empty() && self.dropped.is_empty()
     }
 
     /// Records a database definition.
@@ -517,31 +550,24 @@ impl Txn {
         };
         if sync || !self.dropped.is_empty() {
             // Range deletions (DROP, TRUNCATE, ALTER) and synchronous commits are written
-            // here, after everything in flight; the cache cannot describe a range.
+            // here, after everything in flight.
             store.drain()?;
             let mut wo = rocksdb::WriteOptions::default();
             wo.set_sync(sync);
-            store.db.write_opt(self.batch, &wo).map_err(store.rocks())?;
-            let mut cache = store.cache.lock().unwrap_or_else(|e| e.into_inner());
-            if self.dropped.is_empty() {
-                for (k, v) in self.overlay {
-                    cache.insert(k, v);
-                }
-            } else {
-                cache.clear();
-            }
-            return Ok(());
+            let batch = std::mem::take(&mut self.batch);
+            store.db.write_opt(batch, &wo).map_err(store.rocks())?;
+        } else {
+            let batch = std::mem::take(&mut self.batch);
+            writer
+                .send(pipeline::Job::Batch(batch))
+                .map_err(|reason| StoreError::Writer {
+                    path: store.path.clone(),
+                    reason,
+                })?;
         }
-        writer
-            .send(pipeline::Job::Batch(self.batch))
-            .map_err(|reason| StoreError::Writer {
-                path: store.path.clone(),
-                reason,
-            })?;
-        let mut cache = store.cache.lock().unwrap_or_else(|e| e.into_inner());
-        for (k, v) in self.overlay {
-            cache.insert(k, v);
-        }
+        self.done = true;
+        self.undo.clear();
+        let mut cache = self.cache();
         if cache.full() {
             store.drain()?;
             cache.clear();
@@ -591,9 +617,15 @@ mod tests {
             assert_eq!(t.get(&s, &rk(b"k1")).unwrap(), None);
             assert!(t.get(&s, &rk(b"k2")).unwrap().is_some());
             t.commit(&s, &pos(2), false).unwrap();
-            // An uncommitted transaction leaves no trace.
+            // An uncommitted transaction leaves no trace, in the cache either.
             let mut t = s.txn();
             t.put(&rk(b"k3"), b"v3");
+            t.put(&rk(b"k2"), b"changed");
+            t.delete(&rk(b"k2"));
+            drop(t);
+            let t = s.txn();
+            assert_eq!(t.get(&s, &rk(b"k3")).unwrap(), None);
+            assert_eq!(t.get(&s, &rk(b"k2")).unwrap().as_deref(), Some(&b"v2"[..]));
             drop(t);
             let mut t = s.txn();
             t.clear_table(7);

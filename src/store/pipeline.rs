@@ -47,6 +47,44 @@ impl RowCache {
         self.bytes += add;
     }
 
+    /// Sets the state of `key`, returning the previous one (`None`: was not cached).
+    pub fn replace(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) -> Option<Option<Vec<u8>>> {
+        let add = key.len() + value.as_ref().map_or(0, Vec::len) + ENTRY_OVERHEAD;
+        self.bytes += add;
+        let prev = self.map.insert(key, value);
+        if let Some(old) = &prev {
+            self.bytes = self
+                .bytes
+                .saturating_sub(old.as_ref().map_or(0, Vec::len) + ENTRY_OVERHEAD);
+        }
+        prev
+    }
+
+    /// Forgets `key`, returning its state.
+    pub fn remove(&mut self, key: &[u8]) -> Option<Option<Vec<u8>>> {
+        let prev = self.map.remove(key);
+        if let Some(old) = &prev {
+            self.bytes = self
+                .bytes
+                .saturating_sub(key.len() + old.as_ref().map_or(0, Vec::len) + ENTRY_OVERHEAD);
+        }
+        prev
+    }
+
+    /// Forgets every key in `[from, to)`, returning them with their states.
+    pub fn remove_range(&mut self, from: &[u8], to: &[u8]) -> Vec<(Vec<u8>, Option<Vec<u8>>)> {
+        let gone: Vec<(Vec<u8>, Option<Vec<u8>>)> = self
+            .map
+            .extract_if(|k, _| k.as_slice() >= from && k.as_slice() < to)
+            .collect();
+        for (k, v) in &gone {
+            self.bytes = self
+                .bytes
+                .saturating_sub(k.len() + v.as_ref().map_or(0, Vec::len) + ENTRY_OVERHEAD);
+        }
+        gone
+    }
+
     /// True when the cache should be cleared.
     pub fn full(&self) -> bool {
         self.bytes > CACHE_LIMIT
