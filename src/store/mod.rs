@@ -413,6 +413,9 @@ impl Drop for Store {
     }
 }
 
+/// A key's state in the row cache: `None` not cached, `Some(None)` known absent.
+type CachedState = Option<Option<Vec<u8>>>;
+
 /// Changes of one or more master transactions, applied atomically. Reads through the
 /// transaction see its own changes first: they are written into the store's row cache as
 /// they are made, with an undo list that restores the cache if the transaction is dropped
@@ -423,7 +426,7 @@ pub struct Txn {
     /// The store's row cache (see [`pipeline`]).
     cache: std::sync::Arc<std::sync::Mutex<pipeline::RowCache>>,
     /// Cache states before this transaction's changes, in change order.
-    undo: Vec<(Vec<u8>, Option<Option<Vec<u8>>>)>,
+    undo: Vec<(Vec<u8>, CachedState)>,
     /// Key ranges deleted in this transaction (dropped or truncated tables).
     dropped: Vec<(Vec<u8>, Vec<u8>)>,
     /// Committed: nothing to undo.
