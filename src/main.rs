@@ -218,7 +218,7 @@ fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     // again page by page on the next allocation.
     // SAFETY: mallopt only tunes glibc's allocator; called before any other thread exists.
     unsafe {
-        libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 64 << 20);
         libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
     }
     let mut raw = RawOptions::default();

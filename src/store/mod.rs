@@ -141,7 +141,7 @@ impl Store {
         opts.create_if_missing(true);
         opts.set_compression_type(rocksdb::DBCompressionType::Lz4);
         opts.increase_parallelism(2);
-        opts.set_write_buffer_size(128 << 20);
+        opts.set_write_buffer_size(64 << 20);
         // The WAL is written at group-commit points (Store::flush / Store::sync), not at
         // every commit: a crash loses a suffix of transactions *with* their position, and
         // the relay log still holds them (relay files go only after Store::sync).
@@ -152,7 +152,7 @@ impl Store {
         opts.set_memtable_prefix_bloom_ratio(0.05);
         let mut table = rocksdb::BlockBasedOptions::default();
         table.set_bloom_filter(10.0, false);
-        table.set_block_cache(&rocksdb::Cache::new_lru_cache(128 << 20));
+        table.set_block_cache(&rocksdb::Cache::new_lru_cache(64 << 20));
         opts.set_block_based_table_factory(&table);
         let db = rocksdb::DB::open(&opts, &path).map_err(|source| StoreError::Rocks {
             path: path.clone(),
