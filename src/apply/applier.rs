@@ -249,7 +249,11 @@ impl Applier {
             if self
                 .single_until
                 .as_ref()
-                .is_some_and(|u| (&pos.relay.file, pos.relay.offset) > (&u.file, u.offset))
+                // Relay names grow in width past .999999: compare by length first.
+                .is_some_and(|u| {
+                    (pos.relay.file.len(), &pos.relay.file, pos.relay.offset)
+                        > (u.file.len(), &u.file, u.offset)
+                })
             {
                 self.single_until = None;
             }

@@ -149,6 +149,11 @@ impl SkipErrors {
         Ok(out)
     }
 
+    /// True when nothing is skipped.
+    pub fn is_empty(&self) -> bool {
+        !self.all && self.codes.is_empty()
+    }
+
     /// True when `code` is to be skipped.
     pub fn skips(&self, code: u16) -> bool {
         self.all || self.codes.contains(&code)

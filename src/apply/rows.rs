@@ -113,8 +113,12 @@ impl RowApplier {
         policy: &ConflictPolicy,
         skipped: &mut Vec<Skipped>,
     ) -> Result<(), RowError> {
+        // A row that may be skipped must leave nothing behind when it is: mark the
+        // transaction before it (only when a skip is possible: it costs a little).
+        let may_skip = policy.idempotent || !policy.skip.is_empty();
         for row in ev.rows(map)? {
             let row = row?;
+            let sp = may_skip.then(|| txn.savepoint());
             let result = match ev.kind.op {
                 RowsOp::Write => match row.after {
                     Some(a) => self.write(store, txn, t, &a, policy.idempotent),
@@ -140,6 +144,9 @@ impl RowApplier {
                     if (policy.idempotent && matches!(e.code, 1032 | 1062))
                         || policy.skip.skips(e.code) =>
                 {
+                    if let Some(sp) = sp {
+                        txn.rollback_to(sp);
+                    }
                     skipped.push(Skipped { error: e });
                 }
                 other => other?,

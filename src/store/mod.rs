@@ -413,6 +413,17 @@ impl Drop for Store {
     }
 }
 
+/// A point in a transaction to roll back to.
+#[derive(Clone, Copy, Debug)]
+pub struct SavePoint {
+    /// Batch size in bytes then.
+    bytes: usize,
+    /// Records in the batch then.
+    count: usize,
+    /// Undo entries then.
+    undo: usize,
+}
+
 /// A key's state in the row cache: `None` not cached, `Some(None)` known absent.
 type CachedState = Option<Option<Vec<u8>>>;
 
@@ -493,6 +504,38 @@ impl Txn {
             return Ok(None);
         }
         store.get(key)
+    }
+
+    /// Marks the current state, to come back to with [`Txn::rollback_to`] (a row skipped
+    /// under slave_skip_errors must leave nothing behind).
+    pub fn savepoint(&self) -> SavePoint {
+        SavePoint {
+            bytes: self.batch.size_in_bytes(),
+            count: self.batch.len(),
+            undo: self.undo.len(),
+        }
+    }
+
+    /// Undoes every change made since `sp`.
+    pub fn rollback_to(&mut self, sp: SavePoint) {
+        if self.batch.len() != sp.count {
+            // The batch's bytes are a 12-byte header (sequence, count) and the records in
+            // order: cut the records and restore the count.
+            let mut data = self.batch.data()[..sp.bytes].to_vec();
+            data[8..12].copy_from_slice(&(sp.count as u32).to_le_bytes());
+            self.batch = rocksdb::WriteBatch::from_data(&data);
+        }
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        for (k, prev) in self.undo.drain(sp.undo..).rev() {
+            match prev {
+                None => {
+                    cache.remove(&k);
+                }
+                Some(v) => {
+                    cache.replace(k, v);
+                }
+            }
+        }
     }
 
     /// True when nothing was changed.
@@ -626,8 +669,19 @@ mod tests {
             t.put(&rk(b"k2"), b"changed");
             t.delete(&rk(b"k2"));
             drop(t);
+            // A savepoint undoes the changes after it, in the batch and the cache.
+            let mut t = s.txn();
+            t.put(&rk(b"k4"), b"v4");
+            let sp = t.savepoint();
+            t.put(&rk(b"k5"), b"v5");
+            t.delete(&rk(b"k4"));
+            t.rollback_to(sp);
+            assert_eq!(t.get(&s, &rk(b"k5")).unwrap(), None);
+            assert_eq!(t.get(&s, &rk(b"k4")).unwrap().as_deref(), Some(&b"v4"[..]));
+            drop(t);
             let t = s.txn();
             assert_eq!(t.get(&s, &rk(b"k3")).unwrap(), None);
+            assert_eq!(t.get(&s, &rk(b"k4")).unwrap(), None);
             assert_eq!(t.get(&s, &rk(b"k2")).unwrap().as_deref(), Some(&b"v2"[..]));
             drop(t);
             let mut t = s.txn();

@@ -38,24 +38,25 @@ impl RowCache {
 
     /// Records the committed state of `key`.
     pub fn insert(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) {
-        let add = key.len() + value.as_ref().map_or(0, Vec::len) + ENTRY_OVERHEAD;
+        let klen = key.len();
+        let add = klen + value.as_ref().map_or(0, Vec::len) + ENTRY_OVERHEAD;
         if let Some(old) = self.map.insert(key, value) {
             self.bytes = self
                 .bytes
-                .saturating_sub(old.map_or(0, |v| v.len()) + ENTRY_OVERHEAD);
+                .saturating_sub(klen + old.map_or(0, |v| v.len()) + ENTRY_OVERHEAD);
         }
         self.bytes += add;
     }
 
     /// Sets the state of `key`, returning the previous one (`None`: was not cached).
     pub fn replace(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) -> Option<Option<Vec<u8>>> {
-        let add = key.len() + value.as_ref().map_or(0, Vec::len) + ENTRY_OVERHEAD;
-        self.bytes += add;
+        let klen = key.len();
+        self.bytes += klen + value.as_ref().map_or(0, Vec::len) + ENTRY_OVERHEAD;
         let prev = self.map.insert(key, value);
         if let Some(old) = &prev {
             self.bytes = self
                 .bytes
-                .saturating_sub(old.as_ref().map_or(0, Vec::len) + ENTRY_OVERHEAD);
+                .saturating_sub(klen + old.as_ref().map_or(0, Vec::len) + ENTRY_OVERHEAD);
         }
         prev
     }
@@ -177,7 +178,11 @@ impl Writer {
         }
         match &self.tx {
             Some(tx) if tx.send(job).is_ok() => Ok(()),
-            _ => Err("the store writer thread is gone".into()),
+            _ => {
+                let mut fl = self.flight.0.lock().unwrap_or_else(|e| e.into_inner());
+                fl.pending -= 1;
+                Err("the store writer thread is gone".into())
+            }
         }
     }
 
@@ -186,7 +191,14 @@ impl Writer {
         let (lock, cv) = &*self.flight;
         let mut fl = lock.lock().unwrap_or_else(|e| e.into_inner());
         while fl.pending > 0 {
-            fl = cv.wait(fl).unwrap_or_else(|e| e.into_inner());
+            // A writer thread that died (panicked) never signals again: notice it.
+            if self.thread.as_ref().is_none_or(|t| t.is_finished()) {
+                return Err("the store writer thread stopped".into());
+            }
+            fl = cv
+                .wait_timeout(fl, std::time::Duration::from_millis(100))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
         }
         match &fl.error {
             Some(e) => Err(e.clone()),
