@@ -52,13 +52,19 @@ fn diverge(m: &MariaDb) {
     m.sql("SET sql_log_bin=0; DELETE FROM db01.user WHERE id=3; INSERT INTO db01.user VALUES (20,'Ghost','1'); SET sql_log_bin=1;");
 }
 
-#[test]
-fn duplicate_key_stops_with_1062() {
+/// A master with the seed's rows, a replica that applied them, then [`diverge`].
+fn diverged_replica(extra: &[&str]) -> (MariaDb, Replica) {
     let m = master();
     seed_db01_user(&m);
-    let mut r = Replica::start(&m, &[]);
+    let mut r = Replica::start(&m, extra);
     r.wait_applied(&m);
     diverge(&m);
+    (m, r)
+}
+
+#[test]
+fn duplicate_key_stops_with_1062() {
+    let (m, mut r) = diverged_replica(&[]);
     m.sql("INSERT INTO db01.user VALUES (3,'Again','0')");
     let st = r.wait_sql_error();
     assert!(st.contains("Last_SQL_Errno: 1062"), "{st}");
@@ -84,11 +90,7 @@ fn duplicate_key_stops_with_1062() {
 
 #[test]
 fn missing_row_stops_with_1032() {
-    let m = master();
-    seed_db01_user(&m);
-    let mut r = Replica::start(&m, &[]);
-    r.wait_applied(&m);
-    diverge(&m);
+    let (m, mut r) = diverged_replica(&[]);
     m.sql("UPDATE db01.user SET name='Seen' WHERE id=20");
     let st = r.wait_sql_error();
     assert!(st.contains("Last_SQL_Errno: 1032"), "{st}");
@@ -101,11 +103,7 @@ fn missing_row_stops_with_1032() {
 
 #[test]
 fn slave_skip_errors_skips_1062_and_1032() {
-    let m = master();
-    seed_db01_user(&m);
-    let mut r = Replica::start(&m, &["--slave-skip-errors=1062,1032"]);
-    r.wait_applied(&m);
-    diverge(&m);
+    let (m, mut r) = diverged_replica(&["--slave-skip-errors=1062,1032"]);
     m.sql("INSERT INTO db01.user VALUES (3,'Again','0'); UPDATE db01.user SET name='Seen' WHERE id=20; DELETE FROM db01.user WHERE id=20; INSERT INTO db01.user VALUES (NULL,'After','1')");
     r.wait_applied(&m);
     // Row 3 kept its replica value (the insert was skipped); the rest follows the master.
@@ -117,11 +115,7 @@ fn slave_skip_errors_skips_1062_and_1032() {
 
 #[test]
 fn sql_slave_skip_counter_passes_over_the_failed_transaction() {
-    let m = master();
-    seed_db01_user(&m);
-    let mut r = Replica::start(&m, &[]);
-    r.wait_applied(&m);
-    diverge(&m);
+    let (m, mut r) = diverged_replica(&[]);
     m.sql("INSERT INTO db01.user VALUES (3,'Again','0')");
     m.sql("INSERT INTO db01.user VALUES (NULL,'Next','1')");
     let st = r.wait_sql_error();
@@ -249,11 +243,7 @@ fn conflict_inside_a_batch_keeps_everything_before_it() {
 /// delete of a missing row is ignored, and applying goes on.
 #[test]
 fn idempotent_mode_overwrites_and_ignores() {
-    let m = master();
-    seed_db01_user(&m);
-    let mut r = Replica::start(&m, &["--slave-exec-mode=IDEMPOTENT"]);
-    r.wait_applied(&m);
-    diverge(&m);
+    let (m, mut r) = diverged_replica(&["--slave-exec-mode=IDEMPOTENT"]);
     m.sql("INSERT INTO db01.user VALUES (3,'Again','0'); UPDATE db01.user SET name='Seen' WHERE id=20; DELETE FROM db01.user WHERE id=20; INSERT INTO db01.user VALUES (NULL,'After','1')");
     r.wait_applied(&m);
     // Row 3 takes the master's new values; the rest follows the master.

@@ -453,6 +453,28 @@ impl Ddl<'_> {
         })
     }
 
+    /// MODIFY (`old` = `new`) and CHANGE COLUMN.
+    fn change_column(
+        &self,
+        old: &ast::Ident,
+        new: &ast::Ident,
+        data_type: &ast::DataType,
+        options: Vec<ast::ColumnOption>,
+        at: Option<ast::MySQLColumnPosition>,
+        collation: u16,
+    ) -> Result<AlterOp, SqlError> {
+        let opts = plain_options(options);
+        let (column, idx) = column_def(new, data_type, &opts, collation, self.ctx.mysql)?;
+        if !idx.is_empty() {
+            return Err(unsupported("MODIFY/CHANGE COLUMN with an inline key"));
+        }
+        Ok(AlterOp::ChangeColumn {
+            old: ident(old),
+            column,
+            position: position(at),
+        })
+    }
+
     fn alter_op(
         &self,
         op: AlterTableOperation,
@@ -494,38 +516,28 @@ impl Ddl<'_> {
                 data_type,
                 options,
                 column_position,
-            } => {
-                let opts = plain_options(options);
-                let (column, idx) =
-                    column_def(&col_name, &data_type, &opts, collation, self.ctx.mysql)?;
-                if !idx.is_empty() {
-                    return Err(unsupported("MODIFY COLUMN with an inline key"));
-                }
-                AlterOp::ChangeColumn {
-                    old: ident(&col_name),
-                    column,
-                    position: position(column_position),
-                }
-            }
+            } => self.change_column(
+                &col_name,
+                &col_name,
+                &data_type,
+                options,
+                column_position,
+                collation,
+            )?,
             A::ChangeColumn {
                 old_name,
                 new_name,
                 data_type,
                 options,
                 column_position,
-            } => {
-                let opts = plain_options(options);
-                let (column, idx) =
-                    column_def(&new_name, &data_type, &opts, collation, self.ctx.mysql)?;
-                if !idx.is_empty() {
-                    return Err(unsupported("CHANGE COLUMN with an inline key"));
-                }
-                AlterOp::ChangeColumn {
-                    old: ident(&old_name),
-                    column,
-                    position: position(column_position),
-                }
-            }
+            } => self.change_column(
+                &old_name,
+                &new_name,
+                &data_type,
+                options,
+                column_position,
+                collation,
+            )?,
             A::RenameColumn {
                 old_column_name,
                 new_column_name,

@@ -119,6 +119,7 @@ fn apply_event(
                 std::borrow::Cow::Borrowed(q.query)
             };
             apply_statement(
+                tables,
                 &q,
                 fde,
                 &text,
@@ -173,36 +174,40 @@ fn apply_event(
                 ),
                 context: format!("{} event", t.name()),
             })?;
-            let db = String::from_utf8_lossy(map.schema()).into_owned();
-            let name = String::from_utf8_lossy(map.table()).into_owned();
-            if !opts.filters.row_ok(&db, &name) {
+            let key = (
+                String::from_utf8_lossy(map.schema()).into_owned(),
+                String::from_utf8_lossy(map.table()).into_owned(),
+            );
+            if !opts.filters.row_ok(&key.0, &key.1) {
                 return Ok(());
             }
-            let context = format!("{} event on table {db}.{name}", t.name());
+            // Named in errors only: built when one happens.
+            let context = || format!("{} event on table {}.{}", t.name(), key.0, key.1);
             let cat = catalog.as_ref().unwrap_or(committed);
-            let Some(def) = cat.table(&db, &name) else {
-                let e = SqlError::no_such_table(&db, &name);
+            let Some(def) = cat.tables.get(&key) else {
+                let e = SqlError::no_such_table(&key.0, &key.1);
                 if opts.policy.skip.skips(e.code) {
                     ctx.skipped.push(Skipped { error: e });
                     return Ok(());
                 }
                 return Err(GroupError {
                     error: RowError::Sql(e, "HA_ERR_NO_SUCH_TABLE"),
-                    context,
+                    context: context(),
                 });
             };
+            // `tables` is emptied whenever DDL runs, so an entry is the definition in force.
             let rt = tables
                 .entry(def.id)
                 .or_insert_with(|| TableRt::new(def.clone()));
-            if rt.def != *def {
-                *rt = TableRt::new(def.clone());
-            }
             check_map(rt, map).map_err(|e| GroupError {
                 error: RowError::Sql(e, "HA_ERR_UNSUPPORTED"),
-                context: context.clone(),
+                context: context(),
             })?;
             rows.apply_event(store, txn, rt, &rev, map, &opts.policy, &mut ctx.skipped)
-                .map_err(|error| GroupError { error, context })?;
+                .map_err(|error| GroupError {
+                    error,
+                    context: context(),
+                })?;
         }
         _ => {}
     }
@@ -239,6 +244,7 @@ fn check_map(t: &TableRt, map: &TableMap<'_>) -> Result<(), SqlError> {
 
 #[allow(clippy::too_many_arguments)]
 fn apply_statement(
+    tables: &mut HashMap<u32, TableRt>,
     q: &Query<'_>,
     fde: &FormatDescription,
     text: &[u8],
@@ -290,6 +296,8 @@ fn apply_statement(
                 if !ddl_passes_filters(&op, &db, &opts.filters) {
                     continue;
                 }
+                // Prepared tables may describe what this DDL changes.
+                tables.clear();
                 let before = cat.clone();
                 match schema::execute(op, cat, store, txn, rows, timestamp) {
                     Ok(()) => {}

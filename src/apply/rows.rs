@@ -271,10 +271,9 @@ impl RowApplier {
         t: &TableRt,
         image: &RowImage<'_>,
     ) -> Result<(), RowError> {
-        // The image as a row: absent columns NULL.
+        // The image as a row: absent columns NULL (no base row, no base spans).
         let n = t.layout.columns.len();
-        let none: Vec<Span> = vec![None; n];
-        t.layout.merge(&[], &none, image, &mut self.old)?;
+        t.layout.merge(&[], &[], image, &mut self.old)?;
         t.layout.spans(&self.old, &mut self.old_spans)?;
         if let Some(pk) = t.def.primary() {
             if pk.parts.iter().any(|p| !image.is_present(p.column)) {

@@ -69,21 +69,20 @@ fn rounded(x: f64, sig: usize) -> Digits {
 
 /// Shortest round-trip digits of `x.abs()`.
 fn shortest(x: f64) -> Digits {
-    let mut tmp = [0u8; 64];
-    let n = {
-        let mut w = &mut tmp[..];
-        let _ = write!(w, "{:e}", x.abs());
-        64 - w.len()
-    };
-    parse_sci(&tmp[..n])
+    shortest_of(x.abs())
 }
 
 /// Shortest digits that read back as the same `f32` (dtoa's mode for MY_GCVT_ARG_FLOAT).
 fn shortest_f32(x: f32) -> Digits {
+    shortest_of(x.abs())
+}
+
+/// Shortest round-trip digits of a non-negative float of either width.
+fn shortest_of(x: impl std::fmt::LowerExp) -> Digits {
     let mut tmp = [0u8; 64];
     let n = {
         let mut w = &mut tmp[..];
-        let _ = write!(w, "{:e}", x.abs());
+        let _ = write!(w, "{x:e}");
         64 - w.len()
     };
     parse_sci(&tmp[..n])

@@ -446,19 +446,8 @@ pub struct Txn {
 
 impl Drop for Txn {
     fn drop(&mut self) {
-        if self.done || self.undo.is_empty() {
-            return;
-        }
-        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        for (k, prev) in self.undo.drain(..).rev() {
-            match prev {
-                None => {
-                    cache.remove(&k);
-                }
-                Some(v) => {
-                    cache.replace(k, v);
-                }
-            }
+        if !self.done {
+            self.undo_to(0);
         }
     }
 }
@@ -525,8 +514,16 @@ impl Txn {
             data[8..12].copy_from_slice(&(sp.count as u32).to_le_bytes());
             self.batch = rocksdb::WriteBatch::from_data(&data);
         }
+        self.undo_to(sp.undo);
+    }
+
+    /// Restores the cache states recorded after the first `len` undo entries.
+    fn undo_to(&mut self, len: usize) {
+        if self.undo.len() <= len {
+            return;
+        }
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        for (k, prev) in self.undo.drain(sp.undo..).rev() {
+        for (k, prev) in self.undo.drain(len..).rev() {
             match prev {
                 None => {
                     cache.remove(&k);
@@ -536,11 +533,6 @@ impl Txn {
                 }
             }
         }
-    }
-
-    /// True when nothing was changed.
-    pub fn is_empty(&self) -> bool {
-        self.undo.is_empty() && self.dropped.is_empty()
     }
 
     /// Records a database definition.

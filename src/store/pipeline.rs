@@ -38,14 +38,7 @@ impl RowCache {
 
     /// Records the committed state of `key`.
     pub fn insert(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) {
-        let klen = key.len();
-        let add = klen + value.as_ref().map_or(0, Vec::len) + ENTRY_OVERHEAD;
-        if let Some(old) = self.map.insert(key, value) {
-            self.bytes = self
-                .bytes
-                .saturating_sub(klen + old.map_or(0, |v| v.len()) + ENTRY_OVERHEAD);
-        }
-        self.bytes += add;
+        self.replace(key, value);
     }
 
     /// Sets the state of `key`, returning the previous one (`None`: was not cached).
