@@ -10,7 +10,7 @@ use super::auth;
 use super::caps;
 use super::packet::PacketIo;
 use super::tls::{self, MaybeTls};
-use super::WireError;
+use super::{put_lenenc, WireError};
 use crate::binlog::cursor::Cursor;
 use crate::config::SslConfig;
 
@@ -363,24 +363,6 @@ fn cleartext(password: &str) -> Vec<u8> {
 
 fn proto(e: crate::binlog::DecodeError) -> WireError {
     WireError::Protocol(e.to_string())
-}
-
-fn put_lenenc(out: &mut Vec<u8>, n: u64) {
-    match n {
-        0..=250 => out.push(n as u8),
-        251..=0xffff => {
-            out.push(0xfc);
-            out.extend_from_slice(&(n as u16).to_le_bytes());
-        }
-        0x10000..=0xff_ffff => {
-            out.push(0xfd);
-            out.extend_from_slice(&n.to_le_bytes()[..3]);
-        }
-        _ => {
-            out.push(0xfe);
-            out.extend_from_slice(&n.to_le_bytes());
-        }
-    }
 }
 
 /// The fields of the server's initial handshake that the client needs.

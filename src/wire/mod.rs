@@ -7,6 +7,8 @@
 pub mod auth;
 pub mod client;
 pub mod packet;
+pub mod resultset;
+pub mod server;
 pub mod tls;
 
 /// A protocol-level failure talking to a MySQL server.
@@ -96,4 +98,29 @@ pub mod caps {
     pub const PLUGIN_AUTH_LENENC: u32 = 0x200000;
     /// CLIENT_DEPRECATE_EOF.
     pub const DEPRECATE_EOF: u32 = 0x0100_0000;
+}
+
+/// Appends a length-encoded integer.
+pub fn put_lenenc(out: &mut Vec<u8>, n: u64) {
+    match n {
+        0..=250 => out.push(n as u8),
+        251..=0xffff => {
+            out.push(0xfc);
+            out.extend_from_slice(&(n as u16).to_le_bytes());
+        }
+        0x10000..=0xff_ffff => {
+            out.push(0xfd);
+            out.extend_from_slice(&n.to_le_bytes()[..3]);
+        }
+        _ => {
+            out.push(0xfe);
+            out.extend_from_slice(&n.to_le_bytes());
+        }
+    }
+}
+
+/// Appends a length-encoded string.
+pub fn put_lenenc_str(out: &mut Vec<u8>, s: &[u8]) {
+    put_lenenc(out, s.len() as u64);
+    out.extend_from_slice(s);
 }

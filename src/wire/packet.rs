@@ -18,6 +18,25 @@ pub struct PacketIo<S> {
     pub max_payload: usize,
 }
 
+impl<S> PacketIo<S> {
+    /// Appends `payload` to `out` as one logical packet (split as needed) with the next
+    /// sequence ids, so a whole response can go out in one write.
+    pub fn frame_into(&mut self, out: &mut Vec<u8>, payload: &[u8]) {
+        out.reserve(payload.len() + 4 * (payload.len() / MAX_PACKET + 1));
+        let mut rest = payload;
+        loop {
+            let n = rest.len().min(MAX_PACKET);
+            out.extend_from_slice(&[n as u8, (n >> 8) as u8, (n >> 16) as u8, self.seq]);
+            out.extend_from_slice(&rest[..n]);
+            self.seq = self.seq.wrapping_add(1);
+            rest = &rest[n..];
+            if n < MAX_PACKET {
+                break;
+            }
+        }
+    }
+}
+
 impl<S: AsyncRead + AsyncWrite + Unpin> PacketIo<S> {
     /// Wraps a stream.
     pub fn new(stream: S) -> Self {
@@ -70,18 +89,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> PacketIo<S> {
     pub async fn write_packet(&mut self, payload: &[u8]) -> Result<(), WireError> {
         // One buffer per logical packet, so a small command is one write on the socket.
         let mut out = Vec::with_capacity(payload.len() + 4 * (payload.len() / MAX_PACKET + 1));
-        let mut rest = payload;
-        loop {
-            let n = rest.len().min(MAX_PACKET);
-            out.extend_from_slice(&[n as u8, (n >> 8) as u8, (n >> 16) as u8, self.seq]);
-            out.extend_from_slice(&rest[..n]);
-            self.seq = self.seq.wrapping_add(1);
-            rest = &rest[n..];
-            if n < MAX_PACKET {
-                break;
-            }
-        }
-        self.stream.write_all(&out).await?;
+        self.frame_into(&mut out, payload);
+        self.write_framed(&out).await
+    }
+
+    /// Writes bytes framed by [`PacketIo::frame_into`] and flushes.
+    pub async fn write_framed(&mut self, framed: &[u8]) -> Result<(), WireError> {
+        self.stream.write_all(framed).await?;
         self.stream.flush().await?;
         Ok(())
     }

@@ -1,0 +1,198 @@
+//! Result set metadata as the server sends it: column definitions (Protocol::ColumnDefinition41)
+//! with MySQL's type codes, charsets and flags.
+
+use super::put_lenenc_str;
+
+/// Column type codes (MYSQL_TYPE_*), as sent in column definitions.
+pub mod types {
+    /// MYSQL_TYPE_DECIMAL... NEWDECIMAL.
+    pub const NEWDECIMAL: u8 = 246;
+    /// TINYINT.
+    pub const TINY: u8 = 1;
+    /// SMALLINT.
+    pub const SHORT: u8 = 2;
+    /// INT.
+    pub const LONG: u8 = 3;
+    /// FLOAT.
+    pub const FLOAT: u8 = 4;
+    /// DOUBLE.
+    pub const DOUBLE: u8 = 5;
+    /// NULL-typed expression.
+    pub const NULL: u8 = 6;
+    /// TIMESTAMP.
+    pub const TIMESTAMP: u8 = 7;
+    /// BIGINT.
+    pub const LONGLONG: u8 = 8;
+    /// MEDIUMINT.
+    pub const INT24: u8 = 9;
+    /// DATE.
+    pub const DATE: u8 = 10;
+    /// TIME.
+    pub const TIME: u8 = 11;
+    /// DATETIME.
+    pub const DATETIME: u8 = 12;
+    /// YEAR.
+    pub const YEAR: u8 = 13;
+    /// BIT.
+    pub const BIT: u8 = 16;
+    /// JSON (MySQL).
+    pub const JSON: u8 = 245;
+    /// ENUM (sent as STRING with the ENUM flag).
+    pub const ENUM: u8 = 247;
+    /// SET.
+    pub const SET: u8 = 248;
+    /// BLOB / TEXT.
+    pub const BLOB: u8 = 252;
+    /// VARCHAR / VARBINARY.
+    pub const VAR_STRING: u8 = 253;
+    /// CHAR / BINARY.
+    pub const STRING: u8 = 254;
+    /// GEOMETRY.
+    pub const GEOMETRY: u8 = 255;
+}
+
+/// Column flags.
+pub mod flags {
+    /// NOT_NULL_FLAG.
+    pub const NOT_NULL: u16 = 1;
+    /// PRI_KEY_FLAG.
+    pub const PRI_KEY: u16 = 2;
+    /// UNIQUE_KEY_FLAG.
+    pub const UNIQUE_KEY: u16 = 4;
+    /// MULTIPLE_KEY_FLAG.
+    pub const MULTIPLE_KEY: u16 = 8;
+    /// BLOB_FLAG.
+    pub const BLOB: u16 = 16;
+    /// UNSIGNED_FLAG.
+    pub const UNSIGNED: u16 = 32;
+    /// ZEROFILL_FLAG.
+    pub const ZEROFILL: u16 = 64;
+    /// BINARY_FLAG.
+    pub const BINARY: u16 = 128;
+    /// ENUM_FLAG.
+    pub const ENUM: u16 = 256;
+    /// AUTO_INCREMENT_FLAG.
+    pub const AUTO_INCREMENT: u16 = 512;
+    /// TIMESTAMP_FLAG.
+    pub const TIMESTAMP: u16 = 1024;
+    /// SET_FLAG.
+    pub const SET: u16 = 2048;
+    /// NUM_FLAG.
+    pub const NUM: u16 = 32768;
+}
+
+/// The `binary` character set id (numbers, temporal values, binary strings).
+pub const BINARY_CHARSET: u16 = 63;
+/// utf8mb4_general_ci: how the endpoint labels text it produces.
+pub const UTF8MB4: u16 = 45;
+
+/// One column of a result set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Column {
+    /// Database of the underlying table ("" for expressions).
+    pub schema: String,
+    /// Table alias ("" for expressions).
+    pub table: String,
+    /// Underlying table name.
+    pub org_table: String,
+    /// Column label as the client sees it.
+    pub name: String,
+    /// Underlying column name.
+    pub org_name: String,
+    /// Character set (collation id) of the values.
+    pub charset: u16,
+    /// Display length in bytes.
+    pub length: u32,
+    /// MYSQL_TYPE_*.
+    pub col_type: u8,
+    /// Column flags.
+    pub flags: u16,
+    /// Decimals (0x1f: not fixed, as mysqld sends for strings and DOUBLE).
+    pub decimals: u8,
+}
+
+impl Column {
+    /// A text column of an expression or a SHOW result (mysqld's VARCHAR, utf8mb4).
+    pub fn text(name: &str, max_chars: u32) -> Column {
+        Column {
+            schema: String::new(),
+            table: String::new(),
+            org_table: String::new(),
+            name: name.to_string(),
+            org_name: name.to_string(),
+            charset: UTF8MB4,
+            length: max_chars.saturating_mul(4),
+            col_type: types::VAR_STRING,
+            flags: 0,
+            decimals: 0x27,
+        }
+    }
+
+    /// A BIGINT column of an expression or SHOW result.
+    pub fn bigint(name: &str, unsigned: bool) -> Column {
+        Column {
+            charset: BINARY_CHARSET,
+            length: 21,
+            col_type: types::LONGLONG,
+            flags: flags::NUM | flags::BINARY | if unsigned { flags::UNSIGNED } else { 0 },
+            decimals: 0,
+            ..Column::text(name, 0)
+        }
+    }
+
+    /// The same column with NOT NULL set.
+    pub fn not_null(mut self) -> Column {
+        self.flags |= flags::NOT_NULL;
+        self
+    }
+
+    /// The same column labelled as coming from `schema`.`table`.
+    pub fn in_table(mut self, schema: &str, table: &str) -> Column {
+        self.schema = schema.to_string();
+        self.table = table.to_string();
+        self.org_table = table.to_string();
+        self
+    }
+
+    /// Protocol::ColumnDefinition41.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        put_lenenc_str(out, b"def");
+        put_lenenc_str(out, self.schema.as_bytes());
+        put_lenenc_str(out, self.table.as_bytes());
+        put_lenenc_str(out, self.org_table.as_bytes());
+        put_lenenc_str(out, self.name.as_bytes());
+        put_lenenc_str(out, self.org_name.as_bytes());
+        out.push(0x0c);
+        out.extend_from_slice(&self.charset.to_le_bytes());
+        out.extend_from_slice(&self.length.to_le_bytes());
+        out.push(self.col_type);
+        out.extend_from_slice(&self.flags.to_le_bytes());
+        out.push(self.decimals);
+        out.extend_from_slice(&[0, 0]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_definition_layout() {
+        let mut out = Vec::new();
+        Column::bigint("n", true).not_null().encode(&mut out);
+        // def, "", "", "", n, n, 0x0c, charset 63, length 21, LONGLONG, flags, decimals, filler
+        assert_eq!(&out[..4], b"\x03def");
+        assert_eq!(&out[4..7], &[0, 0, 0]);
+        assert_eq!(&out[7..11], b"\x01n\x01n");
+        assert_eq!(out[11], 0x0c);
+        assert_eq!(&out[12..14], &63u16.to_le_bytes());
+        assert_eq!(&out[14..18], &21u32.to_le_bytes());
+        assert_eq!(out[18], types::LONGLONG);
+        let f = u16::from_le_bytes([out[19], out[20]]);
+        assert_eq!(
+            f,
+            flags::NUM | flags::BINARY | flags::UNSIGNED | flags::NOT_NULL
+        );
+        assert_eq!(out.len(), 24);
+    }
+}
