@@ -47,7 +47,7 @@ pub enum ConfigError {
 }
 
 /// TLS settings for the connection to the master (`MASTER_SSL*`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SslConfig {
     /// Use TLS (`--master-ssl`); implied by any other TLS option.
     pub enabled: bool,
@@ -62,7 +62,7 @@ pub struct SslConfig {
 }
 
 /// Where and how to connect to the master (`CHANGE MASTER TO` fields).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MasterConfig {
     /// MASTER_HOST.
     pub host: Option<String>,
@@ -121,8 +121,29 @@ pub struct Config {
     pub sql_slave_skip_counter: u64,
     /// replicate-* filters: option name → every value given.
     pub filters: Vec<(String, Vec<String>)>,
+    /// The client endpoint.
+    pub endpoint: EndpointOptions,
+    /// skip_slave_start: do not start the replication threads with the daemon.
+    pub skip_slave_start: bool,
     /// Options accepted but not used by replicant, with their values, in file order.
     pub ignored: Vec<(String, String)>,
+}
+
+/// Where and for whom the MySQL-protocol endpoint listens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EndpointOptions {
+    /// TCP port (`port`, 3306 as mysqld).
+    pub port: u16,
+    /// Address to bind (`bind-address`; all interfaces when unset, as mysqld).
+    pub bind_address: Option<String>,
+    /// Unix socket path (`socket`; `<datadir>/mysql.sock` when unset).
+    pub socket: PathBuf,
+    /// skip_networking: no TCP listener, only the socket.
+    pub skip_networking: bool,
+    /// max_connections (151, as mysqld).
+    pub max_connections: u32,
+    /// `account` options as written (parsed by the endpoint).
+    pub accounts: Vec<String>,
 }
 
 /// Raw options after merging file and command line: normalised name → value.
@@ -144,6 +165,7 @@ pub const REPEATABLE: &[&str] = &[
     "replicate-ignore-table",
     "replicate-wild-do-table",
     "replicate-wild-ignore-table",
+    "account",
 ];
 
 /// Normalises an option name: lower case, `_` → `-`, `loose-` stripped.
@@ -397,6 +419,13 @@ const USED: &[&str] = &[
     "read-only",
     "log-slave-updates",
     "defaults-file",
+    "port",
+    "bind-address",
+    "socket",
+    "skip-networking",
+    "max-connections",
+    "account",
+    "skip-slave-start",
 ];
 
 impl Config {
@@ -477,7 +506,7 @@ impl Config {
             .map(|n| (n.clone(), raw.values[n].clone()))
             .collect();
         Ok(Config {
-            datadir,
+            datadir: datadir.clone(),
             server_id,
             master,
             relay_log: g("relay-log")
@@ -518,9 +547,30 @@ impl Config {
                 .unwrap_or(0),
             filters: REPEATABLE
                 .iter()
+                .filter(|n| n.starts_with("replicate-"))
                 .map(|n| (n.to_string(), raw.all(n).to_vec()))
                 .filter(|(_, v)| !v.is_empty())
                 .collect(),
+            endpoint: EndpointOptions {
+                port: g("port")
+                    .map(|v| parse_num("port", v))
+                    .transpose()?
+                    .filter(|p| *p != 0)
+                    .unwrap_or(3306),
+                bind_address: g("bind-address")
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty() && s != "*"),
+                socket: g("socket")
+                    .filter(|s| !s.is_empty())
+                    .map_or_else(|| datadir.join("mysql.sock"), PathBuf::from),
+                skip_networking: flag("skip-networking", false)?,
+                max_connections: g("max-connections")
+                    .map(|v| parse_num("max-connections", v))
+                    .transpose()?
+                    .unwrap_or(151),
+                accounts: raw.all("account").to_vec(),
+            },
+            skip_slave_start: flag("skip-slave-start", false)?,
             read_only: flag("read-only", false)?,
             log_slave_updates: flag("log-slave-updates", false)?,
             ignored,

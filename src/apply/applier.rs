@@ -136,6 +136,8 @@ impl Applier {
         if let Some(p) = &applied {
             set_position(&mut status, p);
         }
+        // SHOW SLAVE STATUS right after START SLAVE shows the new thread, as in mysqld.
+        let _ = status.store(&opts.datadir);
         Ok(Applier {
             opts,
             store,

@@ -12,7 +12,8 @@ pub struct SqlError {
 }
 
 impl SqlError {
-    fn new(code: u16, message: String) -> SqlError {
+    /// An error with mysqld's `code` and `message`.
+    pub fn new(code: u16, message: String) -> SqlError {
         SqlError { code, message }
     }
 

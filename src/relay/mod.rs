@@ -471,6 +471,36 @@ fn cur_size(c: &Option<Current>) -> u64 {
     c.as_ref().map_or(0, |c| c.size)
 }
 
+/// Deletes every relay log file, the index and the receiver checkpoint (what mysqld's
+/// CHANGE MASTER TO and RESET SLAVE do to the relay log). The receiver must be stopped.
+/// Returns the names of the files removed.
+pub fn reset(opts: &RelayOptions) -> Result<Vec<String>, RelayError> {
+    let index = RelayIndex::read(&opts.dir, &opts.base)?;
+    let mut gone = Vec::new();
+    for f in index.files() {
+        let name = Path::new(f)
+            .file_name()
+            .map_or_else(|| f.clone(), |n| n.to_string_lossy().into_owned());
+        let path = opts.dir.join(&name);
+        match std::fs::remove_file(&path) {
+            Ok(()) => gone.push(name),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io_err("remove", &path)(e)),
+        }
+    }
+    for path in [
+        opts.dir.join(format!("{}.index", opts.base)),
+        opts.dir.join(checkpoint::FILE),
+    ] {
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io_err("remove", &path)(e)),
+        }
+    }
+    Ok(gone)
+}
+
 /// Moves the master coordinate past one master event. Shared by the writer and recovery, so
 /// the position derived at start-up is the one the writer had.
 pub fn advance(master: &mut Option<BinlogPos>, ev: &Event<'_>) {

@@ -123,6 +123,10 @@ impl Receiver {
             pid: std::process::id(),
             ..ReceiverStatus::default()
         };
+        // SHOW SLAVE STATUS right after START SLAVE shows the new thread, as in mysqld.
+        if let Err(e) = status.store(&cfg.datadir) {
+            tracing::warn!(error = %e, "cannot write receiver status");
+        }
         Ok(Receiver {
             cfg,
             relay,

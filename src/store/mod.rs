@@ -215,6 +215,23 @@ impl Store {
         }
     }
 
+    /// Replaces the applied position outside any transaction, durably: CHANGE MASTER TO
+    /// and RESET SLAVE move the SQL thread's position while it is stopped (`None` forgets
+    /// it). The caller guarantees no applier runs on this store.
+    pub fn reset_applied(&self, pos: Option<&AppliedPos>) -> Result<(), StoreError> {
+        let mut wo = rocksdb::WriteOptions::default();
+        wo.set_sync(true);
+        match pos {
+            Some(p) => {
+                let v = serde_json::to_vec(p).map_err(|e| self.corrupt("applied position", e))?;
+                self.db.put_opt(APPLIED_KEY, v, &wo)
+            }
+            None => self.db.delete_opt(APPLIED_KEY, &wo),
+        }
+        .map_err(self.rocks())?;
+        self.db.flush_wal(true).map_err(self.rocks())
+    }
+
     /// Reads the catalog.
     pub fn load_catalog(&self) -> Result<Catalog, StoreError> {
         let mut cat = Catalog::default();

@@ -1,0 +1,538 @@
+//! The replica's two threads under operator control, as mysqld's slave: START / STOP SLAVE
+//! [IO_THREAD | SQL_THREAD], CHANGE MASTER TO, RESET SLAVE [ALL], SET GLOBAL
+//! sql_slave_skip_counter, and SHOW SLAVE STATUS.
+//!
+//! Owns: `change-master.json` in datadir, the settings CHANGE MASTER TO made. As mysqld's
+//! master.info, once it exists it takes precedence over the master-* options of my.cnf and
+//! the command line.
+//!
+//! Architecture invariants:
+//! - The relay log and the store's applied position are changed here only while both
+//!   threads are stopped (mysqld answers 1198 otherwise).
+//! - The receiver (IO thread) and the applier (SQL thread) never learn about each other
+//!   through this module: they share only the relay log on disk and the purge mark.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use tokio::sync::{watch, Mutex};
+
+use crate::apply::applier::{Applier, ApplierError, ApplierOptions};
+use crate::apply::error::{SkipErrors, SqlError};
+use crate::apply::filter::Filters;
+use crate::apply::rows::ConflictPolicy;
+use crate::apply::status::{slave_status_fields, ApplierStatus};
+use crate::binlog::BinlogPos;
+use crate::config::{Config, MasterConfig};
+use crate::relay::{PurgeMark, RelayLog, RelayOptions};
+use crate::source::status::ReceiverStatus;
+use crate::source::{Receiver, ReceiverError};
+use crate::store::{AppliedPos, Store};
+
+/// File in datadir holding what CHANGE MASTER TO set.
+pub const SETTINGS_FILE: &str = "change-master.json";
+
+/// Which of the two threads a statement names (`START SLAVE IO_THREAD`...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Threads {
+    /// The receiver (Slave_IO_Running).
+    pub io: bool,
+    /// The applier (Slave_SQL_Running).
+    pub sql: bool,
+}
+
+impl Threads {
+    /// Both threads (no thread option given).
+    pub const BOTH: Threads = Threads {
+        io: true,
+        sql: true,
+    };
+}
+
+/// A CHANGE MASTER TO statement: each option given, others `None`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MasterChange {
+    /// MASTER_HOST.
+    pub host: Option<String>,
+    /// MASTER_PORT.
+    pub port: Option<u16>,
+    /// MASTER_USER.
+    pub user: Option<String>,
+    /// MASTER_PASSWORD.
+    pub password: Option<String>,
+    /// MASTER_LOG_FILE.
+    pub log_file: Option<String>,
+    /// MASTER_LOG_POS.
+    pub log_pos: Option<u64>,
+    /// MASTER_CONNECT_RETRY (seconds).
+    pub connect_retry: Option<u64>,
+    /// MASTER_HEARTBEAT_PERIOD (seconds, fractions allowed).
+    pub heartbeat_period: Option<f64>,
+    /// MASTER_SSL.
+    pub ssl: Option<bool>,
+    /// MASTER_SSL_CA.
+    pub ssl_ca: Option<String>,
+    /// MASTER_SSL_CERT.
+    pub ssl_cert: Option<String>,
+    /// MASTER_SSL_KEY.
+    pub ssl_key: Option<String>,
+    /// MASTER_SSL_VERIFY_SERVER_CERT.
+    pub ssl_verify_server_cert: Option<bool>,
+    /// RELAY_LOG_FILE: keep the relay log and apply from this file.
+    pub relay_log_file: Option<String>,
+    /// RELAY_LOG_POS.
+    pub relay_log_pos: Option<u64>,
+}
+
+/// A running receiver.
+struct IoThread {
+    /// Tells it to stop.
+    stop: watch::Sender<bool>,
+    /// The task; finished when the receiver stopped by itself (a fatal error).
+    task: tokio::task::JoinHandle<Result<(), ReceiverError>>,
+}
+
+/// A running applier.
+struct SqlThread {
+    /// Tells it to stop at the next transaction boundary.
+    stop: Arc<AtomicBool>,
+    /// The thread; finished when the applier stopped on an error.
+    thread: std::thread::JoinHandle<Result<(), ApplierError>>,
+}
+
+/// Mutable state behind the lock.
+struct State {
+    /// Connection settings in force (CHANGE MASTER TO over my.cnf).
+    master: MasterConfig,
+    /// sql_slave_skip_counter for the next applier start.
+    skip_counter: u64,
+    /// The receiver, while it runs.
+    io: Option<IoThread>,
+    /// The applier, while it runs.
+    sql: Option<SqlThread>,
+}
+
+/// The replica's threads and their settings.
+pub struct Control {
+    /// Options from my.cnf and the command line.
+    base: Config,
+    /// Where the applier publishes the relay file it applies, for relay_log_purge.
+    purge_mark: PurgeMark,
+    /// Threads and settings.
+    state: Mutex<State>,
+}
+
+/// mysqld's ER_SLAVE_MUST_STOP as MariaDB words it for the default connection.
+fn must_stop() -> SqlError {
+    SqlError::new(
+        1198,
+        "This operation cannot be performed as you have a running slave ''; run STOP SLAVE '' first"
+            .into(),
+    )
+}
+
+fn internal(e: impl std::fmt::Display) -> SqlError {
+    SqlError::new(1105, e.to_string())
+}
+
+impl Control {
+    /// The controller for `cfg`, with CHANGE MASTER TO's saved settings applied.
+    pub fn new(cfg: Config) -> Result<Control, SqlError> {
+        let path = cfg.datadir.join(SETTINGS_FILE);
+        let master = match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                internal(format!(
+                    "{}: unreadable CHANGE MASTER settings: {e}",
+                    path.display()
+                ))
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => cfg.master.clone(),
+            Err(e) => return Err(internal(format!("{}: {e}", path.display()))),
+        };
+        Ok(Control {
+            state: Mutex::new(State {
+                master,
+                skip_counter: cfg.sql_slave_skip_counter,
+                io: None,
+                sql: None,
+            }),
+            base: cfg,
+            purge_mark: PurgeMark::default(),
+        })
+    }
+
+    /// True when a master is configured (START SLAVE can work).
+    pub async fn configured(&self) -> bool {
+        self.state.lock().await.master.host.is_some()
+    }
+
+    fn config(&self, master: &MasterConfig) -> Config {
+        Config {
+            master: master.clone(),
+            ..self.base.clone()
+        }
+    }
+
+    /// START SLAVE [threads]. Returns notes (1254 when a thread already runs).
+    pub async fn start(&self, which: Threads) -> Result<Vec<SqlError>, SqlError> {
+        let mut st = self.state.lock().await;
+        reap(&mut st);
+        if st.master.host.is_none() {
+            return Err(SqlError::new(
+                1200,
+                "Misconfigured slave: MASTER_HOST was not set; Fix in config file or with CHANGE MASTER TO"
+                    .into(),
+            ));
+        }
+        let mut notes = Vec::new();
+        if (!which.io || st.io.is_some()) && (!which.sql || st.sql.is_some()) {
+            notes.push(SqlError::new(1254, "Slave is already running".into()));
+            return Ok(notes);
+        }
+        let cfg = self.config(&st.master);
+        if which.sql && st.sql.is_none() {
+            let skip = SkipErrors::parse(cfg.slave_skip_errors.as_deref()).map_err(internal)?;
+            let relay_opts = RelayOptions::from_config(&cfg);
+            let opts = ApplierOptions {
+                datadir: cfg.datadir.clone(),
+                relay_dir: relay_opts.dir.clone(),
+                relay_base: relay_opts.base.clone(),
+                server_id: cfg.server_id,
+                policy: ConflictPolicy {
+                    idempotent: cfg.slave_exec_idempotent,
+                    skip,
+                },
+                filters: Filters::from_options(&cfg.filters).map_err(internal)?,
+                skip_counter: std::mem::take(&mut st.skip_counter),
+                purge_mark: cfg.relay_log_purge.then(|| self.purge_mark.clone()),
+            };
+            let stop = Arc::new(AtomicBool::new(false));
+            let applier = Applier::open(opts, stop.clone()).map_err(internal)?;
+            let thread = std::thread::Builder::new()
+                .name("applier".into())
+                .spawn(move || applier.run())
+                .map_err(internal)?;
+            st.sql = Some(SqlThread { stop, thread });
+        }
+        if which.io && st.io.is_none() {
+            let (mut relay, recovered) =
+                RelayLog::open(RelayOptions::from_config(&cfg)).map_err(internal)?;
+            if recovered.truncated_bytes > 0 {
+                tracing::warn!(
+                    bytes = recovered.truncated_bytes,
+                    "cut a torn relay log tail left by a crash"
+                );
+            }
+            if let Some(p) = &recovered.master {
+                tracing::info!(resume_at = %p, "relay log recovered");
+            }
+            if cfg.relay_log_purge {
+                relay.set_purge_mark(self.purge_mark.clone());
+            }
+            let (tx, rx) = watch::channel(false);
+            let receiver = Receiver::new(cfg, relay, rx).map_err(internal)?;
+            let task = tokio::spawn(receiver.run());
+            st.io = Some(IoThread { stop: tx, task });
+        }
+        Ok(notes)
+    }
+
+    /// STOP SLAVE [threads]. Returns notes (1255 when nothing was running).
+    pub async fn stop(&self, which: Threads) -> Result<Vec<SqlError>, SqlError> {
+        let mut st = self.state.lock().await;
+        reap(&mut st);
+        let mut notes = Vec::new();
+        if (!which.io || st.io.is_none()) && (!which.sql || st.sql.is_none()) {
+            notes.push(SqlError::new(1255, "Slave already has been stopped".into()));
+            return Ok(notes);
+        }
+        if which.io {
+            if let Some(io) = st.io.take() {
+                let _ = io.stop.send(true);
+                let _ = io.task.await;
+            }
+        }
+        if which.sql {
+            if let Some(sql) = st.sql.take() {
+                sql.stop.store(true, Ordering::Relaxed);
+                let _ = tokio::task::spawn_blocking(move || sql.thread.join()).await;
+            }
+        }
+        Ok(notes)
+    }
+
+    /// Stops both threads (daemon shutdown).
+    pub async fn shutdown(&self) {
+        let _ = self.stop(Threads::BOTH).await;
+    }
+
+    /// CHANGE MASTER TO. As mysqld: refused while a thread runs; the relay log is deleted
+    /// and the applier continues from the master coordinate it had executed (or the one
+    /// given, or the master's first binlog when the master changed), unless RELAY_LOG_FILE
+    /// is given.
+    pub async fn change_master(&self, ch: MasterChange) -> Result<(), SqlError> {
+        let mut st = self.state.lock().await;
+        reap(&mut st);
+        if st.io.is_some() || st.sql.is_some() {
+            return Err(must_stop());
+        }
+        let mut m = st.master.clone();
+        let new_master = ch.host.as_ref().is_some_and(|h| Some(h) != m.host.as_ref())
+            || ch.port.is_some_and(|p| p != m.port);
+        if let Some(v) = ch.host {
+            m.host = Some(v).filter(|h| !h.is_empty());
+        }
+        if let Some(v) = ch.port {
+            m.port = v;
+        }
+        if let Some(v) = ch.user {
+            m.user = v;
+        }
+        if let Some(v) = ch.password {
+            m.password = v;
+        }
+        if let Some(v) = ch.connect_retry {
+            m.connect_retry = std::time::Duration::from_secs(v.max(1));
+        }
+        if let Some(v) = ch.heartbeat_period {
+            m.heartbeat_period = Some(std::time::Duration::from_secs_f64(v.max(0.0)));
+        }
+        if let Some(v) = ch.ssl {
+            m.ssl.enabled = v;
+        }
+        let path = |s: String| Some(PathBuf::from(s)).filter(|p| !p.as_os_str().is_empty());
+        if let Some(v) = ch.ssl_ca {
+            m.ssl.ca = path(v);
+        }
+        if let Some(v) = ch.ssl_cert {
+            m.ssl.cert = path(v);
+        }
+        if let Some(v) = ch.ssl_key {
+            m.ssl.key = path(v);
+        }
+        if let Some(v) = ch.ssl_verify_server_cert {
+            m.ssl.verify_server_cert = v;
+        }
+        let cfg = self.config(&m);
+        let store = Store::open(&cfg.datadir).map_err(internal)?;
+        let applied = store.applied().map_err(internal)?;
+        if ch.relay_log_file.is_some() || ch.relay_log_pos.is_some() {
+            // Keep the relay log; the applier resumes at the given relay coordinate.
+            let mut pos = applied.unwrap_or(AppliedPos {
+                relay: crate::apply::relay_reader::RelayPos {
+                    file: String::new(),
+                    offset: 4,
+                },
+                master: None,
+                gtid: None,
+            });
+            if let Some(f) = ch.relay_log_file {
+                pos.relay.file = f;
+            }
+            if let Some(p) = ch.relay_log_pos {
+                pos.relay.offset = p.max(4);
+            }
+            store.reset_applied(Some(&pos)).map_err(internal)?;
+        } else {
+            // The coordinate the receiver starts from once the relay log is gone.
+            let start = if ch.log_file.is_some() || ch.log_pos.is_some() {
+                Some(BinlogPos {
+                    file: ch
+                        .log_file
+                        .clone()
+                        .or_else(|| m.log_file.clone())
+                        .unwrap_or_default(),
+                    offset: ch.log_pos.unwrap_or(4).max(4),
+                })
+            } else if new_master {
+                None
+            } else {
+                applied.as_ref().and_then(|a| a.master.clone()).or_else(|| {
+                    m.log_file.clone().map(|file| BinlogPos {
+                        file,
+                        offset: m.log_pos.unwrap_or(4),
+                    })
+                })
+            };
+            m.log_file = start
+                .as_ref()
+                .map(|p| p.file.clone())
+                .filter(|f| !f.is_empty());
+            m.log_pos = start.as_ref().map(|p| p.offset);
+            let removed =
+                crate::relay::reset(&RelayOptions::from_config(&cfg)).map_err(internal)?;
+            if !removed.is_empty() {
+                tracing::info!(
+                    files = removed.len(),
+                    "CHANGE MASTER TO deleted the relay log"
+                );
+            }
+            let pos = AppliedPos {
+                relay: crate::apply::relay_reader::RelayPos {
+                    file: String::new(),
+                    offset: 4,
+                },
+                master: start.clone(),
+                gtid: applied.and_then(|a| a.gtid),
+            };
+            store.reset_applied(Some(&pos)).map_err(internal)?;
+            reset_status_files(&cfg, start.as_ref(), false);
+        }
+        drop(store);
+        save_settings(&cfg.datadir, &m)?;
+        st.master = m;
+        Ok(())
+    }
+
+    /// RESET SLAVE [ALL]: deletes the relay log and forgets the positions; ALL also forgets
+    /// the connection settings.
+    pub async fn reset(&self, all: bool) -> Result<(), SqlError> {
+        let mut st = self.state.lock().await;
+        reap(&mut st);
+        if st.io.is_some() || st.sql.is_some() {
+            return Err(must_stop());
+        }
+        let mut m = st.master.clone();
+        m.log_file = None;
+        m.log_pos = None;
+        if all {
+            m = MasterConfig {
+                host: None,
+                ..self.base.master.clone()
+            };
+            m.log_file = None;
+            m.log_pos = None;
+        }
+        let cfg = self.config(&m);
+        crate::relay::reset(&RelayOptions::from_config(&cfg)).map_err(internal)?;
+        let store = Store::open(&cfg.datadir).map_err(internal)?;
+        store.reset_applied(None).map_err(internal)?;
+        drop(store);
+        reset_status_files(&cfg, None, all);
+        save_settings(&cfg.datadir, &m)?;
+        st.master = m;
+        Ok(())
+    }
+
+    /// SET GLOBAL sql_slave_skip_counter = n (refused while the applier runs, as MariaDB).
+    pub async fn set_skip_counter(&self, n: u64) -> Result<(), SqlError> {
+        let mut st = self.state.lock().await;
+        reap(&mut st);
+        if st.sql.is_some() {
+            return Err(must_stop());
+        }
+        st.skip_counter = n;
+        Ok(())
+    }
+
+    /// The pending sql_slave_skip_counter.
+    pub async fn skip_counter(&self) -> u64 {
+        self.state.lock().await.skip_counter
+    }
+
+    /// SHOW SLAVE STATUS: `None` when no master was ever configured (mysqld's empty set);
+    /// otherwise its fields in MariaDB's order, `None` values being SQL NULL.
+    pub async fn slave_status(&self) -> Option<Vec<(&'static str, Option<String>)>> {
+        let mut st = self.state.lock().await;
+        reap(&mut st);
+        let m = &st.master;
+        let host = m.host.clone()?;
+        let datadir = &self.base.datadir;
+        let mut io = ReceiverStatus::load(datadir).unwrap_or_default();
+        io.master_host = host;
+        io.master_user = m.user.clone();
+        io.master_port = m.port;
+        io.connect_retry = m.connect_retry.as_secs();
+        if io.master_log_file.is_empty() {
+            io.master_log_file = m.log_file.clone().unwrap_or_default();
+            io.read_master_log_pos = m.log_pos.unwrap_or(4);
+        }
+        let mut sql = ApplierStatus::load(datadir).unwrap_or_default();
+        if st.sql.is_none() {
+            sql.skip_counter = st.skip_counter;
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let fields = slave_status_fields(
+            Some(&io),
+            Some(&sql),
+            st.io.is_some(),
+            st.sql.is_some(),
+            now,
+        );
+        Some(
+            fields
+                .into_iter()
+                .map(|(n, v)| {
+                    let null = n == "Seconds_Behind_Master" && v == "NULL";
+                    (n, (!null).then_some(v))
+                })
+                .collect(),
+        )
+    }
+
+    /// Whether each thread runs (Slave_IO_Running / Slave_SQL_Running not `No`).
+    pub async fn running(&self) -> Threads {
+        let mut st = self.state.lock().await;
+        reap(&mut st);
+        Threads {
+            io: st.io.is_some(),
+            sql: st.sql.is_some(),
+        }
+    }
+}
+
+/// Forgets threads that stopped by themselves (a fatal master error, an apply error).
+fn reap(st: &mut State) {
+    if st.io.as_ref().is_some_and(|t| t.task.is_finished()) {
+        st.io = None;
+    }
+    if st.sql.as_ref().is_some_and(|t| t.thread.is_finished()) {
+        if let Some(t) = st.sql.take() {
+            let _ = t.thread.join();
+        }
+    }
+}
+
+fn save_settings(datadir: &std::path::Path, m: &MasterConfig) -> Result<(), SqlError> {
+    let path = datadir.join(SETTINGS_FILE);
+    let tmp = path.with_extension("tmp");
+    let bytes = serde_json::to_vec_pretty(m).map_err(internal)?;
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::File::open(&tmp)?.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, &path))
+        .map_err(|e| internal(format!("cannot save {}: {e}", path.display())))
+}
+
+/// Status files after the positions moved: the receiver reads from `start`, the applier
+/// has applied up to it; errors are cleared (mysqld's CHANGE MASTER / RESET SLAVE do).
+fn reset_status_files(cfg: &Config, start: Option<&BinlogPos>, all: bool) {
+    let datadir = &cfg.datadir;
+    let mut io = ReceiverStatus::load(datadir).unwrap_or_default();
+    io.master_log_file = start.map(|p| p.file.clone()).unwrap_or_default();
+    io.read_master_log_pos = start.map_or(4, |p| p.offset);
+    io.relay_log_file = String::new();
+    io.relay_log_space = 0;
+    io.last_io_errno = 0;
+    io.last_io_error.clear();
+    io.last_io_error_timestamp.clear();
+    if all {
+        io.master_host.clear();
+    }
+    if let Err(e) = io.store(datadir) {
+        tracing::warn!(error = %e, "cannot write receiver status");
+    }
+    let mut sql = ApplierStatus::load(datadir).unwrap_or_default();
+    sql.relay_log_file = String::new();
+    sql.relay_log_pos = 4;
+    sql.relay_master_log_file = start.map(|p| p.file.clone()).unwrap_or_default();
+    sql.exec_master_log_pos = start.map_or(0, |p| p.offset);
+    sql.last_sql_errno = 0;
+    sql.last_sql_error.clear();
+    sql.last_sql_error_timestamp.clear();
+    if let Err(e) = sql.store(datadir) {
+        tracing::warn!(error = %e, "cannot write applier status");
+    }
+}
