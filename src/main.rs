@@ -8,16 +8,12 @@ use clap::{Args, Parser, Subcommand};
 
 use std::sync::Arc;
 
-use replicant::apply::applier::{Applier, ApplierOptions};
-use replicant::apply::error::SkipErrors;
-use replicant::apply::filter::Filters;
-use replicant::apply::rows::ConflictPolicy;
 use replicant::apply::status::{slave_status_fields, ApplierStatus};
 use replicant::config::{Config, RawOptions};
+use replicant::control::{Control, Threads};
+use replicant::endpoint::{Endpoint, Shared};
 use replicant::inspect::{self, print::PrintOptions};
-use replicant::relay::{RelayLog, RelayOptions};
 use replicant::source::status::ReceiverStatus;
-use replicant::source::Receiver;
 
 #[derive(Parser)]
 #[command(
@@ -33,7 +29,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Replicate from a master: receive its binlog into the relay log.
+    /// The daemon: replicate from the master (receive into the relay log, apply into the
+    /// store) and serve clients over the MySQL protocol.
     Run(Box<RunArgs>),
     /// Inspect binlog-format files (relay logs, a master's binlogs).
     Relaylog {
@@ -126,6 +123,24 @@ struct RunArgs {
     sync_relay_log: Option<String>,
     #[arg(long)]
     slave_net_timeout: Option<String>,
+    /// TCP port of the client endpoint (3306).
+    #[arg(long)]
+    port: Option<String>,
+    #[arg(long)]
+    bind_address: Option<String>,
+    /// Unix socket of the client endpoint (<datadir>/mysql.sock).
+    #[arg(long)]
+    socket: Option<String>,
+    #[arg(long, num_args = 0..=1, default_missing_value = "1")]
+    skip_networking: Option<String>,
+    #[arg(long)]
+    max_connections: Option<String>,
+    /// Do not start the replication threads until START SLAVE.
+    #[arg(long, num_args = 0..=1, default_missing_value = "1")]
+    skip_slave_start: Option<String>,
+    /// An account of the endpoint: `USER@HOST [IDENTIFIED BY 'pw'] [READ|ADMIN]` (repeatable).
+    #[arg(long)]
+    account: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -254,6 +269,12 @@ fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
         ("max-relay-log-size", &a.max_relay_log_size),
         ("sync-relay-log", &a.sync_relay_log),
         ("slave-net-timeout", &a.slave_net_timeout),
+        ("port", &a.port),
+        ("bind-address", &a.bind_address),
+        ("socket", &a.socket),
+        ("skip-networking", &a.skip_networking),
+        ("max-connections", &a.max_connections),
+        ("skip-slave-start", &a.skip_slave_start),
     ];
     for (name, value) in cli_opts {
         if let Some(v) = value {
@@ -270,6 +291,7 @@ fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
             "replicate-wild-ignore-table",
             &a.replicate_wild_ignore_table,
         ),
+        ("account", &a.account),
     ];
     for (name, values) in repeated {
         for v in values {
@@ -288,87 +310,45 @@ fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
             list.join(", ")
         );
     }
-    let later: Vec<&str> = [
-        ("read-only", cfg.read_only),
-        ("log-slave-updates", cfg.log_slave_updates),
-    ]
-    .iter()
-    .filter(|(_, set)| *set)
-    .map(|(n, _)| *n)
-    .collect();
-    if !later.is_empty() {
+    if cfg.log_slave_updates {
         tracing::info!(
-            "accepted; takes effect once the endpoint and replicant's own binlog exist: {}",
-            later.join(", ")
+            "accepted; takes effect once replicant's own binlog exists: log-slave-updates"
         );
     }
     std::fs::create_dir_all(&cfg.datadir)
         .with_context(|| format!("cannot create datadir {}", cfg.datadir.display()))?;
-    let (relay, recovered) = RelayLog::open(RelayOptions::from_config(&cfg))?;
-    if recovered.truncated_bytes > 0 {
-        tracing::warn!(
-            bytes = recovered.truncated_bytes,
-            "cut a torn relay log tail left by a crash"
-        );
-    }
-    if let Some(p) = &recovered.master {
-        tracing::info!(resume_at = %p, "relay log recovered");
-    }
-    let purge_mark: replicant::relay::PurgeMark = Default::default();
-    let mut relay = relay;
-    if cfg.relay_log_purge {
-        relay.set_purge_mark(purge_mark.clone());
-    }
-    let skip = SkipErrors::parse(cfg.slave_skip_errors.as_deref()).map_err(anyhow::Error::msg)?;
-    let relay_opts = RelayOptions::from_config(&cfg);
-    let applier_opts = ApplierOptions {
-        datadir: cfg.datadir.clone(),
-        relay_dir: relay_opts.dir.clone(),
-        relay_base: relay_opts.base.clone(),
-        server_id: cfg.server_id,
-        policy: ConflictPolicy {
-            idempotent: cfg.slave_exec_idempotent,
-            skip,
-        },
-        filters: Filters::from_options(&cfg.filters).map_err(anyhow::Error::msg)?,
-        skip_counter: cfg.sql_slave_skip_counter,
-        purge_mark: cfg.relay_log_purge.then(|| purge_mark.clone()),
-    };
-    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let applier = Applier::open(applier_opts, stop.clone())?;
-    let applier = std::thread::Builder::new()
-        .name("applier".into())
-        .spawn(move || applier.run())?;
+    let control = Arc::new(Control::new(cfg.clone()).map_err(|e| anyhow::anyhow!("{e}"))?);
+    let shared = Arc::new(Shared::new(cfg.clone(), control.clone()).map_err(anyhow::Error::msg)?);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let code = rt.block_on(async move {
+    rt.block_on(async move {
         let (tx, rx) = tokio::sync::watch::channel(false);
-        tokio::spawn(async move {
-            let mut term =
-                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                    Ok(s) => s,
-                    Err(_) => return,
-                };
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = tokio::signal::ctrl_c() => {}
-            }
-            tracing::info!("shutting down");
-            let _ = tx.send(true);
-        });
-        let receiver = Receiver::new(cfg, relay, rx)?;
-        Ok::<_, anyhow::Error>(match receiver.run().await {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(_) => ExitCode::FAILURE,
-        })
-    });
-    // The receiver is done (shutdown or a fatal master error): the applier stops at the
-    // next transaction boundary.
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    let _ = applier.join();
-    code
+        let endpoint = Endpoint::bind(shared).await?;
+        let served = tokio::spawn(endpoint.run(rx));
+        if cfg.skip_slave_start {
+            tracing::info!("skip-slave-start: replication waits for START SLAVE");
+        } else if control.configured().await {
+            control
+                .start(Threads::BOTH)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot start replication: {e}"))?;
+        } else {
+            tracing::info!("no master configured: waiting for CHANGE MASTER TO and START SLAVE");
+        }
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+        tracing::info!("shutting down");
+        let _ = tx.send(true);
+        // The receiver stops at once, the applier at the next transaction boundary.
+        control.shutdown().await;
+        let _ = served.await;
+        Ok::<_, anyhow::Error>(ExitCode::SUCCESS)
+    })
 }
 
 fn relaylog(cmd: RelaylogCmd) -> anyhow::Result<ExitCode> {

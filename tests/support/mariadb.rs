@@ -493,7 +493,7 @@ fn install_datadir(root: &Path) {
 
 /// A 127.0.0.1 port that was free a moment ago and that this process has not handed out
 /// before. Another process can still take it before mariadbd binds; `start` retries then.
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     static HANDED_OUT: Mutex<Option<HashSet<u16>>> = Mutex::new(None);
     let mut handed_out = HANDED_OUT.lock().unwrap_or_else(|e| e.into_inner());
     let handed_out = handed_out.get_or_insert_with(HashSet::new);

@@ -30,6 +30,8 @@ pub struct Replicant {
     dir: TempDir,
     /// The arguments it was started with, for messages.
     args: Vec<String>,
+    /// The endpoint's TCP port (`run` only).
+    port: Option<u16>,
 }
 
 impl Replicant {
@@ -52,7 +54,21 @@ impl Replicant {
             .prefix("rpl-bin-")
             .tempdir_in("/tmp")
             .expect("creating a temp dir under /tmp");
-        let args: Vec<_> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
+        let mut args: Vec<_> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
+        // Every daemon gets its own endpoint port (mysqld's default 3306 would collide).
+        let mut port = None;
+        if args.first().is_some_and(|a| a == "run") {
+            port = args.iter().find_map(|a| {
+                a.to_str()
+                    .and_then(|a| a.strip_prefix("--port="))
+                    .and_then(|p| p.parse().ok())
+            });
+            if port.is_none() {
+                let p = super::mariadb::free_port();
+                args.push(format!("--port={p}").into());
+                port = Some(p);
+            }
+        }
         let shown = args
             .iter()
             .map(|a| a.to_string_lossy().into_owned())
@@ -81,7 +97,59 @@ impl Replicant {
             status: None,
             dir,
             args: shown,
+            port,
         }
+    }
+
+    /// The endpoint's TCP port (for `run`).
+    pub fn port(&self) -> u16 {
+        self.port.expect("not a `replicant run` process")
+    }
+
+    /// Runs `q` with the `mariadb` CLI against the endpoint over TCP as root (no
+    /// password) in batch mode; stdout, or stderr as the error.
+    pub fn sql(&self, q: &str) -> Result<String, String> {
+        self.client(&["-uroot", "--batch", "--skip-column-names"], q)
+    }
+
+    /// Runs `q` with the `mariadb` CLI against the endpoint over TCP with `args`.
+    pub fn client(&self, args: &[&str], q: &str) -> Result<String, String> {
+        let mut cmd = Command::new("mariadb");
+        cmd.arg("--no-defaults")
+            .args(["--protocol=TCP", "--host=127.0.0.1"])
+            .arg(format!("--port={}", self.port()))
+            .arg("--connect-timeout=10")
+            .args(args)
+            .arg("-e")
+            .arg(q);
+        let out = run_with_timeout(&mut cmd, CMD_TIMEOUT);
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
+    }
+
+    /// Waits until the endpoint answers a query.
+    pub fn wait_endpoint(&mut self) {
+        let mut last = String::new();
+        let ok = process::wait_until(Duration::from_secs(60), || {
+            if self.try_wait().is_some() {
+                return true;
+            }
+            match self.sql("SELECT 1") {
+                Ok(_) => true,
+                Err(e) => {
+                    last = e;
+                    false
+                }
+            }
+        });
+        assert!(
+            ok && self.try_wait().is_none(),
+            "endpoint did not answer: {last}\n{}",
+            self.output_tails()
+        );
     }
 
     /// The scratch directory (removed on drop); a convenient place for `--datadir`.

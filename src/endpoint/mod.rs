@@ -1,0 +1,261 @@
+//! The endpoint: a MySQL-protocol server on `port` / `bind-address` and `socket`, for
+//! clients (reads, SHOW, session statements) and operators (CHANGE MASTER TO, START /
+//! STOP / RESET SLAVE, SHOW SLAVE STATUS).
+//!
+//! Owns: client sessions and their registry (SHOW PROCESSLIST, max_connections), the
+//! accounts, the global system variables.
+//!
+//! Architecture invariants:
+//! - The endpoint never changes replicated data: statements that would are answered with
+//!   1290 (read_only), as a mysqld slave with read_only=1 answers them.
+//! - Replication is driven only through [`crate::control::Control`].
+//! - A client's bytes can cost a session, never the daemon: every parse error is an ERR
+//!   packet or a closed connection.
+
+pub mod accounts;
+pub mod admin;
+mod query;
+mod session;
+pub mod vars;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use tokio::net::{TcpListener, UnixListener};
+use tokio::sync::watch;
+
+use crate::config::Config;
+use crate::control::Control;
+use crate::sql::value::Value;
+use accounts::{Accounts, Peer};
+use vars::Scope;
+
+/// What SHOW PROCESSLIST shows of a session.
+#[derive(Clone, Debug, Default)]
+pub struct ProcessInfo {
+    /// User.
+    pub user: String,
+    /// Host (`host:port` for TCP, `localhost` for the socket).
+    pub host: String,
+    /// Current database.
+    pub db: Option<String>,
+    /// Command (`Sleep`, `Query`...).
+    pub command: &'static str,
+    /// When the current command started.
+    pub since: Option<Instant>,
+    /// The statement being executed.
+    pub info: Option<String>,
+}
+
+/// State every session shares.
+pub struct Shared {
+    /// Daemon configuration.
+    pub cfg: Config,
+    /// Accounts.
+    pub accounts: Accounts,
+    /// The replication threads.
+    pub control: Arc<Control>,
+    /// Global system variables (SET GLOBAL changes them).
+    pub globals: Mutex<BTreeMap<&'static str, (Scope, Value)>>,
+    /// Sessions by connection id.
+    pub sessions: Mutex<BTreeMap<u32, Arc<Mutex<ProcessInfo>>>>,
+    /// The last connection id handed out.
+    next_id: AtomicU32,
+    /// Statements received (COM_STATISTICS' Questions, SHOW STATUS Questions).
+    pub questions: AtomicU64,
+    /// Connection attempts (SHOW STATUS Connections).
+    pub connections: AtomicU64,
+    /// Connections refused with 1040.
+    pub refused: AtomicU64,
+    /// When the daemon started (Uptime).
+    pub started: Instant,
+}
+
+impl Shared {
+    /// Shared state for `cfg`; fails on unusable `account` options.
+    pub fn new(cfg: Config, control: Arc<Control>) -> Result<Shared, String> {
+        let accounts = Accounts::from_options(&cfg.endpoint.accounts)?;
+        Ok(Shared {
+            globals: Mutex::new(vars::initial_globals(&cfg)),
+            cfg,
+            accounts,
+            control,
+            sessions: Mutex::new(BTreeMap::new()),
+            next_id: AtomicU32::new(0),
+            questions: AtomicU64::new(0),
+            connections: AtomicU64::new(0),
+            refused: AtomicU64::new(0),
+            started: Instant::now(),
+        })
+    }
+
+    /// Sessions connected now.
+    pub fn connected(&self) -> usize {
+        self.sessions.lock().map_or(0, |s| s.len())
+    }
+}
+
+/// The bound listeners.
+pub struct Endpoint {
+    /// TCP, unless skip_networking.
+    tcp: Option<TcpListener>,
+    /// The unix socket.
+    unix: Option<UnixListener>,
+    /// Shared state.
+    shared: Arc<Shared>,
+}
+
+/// The listening addresses cannot be used (mysqld exits in that case too).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot listen on {what}: {source}")]
+pub struct BindError {
+    /// Address or socket path.
+    what: String,
+    /// Why.
+    source: std::io::Error,
+}
+
+impl Endpoint {
+    /// Binds the TCP port and the socket. A stale socket file left by a killed daemon is
+    /// replaced; one a live server answers on is not.
+    pub async fn bind(shared: Arc<Shared>) -> Result<Endpoint, BindError> {
+        let ep = &shared.cfg.endpoint;
+        let tcp = if ep.skip_networking {
+            None
+        } else {
+            let addrs: Vec<String> = match &ep.bind_address {
+                Some(a) => vec![format!("{}:{}", bracket(a), ep.port)],
+                // mysqld listens on every address, IPv6 and IPv4.
+                None => vec![format!("[::]:{}", ep.port), format!("0.0.0.0:{}", ep.port)],
+            };
+            let mut last = None;
+            let mut bound = None;
+            for a in &addrs {
+                match TcpListener::bind(a).await {
+                    Ok(l) => {
+                        bound = Some(l);
+                        break;
+                    }
+                    Err(e) => last = Some((a.clone(), e)),
+                }
+            }
+            match (bound, last) {
+                (Some(l), _) => Some(l),
+                (None, Some((what, source))) => return Err(BindError { what, source }),
+                (None, None) => None,
+            }
+        };
+        let path = &ep.socket;
+        if path.exists() && std::os::unix::net::UnixStream::connect(path).is_err() {
+            let _ = std::fs::remove_file(path);
+        }
+        let unix = UnixListener::bind(path).map_err(|source| BindError {
+            what: path.display().to_string(),
+            source,
+        })?;
+        if let Some(l) = &tcp {
+            if let Ok(a) = l.local_addr() {
+                tracing::info!(address = %a, socket = %path.display(), "endpoint listening");
+            }
+        }
+        Ok(Endpoint {
+            tcp,
+            unix: Some(unix),
+            shared,
+        })
+    }
+
+    /// Accepts connections until `shutdown`; each session runs in its own task.
+    pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) {
+        let tcp = self.tcp.take();
+        let unix = self.unix.take();
+        let socket_path = self.shared.cfg.endpoint.socket.clone();
+        loop {
+            let accepted = tokio::select! {
+                _ = shutdown.changed() => break,
+                r = accept_tcp(&tcp) => r.map(|(s, peer)| Conn::Tcp(s, peer)),
+                r = accept_unix(&unix) => r.map(Conn::Unix),
+            };
+            let conn = match accepted {
+                Ok(c) => c,
+                Err(e) => {
+                    // Out of file descriptors and the like: say so, pause, go on.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            let shared = self.shared.clone();
+            let id = shared.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+            shared.connections.fetch_add(1, Ordering::Relaxed);
+            let rx = shutdown.clone();
+            tokio::spawn(async move {
+                match conn {
+                    Conn::Tcp(s, peer) => {
+                        let _ = s.set_nodelay(true);
+                        let host = match peer.ip() {
+                            std::net::IpAddr::V6(v6) => v6
+                                .to_ipv4_mapped()
+                                .map_or(std::net::IpAddr::V6(v6), std::net::IpAddr::V4),
+                            v4 => v4,
+                        };
+                        session::serve(s, Peer::Tcp(host), peer.port(), id, shared, rx).await
+                    }
+                    Conn::Unix(s) => session::serve(s, Peer::Socket, 0, id, shared, rx).await,
+                }
+            });
+        }
+        let _ = std::fs::remove_file(&socket_path);
+    }
+}
+
+/// An accepted connection.
+enum Conn {
+    /// TCP with the client's address.
+    Tcp(tokio::net::TcpStream, std::net::SocketAddr),
+    /// The unix socket.
+    Unix(tokio::net::UnixStream),
+}
+
+async fn accept_tcp(
+    l: &Option<TcpListener>,
+) -> std::io::Result<(tokio::net::TcpStream, std::net::SocketAddr)> {
+    match l {
+        Some(l) => l.accept().await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn accept_unix(l: &Option<UnixListener>) -> std::io::Result<tokio::net::UnixStream> {
+    match l {
+        Some(l) => l.accept().await.map(|(s, _)| s),
+        None => std::future::pending().await,
+    }
+}
+
+fn bracket(addr: &str) -> String {
+    if addr.contains(':') && !addr.starts_with('[') {
+        format!("[{addr}]")
+    } else {
+        addr.to_string()
+    }
+}
+
+/// SQLSTATE of a mysqld error code (HY000 for the many without their own).
+pub fn sqlstate(code: u16) -> &'static str {
+    match code {
+        1040 => "08004",
+        1045 => "28000",
+        1046 => "3D000",
+        1044 | 1049 | 1064 | 1110 | 1149 | 1227 | 1235 => "42000",
+        1047 | 1105 => "HY000",
+        1050 => "42S01",
+        1051 | 1146 => "42S02",
+        1054 => "42S22",
+        1231 | 1232 => "42000",
+        1062 => "23000",
+        _ => "HY000",
+    }
+}

@@ -1,0 +1,764 @@
+//! Statement dispatch: what a COM_QUERY statement is, and its answer. Replication admin
+//! statements go to [`crate::control::Control`], constant SELECTs to the SQL core, writes
+//! get 1290.
+
+use sqlparser::dialect::MySqlDialect;
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{Token, Tokenizer};
+
+use super::admin::{self, Admin};
+use super::session::{Condition, Reply, Session};
+use super::vars::{self, Scope};
+use crate::apply::error::SqlError;
+use crate::apply::filter::like;
+use crate::sql::constant::{self, syntax_error, unsupported, Env};
+use crate::sql::split::leading_words;
+use crate::sql::value::Value;
+use crate::store::catalog::Catalog;
+use crate::wire::resultset::Column;
+
+/// The read_only answer (a slave with read_only=1 gives it to every writer).
+fn read_only() -> SqlError {
+    SqlError::new(
+        1290,
+        "The MySQL server is running with the --read-only option so it cannot execute this statement"
+            .into(),
+    )
+}
+
+/// Statements that change data or schema: refused on a replica.
+const WRITES: &[&str] = &[
+    "INSERT",
+    "UPDATE",
+    "DELETE",
+    "REPLACE",
+    "LOAD",
+    "CREATE",
+    "DROP",
+    "ALTER",
+    "RENAME",
+    "TRUNCATE",
+    "GRANT",
+    "REVOKE",
+    "CALL",
+    "HANDLER",
+    "IMPORT",
+    "INSTALL",
+    "UNINSTALL",
+    "OPTIMIZE",
+    "REPAIR",
+    "ANALYZE",
+    "XA",
+    "PURGE",
+];
+
+/// Text result columns.
+fn text_columns(names: &[&str]) -> Vec<Column> {
+    names.iter().map(|n| Column::text(n, 64)).collect()
+}
+
+impl Session {
+    /// Executes one statement.
+    pub async fn execute(&mut self, sql: &str) -> Reply {
+        let words = leading_words(sql, 4);
+        let w = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
+        // SHOW WARNINGS reads the previous statement's conditions; everything else starts
+        // a fresh list.
+        let keeps_conditions = w(0) == "SHOW" && matches!(w(1), "WARNINGS" | "ERRORS" | "COUNT");
+        if !keeps_conditions {
+            self.conditions.clear();
+        }
+        let r = match w(0) {
+            "SELECT" => self.select(sql),
+            "SHOW" => self.show(sql, &words).await,
+            "SET" => self.set(sql).await,
+            "USE" => {
+                let name = sql.trim().trim_end_matches(';');
+                let name = name[name.to_ascii_uppercase().find("USE").unwrap_or(0) + 3..].trim();
+                self.use_database(unquote(name))
+                    .map(|()| Reply::Ok { affected: 0 })
+            }
+            "BEGIN" | "COMMIT" | "ROLLBACK" => {
+                self.in_trans = w(0) == "BEGIN";
+                Ok(Reply::Ok { affected: 0 })
+            }
+            "START" if w(1) == "TRANSACTION" => {
+                self.in_trans = true;
+                Ok(Reply::Ok { affected: 0 })
+            }
+            "CHANGE" | "START" | "STOP" | "RESET" => self.admin(sql).await,
+            "FLUSH" => self
+                .require_admin("RELOAD")
+                .map(|()| Reply::Ok { affected: 0 }),
+            "DO" => Ok(Reply::Ok { affected: 0 }),
+            first if WRITES.contains(&first) => Err(read_only()),
+            "DESCRIBE" | "DESC" | "EXPLAIN" | "WITH" | "TABLE" | "VALUES" => {
+                Err(unsupported(&format!("{} (the query engine)", w(0))))
+            }
+            _ => Err(self.unknown_statement(sql)),
+        };
+        match r {
+            Ok(reply) => reply,
+            Err(e) => Reply::Err(e),
+        }
+    }
+
+    /// 1064 when sqlparser cannot parse it either, else 1235 naming it.
+    fn unknown_statement(&self, sql: &str) -> SqlError {
+        match Parser::parse_sql(&MySqlDialect {}, sql) {
+            Err(e) => syntax_error(sql, &e.to_string()),
+            Ok(_) => {
+                let head: String = leading_words(sql, 2).join(" ");
+                unsupported(&head)
+            }
+        }
+    }
+
+    /// USE / COM_INIT_DB.
+    pub fn use_database(&mut self, db: &str) -> Result<(), SqlError> {
+        if !db.eq_ignore_ascii_case("information_schema") {
+            let cat = self.catalog()?;
+            if !cat.databases.contains_key(db) {
+                return Err(SqlError::new(1049, format!("Unknown database '{db}'")));
+            }
+        }
+        self.db = Some(db.to_string());
+        if let Ok(mut p) = self.process.lock() {
+            p.db = Some(db.to_string());
+        }
+        Ok(())
+    }
+
+    /// The committed catalog, read from the store as it is now.
+    fn catalog(&self) -> Result<Catalog, SqlError> {
+        let datadir = &self.shared.cfg.datadir;
+        if !datadir.join("store").exists() {
+            return Ok(Catalog::default());
+        }
+        let store = crate::store::Store::open_read_only(datadir)
+            .map_err(|e| SqlError::new(1105, e.to_string()))?;
+        store
+            .load_catalog()
+            .map_err(|e| SqlError::new(1105, e.to_string()))
+    }
+
+    fn select(&mut self, sql: &str) -> Result<Reply, SqlError> {
+        let Some(r) = constant::eval_select(sql, self)? else {
+            return Err(unsupported(
+                "SELECT from tables (the query engine is not built yet)",
+            ));
+        };
+        let columns = r
+            .names
+            .iter()
+            .zip(&r.row)
+            .map(|(n, v)| match v {
+                Value::Int(_) => Column::bigint(n, false),
+                Value::UInt(_) => Column::bigint(n, true),
+                _ => Column::text(n, 64),
+            })
+            .collect();
+        let rows = if r.empty {
+            Vec::new()
+        } else {
+            vec![r.row.iter().map(Value::render).collect()]
+        };
+        Ok(Reply::Rows { columns, rows })
+    }
+
+    async fn admin(&mut self, sql: &str) -> Result<Reply, SqlError> {
+        let Some(stmt) = admin::parse(sql)? else {
+            return Err(self.unknown_statement(sql));
+        };
+        self.require_admin("REPLICATION SLAVE ADMIN")?;
+        let control = self.shared.control.clone();
+        let notes = match stmt {
+            Admin::ChangeMaster(ch) => {
+                control.change_master(*ch).await?;
+                Vec::new()
+            }
+            Admin::Start(t) => control.start(t).await?,
+            Admin::Stop(t) => control.stop(t).await?,
+            Admin::Reset { all } => {
+                control.reset(all).await?;
+                Vec::new()
+            }
+        };
+        self.conditions = notes
+            .into_iter()
+            .map(|error| Condition {
+                level: "Note",
+                error,
+            })
+            .collect();
+        Ok(Reply::Ok { affected: 0 })
+    }
+
+    async fn show(&mut self, sql: &str, words: &[String]) -> Result<Reply, SqlError> {
+        let w = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
+        let pattern = like_pattern(sql)?;
+        let matches = |name: &str| {
+            pattern
+                .as_deref()
+                .is_none_or(|p| like(&p.to_lowercase(), &name.to_lowercase()))
+        };
+        match (w(1), w(2)) {
+            ("SLAVE" | "REPLICA", "STATUS") | ("ALL", "SLAVES" | "REPLICAS") => {
+                let fields = self.shared.control.slave_status().await;
+                let names: Vec<&str> =
+                    crate::apply::status::slave_status_fields(None, None, false, false, 0)
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect();
+                Ok(Reply::Rows {
+                    columns: text_columns(&names),
+                    rows: fields
+                        .map(|f| vec![f.into_iter().map(|(_, v)| v).collect()])
+                        .unwrap_or_default(),
+                })
+            }
+            ("SLAVE" | "REPLICA", "HOSTS") | ("REPLICAS", _) => Ok(Reply::Rows {
+                columns: text_columns(&["Server_id", "Host", "Port", "Master_id"]),
+                rows: Vec::new(),
+            }),
+            ("MASTER" | "BINARY", "STATUS") => Ok(Reply::Rows {
+                columns: text_columns(&["File", "Position", "Binlog_Do_DB", "Binlog_Ignore_DB"]),
+                rows: Vec::new(),
+            }),
+            ("BINARY" | "MASTER", "LOGS") => Err(SqlError::new(
+                1381,
+                "You are not using binary logging".into(),
+            )),
+            ("DATABASES" | "SCHEMAS", _) => {
+                let cat = self.catalog()?;
+                let mut names: Vec<String> = std::iter::once("information_schema".to_string())
+                    .chain(cat.databases.keys().cloned())
+                    .filter(|n| matches(n))
+                    .collect();
+                names.sort();
+                let title = match &pattern {
+                    Some(p) => format!("Database ({p})"),
+                    None => "Database".into(),
+                };
+                Ok(Reply::Rows {
+                    columns: vec![Column::text(&title, 64)],
+                    rows: names.into_iter().map(|n| vec![Some(n)]).collect(),
+                })
+            }
+            ("TABLES", _) | ("FULL", "TABLES") => {
+                let full = w(1) == "FULL";
+                let at = if full { 3 } else { 2 };
+                let db = match w(at) {
+                    "FROM" | "IN" => unquote(sql_word_after(sql, at)?.as_str()).to_string(),
+                    _ => self
+                        .db
+                        .clone()
+                        .ok_or_else(|| SqlError::new(1046, "No database selected".into()))?,
+                };
+                let cat = self.catalog()?;
+                if !cat.databases.contains_key(&db) {
+                    return Err(SqlError::new(1049, format!("Unknown database '{db}'")));
+                }
+                let mut title = format!("Tables_in_{db}");
+                if let Some(p) = &pattern {
+                    title.push_str(&format!(" ({p})"));
+                }
+                let mut columns = vec![Column::text(&title, 64)];
+                if full {
+                    columns.push(Column::text("Table_type", 64));
+                }
+                let rows = cat
+                    .tables_of(&db)
+                    .filter(|t| matches(&t.name))
+                    .map(|t| {
+                        let mut r = vec![Some(t.name.clone())];
+                        if full {
+                            r.push(Some("BASE TABLE".into()));
+                        }
+                        r
+                    })
+                    .collect();
+                Ok(Reply::Rows { columns, rows })
+            }
+            ("VARIABLES", _) | ("GLOBAL" | "SESSION" | "LOCAL", "VARIABLES") => {
+                if sql.to_ascii_uppercase().contains(" WHERE ") {
+                    return Err(unsupported("SHOW VARIABLES WHERE"));
+                }
+                let global = w(1) == "GLOBAL";
+                let globals = self.globals();
+                let rows = globals
+                    .iter()
+                    .filter(|(n, _)| matches(n))
+                    .map(|(n, (_, v))| {
+                        let v = if global {
+                            v
+                        } else {
+                            self.vars.get(n).unwrap_or(v)
+                        };
+                        vec![Some(n.to_string()), Some(vars::show_value(n, v))]
+                    })
+                    .collect();
+                Ok(Reply::Rows {
+                    columns: text_columns(&["Variable_name", "Value"]),
+                    rows,
+                })
+            }
+            ("STATUS", _) | ("GLOBAL" | "SESSION" | "LOCAL", "STATUS") => {
+                let rows = self
+                    .status_variables()
+                    .await
+                    .into_iter()
+                    .filter(|(n, _)| matches(n))
+                    .map(|(n, v)| vec![Some(n.to_string()), Some(v)])
+                    .collect();
+                Ok(Reply::Rows {
+                    columns: text_columns(&["Variable_name", "Value"]),
+                    rows,
+                })
+            }
+            ("PROCESSLIST", _) | ("FULL", "PROCESSLIST") => Ok(self.processlist(w(1) == "FULL")),
+            ("WARNINGS", _) | ("ERRORS", _) => {
+                let errors_only = w(1) == "ERRORS";
+                let rows = self
+                    .conditions
+                    .iter()
+                    .filter(|c| !errors_only || c.level == "Error")
+                    .map(|c| {
+                        vec![
+                            Some(c.level.to_string()),
+                            Some(c.error.code.to_string()),
+                            Some(c.error.message.clone()),
+                        ]
+                    })
+                    .collect();
+                Ok(Reply::Rows {
+                    columns: vec![
+                        Column::text("Level", 7),
+                        Column::bigint("Code", true),
+                        Column::text("Message", 512),
+                    ],
+                    rows,
+                })
+            }
+            _ => Err(match Parser::parse_sql(&MySqlDialect {}, sql) {
+                Err(e)
+                    if !matches!(
+                        w(1),
+                        "CREATE"
+                            | "COLUMNS"
+                            | "FIELDS"
+                            | "INDEX"
+                            | "KEYS"
+                            | "INDEXES"
+                            | "FULL"
+                            | "TABLE"
+                    ) =>
+                {
+                    syntax_error(sql, &e.to_string())
+                }
+                _ => unsupported(format!("SHOW {} {}", w(1), w(2)).trim()),
+            }),
+        }
+    }
+
+    fn globals(&self) -> Vec<(&'static str, (Scope, Value))> {
+        self.shared
+            .globals
+            .lock()
+            .map(|g| g.iter().map(|(k, v)| (*k, v.clone())).collect())
+            .unwrap_or_default()
+    }
+
+    async fn status_variables(&self) -> Vec<(&'static str, String)> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let sh = &self.shared;
+        let running = sh.control.running().await;
+        let q = sh.questions.load(Relaxed).to_string();
+        vec![
+            ("Aborted_connects", sh.refused.load(Relaxed).to_string()),
+            ("Connections", sh.connections.load(Relaxed).to_string()),
+            ("Queries", q.clone()),
+            ("Questions", q),
+            (
+                "Slave_running",
+                if running.io && running.sql {
+                    "ON"
+                } else {
+                    "OFF"
+                }
+                .into(),
+            ),
+            ("Threads_connected", sh.connected().to_string()),
+            ("Threads_running", "1".into()),
+            ("Uptime", sh.started.elapsed().as_secs().to_string()),
+        ]
+    }
+
+    fn processlist(&self, full: bool) -> Reply {
+        let list: Vec<(u32, super::ProcessInfo)> = self
+            .shared
+            .sessions
+            .lock()
+            .map(|s| {
+                s.iter()
+                    .filter_map(|(id, p)| p.lock().ok().map(|p| (*id, p.clone())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let rows = list
+            .into_iter()
+            .map(|(id, p)| {
+                let info = p.info.map(|i| {
+                    if full {
+                        i
+                    } else {
+                        i.chars().take(100).collect()
+                    }
+                });
+                vec![
+                    Some(id.to_string()),
+                    Some(p.user),
+                    Some(p.host),
+                    p.db,
+                    Some(p.command.to_string()),
+                    Some(p.since.map_or(0, |s| s.elapsed().as_secs()).to_string()),
+                    Some(String::new()),
+                    info,
+                    Some("0.000".into()),
+                ]
+            })
+            .collect();
+        Reply::Rows {
+            columns: vec![
+                Column::bigint("Id", true),
+                Column::text("User", 128),
+                Column::text("Host", 64),
+                Column::text("db", 64),
+                Column::text("Command", 16),
+                Column::bigint("Time", false),
+                Column::text("State", 64),
+                Column::text("Info", 100),
+                Column::text("Progress", 8),
+            ],
+            rows,
+        }
+    }
+
+    async fn set(&mut self, sql: &str) -> Result<Reply, SqlError> {
+        let toks: Vec<Token> = Tokenizer::new(&MySqlDialect {}, sql)
+            .tokenize()
+            .map_err(|e| syntax_error(sql, &e.to_string()))?
+            .into_iter()
+            .filter(|t| !matches!(t, Token::Whitespace(_) | Token::SemiColon))
+            .collect();
+        let up = |i: usize| match toks.get(i) {
+            Some(Token::Word(w)) => w.value.to_ascii_uppercase(),
+            _ => String::new(),
+        };
+        match up(1).as_str() {
+            "PASSWORD" => return Err(read_only()),
+            "NAMES" => {
+                let cs = token_text(toks.get(2)).to_ascii_lowercase();
+                let coll = if up(3) == "COLLATE" {
+                    Some(token_text(toks.get(4)).to_ascii_lowercase())
+                } else {
+                    None
+                };
+                if cs != "default" {
+                    let coll = coll.unwrap_or_else(|| default_collation(&cs));
+                    for n in [
+                        "character_set_client",
+                        "character_set_connection",
+                        "character_set_results",
+                    ] {
+                        self.vars.insert(n, Value::Text(cs.clone()));
+                    }
+                    self.vars.insert("collation_connection", Value::Text(coll));
+                }
+                return Ok(Reply::Ok { affected: 0 });
+            }
+            "CHARACTER" | "CHARSET" => {
+                let at = if up(1) == "CHARACTER" { 3 } else { 2 };
+                let cs = token_text(toks.get(at)).to_ascii_lowercase();
+                for n in ["character_set_client", "character_set_results"] {
+                    self.vars.insert(n, Value::Text(cs.clone()));
+                }
+                return Ok(Reply::Ok { affected: 0 });
+            }
+            _ => {}
+        }
+        // SET [GLOBAL|SESSION] TRANSACTION ...: isolation and access mode of reads.
+        let tx_at = if matches!(up(1).as_str(), "GLOBAL" | "SESSION" | "LOCAL") {
+            2
+        } else {
+            1
+        };
+        if up(tx_at) == "TRANSACTION" {
+            if up(1) == "GLOBAL" {
+                self.require_admin("SUPER")?;
+            }
+            return Ok(Reply::Ok { affected: 0 });
+        }
+        // Assignments separated by top-level commas.
+        let mut i = 1;
+        let mut pending: Vec<(bool, String, Vec<Token>)> = Vec::new();
+        while i < toks.len() {
+            let mut global = false;
+            let mut name;
+            match up(i).as_str() {
+                "GLOBAL" => {
+                    global = true;
+                    i += 1;
+                }
+                "SESSION" | "LOCAL" => i += 1,
+                _ => {}
+            }
+            name = token_text(toks.get(i));
+            i += 1;
+            let lname = name.to_ascii_lowercase();
+            if let Some(scope) = ["@@global", "@@session", "@@local"]
+                .iter()
+                .find(|s| lname == **s)
+            {
+                global = *scope == "@@global";
+                if toks.get(i) != Some(&Token::Period) {
+                    return Err(syntax_error(sql, "Line: 1, Column: 1"));
+                }
+                name = token_text(toks.get(i + 1));
+                i += 2;
+            } else if let Some(rest) = name.strip_prefix("@@") {
+                name = rest.to_string();
+            }
+            if !matches!(toks.get(i), Some(Token::Eq) | Some(Token::Assignment)) {
+                return Err(self.unknown_statement(sql));
+            }
+            i += 1;
+            let start = i;
+            let mut depth = 0i32;
+            while i < toks.len() {
+                match &toks[i] {
+                    Token::LParen => depth += 1,
+                    Token::RParen => depth -= 1,
+                    Token::Comma if depth == 0 => break,
+                    _ => {}
+                }
+                i += 1;
+            }
+            let value = toks[start..i].to_vec();
+            if value.is_empty() {
+                return Err(syntax_error(sql, "Line: 1, Column: 1"));
+            }
+            i += 1;
+            pending.push((global, name, value));
+        }
+        for (global, name, value) in pending {
+            if let Some(user_var) = name.strip_prefix('@') {
+                let v = self.eval_tokens(&value)?;
+                self.user_vars.insert(user_var.to_string(), v);
+                continue;
+            }
+            self.set_variable(global, &name, &value).await?;
+        }
+        Ok(Reply::Ok { affected: 0 })
+    }
+
+    fn eval_tokens(&self, toks: &[Token]) -> Result<Value, SqlError> {
+        let text: Vec<String> = toks.iter().map(|t| t.to_string()).collect();
+        let text = text.join(" ");
+        let expr = Parser::new(&MySqlDialect {})
+            .try_with_sql(&text)
+            .and_then(|mut p| p.parse_expr())
+            .map_err(|e| syntax_error(&text, &e.to_string()))?;
+        constant::eval(&expr, self)
+    }
+
+    async fn set_variable(
+        &mut self,
+        global: bool,
+        name: &str,
+        value: &[Token],
+    ) -> Result<(), SqlError> {
+        let lname = name.to_ascii_lowercase();
+        let Some((key, (scope, current))) = self.globals().into_iter().find(|(k, _)| *k == lname)
+        else {
+            return Err(vars::unknown(name));
+        };
+        if scope == Scope::ReadOnly {
+            return Err(SqlError::new(
+                1238,
+                format!("Variable '{key}' is a read only variable"),
+            ));
+        }
+        if !global && scope == Scope::Global {
+            return Err(SqlError::new(
+                1229,
+                format!("Variable '{key}' is a GLOBAL variable and should be set with SET GLOBAL"),
+            ));
+        }
+        // A bare word is the value itself (ON, OFF, utf8mb4, READ-COMMITTED...).
+        let is_default =
+            matches!(value, [Token::Word(w)] if w.value.eq_ignore_ascii_case("DEFAULT"));
+        let v = match value {
+            _ if is_default => None,
+            [Token::Word(w)] if w.quote_style.is_none() && !w.value.starts_with('@') => {
+                Some(Value::Text(w.value.clone()))
+            }
+            _ => Some(self.eval_tokens(value)?),
+        };
+        let v = v.map(|v| vars::coerce(key, &current, v)).transpose()?;
+        if global {
+            self.require_admin("SUPER")?;
+            let v = match v {
+                Some(v) => v,
+                None => vars::initial_globals(&self.shared.cfg)
+                    .remove(key)
+                    .map(|(_, v)| v)
+                    .unwrap_or(Value::Null),
+            };
+            match key {
+                "sql_slave_skip_counter" => {
+                    let n = v.as_i64().unwrap_or(0).max(0) as u64;
+                    self.shared.control.set_skip_counter(n).await?;
+                }
+                "read_only" if v.truth() != Some(true) => {
+                    return Err(unsupported(
+                        "read_only=0 (clients cannot write to a replica's store)",
+                    ))
+                }
+                _ => {}
+            }
+            if let Ok(mut g) = self.shared.globals.lock() {
+                g.insert(key, (scope, v));
+            }
+        } else {
+            match v {
+                Some(v) => {
+                    if matches!(key, "transaction_isolation" | "tx_isolation") {
+                        self.vars.insert("transaction_isolation", v.clone());
+                        self.vars.insert("tx_isolation", v);
+                    } else {
+                        self.vars.insert(key, v);
+                    }
+                }
+                None => {
+                    self.vars.remove(key);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Env for Session {
+    fn system_variable(&self, global: bool, name: &str) -> Result<Value, SqlError> {
+        let lname = name.to_ascii_lowercase();
+        match lname.as_str() {
+            "warning_count" => return Ok(Value::Int(self.conditions.len() as i64)),
+            "error_count" => {
+                return Ok(Value::Int(
+                    self.conditions
+                        .iter()
+                        .filter(|c| c.level == "Error")
+                        .count() as i64,
+                ))
+            }
+            "last_insert_id" | "identity" | "insert_id" => return Ok(Value::Int(0)),
+            _ => {}
+        }
+        let g = self
+            .shared
+            .globals
+            .lock()
+            .map_err(|_| vars::unknown(name))?;
+        let Some((key, (_, v))) = g.get_key_value(lname.as_str()) else {
+            return Err(vars::unknown(name));
+        };
+        if !global {
+            if let Some(s) = self.vars.get(key) {
+                return Ok(s.clone());
+            }
+        }
+        Ok(v.clone())
+    }
+
+    fn user_variable(&self, name: &str) -> Value {
+        self.user_vars.get(name).cloned().unwrap_or(Value::Null)
+    }
+
+    fn session_function(&self, name: &str) -> Option<Value> {
+        Some(match name {
+            "USER" | "SESSION_USER" | "SYSTEM_USER" => {
+                Value::Text(format!("{}@{}", self.user, self.host))
+            }
+            "CURRENT_USER" => Value::Text(format!("{}@{}", self.account.user, self.account.host)),
+            "DATABASE" | "SCHEMA" => self.db.clone().map_or(Value::Null, Value::Text),
+            "CONNECTION_ID" => Value::Int(self.id as i64),
+            "VERSION" => Value::Text(vars::version()),
+            "LAST_INSERT_ID" => Value::Int(0),
+            _ => return None,
+        })
+    }
+}
+
+/// `LIKE 'pattern'` at the end of a SHOW statement.
+fn like_pattern(sql: &str) -> Result<Option<String>, SqlError> {
+    let toks: Vec<Token> = Tokenizer::new(&MySqlDialect {}, sql)
+        .tokenize()
+        .map_err(|e| syntax_error(sql, &e.to_string()))?
+        .into_iter()
+        .filter(|t| !matches!(t, Token::Whitespace(_) | Token::SemiColon))
+        .collect();
+    for (i, t) in toks.iter().enumerate() {
+        if matches!(t, Token::Word(w) if w.value.eq_ignore_ascii_case("LIKE")) {
+            return match toks.get(i + 1) {
+                Some(Token::SingleQuotedString(s)) | Some(Token::DoubleQuotedString(s)) => {
+                    Ok(Some(s.clone()))
+                }
+                _ => Err(syntax_error(sql, "Line: 1, Column: 1")),
+            };
+        }
+    }
+    Ok(None)
+}
+
+/// The word at position `at` (0-based, comments skipped) of `sql` as typed, plus 1.
+fn sql_word_after(sql: &str, at: usize) -> Result<String, SqlError> {
+    let toks: Vec<Token> = Tokenizer::new(&MySqlDialect {}, sql)
+        .tokenize()
+        .map_err(|e| syntax_error(sql, &e.to_string()))?
+        .into_iter()
+        .filter(|t| !matches!(t, Token::Whitespace(_)))
+        .collect();
+    match toks.get(at + 1) {
+        Some(Token::Word(w)) => Ok(w.value.clone()),
+        _ => Err(syntax_error(sql, "Line: 1, Column: 1")),
+    }
+}
+
+fn token_text(t: Option<&Token>) -> String {
+    match t {
+        Some(Token::Word(w)) => w.value.clone(),
+        Some(Token::SingleQuotedString(s)) | Some(Token::DoubleQuotedString(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
+}
+
+fn unquote(s: &str) -> &str {
+    let s = s.trim();
+    for q in ['`', '\'', '"'] {
+        if s.len() >= 2 && s.starts_with(q) && s.ends_with(q) {
+            return &s[1..s.len() - 1];
+        }
+    }
+    s
+}
+
+fn default_collation(charset: &str) -> String {
+    match charset {
+        "latin1" => "latin1_swedish_ci".into(),
+        "binary" => "binary".into(),
+        "utf8" | "utf8mb3" => "utf8mb3_general_ci".into(),
+        cs => format!("{cs}_general_ci"),
+    }
+}

@@ -1,0 +1,584 @@
+//! One client connection: handshake and authentication, then the command loop.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rand::Rng;
+use tokio::io::{AsyncRead, AsyncWrite, BufReader};
+use tokio::sync::watch;
+
+use super::accounts::{Account, Peer, Privilege};
+use super::{sqlstate, ProcessInfo, Shared};
+use crate::apply::error::SqlError;
+use crate::sql::value::Value;
+use crate::wire::packet::PacketIo;
+use crate::wire::resultset::Column;
+use crate::wire::server::{self as srv, STATUS_AUTOCOMMIT, STATUS_IN_TRANS};
+use crate::wire::{auth, caps, WireError};
+
+/// How long a client may take to complete the handshake (mysqld's connect_timeout).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Command bytes.
+mod cmd {
+    pub const QUIT: u8 = 0x01;
+    pub const INIT_DB: u8 = 0x02;
+    pub const QUERY: u8 = 0x03;
+    pub const FIELD_LIST: u8 = 0x04;
+    pub const STATISTICS: u8 = 0x09;
+    pub const PING: u8 = 0x0e;
+    pub const CHANGE_USER: u8 = 0x11;
+    pub const STMT_PREPARE: u8 = 0x16;
+    pub const STMT_EXECUTE: u8 = 0x17;
+    pub const STMT_SEND_LONG_DATA: u8 = 0x18;
+    pub const STMT_CLOSE: u8 = 0x19;
+    pub const STMT_RESET: u8 = 0x1a;
+    pub const RESET_CONNECTION: u8 = 0x1f;
+}
+
+/// What a statement answers.
+#[derive(Debug)]
+pub enum Reply {
+    /// An OK packet.
+    Ok {
+        /// Affected rows.
+        affected: u64,
+    },
+    /// A result set with text rows (`None` is NULL).
+    Rows {
+        /// Column definitions.
+        columns: Vec<Column>,
+        /// Rows.
+        rows: Vec<Vec<Option<String>>>,
+    },
+    /// An ERR packet.
+    Err(SqlError),
+}
+
+/// A warning or note kept for SHOW WARNINGS.
+#[derive(Clone, Debug)]
+pub struct Condition {
+    /// `Note`, `Warning` or `Error`.
+    pub level: &'static str,
+    /// The error.
+    pub error: SqlError,
+}
+
+/// A connected client.
+pub struct Session {
+    /// Connection id.
+    pub id: u32,
+    /// Authenticated user.
+    pub user: String,
+    /// Host the user connected from (`localhost` or an address).
+    pub host: String,
+    /// The account it matched (CURRENT_USER()).
+    pub account: Account,
+    /// Where it connected from.
+    pub peer: Peer,
+    /// Current database.
+    pub db: Option<String>,
+    /// Session values of system variables.
+    pub vars: BTreeMap<&'static str, Value>,
+    /// User variables.
+    pub user_vars: HashMap<String, Value>,
+    /// Inside BEGIN ... COMMIT.
+    pub in_trans: bool,
+    /// Conditions of the last statement.
+    pub conditions: Vec<Condition>,
+    /// Daemon state.
+    pub shared: Arc<Shared>,
+    /// This session's SHOW PROCESSLIST entry.
+    pub process: Arc<Mutex<ProcessInfo>>,
+    /// Client capabilities.
+    caps: u32,
+}
+
+impl Session {
+    /// Admin rights, or mysqld's 1227.
+    pub fn require_admin(&self, privilege: &str) -> Result<(), SqlError> {
+        if self.account.privilege == Privilege::Admin {
+            Ok(())
+        } else {
+            Err(SqlError::new(
+                1227,
+                format!(
+                    "Access denied; you need (at least one of) the {privilege} privilege(s) for this operation"
+                ),
+            ))
+        }
+    }
+
+    /// Server status flags for OK/EOF packets.
+    pub fn status(&self) -> u16 {
+        let autocommit = self
+            .vars
+            .get("autocommit")
+            .is_none_or(|v| v.truth() == Some(true));
+        let mut s = 0;
+        if autocommit {
+            s |= STATUS_AUTOCOMMIT;
+        }
+        if self.in_trans {
+            s |= STATUS_IN_TRANS;
+        }
+        s
+    }
+
+    fn warning_count(&self) -> u16 {
+        self.conditions.len().min(u16::MAX as usize) as u16
+    }
+}
+
+/// Serves one connection until the client quits, the connection breaks or the daemon stops.
+pub async fn serve<S>(
+    stream: S,
+    peer: Peer,
+    port: u16,
+    id: u32,
+    shared: Arc<Shared>,
+    mut shutdown: watch::Receiver<bool>,
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let mut io = PacketIo::new(BufReader::with_capacity(16 * 1024, stream));
+    io.max_payload = 1 << 30;
+    // mysqld refuses the connection in place of the greeting when it is full (no SQLSTATE:
+    // the client's protocol is not known yet, so clients show HY000).
+    if shared.connected() >= shared.cfg.endpoint.max_connections as usize {
+        shared.refused.fetch_add(1, Ordering::Relaxed);
+        let _ = io
+            .write_packet(&srv::err_packet_pre41(1040, "Too many connections"))
+            .await;
+        return;
+    }
+    let session = match tokio::time::timeout(
+        CONNECT_TIMEOUT,
+        handshake(&mut io, &peer, port, id, &shared),
+    )
+    .await
+    {
+        Ok(Ok(Some(s))) => s,
+        Ok(Ok(None)) => return,
+        Ok(Err(e)) => {
+            tracing::debug!(connection = id, error = %e, "handshake failed");
+            return;
+        }
+        Err(_) => {
+            tracing::debug!(connection = id, "handshake timed out");
+            return;
+        }
+    };
+    if let Ok(mut s) = shared.sessions.lock() {
+        s.insert(id, session.process.clone());
+    }
+    let mut session = session;
+    let r = command_loop(&mut io, &mut session, &mut shutdown).await;
+    if let Ok(mut s) = shared.sessions.lock() {
+        s.remove(&id);
+    }
+    if let Err(e) = r {
+        match e {
+            WireError::Closed => {}
+            other => tracing::debug!(connection = id, error = %other, "session ended"),
+        }
+    }
+}
+
+fn nonce() -> [u8; 20] {
+    let mut rng = rand::thread_rng();
+    let mut n = [0u8; 20];
+    for b in &mut n {
+        // Printable, never NUL or '$' (clients treat the nonce as a C string).
+        *b = rng.gen_range(0x21..0x7f);
+    }
+    n
+}
+
+/// Greeting, handshake response, authentication. `Ok(None)`: refused (ERR sent).
+async fn handshake<S>(
+    io: &mut PacketIo<BufReader<S>>,
+    peer: &Peer,
+    port: u16,
+    id: u32,
+    shared: &Arc<Shared>,
+) -> Result<Option<Session>, WireError>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let nonce = nonce();
+    let version = format!("5.5.5-{}", super::vars::version());
+    io.seq = 0;
+    io.write_packet(&srv::greeting(&version, id, &nonce, auth::NATIVE))
+        .await?;
+    let mut buf = Vec::new();
+    io.read_packet(&mut buf).await?;
+    if srv::is_ssl_request(&buf) {
+        let e = SqlError::new(
+            1045,
+            "SSL connection error: SSL is not enabled on this server".into(),
+        );
+        send_err(io, &e).await?;
+        return Ok(None);
+    }
+    let resp = match srv::parse_handshake_response(&buf) {
+        Ok(r) => r,
+        Err(e) => {
+            let err = SqlError::new(1043, "Bad handshake".into());
+            send_err(io, &err).await?;
+            return Err(e);
+        }
+    };
+    let host = peer.host_name();
+    let Some(account) = authenticate(
+        io,
+        shared,
+        peer,
+        &resp.user,
+        Some(resp.plugin.as_deref().unwrap_or(auth::NATIVE)),
+        &resp.auth,
+        &nonce,
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    let mut session = Session {
+        id,
+        user: resp.user.clone(),
+        host: host.clone(),
+        account,
+        peer: peer.clone(),
+        db: None,
+        vars: BTreeMap::new(),
+        user_vars: HashMap::new(),
+        in_trans: false,
+        conditions: Vec::new(),
+        shared: shared.clone(),
+        process: Arc::new(Mutex::new(ProcessInfo {
+            user: resp.user.clone(),
+            host: if port == 0 {
+                host
+            } else {
+                format!("{host}:{port}")
+            },
+            db: None,
+            command: "Sleep",
+            since: Some(Instant::now()),
+            info: None,
+        })),
+        caps: resp.capabilities,
+    };
+    if let Some(db) = resp.database {
+        if let Err(e) = session.use_database(&db) {
+            send_err(io, &e).await?;
+            return Ok(None);
+        }
+    }
+    let ok = srv::ok_packet(0, 0, session.status(), 0, "", false);
+    io.write_packet(&ok).await?;
+    Ok(Some(session))
+}
+
+/// Checks the password; sends the AuthSwitchRequest if the client answered with another
+/// plugin, the fast-auth marker for caching_sha2_password, or 1045. `None` when refused.
+async fn authenticate<S>(
+    io: &mut PacketIo<BufReader<S>>,
+    shared: &Arc<Shared>,
+    peer: &Peer,
+    user: &str,
+    // `None`: always switch (COM_CHANGE_USER answers were made with the old nonce).
+    client_plugin: Option<&str>,
+    response: &[u8],
+    nonce: &[u8; 20],
+) -> Result<Option<Account>, WireError>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let denied = |used: bool| {
+        SqlError::new(
+            1045,
+            format!(
+                "Access denied for user '{user}'@'{}' (using password: {})",
+                peer.host_name(),
+                if used { "YES" } else { "NO" }
+            ),
+        )
+    };
+    let Some(account) = shared.accounts.find(user, peer).cloned() else {
+        send_err(io, &denied(!response.is_empty())).await?;
+        return Ok(None);
+    };
+    let mut response = response.to_vec();
+    let mut nonce = *nonce;
+    if client_plugin != Some(account.plugin) {
+        nonce = self::nonce();
+        io.write_packet(&srv::auth_switch(account.plugin, &nonce))
+            .await?;
+        io.read_packet(&mut response).await?;
+    }
+    let ok = if account.passwordless() {
+        response.is_empty() || response == [0]
+    } else if account.plugin == auth::CACHING_SHA2 {
+        account
+            .sha2
+            .as_ref()
+            .is_some_and(|s| srv::check_sha2(s, &nonce, &response))
+    } else {
+        account
+            .native
+            .as_ref()
+            .is_some_and(|s| srv::check_native(s, &nonce, &response))
+    };
+    if !ok {
+        tracing::info!(user, host = %peer.host_name(), "access denied");
+        send_err(io, &denied(!response.is_empty() && response != [0])).await?;
+        return Ok(None);
+    }
+    if account.plugin == auth::CACHING_SHA2 && !account.passwordless() {
+        // fast_auth_success: the OK packet follows.
+        io.write_packet(&[0x01, 0x03]).await?;
+    }
+    Ok(Some(account))
+}
+
+async fn send_err<S>(io: &mut PacketIo<BufReader<S>>, e: &SqlError) -> Result<(), WireError>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    io.write_packet(&srv::err_packet(e.code, sqlstate(e.code), &e.message))
+        .await
+}
+
+async fn command_loop<S>(
+    io: &mut PacketIo<BufReader<S>>,
+    s: &mut Session,
+    shutdown: &mut watch::Receiver<bool>,
+) -> Result<(), WireError>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let mut buf = Vec::with_capacity(1024);
+    let mut out = Vec::with_capacity(16 * 1024);
+    loop {
+        io.seq = 0;
+        let read = tokio::select! {
+            r = io.read_packet(&mut buf) => r,
+            _ = shutdown.changed() => return Ok(()),
+        };
+        read?;
+        let Some((&command, body)) = buf.split_first() else {
+            return Err(WireError::Protocol("empty command packet".into()));
+        };
+        s.shared.questions.fetch_add(1, Ordering::Relaxed);
+        out.clear();
+        match command {
+            cmd::QUIT => return Ok(()),
+            cmd::PING => frame_ok(io, &mut out, s, 0, false),
+            cmd::QUERY => {
+                let sql = String::from_utf8_lossy(body).into_owned();
+                run_query(io, &mut out, s, &sql).await;
+            }
+            cmd::INIT_DB => {
+                let db = String::from_utf8_lossy(body).into_owned();
+                match s.use_database(&db) {
+                    Ok(()) => frame_ok(io, &mut out, s, 0, false),
+                    Err(e) => frame_err(io, &mut out, &e),
+                }
+            }
+            cmd::STATISTICS => {
+                let sh = &s.shared;
+                let up = sh.started.elapsed().as_secs().max(1);
+                let q = sh.questions.load(Ordering::Relaxed);
+                let text = format!(
+                    "Uptime: {up}  Threads: {}  Questions: {q}  Slow queries: 0  Opens: 0  Open tables: 0  Queries per second avg: {:.3}",
+                    sh.connected(),
+                    q as f64 / up as f64
+                );
+                io.frame_into(&mut out, text.as_bytes());
+            }
+            cmd::FIELD_LIST => {
+                // Column lists of stored tables come with the query engine; an empty list
+                // is a valid answer (clients use it only for name completion).
+                let eof = srv::eof_packet(s.status(), 0);
+                io.frame_into(&mut out, &eof);
+            }
+            cmd::RESET_CONNECTION => {
+                s.vars.clear();
+                s.user_vars.clear();
+                s.in_trans = false;
+                s.conditions.clear();
+                frame_ok(io, &mut out, s, 0, false);
+            }
+            cmd::CHANGE_USER => {
+                if !change_user(io, s, body).await? {
+                    return Ok(());
+                }
+                continue;
+            }
+            cmd::STMT_PREPARE | cmd::STMT_EXECUTE | cmd::STMT_RESET => {
+                let e = crate::sql::constant::unsupported("prepared statements (COM_STMT_*)");
+                frame_err(io, &mut out, &e);
+            }
+            // No reply, by protocol.
+            cmd::STMT_CLOSE | cmd::STMT_SEND_LONG_DATA => continue,
+            _ => {
+                let e = SqlError::new(1047, "Unknown command".into());
+                frame_err(io, &mut out, &e);
+            }
+        }
+        io.write_framed(&out).await?;
+        if out.capacity() > 1 << 20 {
+            out = Vec::with_capacity(16 * 1024);
+        }
+        if let Ok(mut p) = s.process.lock() {
+            p.command = "Sleep";
+            p.since = Some(Instant::now());
+            p.info = None;
+        }
+    }
+}
+
+/// COM_CHANGE_USER: re-authenticates (always through an AuthSwitchRequest with a fresh
+/// nonce) and resets the session. Returns false when refused (connection closes).
+async fn change_user<S>(
+    io: &mut PacketIo<BufReader<S>>,
+    s: &mut Session,
+    body: &[u8],
+) -> Result<bool, WireError>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let mut c = crate::binlog::cursor::Cursor::new(body);
+    let bad = |_| WireError::Protocol("malformed COM_CHANGE_USER".into());
+    let user = String::from_utf8_lossy(c.cstr("user").map_err(bad)?).into_owned();
+    let n = c.u8("auth length").map_err(bad)? as usize;
+    c.skip(n, "auth").map_err(bad)?;
+    let db = if c.is_empty() {
+        None
+    } else {
+        Some(String::from_utf8_lossy(c.cstr("db").map_err(bad)?).into_owned())
+    }
+    .filter(|d| !d.is_empty());
+    let peer = s.peer.clone();
+    let Some(account) = authenticate(io, &s.shared, &peer, &user, None, &[], &nonce()).await?
+    else {
+        return Ok(false);
+    };
+    s.user = user.clone();
+    s.account = account;
+    s.vars.clear();
+    s.user_vars.clear();
+    s.in_trans = false;
+    s.db = None;
+    if let Ok(mut p) = s.process.lock() {
+        p.user = user;
+    }
+    if let Some(db) = db {
+        if let Err(e) = s.use_database(&db) {
+            send_err(io, &e).await?;
+            return Ok(true);
+        }
+    }
+    io.write_packet(&srv::ok_packet(0, 0, s.status(), 0, "", false))
+        .await?;
+    Ok(true)
+}
+
+/// Runs a COM_QUERY (several statements under CLIENT_MULTI_STATEMENTS) into `out`.
+async fn run_query<S>(
+    io: &mut PacketIo<BufReader<S>>,
+    out: &mut Vec<u8>,
+    s: &mut Session,
+    sql: &str,
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let statements = if s.caps & srv::MULTI_STATEMENTS != 0 {
+        crate::sql::split::statements(sql)
+    } else {
+        vec![sql]
+    };
+    if statements.is_empty() {
+        let e = SqlError::new(1065, "Query was empty".into());
+        frame_err(io, out, &e);
+        return;
+    }
+    let n = statements.len();
+    for (i, stmt) in statements.into_iter().enumerate() {
+        if let Ok(mut p) = s.process.lock() {
+            p.command = "Query";
+            p.since = Some(Instant::now());
+            p.info = Some(stmt.chars().take(100).collect());
+        }
+        let reply = s.execute(stmt).await;
+        let more = i + 1 < n;
+        match reply {
+            Reply::Err(e) => {
+                // mysqld stops a multi-statement at the first error.
+                s.conditions = vec![Condition {
+                    level: "Error",
+                    error: e.clone(),
+                }];
+                frame_err(io, out, &e);
+                return;
+            }
+            Reply::Ok { affected } => frame_ok(io, out, s, affected, more),
+            Reply::Rows { columns, rows } => frame_rows(io, out, s, &columns, &rows, more),
+        }
+    }
+}
+
+fn frame_ok<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, s: &Session, affected: u64, more: bool) {
+    let mut status = s.status();
+    if more {
+        status |= srv::STATUS_MORE_RESULTS;
+    }
+    let p = srv::ok_packet(affected, 0, status, s.warning_count(), "", false);
+    io.frame_into(out, &p);
+}
+
+fn frame_err<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, e: &SqlError) {
+    let p = srv::err_packet(e.code, sqlstate(e.code), &e.message);
+    io.frame_into(out, &p);
+}
+
+fn frame_rows<S>(
+    io: &mut PacketIo<S>,
+    out: &mut Vec<u8>,
+    s: &Session,
+    columns: &[Column],
+    rows: &[Vec<Option<String>>],
+    more: bool,
+) {
+    let deprecate_eof = s.caps & caps::DEPRECATE_EOF != 0;
+    let mut status = s.status();
+    if more {
+        status |= srv::STATUS_MORE_RESULTS;
+    }
+    io.frame_into(out, &srv::column_count(columns.len()));
+    let mut p = Vec::with_capacity(128);
+    for c in columns {
+        p.clear();
+        c.encode(&mut p);
+        io.frame_into(out, &p);
+    }
+    if !deprecate_eof {
+        io.frame_into(out, &srv::eof_packet(status, 0));
+    }
+    for r in rows {
+        p.clear();
+        for v in r {
+            srv::put_text_value(&mut p, v.as_deref().map(str::as_bytes));
+        }
+        io.frame_into(out, &p);
+    }
+    let end = if deprecate_eof {
+        srv::ok_packet(0, 0, status, s.warning_count(), "", true)
+    } else {
+        srv::eof_packet(status, s.warning_count())
+    };
+    io.frame_into(out, &end);
+}

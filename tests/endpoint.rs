@@ -1,0 +1,322 @@
+//! The MySQL-protocol endpoint against the real `mariadb` CLI: the seed's slave script
+//! (CHANGE MASTER TO; START SLAVE; SHOW SLAVE STATUS\G) on a replicant started without a
+//! master, settings surviving a restart, session statements, accounts, read_only, limits.
+
+mod support;
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use support::*;
+
+const WAIT: Duration = Duration::from_secs(120);
+
+/// A replicant with an empty datadir and no master.
+fn bare_replicant(extra: &[&str]) -> (tempfile::TempDir, Replicant) {
+    let dir = tempfile::Builder::new()
+        .prefix("rpl-ep-")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let datadir = dir.path().join("data");
+    let mut args = vec![
+        "run".to_string(),
+        format!("--datadir={}", datadir.display()),
+        "--server-id=102".into(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let mut r = Replicant::spawn(args);
+    r.wait_endpoint();
+    (dir, r)
+}
+
+/// `\G` output as name → value.
+fn field(g_output: &str, name: &str) -> Option<String> {
+    g_output.lines().find_map(|l| {
+        let (n, v) = l.split_once(": ")?;
+        (n.trim() == name).then(|| v.to_string())
+    })
+}
+
+fn wait_field(r: &Replicant, name: &str, want: &str) -> String {
+    let mut out = String::new();
+    let ok = wait_until(WAIT, || {
+        out = r
+            .client(&["-uroot"], "SHOW SLAVE STATUS\\G")
+            .unwrap_or_default();
+        field(&out, name).as_deref() == Some(want)
+    });
+    assert!(ok, "{name} never became {want}:\n{out}");
+    out
+}
+
+#[test]
+fn seed_slave_script_then_restart() {
+    let m = master();
+    // The seed script: SHOW MASTER STATUS on the master, then on the slave
+    // `mysql -e "change master to ...; start slave; show slave status\G"`.
+    let (file, pos) = m.master_status();
+    let dir_and_r = bare_replicant(&[]);
+    let (_dir, mut r) = dir_and_r;
+    assert_eq!(
+        r.sql("SHOW SLAVE STATUS").unwrap(),
+        "",
+        "no master yet: empty set"
+    );
+    let err = r.sql("START SLAVE").unwrap_err();
+    assert!(err.contains("ERROR 1200 (HY000)"), "{err}");
+    let script = format!(
+        "change master to master_host='127.0.0.1',master_user='repl',master_password='repl',master_port={},master_log_file='{file}',master_log_pos={pos}; start slave; show slave status\\G",
+        m.port()
+    );
+    let out = r.client(&["-uroot"], &script).unwrap();
+    assert_eq!(
+        field(&out, "Master_Host").as_deref(),
+        Some("127.0.0.1"),
+        "{out}"
+    );
+    assert_eq!(field(&out, "Master_User").as_deref(), Some("repl"));
+    assert_eq!(field(&out, "Master_Port"), Some(m.port().to_string()));
+    assert_eq!(
+        field(&out, "Slave_SQL_Running").as_deref(),
+        Some("Yes"),
+        "{out}"
+    );
+    assert!(
+        matches!(
+            field(&out, "Slave_IO_Running").as_deref(),
+            Some("Yes" | "Connecting")
+        ),
+        "{out}"
+    );
+    seed_db01_user(&m);
+    m.sql("INSERT INTO db01.user(name, sex) VALUES ('via endpoint', '1')");
+    let (file2, pos2) = m.master_status();
+    let out = wait_field(&r, "Exec_Master_Log_Pos", &pos2.to_string());
+    assert_eq!(field(&out, "Relay_Master_Log_File"), Some(file2.clone()));
+    assert_eq!(field(&out, "Seconds_Behind_Master").as_deref(), Some("0"));
+    assert_eq!(field(&out, "Last_SQL_Errno").as_deref(), Some("0"));
+    let datadir = _dir.path().join("data");
+    assert_same_table(&m, &datadir, "db01.user", "id");
+    assert!(r.sql("SHOW DATABASES").unwrap().contains("db01\n"));
+    assert_eq!(r.sql("SHOW TABLES FROM db01").unwrap(), "user\n");
+
+    // Settings may not change under running threads.
+    let err = r
+        .sql("CHANGE MASTER TO MASTER_CONNECT_RETRY=5")
+        .unwrap_err();
+    assert!(err.contains("ERROR 1198 (HY000)"), "{err}");
+    let err = r.sql("RESET SLAVE").unwrap_err();
+    assert!(err.contains("ERROR 1198"), "{err}");
+
+    // STOP SLAVE: both threads No, Seconds_Behind_Master NULL; STOP again is a note.
+    r.sql("STOP SLAVE").unwrap();
+    let out = r.client(&["-uroot"], "SHOW SLAVE STATUS\\G").unwrap();
+    assert_eq!(
+        field(&out, "Slave_IO_Running").as_deref(),
+        Some("No"),
+        "{out}"
+    );
+    assert_eq!(
+        field(&out, "Slave_SQL_Running").as_deref(),
+        Some("No"),
+        "{out}"
+    );
+    assert_eq!(
+        field(&out, "Seconds_Behind_Master").as_deref(),
+        Some("NULL")
+    );
+    let out = r.sql("STOP SLAVE; SHOW WARNINGS").unwrap();
+    assert_eq!(out, "Note\t1255\tSlave already has been stopped\n");
+
+    // Rows written while stopped arrive after START SLAVE.
+    m.sql("INSERT INTO db01.user(name, sex) VALUES ('while stopped', '0')");
+    r.sql("START SLAVE IO_THREAD").unwrap();
+    let out = r.client(&["-uroot"], "SHOW SLAVE STATUS\\G").unwrap();
+    assert_eq!(field(&out, "Slave_SQL_Running").as_deref(), Some("No"));
+    r.sql("START SLAVE").unwrap();
+    let (_, pos3) = m.master_status();
+    wait_field(&r, "Exec_Master_Log_Pos", &pos3.to_string());
+    assert_same_table(&m, &datadir, "db01.user", "id");
+
+    // CHANGE MASTER TO settings survive a restart, which starts replication by itself.
+    let port = r.port();
+    r.terminate();
+    m.sql("INSERT INTO db01.user(name, sex) VALUES ('while down', '1')");
+    let mut r = Replicant::spawn([
+        "run".to_string(),
+        format!("--datadir={}", datadir.display()),
+        "--server-id=102".into(),
+        format!("--port={port}"),
+    ]);
+    r.wait_endpoint();
+    let (_, pos4) = m.master_status();
+    let out = wait_field(&r, "Exec_Master_Log_Pos", &pos4.to_string());
+    assert_eq!(field(&out, "Master_Host").as_deref(), Some("127.0.0.1"));
+    assert_same_table(&m, &datadir, "db01.user", "id");
+    r.terminate();
+}
+
+#[test]
+fn session_statements_accounts_and_read_only() {
+    let (dir, mut r) = bare_replicant(&[
+        "--account=root@localhost ADMIN",
+        "--account=app@'%' IDENTIFIED BY 's3cret' READ",
+        "--account=sha@'%' IDENTIFIED WITH caching_sha2_password BY 'pw2' READ",
+        "--max-connections=3",
+    ]);
+    // What the mariadb CLI and connectors ask at connect time.
+    assert_eq!(
+        r.sql("SELECT @@version_comment LIMIT 1").unwrap(),
+        "replicant, a MySQL/MariaDB replica\n"
+    );
+    assert_eq!(
+        r.sql("SELECT @@server_id, @@read_only, @@max_allowed_packet, @@autocommit, USER(), CURRENT_USER(), DATABASE()")
+            .unwrap(),
+        "102\t1\t16777216\t1\troot@localhost\troot@localhost\tNULL\n"
+    );
+    // Column names are the select items as typed.
+    let out = r
+        .client(
+            &["-uroot", "--batch"],
+            "select 1+1, @@session.autocommit AS ac",
+        )
+        .unwrap();
+    assert_eq!(out, "1+1\tac\n2\t1\n");
+    let out = r
+        .sql("SET NAMES utf8mb4; SET autocommit=0, @x = 5; SELECT @@autocommit, @x, @@character_set_client")
+        .unwrap();
+    assert_eq!(out, "0\t5\tutf8mb4\n");
+    assert!(r
+        .sql("SHOW VARIABLES LIKE 'server_id'")
+        .unwrap()
+        .contains("server_id\t102\n"));
+    assert_eq!(
+        r.sql("SHOW VARIABLES LIKE 'read_only'").unwrap(),
+        "read_only\tON\n"
+    );
+
+    // mysqld's errors, codes and texts.
+    let err = |q: &str| r.sql(q).unwrap_err();
+    assert!(err("SET @@nope = 1")
+        .contains("ERROR 1193 (HY000) at line 1: Unknown system variable 'nope'"));
+    assert!(err("SET SESSION max_connections = 5").contains("ERROR 1229 (HY000)"));
+    assert!(err("SET GLOBAL version = 'x'").contains("ERROR 1238 (HY000)"));
+    assert!(err("SELEC 1").contains("ERROR 1064 (42000)"));
+    assert!(err("SELECT nope").contains("ERROR 1054 (42S22)"));
+    assert!(err("USE nowhere").contains("ERROR 1049 (42000) at line 1: Unknown database 'nowhere'"));
+    for write in [
+        "INSERT INTO t VALUES (1)",
+        "UPDATE t SET a = 1",
+        "DELETE FROM t",
+        "CREATE TABLE t (a INT)",
+        "DROP DATABASE mysql",
+    ] {
+        assert!(
+            err(write).contains("ERROR 1290 (HY000) at line 1: The MySQL server is running with the --read-only option so it cannot execute this statement"),
+            "{write}"
+        );
+    }
+
+    // Accounts: passwords, 1045 texts, privileges.
+    let app = |pw: &str, q: &str| {
+        r.client(
+            &[
+                "-uapp",
+                &format!("-p{pw}"),
+                "--batch",
+                "--skip-column-names",
+            ],
+            q,
+        )
+    };
+    assert_eq!(app("s3cret", "SELECT CURRENT_USER()").unwrap(), "app@%\n");
+    let e = app("wrong", "SELECT 1").unwrap_err();
+    assert!(
+        e.contains(
+            "ERROR 1045 (28000): Access denied for user 'app'@'localhost' (using password: YES)"
+        ),
+        "{e}"
+    );
+    let e = r.client(&["-unobody"], "SELECT 1").unwrap_err();
+    assert!(
+        e.contains(
+            "ERROR 1045 (28000): Access denied for user 'nobody'@'localhost' (using password: NO)"
+        ),
+        "{e}"
+    );
+    let e = app("s3cret", "STOP SLAVE").unwrap_err();
+    assert!(e.contains("ERROR 1227 (42000)"), "{e}");
+    let e = app("s3cret", "SET GLOBAL sql_slave_skip_counter = 1").unwrap_err();
+    assert!(e.contains("ERROR 1227 (42000)"), "{e}");
+    // caching_sha2_password (the CLI switches plugin when asked).
+    let sha = r
+        .client(
+            &["-usha", "-ppw2", "--batch", "--skip-column-names"],
+            "SELECT USER()",
+        )
+        .unwrap();
+    assert_eq!(sha, "sha@localhost\n");
+    assert!(r
+        .client(&["-usha", "-pnope"], "SELECT 1")
+        .unwrap_err()
+        .contains("ERROR 1045"));
+
+    // The socket, as `localhost`.
+    let socket = dir.path().join("data/mysql.sock");
+    let out = Command::new("mariadb")
+        .args(["--no-defaults", "-uroot", "--batch", "--skip-column-names"])
+        .arg(format!("--socket={}", socket.display()))
+        .args(["-e", "SELECT USER(), @@socket = @@socket"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "root@localhost\t1\n");
+
+    // SET GLOBAL sql_slave_skip_counter reaches SHOW SLAVE STATUS once a master is set.
+    r.sql("SET GLOBAL sql_slave_skip_counter = 2").unwrap();
+    assert_eq!(
+        r.sql("SELECT @@global.sql_slave_skip_counter").unwrap(),
+        "2\n"
+    );
+
+    // max_connections: with three clients connected, the next gets 1040.
+    let hold = || {
+        Command::new("mariadb")
+            .args(["--no-defaults", "--protocol=TCP", "-h127.0.0.1", "-uroot"])
+            .arg(format!("--port={}", r.port()))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut held: Vec<_> = (0..3).map(|_| hold()).collect();
+    let mut last = String::new();
+    let refused = wait_until(Duration::from_secs(30), || {
+        // A holder that lost the race for a slot to this probe was refused: replace it.
+        for c in &mut held {
+            if c.try_wait().ok().flatten().is_some() {
+                *c = hold();
+            }
+        }
+        match r.sql("SELECT 1") {
+            Ok(_) => false,
+            Err(e) => {
+                last = e;
+                last.contains("1040")
+            }
+        }
+    });
+    assert!(refused, "never refused: {last}");
+    // The refusal comes before the handshake, as mysqld's does; MariaDB's client reports it
+    // as "ERROR 2002 ... error packet before completion of TLS handshake ... 1040 - Too
+    // many connections" against mysqld too.
+    assert!(last.contains("1040 - Too many connections"), "{last}");
+    for c in &mut held {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+    assert!(wait_until(Duration::from_secs(30), || r
+        .sql("SELECT 1")
+        .is_ok()));
+    r.terminate();
+}
