@@ -9,10 +9,15 @@
 
 # Packages the build, the tests and the demo use.
 REPLICANT_APT_PACKAGES=(
-    mariadb-server mariadb-client sysbench
+    mariadb-server mariadb-client sysbench haproxy
     clang libclang-dev pkg-config build-essential
-    curl ca-certificates
+    curl ca-certificates python3 python3-venv
 )
+
+# The Python drivers the endpoint tests use (PyMySQL, mysql-connector-python), in a venv
+# outside the clone; tests find it through REPLICANT_PYTHON.
+REPLICANT_PY_VENV="${REPLICANT_PY_VENV:-$HOME/.cache/replicant-py}"
+REPLICANT_PY_PACKAGES=(pymysql mysql-connector-python)
 
 _log() { printf '==> %s\n' "$*" >&2; }
 
@@ -76,7 +81,19 @@ ensure_rust() {
     fi
 }
 
+ensure_python() {
+    local py="$REPLICANT_PY_VENV/bin/python"
+    if [ ! -x "$py" ] || ! "$py" -c 'import pymysql, mysql.connector' 2>/dev/null; then
+        _log "installing Python drivers into $REPLICANT_PY_VENV: ${REPLICANT_PY_PACKAGES[*]}"
+        python3 -m venv "$REPLICANT_PY_VENV" \
+            && "$REPLICANT_PY_VENV/bin/pip" install -q "${REPLICANT_PY_PACKAGES[@]}" \
+            || _log "could not install the Python drivers; their tests will be skipped"
+    fi
+    export REPLICANT_PYTHON="$py"
+}
+
 ensure_deps() {
     ensure_packages
     ensure_rust
+    ensure_python
 }

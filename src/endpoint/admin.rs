@@ -284,6 +284,13 @@ mod tests {
         assert_eq!(parse("SELECT 1").unwrap(), None);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_parses_or_fails_cleanly(sql in "(CHANGE|MASTER|TO|START|STOP|RESET|SLAVE|ALL|IO_THREAD|=|,|'x'|1|MASTER_HOST|MASTER_LOG_POS| |é|\\(|;)*") {
+            let _ = parse(&sql);
+        }
+    }
+
     #[test]
     fn errors() {
         let code = |s: &str| parse(s).unwrap_err().code;

@@ -210,8 +210,36 @@ impl Session {
                         .iter()
                         .map(|(n, _)| *n)
                         .collect();
+                // mysqld types the counters and positions as integers (drivers convert them).
+                const NUMERIC: &[&str] = &[
+                    "Master_Port",
+                    "Connect_Retry",
+                    "Read_Master_Log_Pos",
+                    "Relay_Log_Pos",
+                    "Last_Errno",
+                    "Skip_Counter",
+                    "Exec_Master_Log_Pos",
+                    "Relay_Log_Space",
+                    "Until_Log_Pos",
+                    "Seconds_Behind_Master",
+                    "Last_IO_Errno",
+                    "Last_SQL_Errno",
+                    "Master_Server_Id",
+                    "Slave_Transactional_Groups",
+                    "Slave_Skipped_Errors",
+                ];
+                let columns = names
+                    .iter()
+                    .map(|n| {
+                        if NUMERIC.contains(n) {
+                            Column::bigint(n, true)
+                        } else {
+                            Column::text(n, 64)
+                        }
+                    })
+                    .collect();
                 Ok(Reply::Rows {
-                    columns: text_columns(&names),
+                    columns,
                     rows: fields
                         .map(|f| vec![f.into_iter().map(|(_, v)| v).collect()])
                         .unwrap_or_default(),

@@ -127,6 +127,16 @@ impl Session {
         s
     }
 
+    /// The global max_allowed_packet (the session value is read-only in mysqld).
+    fn max_allowed_packet(&self) -> usize {
+        self.shared
+            .globals
+            .lock()
+            .ok()
+            .and_then(|g| g.get("max_allowed_packet").and_then(|(_, v)| v.as_i64()))
+            .map_or(16 << 20, |n| n.max(1024) as usize)
+    }
+
     fn warning_count(&self) -> u16 {
         self.conditions.len().min(u16::MAX as usize) as u16
     }
@@ -144,7 +154,9 @@ pub async fn serve<S>(
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
     let mut io = PacketIo::new(BufReader::with_capacity(16 * 1024, stream));
-    io.max_payload = 1 << 30;
+    // A handshake response is small; a client cannot make us buffer more before it has
+    // authenticated.
+    io.max_payload = 64 * 1024;
     // mysqld refuses the connection in place of the greeting when it is full (no SQLSTATE:
     // the client's protocol is not known yet, so clients show HY000).
     if shared.connected() >= shared.cfg.endpoint.max_connections as usize {
@@ -175,6 +187,7 @@ pub async fn serve<S>(
         s.insert(id, session.process.clone());
     }
     let mut session = session;
+    io.max_payload = session.max_allowed_packet();
     let r = command_loop(&mut io, &mut session, &mut shutdown).await;
     if let Ok(mut s) = shared.sessions.lock() {
         s.remove(&id);
@@ -368,7 +381,17 @@ where
             r = io.read_packet(&mut buf) => r,
             _ = shutdown.changed() => return Ok(()),
         };
-        read?;
+        if let Err(e) = read {
+            if let WireError::TooLarge { .. } = e {
+                // mysqld answers ER_NET_PACKET_TOO_LARGE and drops the connection.
+                let err = SqlError::new(
+                    1153,
+                    "Got a packet bigger than 'max_allowed_packet' bytes".into(),
+                );
+                let _ = send_err(io, &err).await;
+            }
+            return Err(e);
+        }
         let Some((&command, body)) = buf.split_first() else {
             return Err(WireError::Protocol("empty command packet".into()));
         };

@@ -404,6 +404,13 @@ mod tests {
         assert!(one("SELECT 1 FROM DUAL WHERE 1 = 0").empty);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_select_evaluates_or_errs(sql in "SELECT (1|'a'|@@x|@y|USER\\(\\)|\\+|-|\\*|=|,|\\(|\\)|NULL|AND|NOT| )*( LIMIT 1)?") {
+            let _ = eval_select(&sql, &Fixed);
+        }
+    }
+
     #[test]
     fn errors_are_mysqlds() {
         let code = |sql: &str| eval_select(sql, &Fixed).unwrap_err().code;

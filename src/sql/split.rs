@@ -82,32 +82,29 @@ pub fn statements(sql: &str) -> Vec<&str> {
 
 /// The text without comments (versioned comments keep their body), quotes untouched.
 pub fn strip_comments(sql: &str) -> String {
-    let mut out = String::with_capacity(sql.len());
-    let mut last = None;
-    scan(sql, |i, _| {
-        // Quoted runs are skipped by scan: copy whatever lies between visited bytes.
-        let from = last.map_or(0, |l: usize| l + 1);
-        if from < i {
-            let gap = &sql[from..i];
-            if gap.starts_with(['\'', '"', '`']) {
-                out.push_str(gap);
-            } else {
-                out.push(' ');
-            }
+    // Works on bytes: every cut is at an ASCII delimiter, so UTF-8 stays whole.
+    let b = sql.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(b.len());
+    let mut next = 0usize;
+    let copy_gap = |out: &mut Vec<u8>, gap: &[u8]| {
+        if gap
+            .first()
+            .is_some_and(|c| matches!(c, b'\'' | b'"' | b'`'))
+        {
+            out.extend_from_slice(gap);
+        } else if !gap.is_empty() {
+            out.push(b' ');
         }
-        out.push(sql.as_bytes()[i] as char);
-        last = Some(i);
+    };
+    scan(sql, |i, _| {
+        copy_gap(&mut out, &b[next..i]);
+        out.push(b[i]);
+        next = i + 1;
         true
     });
-    let from = last.map_or(0, |l| l + 1);
-    if from < sql.len() {
-        let gap = &sql[from..];
-        if gap.starts_with(['\'', '"', '`']) {
-            out.push_str(gap);
-        }
-    }
+    copy_gap(&mut out, &b[next.min(b.len())..]);
+    let mut s = String::from_utf8_lossy(&out).into_owned();
     // Versioned comment markers: `/*!40101 X */` reads as ` X `.
-    let mut s = out;
     while let Some(p) = s.find("/*!") {
         let digits = s[p + 3..].bytes().take_while(u8::is_ascii_digit).count();
         s.replace_range(p..p + 3 + digits, " ");
@@ -143,8 +140,8 @@ pub fn select_item_texts(sql: &str) -> Option<Vec<&str>> {
     let mut done = false;
     scan(sql, |i, depth| {
         let at_word = |w: &str| {
-            b.len() >= i + w.len()
-                && sql[i..i + w.len()].eq_ignore_ascii_case(w)
+            sql.get(i..i + w.len())
+                .is_some_and(|t| t.eq_ignore_ascii_case(w))
                 && (i == 0 || !is_word_byte(b[i - 1]))
                 && b.get(i + w.len()).is_none_or(|c| !is_word_byte(*c))
         };
@@ -193,7 +190,9 @@ pub fn select_item_texts(sql: &str) -> Option<Vec<&str>> {
             .map(|t| {
                 let mut t = t;
                 for m in ["DISTINCT ", "ALL ", "SQL_NO_CACHE ", "SQL_CALC_FOUND_ROWS "] {
-                    if t.len() > m.len() && t[..m.len()].eq_ignore_ascii_case(m) {
+                    if t.len() > m.len()
+                        && t.get(..m.len()).is_some_and(|h| h.eq_ignore_ascii_case(m))
+                    {
                         t = t[m.len()..].trim_start();
                     }
                 }
@@ -233,6 +232,33 @@ mod tests {
         assert_eq!(
             leading_words("SET @@session.x=1", 2),
             vec!["SET", "@@SESSION"]
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_on_any_text(sql in "\\PC{0,40}") {
+            let _ = statements(&sql);
+            let _ = strip_comments(&sql);
+            let _ = leading_words(&sql, 3);
+            let _ = select_item_texts(&sql);
+        }
+
+        #[test]
+        fn never_panics_on_sql_like_text(sql in "(SELECT|select|FROM|é|'|\"|`|;|,|\\(|\\)|/\\*!?|\\*/|-- |#|\n| |x|1)*") {
+            let _ = statements(&sql);
+            let _ = strip_comments(&sql);
+            let _ = leading_words(&sql, 3);
+            let _ = select_item_texts(&sql);
+        }
+    }
+
+    #[test]
+    fn multibyte_text_survives() {
+        assert_eq!(strip_comments("SELECT é, 'ü' /* ö */"), "SELECT é, 'ü'  ");
+        assert_eq!(
+            select_item_texts("SELECT é, 'ü' FROM t").unwrap(),
+            vec!["é", "'ü'"]
         );
     }
 

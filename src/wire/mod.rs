@@ -33,6 +33,14 @@ pub enum WireError {
         /// Server's message.
         message: String,
     },
+    /// A packet longer than the reader's limit (max_allowed_packet on the server side).
+    #[error("packet of {size} bytes exceeds the {limit} byte limit")]
+    TooLarge {
+        /// Announced size so far.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// The server sent something this client cannot understand.
     #[error("protocol error: {0}")]
     Protocol(String),

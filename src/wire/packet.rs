@@ -62,11 +62,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> PacketIo<S> {
             let len = head[0] as usize | (head[1] as usize) << 8 | (head[2] as usize) << 16;
             self.seq = head[3].wrapping_add(1);
             if buf.len() + len > self.max_payload {
-                return Err(WireError::Protocol(format!(
-                    "packet of {} bytes exceeds the {} byte limit",
-                    buf.len() + len,
-                    self.max_payload
-                )));
+                return Err(WireError::TooLarge {
+                    size: buf.len() + len,
+                    limit: self.max_payload,
+                });
             }
             // Read into spare capacity: no zero-filling of bytes about to be overwritten.
             let want = buf.len() + len;

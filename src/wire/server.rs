@@ -111,12 +111,10 @@ pub fn parse_handshake_response(p: &[u8]) -> Result<HandshakeResponse, WireError
         WireError::Protocol(format!("malformed handshake response: {e}"))
     };
     let mut c = Cursor::new(p);
-    let capabilities = c.u32("capabilities").map_err(bad)?;
-    if capabilities & caps::PROTOCOL_41 == 0 {
-        return Err(WireError::Protocol(
-            "the client does not speak protocol 4.1 (pre-4.1 clients are not supported)".into(),
-        ));
+    if p.len() >= 2 && u16::from_le_bytes([p[0], p[1]]) as u32 & caps::PROTOCOL_41 == 0 {
+        return parse_handshake_response_320(p);
     }
+    let capabilities = c.u32("capabilities").map_err(bad)?;
     let max_packet = c.u32("max packet").map_err(bad)?;
     let collation = c.u8("collation").map_err(bad)?;
     c.skip(23, "filler").map_err(bad)?;
@@ -153,6 +151,39 @@ pub fn parse_handshake_response(p: &[u8]) -> Result<HandshakeResponse, WireError
         auth,
         database,
         plugin,
+    })
+}
+
+/// Parses a pre-4.1 HandshakeResponse320 (HAProxy's `mysql-check` sends one unless told
+/// `post-41`): 2-byte capabilities, 3-byte max packet, user, then the auth response.
+fn parse_handshake_response_320(p: &[u8]) -> Result<HandshakeResponse, WireError> {
+    let bad = |e: crate::binlog::DecodeError| {
+        WireError::Protocol(format!("malformed pre-4.1 handshake response: {e}"))
+    };
+    let mut c = Cursor::new(p);
+    let capabilities = c.u16("capabilities").map_err(bad)? as u32;
+    let max_packet = c.uint_n(3, "max packet").map_err(bad)? as u32;
+    let user = String::from_utf8_lossy(c.cstr("user").map_err(bad)?).into_owned();
+    let mut database = None;
+    let auth = if capabilities & caps::CONNECT_WITH_DB != 0 {
+        let a = c.cstr("auth response").map_err(bad)?.to_vec();
+        if !c.is_empty() {
+            database = Some(String::from_utf8_lossy(c.cstr("database").map_err(bad)?).into_owned())
+                .filter(|d| !d.is_empty());
+        }
+        a
+    } else {
+        let rest = c.rest();
+        rest.strip_suffix(&[0]).unwrap_or(rest).to_vec()
+    };
+    Ok(HandshakeResponse {
+        capabilities,
+        max_packet,
+        collation: DEFAULT_COLLATION,
+        user,
+        auth,
+        database,
+        plugin: None,
     })
 }
 
@@ -336,5 +367,25 @@ mod tests {
             let _ = parse_handshake_response(&p[..cut]);
         }
         assert!(parse_handshake_response(&[0xff; 3]).is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_parse_or_fail_cleanly(p in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
+            let _ = parse_handshake_response(&p);
+            let _ = is_ssl_request(&p);
+        }
+    }
+
+    #[test]
+    fn pre41_response_as_haproxy_sends_it() {
+        // HAProxy's mysql-check without post-41: 2-byte capabilities, 3-byte max packet,
+        // the user and its NUL, nothing else.
+        let mut p = vec![0x00, 0x80, 0x00, 0x00, 0x01];
+        p.extend_from_slice(b"haproxy\0");
+        let r = parse_handshake_response(&p).unwrap();
+        assert_eq!(r.user, "haproxy");
+        assert!(r.auth.is_empty());
+        assert_eq!(r.capabilities & caps::PROTOCOL_41, 0);
     }
 }

@@ -1,0 +1,222 @@
+//! Real clients against the endpoint: PyMySQL and mysql-connector-python, MyCat's
+//! heartbeat queries, HAProxy's `option mysql-check`.
+
+mod support;
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use support::*;
+
+const WAIT: Duration = Duration::from_secs(120);
+
+/// The venv python with the drivers (scripts/test installs it), or `None` with a message.
+fn python() -> Option<PathBuf> {
+    let p = std::env::var_os("REPLICANT_PYTHON")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(|h| PathBuf::from(h).join(".cache/replicant-py/bin/python"))
+        })?;
+    let ok = Command::new(&p)
+        .args(["-c", "import pymysql, mysql.connector"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!(
+            "SKIPPED: no Python with pymysql and mysql-connector-python at {} (scripts/test installs them)",
+            p.display()
+        );
+        return None;
+    }
+    Some(p)
+}
+
+/// A replicant replicating `m`, with an app account and a passwordless haproxy account.
+fn replica_of(m: &MariaDb) -> (tempfile::TempDir, Replicant) {
+    let dir = tempfile::Builder::new()
+        .prefix("rpl-cl-")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let datadir = dir.path().join("data");
+    let mut args = run_args(&datadir, m.port(), 102, &[]);
+    args.push("--account=root@localhost ADMIN".into());
+    args.push("--account=app@'%' IDENTIFIED BY 'app-pw' READ".into());
+    args.push("--account=haproxy@'%'".into());
+    let mut r = Replicant::spawn(args);
+    r.wait_endpoint();
+    (dir, r)
+}
+
+#[test]
+fn python_drivers_and_mycat_heartbeat() {
+    let Some(py) = python() else { return };
+    let m = master();
+    seed_db01_user(&m);
+    let (_dir, r) = replica_of(&m);
+    let (_, pos) = m.master_status();
+    let ok = wait_until(WAIT, || {
+        r.client(&["-uroot"], "SHOW SLAVE STATUS\\G")
+            .is_ok_and(|o| o.contains(&format!("Exec_Master_Log_Pos: {pos}\n")))
+    });
+    assert!(ok, "replica did not catch up");
+    let script = format!(
+        r#"
+import json, pymysql, mysql.connector
+out = {{}}
+# PyMySQL, as an application connects.
+c = pymysql.connect(host="127.0.0.1", port={port}, user="app", password="app-pw", database="db01")
+cur = c.cursor()
+cur.execute("SELECT @@version_comment, USER(), DATABASE(), 6*7")
+out["pymysql"] = list(cur.fetchone())
+try:
+    cur.execute("DELETE FROM db01.user")
+except pymysql.err.OperationalError as e:
+    out["pymysql_write"] = [e.args[0], e.args[1]]
+try:
+    pymysql.connect(host="127.0.0.1", port={port}, user="app", password="wrong")
+except pymysql.err.OperationalError as e:
+    out["pymysql_denied"] = [e.args[0], e.args[1]]
+c.close()
+# mysql-connector-python (pure Python protocol).
+c = mysql.connector.connect(host="127.0.0.1", port={port}, user="app", password="app-pw", use_pure=True)
+cur = c.cursor()
+cur.execute("SELECT @@server_id, CURRENT_USER(), @@autocommit")
+out["connector"] = list(cur.fetchone())
+c.close()
+# MyCat's heartbeat for a slave (balance with slaveThreshold): select user(), then
+# show slave status read by column name.
+c = pymysql.connect(host="127.0.0.1", port={port}, user="app", password="app-pw")
+cur = c.cursor(pymysql.cursors.DictCursor)
+cur.execute("select user()")
+out["mycat_user"] = cur.fetchone()["user()"]
+cur.execute("show slave status")
+row = cur.fetchone()
+out["mycat_slave"] = [row["Slave_IO_Running"], row["Slave_SQL_Running"], row["Seconds_Behind_Master"]]
+c.close()
+print(json.dumps(out))
+"#,
+        port = r.port()
+    );
+    let out = Command::new(&py).arg("-c").arg(&script).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(
+        v["pymysql"],
+        serde_json::json!([
+            "replicant, a MySQL/MariaDB replica",
+            "app@localhost",
+            "db01",
+            42
+        ])
+    );
+    assert_eq!(
+        v["pymysql_write"],
+        serde_json::json!([1290, "The MySQL server is running with the --read-only option so it cannot execute this statement"])
+    );
+    assert_eq!(
+        v["pymysql_denied"],
+        serde_json::json!([
+            1045,
+            "Access denied for user 'app'@'localhost' (using password: YES)"
+        ])
+    );
+    // The connector turns autocommit off at connect (`SET @@session.autocommit = OFF`), as
+    // it does against mysqld.
+    assert_eq!(v["connector"], serde_json::json!([102, "app@%", 0]));
+    assert_eq!(v["mycat_user"], "app@localhost");
+    assert_eq!(v["mycat_slave"], serde_json::json!(["Yes", "Yes", 0]));
+}
+
+/// HAProxy with `option mysql-check user haproxy` (pre-4.1 check) and `post-41`, and its
+/// stats page as CSV.
+struct Haproxy {
+    child: Child,
+    stats_port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Haproxy {
+    fn start(backend_port: u16) -> Haproxy {
+        let dir = tempfile::Builder::new()
+            .prefix("rpl-hap-")
+            .tempdir_in("/tmp")
+            .unwrap();
+        let (front, stats_port) = (support::mariadb::free_port(), support::mariadb::free_port());
+        let cfg = dir.path().join("haproxy.cfg");
+        std::fs::write(
+            &cfg,
+            format!(
+                "global\n  maxconn 100\ndefaults\n  mode tcp\n  timeout connect 2s\n  timeout client 30s\n  timeout server 30s\n\
+                 listen replicas\n  bind 127.0.0.1:{front}\n  option mysql-check user haproxy\n  server r1 127.0.0.1:{backend_port} check inter 200 rise 1 fall 1\n\
+                 listen replicas41\n  bind 127.0.0.1:{}\n  option mysql-check user haproxy post-41\n  server r1 127.0.0.1:{backend_port} check inter 200 rise 1 fall 1\n\
+                 listen stats\n  mode http\n  bind 127.0.0.1:{stats_port}\n  stats enable\n  stats uri /stats\n",
+                support::mariadb::free_port()
+            ),
+        )
+        .unwrap();
+        let child = Command::new("haproxy")
+            .arg("-f")
+            .arg(&cfg)
+            .arg("-db")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("haproxy (scripts/test installs it)");
+        Haproxy {
+            child,
+            stats_port,
+            _dir: dir,
+        }
+    }
+
+    /// (proxy, status) of each server line of the stats CSV.
+    fn states(&self) -> Vec<(String, String)> {
+        let out = Command::new("curl")
+            .args(["-s", "--max-time", "5"])
+            .arg(format!("http://127.0.0.1:{}/stats;csv", self.stats_port))
+            .output();
+        let Ok(out) = out else { return Vec::new() };
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                (f.len() > 17 && f[1] == "r1").then(|| (f[0].to_string(), f[17].to_string()))
+            })
+            .collect()
+    }
+
+    fn wait_all(&self, want: &str) -> bool {
+        wait_until(Duration::from_secs(30), || {
+            let s = self.states();
+            s.len() == 2 && s.iter().all(|(_, st)| st.starts_with(want))
+        })
+    }
+}
+
+impl Drop for Haproxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn haproxy_mysql_check_sees_up_then_down() {
+    if Command::new("haproxy").arg("-v").output().is_err() {
+        eprintln!("SKIPPED: haproxy is not installed (scripts/test installs it)");
+        return;
+    }
+    let m = master();
+    let (_dir, mut r) = replica_of(&m);
+    let h = Haproxy::start(r.port());
+    assert!(h.wait_all("UP"), "not UP: {:?}", h.states());
+    r.terminate();
+    assert!(h.wait_all("DOWN"), "not DOWN: {:?}", h.states());
+}
