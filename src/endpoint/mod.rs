@@ -14,6 +14,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod describe;
 mod query;
 mod session;
 pub mod vars;

@@ -7,6 +7,7 @@ use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
 use super::admin::{self, Admin};
+use super::describe;
 use super::session::{Condition, Reply, Session};
 use super::vars::{self, Scope};
 use crate::apply::error::SqlError;
@@ -14,7 +15,7 @@ use crate::apply::filter::like;
 use crate::sql::constant::{self, syntax_error, unsupported, Env};
 use crate::sql::split::leading_words;
 use crate::sql::value::Value;
-use crate::store::catalog::Catalog;
+use crate::store::catalog::{Catalog, TableDef};
 use crate::wire::resultset::Column;
 
 /// The read_only answer (a slave with read_only=1 gives it to every writer).
@@ -92,6 +93,9 @@ impl Session {
                 .map(|()| Reply::Ok { affected: 0 }),
             "DO" => Ok(Reply::Ok { affected: 0 }),
             first if WRITES.contains(&first) => Err(read_only()),
+            "DESCRIBE" | "DESC" if !matches!(w(1), "SELECT" | "WITH" | "") => {
+                self.describe_table(sql, 1, false, None)
+            }
             "DESCRIBE" | "DESC" | "EXPLAIN" | "WITH" | "TABLE" | "VALUES" => {
                 Err(unsupported(&format!("{} (the query engine)", w(0))))
             }
@@ -345,6 +349,59 @@ impl Session {
                 })
             }
             ("PROCESSLIST", _) | ("FULL", "PROCESSLIST") => Ok(self.processlist(w(1) == "FULL")),
+            ("COLUMNS" | "FIELDS", _) => self.describe_table(sql, 3, false, pattern.as_deref()),
+            ("FULL", "COLUMNS" | "FIELDS") => self.describe_table(sql, 4, true, pattern.as_deref()),
+            ("INDEX" | "INDEXES" | "KEYS", _) => {
+                let t = self.table_at(sql, 3)?;
+                Ok(Reply::Rows {
+                    columns: vec![
+                        Column::text("Table", 64),
+                        Column::bigint("Non_unique", false),
+                        Column::text("Key_name", 64),
+                        Column::bigint("Seq_in_index", true),
+                        Column::text("Column_name", 64),
+                        Column::text("Collation", 1),
+                        Column::bigint("Cardinality", false),
+                        Column::bigint("Sub_part", false),
+                        Column::text("Packed", 10),
+                        Column::text("Null", 3),
+                        Column::text("Index_type", 16),
+                        Column::text("Comment", 16),
+                        Column::text("Index_comment", 1024),
+                        Column::text("Ignored", 3),
+                    ],
+                    rows: describe::show_index(&t),
+                })
+            }
+            ("CREATE", "TABLE") => {
+                let t = self.table_at(sql, 3)?;
+                Ok(Reply::Rows {
+                    columns: text_columns(&["Table", "Create Table"]),
+                    rows: vec![vec![
+                        Some(t.name.clone()),
+                        Some(describe::show_create_table(&t)),
+                    ]],
+                })
+            }
+            ("CREATE", "DATABASE" | "SCHEMA") => {
+                let name = unquote(sql_word_after(sql, 2)?.as_str()).to_string();
+                let cat = self.catalog()?;
+                let Some(d) = cat.databases.get(&name) else {
+                    return Err(SqlError::new(1049, format!("Unknown database '{name}'")));
+                };
+                let coll = crate::store::collation::by_id(d.collation);
+                let text = match coll {
+                    Some(c) => format!(
+                        "CREATE DATABASE `{name}` /*!40100 DEFAULT CHARACTER SET {} COLLATE {} */",
+                        c.charset, c.name
+                    ),
+                    None => format!("CREATE DATABASE `{name}`"),
+                };
+                Ok(Reply::Rows {
+                    columns: text_columns(&["Database", "Create Database"]),
+                    rows: vec![vec![Some(name), Some(text)]],
+                })
+            }
             ("WARNINGS", _) | ("ERRORS", _) => {
                 let errors_only = w(1) == "ERRORS";
                 let rows = self
@@ -387,6 +444,105 @@ impl Session {
                 _ => unsupported(format!("SHOW {} {}", w(1), w(2)).trim()),
             }),
         }
+    }
+
+    /// The table named by the statement's object name at token `at` (0-based, comments
+    /// and whitespace skipped): `db.t`, or `t` with a later `FROM|IN db`, or the current
+    /// database.
+    fn table_at(&self, sql: &str, at: usize) -> Result<TableDef, SqlError> {
+        let toks: Vec<Token> = Tokenizer::new(&MySqlDialect {}, sql)
+            .tokenize()
+            .map_err(|e| syntax_error(sql, &e.to_string()))?
+            .into_iter()
+            .filter(|t| !matches!(t, Token::Whitespace(_) | Token::SemiColon))
+            .collect();
+        let name = |i: usize| match toks.get(i) {
+            Some(Token::Word(w)) => Some(w.value.clone()),
+            _ => None,
+        };
+        // `SHOW COLUMNS FROM t` has FROM at `at - 1`: the name follows it.
+        let Some(first) = name(at) else {
+            return Err(syntax_error(sql, "Line: 1, Column: 1"));
+        };
+        let (mut db, table, mut next) = if toks.get(at + 1) == Some(&Token::Period) {
+            let t = name(at + 2).ok_or_else(|| syntax_error(sql, "Line: 1, Column: 1"))?;
+            (Some(first), t, at + 3)
+        } else {
+            (None, first, at + 1)
+        };
+        if matches!(&toks.get(next), Some(Token::Word(w)) if w.value.eq_ignore_ascii_case("FROM") || w.value.eq_ignore_ascii_case("IN"))
+        {
+            db = name(next + 1);
+            next += 2;
+        }
+        let _ = next;
+        let db = match db.or_else(|| self.db.clone()) {
+            Some(d) => d,
+            None => return Err(SqlError::new(1046, "No database selected".into())),
+        };
+        let cat = self.catalog()?;
+        match cat.table(&db, &table) {
+            Some(t) => Ok(t.clone()),
+            None if !cat.databases.contains_key(&db) => {
+                Err(SqlError::new(1049, format!("Unknown database '{db}'")))
+            }
+            None => Err(SqlError::no_such_table(&db, &table)),
+        }
+    }
+
+    /// SHOW [FULL] COLUMNS / DESCRIBE.
+    fn describe_table(
+        &self,
+        sql: &str,
+        at: usize,
+        full: bool,
+        pattern: Option<&str>,
+    ) -> Result<Reply, SqlError> {
+        let t = self.table_at(sql, at)?;
+        let names: &[&str] = if full {
+            &[
+                "Field",
+                "Type",
+                "Collation",
+                "Null",
+                "Key",
+                "Default",
+                "Extra",
+                "Privileges",
+                "Comment",
+            ]
+        } else {
+            &["Field", "Type", "Null", "Key", "Default", "Extra"]
+        };
+        let rows = describe::show_columns(&t, full)
+            .into_iter()
+            .filter(|r| {
+                pattern.is_none_or(|p| {
+                    r[0].as_deref()
+                        .is_some_and(|n| like(&p.to_lowercase(), &n.to_lowercase()))
+                })
+            })
+            .collect();
+        Ok(Reply::Rows {
+            columns: text_columns(names),
+            rows,
+        })
+    }
+
+    /// COM_FIELD_LIST: the column definitions of a table (no rows).
+    pub fn field_list(&self, table: &str) -> Result<Vec<Column>, SqlError> {
+        let db = self
+            .db
+            .clone()
+            .ok_or_else(|| SqlError::new(1046, "No database selected".into()))?;
+        let cat = self.catalog()?;
+        let t = cat
+            .table(&db, table)
+            .ok_or_else(|| SqlError::no_such_table(&db, table))?;
+        Ok(t.columns
+            .iter()
+            .map(|c| Column::text(&c.name, 64).in_table(&db, &t.name))
+            .collect())
     }
 
     fn globals(&self) -> Vec<(&'static str, (Scope, Value))> {

@@ -423,10 +423,26 @@ where
                 io.frame_into(&mut out, text.as_bytes());
             }
             cmd::FIELD_LIST => {
-                // Column lists of stored tables come with the query engine; an empty list
-                // is a valid answer (clients use it only for name completion).
-                let eof = srv::eof_packet(s.status(), 0);
-                io.frame_into(&mut out, &eof);
+                let table = body.split(|b| *b == 0).next().unwrap_or_default();
+                match s.field_list(&String::from_utf8_lossy(table)) {
+                    Ok(columns) => {
+                        let mut p = Vec::with_capacity(128);
+                        for c in &columns {
+                            p.clear();
+                            c.encode(&mut p);
+                            // COM_FIELD_LIST definitions carry the default value (NULL).
+                            p.push(0xfb);
+                            io.frame_into(&mut out, &p);
+                        }
+                        let end = if s.caps & caps::DEPRECATE_EOF != 0 {
+                            srv::ok_packet(0, 0, s.status(), 0, "", true)
+                        } else {
+                            srv::eof_packet(s.status(), 0)
+                        };
+                        io.frame_into(&mut out, &end);
+                    }
+                    Err(e) => frame_err(io, &mut out, &e),
+                }
             }
             cmd::RESET_CONNECTION => {
                 s.vars.clear();

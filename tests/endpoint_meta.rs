@@ -1,0 +1,111 @@
+//! Table metadata on the endpoint against the master's own answers: SHOW COLUMNS /
+//! DESCRIBE, SHOW FULL COLUMNS, SHOW INDEX, and SHOW CREATE TABLE text that MariaDB accepts
+//! back and that recreates the same columns and keys.
+
+mod support;
+
+use std::time::Duration;
+
+use support::*;
+
+const TYPES_TABLE: &str = "CREATE TABLE db01.t_types (
+  id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  a TINYINT, b SMALLINT UNSIGNED NOT NULL DEFAULT 7, c MEDIUMINT, d INT UNSIGNED,
+  e DECIMAL(10,2) DEFAULT 1.50, f FLOAT, g DOUBLE NOT NULL, h BIT(3),
+  i CHAR(10) NOT NULL DEFAULT '', j VARCHAR(200) CHARACTER SET latin1, k BINARY(4),
+  l VARBINARY(20), m TEXT, n MEDIUMBLOB, o ENUM('x','y''z') DEFAULT 'x', p SET('a','b'),
+  q YEAR, r DATE, s TIME(3), t DATETIME(6) DEFAULT CURRENT_TIMESTAMP(6), u TIMESTAMP NULL,
+  v VARCHAR(5) COLLATE utf8mb4_bin NOT NULL,
+  UNIQUE KEY uk (i), KEY kj (j(10), d), KEY kd (d)
+) DEFAULT CHARSET=utf8mb4";
+
+/// SHOW INDEX without Cardinality (a statistic replicant does not keep).
+fn without_cardinality(rows: &str) -> String {
+    rows.lines()
+        .map(|l| {
+            let mut f: Vec<&str> = l.split('\t').collect();
+            if f.len() > 6 {
+                f[6] = "-";
+            }
+            f.join("\t") + "\n"
+        })
+        .collect()
+}
+
+#[test]
+fn metadata_matches_the_master() {
+    let m = master();
+    seed_db01_user(&m);
+    m.sql(TYPES_TABLE);
+    m.sql("CREATE TABLE db01.nopk (a INT, b VARCHAR(3) NOT NULL, KEY (b, a))");
+    let dir = tempfile::Builder::new()
+        .prefix("rpl-meta-")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let mut r = Replicant::spawn(run_args(&dir.path().join("data"), m.port(), 102, &[]));
+    r.wait_endpoint();
+    let (_, pos) = m.master_status();
+    assert!(
+        wait_until(Duration::from_secs(120), || {
+            r.client(&["-uroot"], "SHOW SLAVE STATUS\\G")
+                .is_ok_and(|o| o.contains(&format!("Exec_Master_Log_Pos: {pos}\n")))
+        }),
+        "replica did not catch up"
+    );
+    for table in ["db01.user", "db01.t_types", "db01.nopk"] {
+        for q in [
+            format!("SHOW COLUMNS FROM {table}"),
+            format!("DESCRIBE {table}"),
+        ] {
+            assert_eq!(r.sql(&q).unwrap(), m.sql(&q), "{q}");
+        }
+        // Privileges are the asking account's: replicant's accounts may only select.
+        let q = format!("SHOW FULL COLUMNS FROM {table}");
+        assert_eq!(
+            r.sql(&q).unwrap(),
+            m.sql(&q).replace("select,insert,update,references", "select"),
+            "{q}"
+        );
+        let q = format!("SHOW INDEX FROM {table}");
+        assert_eq!(
+            without_cardinality(&r.sql(&q).unwrap()),
+            without_cardinality(&m.sql(&q)),
+            "{q}"
+        );
+        // Our CREATE TABLE, run on the master in a scratch database (not logged), makes a
+        // table with the same columns and keys.
+        let create = r.sql(&format!("SHOW CREATE TABLE {table}")).unwrap();
+        let ddl = create
+            .split_once('\t')
+            .map(|(_, d)| d.trim_end().replace("\\n", "\n"))
+            .unwrap();
+        let name = table.split('.').nth(1).unwrap();
+        m.sql(&format!(
+            "SET sql_log_bin=0; CREATE DATABASE IF NOT EXISTS scratch; USE scratch; {ddl}"
+        ));
+        for q in ["SHOW FULL COLUMNS FROM", "SHOW INDEX FROM"] {
+            assert_eq!(
+                without_cardinality(&m.sql(&format!("{q} scratch.{name}")))
+                    .replace("scratch", "db01"),
+                without_cardinality(&m.sql(&format!("{q} {table}"))),
+                "{q} after recreating from:\n{ddl}"
+            );
+        }
+    }
+    assert_eq!(
+        r.sql("USE db01; SHOW TABLES LIKE 't%'").unwrap(),
+        "t_types\n"
+    );
+    let err = r.sql("SHOW COLUMNS FROM db01.nope").unwrap_err();
+    assert!(
+        err.contains("ERROR 1146 (42S02) at line 1: Table 'db01.nope' doesn't exist"),
+        "{err}"
+    );
+    let err = r.sql("SHOW CREATE TABLE user").unwrap_err();
+    assert!(err.contains("ERROR 1046 (3D000)"), "{err}");
+    assert_eq!(
+        r.sql("SHOW CREATE DATABASE db01").unwrap(),
+        m.sql("SHOW CREATE DATABASE db01")
+    );
+    r.terminate();
+}
