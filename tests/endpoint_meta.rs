@@ -63,7 +63,8 @@ fn metadata_matches_the_master() {
         let q = format!("SHOW FULL COLUMNS FROM {table}");
         assert_eq!(
             r.sql(&q).unwrap(),
-            m.sql(&q).replace("select,insert,update,references", "select"),
+            m.sql(&q)
+                .replace("select,insert,update,references", "select"),
             "{q}"
         );
         let q = format!("SHOW INDEX FROM {table}");
