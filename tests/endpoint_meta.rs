@@ -93,6 +93,39 @@ fn metadata_matches_the_master() {
             );
         }
     }
+    // SHOW RELAYLOG EVENTS: the master's events as the master itself lists them (minus
+    // Log_name and Pos), after replicant's own FORMAT_DESCRIPTION and the artificial ROTATE.
+    let relay = r.sql("SHOW RELAYLOG EVENTS").unwrap();
+    let from_master: Vec<String> = relay
+        .lines()
+        .map(|l| l.splitn(3, '\t').nth(2).unwrap().to_string())
+        .filter(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            let own_fde = f[0] == "Format_desc" && f[1] == "102";
+            let artificial_rotate = f[0] == "Rotate" && f[2] == "0";
+            !own_fde && !artificial_rotate
+        })
+        .collect();
+    let (file, _) = m.master_status();
+    let master_events: Vec<String> = m
+        .sql(&format!("SHOW BINLOG EVENTS IN '{file}'"))
+        .lines()
+        .map(|l| l.splitn(3, '\t').nth(2).unwrap().to_string())
+        .collect();
+    assert_eq!(from_master, master_events);
+    let all: Vec<&str> = relay.lines().collect();
+    let third_pos = all[2].split('\t').nth(1).unwrap();
+    assert_eq!(
+        r.sql(&format!(
+            "SHOW RELAYLOG EVENTS IN 'relay-bin.000001' FROM {third_pos} LIMIT 1, 2"
+        ))
+        .unwrap(),
+        format!("{}\n{}\n", all[3], all[4])
+    );
+    let err = r
+        .sql("SHOW RELAYLOG EVENTS IN 'relay-bin.999999'")
+        .unwrap_err();
+    assert!(err.contains("ERROR 1220 (HY000)"), "{err}");
     assert_eq!(
         r.sql("USE db01; SHOW TABLES LIKE 't%'").unwrap(),
         "t_types\n"

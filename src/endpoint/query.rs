@@ -257,6 +257,12 @@ impl Session {
                 columns: text_columns(&["File", "Position", "Binlog_Do_DB", "Binlog_Ignore_DB"]),
                 rows: Vec::new(),
             }),
+            ("RELAYLOG", "EVENTS") => self.relaylog_events(sql).await,
+            ("BINLOG", "EVENTS") => Ok(Reply::Rows {
+                // No binlog of its own (yet): what mysqld with log_bin off shows.
+                columns: events_columns(),
+                rows: Vec::new(),
+            }),
             ("BINARY" | "MASTER", "LOGS") => Err(SqlError::new(
                 1381,
                 "You are not using binary logging".into(),
@@ -444,6 +450,109 @@ impl Session {
                 _ => unsupported(format!("SHOW {} {}", w(1), w(2)).trim()),
             }),
         }
+    }
+
+    /// SHOW RELAYLOG EVENTS [IN 'file'] [FROM pos] [LIMIT [offset,] count].
+    async fn relaylog_events(&self, sql: &str) -> Result<Reply, SqlError> {
+        let toks: Vec<Token> = Tokenizer::new(&MySqlDialect {}, sql)
+            .tokenize()
+            .map_err(|e| syntax_error(sql, &e.to_string()))?
+            .into_iter()
+            .filter(|t| !matches!(t, Token::Whitespace(_) | Token::SemiColon))
+            .collect();
+        let kw = |i: usize, k: &str| matches!(toks.get(i), Some(Token::Word(w)) if w.value.eq_ignore_ascii_case(k));
+        let num = |i: usize| match toks.get(i) {
+            Some(Token::Number(n, _)) => n
+                .parse::<u64>()
+                .map_err(|_| syntax_error(sql, "Line: 1, Column: 1")),
+            _ => Err(syntax_error(sql, "Line: 1, Column: 1")),
+        };
+        let (mut file, mut from, mut offset, mut limit) = (None, None, 0usize, None);
+        let mut i = 3;
+        while i < toks.len() {
+            if kw(i, "IN") {
+                match toks.get(i + 1) {
+                    Some(Token::SingleQuotedString(f)) | Some(Token::DoubleQuotedString(f)) => {
+                        file = Some(f.clone())
+                    }
+                    _ => return Err(syntax_error(sql, "Line: 1, Column: 1")),
+                }
+                i += 2;
+            } else if kw(i, "FROM") {
+                from = Some(num(i + 1)?);
+                i += 2;
+            } else if kw(i, "LIMIT") {
+                let a = num(i + 1)? as usize;
+                if toks.get(i + 2) == Some(&Token::Comma) {
+                    offset = a;
+                    limit = Some(num(i + 3)? as usize);
+                    i += 4;
+                } else {
+                    limit = Some(a);
+                    i += 2;
+                }
+            } else if kw(i, "FOR") {
+                // FOR CHANNEL '' (MySQL) names the only connection there is.
+                i += 3;
+            } else {
+                return Err(syntax_error(sql, "Line: 1, Column: 1"));
+            }
+        }
+        let opts = crate::relay::RelayOptions::from_config(&self.shared.cfg);
+        let file = match file {
+            Some(f) => f,
+            None => {
+                let index = crate::relay::RelayIndex::read(&opts.dir, &opts.base)
+                    .map_err(|e| SqlError::new(1105, e.to_string()))?;
+                match index.files().first() {
+                    Some(f) => f.trim_start_matches("./").to_string(),
+                    None => {
+                        return Ok(Reply::Rows {
+                            columns: events_columns(),
+                            rows: Vec::new(),
+                        })
+                    }
+                }
+            }
+        };
+        let name = std::path::Path::new(&file)
+            .file_name()
+            .map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned());
+        let path = opts.dir.join(&name);
+        if !path.exists() {
+            return Err(SqlError::new(
+                1220,
+                "Error when executing command SHOW RELAYLOG EVENTS: Could not find target log"
+                    .into(),
+            ));
+        }
+        let rows = tokio::task::spawn_blocking(move || {
+            crate::inspect::events::read_events(&path, from, offset, limit)
+        })
+        .await
+        .map_err(|e| SqlError::new(1105, e.to_string()))?
+        .map_err(|e| {
+            SqlError::new(
+                1220,
+                format!("Error when executing command SHOW RELAYLOG EVENTS: {e}"),
+            )
+        })?;
+        Ok(Reply::Rows {
+            columns: events_columns(),
+            rows: rows
+                .into_iter()
+                .map(|r| {
+                    vec![
+                        Some(name.clone()),
+                        Some(r.pos.to_string()),
+                        Some(r.event_type),
+                        Some(r.server_id.to_string()),
+                        Some(r.end_log_pos.to_string()),
+                        Some(r.info),
+                    ]
+                })
+                .collect(),
+        })
     }
 
     /// The table named by the statement's object name at token `at` (0-based, comments
@@ -882,6 +991,18 @@ impl Env for Session {
             _ => return None,
         })
     }
+}
+
+/// Columns of SHOW BINLOG / RELAYLOG EVENTS.
+fn events_columns() -> Vec<Column> {
+    vec![
+        Column::text("Log_name", 64),
+        Column::bigint("Pos", true),
+        Column::text("Event_type", 64),
+        Column::bigint("Server_id", true),
+        Column::bigint("End_log_pos", true),
+        Column::text("Info", 1024),
+    ]
 }
 
 /// `LIKE 'pattern'` at the end of a SHOW statement.

@@ -4,6 +4,7 @@
 //! Architecture invariant: read-only. Nothing here writes or repairs a file; damaged input
 //! produces an error naming the file, the position and the cause, never a panic.
 
+pub mod events;
 pub mod list;
 mod parallel;
 pub mod print;
