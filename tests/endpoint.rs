@@ -320,3 +320,67 @@ fn session_statements_accounts_and_read_only() {
         .is_ok()));
     r.terminate();
 }
+
+/// Drives a program under a pseudo-terminal (python3's pty module): argv[1] is the port,
+/// the rest are lines typed at the prompt; prints the whole session.
+const PTY_DRIVER: &str = r#"
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp("mariadb", ["mariadb", "--no-defaults", "--protocol=TCP", "-h127.0.0.1",
+                          "-P" + sys.argv[1], "-uroot"])
+out = b""
+def read_until(token, timeout=20):
+    global out
+    end = time.time() + timeout
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if r:
+            try:
+                data = os.read(fd, 4096)
+            except OSError:
+                return
+            if not data:
+                return
+            out += data
+            if out.endswith(token):
+                return
+read_until(b"> ")
+for line in sys.argv[2:]:
+    os.write(fd, line.encode() + b"\n")
+    read_until(b"> ")
+os.write(fd, b"quit\n")
+read_until(b"Bye\r\n")
+sys.stdout.write(out.decode("utf-8", "replace"))
+"#;
+
+#[test]
+fn interactive_cli_under_a_pty() {
+    let (dir, r) = bare_replicant(&[]);
+    let script = dir.path().join("drive_cli.py");
+    std::fs::write(&script, PTY_DRIVER).unwrap();
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg(r.port().to_string())
+        .args([
+            "select @@version_comment;",
+            "show slave status\\G",
+            "use mysql",
+            "show tables;",
+            "status",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for want in [
+        "Welcome to the MariaDB monitor.",
+        "Server version: 10.11.99-MariaDB-replicant",
+        "| replicant, a MySQL/MariaDB replica |",
+        "Empty set",
+        "Database changed",
+        "Current user:\t\troot@localhost",
+        "Bye",
+    ] {
+        assert!(text.contains(want), "{want:?} missing from:\n{text}");
+    }
+}

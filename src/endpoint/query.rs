@@ -137,7 +137,7 @@ impl Session {
     fn catalog(&self) -> Result<Catalog, SqlError> {
         let datadir = &self.shared.cfg.datadir;
         if !datadir.join("store").exists() {
-            return Ok(Catalog::default());
+            return Ok(Catalog::fresh());
         }
         let store = crate::store::Store::open_read_only(datadir)
             .map_err(|e| SqlError::new(1105, e.to_string()))?;

@@ -275,6 +275,23 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// The catalog of a replica that has applied nothing yet.
+    pub fn fresh() -> Catalog {
+        let mut c = Catalog::default();
+        c.add_system_databases();
+        c
+    }
+
+    /// Every mysqld has the `mysql` schema; masters create tables in it too.
+    pub fn add_system_databases(&mut self) {
+        self.databases
+            .entry("mysql".into())
+            .or_insert_with(|| DatabaseDef {
+                name: "mysql".into(),
+                collation: 8,
+            });
+    }
+
     /// The table `db.name`.
     pub fn table(&self, db: &str, name: &str) -> Option<&TableDef> {
         self.tables.get(&(db.to_string(), name.to_string()))

@@ -260,13 +260,7 @@ impl Store {
             cat.next_table_id = cat.next_table_id.max(n);
         }
         cat.next_table_id = cat.next_table_id.max(1);
-        // Every mysqld has the `mysql` schema; masters create tables in it too.
-        cat.databases
-            .entry("mysql".into())
-            .or_insert_with(|| DatabaseDef {
-                name: "mysql".into(),
-                collation: 8,
-            });
+        cat.add_system_databases();
         Ok(cat)
     }
 
