@@ -84,6 +84,16 @@ c = mysql.connector.connect(host="127.0.0.1", port={port}, user="app", password=
 cur = c.cursor()
 cur.execute("SELECT @@server_id, CURRENT_USER(), @@autocommit")
 out["connector"] = list(cur.fetchone())
+# Server-side prepared statements (COM_STMT_PREPARE / EXECUTE, binary protocol).
+cur = c.cursor(prepared=True)
+cur.execute("SELECT ?, ? + 1, @@server_id, ?, ?, ? AS f", (5, 41, "h\u00e9llo 'q'", None, 2.5))
+out["prepared"] = [list(cur.fetchone()), [d[0] for d in cur.description]]
+cur.execute("SELECT ?, ?", (7, "again"))
+out["prepared_again"] = list(cur.fetchone())
+try:
+    cur.execute("DELETE FROM db01.user WHERE id = ?", (1,))
+except mysql.connector.Error as e:
+    out["prepared_write"] = [e.errno, e.msg]
 c.close()
 # MyCat's heartbeat for a slave (balance with slaveThreshold): select user(), then
 # show slave status read by column name.
@@ -130,6 +140,18 @@ print(json.dumps(out))
     // The connector turns autocommit off at connect (`SET @@session.autocommit = OFF`), as
     // it does against mysqld.
     assert_eq!(v["connector"], serde_json::json!([102, "app@%", 0]));
+    assert_eq!(
+        v["prepared"],
+        serde_json::json!([
+            [5, 42, 102, "h\u{e9}llo 'q'", null, 2.5],
+            ["?", "? + 1", "@@server_id", "?", "?", "f"]
+        ])
+    );
+    assert_eq!(v["prepared_again"], serde_json::json!([7, "again"]));
+    assert_eq!(
+        v["prepared_write"],
+        serde_json::json!([1290, "The MySQL server is running with the --read-only option so it cannot execute this statement"])
+    );
     assert_eq!(v["mycat_user"], "app@localhost");
     assert_eq!(v["mycat_slave"], serde_json::json!(["Yes", "Yes", 0]));
 }

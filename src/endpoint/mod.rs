@@ -15,6 +15,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod describe;
+pub mod prepared;
 mod query;
 mod session;
 pub mod vars;
@@ -258,6 +259,7 @@ pub fn sqlstate(code: u16) -> &'static str {
         1054 => "42S22",
         1231 | 1232 => "42000",
         1062 => "23000",
+        1210 | 1243 => "HY000",
         _ => "HY000",
     }
 }

@@ -147,7 +147,9 @@ impl Session {
     }
 
     fn select(&mut self, sql: &str) -> Result<Reply, SqlError> {
-        let Some(r) = constant::eval_select(sql, self)? else {
+        let names_from = self.names_from.take();
+        let names_from = names_from.as_deref().unwrap_or(sql);
+        let Some(r) = constant::eval_select(sql, names_from, self)? else {
             return Err(unsupported(
                 "SELECT from tables (the query engine is not built yet)",
             ));
@@ -159,6 +161,7 @@ impl Session {
             .map(|(n, v)| match v {
                 Value::Int(_) => Column::bigint(n, false),
                 Value::UInt(_) => Column::bigint(n, true),
+                Value::Double(_) => Column::double(n),
                 _ => Column::text(n, 64),
             })
             .collect();

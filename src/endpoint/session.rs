@@ -93,7 +93,13 @@ pub struct Session {
     /// This session's SHOW PROCESSLIST entry.
     pub process: Arc<Mutex<ProcessInfo>>,
     /// Client capabilities.
-    caps: u32,
+    pub caps: u32,
+    /// Prepared statements by id.
+    pub stmts: HashMap<u32, super::prepared::Prepared>,
+    /// The last statement id handed out.
+    pub last_stmt_id: u32,
+    /// While a prepared statement executes: its text with `?`, which names its columns.
+    pub names_from: Option<String>,
 }
 
 impl Session {
@@ -283,6 +289,9 @@ where
             info: None,
         })),
         caps: resp.capabilities,
+        stmts: HashMap::new(),
+        last_stmt_id: 0,
+        names_from: None,
     };
     if let Some(db) = resp.database {
         if let Err(e) = session.use_database(&db) {
@@ -445,6 +454,7 @@ where
                 }
             }
             cmd::RESET_CONNECTION => {
+                s.stmts.clear();
                 s.vars.clear();
                 s.user_vars.clear();
                 s.in_trans = false;
@@ -457,12 +467,39 @@ where
                 }
                 continue;
             }
-            cmd::STMT_PREPARE | cmd::STMT_EXECUTE | cmd::STMT_RESET => {
-                let e = crate::sql::constant::unsupported("prepared statements (COM_STMT_*)");
-                frame_err(io, &mut out, &e);
+            cmd::STMT_PREPARE => {
+                let sql = String::from_utf8_lossy(body).into_owned();
+                prepare(io, &mut out, s, &sql);
             }
-            // No reply, by protocol.
-            cmd::STMT_CLOSE | cmd::STMT_SEND_LONG_DATA => continue,
+            cmd::STMT_EXECUTE => execute(io, &mut out, s, body).await,
+            cmd::STMT_RESET => match stmt_id(body).and_then(|id| s.stmts.get_mut(&id)) {
+                Some(p) => {
+                    p.long_data.iter_mut().for_each(|d| *d = None);
+                    frame_ok(io, &mut out, s, 0, false);
+                }
+                None => frame_err(io, &mut out, &unknown_stmt(body, "mysqld_stmt_reset")),
+            },
+            // No reply to these, by protocol.
+            cmd::STMT_CLOSE => {
+                if let Some(id) = stmt_id(body) {
+                    s.stmts.remove(&id);
+                }
+                continue;
+            }
+            cmd::STMT_SEND_LONG_DATA => {
+                if let (Some(id), Some(param)) = (stmt_id(body), body.get(4..6)) {
+                    let param = u16::from_le_bytes([param[0], param[1]]) as usize;
+                    if let Some(slot) = s
+                        .stmts
+                        .get_mut(&id)
+                        .and_then(|p| p.long_data.get_mut(param))
+                    {
+                        slot.get_or_insert_with(Vec::new)
+                            .extend_from_slice(&body[6..]);
+                    }
+                }
+                continue;
+            }
             _ => {
                 let e = SqlError::new(1047, "Unknown command".into());
                 frame_err(io, &mut out, &e);
@@ -476,6 +513,132 @@ where
             p.command = "Sleep";
             p.since = Some(Instant::now());
             p.info = None;
+        }
+    }
+}
+
+fn stmt_id(body: &[u8]) -> Option<u32> {
+    body.get(..4)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+/// mysqld's 1243.
+fn unknown_stmt(body: &[u8], command: &str) -> SqlError {
+    let id = stmt_id(body).map_or_else(|| "?".to_string(), |i| i.to_string());
+    SqlError::new(
+        1243,
+        format!("Unknown prepared statement handler ({id}) given to {command}"),
+    )
+}
+
+/// COM_STMT_PREPARE: registers the statement; its result columns are sent with each
+/// execution (clients take the metadata of the EXECUTE response).
+fn prepare<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, s: &mut Session, sql: &str) {
+    if crate::sql::split::strip_comments(sql).trim().is_empty() {
+        frame_err(io, out, &SqlError::new(1065, "Query was empty".into()));
+        return;
+    }
+    let p = super::prepared::Prepared::new(sql);
+    let params = p.placeholders.len();
+    if params > u16::MAX as usize {
+        frame_err(
+            io,
+            out,
+            &SqlError::new(
+                1390,
+                "Prepared statement contains too many placeholders".into(),
+            ),
+        );
+        return;
+    }
+    s.last_stmt_id = s.last_stmt_id.wrapping_add(1);
+    let id = s.last_stmt_id;
+    s.stmts.insert(id, p);
+    let mut ok = vec![0];
+    ok.extend_from_slice(&id.to_le_bytes());
+    ok.extend_from_slice(&0u16.to_le_bytes());
+    ok.extend_from_slice(&(params as u16).to_le_bytes());
+    ok.push(0);
+    ok.extend_from_slice(&0u16.to_le_bytes());
+    io.frame_into(out, &ok);
+    if params > 0 {
+        let mut def = Vec::with_capacity(64);
+        for _ in 0..params {
+            def.clear();
+            Column::text("?", 0).encode(&mut def);
+            io.frame_into(out, &def);
+        }
+        if s.caps & caps::DEPRECATE_EOF == 0 {
+            io.frame_into(out, &srv::eof_packet(s.status(), 0));
+        }
+    }
+}
+
+/// COM_STMT_EXECUTE: binds the parameters into the text and runs it; rows go back in the
+/// binary format.
+async fn execute<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, s: &mut Session, body: &[u8]) {
+    let Some(id) = stmt_id(body) else {
+        frame_err(
+            io,
+            out,
+            &SqlError::new(1210, "Incorrect arguments to mysqld_stmt_execute".into()),
+        );
+        return;
+    };
+    let Some(p) = s.stmts.get_mut(&id) else {
+        frame_err(io, out, &unknown_stmt(body, "mysqld_stmt_execute"));
+        return;
+    };
+    let params = body.get(9..).unwrap_or_default();
+    let sql = match p.bind(params) {
+        Ok(sql) => sql,
+        Err(e) => {
+            frame_err(io, out, &e);
+            return;
+        }
+    };
+    s.names_from = Some(p.sql.clone());
+    let reply = s.execute(&sql).await;
+    s.names_from = None;
+    match reply {
+        Reply::Err(e) => {
+            s.conditions = vec![Condition {
+                level: "Error",
+                error: e.clone(),
+            }];
+            frame_err(io, out, &e);
+        }
+        Reply::Ok { affected } => frame_ok(io, out, s, affected, false),
+        Reply::Rows { columns, rows } => {
+            let mut encoded = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let mut b = Vec::with_capacity(64);
+                if let Err(e) = super::prepared::binary_row(&columns, r, &mut b) {
+                    frame_err(io, out, &e);
+                    return;
+                }
+                encoded.push(b);
+            }
+            let deprecate_eof = s.caps & caps::DEPRECATE_EOF != 0;
+            io.frame_into(out, &srv::column_count(columns.len()));
+            let mut def = Vec::with_capacity(128);
+            for c in &columns {
+                def.clear();
+                c.encode(&mut def);
+                io.frame_into(out, &def);
+            }
+            if !deprecate_eof {
+                io.frame_into(out, &srv::eof_packet(s.status(), 0));
+            }
+            for b in &encoded {
+                io.frame_into(out, b);
+            }
+            let end = if deprecate_eof {
+                srv::ok_packet(0, 0, s.status(), s.warning_count(), "", true)
+            } else {
+                srv::eof_packet(s.status(), s.warning_count())
+            };
+            io.frame_into(out, &end);
         }
     }
 }
@@ -508,6 +671,7 @@ where
     };
     s.user = user.clone();
     s.account = account;
+    s.stmts.clear();
     s.vars.clear();
     s.user_vars.clear();
     s.in_trans = false;

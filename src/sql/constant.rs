@@ -72,7 +72,13 @@ pub fn syntax_error(sql: &str, parser_message: &str) -> SqlError {
 }
 
 /// Evaluates `sql` if it is a SELECT without tables; `Ok(None)` when it reads tables.
-pub fn eval_select(sql: &str, env: &dyn Env) -> Result<Option<ConstRow>, SqlError> {
+/// Unaliased columns are named by the items of `names_from` as typed (the statement
+/// itself, or a prepared statement's text with its `?` placeholders).
+pub fn eval_select(
+    sql: &str,
+    names_from: &str,
+    env: &dyn Env,
+) -> Result<Option<ConstRow>, SqlError> {
     let stmts =
         Parser::parse_sql(&MySqlDialect {}, sql).map_err(|e| syntax_error(sql, &e.to_string()))?;
     let [Statement::Query(q)] = stmts.as_slice() else {
@@ -88,7 +94,7 @@ pub fn eval_select(sql: &str, env: &dyn Env) -> Result<Option<ConstRow>, SqlErro
     if !sel.from.is_empty() && !dual {
         return Ok(None);
     }
-    let texts = select_item_texts(sql).unwrap_or_default();
+    let texts = select_item_texts(names_from).unwrap_or_default();
     let mut names = Vec::with_capacity(sel.projection.len());
     let mut row = Vec::with_capacity(sel.projection.len());
     for (i, item) in sel.projection.iter().enumerate() {
@@ -376,7 +382,7 @@ mod tests {
     }
 
     fn one(sql: &str) -> ConstRow {
-        eval_select(sql, &Fixed).unwrap().unwrap()
+        eval_select(sql, sql, &Fixed).unwrap().unwrap()
     }
 
     #[test]
@@ -407,18 +413,20 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn any_select_evaluates_or_errs(sql in "SELECT (1|'a'|@@x|@y|USER\\(\\)|\\+|-|\\*|=|,|\\(|\\)|NULL|AND|NOT| )*( LIMIT 1)?") {
-            let _ = eval_select(&sql, &Fixed);
+            let _ = eval_select(&sql, &sql, &Fixed);
         }
     }
 
     #[test]
     fn errors_are_mysqlds() {
-        let code = |sql: &str| eval_select(sql, &Fixed).unwrap_err().code;
+        let code = |sql: &str| eval_select(sql, sql, &Fixed).unwrap_err().code;
         assert_eq!(code("SELECT @@nope"), 1193);
         assert_eq!(code("SELECT nope"), 1054);
         assert_eq!(code("SELECT 9223372036854775807 + 1"), 1690);
         assert_eq!(code("SELECT SLEEP(1)"), 1235);
         assert_eq!(code("SELEC 1"), 1064);
-        assert!(eval_select("SELECT * FROM t", &Fixed).unwrap().is_none());
+        assert!(eval_select("SELECT * FROM t", "SELECT * FROM t", &Fixed)
+            .unwrap()
+            .is_none());
     }
 }

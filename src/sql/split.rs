@@ -63,6 +63,14 @@ fn scan(sql: &str, mut f: impl FnMut(usize, usize) -> bool) {
     }
 }
 
+/// Calls `f` with the index of every byte outside quotes and comments.
+pub fn visit(sql: &str, mut f: impl FnMut(usize)) {
+    scan(sql, |i, _| {
+        f(i);
+        true
+    });
+}
+
 /// Splits a multi-statement query at top-level `;`; empty statements are dropped.
 pub fn statements(sql: &str) -> Vec<&str> {
     let mut out = Vec::new();

@@ -140,6 +140,18 @@ impl Column {
         }
     }
 
+    /// A DOUBLE column of an expression.
+    pub fn double(name: &str) -> Column {
+        Column {
+            charset: BINARY_CHARSET,
+            length: 22,
+            col_type: types::DOUBLE,
+            flags: flags::NUM | flags::BINARY,
+            decimals: 31,
+            ..Column::text(name, 0)
+        }
+    }
+
     /// The same column with NOT NULL set.
     pub fn not_null(mut self) -> Column {
         self.flags |= flags::NOT_NULL;
