@@ -289,6 +289,39 @@ fn session_statements_accounts_and_read_only() {
             .spawn()
             .unwrap()
     };
+    // KILL: by id from SHOW PROCESSLIST; others' sessions need admin rights.
+    let mut victim = hold();
+    let mut id = String::new();
+    assert!(wait_until(Duration::from_secs(30), || {
+        let list = r.sql("SHOW PROCESSLIST").unwrap_or_default();
+        match list.lines().find(|l| l.contains("\tSleep\t")) {
+            Some(l) => {
+                id = l.split('\t').next().unwrap().to_string();
+                true
+            }
+            None => false,
+        }
+    }));
+    let e = app("s3cret", &format!("KILL {id}")).unwrap_err();
+    assert!(
+        e.contains(&format!(
+            "ERROR 1095 (HY000) at line 1: You are not owner of thread {id}"
+        )),
+        "{e}"
+    );
+    r.sql(&format!("KILL CONNECTION {id}")).unwrap();
+    assert!(wait_until(Duration::from_secs(30), || !r
+        .sql("SHOW PROCESSLIST")
+        .unwrap_or_default()
+        .contains("\tSleep\t")));
+    let _ = victim.kill();
+    let _ = victim.wait();
+    let e = r.sql("KILL 999999").unwrap_err();
+    assert!(
+        e.contains("ERROR 1094 (HY000) at line 1: Unknown thread id: 999999"),
+        "{e}"
+    );
+
     let mut held: Vec<_> = (0..3).map(|_| hold()).collect();
     let mut last = String::new();
     let refused = wait_until(Duration::from_secs(30), || {

@@ -49,6 +49,8 @@ pub struct ProcessInfo {
     pub since: Option<Instant>,
     /// The statement being executed.
     pub info: Option<String>,
+    /// Wakes the session to close it (KILL CONNECTION).
+    pub kill: Arc<tokio::sync::Notify>,
 }
 
 /// State every session shares.

@@ -92,6 +92,7 @@ impl Session {
                 .require_admin("RELOAD")
                 .map(|()| Reply::Ok { affected: 0 }),
             "DO" => Ok(Reply::Ok { affected: 0 }),
+            "KILL" => self.kill(&words),
             first if WRITES.contains(&first) => Err(read_only()),
             "DESCRIBE" | "DESC" if !matches!(w(1), "SELECT" | "WITH" | "") => {
                 self.describe_table(sql, 1, false, None)
@@ -116,6 +117,47 @@ impl Session {
                 unsupported(&head)
             }
         }
+    }
+
+    /// KILL [CONNECTION | QUERY] id. Statements finish before the next command is read,
+    /// so KILL QUERY has nothing to interrupt; KILL CONNECTION closes the session.
+    fn kill(&mut self, words: &[String]) -> Result<Reply, SqlError> {
+        let (query, id) = match words.get(1).map(String::as_str) {
+            Some("QUERY") => (true, words.get(2)),
+            Some("CONNECTION") => (false, words.get(2)),
+            _ => (false, words.get(1)),
+        };
+        let Some(id) = id.and_then(|w| w.parse::<u32>().ok()) else {
+            return Err(self.unknown_statement(&words.join(" ")));
+        };
+        let target = self
+            .shared
+            .sessions
+            .lock()
+            .ok()
+            .and_then(|s| s.get(&id).cloned());
+        let Some(target) = target else {
+            return Err(SqlError::new(1094, format!("Unknown thread id: {id}")));
+        };
+        let (owner, kill) = target
+            .lock()
+            .map(|p| (p.user.clone(), p.kill.clone()))
+            .map_err(|_| SqlError::new(1094, format!("Unknown thread id: {id}")))?;
+        if owner != self.user && self.require_admin("CONNECTION ADMIN").is_err() {
+            return Err(SqlError::new(
+                1095,
+                format!("You are not owner of thread {id}"),
+            ));
+        }
+        if !query {
+            // The session closes before reading its next command (its own too, after
+            // this answer, as mysqld's 1927).
+            kill.notify_one();
+            if id == self.id {
+                return Err(SqlError::new(1927, "Connection was killed".into()));
+            }
+        }
+        Ok(Reply::Ok { affected: 0 })
     }
 
     /// USE / COM_INIT_DB.

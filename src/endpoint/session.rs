@@ -287,6 +287,7 @@ where
             command: "Sleep",
             since: Some(Instant::now()),
             info: None,
+            kill: Arc::new(tokio::sync::Notify::new()),
         })),
         caps: resp.capabilities,
         stmts: HashMap::new(),
@@ -384,11 +385,13 @@ where
 {
     let mut buf = Vec::with_capacity(1024);
     let mut out = Vec::with_capacity(16 * 1024);
+    let kill = s.process.lock().map(|p| p.kill.clone()).unwrap_or_default();
     loop {
         io.seq = 0;
         let read = tokio::select! {
             r = io.read_packet(&mut buf) => r,
             _ = shutdown.changed() => return Ok(()),
+            _ = kill.notified() => return Ok(()),
         };
         if let Err(e) = read {
             if let WireError::TooLarge { .. } = e {
