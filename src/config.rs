@@ -144,6 +144,8 @@ pub struct EndpointOptions {
     pub max_connections: u32,
     /// `account` options as written (parsed by the endpoint).
     pub accounts: Vec<String>,
+    /// `ssl-cert` and `ssl-key`: TLS for clients when both are set.
+    pub ssl: Option<(PathBuf, PathBuf)>,
 }
 
 /// Raw options after merging file and command line: normalised name → value.
@@ -426,6 +428,8 @@ const USED: &[&str] = &[
     "max-connections",
     "account",
     "skip-slave-start",
+    "ssl-cert",
+    "ssl-key",
 ];
 
 impl Config {
@@ -569,6 +573,20 @@ impl Config {
                     .transpose()?
                     .unwrap_or(151),
                 accounts: raw.all("account").to_vec(),
+                ssl: match (
+                    g("ssl-cert").filter(|s| !s.is_empty()),
+                    g("ssl-key").filter(|s| !s.is_empty()),
+                ) {
+                    (Some(c), Some(k)) => Some((PathBuf::from(c), PathBuf::from(k))),
+                    (None, None) => None,
+                    _ => {
+                        return Err(ConfigError::Value {
+                            name: "ssl-cert".into(),
+                            value: String::new(),
+                            reason: "ssl-cert and ssl-key go together".into(),
+                        })
+                    }
+                },
             },
             skip_slave_start: flag("skip-slave-start", false)?,
             read_only: flag("read-only", false)?,

@@ -138,6 +138,11 @@ struct RunArgs {
     /// Do not start the replication threads until START SLAVE.
     #[arg(long, num_args = 0..=1, default_missing_value = "1")]
     skip_slave_start: Option<String>,
+    /// TLS certificate (PEM) offered to clients, with --ssl-key.
+    #[arg(long)]
+    ssl_cert: Option<String>,
+    #[arg(long)]
+    ssl_key: Option<String>,
     /// An account of the endpoint: `USER@HOST [IDENTIFIED BY 'pw'] [READ|ADMIN]` (repeatable).
     #[arg(long)]
     account: Vec<String>,
@@ -275,6 +280,8 @@ fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
         ("skip-networking", &a.skip_networking),
         ("max-connections", &a.max_connections),
         ("skip-slave-start", &a.skip_slave_start),
+        ("ssl-cert", &a.ssl_cert),
+        ("ssl-key", &a.ssl_key),
     ];
     for (name, value) in cli_opts {
         if let Some(v) = value {

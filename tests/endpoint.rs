@@ -417,3 +417,43 @@ fn interactive_cli_under_a_pty() {
         assert!(text.contains(want), "{want:?} missing from:\n{text}");
     }
 }
+
+#[test]
+fn tls_for_clients() {
+    let keys = tempfile::Builder::new()
+        .prefix("rpl-tlsc-")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let (cert, key) = (keys.path().join("cert.pem"), keys.path().join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args(["-subj", "/CN=localhost", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let (_dir, r) = bare_replicant(&[
+        &format!("--ssl-cert={}", cert.display()),
+        &format!("--ssl-key={}", key.display()),
+    ]);
+    let out = r.client(&["-uroot", "--ssl"], "status").unwrap();
+    assert!(out.contains("SSL:\t\t\tCipher in use is TLS"), "{out}");
+    assert_eq!(
+        r.client(
+            &["-uroot", "--ssl", "--batch", "--skip-column-names"],
+            "SELECT USER()"
+        )
+        .unwrap(),
+        "root@localhost\n"
+    );
+    // Without TLS the same server still answers.
+    assert_eq!(r.sql("SELECT 1").unwrap(), "1\n");
+}

@@ -75,12 +75,20 @@ pub struct Shared {
     pub refused: AtomicU64,
     /// When the daemon started (Uptime).
     pub started: Instant,
+    /// TLS for clients (`ssl-cert` / `ssl-key`), offered in the greeting when set.
+    pub tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
 impl Shared {
     /// Shared state for `cfg`; fails on unusable `account` options.
     pub fn new(cfg: Config, control: Arc<Control>) -> Result<Shared, String> {
         let accounts = Accounts::from_options(&cfg.endpoint.accounts)?;
+        let tls = match &cfg.endpoint.ssl {
+            Some((cert, key)) => {
+                Some(crate::wire::tls::acceptor(cert, key).map_err(|e| e.to_string())?)
+            }
+            None => None,
+        };
         Ok(Shared {
             globals: Mutex::new(vars::initial_globals(&cfg)),
             cfg,
@@ -92,6 +100,7 @@ impl Shared {
             connections: AtomicU64::new(0),
             refused: AtomicU64::new(0),
             started: Instant::now(),
+            tls,
         })
     }
 

@@ -155,7 +155,7 @@ pub async fn serve<S>(
     port: u16,
     id: u32,
     shared: Arc<Shared>,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) where
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
@@ -172,9 +172,76 @@ pub async fn serve<S>(
             .await;
         return;
     }
+    let nonce = nonce();
+    let mut buf = Vec::new();
+    let greeted = tokio::time::timeout(CONNECT_TIMEOUT, async {
+        let version = format!("5.5.5-{}", super::vars::version());
+        io.seq = 0;
+        let hello = srv::greeting(&version, id, &nonce, auth::NATIVE, shared.tls.is_some());
+        io.write_packet(&hello).await?;
+        io.read_packet(&mut buf).await
+    })
+    .await;
+    match greeted {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            tracing::debug!(connection = id, error = %e, "handshake failed");
+            return;
+        }
+        Err(_) => {
+            tracing::debug!(connection = id, "handshake timed out");
+            return;
+        }
+    }
+    if !srv::is_ssl_request(&buf) {
+        return finish(io, buf, nonce, peer, port, id, shared, shutdown).await;
+    }
+    let Some(acceptor) = shared.tls.clone() else {
+        let e = SqlError::new(
+            1045,
+            "SSL connection error: SSL is not enabled on this server".into(),
+        );
+        let _ = send_err(&mut io, &e).await;
+        return;
+    };
+    // The client sent only the SSL request and now waits for the TLS handshake, so the
+    // read buffer holds nothing that would be lost here.
+    let seq = io.seq;
+    let raw = io.stream.into_inner();
+    let upgraded = tokio::time::timeout(CONNECT_TIMEOUT, async {
+        let tls = acceptor.accept(raw).await?;
+        let mut io = PacketIo::new(BufReader::with_capacity(16 * 1024, tls));
+        io.max_payload = 64 * 1024;
+        io.seq = seq;
+        let mut buf = Vec::new();
+        io.read_packet(&mut buf).await?;
+        Ok::<_, WireError>((io, buf))
+    })
+    .await;
+    match upgraded {
+        Ok(Ok((io, buf))) => finish(io, buf, nonce, peer, port, id, shared, shutdown).await,
+        Ok(Err(e)) => tracing::debug!(connection = id, error = %e, "TLS handshake failed"),
+        Err(_) => tracing::debug!(connection = id, "TLS handshake timed out"),
+    }
+}
+
+/// After the greeting (and the TLS upgrade): login, then commands until the end.
+#[allow(clippy::too_many_arguments)]
+async fn finish<S>(
+    mut io: PacketIo<BufReader<S>>,
+    response: Vec<u8>,
+    nonce: [u8; 20],
+    peer: Peer,
+    port: u16,
+    id: u32,
+    shared: Arc<Shared>,
+    mut shutdown: watch::Receiver<bool>,
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
     let session = match tokio::time::timeout(
         CONNECT_TIMEOUT,
-        handshake(&mut io, &peer, port, id, &shared),
+        login(&mut io, &response, &nonce, &peer, port, id, &shared),
     )
     .await
     {
@@ -216,9 +283,11 @@ fn nonce() -> [u8; 20] {
     n
 }
 
-/// Greeting, handshake response, authentication. `Ok(None)`: refused (ERR sent).
-async fn handshake<S>(
+/// Handshake response and authentication. `Ok(None)`: refused (ERR sent).
+async fn login<S>(
     io: &mut PacketIo<BufReader<S>>,
+    buf: &[u8],
+    nonce: &[u8; 20],
     peer: &Peer,
     port: u16,
     id: u32,
@@ -227,22 +296,8 @@ async fn handshake<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
-    let nonce = nonce();
-    let version = format!("5.5.5-{}", super::vars::version());
-    io.seq = 0;
-    io.write_packet(&srv::greeting(&version, id, &nonce, auth::NATIVE))
-        .await?;
-    let mut buf = Vec::new();
-    io.read_packet(&mut buf).await?;
-    if srv::is_ssl_request(&buf) {
-        let e = SqlError::new(
-            1045,
-            "SSL connection error: SSL is not enabled on this server".into(),
-        );
-        send_err(io, &e).await?;
-        return Ok(None);
-    }
-    let resp = match srv::parse_handshake_response(&buf) {
+    let nonce = *nonce;
+    let resp = match srv::parse_handshake_response(buf) {
         Ok(r) => r,
         Err(e) => {
             let err = SqlError::new(1043, "Bad handshake".into());

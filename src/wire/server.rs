@@ -29,7 +29,7 @@ pub const INTERACTIVE: u32 = 0x400;
 /// CLIENT_IGNORE_SIGPIPE.
 pub const IGNORE_SIGPIPE: u32 = 0x1000;
 
-/// Capabilities the endpoint offers (TLS is not offered yet).
+/// Capabilities the endpoint offers (CLIENT_SSL is added when TLS is configured).
 pub const SERVER_CAPS: u32 = caps::LONG_PASSWORD
     | FOUND_ROWS
     | caps::LONG_FLAG
@@ -59,8 +59,19 @@ pub const STATUS_MORE_RESULTS: u16 = 8;
 /// utf8mb4_general_ci, the collation the greeting announces.
 pub const DEFAULT_COLLATION: u8 = 45;
 
-/// The initial handshake packet (protocol version 10).
-pub fn greeting(version: &str, connection_id: u32, nonce: &[u8; 20], plugin: &str) -> Vec<u8> {
+/// The initial handshake packet (protocol version 10); `tls` adds CLIENT_SSL.
+pub fn greeting(
+    version: &str,
+    connection_id: u32,
+    nonce: &[u8; 20],
+    plugin: &str,
+    tls: bool,
+) -> Vec<u8> {
+    let caps = if tls {
+        SERVER_CAPS | caps::SSL
+    } else {
+        SERVER_CAPS
+    };
     let mut p = Vec::with_capacity(96 + version.len());
     p.push(10);
     p.extend_from_slice(version.as_bytes());
@@ -68,10 +79,10 @@ pub fn greeting(version: &str, connection_id: u32, nonce: &[u8; 20], plugin: &st
     p.extend_from_slice(&connection_id.to_le_bytes());
     p.extend_from_slice(&nonce[..8]);
     p.push(0);
-    p.extend_from_slice(&(SERVER_CAPS as u16).to_le_bytes());
+    p.extend_from_slice(&(caps as u16).to_le_bytes());
     p.push(DEFAULT_COLLATION);
     p.extend_from_slice(&STATUS_AUTOCOMMIT.to_le_bytes());
-    p.extend_from_slice(&((SERVER_CAPS >> 16) as u16).to_le_bytes());
+    p.extend_from_slice(&((caps >> 16) as u16).to_le_bytes());
     p.push(21); // length of the whole nonce plus its NUL
     p.extend_from_slice(&[0; 10]);
     p.extend_from_slice(&nonce[8..]);

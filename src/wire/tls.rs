@@ -83,6 +83,32 @@ pub async fn connect(tcp: TcpStream, host: &str, ssl: &SslConfig) -> Result<Mayb
     Ok(MaybeTls::Tls(Box::new(stream)))
 }
 
+/// The endpoint's TLS acceptor from mysqld's `ssl-cert` and `ssl-key` (PEM files).
+pub fn acceptor(
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> Result<tokio_rustls::TlsAcceptor, WireError> {
+    let certs: Vec<CertificateDer<'static>> = rustls_pemfile::certs(&mut &read_pem(cert)?[..])
+        .collect::<Result<_, _>>()
+        .map_err(|e| WireError::Tls(format!("{}: {e}", cert.display())))?;
+    if certs.is_empty() {
+        return Err(WireError::Tls(format!(
+            "{}: no certificate",
+            cert.display()
+        )));
+    }
+    let key_der: PrivateKeyDer<'static> = rustls_pemfile::private_key(&mut &read_pem(key)?[..])
+        .map_err(|e| WireError::Tls(format!("{}: {e}", key.display())))?
+        .ok_or_else(|| WireError::Tls(format!("{}: no private key", key.display())))?;
+    let config = rustls::ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| WireError::Tls(e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key_der)
+        .map_err(|e| WireError::Tls(format!("{} / {}: {e}", cert.display(), key.display())))?;
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+}
+
 fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
