@@ -95,6 +95,26 @@ try:
 except mysql.connector.Error as e:
     out["prepared_write"] = [e.errno, e.msg]
 c.close()
+# COM_CHANGE_USER: from root to app, then a wrong password.
+c = mysql.connector.connect(host="127.0.0.1", port={port}, user="root", password="", use_pure=True)
+c.cmd_change_user(username="app", password="app-pw", database="db01")
+cur = c.cursor()
+cur.execute("SELECT CURRENT_USER(), DATABASE()")
+out["change_user"] = list(cur.fetchone())
+try:
+    c.cmd_change_user(username="app", password="nope")
+except mysql.connector.Error as e:
+    out["change_user_denied"] = e.errno
+# Multi-statements (CLIENT_MULTI_STATEMENTS): one result per statement.
+c = pymysql.connect(host="127.0.0.1", port={port}, user="app", password="app-pw",
+                    client_flag=pymysql.constants.CLIENT.MULTI_STATEMENTS)
+cur = c.cursor()
+cur.execute("SELECT 1; SET @m = 2; SELECT @m + 1")
+sets = [cur.fetchall()]
+while cur.nextset():
+    sets.append(cur.fetchall())
+out["multi"] = [[list(r) for r in rows] for rows in sets]
+c.close()
 # MyCat's heartbeat for a slave (balance with slaveThreshold): select user(), then
 # show slave status read by column name.
 c = pymysql.connect(host="127.0.0.1", port={port}, user="app", password="app-pw")
@@ -152,6 +172,9 @@ print(json.dumps(out))
         v["prepared_write"],
         serde_json::json!([1290, "The MySQL server is running with the --read-only option so it cannot execute this statement"])
     );
+    assert_eq!(v["change_user"], serde_json::json!(["app@%", "db01"]));
+    assert_eq!(v["change_user_denied"], 1045);
+    assert_eq!(v["multi"], serde_json::json!([[[1]], [], [[3]]]));
     assert_eq!(v["mycat_user"], "app@localhost");
     assert_eq!(v["mycat_slave"], serde_json::json!(["Yes", "Yes", 0]));
 }
