@@ -461,12 +461,14 @@ impl Control {
             st.io.is_some(),
             st.sql.is_some(),
             now,
+            Some(&m.ssl),
         );
         Some(
             fields
                 .into_iter()
                 .map(|(n, v)| {
-                    let null = n == "Seconds_Behind_Master" && v == "NULL";
+                    let null =
+                        matches!(n, "Seconds_Behind_Master" | "SQL_Remaining_Delay") && v == "NULL";
                     (n, (!null).then_some(v))
                 })
                 .collect(),

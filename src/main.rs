@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 
 use std::sync::Arc;
 
-use replicant::apply::status::{slave_status_fields, ApplierStatus};
+use replicant::apply::status::{extra_status_fields, slave_status_fields, ApplierStatus};
 use replicant::config::{Config, RawOptions};
 use replicant::control::{Control, Threads};
 use replicant::endpoint::{Endpoint, Shared};
@@ -482,8 +482,23 @@ fn status(datadir: &std::path::Path) -> anyhow::Result<ExitCode> {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     println!("*************************** 1. row ***************************");
-    for (name, value) in slave_status_fields(io.as_ref(), sql.as_ref(), io_alive, sql_alive, now) {
-        println!("{name:>29}: {value}");
+    let ssl = std::fs::read(datadir.join(replicant::control::SETTINGS_FILE))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<replicant::config::MasterConfig>(&b).ok())
+        .map(|m| m.ssl);
+    let fields = slave_status_fields(
+        io.as_ref(),
+        sql.as_ref(),
+        io_alive,
+        sql_alive,
+        now,
+        ssl.as_ref(),
+    );
+    for (name, value) in fields
+        .into_iter()
+        .chain(extra_status_fields(io.as_ref(), sql.as_ref()))
+    {
+        println!("{name:>30}: {value}");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -125,9 +125,20 @@ cur.execute("show slave status")
 row = cur.fetchone()
 out["mycat_slave"] = [row["Slave_IO_Running"], row["Slave_SQL_Running"], row["Seconds_Behind_Master"]]
 c.close()
+# SHOW SLAVE STATUS has MariaDB's columns, in MariaDB's order (the master answers an
+# empty set but names its columns).
+m = pymysql.connect(unix_socket="{master_socket}", user="root")
+mc = m.cursor()
+mc.execute("SHOW SLAVE STATUS")
+out["master_columns"] = [d[0] for d in mc.description]
+c = pymysql.connect(host="127.0.0.1", port={port}, user="app", password="app-pw")
+cur = c.cursor()
+cur.execute("SHOW SLAVE STATUS")
+out["replica_columns"] = [d[0] for d in cur.description]
 print(json.dumps(out))
 "#,
-        port = r.port()
+        port = r.port(),
+        master_socket = m.socket().display()
     );
     let out = Command::new(&py).arg("-c").arg(&script).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -175,6 +186,7 @@ print(json.dumps(out))
     assert_eq!(v["change_user"], serde_json::json!(["app@%", "db01"]));
     assert_eq!(v["change_user_denied"], 1045);
     assert_eq!(v["multi"], serde_json::json!([[[1]], [], [[3]]]));
+    assert_eq!(v["replica_columns"], v["master_columns"]);
     assert_eq!(v["mycat_user"], "app@localhost");
     assert_eq!(v["mycat_slave"], serde_json::json!(["Yes", "Yes", 0]));
 }

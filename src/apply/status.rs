@@ -63,15 +63,17 @@ impl ApplierStatus {
     }
 }
 
-/// SHOW SLAVE STATUS fields in mysqld's (MariaDB's) order, from what the receiver and the
-/// applier last reported. `io_alive` / `sql_alive`: whether the daemon that wrote each is
-/// still running (a dead daemon's threads show `No`).
+/// SHOW SLAVE STATUS fields exactly as MariaDB 10.11 lists them (54 columns, its order),
+/// from what the receiver and the applier last reported. `io_alive` / `sql_alive`: whether
+/// the daemon that wrote each is still running (a dead daemon's threads show `No`); `ssl`:
+/// the MASTER_SSL settings in force, when known.
 pub fn slave_status_fields(
     io: Option<&crate::source::status::ReceiverStatus>,
     sql: Option<&ApplierStatus>,
     io_alive: bool,
     sql_alive: bool,
     now: u64,
+    ssl: Option<&crate::config::SslConfig>,
 ) -> Vec<(&'static str, String)> {
     let io_default = crate::source::status::ReceiverStatus::default();
     let sql_default = ApplierStatus::default();
@@ -113,6 +115,9 @@ pub fn slave_status_fields(
     } else {
         (0, String::new())
     };
+    let yes_no = |b: bool| if b { "Yes" } else { "No" }.to_string();
+    let path =
+        |p: Option<&std::path::PathBuf>| p.map_or(String::new(), |p| p.display().to_string());
     vec![
         (
             "Slave_IO_State",
@@ -133,7 +138,6 @@ pub fn slave_status_fields(
         ("Relay_Master_Log_File", a.relay_master_log_file.clone()),
         ("Slave_IO_Running", io_running),
         ("Slave_SQL_Running", sql_running),
-        ("Replicate_Rewrite_DB", String::new()),
         ("Replicate_Do_DB", filter("Replicate_Do_DB")),
         ("Replicate_Ignore_DB", filter("Replicate_Ignore_DB")),
         ("Replicate_Do_Table", filter("Replicate_Do_Table")),
@@ -151,23 +155,35 @@ pub fn slave_status_fields(
         ("Until_Condition", "None".into()),
         ("Until_Log_File", String::new()),
         ("Until_Log_Pos", "0".into()),
+        ("Master_SSL_Allowed", yes_no(ssl.is_some_and(|s| s.enabled))),
+        ("Master_SSL_CA_File", path(ssl.and_then(|s| s.ca.as_ref()))),
+        ("Master_SSL_CA_Path", String::new()),
+        ("Master_SSL_Cert", path(ssl.and_then(|s| s.cert.as_ref()))),
+        ("Master_SSL_Cipher", String::new()),
+        ("Master_SSL_Key", path(ssl.and_then(|s| s.key.as_ref()))),
         ("Seconds_Behind_Master", behind),
+        (
+            "Master_SSL_Verify_Server_Cert",
+            yes_no(ssl.is_some_and(|s| s.verify_server_cert)),
+        ),
         ("Last_IO_Errno", r.last_io_errno.to_string()),
         ("Last_IO_Error", r.last_io_error.clone()),
         ("Last_SQL_Errno", a.last_sql_errno.to_string()),
         ("Last_SQL_Error", a.last_sql_error.clone()),
+        ("Replicate_Ignore_Server_Ids", String::new()),
         ("Master_Server_Id", r.master_server_id.to_string()),
-        ("Master_UUID", r.master_uuid.clone()),
+        ("Master_SSL_Crl", String::new()),
+        ("Master_SSL_Crlpath", String::new()),
         // replicant follows file/position coordinates (MASTER_USE_GTID=no): MariaDB then
         // shows Using_Gtid No and an empty Gtid_IO_Pos.
         ("Using_Gtid", "No".into()),
         ("Gtid_IO_Pos", String::new()),
-        ("Gtid_Slave_Pos", a.gtid_slave_pos.clone()),
-        ("Last_IO_Error_Timestamp", r.last_io_error_timestamp.clone()),
-        (
-            "Last_SQL_Error_Timestamp",
-            a.last_sql_error_timestamp.clone(),
-        ),
+        ("Replicate_Do_Domain_Ids", String::new()),
+        ("Replicate_Ignore_Domain_Ids", String::new()),
+        // One applier thread: no parallel replication.
+        ("Parallel_Mode", "none".into()),
+        ("SQL_Delay", "0".into()),
+        ("SQL_Remaining_Delay", "NULL".into()),
         (
             "Slave_SQL_Running_State",
             if sql_alive {
@@ -176,7 +192,33 @@ pub fn slave_status_fields(
                 String::new()
             },
         ),
+        // DDL is counted with the transactional groups (replicant does not count it apart).
+        ("Slave_DDL_Groups", "0".into()),
+        ("Slave_Non_Transactional_Groups", "0".into()),
         ("Slave_Transactional_Groups", a.transactions.to_string()),
+        ("Replicate_Rewrite_DB", String::new()),
+    ]
+}
+
+/// What `replicant status` prints after the SHOW SLAVE STATUS columns: facts MariaDB shows
+/// elsewhere (SHOW ALL SLAVES STATUS, @@gtid_slave_pos) or MySQL shows, and replicant's
+/// skip counter.
+pub fn extra_status_fields(
+    io: Option<&crate::source::status::ReceiverStatus>,
+    sql: Option<&ApplierStatus>,
+) -> Vec<(&'static str, String)> {
+    let io_default = crate::source::status::ReceiverStatus::default();
+    let sql_default = ApplierStatus::default();
+    let r = io.unwrap_or(&io_default);
+    let a = sql.unwrap_or(&sql_default);
+    vec![
+        ("Master_UUID", r.master_uuid.clone()),
+        ("Gtid_Slave_Pos", a.gtid_slave_pos.clone()),
+        ("Last_IO_Error_Timestamp", r.last_io_error_timestamp.clone()),
+        (
+            "Last_SQL_Error_Timestamp",
+            a.last_sql_error_timestamp.clone(),
+        ),
         ("Slave_Skipped_Errors", a.skipped.to_string()),
     ]
 }

@@ -255,7 +255,7 @@ impl Session {
             ("SLAVE" | "REPLICA", "STATUS") | ("ALL", "SLAVES" | "REPLICAS") => {
                 let fields = self.shared.control.slave_status().await;
                 let names: Vec<&str> =
-                    crate::apply::status::slave_status_fields(None, None, false, false, 0)
+                    crate::apply::status::slave_status_fields(None, None, false, false, 0, None)
                         .iter()
                         .map(|(n, _)| *n)
                         .collect();
@@ -274,8 +274,11 @@ impl Session {
                     "Last_IO_Errno",
                     "Last_SQL_Errno",
                     "Master_Server_Id",
+                    "SQL_Delay",
+                    "SQL_Remaining_Delay",
+                    "Slave_DDL_Groups",
+                    "Slave_Non_Transactional_Groups",
                     "Slave_Transactional_Groups",
-                    "Slave_Skipped_Errors",
                 ];
                 let columns = names
                     .iter()
