@@ -194,6 +194,25 @@ fn session_statements_accounts_and_read_only() {
         r.sql("SHOW VARIABLES LIKE 'read_only'").unwrap(),
         "read_only\tON\n"
     );
+    // Connectors' forms: SHOW VARIABLES WHERE (Connector/J, ODBC) and the big SELECT of
+    // variables Connector/J 5.1 sends at connect.
+    assert_eq!(
+        r.sql(
+            "SHOW VARIABLES WHERE Variable_name = 'server_id' OR Variable_name IN ('port', 'nope')"
+        )
+        .unwrap(),
+        format!("port\t{}\nserver_id\t102\n", r.port())
+    );
+    assert_eq!(
+        r.sql("SHOW SESSION VARIABLES WHERE Value LIKE 'utf8mb4%' AND Variable_name LIKE 'character_set_c%'")
+            .unwrap(),
+        "character_set_client\tutf8mb4\ncharacter_set_connection\tutf8mb4\n"
+    );
+    let jdbc = "/* mysql-connector-java-5.1.49 ( Revision: ad86f36e100e104cd926c6b81c8cab9565750116 ) */SELECT  @@session.auto_increment_increment AS auto_increment_increment, @@character_set_client AS character_set_client, @@character_set_connection AS character_set_connection, @@character_set_results AS character_set_results, @@character_set_server AS character_set_server, @@collation_server AS collation_server, @@init_connect AS init_connect, @@interactive_timeout AS interactive_timeout, @@license AS license, @@lower_case_table_names AS lower_case_table_names, @@max_allowed_packet AS max_allowed_packet, @@net_buffer_length AS net_buffer_length, @@net_write_timeout AS net_write_timeout, @@query_cache_size AS query_cache_size, @@query_cache_type AS query_cache_type, @@sql_mode AS sql_mode, @@system_time_zone AS system_time_zone, @@time_zone AS time_zone, @@tx_isolation AS tx_isolation, @@wait_timeout AS wait_timeout";
+    let out = r.client(&["-uroot", "--batch"], jdbc).unwrap();
+    let mut lines = out.lines();
+    assert_eq!(lines.next().unwrap().split('\t').count(), 20, "{out}");
+    assert!(lines.next().unwrap().starts_with("1\tutf8mb4\t"), "{out}");
 
     // mysqld's errors, codes and texts.
     let err = |q: &str| r.sql(q).unwrap_err();

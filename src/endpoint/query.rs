@@ -367,12 +367,9 @@ impl Session {
                 Ok(Reply::Rows { columns, rows })
             }
             ("VARIABLES", _) | ("GLOBAL" | "SESSION" | "LOCAL", "VARIABLES") => {
-                if sql.to_ascii_uppercase().contains(" WHERE ") {
-                    return Err(unsupported("SHOW VARIABLES WHERE"));
-                }
                 let global = w(1) == "GLOBAL";
                 let globals = self.globals();
-                let rows = globals
+                let pairs: Vec<(String, String)> = globals
                     .iter()
                     .filter(|(n, _)| matches(n))
                     .map(|(n, (_, v))| {
@@ -381,26 +378,20 @@ impl Session {
                         } else {
                             self.vars.get(n).unwrap_or(v)
                         };
-                        vec![Some(n.to_string()), Some(vars::show_value(n, v))]
+                        (n.to_string(), vars::show_value(n, v))
                     })
                     .collect();
-                Ok(Reply::Rows {
-                    columns: text_columns(&["Variable_name", "Value"]),
-                    rows,
-                })
+                self.name_value_rows(sql, pairs)
             }
             ("STATUS", _) | ("GLOBAL" | "SESSION" | "LOCAL", "STATUS") => {
-                let rows = self
+                let pairs = self
                     .status_variables()
                     .await
                     .into_iter()
                     .filter(|(n, _)| matches(n))
-                    .map(|(n, v)| vec![Some(n.to_string()), Some(v)])
+                    .map(|(n, v)| (n.to_string(), v))
                     .collect();
-                Ok(Reply::Rows {
-                    columns: text_columns(&["Variable_name", "Value"]),
-                    rows,
-                })
+                self.name_value_rows(sql, pairs)
             }
             ("PROCESSLIST", _) | ("FULL", "PROCESSLIST") => Ok(self.processlist(w(1) == "FULL")),
             ("COLUMNS" | "FIELDS", _) => self.describe_table(sql, 3, false, pattern.as_deref()),
@@ -700,6 +691,29 @@ impl Session {
             .iter()
             .map(|c| Column::text(&c.name, 64).in_table(&db, &t.name))
             .collect())
+    }
+
+    /// A Variable_name / Value result, filtered by the statement's WHERE clause if any.
+    fn name_value_rows(&self, sql: &str, pairs: Vec<(String, String)>) -> Result<Reply, SqlError> {
+        let filter = where_clause(sql)?;
+        let mut rows = Vec::with_capacity(pairs.len());
+        for (name, value) in pairs {
+            if let Some(expr) = &filter {
+                let row = NameValueRow {
+                    session: self,
+                    name: &name,
+                    value: &value,
+                };
+                if constant::eval(expr, &row)?.truth() != Some(true) {
+                    continue;
+                }
+            }
+            rows.push(vec![Some(name), Some(value)]);
+        }
+        Ok(Reply::Rows {
+            columns: text_columns(&["Variable_name", "Value"]),
+            rows,
+        })
     }
 
     fn globals(&self) -> Vec<(&'static str, (Scope, Value))> {
@@ -1053,6 +1067,55 @@ fn events_columns() -> Vec<Column> {
     ]
 }
 
+/// One row of SHOW VARIABLES / STATUS as seen by its WHERE clause.
+struct NameValueRow<'a> {
+    session: &'a Session,
+    name: &'a str,
+    value: &'a str,
+}
+
+impl Env for NameValueRow<'_> {
+    fn system_variable(&self, global: bool, name: &str) -> Result<Value, SqlError> {
+        self.session.system_variable(global, name)
+    }
+    fn user_variable(&self, name: &str) -> Value {
+        self.session.user_variable(name)
+    }
+    fn session_function(&self, name: &str) -> Option<Value> {
+        self.session.session_function(name)
+    }
+    fn column(&self, name: &str) -> Option<Value> {
+        if name.eq_ignore_ascii_case("Variable_name") {
+            Some(Value::Text(self.name.to_string()))
+        } else if name.eq_ignore_ascii_case("Value") {
+            Some(Value::Text(self.value.to_string()))
+        } else {
+            None
+        }
+    }
+}
+
+/// The WHERE expression of `SHOW ... WHERE expr`, parsed.
+fn where_clause(sql: &str) -> Result<Option<sqlparser::ast::Expr>, SqlError> {
+    let toks: Vec<Token> = Tokenizer::new(&MySqlDialect {}, sql)
+        .tokenize()
+        .map_err(|e| syntax_error(sql, &e.to_string()))?;
+    let Some(at) = toks.iter().position(is_where) else {
+        return Ok(None);
+    };
+    let rest: String = toks[at + 1..].iter().map(|t| t.to_string()).collect();
+    let rest = rest.trim().trim_end_matches(';');
+    Parser::new(&MySqlDialect {})
+        .try_with_sql(rest)
+        .and_then(|mut p| p.parse_expr())
+        .map(Some)
+        .map_err(|e| syntax_error(rest, &e.to_string()))
+}
+
+fn is_where(t: &Token) -> bool {
+    matches!(t, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("WHERE"))
+}
+
 /// `LIKE 'pattern'` at the end of a SHOW statement.
 fn like_pattern(sql: &str) -> Result<Option<String>, SqlError> {
     let toks: Vec<Token> = Tokenizer::new(&MySqlDialect {}, sql)
@@ -1062,6 +1125,10 @@ fn like_pattern(sql: &str) -> Result<Option<String>, SqlError> {
         .filter(|t| !matches!(t, Token::Whitespace(_) | Token::SemiColon))
         .collect();
     for (i, t) in toks.iter().enumerate() {
+        // A LIKE inside a WHERE clause is the WHERE's business.
+        if is_where(t) {
+            break;
+        }
         if matches!(t, Token::Word(w) if w.value.eq_ignore_ascii_case("LIKE")) {
             return match toks.get(i + 1) {
                 Some(Token::SingleQuotedString(s)) | Some(Token::DoubleQuotedString(s)) => {

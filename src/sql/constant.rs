@@ -3,8 +3,8 @@
 //! and logic over them. Anything else is error 1235 naming the construct: never a guess.
 
 use sqlparser::ast::{
-    BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, LimitClause, SelectItem,
-    SetExpr, Statement, TableFactor, UnaryOperator, Value as Lit,
+    BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, InTarget, LimitClause,
+    SelectItem, SetExpr, Statement, TableFactor, UnaryOperator, Value as Lit,
 };
 use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::Parser;
@@ -22,6 +22,11 @@ pub trait Env {
     /// A function of the session taking no arguments (USER(), DATABASE()...), by upper-case
     /// name; `None` when the name is not one.
     fn session_function(&self, name: &str) -> Option<Value>;
+    /// A column of the row being filtered (SHOW ... WHERE), case-insensitive; `None` when
+    /// there is no such column (error 1054).
+    fn column(&self, _name: &str) -> Option<Value> {
+        None
+    }
 }
 
 /// The result of a constant SELECT: column names and the single row (or none under
@@ -143,7 +148,53 @@ pub fn eval(e: &Expr, env: &dyn Env) -> Result<Value, SqlError> {
             Lit::Null => Value::Null,
             other => return Err(unsupported(&other.to_string())),
         },
-        Expr::Identifier(id) => variable(&id.value, None, env)?,
+        Expr::Identifier(id) => match env.column(&id.value) {
+            Some(v) => v,
+            None => variable(&id.value, None, env)?,
+        },
+        Expr::Like {
+            negated,
+            expr,
+            pattern,
+            escape_char: None,
+            any: false,
+        } => {
+            let (v, p) = (eval(expr, env)?, eval(pattern, env)?);
+            match (v.render(), p.render()) {
+                (Some(v), Some(p)) => Value::Int(
+                    (crate::apply::filter::like(&p.to_lowercase(), &v.to_lowercase()) != *negated)
+                        as i64,
+                ),
+                _ => Value::Null,
+            }
+        }
+        Expr::In {
+            expr,
+            target: InTarget::List(list),
+            negated,
+            global: false,
+        } => {
+            let v = eval(expr, env)?;
+            if v == Value::Null {
+                Value::Null
+            } else {
+                let mut found = false;
+                let mut saw_null = false;
+                for x in list {
+                    let x = eval(x, env)?;
+                    match compare(&v, &x) {
+                        Some(std::cmp::Ordering::Equal) => found = true,
+                        None => saw_null = true,
+                        _ => {}
+                    }
+                }
+                match (found, saw_null) {
+                    (true, _) => Value::Int(!*negated as i64),
+                    (false, true) => Value::Null,
+                    (false, false) => Value::Int(*negated as i64),
+                }
+            }
+        }
         Expr::CompoundIdentifier(parts) if parts.len() == 2 => {
             variable(&parts[1].value, Some(&parts[0].value), env)?
         }
