@@ -30,6 +30,9 @@ use crate::source::status::ReceiverStatus;
 use crate::source::{Receiver, ReceiverError};
 use crate::store::{AppliedPos, Store};
 
+/// How long STOP SLAVE waits for the receiver before aborting it.
+const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// File in datadir holding what CHANGE MASTER TO set.
 pub const SETTINGS_FILE: &str = "change-master.json";
 
@@ -248,9 +251,18 @@ impl Control {
             return Ok(notes);
         }
         if which.io {
-            if let Some(io) = st.io.take() {
+            if let Some(mut io) = st.io.take() {
                 let _ = io.stop.send(true);
-                let _ = io.task.await;
+                // The receiver notices the signal between network reads; one stuck in a
+                // connect or a query to a stalled master is cut off.
+                if tokio::time::timeout(STOP_GRACE, &mut io.task)
+                    .await
+                    .is_err()
+                {
+                    tracing::warn!("receiver did not stop within {STOP_GRACE:?}; aborting it");
+                    io.task.abort();
+                    let _ = io.task.await;
+                }
             }
         }
         if which.sql {
@@ -260,6 +272,12 @@ impl Control {
             }
         }
         Ok(notes)
+    }
+
+    fn clear_purge_mark(&self) {
+        if let Ok(mut m) = self.purge_mark.lock() {
+            *m = None;
+        }
     }
 
     /// Stops both threads (daemon shutdown).
@@ -296,7 +314,15 @@ impl Control {
             m.connect_retry = std::time::Duration::from_secs(v.max(1));
         }
         if let Some(v) = ch.heartbeat_period {
-            m.heartbeat_period = Some(std::time::Duration::from_secs_f64(v.max(0.0)));
+            // mysqld's range for MASTER_HEARTBEAT_PERIOD.
+            if !(0.0..=4_294_967.0).contains(&v) {
+                return Err(SqlError::new(
+                    1703,
+                    "The requested value for the heartbeat period is either negative or exceeds the maximum allowed (4294967 seconds)."
+                        .into(),
+                ));
+            }
+            m.heartbeat_period = Some(std::time::Duration::from_secs_f64(v));
         }
         if let Some(v) = ch.ssl {
             m.ssl.enabled = v;
@@ -328,7 +354,24 @@ impl Control {
                 gtid: None,
             });
             if let Some(f) = ch.relay_log_file {
-                pos.relay.file = f;
+                // As SHOW RELAYLOG EVENTS names them: the file name, which must be listed.
+                let name = std::path::Path::new(&f)
+                    .file_name()
+                    .map_or_else(|| f.clone(), |n| n.to_string_lossy().into_owned());
+                let opts = RelayOptions::from_config(&cfg);
+                let index =
+                    crate::relay::RelayIndex::read(&opts.dir, &opts.base).map_err(internal)?;
+                if !index
+                    .files()
+                    .iter()
+                    .any(|x| x.trim_start_matches("./") == name)
+                {
+                    return Err(SqlError::new(
+                        1380,
+                        "Failed initializing relay log position: Could not find target log during relay log initialization".into(),
+                    ));
+                }
+                pos.relay.file = name;
             }
             if let Some(p) = ch.relay_log_pos {
                 pos.relay.offset = p.max(4);
@@ -337,12 +380,21 @@ impl Control {
         } else {
             // The coordinate the receiver starts from once the relay log is gone.
             let start = if ch.log_file.is_some() || ch.log_pos.is_some() {
+                // A position alone applies to the file the replica is at (mysqld: the IO
+                // thread's current file), not to a file named long ago.
+                let file = ch
+                    .log_file
+                    .clone()
+                    .or_else(|| applied.as_ref().and_then(|a| a.master.as_ref()).map(|p| p.file.clone()))
+                    .or_else(|| m.log_file.clone())
+                    .ok_or_else(|| {
+                        SqlError::new(
+                            1064,
+                            "MASTER_LOG_POS needs MASTER_LOG_FILE on a replica that has no master position yet".into(),
+                        )
+                    })?;
                 Some(BinlogPos {
-                    file: ch
-                        .log_file
-                        .clone()
-                        .or_else(|| m.log_file.clone())
-                        .unwrap_or_default(),
+                    file,
                     offset: ch.log_pos.unwrap_or(4).max(4),
                 })
             } else if new_master {
@@ -360,6 +412,9 @@ impl Control {
                 .map(|p| p.file.clone())
                 .filter(|f| !f.is_empty());
             m.log_pos = start.as_ref().map(|p| p.offset);
+            // The relay numbering starts over: a purge mark naming an old file would make
+            // the receiver delete new, unapplied files once the numbers meet again.
+            self.clear_purge_mark();
             let removed =
                 crate::relay::reset(&RelayOptions::from_config(&cfg)).map_err(internal)?;
             if !removed.is_empty() {
@@ -405,6 +460,7 @@ impl Control {
             m.log_pos = None;
         }
         let cfg = self.config(&m);
+        self.clear_purge_mark();
         crate::relay::reset(&RelayOptions::from_config(&cfg)).map_err(internal)?;
         let store = Store::open(&cfg.datadir).map_err(internal)?;
         store.reset_applied(None).map_err(internal)?;

@@ -328,6 +328,9 @@ fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     let shared = Arc::new(Shared::new(cfg.clone(), control.clone()).map_err(anyhow::Error::msg)?);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        // Client statements are parsed and evaluated recursively (bounded by
+        // sql::constant::check_nesting); give the workers room beyond that bound.
+        .thread_stack_size(8 << 20)
         .enable_all()
         .build()?;
     rt.block_on(async move {

@@ -129,6 +129,18 @@ fn bad_input_never_hurts_the_daemon() {
     assert_eq!(p, vec![1], "one column");
     drop(s);
 
+    // A statement nested deeper than can be evaluated: 1436, not a crashed daemon.
+    let mut s = login(port);
+    let deep = format!("\x03SELECT 1{}", "+1".repeat(20_000));
+    send(&mut s, 0, deep.as_bytes());
+    let (_, p) = read_packet(&mut s).unwrap();
+    assert_eq!(err_code(&p), Some(1436));
+    let deep = format!("\x03SET @x = {}1{}", "(".repeat(20_000), ")".repeat(20_000));
+    send(&mut s, 0, deep.as_bytes());
+    let (_, p) = read_packet(&mut s).unwrap();
+    assert_eq!(err_code(&p), Some(1436));
+    drop(s);
+
     // A command over max_allowed_packet (16 MB): 1153 and the connection closes.
     let mut s = login(port);
     let big = vec![b'x'; 0xff_ffff];

@@ -21,6 +21,8 @@ pub struct Prepared {
     pub types: Vec<(u8, bool)>,
     /// Values sent with COM_STMT_SEND_LONG_DATA, by parameter.
     pub long_data: Vec<Option<Vec<u8>>>,
+    /// A parameter whose long data passed max_allowed_packet (EXECUTE fails with 1153).
+    pub long_data_overflow: bool,
 }
 
 /// mysqld's 1210 for a malformed EXECUTE.
@@ -46,8 +48,24 @@ impl Prepared {
         Prepared {
             sql: sql.to_string(),
             long_data: vec![None; placeholders.len()],
+            long_data_overflow: false,
             types: Vec::new(),
             placeholders,
+        }
+    }
+
+    /// COM_STMT_SEND_LONG_DATA: appends to parameter `param`, at most `limit` bytes in all
+    /// (unknown parameters are ignored, as mysqld does).
+    pub fn add_long_data(&mut self, param: usize, data: &[u8], limit: usize) {
+        let Some(slot) = self.long_data.get_mut(param) else {
+            return;
+        };
+        let have = slot.as_ref().map_or(0, Vec::len);
+        if have + data.len() > limit {
+            *slot = None;
+            self.long_data_overflow = true;
+        } else {
+            slot.get_or_insert_with(Vec::new).extend_from_slice(data);
         }
     }
 
@@ -55,6 +73,12 @@ impl Prepared {
     /// iteration count) written in as literals.
     pub fn bind(&mut self, params: &[u8]) -> Result<String, SqlError> {
         let n = self.placeholders.len();
+        if std::mem::take(&mut self.long_data_overflow) {
+            return Err(SqlError::new(
+                1153,
+                "Got a packet bigger than 'max_allowed_packet' bytes".into(),
+            ));
+        }
         if n == 0 {
             return Ok(self.sql.clone());
         }
@@ -170,16 +194,16 @@ fn literal(c: &mut Cursor<'_>, t: u8, unsigned: bool, out: &mut String) -> Resul
             let n = c.u8("time length").map_err(e)? as usize;
             let b = c.bytes(n, "time").map_err(e)?;
             let (mut neg, mut days, mut h, mut mi, mut s, mut us) =
-                (false, 0u32, 0u8, 0u8, 0u8, 0u32);
+                (false, 0u64, 0u8, 0u8, 0u8, 0u32);
             if n >= 8 {
                 neg = b[0] == 1;
-                days = u32::from_le_bytes([b[1], b[2], b[3], b[4]]);
+                days = u32::from_le_bytes([b[1], b[2], b[3], b[4]]) as u64;
                 (h, mi, s) = (b[5], b[6], b[7]);
             }
             if n >= 12 {
                 us = u32::from_le_bytes([b[8], b[9], b[10], b[11]]);
             }
-            let hours = days * 24 + h as u32;
+            let hours = days * 24 + h as u64;
             let sign = if neg { "-" } else { "" };
             out.push_str(&format!("'{sign}{hours:02}:{mi:02}:{s:02}.{us:06}'"));
         }

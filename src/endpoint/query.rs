@@ -3,7 +3,6 @@
 //! get 1290.
 
 use sqlparser::dialect::MySqlDialect;
-use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
 use super::admin::{self, Admin};
@@ -63,6 +62,9 @@ impl Session {
     pub async fn execute(&mut self, sql: &str) -> Reply {
         let words = leading_words(sql, 4);
         let w = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
+        if words.is_empty() {
+            return Reply::Err(SqlError::new(1065, "Query was empty".into()));
+        }
         // SHOW WARNINGS reads the previous statement's conditions; everything else starts
         // a fresh list.
         let keeps_conditions = w(0) == "SHOW" && matches!(w(1), "WARNINGS" | "ERRORS" | "COUNT");
@@ -73,12 +75,9 @@ impl Session {
             "SELECT" => self.select(sql),
             "SHOW" => self.show(sql, &words).await,
             "SET" => self.set(sql).await,
-            "USE" => {
-                let name = sql.trim().trim_end_matches(';');
-                let name = name[name.to_ascii_uppercase().find("USE").unwrap_or(0) + 3..].trim();
-                self.use_database(unquote(name))
-                    .map(|()| Reply::Ok { affected: 0 })
-            }
+            "USE" => sql_word_after(sql, 0)
+                .and_then(|name| self.use_database(unquote(&name)))
+                .map(|()| Reply::Ok { affected: 0 }),
             "BEGIN" | "COMMIT" | "ROLLBACK" => {
                 self.in_trans = w(0) == "BEGIN";
                 Ok(Reply::Ok { affected: 0 })
@@ -110,8 +109,8 @@ impl Session {
 
     /// 1064 when sqlparser cannot parse it either, else 1235 naming it.
     fn unknown_statement(&self, sql: &str) -> SqlError {
-        match Parser::parse_sql(&MySqlDialect {}, sql) {
-            Err(e) => syntax_error(sql, &e.to_string()),
+        match constant::parse_statements(sql) {
+            Err(e) => e,
             Ok(_) => {
                 let head: String = leading_words(sql, 2).join(" ");
                 unsupported(&head)
@@ -175,17 +174,20 @@ impl Session {
         Ok(())
     }
 
-    /// The committed catalog, read from the store as it is now.
+    /// The committed catalog, read from the store as it is now. Opening the store reads
+    /// files: done off the async workers' cooperative path (`block_in_place`).
     fn catalog(&self) -> Result<Catalog, SqlError> {
         let datadir = &self.shared.cfg.datadir;
         if !datadir.join("store").exists() {
             return Ok(Catalog::fresh());
         }
-        let store = crate::store::Store::open_read_only(datadir)
-            .map_err(|e| SqlError::new(1105, e.to_string()))?;
-        store
-            .load_catalog()
-            .map_err(|e| SqlError::new(1105, e.to_string()))
+        tokio::task::block_in_place(|| {
+            let store = crate::store::Store::open_read_only(datadir)
+                .map_err(|e| SqlError::new(1105, e.to_string()))?;
+            store
+                .load_catalog()
+                .map_err(|e| SqlError::new(1105, e.to_string()))
+        })
     }
 
     fn select(&mut self, sql: &str) -> Result<Reply, SqlError> {
@@ -305,7 +307,11 @@ impl Session {
                 columns: text_columns(&["File", "Position", "Binlog_Do_DB", "Binlog_Ignore_DB"]),
                 rows: Vec::new(),
             }),
-            ("RELAYLOG", "EVENTS") => self.relaylog_events(sql).await,
+            ("RELAYLOG", "EVENTS") => {
+                // The relay log holds everything replicated, filtered databases included.
+                self.require_admin("REPLICATION SLAVE ADMIN")?;
+                self.relaylog_events(sql).await
+            }
             ("BINLOG", "EVENTS") => Ok(Reply::Rows {
                 // No binlog of its own (yet): what mysqld with log_bin off shows.
                 columns: events_columns(),
@@ -470,7 +476,7 @@ impl Session {
                     rows,
                 })
             }
-            _ => Err(match Parser::parse_sql(&MySqlDialect {}, sql) {
+            _ => Err(match constant::parse_statements(sql) {
                 Err(e)
                     if !matches!(
                         w(1),
@@ -484,7 +490,7 @@ impl Session {
                             | "TABLE"
                     ) =>
                 {
-                    syntax_error(sql, &e.to_string())
+                    e
                 }
                 _ => unsupported(format!("SHOW {} {}", w(1), w(2)).trim()),
             }),
@@ -760,8 +766,11 @@ impl Session {
                     .collect()
             })
             .unwrap_or_default();
+        // Without admin rights (mysqld: PROCESS) a user sees only its own sessions.
+        let admin = self.require_admin("PROCESS").is_ok();
         let rows = list
             .into_iter()
+            .filter(|(_, p)| admin || p.user == self.user)
             .map(|(id, p)| {
                 let info = p.info.map(|i| {
                     if full {
@@ -920,10 +929,7 @@ impl Session {
     fn eval_tokens(&self, toks: &[Token]) -> Result<Value, SqlError> {
         let text: Vec<String> = toks.iter().map(|t| t.to_string()).collect();
         let text = text.join(" ");
-        let expr = Parser::new(&MySqlDialect {})
-            .try_with_sql(&text)
-            .and_then(|mut p| p.parse_expr())
-            .map_err(|e| syntax_error(&text, &e.to_string()))?;
+        let expr = constant::parse_expr(&text)?;
         constant::eval(&expr, self)
     }
 
@@ -1105,11 +1111,7 @@ fn where_clause(sql: &str) -> Result<Option<sqlparser::ast::Expr>, SqlError> {
     };
     let rest: String = toks[at + 1..].iter().map(|t| t.to_string()).collect();
     let rest = rest.trim().trim_end_matches(';');
-    Parser::new(&MySqlDialect {})
-        .try_with_sql(rest)
-        .and_then(|mut p| p.parse_expr())
-        .map(Some)
-        .map_err(|e| syntax_error(rest, &e.to_string()))
+    constant::parse_expr(rest).map(Some)
 }
 
 fn is_where(t: &Token) -> bool {

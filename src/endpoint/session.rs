@@ -18,6 +18,9 @@ use crate::wire::resultset::Column;
 use crate::wire::server::{self as srv, STATUS_AUTOCOMMIT, STATUS_IN_TRANS};
 use crate::wire::{auth, caps, WireError};
 
+/// Prepared statements one session may hold (mysqld's max_prepared_stmt_count default).
+const MAX_PREPARED_PER_SESSION: usize = 16_382;
+
 /// How long a client may take to complete the handshake (mysqld's connect_timeout).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -35,6 +38,7 @@ mod cmd {
     pub const STMT_SEND_LONG_DATA: u8 = 0x18;
     pub const STMT_CLOSE: u8 = 0x19;
     pub const STMT_RESET: u8 = 0x1a;
+    pub const SET_OPTION: u8 = 0x1b;
     pub const RESET_CONNECTION: u8 = 0x1f;
 }
 
@@ -159,7 +163,10 @@ pub async fn serve<S>(
 ) where
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
-    let mut io = PacketIo::new(BufReader::with_capacity(16 * 1024, stream));
+    // Unbuffered until the handshake response is read: PacketIo reads exactly one packet,
+    // so after an SSL request no TLS byte the client sent on its heels is left behind in a
+    // buffer when the stream is handed to TLS.
+    let mut io = PacketIo::new(stream);
     // A handshake response is small; a client cannot make us buffer more before it has
     // authenticated.
     io.max_payload = 64 * 1024;
@@ -194,6 +201,10 @@ pub async fn serve<S>(
         }
     }
     if !srv::is_ssl_request(&buf) {
+        let seq = io.seq;
+        let mut io = PacketIo::new(BufReader::with_capacity(16 * 1024, io.stream));
+        io.max_payload = 64 * 1024;
+        io.seq = seq;
         return finish(io, buf, nonce, peer, port, id, shared, shutdown).await;
     }
     let Some(acceptor) = shared.tls.clone() else {
@@ -204,10 +215,8 @@ pub async fn serve<S>(
         let _ = send_err(&mut io, &e).await;
         return;
     };
-    // The client sent only the SSL request and now waits for the TLS handshake, so the
-    // read buffer holds nothing that would be lost here.
     let seq = io.seq;
-    let raw = io.stream.into_inner();
+    let raw = io.stream;
     let upgraded = tokio::time::timeout(CONNECT_TIMEOUT, async {
         let tls = acceptor.accept(raw).await?;
         let mut io = PacketIo::new(BufReader::with_capacity(16 * 1024, tls));
@@ -259,16 +268,32 @@ async fn finish<S>(
     if let Ok(mut s) = shared.sessions.lock() {
         s.insert(id, session.process.clone());
     }
+    // Leaves the registry however the session ends, a panic included.
+    let _registered = Registered {
+        shared: shared.clone(),
+        id,
+    };
     let mut session = session;
     io.max_payload = session.max_allowed_packet();
     let r = command_loop(&mut io, &mut session, &mut shutdown).await;
-    if let Ok(mut s) = shared.sessions.lock() {
-        s.remove(&id);
-    }
     if let Err(e) = r {
         match e {
             WireError::Closed => {}
             other => tracing::debug!(connection = id, error = %other, "session ended"),
+        }
+    }
+}
+
+/// A session's place in the registry (SHOW PROCESSLIST, max_connections).
+struct Registered {
+    shared: Arc<Shared>,
+    id: u32,
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        if let Ok(mut s) = self.shared.sessions.lock() {
+            s.remove(&self.id);
         }
     }
 }
@@ -422,7 +447,7 @@ where
     Ok(Some(account))
 }
 
-async fn send_err<S>(io: &mut PacketIo<BufReader<S>>, e: &SqlError) -> Result<(), WireError>
+async fn send_err<S>(io: &mut PacketIo<S>, e: &SqlError) -> Result<(), WireError>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
@@ -525,6 +550,18 @@ where
                 }
                 continue;
             }
+            cmd::SET_OPTION => match body.get(..2).map(|b| u16::from_le_bytes([b[0], b[1]])) {
+                // MYSQL_OPTION_MULTI_STATEMENTS_ON / _OFF; mysqld answers with EOF.
+                Some(0) => {
+                    s.caps |= srv::MULTI_STATEMENTS;
+                    io.frame_into(&mut out, &srv::eof_packet(s.status(), 0));
+                }
+                Some(1) => {
+                    s.caps &= !srv::MULTI_STATEMENTS;
+                    io.frame_into(&mut out, &srv::eof_packet(s.status(), 0));
+                }
+                _ => frame_err(io, &mut out, &SqlError::new(1047, "Unknown command".into())),
+            },
             cmd::STMT_PREPARE => {
                 let sql = String::from_utf8_lossy(body).into_owned();
                 prepare(io, &mut out, s, &sql);
@@ -547,13 +584,9 @@ where
             cmd::STMT_SEND_LONG_DATA => {
                 if let (Some(id), Some(param)) = (stmt_id(body), body.get(4..6)) {
                     let param = u16::from_le_bytes([param[0], param[1]]) as usize;
-                    if let Some(slot) = s
-                        .stmts
-                        .get_mut(&id)
-                        .and_then(|p| p.long_data.get_mut(param))
-                    {
-                        slot.get_or_insert_with(Vec::new)
-                            .extend_from_slice(&body[6..]);
+                    let limit = s.max_allowed_packet();
+                    if let Some(p) = s.stmts.get_mut(&id) {
+                        p.add_long_data(param, &body[6..], limit);
                     }
                 }
                 continue;
@@ -594,6 +627,18 @@ fn unknown_stmt(body: &[u8], command: &str) -> SqlError {
 fn prepare<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, s: &mut Session, sql: &str) {
     if crate::sql::split::strip_comments(sql).trim().is_empty() {
         frame_err(io, out, &SqlError::new(1065, "Query was empty".into()));
+        return;
+    }
+    // mysqld's max_prepared_stmt_count default bounds what one client can hold.
+    if s.stmts.len() >= MAX_PREPARED_PER_SESSION {
+        frame_err(
+            io,
+            out,
+            &SqlError::new(
+                1461,
+                format!("Can't create more than max_prepared_stmt_count statements (current value: {MAX_PREPARED_PER_SESSION})"),
+            ),
+        );
         return;
     }
     let p = super::prepared::Prepared::new(sql);

@@ -76,7 +76,11 @@ pub fn initial_globals(cfg: &Config) -> BTreeMap<&'static str, (Scope, Value)> {
         ("foreign_key_checks", Both, i(1)),
         ("group_concat_max_len", Both, i(1_048_576)),
         ("have_openssl", ReadOnly, t("NO")),
-        ("have_ssl", ReadOnly, t("DISABLED")),
+        (
+            "have_ssl",
+            ReadOnly,
+            t(if ep.ssl.is_some() { "YES" } else { "DISABLED" }),
+        ),
         ("hostname", ReadOnly, t(&host)),
         ("init_connect", Global, t("")),
         ("interactive_timeout", Both, i(28_800)),

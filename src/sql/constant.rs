@@ -76,6 +76,67 @@ pub fn syntax_error(sql: &str, parser_message: &str) -> SqlError {
     )
 }
 
+/// Operators and parentheses a statement may hold: the parser and the evaluator recurse
+/// once per level, and a client must not be able to overflow a worker's stack.
+const MAX_NESTING: usize = 1000;
+
+/// mysqld's 1436 when a statement has more operators or parentheses than can be evaluated
+/// safely (checked on tokens, before any recursive parse).
+pub fn check_nesting(sql: &str) -> Result<(), SqlError> {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let toks = Tokenizer::new(&MySqlDialect {}, sql)
+        .tokenize()
+        .map_err(|e| syntax_error(sql, &e.to_string()))?;
+    let n = toks
+        .iter()
+        .filter(|t| match t {
+            Token::Word(w) => {
+                w.quote_style.is_none()
+                    && [
+                        "AND", "OR", "XOR", "NOT", "IS", "LIKE", "BETWEEN", "CASE", "WHEN",
+                    ]
+                    .iter()
+                    .any(|k| w.value.eq_ignore_ascii_case(k))
+            }
+            Token::Whitespace(_)
+            | Token::Comma
+            | Token::Period
+            | Token::SemiColon
+            | Token::RParen
+            | Token::Number(..)
+            | Token::SingleQuotedString(_)
+            | Token::DoubleQuotedString(_)
+            | Token::HexStringLiteral(_)
+            | Token::Placeholder(_) => false,
+            _ => true,
+        })
+        .count();
+    if n > MAX_NESTING {
+        return Err(SqlError::new(
+            1436,
+            format!(
+                "Thread stack overrun: the statement has {n} operators and parentheses; at most {MAX_NESTING} are evaluated"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Parses client SQL after [`check_nesting`].
+pub fn parse_statements(sql: &str) -> Result<Vec<Statement>, SqlError> {
+    check_nesting(sql)?;
+    Parser::parse_sql(&MySqlDialect {}, sql).map_err(|e| syntax_error(sql, &e.to_string()))
+}
+
+/// Parses one client expression after [`check_nesting`].
+pub fn parse_expr(text: &str) -> Result<Expr, SqlError> {
+    check_nesting(text)?;
+    Parser::new(&MySqlDialect {})
+        .try_with_sql(text)
+        .and_then(|mut p| p.parse_expr())
+        .map_err(|e| syntax_error(text, &e.to_string()))
+}
+
 /// Evaluates `sql` if it is a SELECT without tables; `Ok(None)` when it reads tables.
 /// Unaliased columns are named by the items of `names_from` as typed (the statement
 /// itself, or a prepared statement's text with its `?` placeholders).
@@ -84,8 +145,7 @@ pub fn eval_select(
     names_from: &str,
     env: &dyn Env,
 ) -> Result<Option<ConstRow>, SqlError> {
-    let stmts =
-        Parser::parse_sql(&MySqlDialect {}, sql).map_err(|e| syntax_error(sql, &e.to_string()))?;
+    let stmts = parse_statements(sql)?;
     let [Statement::Query(q)] = stmts.as_slice() else {
         return Err(unsupported("several statements in one"));
     };
@@ -466,6 +526,26 @@ mod tests {
         fn any_select_evaluates_or_errs(sql in "SELECT (1|'a'|@@x|@y|USER\\(\\)|\\+|-|\\*|=|,|\\(|\\)|NULL|AND|NOT| )*( LIMIT 1)?") {
             let _ = eval_select(&sql, &sql, &Fixed);
         }
+    }
+
+    #[test]
+    fn deep_expressions_are_refused_not_a_crash() {
+        let deep = format!("SELECT 1{}", "+1".repeat(20_000));
+        assert_eq!(eval_select(&deep, &deep, &Fixed).unwrap_err().code, 1436);
+        let parens = format!("SELECT {}1{}", "(".repeat(5000), ")".repeat(5000));
+        assert_eq!(
+            eval_select(&parens, &parens, &Fixed).unwrap_err().code,
+            1436
+        );
+        // At the bound it evaluates, given the stack the daemon's workers have (8 MiB).
+        let ok = format!("SELECT 1{}", "+1".repeat(MAX_NESTING));
+        let row = std::thread::Builder::new()
+            .stack_size(8 << 20)
+            .spawn(move || eval_select(&ok, &ok, &Fixed).unwrap().unwrap().row)
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(row, vec![Value::Int(MAX_NESTING as i64 + 1)]);
     }
 
     #[test]
