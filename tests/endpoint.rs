@@ -128,6 +128,16 @@ fn seed_slave_script_then_restart() {
     let out = r.sql("STOP SLAVE; SHOW WARNINGS").unwrap();
     assert_eq!(out, "Note\t1255\tSlave already has been stopped\n");
 
+    // Bad settings are refused and change nothing.
+    let e = r
+        .sql("CHANGE MASTER TO RELAY_LOG_FILE='relay-bin.999999', RELAY_LOG_POS=4")
+        .unwrap_err();
+    assert!(e.contains("ERROR 1380 (HY000)"), "{e}");
+    let e = r
+        .sql("CHANGE MASTER TO MASTER_HEARTBEAT_PERIOD=1e20")
+        .unwrap_err();
+    assert!(e.contains("ERROR 1703 (HY000)"), "{e}");
+
     // Rows written while stopped arrive after START SLAVE.
     m.sql("INSERT INTO db01.user(name, sex) VALUES ('while stopped', '0')");
     r.sql("START SLAVE IO_THREAD").unwrap();

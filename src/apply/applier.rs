@@ -465,6 +465,22 @@ impl Applier {
             }
         }
         if !self.opts.relay_dir.join(&from.file).exists() {
+            // Not written yet is fine; gone while the relay log goes on without it means
+            // the position can never be reached: say so instead of waiting forever.
+            let index = RelayIndex::read(&self.opts.relay_dir, &self.opts.relay_base)?;
+            let listed = index
+                .files()
+                .iter()
+                .any(|f| f.trim_start_matches("./") == from.file);
+            if !listed && !index.files().is_empty() {
+                return Err(ApplierError::Sql {
+                    code: 1594,
+                    message: format!(
+                        "Relay log read failure: the applied position names relay log {}, which is not in the relay log index (CHANGE MASTER TO or RESET SLAVE sets a new position)",
+                        from.file
+                    ),
+                });
+            }
             return Ok(false);
         }
         self.reader = Some(GroupReader::open(
