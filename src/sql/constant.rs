@@ -81,36 +81,39 @@ pub fn syntax_error(sql: &str, parser_message: &str) -> SqlError {
 const MAX_NESTING: usize = 1000;
 
 /// mysqld's 1436 when a statement has more operators or parentheses than can be evaluated
-/// safely (checked on tokens, before any recursive parse).
+/// safely. A byte scan outside quotes and comments, before any recursive parse: every
+/// operator character and every AND/OR/XOR/NOT/IS/LIKE/BETWEEN/CASE/WHEN word counts.
 pub fn check_nesting(sql: &str) -> Result<(), SqlError> {
-    use sqlparser::tokenizer::{Token, Tokenizer};
-    let toks = Tokenizer::new(&MySqlDialect {}, sql)
-        .tokenize()
-        .map_err(|e| syntax_error(sql, &e.to_string()))?;
-    let n = toks
-        .iter()
-        .filter(|t| match t {
-            Token::Word(w) => {
-                w.quote_style.is_none()
-                    && [
-                        "AND", "OR", "XOR", "NOT", "IS", "LIKE", "BETWEEN", "CASE", "WHEN",
-                    ]
-                    .iter()
-                    .any(|k| w.value.eq_ignore_ascii_case(k))
+    const WORDS: [&[u8]; 9] = [
+        b"AND", b"OR", b"XOR", b"NOT", b"IS", b"LIKE", b"BETWEEN", b"CASE", b"WHEN",
+    ];
+    let b = sql.as_bytes();
+    let mut n = 0usize;
+    let mut word_start: Option<usize> = None;
+    let mut last = 0usize;
+    let end_word = |start: Option<usize>, end: usize, n: &mut usize| {
+        if let Some(st) = start {
+            let w = &b[st..end];
+            if WORDS.iter().any(|k| k.eq_ignore_ascii_case(w)) {
+                *n += 1;
             }
-            Token::Whitespace(_)
-            | Token::Comma
-            | Token::Period
-            | Token::SemiColon
-            | Token::RParen
-            | Token::Number(..)
-            | Token::SingleQuotedString(_)
-            | Token::DoubleQuotedString(_)
-            | Token::HexStringLiteral(_)
-            | Token::Placeholder(_) => false,
-            _ => true,
-        })
-        .count();
+        }
+    };
+    super::split::visit(sql, |i| {
+        let c = b[i];
+        let is_word = c.is_ascii_alphanumeric() || c == b'_';
+        // A gap (quoted text, comment) also ends a word.
+        if word_start.is_some() && (!is_word || i != last + 1) {
+            end_word(word_start.take(), last + 1, &mut n);
+        }
+        if is_word {
+            word_start.get_or_insert(i);
+        } else if b"+-*/%=<>&|^!~(".contains(&c) {
+            n += 1;
+        }
+        last = i;
+    });
+    end_word(word_start, last + 1, &mut n);
     if n > MAX_NESTING {
         return Err(SqlError::new(
             1436,
@@ -537,6 +540,10 @@ mod tests {
             eval_select(&parens, &parens, &Fixed).unwrap_err().code,
             1436
         );
+        let ands = format!("SELECT 1{}", " AND 1".repeat(MAX_NESTING + 1));
+        assert_eq!(check_nesting(&ands).unwrap_err().code, 1436);
+        let words = format!("SELECT 'x AND y'{}", ", android, notable, `or`".repeat(2000));
+        assert!(check_nesting(&words).is_ok());
         // At the bound it evaluates, given the stack the daemon's workers have (8 MiB).
         let ok = format!("SELECT 1{}", "+1".repeat(MAX_NESTING));
         let row = std::thread::Builder::new()
