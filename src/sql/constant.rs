@@ -542,7 +542,10 @@ mod tests {
         );
         let ands = format!("SELECT 1{}", " AND 1".repeat(MAX_NESTING + 1));
         assert_eq!(check_nesting(&ands).unwrap_err().code, 1436);
-        let words = format!("SELECT 'x AND y'{}", ", android, notable, `or`".repeat(2000));
+        let words = format!(
+            "SELECT 'x AND y'{}",
+            ", android, notable, `or`".repeat(2000)
+        );
         assert!(check_nesting(&words).is_ok());
         // At the bound it evaluates, given the stack the daemon's workers have (8 MiB).
         let ok = format!("SELECT 1{}", "+1".repeat(MAX_NESTING));
