@@ -93,6 +93,24 @@ fn metadata_matches_the_master() {
             );
         }
     }
+    // information_schema SCHEMATA, TABLES, STATISTICS as queryable tables.
+    for q in [
+        "SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN ('db01', 'information_schema') ORDER BY SCHEMA_NAME",
+        "SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE, TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'db01' ORDER BY TABLE_NAME DESC",
+        "SELECT TABLE_NAME, NON_UNIQUE, INDEX_NAME, SEQ_IN_INDEX, COLUMN_NAME, SUB_PART, NULLABLE, INDEX_TYPE FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = 'db01' ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX",
+        "SELECT t.TABLE_NAME AS n FROM information_schema.TABLES t WHERE t.TABLE_SCHEMA = 'db01' AND t.TABLE_NAME LIKE 'N%' ORDER BY 1 LIMIT 1",
+    ] {
+        assert_eq!(r.sql(q).unwrap(), m.sql(q), "{q}");
+    }
+    let e = r
+        .sql("SELECT * FROM information_schema.COLUMNS")
+        .unwrap_err();
+    assert!(e.contains("ERROR 1235 (42000)"), "{e}");
+    let e = r
+        .sql("USE information_schema; SELECT COUNT(*) FROM TABLES")
+        .unwrap_err();
+    assert!(e.contains("ERROR 1235 (42000)"), "{e}");
+
     // SHOW RELAYLOG EVENTS: the master's events as the master itself lists them (minus
     // Log_name and Pos), after replicant's own FORMAT_DESCRIPTION and the artificial ROTATE.
     let relay = r.sql("SHOW RELAYLOG EVENTS").unwrap();

@@ -15,6 +15,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod describe;
+pub mod infoschema;
 pub mod prepared;
 mod query;
 mod session;

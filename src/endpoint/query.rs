@@ -194,9 +194,7 @@ impl Session {
         let names_from = self.names_from.take();
         let names_from = names_from.as_deref().unwrap_or(sql);
         let Some(r) = constant::eval_select(sql, names_from, self)? else {
-            return Err(unsupported(
-                "SELECT from tables (the query engine is not built yet)",
-            ));
+            return self.select_information_schema(sql, names_from);
         };
         let columns = r
             .names
@@ -215,6 +213,55 @@ impl Session {
             vec![r.row.iter().map(Value::render).collect()]
         };
         Ok(Reply::Rows { columns, rows })
+    }
+
+    /// A single-table SELECT on information_schema (SCHEMATA, TABLES, STATISTICS); other
+    /// tables need the query engine (1235).
+    fn select_information_schema(&self, sql: &str, names_from: &str) -> Result<Reply, SqlError> {
+        let engine = || unsupported("SELECT from tables (the query engine is not built yet)");
+        let Some((db, table)) = crate::sql::memtable::single_table(sql)? else {
+            return Err(engine());
+        };
+        let in_schema = db
+            .as_deref()
+            .or(self.db.as_deref())
+            .is_some_and(|d| d.eq_ignore_ascii_case("information_schema"));
+        if !in_schema {
+            return Err(engine());
+        }
+        let cat = self.catalog()?;
+        let Some(mt) = super::infoschema::table(&cat, &table) else {
+            return Err(unsupported(&format!(
+                "information_schema.{table} (SCHEMATA, TABLES and STATISTICS are provided)"
+            )));
+        };
+        let out = crate::sql::memtable::select(sql, names_from, &mt, self)?;
+        // Integer columns are integers in every row (NULL aside).
+        let columns = out
+            .names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let ints = out
+                    .rows
+                    .iter()
+                    .all(|r| matches!(r[i], Value::Int(_) | Value::Null))
+                    && out.rows.iter().any(|r| matches!(r[i], Value::Int(_)));
+                if ints {
+                    Column::bigint(n, false)
+                } else {
+                    Column::text(n, 64)
+                }
+            })
+            .collect();
+        Ok(Reply::Rows {
+            columns,
+            rows: out
+                .rows
+                .iter()
+                .map(|r| r.iter().map(Value::render).collect())
+                .collect(),
+        })
     }
 
     async fn admin(&mut self, sql: &str) -> Result<Reply, SqlError> {

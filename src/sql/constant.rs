@@ -258,8 +258,19 @@ pub fn eval(e: &Expr, env: &dyn Env) -> Result<Value, SqlError> {
                 }
             }
         }
-        Expr::CompoundIdentifier(parts) if parts.len() == 2 => {
+        Expr::CompoundIdentifier(parts) if parts.len() == 2 && parts[0].value.starts_with("@@") => {
             variable(&parts[1].value, Some(&parts[0].value), env)?
+        }
+        // `table.column` (a single table: the qualifier names it).
+        Expr::CompoundIdentifier(parts) if parts.len() >= 2 => {
+            let last = &parts[parts.len() - 1].value;
+            env.column(last).ok_or_else(|| {
+                let full: Vec<&str> = parts.iter().map(|p| p.value.as_str()).collect();
+                SqlError::new(
+                    1054,
+                    format!("Unknown column '{}' in 'field list'", full.join(".")),
+                )
+            })?
         }
         Expr::Nested(inner) => eval(inner, env)?,
         Expr::UnaryOp { op, expr } => {
@@ -419,7 +430,7 @@ fn as_f64(v: &Value) -> f64 {
 
 /// Comparison as mysqld does for two constants: both strings by bytes (utf8mb4 text
 /// literals compare case-insensitively under the default collation), else as numbers.
-fn compare(l: &Value, r: &Value) -> Option<std::cmp::Ordering> {
+pub fn compare(l: &Value, r: &Value) -> Option<std::cmp::Ordering> {
     match (l, r) {
         (Value::Null, _) | (_, Value::Null) => None,
         (Value::Text(a), Value::Text(b)) => Some(a.to_lowercase().cmp(&b.to_lowercase())),

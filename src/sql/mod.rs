@@ -9,5 +9,6 @@
 //! results into the protocol, statement replay will call the same code.
 
 pub mod constant;
+pub mod memtable;
 pub mod split;
 pub mod value;
