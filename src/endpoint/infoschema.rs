@@ -1,10 +1,11 @@
-//! information_schema tables built from the catalog, for `sql::memtable`: SCHEMATA, TABLES
-//! and STATISTICS with MariaDB 10.11's columns. Statistics replicant does not keep (row
+//! information_schema tables built from the catalog, for `sql::memtable`: SCHEMATA, TABLES,
+//! COLUMNS and STATISTICS with MariaDB 10.11's columns. Statistics replicant does not keep (row
 //! counts, sizes, times, cardinality) are NULL; other information_schema tables are 1235.
 
+use super::describe::{column_type, key_flag};
 use crate::sql::memtable::MemTable;
 use crate::sql::value::Value;
-use crate::store::catalog::{Catalog, IndexKind};
+use crate::store::catalog::{Catalog, ColumnDef, DefaultValue, IndexKind, SqlType};
 use crate::store::collation;
 
 fn t(s: &str) -> Value {
@@ -17,6 +18,7 @@ pub fn table(cat: &Catalog, name: &str) -> Option<MemTable> {
         "SCHEMATA" => Some(schemata(cat)),
         "TABLES" => Some(tables(cat)),
         "STATISTICS" => Some(statistics(cat)),
+        "COLUMNS" => Some(columns(cat)),
         _ => None,
     }
 }
@@ -155,6 +157,175 @@ fn statistics(cat: &Catalog) -> MemTable {
             "COMMENT",
             "INDEX_COMMENT",
             "IGNORED",
+        ],
+        rows,
+    }
+}
+
+/// COLUMN_DEFAULT as MariaDB 10.2.7+ shows it: literals quoted, numbers and expressions
+/// bare, `NULL` (text) for a NULL default, SQL NULL for no default.
+fn column_default(c: &ColumnDef) -> Value {
+    let numeric = c.ty.is_integer()
+        || matches!(
+            c.ty,
+            SqlType::Float
+                | SqlType::Double
+                | SqlType::Decimal(..)
+                | SqlType::Year
+                | SqlType::Bit(_)
+        );
+    match &c.default {
+        Some(DefaultValue::Null) => t("NULL"),
+        None if c.nullable && !c.auto_increment => t("NULL"),
+        None => Value::Null,
+        Some(DefaultValue::Literal(v)) if numeric => match c.ty {
+            SqlType::Decimal(_, scale) => match v.parse::<f64>() {
+                // The stored value at the column's scale (DEFAULT 1.5 shows 1.50).
+                Ok(x) if v.len() < 16 => t(&format!("{x:.*}", scale as usize)),
+                _ => t(v),
+            },
+            _ => t(v),
+        },
+        Some(DefaultValue::Literal(v)) => t(&format!("'{}'", v.replace('\'', "''"))),
+        Some(DefaultValue::Expr(_)) => {
+            super::describe::default_text(c).map_or(Value::Null, |d| t(&d))
+        }
+    }
+}
+
+/// (DATA_TYPE, CHARACTER_MAXIMUM_LENGTH, CHARACTER_OCTET_LENGTH, NUMERIC_PRECISION,
+/// NUMERIC_SCALE, DATETIME_PRECISION) as MariaDB 10.11 reports them.
+fn type_facts(c: &ColumnDef) -> (String, Value, Value, Value, Value, Value) {
+    let mbmax = collation::by_id(c.collation).map_or(1, |x| x.mbmaxlen) as i64;
+    let n = Value::Null;
+    let i = |x: i64| Value::Int(x);
+    let chars = |len: i64| (i(len), i(len * mbmax));
+    let lob = |p: u8| {
+        let len = match p {
+            1 => 255,
+            2 => 65_535,
+            3 => 16_777_215,
+            _ => 4_294_967_295,
+        };
+        (i(len), i(len))
+    };
+    let num = |p: i64| (n.clone(), n.clone(), i(p), i(0), n.clone());
+    let ty = column_type(c);
+    let base = ty.split(['(', ' ']).next().unwrap_or("").to_string();
+    let (max, octet, prec, scale, dt) = match &c.ty {
+        SqlType::TinyInt => num(3),
+        SqlType::SmallInt => num(5),
+        SqlType::MediumInt => num(if c.unsigned { 8 } else { 7 }),
+        SqlType::Int => num(10),
+        SqlType::BigInt => num(if c.unsigned { 20 } else { 19 }),
+        SqlType::Decimal(p, s) => (n.clone(), n.clone(), i(*p as i64), i(*s as i64), n.clone()),
+        SqlType::Float => (n.clone(), n.clone(), i(12), n.clone(), n.clone()),
+        SqlType::Double => (n.clone(), n.clone(), i(22), n.clone(), n.clone()),
+        SqlType::Bit(b) => (n.clone(), n.clone(), i(*b as i64), n.clone(), n.clone()),
+        SqlType::Char(len) | SqlType::Varchar(len) => {
+            let (a, b) = chars(*len as i64);
+            (a, b, n.clone(), n.clone(), n.clone())
+        }
+        SqlType::Binary(len) | SqlType::Varbinary(len) => (
+            i(*len as i64),
+            i(*len as i64),
+            n.clone(),
+            n.clone(),
+            n.clone(),
+        ),
+        SqlType::Text(p) | SqlType::Blob(p) => {
+            let (a, b) = lob(*p);
+            (a, b, n.clone(), n.clone(), n.clone())
+        }
+        SqlType::Json | SqlType::JsonBinary => {
+            let (a, b) = lob(4);
+            (a, b, n.clone(), n.clone(), n.clone())
+        }
+        SqlType::Enum(labels) => {
+            let len = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) as i64;
+            let (a, b) = chars(len);
+            (a, b, n.clone(), n.clone(), n.clone())
+        }
+        SqlType::Set(labels) => {
+            let len = labels.iter().map(|l| l.chars().count()).sum::<usize>() as i64
+                + labels.len().saturating_sub(1) as i64;
+            let (a, b) = chars(len);
+            (a, b, n.clone(), n.clone(), n.clone())
+        }
+        SqlType::Time(f) | SqlType::DateTime(f) | SqlType::Timestamp(f) => {
+            (n.clone(), n.clone(), n.clone(), n.clone(), i(*f as i64))
+        }
+        SqlType::Year | SqlType::Date | SqlType::Geometry => {
+            (n.clone(), n.clone(), n.clone(), n.clone(), n.clone())
+        }
+    };
+    (base, max, octet, prec, scale, dt)
+}
+
+fn columns(cat: &Catalog) -> MemTable {
+    let mut rows = Vec::new();
+    for tb in cat.tables.values() {
+        for (pos, c) in tb.columns.iter().enumerate() {
+            let (data_type, max, octet, prec, scale, dt) = type_facts(c);
+            let coll =
+                c.ty.has_charset()
+                    .then(|| collation::by_id(c.collation))
+                    .flatten();
+            rows.push(vec![
+                t("def"),
+                t(&tb.db),
+                t(&tb.name),
+                t(&c.name),
+                Value::Int(pos as i64 + 1),
+                column_default(c),
+                t(if c.nullable { "YES" } else { "NO" }),
+                t(&data_type),
+                max,
+                octet,
+                prec,
+                scale,
+                dt,
+                coll.map_or(Value::Null, |x| t(x.charset)),
+                coll.map_or(Value::Null, |x| t(x.name)),
+                t(&column_type(c)),
+                t(key_flag(tb, pos)),
+                t(if c.auto_increment {
+                    "auto_increment"
+                } else {
+                    ""
+                }),
+                // The asking account's privileges: replicant's accounts may only select.
+                t("select"),
+                Value::Text(String::new()),
+                t("NEVER"),
+                Value::Null,
+            ]);
+        }
+    }
+    MemTable {
+        columns: vec![
+            "TABLE_CATALOG",
+            "TABLE_SCHEMA",
+            "TABLE_NAME",
+            "COLUMN_NAME",
+            "ORDINAL_POSITION",
+            "COLUMN_DEFAULT",
+            "IS_NULLABLE",
+            "DATA_TYPE",
+            "CHARACTER_MAXIMUM_LENGTH",
+            "CHARACTER_OCTET_LENGTH",
+            "NUMERIC_PRECISION",
+            "NUMERIC_SCALE",
+            "DATETIME_PRECISION",
+            "CHARACTER_SET_NAME",
+            "COLLATION_NAME",
+            "COLUMN_TYPE",
+            "COLUMN_KEY",
+            "EXTRA",
+            "PRIVILEGES",
+            "COLUMN_COMMENT",
+            "IS_GENERATED",
+            "GENERATION_EXPRESSION",
         ],
         rows,
     }

@@ -215,7 +215,7 @@ impl Session {
         Ok(Reply::Rows { columns, rows })
     }
 
-    /// A single-table SELECT on information_schema (SCHEMATA, TABLES, STATISTICS); other
+    /// A single-table SELECT on information_schema (SCHEMATA, TABLES, COLUMNS, STATISTICS); other
     /// tables need the query engine (1235).
     fn select_information_schema(&self, sql: &str, names_from: &str) -> Result<Reply, SqlError> {
         let engine = || unsupported("SELECT from tables (the query engine is not built yet)");
@@ -232,7 +232,7 @@ impl Session {
         let cat = self.catalog()?;
         let Some(mt) = super::infoschema::table(&cat, &table) else {
             return Err(unsupported(&format!(
-                "information_schema.{table} (SCHEMATA, TABLES and STATISTICS are provided)"
+                "information_schema.{table} (SCHEMATA, TABLES, COLUMNS and STATISTICS are provided)"
             )));
         };
         let out = crate::sql::memtable::select(sql, names_from, &mt, self)?;
