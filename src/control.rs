@@ -122,6 +122,8 @@ pub struct Control {
     base: Config,
     /// Where the applier publishes the relay file it applies, for relay_log_purge.
     purge_mark: PurgeMark,
+    /// The store, open for the daemon's lifetime: appliers write it, the endpoint reads it.
+    store: Arc<Store>,
     /// Threads and settings.
     state: Mutex<State>,
 }
@@ -153,7 +155,9 @@ impl Control {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => cfg.master.clone(),
             Err(e) => return Err(internal(format!("{}: {e}", path.display()))),
         };
+        let store = Arc::new(Store::open(&cfg.datadir).map_err(internal)?);
         Ok(Control {
+            store,
             state: Mutex::new(State {
                 master,
                 skip_counter: cfg.sql_slave_skip_counter,
@@ -211,7 +215,8 @@ impl Control {
                 purge_mark: cfg.relay_log_purge.then(|| self.purge_mark.clone()),
             };
             let stop = Arc::new(AtomicBool::new(false));
-            let applier = Applier::open(opts, stop.clone()).map_err(internal)?;
+            let applier =
+                Applier::open_with(opts, self.store.clone(), stop.clone()).map_err(internal)?;
             let thread = std::thread::Builder::new()
                 .name("applier".into())
                 .spawn(move || applier.run())
@@ -280,6 +285,11 @@ impl Control {
         }
     }
 
+    /// The store (the endpoint reads the catalog from it).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// Stops both threads (daemon shutdown).
     pub async fn shutdown(&self) {
         let _ = self.stop(Threads::BOTH).await;
@@ -341,7 +351,7 @@ impl Control {
             m.ssl.verify_server_cert = v;
         }
         let cfg = self.config(&m);
-        let store = Store::open(&cfg.datadir).map_err(internal)?;
+        let store = &self.store;
         let applied = store.applied().map_err(internal)?;
         if ch.relay_log_file.is_some() || ch.relay_log_pos.is_some() {
             // Keep the relay log; the applier resumes at the given relay coordinate.
@@ -434,7 +444,6 @@ impl Control {
             store.reset_applied(Some(&pos)).map_err(internal)?;
             reset_status_files(&cfg, start.as_ref(), false);
         }
-        drop(store);
         save_settings(&cfg.datadir, &m)?;
         st.master = m;
         Ok(())
@@ -462,9 +471,7 @@ impl Control {
         let cfg = self.config(&m);
         self.clear_purge_mark();
         crate::relay::reset(&RelayOptions::from_config(&cfg)).map_err(internal)?;
-        let store = Store::open(&cfg.datadir).map_err(internal)?;
-        store.reset_applied(None).map_err(internal)?;
-        drop(store);
+        self.store.reset_applied(None).map_err(internal)?;
         reset_status_files(&cfg, None, all);
         save_settings(&cfg.datadir, &m)?;
         st.master = m;

@@ -81,8 +81,8 @@ pub enum ApplierError {
 pub struct Applier {
     /// Options.
     opts: ApplierOptions,
-    /// The store.
-    store: Store,
+    /// The store (shared with the daemon's other readers).
+    store: Arc<Store>,
     /// The catalog as committed.
     catalog: Catalog,
     /// Prepared tables by store id.
@@ -113,7 +113,17 @@ pub struct Applier {
 impl Applier {
     /// Opens the store and positions the reader just past the last applied group.
     pub fn open(opts: ApplierOptions, stop: Arc<AtomicBool>) -> Result<Applier, ApplierError> {
-        let store = Store::open(&opts.datadir)?;
+        let store = Arc::new(Store::open(&opts.datadir)?);
+        Self::open_with(opts, store, stop)
+    }
+
+    /// Like [`Applier::open`] on a store the caller has opened (the daemon keeps one for
+    /// its lifetime: the endpoint reads it while appliers come and go).
+    pub fn open_with(
+        opts: ApplierOptions,
+        store: Arc<Store>,
+        stop: Arc<AtomicBool>,
+    ) -> Result<Applier, ApplierError> {
         let catalog = store.load_catalog()?;
         let applied = store.applied()?;
         let start = match &applied {

@@ -174,17 +174,13 @@ impl Session {
         Ok(())
     }
 
-    /// The committed catalog, read from the store as it is now. Opening the store reads
-    /// files: done off the async workers' cooperative path (`block_in_place`).
+    /// The committed catalog, read from the daemon's store (RocksDB reads: done off the
+    /// async workers' cooperative path, `block_in_place`).
     fn catalog(&self) -> Result<Catalog, SqlError> {
-        let datadir = &self.shared.cfg.datadir;
-        if !datadir.join("store").exists() {
-            return Ok(Catalog::fresh());
-        }
         tokio::task::block_in_place(|| {
-            let store = crate::store::Store::open_read_only(datadir)
-                .map_err(|e| SqlError::new(1105, e.to_string()))?;
-            store
+            self.shared
+                .control
+                .store()
                 .load_catalog()
                 .map_err(|e| SqlError::new(1105, e.to_string()))
         })

@@ -275,13 +275,6 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    /// The catalog of a replica that has applied nothing yet.
-    pub fn fresh() -> Catalog {
-        let mut c = Catalog::default();
-        c.add_system_databases();
-        c
-    }
-
     /// Every mysqld has the `mysql` schema; masters create tables in it too.
     pub fn add_system_databases(&mut self) {
         self.databases
