@@ -21,13 +21,6 @@ use std::time::{Duration, Instant};
 
 use support::*;
 
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 fn main() {
     let table_size = env_or("CATCHUP_TABLE_SIZE", 100_000);
     let secs = env_or("CATCHUP_SECS", 30);

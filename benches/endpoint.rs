@@ -21,13 +21,6 @@ use ::replicant::config::SslConfig;
 use ::replicant::wire::client::{ConnectOptions, Connection};
 use support::*;
 
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 fn opts(port: u16) -> ConnectOptions {
     ConnectOptions {
         host: "127.0.0.1".into(),

@@ -279,10 +279,14 @@ impl Control {
         Ok(notes)
     }
 
-    fn clear_purge_mark(&self) {
+    /// Deletes the relay log (both threads stopped); returns the files removed.
+    fn reset_relay_log(&self, cfg: &Config) -> Result<Vec<String>, SqlError> {
+        // The relay numbering starts over: a purge mark naming an old file would make the
+        // receiver delete new, unapplied files once the numbers meet again.
         if let Ok(mut m) = self.purge_mark.lock() {
             *m = None;
         }
+        crate::relay::reset(&RelayOptions::from_config(cfg)).map_err(internal)
     }
 
     /// The store (the endpoint reads the catalog from it).
@@ -422,11 +426,7 @@ impl Control {
                 .map(|p| p.file.clone())
                 .filter(|f| !f.is_empty());
             m.log_pos = start.as_ref().map(|p| p.offset);
-            // The relay numbering starts over: a purge mark naming an old file would make
-            // the receiver delete new, unapplied files once the numbers meet again.
-            self.clear_purge_mark();
-            let removed =
-                crate::relay::reset(&RelayOptions::from_config(&cfg)).map_err(internal)?;
+            let removed = self.reset_relay_log(&cfg)?;
             if !removed.is_empty() {
                 tracing::info!(
                     files = removed.len(),
@@ -457,20 +457,21 @@ impl Control {
         if st.io.is_some() || st.sql.is_some() {
             return Err(must_stop());
         }
-        let mut m = st.master.clone();
-        m.log_file = None;
-        m.log_pos = None;
-        if all {
-            m = MasterConfig {
+        let kept = if all {
+            MasterConfig {
                 host: None,
                 ..self.base.master.clone()
-            };
-            m.log_file = None;
-            m.log_pos = None;
-        }
+            }
+        } else {
+            st.master.clone()
+        };
+        let m = MasterConfig {
+            log_file: None,
+            log_pos: None,
+            ..kept
+        };
         let cfg = self.config(&m);
-        self.clear_purge_mark();
-        crate::relay::reset(&RelayOptions::from_config(&cfg)).map_err(internal)?;
+        self.reset_relay_log(&cfg)?;
         self.store.reset_applied(None).map_err(internal)?;
         reset_status_files(&cfg, None, all);
         save_settings(&cfg.datadir, &m)?;

@@ -2,12 +2,11 @@
 //! (and MySQL 8's CHANGE REPLICATION SOURCE TO), START / STOP SLAVE | REPLICA with thread
 //! options, RESET SLAVE | REPLICA [ALL].
 
-use sqlparser::dialect::MySqlDialect;
-use sqlparser::tokenizer::{Token, Tokenizer};
+use sqlparser::tokenizer::Token;
 
 use crate::apply::error::SqlError;
 use crate::control::{MasterChange, Threads};
-use crate::sql::constant::{syntax_error, unsupported};
+use crate::sql::constant::{tokens, unsupported};
 
 /// A replication statement.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,17 +22,6 @@ pub enum Admin {
         /// RESET SLAVE ALL.
         all: bool,
     },
-}
-
-/// Tokens without whitespace and comments.
-fn tokens(sql: &str) -> Result<Vec<Token>, SqlError> {
-    let toks = Tokenizer::new(&MySqlDialect {}, sql)
-        .tokenize()
-        .map_err(|e| syntax_error(sql, &e.to_string()))?;
-    Ok(toks
-        .into_iter()
-        .filter(|t| !matches!(t, Token::Whitespace(_) | Token::SemiColon))
-        .collect())
 }
 
 fn word(t: &Token) -> Option<String> {

@@ -126,37 +126,21 @@ fn literal(c: &mut Cursor<'_>, t: u8, unsigned: bool, out: &mut String) -> Resul
     let e = |_| bad_arguments();
     match t {
         types::NULL => out.push_str("NULL"),
-        types::TINY => {
-            let v = c.u8("tiny").map_err(e)?;
-            out.push_str(&if unsigned {
-                v.to_string()
+        types::TINY | types::SHORT | types::YEAR | types::LONG | types::INT24 | types::LONGLONG => {
+            // Little-endian integers of 1, 2, 4 or 8 bytes (INT24 travels in 4).
+            let width = match t {
+                types::TINY => 1,
+                types::SHORT | types::YEAR => 2,
+                types::LONGLONG => 8,
+                _ => 4,
+            };
+            let v = c.uint_n(width, "integer parameter").map_err(e)?;
+            if unsigned {
+                out.push_str(&v.to_string());
             } else {
-                (v as i8).to_string()
-            });
-        }
-        types::SHORT | types::YEAR => {
-            let v = c.u16("short").map_err(e)?;
-            out.push_str(&if unsigned {
-                v.to_string()
-            } else {
-                (v as i16).to_string()
-            });
-        }
-        types::LONG | types::INT24 => {
-            let v = c.u32("long").map_err(e)?;
-            out.push_str(&if unsigned {
-                v.to_string()
-            } else {
-                (v as i32).to_string()
-            });
-        }
-        types::LONGLONG => {
-            let v = c.u64("longlong").map_err(e)?;
-            out.push_str(&if unsigned {
-                v.to_string()
-            } else {
-                (v as i64).to_string()
-            });
+                let shift = 64 - 8 * width as u32;
+                out.push_str(&(((v << shift) as i64) >> shift).to_string());
+            }
         }
         types::FLOAT => {
             let v = f32::from_le_bytes(c.array::<4>("float").map_err(e)?);

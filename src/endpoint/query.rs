@@ -77,20 +77,18 @@ impl Session {
             "SET" => self.set(sql).await,
             "USE" => sql_word_after(sql, 0)
                 .and_then(|name| self.use_database(unquote(&name)))
-                .map(|()| Reply::Ok { affected: 0 }),
+                .map(|()| Reply::Ok),
             "BEGIN" | "COMMIT" | "ROLLBACK" => {
                 self.in_trans = w(0) == "BEGIN";
-                Ok(Reply::Ok { affected: 0 })
+                Ok(Reply::Ok)
             }
             "START" if w(1) == "TRANSACTION" => {
                 self.in_trans = true;
-                Ok(Reply::Ok { affected: 0 })
+                Ok(Reply::Ok)
             }
             "CHANGE" | "START" | "STOP" | "RESET" => self.admin(sql).await,
-            "FLUSH" => self
-                .require_admin("RELOAD")
-                .map(|()| Reply::Ok { affected: 0 }),
-            "DO" => Ok(Reply::Ok { affected: 0 }),
+            "FLUSH" => self.require_admin("RELOAD").map(|()| Reply::Ok),
+            "DO" => Ok(Reply::Ok),
             "KILL" => self.kill(&words),
             first if WRITES.contains(&first) => Err(read_only()),
             "DESCRIBE" | "DESC" if !matches!(w(1), "SELECT" | "WITH" | "") => {
@@ -156,7 +154,7 @@ impl Session {
                 return Err(SqlError::new(1927, "Connection was killed".into()));
             }
         }
-        Ok(Reply::Ok { affected: 0 })
+        Ok(Reply::Ok)
     }
 
     /// USE / COM_INIT_DB.
@@ -285,7 +283,7 @@ impl Session {
                 error,
             })
             .collect();
-        Ok(Reply::Ok { affected: 0 })
+        Ok(Reply::Ok)
     }
 
     async fn show(&mut self, sql: &str, words: &[String]) -> Result<Reply, SqlError> {
@@ -542,12 +540,7 @@ impl Session {
 
     /// SHOW RELAYLOG EVENTS [IN 'file'] [FROM pos] [LIMIT [offset,] count].
     async fn relaylog_events(&self, sql: &str) -> Result<Reply, SqlError> {
-        let toks: Vec<Token> = Tokenizer::new(&MySqlDialect {}, sql)
-            .tokenize()
-            .map_err(|e| syntax_error(sql, &e.to_string()))?
-            .into_iter()
-            .filter(|t| !matches!(t, Token::Whitespace(_) | Token::SemiColon))
-            .collect();
+        let toks = constant::tokens(sql)?;
         let kw = |i: usize, k: &str| matches!(toks.get(i), Some(Token::Word(w)) if w.value.eq_ignore_ascii_case(k));
         let num = |i: usize| match toks.get(i) {
             Some(Token::Number(n, _)) => n
@@ -647,12 +640,7 @@ impl Session {
     /// and whitespace skipped): `db.t`, or `t` with a later `FROM|IN db`, or the current
     /// database.
     fn table_at(&self, sql: &str, at: usize) -> Result<TableDef, SqlError> {
-        let toks: Vec<Token> = Tokenizer::new(&MySqlDialect {}, sql)
-            .tokenize()
-            .map_err(|e| syntax_error(sql, &e.to_string()))?
-            .into_iter()
-            .filter(|t| !matches!(t, Token::Whitespace(_) | Token::SemiColon))
-            .collect();
+        let toks = constant::tokens(sql)?;
         let name = |i: usize| match toks.get(i) {
             Some(Token::Word(w)) => Some(w.value.clone()),
             _ => None,
@@ -745,19 +733,21 @@ impl Session {
     /// A Variable_name / Value result, filtered by the statement's WHERE clause if any.
     fn name_value_rows(&self, sql: &str, pairs: Vec<(String, String)>) -> Result<Reply, SqlError> {
         let filter = where_clause(sql)?;
-        let mut rows = Vec::with_capacity(pairs.len());
-        for (name, value) in pairs {
+        let table = crate::sql::memtable::MemTable {
+            columns: vec!["Variable_name", "Value"],
+            rows: pairs
+                .into_iter()
+                .map(|(n, v)| vec![Value::Text(n), Value::Text(v)])
+                .collect(),
+        };
+        let mut rows = Vec::with_capacity(table.rows.len());
+        for row in &table.rows {
             if let Some(expr) = &filter {
-                let row = NameValueRow {
-                    session: self,
-                    name: &name,
-                    value: &value,
-                };
-                if constant::eval(expr, &row)?.truth() != Some(true) {
+                if !crate::sql::memtable::row_matches(&table, row, expr, self)? {
                     continue;
                 }
             }
-            rows.push(vec![Some(name), Some(value)]);
+            rows.push(row.iter().map(Value::render).collect());
         }
         Ok(Reply::Rows {
             columns: text_columns(&["Variable_name", "Value"]),
@@ -779,7 +769,10 @@ impl Session {
         let running = sh.control.running().await;
         let q = sh.questions.load(Relaxed).to_string();
         vec![
-            ("Aborted_connects", sh.refused.load(Relaxed).to_string()),
+            (
+                "Connection_errors_max_connections",
+                sh.refused.load(Relaxed).to_string(),
+            ),
             ("Connections", sh.connections.load(Relaxed).to_string()),
             ("Queries", q.clone()),
             ("Questions", q),
@@ -852,12 +845,7 @@ impl Session {
     }
 
     async fn set(&mut self, sql: &str) -> Result<Reply, SqlError> {
-        let toks: Vec<Token> = Tokenizer::new(&MySqlDialect {}, sql)
-            .tokenize()
-            .map_err(|e| syntax_error(sql, &e.to_string()))?
-            .into_iter()
-            .filter(|t| !matches!(t, Token::Whitespace(_) | Token::SemiColon))
-            .collect();
+        let toks = constant::tokens(sql)?;
         let up = |i: usize| match toks.get(i) {
             Some(Token::Word(w)) => w.value.to_ascii_uppercase(),
             _ => String::new(),
@@ -882,7 +870,7 @@ impl Session {
                     }
                     self.vars.insert("collation_connection", Value::Text(coll));
                 }
-                return Ok(Reply::Ok { affected: 0 });
+                return Ok(Reply::Ok);
             }
             "CHARACTER" | "CHARSET" => {
                 let at = if up(1) == "CHARACTER" { 3 } else { 2 };
@@ -890,7 +878,7 @@ impl Session {
                 for n in ["character_set_client", "character_set_results"] {
                     self.vars.insert(n, Value::Text(cs.clone()));
                 }
-                return Ok(Reply::Ok { affected: 0 });
+                return Ok(Reply::Ok);
             }
             _ => {}
         }
@@ -904,7 +892,7 @@ impl Session {
             if up(1) == "GLOBAL" {
                 self.require_admin("SUPER")?;
             }
-            return Ok(Reply::Ok { affected: 0 });
+            return Ok(Reply::Ok);
         }
         // Assignments separated by top-level commas.
         let mut i = 1;
@@ -966,7 +954,7 @@ impl Session {
             }
             self.set_variable(global, &name, &value).await?;
         }
-        Ok(Reply::Ok { affected: 0 })
+        Ok(Reply::Ok)
     }
 
     fn eval_tokens(&self, toks: &[Token]) -> Result<Value, SqlError> {
@@ -1116,34 +1104,6 @@ fn events_columns() -> Vec<Column> {
     ]
 }
 
-/// One row of SHOW VARIABLES / STATUS as seen by its WHERE clause.
-struct NameValueRow<'a> {
-    session: &'a Session,
-    name: &'a str,
-    value: &'a str,
-}
-
-impl Env for NameValueRow<'_> {
-    fn system_variable(&self, global: bool, name: &str) -> Result<Value, SqlError> {
-        self.session.system_variable(global, name)
-    }
-    fn user_variable(&self, name: &str) -> Value {
-        self.session.user_variable(name)
-    }
-    fn session_function(&self, name: &str) -> Option<Value> {
-        self.session.session_function(name)
-    }
-    fn column(&self, name: &str) -> Option<Value> {
-        if name.eq_ignore_ascii_case("Variable_name") {
-            Some(Value::Text(self.name.to_string()))
-        } else if name.eq_ignore_ascii_case("Value") {
-            Some(Value::Text(self.value.to_string()))
-        } else {
-            None
-        }
-    }
-}
-
 /// The WHERE expression of `SHOW ... WHERE expr`, parsed.
 fn where_clause(sql: &str) -> Result<Option<sqlparser::ast::Expr>, SqlError> {
     let toks: Vec<Token> = Tokenizer::new(&MySqlDialect {}, sql)
@@ -1163,12 +1123,7 @@ fn is_where(t: &Token) -> bool {
 
 /// `LIKE 'pattern'` at the end of a SHOW statement.
 fn like_pattern(sql: &str) -> Result<Option<String>, SqlError> {
-    let toks: Vec<Token> = Tokenizer::new(&MySqlDialect {}, sql)
-        .tokenize()
-        .map_err(|e| syntax_error(sql, &e.to_string()))?
-        .into_iter()
-        .filter(|t| !matches!(t, Token::Whitespace(_) | Token::SemiColon))
-        .collect();
+    let toks = constant::tokens(sql)?;
     for (i, t) in toks.iter().enumerate() {
         // A LIKE inside a WHERE clause is the WHERE's business.
         if is_where(t) {
@@ -1188,12 +1143,7 @@ fn like_pattern(sql: &str) -> Result<Option<String>, SqlError> {
 
 /// The word at position `at` (0-based, comments skipped) of `sql` as typed, plus 1.
 fn sql_word_after(sql: &str, at: usize) -> Result<String, SqlError> {
-    let toks: Vec<Token> = Tokenizer::new(&MySqlDialect {}, sql)
-        .tokenize()
-        .map_err(|e| syntax_error(sql, &e.to_string()))?
-        .into_iter()
-        .filter(|t| !matches!(t, Token::Whitespace(_)))
-        .collect();
+    let toks = constant::tokens(sql)?;
     match toks.get(at + 1) {
         Some(Token::Word(w)) => Ok(w.value.clone()),
         _ => Err(syntax_error(sql, "Line: 1, Column: 1")),

@@ -45,11 +45,8 @@ mod cmd {
 /// What a statement answers.
 #[derive(Debug)]
 pub enum Reply {
-    /// An OK packet.
-    Ok {
-        /// Affected rows.
-        affected: u64,
-    },
+    /// An OK packet (nothing the endpoint runs changes rows).
+    Ok,
     /// A result set with text rows (`None` is NULL).
     Rows {
         /// Column definitions.
@@ -189,16 +186,8 @@ pub async fn serve<S>(
         io.read_packet(&mut buf).await
     })
     .await;
-    match greeted {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => {
-            tracing::debug!(connection = id, error = %e, "handshake failed");
-            return;
-        }
-        Err(_) => {
-            tracing::debug!(connection = id, "handshake timed out");
-            return;
-        }
+    if step(id, "handshake", greeted).is_none() {
+        return;
     }
     if !srv::is_ssl_request(&buf) {
         let seq = io.seq;
@@ -227,10 +216,28 @@ pub async fn serve<S>(
         Ok::<_, WireError>((io, buf))
     })
     .await;
-    match upgraded {
-        Ok(Ok((io, buf))) => finish(io, buf, nonce, peer, port, id, shared, shutdown).await,
-        Ok(Err(e)) => tracing::debug!(connection = id, error = %e, "TLS handshake failed"),
-        Err(_) => tracing::debug!(connection = id, "TLS handshake timed out"),
+    if let Some((io, buf)) = step(id, "TLS handshake", upgraded) {
+        finish(io, buf, nonce, peer, port, id, shared, shutdown).await;
+    }
+}
+
+/// The outcome of a handshake step run under [`CONNECT_TIMEOUT`]. Failures end the
+/// connection and log at debug: clients that give up or scan ports are expected.
+fn step<T>(
+    id: u32,
+    what: &str,
+    r: Result<Result<T, WireError>, tokio::time::error::Elapsed>,
+) -> Option<T> {
+    match r {
+        Ok(Ok(v)) => Some(v),
+        Ok(Err(e)) => {
+            tracing::debug!(connection = id, error = %e, "{what} failed");
+            None
+        }
+        Err(_) => {
+            tracing::debug!(connection = id, "{what} timed out");
+            None
+        }
     }
 }
 
@@ -248,22 +255,14 @@ async fn finish<S>(
 ) where
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
-    let session = match tokio::time::timeout(
+    let logged_in = tokio::time::timeout(
         CONNECT_TIMEOUT,
         login(&mut io, &response, &nonce, &peer, port, id, &shared),
     )
-    .await
-    {
-        Ok(Ok(Some(s))) => s,
-        Ok(Ok(None)) => return,
-        Ok(Err(e)) => {
-            tracing::debug!(connection = id, error = %e, "handshake failed");
-            return;
-        }
-        Err(_) => {
-            tracing::debug!(connection = id, "handshake timed out");
-            return;
-        }
+    .await;
+    // `Some(None)`: refused, the ERR packet already sent.
+    let Some(Some(session)) = step(id, "login", logged_in) else {
+        return;
     };
     if let Ok(mut s) = shared.sessions.lock() {
         s.insert(id, session.process.clone());
@@ -491,7 +490,7 @@ where
         out.clear();
         match command {
             cmd::QUIT => return Ok(()),
-            cmd::PING => frame_ok(io, &mut out, s, 0, false),
+            cmd::PING => frame_ok(io, &mut out, s, false),
             cmd::QUERY => {
                 let sql = String::from_utf8_lossy(body).into_owned();
                 run_query(io, &mut out, s, &sql).await;
@@ -499,7 +498,7 @@ where
             cmd::INIT_DB => {
                 let db = String::from_utf8_lossy(body).into_owned();
                 match s.use_database(&db) {
-                    Ok(()) => frame_ok(io, &mut out, s, 0, false),
+                    Ok(()) => frame_ok(io, &mut out, s, false),
                     Err(e) => frame_err(io, &mut out, &e),
                 }
             }
@@ -542,7 +541,7 @@ where
                 s.user_vars.clear();
                 s.in_trans = false;
                 s.conditions.clear();
-                frame_ok(io, &mut out, s, 0, false);
+                frame_ok(io, &mut out, s, false);
             }
             cmd::CHANGE_USER => {
                 if !change_user(io, s, body).await? {
@@ -570,7 +569,7 @@ where
             cmd::STMT_RESET => match stmt_id(body).and_then(|id| s.stmts.get_mut(&id)) {
                 Some(p) => {
                     p.long_data.iter_mut().for_each(|d| *d = None);
-                    frame_ok(io, &mut out, s, 0, false);
+                    frame_ok(io, &mut out, s, false);
                 }
                 None => frame_err(io, &mut out, &unknown_stmt(body, "mysqld_stmt_reset")),
             },
@@ -704,14 +703,8 @@ async fn execute<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, s: &mut Session, bo
     let reply = s.execute(&sql).await;
     s.names_from = None;
     match reply {
-        Reply::Err(e) => {
-            s.conditions = vec![Condition {
-                level: "Error",
-                error: e.clone(),
-            }];
-            frame_err(io, out, &e);
-        }
-        Reply::Ok { affected } => frame_ok(io, out, s, affected, false),
+        Reply::Err(e) => fail(io, out, s, e),
+        Reply::Ok => frame_ok(io, out, s, false),
         Reply::Rows { columns, rows } => {
             let mut encoded = Vec::with_capacity(rows.len());
             for r in &rows {
@@ -824,26 +817,31 @@ async fn run_query<S>(
         match reply {
             Reply::Err(e) => {
                 // mysqld stops a multi-statement at the first error.
-                s.conditions = vec![Condition {
-                    level: "Error",
-                    error: e.clone(),
-                }];
-                frame_err(io, out, &e);
+                fail(io, out, s, e);
                 return;
             }
-            Reply::Ok { affected } => frame_ok(io, out, s, affected, more),
+            Reply::Ok => frame_ok(io, out, s, more),
             Reply::Rows { columns, rows } => frame_rows(io, out, s, &columns, &rows, more),
         }
     }
 }
 
-fn frame_ok<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, s: &Session, affected: u64, more: bool) {
+fn frame_ok<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, s: &Session, more: bool) {
     let mut status = s.status();
     if more {
         status |= srv::STATUS_MORE_RESULTS;
     }
-    let p = srv::ok_packet(affected, 0, status, s.warning_count(), "", false);
+    let p = srv::ok_packet(0, 0, status, s.warning_count(), "", false);
     io.frame_into(out, &p);
+}
+
+/// A statement failed: its ERR packet, and the error kept for SHOW ERRORS / WARNINGS.
+fn fail<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, s: &mut Session, e: SqlError) {
+    frame_err(io, out, &e);
+    s.conditions = vec![Condition {
+        level: "Error",
+        error: e,
+    }];
 }
 
 fn frame_err<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, e: &SqlError) {

@@ -125,6 +125,18 @@ pub fn check_nesting(sql: &str) -> Result<(), SqlError> {
     Ok(())
 }
 
+/// The significant tokens of client SQL: no whitespace or comments, no `;`.
+pub fn tokens(sql: &str) -> Result<Vec<sqlparser::tokenizer::Token>, SqlError> {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let toks = Tokenizer::new(&MySqlDialect {}, sql)
+        .tokenize()
+        .map_err(|e| syntax_error(sql, &e.to_string()))?;
+    Ok(toks
+        .into_iter()
+        .filter(|t| !matches!(t, Token::Whitespace(_) | Token::SemiColon))
+        .collect())
+}
+
 /// Parses client SQL after [`check_nesting`].
 pub fn parse_statements(sql: &str) -> Result<Vec<Statement>, SqlError> {
     check_nesting(sql)?;

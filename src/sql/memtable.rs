@@ -56,6 +56,21 @@ impl Env for RowEnv<'_> {
     }
 }
 
+/// True when `row` of `table` satisfies `filter` (SQL truth: NULL is not a match).
+pub fn row_matches(
+    table: &MemTable,
+    row: &[Value],
+    filter: &Expr,
+    env: &dyn Env,
+) -> Result<bool, SqlError> {
+    let renv = RowEnv {
+        outer: env,
+        table,
+        row,
+    };
+    Ok(constant::eval(filter, &renv)?.truth() == Some(true))
+}
+
 /// The table a single-table SELECT reads: (database, table) as written, database `None`
 /// when unqualified. `None` when `sql` is not such a SELECT.
 pub fn single_table(sql: &str) -> Result<Option<(Option<String>, String)>, SqlError> {
@@ -156,7 +171,7 @@ pub fn select(
             row,
         };
         if let Some(w) = &sel.selection {
-            if constant::eval(w, &renv)?.truth() != Some(true) {
+            if !row_matches(table, row, w, env)? {
                 continue;
             }
         }

@@ -3,53 +3,8 @@
 
 use super::put_lenenc_str;
 
-/// Column type codes (MYSQL_TYPE_*), as sent in column definitions.
-pub mod types {
-    /// MYSQL_TYPE_DECIMAL... NEWDECIMAL.
-    pub const NEWDECIMAL: u8 = 246;
-    /// TINYINT.
-    pub const TINY: u8 = 1;
-    /// SMALLINT.
-    pub const SHORT: u8 = 2;
-    /// INT.
-    pub const LONG: u8 = 3;
-    /// FLOAT.
-    pub const FLOAT: u8 = 4;
-    /// DOUBLE.
-    pub const DOUBLE: u8 = 5;
-    /// NULL-typed expression.
-    pub const NULL: u8 = 6;
-    /// TIMESTAMP.
-    pub const TIMESTAMP: u8 = 7;
-    /// BIGINT.
-    pub const LONGLONG: u8 = 8;
-    /// MEDIUMINT.
-    pub const INT24: u8 = 9;
-    /// DATE.
-    pub const DATE: u8 = 10;
-    /// TIME.
-    pub const TIME: u8 = 11;
-    /// DATETIME.
-    pub const DATETIME: u8 = 12;
-    /// YEAR.
-    pub const YEAR: u8 = 13;
-    /// BIT.
-    pub const BIT: u8 = 16;
-    /// JSON (MySQL).
-    pub const JSON: u8 = 245;
-    /// ENUM (sent as STRING with the ENUM flag).
-    pub const ENUM: u8 = 247;
-    /// SET.
-    pub const SET: u8 = 248;
-    /// BLOB / TEXT.
-    pub const BLOB: u8 = 252;
-    /// VARCHAR / VARBINARY.
-    pub const VAR_STRING: u8 = 253;
-    /// CHAR / BINARY.
-    pub const STRING: u8 = 254;
-    /// GEOMETRY.
-    pub const GEOMETRY: u8 = 255;
-}
+/// Column type codes (MYSQL_TYPE_*): the same `enum_field_types` TABLE_MAP events carry.
+pub use crate::binlog::value::column_type as types;
 
 /// Column flags.
 pub mod flags {
@@ -152,12 +107,6 @@ impl Column {
         }
     }
 
-    /// The same column with NOT NULL set.
-    pub fn not_null(mut self) -> Column {
-        self.flags |= flags::NOT_NULL;
-        self
-    }
-
     /// The same column labelled as coming from `schema`.`table`.
     pub fn in_table(mut self, schema: &str, table: &str) -> Column {
         self.schema = schema.to_string();
@@ -191,7 +140,7 @@ mod tests {
     #[test]
     fn column_definition_layout() {
         let mut out = Vec::new();
-        Column::bigint("n", true).not_null().encode(&mut out);
+        Column::bigint("n", true).encode(&mut out);
         // def, "", "", "", n, n, 0x0c, charset 63, length 21, LONGLONG, flags, decimals, filler
         assert_eq!(&out[..4], b"\x03def");
         assert_eq!(&out[4..7], &[0, 0, 0]);
@@ -201,10 +150,7 @@ mod tests {
         assert_eq!(&out[14..18], &21u32.to_le_bytes());
         assert_eq!(out[18], types::LONGLONG);
         let f = u16::from_le_bytes([out[19], out[20]]);
-        assert_eq!(
-            f,
-            flags::NUM | flags::BINARY | flags::UNSIGNED | flags::NOT_NULL
-        );
+        assert_eq!(f, flags::NUM | flags::BINARY | flags::UNSIGNED);
         assert_eq!(out.len(), 24);
     }
 }

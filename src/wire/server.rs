@@ -14,14 +14,10 @@ use crate::binlog::cursor::Cursor;
 pub const MULTI_STATEMENTS: u32 = 0x10000;
 /// CLIENT_PS_MULTI_RESULTS.
 pub const PS_MULTI_RESULTS: u32 = 0x40000;
-/// CLIENT_SESSION_TRACK.
-pub const SESSION_TRACK: u32 = 0x80_0000;
 /// CLIENT_FOUND_ROWS.
 pub const FOUND_ROWS: u32 = 2;
 /// CLIENT_ODBC (ignored, accepted).
 pub const ODBC: u32 = 0x40;
-/// CLIENT_LOCAL_FILES: never offered (a replica loads no files for clients).
-pub const LOCAL_FILES: u32 = 0x80;
 /// CLIENT_IGNORE_SPACE.
 pub const IGNORE_SPACE: u32 = 0x100;
 /// CLIENT_INTERACTIVE.
@@ -219,12 +215,7 @@ pub fn check_native(stage2: &[u8; 20], nonce: &[u8], response: &[u8]) -> bool {
     h.update(nonce);
     h.update(stage2);
     let mix = h.finalize();
-    let stage1: Vec<u8> = response
-        .iter()
-        .zip(mix.iter())
-        .map(|(a, b)| a ^ b)
-        .collect();
-    Sha1::digest(&stage1).as_slice() == stage2
+    Sha1::digest(xor(response, &mix)).as_slice() == stage2
 }
 
 /// Checks a caching_sha2_password fast-path response: SHA256(pw) XOR SHA256(stage2 + nonce)
@@ -237,12 +228,11 @@ pub fn check_sha2(stage2: &[u8; 32], nonce: &[u8], response: &[u8]) -> bool {
     h.update(stage2);
     h.update(nonce);
     let mix = h.finalize();
-    let p1: Vec<u8> = response
-        .iter()
-        .zip(mix.iter())
-        .map(|(a, b)| a ^ b)
-        .collect();
-    Sha256::digest(&p1).as_slice() == stage2
+    Sha256::digest(xor(response, &mix)).as_slice() == stage2
+}
+
+fn xor(a: &[u8], b: &[u8]) -> Vec<u8> {
+    a.iter().zip(b).map(|(x, y)| x ^ y).collect()
 }
 
 /// An AuthSwitchRequest asking the client to answer with `plugin` over `nonce`.
