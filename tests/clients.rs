@@ -277,3 +277,85 @@ fn haproxy_mysql_check_sees_up_then_down() {
     r.terminate();
     assert!(h.wait_all("DOWN"), "not DOWN: {:?}", h.states());
 }
+
+/// Runs a sysbench read workload against `port` for `secs`; returns its report.
+fn sysbench_read(port: u16, workload: &str, secs: u32) -> String {
+    let mut cmd = Command::new("sysbench");
+    cmd.arg(workload)
+        .arg("--db-driver=mysql")
+        .arg("--mysql-host=127.0.0.1")
+        .arg(format!("--mysql-port={port}"))
+        .arg("--mysql-user=root")
+        .arg("--mysql-db=sbtest")
+        .args([
+            "--tables=2",
+            "--table-size=1000",
+            "--threads=2",
+            "--rand-seed=7",
+        ])
+        .arg(format!("--time={secs}"))
+        .arg("run");
+    let out = support::process::run_with_timeout(&mut cmd, Duration::from_secs(120));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "sysbench {workload} against replicant failed:\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
+}
+
+/// A number after `label` in a sysbench report ("read:  1234", "ignored errors: 0").
+fn report_number(report: &str, label: &str) -> u64 {
+    report
+        .lines()
+        .find_map(|l| l.trim().strip_prefix(label))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no '{label}' in sysbench report:\n{report}"))
+}
+
+#[test]
+fn sysbench_read_workloads_run_against_replicant() {
+    let m = master();
+    let opts = SysbenchOpts {
+        workload: "oltp_read_only".into(),
+        ..SysbenchOpts::default()
+    };
+    m.sql("CREATE DATABASE IF NOT EXISTS sbtest");
+    sysbench_cmd(&m, &opts, "prepare", &[]);
+    let mut r = Replica::start(&m, &[]);
+    r.wait_applied(&m);
+    r.proc.wait_endpoint();
+    for workload in ["oltp_point_select", "oltp_read_only"] {
+        // sysbench's default --db-ps-mode=auto: every query is a prepared statement.
+        let report = sysbench_read(r.proc.port(), workload, 3);
+        assert!(
+            report_number(&report, "read:") > 100,
+            "{workload}:\n{report}"
+        );
+        assert_eq!(
+            report_number(&report, "ignored errors:"),
+            0,
+            "{workload}:\n{report}"
+        );
+        assert_eq!(
+            report_number(&report, "other:"),
+            if workload == "oltp_read_only" {
+                // BEGIN and COMMIT per transaction.
+                2 * report_number(&report, "transactions:")
+            } else {
+                0
+            },
+            "{workload}:\n{report}"
+        );
+    }
+    // What sysbench read is what the master has: its point select and range queries.
+    for q in [
+        "SELECT c FROM sbtest.sbtest1 WHERE id=500",
+        "SELECT SUM(k) FROM sbtest.sbtest2 WHERE id BETWEEN 100 AND 199",
+        "SELECT DISTINCT c FROM sbtest.sbtest1 WHERE id BETWEEN 1 AND 100 ORDER BY c",
+    ] {
+        assert_eq!(r.proc.sql(q).unwrap(), m.sql(q), "{q}");
+    }
+}

@@ -8,6 +8,8 @@
 
 use crate::apply::error::SqlError;
 use crate::binlog::cursor::Cursor;
+use crate::sql::temporal::{Kind, Temporal};
+use crate::sql::value::Value;
 use crate::wire::resultset::{types, Column};
 
 /// One prepared statement.
@@ -302,11 +304,110 @@ pub fn binary_row(
                 out.extend_from_slice(&x.to_le_bytes());
             }
             types::DATE | types::DATETIME | types::TIMESTAMP | types::TIME => {
-                // Temporal columns come with the query engine; until then nothing produces
-                // them, and sending text under a temporal type would be wrong.
-                return Err(bad());
+                let t = if col.col_type == types::TIME {
+                    Temporal::parse_time(v)
+                } else {
+                    Temporal::parse_datetime(v)
+                };
+                put_temporal(out, &t.ok_or_else(bad)?);
             }
             _ => crate::wire::put_lenenc_str(out, v.as_bytes()),
+        }
+    }
+    Ok(())
+}
+
+/// A temporal value in the binary protocol (MYSQL_TIME: length, then only the parts
+/// that are not zero).
+fn put_temporal(out: &mut Vec<u8>, t: &Temporal) {
+    if t.kind == Kind::Time {
+        let days = t.hour / 24;
+        let zero = t.hour == 0 && t.minute == 0 && t.second == 0 && t.micro == 0;
+        if zero {
+            out.push(0);
+            return;
+        }
+        out.push(if t.micro > 0 { 12 } else { 8 });
+        out.push(t.neg as u8);
+        out.extend_from_slice(&days.to_le_bytes());
+        out.extend_from_slice(&[(t.hour % 24) as u8, t.minute as u8, t.second as u8]);
+        if t.micro > 0 {
+            out.extend_from_slice(&t.micro.to_le_bytes());
+        }
+        return;
+    }
+    let has_time = t.hour != 0 || t.minute != 0 || t.second != 0;
+    let len = if t.micro > 0 {
+        11
+    } else if has_time {
+        7
+    } else if t.year != 0 || t.month != 0 || t.day != 0 {
+        4
+    } else {
+        0
+    };
+    out.push(len);
+    if len >= 4 {
+        out.extend_from_slice(&(t.year as u16).to_le_bytes());
+        out.extend_from_slice(&[t.month as u8, t.day as u8]);
+    }
+    if len >= 7 {
+        out.extend_from_slice(&[t.hour as u8, t.minute as u8, t.second as u8]);
+    }
+    if len == 11 {
+        out.extend_from_slice(&t.micro.to_le_bytes());
+    }
+}
+
+/// Appends one binary-protocol row for typed values (the query engine's results).
+pub fn binary_values_row(
+    columns: &[Column],
+    values: &[Value],
+    out: &mut Vec<u8>,
+) -> Result<(), SqlError> {
+    out.push(0);
+    let bitmap_at = out.len();
+    out.resize(bitmap_at + (columns.len() + 2).div_ceil(8), 0);
+    for (i, (col, v)) in columns.iter().zip(values).enumerate() {
+        if matches!(v, Value::Null) {
+            let bit = i + 2;
+            out[bitmap_at + bit / 8] |= 1 << (bit % 8);
+            continue;
+        }
+        let int = || -> i64 {
+            match v {
+                Value::UInt(u) => *u as i64,
+                other => other.as_i64().unwrap_or(0),
+            }
+        };
+        match col.col_type {
+            types::LONGLONG => out.extend_from_slice(&int().to_le_bytes()),
+            types::LONG | types::INT24 => out.extend_from_slice(&(int() as u32).to_le_bytes()),
+            types::SHORT | types::YEAR => out.extend_from_slice(&(int() as u16).to_le_bytes()),
+            types::TINY => out.push(int() as u8),
+            types::DOUBLE => out.extend_from_slice(&v.as_f64().to_le_bytes()),
+            types::FLOAT => out.extend_from_slice(&(v.as_f64() as f32).to_le_bytes()),
+            types::DATE | types::DATETIME | types::TIMESTAMP | types::TIME => {
+                let t = match v {
+                    Value::Temporal(t) => Some(*t),
+                    other => {
+                        let s = other.render().unwrap_or_default();
+                        if col.col_type == types::TIME {
+                            Temporal::parse_time(&s)
+                        } else {
+                            Temporal::parse_datetime(&s)
+                        }
+                    }
+                };
+                let t = t.ok_or_else(|| {
+                    SqlError::new(
+                        1105,
+                        format!("cannot encode {v:?} as column type {}", col.col_type),
+                    )
+                })?;
+                put_temporal(out, &t);
+            }
+            _ => crate::wire::put_lenenc_str(out, &v.render_bytes().unwrap_or_default()),
         }
     }
     Ok(())

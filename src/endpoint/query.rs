@@ -12,10 +12,13 @@ use super::vars::{self, Scope};
 use crate::apply::error::SqlError;
 use crate::apply::filter::like;
 use crate::sql::constant::{self, syntax_error, unsupported, Env};
+use crate::sql::engine;
 use crate::sql::split::leading_words;
 use crate::sql::value::Value;
 use crate::store::catalog::{Catalog, TableDef};
+use crate::store::view::ReadView;
 use crate::wire::resultset::Column;
+use std::sync::Arc;
 
 /// The read_only answer (a slave with read_only=1 gives it to every writer).
 fn read_only() -> SqlError {
@@ -52,6 +55,22 @@ const WRITES: &[&str] = &[
     "PURGE",
 ];
 
+/// The wire form of an engine result column.
+fn wire_column(m: engine::ColMeta) -> Column {
+    Column {
+        schema: m.schema,
+        table: m.table,
+        org_table: m.org_table,
+        name: m.name,
+        org_name: m.org_name,
+        charset: m.charset,
+        length: m.length,
+        col_type: m.col_type,
+        flags: m.flags,
+        decimals: m.decimals,
+    }
+}
+
 /// Text result columns.
 fn text_columns(names: &[&str]) -> Vec<Column> {
     names.iter().map(|n| Column::text(n, 64)).collect()
@@ -80,11 +99,19 @@ impl Session {
                 .map(|()| Reply::Ok),
             "BEGIN" | "COMMIT" | "ROLLBACK" => {
                 self.in_trans = w(0) == "BEGIN";
+                // A transaction's snapshot is taken by its first read (REPEATABLE READ).
+                self.snapshot = None;
                 Ok(Reply::Ok)
             }
             "START" if w(1) == "TRANSACTION" => {
                 self.in_trans = true;
-                Ok(Reply::Ok)
+                self.snapshot = None;
+                let upper = sql.to_ascii_uppercase();
+                if upper.contains("CONSISTENT") && upper.contains("SNAPSHOT") {
+                    self.read_view().map(|_| Reply::Ok)
+                } else {
+                    Ok(Reply::Ok)
+                }
             }
             "CHANGE" | "START" | "STOP" | "RESET" => self.admin(sql).await,
             "FLUSH" => self.require_admin("RELOAD").map(|()| Reply::Ok),
@@ -94,7 +121,11 @@ impl Session {
             "DESCRIBE" | "DESC" if !matches!(w(1), "SELECT" | "WITH" | "") => {
                 self.describe_table(sql, 1, false, None)
             }
-            "DESCRIBE" | "DESC" | "EXPLAIN" | "WITH" | "TABLE" | "VALUES" => {
+            "EXPLAIN" if !matches!(w(1), "SELECT" | "EXTENDED" | "PARTITIONS" | "FORMAT" | "") => {
+                self.describe_table(sql, 1, false, None)
+            }
+            "DESCRIBE" | "DESC" | "EXPLAIN" => self.explain(sql),
+            "WITH" | "TABLE" | "VALUES" => {
                 Err(unsupported(&format!("{} (the query engine)", w(0))))
             }
             _ => Err(self.unknown_statement(sql)),
@@ -184,11 +215,102 @@ impl Session {
         })
     }
 
+    /// The snapshot this statement reads: the transaction's, else a fresh one (which a
+    /// transaction then keeps).
+    pub fn read_view(&mut self) -> Result<Arc<ReadView>, SqlError> {
+        if let Some(v) = &self.snapshot {
+            return Ok(v.clone());
+        }
+        let v = tokio::task::block_in_place(|| self.shared.control.store().read_view())
+            .map(Arc::new)
+            .map_err(|e| SqlError::new(1105, e.to_string()))?;
+        if self.in_trans {
+            self.snapshot = Some(v.clone());
+        }
+        Ok(v)
+    }
+
+    /// Runs `f` with the query engine's context for this session.
+    fn with_engine<T>(
+        &mut self,
+        names_from: &str,
+        f: impl FnOnce(&engine::Context<'_>) -> Result<T, SqlError>,
+    ) -> Result<T, SqlError> {
+        let view = self.read_view()?;
+        let cat = view.catalog.clone();
+        let system_table = move |name: &str| super::infoschema::table(&cat, name);
+        let db = self.db.clone();
+        let cx = engine::Context {
+            view: &view,
+            env: self,
+            db: db.as_deref(),
+            names_from,
+            system_table: &system_table,
+        };
+        tokio::task::block_in_place(|| f(&cx))
+    }
+
+    /// A SELECT through the query engine.
+    fn engine_select(&mut self, sql: &str, names_from: &str) -> Result<Reply, SqlError> {
+        let rs = self.with_engine(names_from, |cx| engine::select(sql, cx))?;
+        Ok(Reply::Values {
+            columns: rs.columns.into_iter().map(wire_column).collect(),
+            rows: rs.rows,
+        })
+    }
+
+    /// The result columns of a prepared SELECT (its `?` read as NULL); empty when the
+    /// statement is not one the engine can describe.
+    pub fn describe_select(&mut self, sql: &str) -> Vec<Column> {
+        let words = leading_words(sql, 1);
+        if words.first().map(String::as_str) != Some("SELECT") {
+            return Vec::new();
+        }
+        let mut text = sql.to_string();
+        for at in super::prepared::placeholders(sql).into_iter().rev() {
+            text.replace_range(at..at + 1, "NULL");
+        }
+        let names_from = sql.to_string();
+        self.with_engine(&names_from, |cx| engine::describe(&text, cx))
+            .map(|cols| cols.into_iter().map(wire_column).collect())
+            .unwrap_or_default()
+    }
+
+    /// EXPLAIN / DESCRIBE of a SELECT.
+    fn explain(&mut self, sql: &str) -> Result<Reply, SqlError> {
+        // Drop the leading keyword (and EXTENDED/PARTITIONS): the engine reads the query.
+        let words = leading_words(sql, 2);
+        let mut rest = sql.trim_start();
+        for w in words.iter().take(
+            if matches!(
+                words.get(1).map(String::as_str),
+                Some("EXTENDED" | "PARTITIONS")
+            ) {
+                2
+            } else {
+                1
+            },
+        ) {
+            rest = rest.trim_start();
+            rest = &rest[w.len().min(rest.len())..];
+        }
+        let rest = rest.to_string();
+        let rs = self.with_engine(&rest.clone(), |cx| engine::explain(&rest, cx))?;
+        Ok(Reply::Values {
+            columns: rs.columns.into_iter().map(wire_column).collect(),
+            rows: rs.rows,
+        })
+    }
+
     fn select(&mut self, sql: &str) -> Result<Reply, SqlError> {
         let names_from = self.names_from.take();
         let names_from = names_from.as_deref().unwrap_or(sql);
-        let Some(r) = constant::eval_select(sql, names_from, self)? else {
-            return self.select_information_schema(sql, names_from);
+        let r = match constant::eval_select(sql, names_from, self) {
+            Ok(Some(r)) => r,
+            Ok(None) => return self.engine_select(sql, names_from),
+            // Constructs the constant evaluator lacks: the engine has them.
+            Err(e) if e.code == 1235 => return self.engine_select(sql, names_from),
+            Err(e) => return Err(e),
         };
         let columns = r
             .names
@@ -207,55 +329,6 @@ impl Session {
             vec![r.row.iter().map(Value::render).collect()]
         };
         Ok(Reply::Rows { columns, rows })
-    }
-
-    /// A single-table SELECT on information_schema (SCHEMATA, TABLES, COLUMNS, STATISTICS); other
-    /// tables need the query engine (1235).
-    fn select_information_schema(&self, sql: &str, names_from: &str) -> Result<Reply, SqlError> {
-        let engine = || unsupported("SELECT from tables (the query engine is not built yet)");
-        let Some((db, table)) = crate::sql::memtable::single_table(sql)? else {
-            return Err(engine());
-        };
-        let in_schema = db
-            .as_deref()
-            .or(self.db.as_deref())
-            .is_some_and(|d| d.eq_ignore_ascii_case("information_schema"));
-        if !in_schema {
-            return Err(engine());
-        }
-        let cat = self.catalog()?;
-        let Some(mt) = super::infoschema::table(&cat, &table) else {
-            return Err(unsupported(&format!(
-                "information_schema.{table} (SCHEMATA, TABLES, COLUMNS and STATISTICS are provided)"
-            )));
-        };
-        let out = crate::sql::memtable::select(sql, names_from, &mt, self)?;
-        // Integer columns are integers in every row (NULL aside).
-        let columns = out
-            .names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| {
-                let ints = out
-                    .rows
-                    .iter()
-                    .all(|r| matches!(r[i], Value::Int(_) | Value::Null))
-                    && out.rows.iter().any(|r| matches!(r[i], Value::Int(_)));
-                if ints {
-                    Column::bigint(n, false)
-                } else {
-                    Column::text(n, 64)
-                }
-            })
-            .collect();
-        Ok(Reply::Rows {
-            columns,
-            rows: out
-                .rows
-                .iter()
-                .map(|r| r.iter().map(Value::render).collect())
-                .collect(),
-        })
     }
 
     async fn admin(&mut self, sql: &str) -> Result<Reply, SqlError> {

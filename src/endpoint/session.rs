@@ -54,6 +54,13 @@ pub enum Reply {
         /// Rows.
         rows: Vec<Vec<Option<String>>>,
     },
+    /// A result set of typed values (the query engine's).
+    Values {
+        /// Column definitions.
+        columns: Vec<Column>,
+        /// Rows.
+        rows: Vec<Vec<crate::sql::value::Value>>,
+    },
     /// An ERR packet.
     Err(SqlError),
 }
@@ -87,6 +94,9 @@ pub struct Session {
     pub user_vars: HashMap<String, Value>,
     /// Inside BEGIN ... COMMIT.
     pub in_trans: bool,
+    /// The snapshot the current transaction reads (taken by START TRANSACTION WITH
+    /// CONSISTENT SNAPSHOT or the transaction's first read).
+    pub snapshot: Option<Arc<crate::store::view::ReadView>>,
     /// Conditions of the last statement.
     pub conditions: Vec<Condition>,
     /// Daemon state.
@@ -353,6 +363,7 @@ where
         vars: BTreeMap::new(),
         user_vars: HashMap::new(),
         in_trans: false,
+        snapshot: None,
         conditions: Vec::new(),
         shared: shared.clone(),
         process: Arc::new(Mutex::new(ProcessInfo {
@@ -540,6 +551,7 @@ where
                 s.vars.clear();
                 s.user_vars.clear();
                 s.in_trans = false;
+                s.snapshot = None;
                 s.conditions.clear();
                 frame_ok(io, &mut out, s, false);
             }
@@ -653,12 +665,15 @@ fn prepare<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, s: &mut Session, sql: &st
         );
         return;
     }
+    // Clients size their result buffers from the columns announced here (and fail with
+    // "commands out of sync" when EXECUTE then sends a result set they were not told of).
+    let columns = s.describe_select(sql);
     s.last_stmt_id = s.last_stmt_id.wrapping_add(1);
     let id = s.last_stmt_id;
     s.stmts.insert(id, p);
     let mut ok = vec![0];
     ok.extend_from_slice(&id.to_le_bytes());
-    ok.extend_from_slice(&0u16.to_le_bytes());
+    ok.extend_from_slice(&(columns.len() as u16).to_le_bytes());
     ok.extend_from_slice(&(params as u16).to_le_bytes());
     ok.push(0);
     ok.extend_from_slice(&0u16.to_le_bytes());
@@ -668,6 +683,17 @@ fn prepare<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, s: &mut Session, sql: &st
         for _ in 0..params {
             def.clear();
             Column::text("?", 0).encode(&mut def);
+            io.frame_into(out, &def);
+        }
+        if s.caps & caps::DEPRECATE_EOF == 0 {
+            io.frame_into(out, &srv::eof_packet(s.status(), 0));
+        }
+    }
+    if !columns.is_empty() {
+        let mut def = Vec::with_capacity(64);
+        for c in &columns {
+            def.clear();
+            c.encode(&mut def);
             io.frame_into(out, &def);
         }
         if s.caps & caps::DEPRECATE_EOF == 0 {
@@ -705,16 +731,14 @@ async fn execute<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, s: &mut Session, bo
     match reply {
         Reply::Err(e) => fail(io, out, s, e),
         Reply::Ok => frame_ok(io, out, s, false),
-        Reply::Rows { columns, rows } => {
-            let mut encoded = Vec::with_capacity(rows.len());
-            for r in &rows {
-                let mut b = Vec::with_capacity(64);
-                if let Err(e) = super::prepared::binary_row(&columns, r, &mut b) {
+        Reply::Rows { .. } | Reply::Values { .. } => {
+            let (columns, encoded) = match binary_rows(reply) {
+                Ok(x) => x,
+                Err(e) => {
                     frame_err(io, out, &e);
                     return;
                 }
-                encoded.push(b);
-            }
+            };
             let deprecate_eof = s.caps & caps::DEPRECATE_EOF != 0;
             io.frame_into(out, &srv::column_count(columns.len()));
             let mut def = Vec::with_capacity(128);
@@ -771,6 +795,7 @@ where
     s.vars.clear();
     s.user_vars.clear();
     s.in_trans = false;
+    s.snapshot = None;
     s.db = None;
     if let Ok(mut p) = s.process.lock() {
         p.user = user;
@@ -821,9 +846,45 @@ async fn run_query<S>(
                 return;
             }
             Reply::Ok => frame_ok(io, out, s, more),
-            Reply::Rows { columns, rows } => frame_rows(io, out, s, &columns, &rows, more),
+            Reply::Rows { columns, rows } => {
+                frame_rows(io, out, s, &columns, RowsRef::Text(&rows), more)
+            }
+            Reply::Values { columns, rows } => {
+                frame_rows(io, out, s, &columns, RowsRef::Values(&rows), more)
+            }
         }
     }
+}
+
+/// Rows of either kind of result.
+enum RowsRef<'a> {
+    Text(&'a [Vec<Option<String>>]),
+    Values(&'a [Vec<crate::sql::value::Value>]),
+}
+
+/// A result's rows in the binary protocol.
+fn binary_rows(reply: Reply) -> Result<(Vec<Column>, Vec<Vec<u8>>), SqlError> {
+    let mut encoded = Vec::new();
+    let columns = match reply {
+        Reply::Rows { columns, rows } => {
+            for r in &rows {
+                let mut b = Vec::with_capacity(64);
+                super::prepared::binary_row(&columns, r, &mut b)?;
+                encoded.push(b);
+            }
+            columns
+        }
+        Reply::Values { columns, rows } => {
+            for r in &rows {
+                let mut b = Vec::with_capacity(64);
+                super::prepared::binary_values_row(&columns, r, &mut b)?;
+                encoded.push(b);
+            }
+            columns
+        }
+        _ => Vec::new(),
+    };
+    Ok((columns, encoded))
 }
 
 fn frame_ok<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, s: &Session, more: bool) {
@@ -854,7 +915,7 @@ fn frame_rows<S>(
     out: &mut Vec<u8>,
     s: &Session,
     columns: &[Column],
-    rows: &[Vec<Option<String>>],
+    rows: RowsRef<'_>,
     more: bool,
 ) {
     let deprecate_eof = s.caps & caps::DEPRECATE_EOF != 0;
@@ -872,12 +933,25 @@ fn frame_rows<S>(
     if !deprecate_eof {
         io.frame_into(out, &srv::eof_packet(status, 0));
     }
-    for r in rows {
-        p.clear();
-        for v in r {
-            srv::put_text_value(&mut p, v.as_deref().map(str::as_bytes));
+    match rows {
+        RowsRef::Text(rows) => {
+            for r in rows {
+                p.clear();
+                for v in r {
+                    srv::put_text_value(&mut p, v.as_deref().map(str::as_bytes));
+                }
+                io.frame_into(out, &p);
+            }
         }
-        io.frame_into(out, &p);
+        RowsRef::Values(rows) => {
+            for r in rows {
+                p.clear();
+                for v in r {
+                    srv::put_text_value(&mut p, v.render_bytes().as_deref());
+                }
+                io.frame_into(out, &p);
+            }
+        }
     }
     let end = if deprecate_eof {
         srv::ok_packet(0, 0, status, s.warning_count(), "", true)

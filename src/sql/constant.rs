@@ -431,13 +431,7 @@ fn binary(e: &Expr, l: Value, op: &BinaryOperator, r: Value) -> Result<Value, Sq
 }
 
 fn as_f64(v: &Value) -> f64 {
-    match v {
-        Value::Int(i) => *i as f64,
-        Value::UInt(u) => *u as f64,
-        Value::Double(d) => *d,
-        Value::Text(s) => super::value::numeric_prefix(s),
-        Value::Null => 0.0,
-    }
+    v.as_f64()
 }
 
 /// Comparison as mysqld does for two constants: both strings by bytes (utf8mb4 text

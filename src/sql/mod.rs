@@ -9,6 +9,9 @@
 //! results into the protocol, statement replay will call the same code.
 
 pub mod constant;
+pub mod decimal;
+pub mod engine;
 pub mod memtable;
 pub mod split;
+pub mod temporal;
 pub mod value;

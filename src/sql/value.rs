@@ -1,4 +1,12 @@
-//! SQL values as expressions produce them, rendered as mysqld's text protocol renders them.
+//! SQL values as expressions produce them, rendered as mysqld's text protocol renders them,
+//! compared and converted by mysqld's rules.
+
+use std::cmp::Ordering;
+
+use super::decimal::Decimal;
+use super::temporal::{Kind, Temporal};
+use crate::binlog::numfmt::{my_gcvt, my_gcvt_f32, GCVT_FIELD_WIDTH};
+use crate::store::collation::{self, Collation};
 
 /// A value.
 #[derive(Clone, Debug, PartialEq)]
@@ -11,19 +19,62 @@ pub enum Value {
     UInt(u64),
     /// A DOUBLE.
     Double(f64),
+    /// A FLOAT column's value (renders with FLOAT's precision).
+    Float(f32),
+    /// An exact DECIMAL.
+    Decimal(Decimal),
     /// A character string (utf8mb4).
     Text(String),
+    /// A binary string (BINARY, VARBINARY, BLOB, BIT, binary casts).
+    Bytes(Vec<u8>),
+    /// DATE, DATETIME, TIMESTAMP or TIME.
+    Temporal(Temporal),
+}
+
+/// utf8mb4_general_ci: the connection collation string literals compare by.
+pub fn default_collation() -> &'static Collation {
+    collation::by_id(45).expect("utf8mb4_general_ci is known")
+}
+
+/// The collation to compare engine text by: values are UTF-8 whatever the column's
+/// character set, so a single-byte collation compares as its utf8mb4 counterpart
+/// (case-insensitive or binary alike).
+pub fn text_collation(c: Option<&'static Collation>) -> &'static Collation {
+    let c = c.unwrap_or_else(default_collation);
+    if c.mbmaxlen > 1 || c.compare == collation::Compare::Bytes {
+        return c;
+    }
+    match c.compare {
+        collation::Compare::Bin => collation::by_name("utf8mb4_bin").unwrap_or(c),
+        _ => default_collation(),
+    }
 }
 
 impl Value {
-    /// The text-protocol rendering; `None` for NULL.
+    /// The text-protocol rendering; `None` for NULL (binary strings lossily as UTF-8: use
+    /// [`Value::render_bytes`] for the wire).
     pub fn render(&self) -> Option<String> {
         match self {
             Value::Null => None,
             Value::Int(i) => Some(i.to_string()),
             Value::UInt(u) => Some(u.to_string()),
             Value::Double(d) => Some(render_double(*d)),
+            Value::Float(f) => Some(
+                String::from_utf8_lossy(my_gcvt_f32(*f, GCVT_FIELD_WIDTH).as_bytes()).into_owned(),
+            ),
+            Value::Decimal(d) => Some(d.render()),
             Value::Text(s) => Some(s.clone()),
+            Value::Bytes(b) => Some(String::from_utf8_lossy(b).into_owned()),
+            Value::Temporal(t) => Some(t.render()),
+        }
+    }
+
+    /// The text-protocol bytes; `None` for NULL.
+    pub fn render_bytes(&self) -> Option<Vec<u8>> {
+        match self {
+            Value::Bytes(b) => Some(b.clone()),
+            Value::Text(s) => Some(s.as_bytes().to_vec()),
+            other => other.render().map(String::into_bytes),
         }
     }
 
@@ -34,8 +85,8 @@ impl Value {
             Value::Null => None,
             Value::Int(i) => Some(*i != 0),
             Value::UInt(u) => Some(*u != 0),
-            Value::Double(d) => Some(*d != 0.0),
-            Value::Text(s) => Some(numeric_prefix(s) != 0.0),
+            Value::Decimal(d) => Some(d.m != 0),
+            other => Some(other.as_f64() != 0.0),
         }
     }
 
@@ -45,39 +96,206 @@ impl Value {
             Value::Null => None,
             Value::Int(i) => Some(*i),
             Value::UInt(u) => Some(*u as i64),
-            Value::Double(d) => Some(d.round() as i64),
-            Value::Text(s) => Some(numeric_prefix(s).round() as i64),
+            Value::Decimal(d) => Some(
+                d.to_i128_rounded()
+                    .clamp(i64::MIN as i128, i64::MAX as i128) as i64,
+            ),
+            other => Some(other.as_f64().round() as i64),
+        }
+    }
+
+    /// The value as a double (NULL as 0).
+    pub fn as_f64(&self) -> f64 {
+        match self {
+            Value::Null => 0.0,
+            Value::Int(i) => *i as f64,
+            Value::UInt(u) => *u as f64,
+            Value::Double(d) => *d,
+            Value::Float(f) => *f as f64,
+            Value::Decimal(d) => d.to_f64(),
+            Value::Text(s) => numeric_prefix(s),
+            Value::Bytes(b) => numeric_prefix(&String::from_utf8_lossy(b)),
+            Value::Temporal(t) => t.as_number(),
+        }
+    }
+
+    /// The value as an exact decimal when it is a number (strings by their numeric prefix);
+    /// `None` for NULL or a double that has no exact form.
+    pub fn as_decimal(&self) -> Option<Decimal> {
+        match self {
+            Value::Null => None,
+            Value::Int(i) => Some(Decimal::from_i128(*i as i128)),
+            Value::UInt(u) => Some(Decimal::from_i128(*u as i128)),
+            Value::Decimal(d) => Some(*d),
+            Value::Text(s) => {
+                Decimal::parse(numeric_prefix_text(s)).or(Some(Decimal::from_i128(0)))
+            }
+            other => Decimal::parse(&format!("{:.6}", other.as_f64())),
+        }
+    }
+
+    /// True for character strings and binary strings.
+    pub fn is_string(&self) -> bool {
+        matches!(self, Value::Text(_) | Value::Bytes(_))
+    }
+
+    /// The string form (numbers rendered) for string functions; `None` for NULL.
+    pub fn as_text(&self) -> Option<std::borrow::Cow<'_, str>> {
+        match self {
+            Value::Null => None,
+            Value::Text(s) => Some(std::borrow::Cow::Borrowed(s)),
+            Value::Bytes(b) => Some(String::from_utf8_lossy(b)),
+            other => other.render().map(std::borrow::Cow::Owned),
+        }
+    }
+
+    /// Appends a key such that values equal under `coll` (and mysqld's numeric equality)
+    /// have equal keys: GROUP BY, DISTINCT, UNION, COUNT(DISTINCT).
+    pub fn group_key(&self, coll: Option<&'static Collation>, out: &mut Vec<u8>) {
+        match self {
+            Value::Null => out.push(0),
+            Value::Int(_) | Value::UInt(_) | Value::Decimal(_) => {
+                let d = self.as_decimal().unwrap_or(Decimal::from_i128(0));
+                // Trailing zeros do not make a different number.
+                let mut d = d;
+                while d.scale > 0 && d.m % 10 == 0 {
+                    d.m /= 10;
+                    d.scale -= 1;
+                }
+                out.push(1);
+                out.extend_from_slice(&d.m.to_be_bytes());
+                out.push(d.scale);
+            }
+            Value::Double(_) | Value::Float(_) => {
+                let f = self.as_f64();
+                if f.fract() == 0.0 && f.abs() < 1e30 {
+                    out.push(1);
+                    out.extend_from_slice(&(f as i128).to_be_bytes());
+                    out.push(0);
+                } else {
+                    out.push(2);
+                    out.extend_from_slice(&f.to_bits().to_be_bytes());
+                }
+            }
+            Value::Text(s) => {
+                out.push(3);
+                let start = out.len();
+                text_collation(coll).weight(s.as_bytes(), out);
+                let n = (out.len() - start) as u32;
+                out.extend_from_slice(&n.to_be_bytes());
+            }
+            Value::Bytes(b) => {
+                out.push(3);
+                out.extend_from_slice(b);
+                out.extend_from_slice(&(b.len() as u32).to_be_bytes());
+            }
+            Value::Temporal(t) => {
+                out.push(4);
+                out.extend_from_slice(t.render().as_bytes());
+                out.push(0);
+            }
         }
     }
 }
 
 /// The leading number of a string, as mysqld reads '12abc' (12) or 'abc' (0).
 pub fn numeric_prefix(s: &str) -> f64 {
+    let t = numeric_prefix_text(s);
+    t.parse().unwrap_or(0.0)
+}
+
+/// The text of the leading number of `s` (sign, digits, one point, exponent).
+pub fn numeric_prefix_text(s: &str) -> &str {
     let t = s.trim_start();
-    let mut end = 0;
     let b = t.as_bytes();
+    let mut end = 0;
     if end < b.len() && (b[end] == b'-' || b[end] == b'+') {
         end += 1;
     }
-    while end < b.len() && (b[end].is_ascii_digit() || b[end] == b'.') {
+    let mut seen_point = false;
+    while end < b.len() && (b[end].is_ascii_digit() || (b[end] == b'.' && !seen_point)) {
+        seen_point |= b[end] == b'.';
         end += 1;
     }
-    t[..end].parse().unwrap_or(0.0)
+    if end < b.len() && (b[end] == b'e' || b[end] == b'E') {
+        let mut e = end + 1;
+        if e < b.len() && (b[e] == b'-' || b[e] == b'+') {
+            e += 1;
+        }
+        if e < b.len() && b[e].is_ascii_digit() {
+            while e < b.len() && b[e].is_ascii_digit() {
+                e += 1;
+            }
+            end = e;
+        }
+    }
+    &t[..end]
 }
 
-/// DOUBLE as mysqld prints it: shortest round-trip digits, exponent form beyond 1e15.
-fn render_double(d: f64) -> String {
-    if d == d.trunc() && d.abs() < 1e15 {
-        format!("{}", d as i64)
-    } else if d.abs() >= 1e15 || (d != 0.0 && d.abs() < 1e-4) {
-        let s = format!("{d:e}");
-        match s.split_once('e') {
-            Some((m, e)) if !e.starts_with('-') => format!("{m}e{e}"),
-            _ => s,
-        }
-    } else {
-        format!("{d}")
+/// DOUBLE as mysqld prints it.
+pub fn render_double(d: f64) -> String {
+    if d == 0.0 {
+        return "0".into();
     }
+    String::from_utf8_lossy(my_gcvt(d, GCVT_FIELD_WIDTH).as_bytes()).into_owned()
+}
+
+/// How two values compare, by mysqld's rules for the pair of types: strings by `coll`
+/// (binary strings by bytes), temporal values as such (a string against a temporal value
+/// is read as one), exact numbers exactly, anything else as doubles. `None` when either is
+/// NULL.
+pub fn compare(l: &Value, r: &Value, coll: Option<&'static Collation>) -> Option<Ordering> {
+    use Value::*;
+    Some(match (l, r) {
+        (Null, _) | (_, Null) => return None,
+        (Text(a), Text(b)) => compare_text(a.as_bytes(), b.as_bytes(), coll),
+        (Bytes(a), Bytes(b)) => a.as_slice().cmp(b.as_slice()),
+        (Bytes(a), Text(b)) => a.as_slice().cmp(b.as_bytes()),
+        (Text(a), Bytes(b)) => a.as_bytes().cmp(b.as_slice()),
+        (Int(a), Int(b)) => a.cmp(b),
+        (UInt(a), UInt(b)) => a.cmp(b),
+        (Int(a), UInt(b)) => (*a as i128).cmp(&(*b as i128)),
+        (UInt(a), Int(b)) => (*a as i128).cmp(&(*b as i128)),
+        (Temporal(a), Temporal(b)) => super::temporal::Temporal::compare(a, b),
+        (Temporal(a), Text(s)) => match parse_like(a, s) {
+            Some(b) => super::temporal::Temporal::compare(a, &b),
+            None => compare_text(a.render().as_bytes(), s.as_bytes(), coll),
+        },
+        (Text(s), Temporal(b)) => match parse_like(b, s) {
+            Some(a) => super::temporal::Temporal::compare(&a, b),
+            None => compare_text(s.as_bytes(), b.render().as_bytes(), coll),
+        },
+        (Int(_) | UInt(_) | Decimal(_), Int(_) | UInt(_) | Decimal(_)) => {
+            let (a, b) = (l.as_decimal()?, r.as_decimal()?);
+            super::decimal::Decimal::cmp_value(&a, &b)
+        }
+        _ => l.as_f64().partial_cmp(&r.as_f64())?,
+    })
+}
+
+fn parse_like(t: &Temporal, s: &str) -> Option<Temporal> {
+    match t.kind {
+        Kind::Time => Temporal::parse_time(s),
+        _ => Temporal::parse_datetime(s),
+    }
+}
+
+/// Compares strings under `coll` (utf8mb4_general_ci when `None`).
+pub fn compare_text(a: &[u8], b: &[u8], coll: Option<&'static Collation>) -> Ordering {
+    let c = text_collation(coll);
+    if c.compare == collation::Compare::Bytes {
+        return a.cmp(b);
+    }
+    if a == b {
+        return Ordering::Equal;
+    }
+    let (mut wa, mut wb) = (
+        Vec::with_capacity(a.len() * 2),
+        Vec::with_capacity(b.len() * 2),
+    );
+    c.weight(a, &mut wa);
+    c.weight(b, &mut wb);
+    wa.cmp(&wb)
 }
 
 #[cfg(test)]
@@ -93,5 +311,31 @@ mod tests {
         assert_eq!(Value::Text("12abc".into()).as_i64(), Some(12));
         assert_eq!(Value::Text("abc".into()).truth(), Some(false));
         assert_eq!(Value::Null.truth(), None);
+        assert_eq!(numeric_prefix_text(" -1.5e3x"), "-1.5e3");
+        assert_eq!(numeric_prefix_text("1.2.3"), "1.2");
+    }
+
+    #[test]
+    fn comparisons_follow_types() {
+        let t = |s: &str| Value::Text(s.into());
+        assert_eq!(compare(&t("abc"), &t("ABC"), None), Some(Ordering::Equal));
+        assert_eq!(
+            compare(&t("abc"), &t("ABC"), collation::by_name("utf8mb4_bin")),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(
+            compare(&Value::Int(10), &t("9"), None),
+            Some(Ordering::Greater)
+        );
+        let d = Value::Decimal(Decimal::parse("1.50").unwrap());
+        assert_eq!(
+            compare(&d, &Value::Double(1.5), None),
+            Some(Ordering::Equal)
+        );
+        let date = Value::Temporal(Temporal::parse_datetime("2024-01-02").unwrap());
+        assert_eq!(
+            compare(&date, &t("2024-01-02 00:00:00"), None),
+            Some(Ordering::Equal)
+        );
     }
 }

@@ -22,6 +22,7 @@ pub mod pipeline;
 pub mod row;
 pub mod table;
 pub mod text;
+pub mod view;
 
 use std::path::{Path, PathBuf};
 
@@ -121,6 +122,9 @@ pub mod keys {
     }
 }
 
+/// Keys and values read together.
+pub type Entries = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// The opened store.
 pub struct Store {
     /// The writer thread (read-write opens only); dropped before `db`'s last handle.
@@ -131,6 +135,11 @@ pub struct Store {
     cache: std::sync::Arc<std::sync::Mutex<pipeline::RowCache>>,
     /// Its directory, for messages.
     path: PathBuf,
+    /// Schema generation: odd while a batch changing the catalog is being written, bumped
+    /// again once it is in (readers match a cached catalog to a snapshot by it).
+    catalog_gen: std::sync::atomic::AtomicU64,
+    /// The catalog of the last even generation a reader loaded.
+    catalog_cache: std::sync::Mutex<Option<(u64, std::sync::Arc<Catalog>)>>,
 }
 
 impl Store {
@@ -168,6 +177,8 @@ impl Store {
             db,
             cache: Default::default(),
             path,
+            catalog_gen: Default::default(),
+            catalog_cache: Default::default(),
         })
     }
 
@@ -187,6 +198,8 @@ impl Store {
             db: std::sync::Arc::new(db),
             cache: Default::default(),
             path,
+            catalog_gen: Default::default(),
+            catalog_cache: Default::default(),
         })
     }
 
@@ -234,27 +247,37 @@ impl Store {
 
     /// Reads the catalog.
     pub fn load_catalog(&self) -> Result<Catalog, StoreError> {
-        let mut cat = Catalog::default();
-        for item in self.db.prefix_iterator([keys::DATABASE]) {
-            let (k, v) = item.map_err(self.rocks())?;
-            if k.first() != Some(&keys::DATABASE) {
-                break;
+        self.catalog_from(|prefix| {
+            let mut out = Vec::new();
+            for item in self.db.prefix_iterator(prefix) {
+                let (k, v) = item.map_err(self.rocks())?;
+                if !k.starts_with(prefix) {
+                    break;
+                }
+                out.push((k.to_vec(), v.to_vec()));
             }
+            Ok(out)
+        })
+    }
+
+    /// Builds the catalog from `entries(prefix)`, the keys and values under a prefix.
+    fn catalog_from(
+        &self,
+        entries: impl Fn(&[u8]) -> Result<Entries, StoreError>,
+    ) -> Result<Catalog, StoreError> {
+        let mut cat = Catalog::default();
+        for (_, v) in entries(&[keys::DATABASE])? {
             let d: DatabaseDef =
                 serde_json::from_slice(&v).map_err(|e| self.corrupt("database definition", e))?;
             cat.databases.insert(d.name.clone(), d);
         }
-        for item in self.db.prefix_iterator([keys::TABLE]) {
-            let (k, v) = item.map_err(self.rocks())?;
-            if k.first() != Some(&keys::TABLE) {
-                break;
-            }
+        for (_, v) in entries(&[keys::TABLE])? {
             let t: TableDef =
                 serde_json::from_slice(&v).map_err(|e| self.corrupt("table definition", e))?;
             cat.next_table_id = cat.next_table_id.max(t.id + 1);
             cat.tables.insert((t.db.clone(), t.name.clone()), t);
         }
-        if let Some(v) = self.db.get(NEXT_TABLE_KEY).map_err(self.rocks())? {
+        if let Some((_, v)) = entries(NEXT_TABLE_KEY)?.into_iter().next() {
             let n: u32 =
                 serde_json::from_slice(&v).map_err(|e| self.corrupt("next table id", e))?;
             cat.next_table_id = cat.next_table_id.max(n);
@@ -262,6 +285,36 @@ impl Store {
         cat.next_table_id = cat.next_table_id.max(1);
         cat.add_system_databases();
         Ok(cat)
+    }
+
+    /// A consistent read of everything committed so far: a RocksDB snapshot (every master
+    /// transaction in it whole or not at all) and the catalog as of that snapshot.
+    pub fn read_view(&self) -> Result<view::ReadView, StoreError> {
+        use std::sync::atomic::Ordering::SeqCst;
+        if let Some(w) = &self.writer {
+            w.drain_queued().map_err(|reason| StoreError::Writer {
+                path: self.path.clone(),
+                reason,
+            })?;
+        }
+        let before = self.catalog_gen.load(SeqCst);
+        let snap = view::ReadView::snapshot(self.db.clone(), self.path.clone());
+        let after = self.catalog_gen.load(SeqCst);
+        let settled = before == after && before.is_multiple_of(2);
+        if settled {
+            let cached = self.catalog_cache.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((g, c)) = cached.as_ref() {
+                if *g == before {
+                    return Ok(snap.with_catalog(c.clone()));
+                }
+            }
+        }
+        let cat = std::sync::Arc::new(self.catalog_from(|prefix| snap.entries(prefix))?);
+        if settled {
+            *self.catalog_cache.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some((before, cat.clone()));
+        }
+        Ok(snap.with_catalog(cat))
     }
 
     /// Reads one key as committed (batches still being written included).
@@ -377,6 +430,7 @@ impl Store {
             undo: Vec::new(),
             dropped: Vec::new(),
             done: false,
+            schema: false,
         }
     }
 }
@@ -453,6 +507,8 @@ pub struct Txn {
     dropped: Vec<(Vec<u8>, Vec<u8>)>,
     /// Committed: nothing to undo.
     done: bool,
+    /// Changes the catalog.
+    schema: bool,
 }
 
 impl Drop for Txn {
@@ -548,6 +604,7 @@ impl Txn {
 
     /// Records a database definition.
     pub fn put_database(&mut self, d: &DatabaseDef) {
+        self.schema = true;
         let mut k = vec![keys::DATABASE];
         k.extend_from_slice(d.name.as_bytes());
         self.batch.put(k, serde_json::to_vec(d).unwrap_or_default());
@@ -555,6 +612,7 @@ impl Txn {
 
     /// Removes a database definition.
     pub fn delete_database(&mut self, name: &str) {
+        self.schema = true;
         let mut k = vec![keys::DATABASE];
         k.extend_from_slice(name.as_bytes());
         self.batch.delete(k);
@@ -562,6 +620,7 @@ impl Txn {
 
     /// Records a table definition (and the table id counter).
     pub fn put_table(&mut self, t: &TableDef, next_table_id: u32) {
+        self.schema = true;
         let mut k = vec![keys::TABLE];
         k.extend_from_slice(&t.id.to_be_bytes());
         self.batch.put(k, serde_json::to_vec(t).unwrap_or_default());
@@ -573,6 +632,7 @@ impl Txn {
 
     /// Removes a table: its definition, rows and index entries.
     pub fn drop_table(&mut self, id: u32) {
+        self.schema = true;
         let mut k = vec![keys::TABLE];
         k.extend_from_slice(&id.to_be_bytes());
         self.batch.delete(k);
@@ -597,14 +657,22 @@ impl Txn {
         let Some(writer) = &store.writer else {
             return Err(store.corrupt("store", "opened read-only"));
         };
-        if sync || !self.dropped.is_empty() {
-            // Range deletions (DROP, TRUNCATE, ALTER) and synchronous commits are written
-            // here, after everything in flight.
+        if sync || self.schema || !self.dropped.is_empty() {
+            // Range deletions (DROP, TRUNCATE, ALTER), catalog changes and synchronous
+            // commits are written here, after everything in flight.
             store.drain()?;
             let mut wo = rocksdb::WriteOptions::default();
             wo.set_sync(sync);
             let batch = std::mem::take(&mut self.batch);
-            store.db.write_opt(batch, &wo).map_err(store.rocks())?;
+            use std::sync::atomic::Ordering::SeqCst;
+            if self.schema {
+                store.catalog_gen.fetch_add(1, SeqCst);
+            }
+            let r = store.db.write_opt(batch, &wo).map_err(store.rocks());
+            if self.schema {
+                store.catalog_gen.fetch_add(1, SeqCst);
+            }
+            r?;
         } else {
             let batch = std::mem::take(&mut self.batch);
             writer

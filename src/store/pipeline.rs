@@ -96,6 +96,10 @@ impl RowCache {
 struct Flight {
     /// Batches sent and not yet written.
     pending: usize,
+    /// Jobs sent so far.
+    sent: u64,
+    /// Jobs done so far.
+    done: u64,
     /// The first error the writer met; every later commit fails with it.
     error: Option<String>,
 }
@@ -150,6 +154,7 @@ impl Writer {
                         fl.error.get_or_insert(e.to_string());
                     }
                     fl.pending -= 1;
+                    fl.done += 1;
                     cv.notify_all();
                 }
             })?;
@@ -168,12 +173,14 @@ impl Writer {
                 return Err(e.clone());
             }
             fl.pending += 1;
+            fl.sent += 1;
         }
         match &self.tx {
             Some(tx) if tx.send(job).is_ok() => Ok(()),
             _ => {
                 let mut fl = self.flight.0.lock().unwrap_or_else(|e| e.into_inner());
                 fl.pending -= 1;
+                fl.sent -= 1;
                 Err("the store writer thread is gone".into())
             }
         }
@@ -181,9 +188,20 @@ impl Writer {
 
     /// Waits until every queued batch is written; returns the writer's first error.
     pub fn drain(&self) -> Result<(), String> {
+        self.wait(|fl| fl.pending == 0)
+    }
+
+    /// Waits until every batch queued before this call is written (not those queued while
+    /// it waits: a reader is not starved by a busy applier).
+    pub fn drain_queued(&self) -> Result<(), String> {
+        let target = self.flight.0.lock().unwrap_or_else(|e| e.into_inner()).sent;
+        self.wait(|fl| fl.done >= target)
+    }
+
+    fn wait(&self, done: impl Fn(&Flight) -> bool) -> Result<(), String> {
         let (lock, cv) = &*self.flight;
         let mut fl = lock.lock().unwrap_or_else(|e| e.into_inner());
-        while fl.pending > 0 {
+        while !done(&fl) {
             // A writer thread that died (panicked) never signals again: notice it.
             if self.thread.as_ref().is_none_or(|t| t.is_finished()) {
                 return Err("the store writer thread stopped".into());

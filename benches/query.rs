@@ -1,0 +1,102 @@
+//! Query benchmark (issues: query engine, serve), replicant vs MariaDB on this machine in
+//! one run: sysbench `oltp_point_select` (QPS) and `oltp_read_only` (TPS: point selects,
+//! a simple range, a SUM range, an ORDER BY range and a DISTINCT range per transaction)
+//! with `QUERY_THREADS` threads (default 4) for `QUERY_SECS` seconds (default 20) each,
+//! over `QUERY_TABLES` (default 4) sysbench tables of `QUERY_ROWS` rows (default 100000).
+//!
+//! The master is loaded with `sysbench prepare`; replicant replicates it to the end; then
+//! each workload runs against replicant's endpoint and against the MariaDB server holding
+//! the same rows (the master itself: idle, it serves reads as a replica would). sysbench
+//! uses prepared statements (its default `--db-ps-mode=auto`) against both.
+//!
+//! Run: `cargo bench --bench query`. Results go to stdout as a Markdown table.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use support::process::run_with_timeout;
+use support::*;
+
+/// Runs sysbench `workload` against `port`; returns (transactions/s, queries/s).
+fn run(port: u16, workload: &str, tables: u64, rows: u64, threads: u64, secs: u64) -> (f64, f64) {
+    let mut cmd = Command::new("sysbench");
+    cmd.arg(workload)
+        .arg("--db-driver=mysql")
+        .arg("--mysql-host=127.0.0.1")
+        .arg(format!("--mysql-port={port}"))
+        .arg("--mysql-user=root")
+        .arg("--mysql-db=sbtest")
+        .arg(format!("--tables={tables}"))
+        .arg(format!("--table-size={rows}"))
+        .arg(format!("--threads={threads}"))
+        .arg(format!("--time={secs}"))
+        .arg("--rand-seed=11")
+        .arg("run");
+    let out = run_with_timeout(&mut cmd, Duration::from_secs(secs + 300));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "sysbench {workload} failed:\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // "transactions:  123  (12.3 per sec.)", "queries:  456  (45.6 per sec.)"
+    let rate = |label: &str| -> f64 {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .and_then(|l| l.split('(').nth(1))
+            .and_then(|r| r.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no {label} rate in:\n{text}"))
+    };
+    (rate("transactions:"), rate("queries:"))
+}
+
+fn main() {
+    let tables = env_or("QUERY_TABLES", 4);
+    let rows = env_or("QUERY_ROWS", 100_000);
+    let threads = env_or("QUERY_THREADS", 4);
+    let secs = env_or("QUERY_SECS", 20);
+    let m = master();
+    m.sql("CREATE DATABASE sbtest");
+    let opts = SysbenchOpts {
+        workload: "oltp_read_only".into(),
+        tables: tables as u32,
+        table_size: rows as u32,
+        ..SysbenchOpts::default()
+    };
+    let t = Instant::now();
+    sysbench_cmd(&m, &opts, "prepare", &[]);
+    eprintln!("prepared {tables} x {rows} rows in {:?}", t.elapsed());
+    let mut r = Replica::start(&m, &[]);
+    r.wait_applied(&m);
+    r.proc.wait_endpoint();
+    eprintln!("replicant caught up; {threads} threads, {secs} s per run");
+    let mut lines = Vec::new();
+    for (workload, what) in [
+        ("oltp_point_select", "oltp_point_select, queries/s"),
+        ("oltp_read_only", "oltp_read_only, transactions/s"),
+    ] {
+        // Warm both (caches, connections) with a short run first.
+        run(r.proc.port(), workload, tables, rows, threads, 3);
+        run(m.port(), workload, tables, rows, threads, 3);
+        let ours = run(r.proc.port(), workload, tables, rows, threads, secs);
+        let theirs = run(m.port(), workload, tables, rows, threads, secs);
+        let (o, t) = if workload == "oltp_point_select" {
+            (ours.1, theirs.1)
+        } else {
+            (ours.0, theirs.0)
+        };
+        eprintln!("{what}: replicant {o:.0}, MariaDB {t:.0}");
+        lines.push((what, o, t));
+    }
+    println!(
+        "| {tables} x {rows} rows, {threads} threads, {secs} s | replicant | MariaDB | ratio |"
+    );
+    println!("|---|---|---|---|");
+    for (what, o, t) in lines {
+        println!("| {what} | {o:.0} | {t:.0} | {:.2}x |", o / t.max(1.0));
+    }
+}

@@ -1,0 +1,632 @@
+//! Access paths: how a table's rows are found. Conditions of the form `column op value`
+//! (=, <=>, <, <=, >, >=, BETWEEN, IN (list)), where the value is known before the table
+//! is read (constants, columns of tables joined earlier), become key ranges on the primary
+//! key or a secondary index, encoded exactly as the store encodes its keys
+//! ([`crate::store::table`]). The full condition is still evaluated on every row read, so
+//! a range only narrows what is read: a value whose key cannot be encoded exactly (a
+//! string compared with an integer column, a fractional bound...) widens the range instead
+//! of risking a wrong answer.
+
+use super::bind::{Cmp, Ex};
+use super::eval::{eval, Ctx};
+use crate::apply::error::SqlError;
+use crate::binlog::value::decode_value;
+use crate::sql::temporal::Temporal;
+use crate::sql::value::Value;
+use crate::store::catalog::{ColumnDef, IndexDef, IndexKind, SqlType};
+use crate::store::keycodec;
+use crate::store::keys;
+use crate::store::table::TableRt;
+use crate::store::{collation, StoreError};
+
+/// How a table's rows are read.
+#[derive(Debug, Default)]
+pub enum Access {
+    /// Every row, in primary-key order.
+    #[default]
+    Scan,
+    /// Ranges of one index.
+    Index {
+        /// Position in the table's `indexes`.
+        ix: usize,
+        /// Per leading key part, the values it equals (several: IN).
+        eq: Vec<Vec<Ex>>,
+        /// Lower bound on the next part: (value, inclusive).
+        lo: Option<(Ex, bool)>,
+        /// Upper bound on the next part: (value, inclusive).
+        hi: Option<(Ex, bool)>,
+        /// Read in descending key order (ORDER BY ... DESC).
+        reverse: bool,
+    },
+}
+
+impl Access {
+    /// EXPLAIN's `type` and `key`.
+    pub fn describe(&self, t: &TableRt) -> (&'static str, Option<String>, usize) {
+        match self {
+            Access::Scan => ("ALL", None, 0),
+            Access::Index { ix, eq, lo, hi, .. } => {
+                let def = &t.def.indexes[*ix];
+                let unique = def.kind != IndexKind::Plain;
+                let kind =
+                    if eq.len() == def.parts.len() && unique && eq.iter().all(|e| e.len() == 1) {
+                        "const"
+                    } else if lo.is_some() || hi.is_some() || eq.iter().any(|e| e.len() > 1) {
+                        "range"
+                    } else if eq.is_empty() {
+                        "index"
+                    } else {
+                        "ref"
+                    };
+                (
+                    kind,
+                    Some(def.name.clone()),
+                    eq.len() + (lo.is_some() || hi.is_some()) as usize,
+                )
+            }
+        }
+    }
+}
+
+/// A sargable condition on one column.
+enum Cond<'e> {
+    Eq(Vec<&'e Ex>),
+    Lo(&'e Ex, bool),
+    Hi(&'e Ex, bool),
+}
+
+fn flip(op: Cmp) -> Cmp {
+    match op {
+        Cmp::Lt => Cmp::Gt,
+        Cmp::Le => Cmp::Ge,
+        Cmp::Gt => Cmp::Lt,
+        Cmp::Ge => Cmp::Le,
+        other => other,
+    }
+}
+
+/// True when `e` can be evaluated before the table is read: it reads only columns in
+/// `earlier` (ranges of the joined row), enclosing rows and constants.
+fn available(e: &Ex, earlier: &[(usize, usize)]) -> bool {
+    match e {
+        Ex::Col(i) => earlier.iter().any(|(a, b)| i >= a && i < b),
+        Ex::Lit(_) | Ex::Outer(..) => true,
+        Ex::Agg(_) | Ex::Item(_) | Ex::InSub(..) | Ex::Exists(..) | Ex::Scalar(_) => false,
+        other => {
+            let mut ok = true;
+            super::bind::children(other, &mut |c| ok &= available(c, earlier));
+            ok
+        }
+    }
+}
+
+/// A copy of a key expression (only the shapes [`available`] lets through are copied).
+fn copy(e: &Ex) -> Option<Ex> {
+    Some(match e {
+        Ex::Lit(v) => Ex::Lit(v.clone()),
+        Ex::Col(i) => Ex::Col(*i),
+        Ex::Outer(d, i) => Ex::Outer(*d, *i),
+        Ex::Neg(a) => Ex::Neg(Box::new(copy(a)?)),
+        Ex::Arith(op, a, b) => Ex::Arith(*op, Box::new(copy(a)?), Box::new(copy(b)?)),
+        Ex::Cast(a, t) => Ex::Cast(Box::new(copy(a)?), *t),
+        Ex::Func(n, args, c) => Ex::Func(n, args.iter().map(copy).collect::<Option<_>>()?, *c),
+        _ => return None,
+    })
+}
+
+/// True when the store's key encoding of `col` can be produced from query values.
+fn encodable(col: &ColumnDef) -> bool {
+    col.ty.is_integer()
+        || matches!(
+            col.ty,
+            SqlType::Double
+                | SqlType::Char(_)
+                | SqlType::Varchar(_)
+                | SqlType::Text(_)
+                | SqlType::Varbinary(_)
+                | SqlType::Blob(_)
+                | SqlType::Date
+        )
+}
+
+/// Chooses the access path of table `t` (its columns start at `offset` in the joined
+/// row) given the conditions that restrict it. `want_order` lists (column, descending)
+/// of an ORDER BY an index might deliver; returns whether the chosen path delivers it.
+pub fn choose(
+    t: &TableRt,
+    offset: usize,
+    conds: &[&Ex],
+    earlier: &[(usize, usize)],
+    want_order: &[(usize, bool)],
+    has_limit: bool,
+) -> (Access, bool) {
+    let ncols = t.def.columns.len();
+    let mine = |e: &Ex| match e {
+        Ex::Col(i) if *i >= offset && *i < offset + ncols => Some(*i - offset),
+        _ => None,
+    };
+    let mut by_col: Vec<Vec<Cond<'_>>> = (0..ncols).map(|_| Vec::new()).collect();
+    for c in conds {
+        match c {
+            Ex::Cmp(op, a, b, _) => {
+                let (col, op, v) = match (mine(a), mine(b)) {
+                    (Some(col), _) if available(b, earlier) => (col, *op, &**b),
+                    (_, Some(col)) if available(a, earlier) => (col, flip(*op), &**a),
+                    _ => continue,
+                };
+                by_col[col].push(match op {
+                    Cmp::Eq | Cmp::NullSafeEq => Cond::Eq(vec![v]),
+                    Cmp::Lt => Cond::Hi(v, false),
+                    Cmp::Le => Cond::Hi(v, true),
+                    Cmp::Gt => Cond::Lo(v, false),
+                    Cmp::Ge => Cond::Lo(v, true),
+                    Cmp::Ne => continue,
+                });
+            }
+            Ex::Between(a, lo, hi, false, _) => {
+                if let Some(col) = mine(a) {
+                    if available(lo, earlier) && available(hi, earlier) {
+                        by_col[col].push(Cond::Lo(lo, true));
+                        by_col[col].push(Cond::Hi(hi, true));
+                    }
+                }
+            }
+            Ex::InList(a, list, false, _) => {
+                if let Some(col) = mine(a) {
+                    if list.iter().all(|x| available(x, earlier)) && list.len() <= 1000 {
+                        by_col[col].push(Cond::Eq(list.iter().collect()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let usable = |ix: &IndexDef, p: usize| {
+        let part = &ix.parts[p];
+        part.prefix.is_none() && encodable(&t.def.columns[part.column])
+    };
+    // Score each index: (all parts equal on a unique key, equal parts, range, primary).
+    let mut best: Option<((bool, usize, bool, bool), Access)> = None;
+    for (n, ix) in t.def.indexes.iter().enumerate() {
+        let mut eq = Vec::new();
+        let mut single = true;
+        for p in 0..ix.parts.len() {
+            if !usable(ix, p) {
+                break;
+            }
+            let found = by_col[ix.parts[p].column].iter().find_map(|c| match c {
+                Cond::Eq(v) => Some(v),
+                _ => None,
+            });
+            match found {
+                Some(v) => {
+                    let copies: Option<Vec<Ex>> = v.iter().map(|x| copy(x)).collect();
+                    let Some(copies) = copies else { break };
+                    single &= copies.len() == 1;
+                    eq.push(copies);
+                }
+                None => break,
+            }
+        }
+        let (mut lo, mut hi) = (None, None);
+        if eq.len() < ix.parts.len() && usable(ix, eq.len()) {
+            for c in &by_col[ix.parts[eq.len()].column] {
+                match c {
+                    Cond::Lo(v, inc) if lo.is_none() => lo = copy(v).map(|x| (x, *inc)),
+                    Cond::Hi(v, inc) if hi.is_none() => hi = copy(v).map(|x| (x, *inc)),
+                    _ => {}
+                }
+            }
+        }
+        if eq.is_empty() && lo.is_none() && hi.is_none() {
+            continue;
+        }
+        let score = (
+            single && eq.len() == ix.parts.len() && ix.kind != IndexKind::Plain,
+            eq.len(),
+            lo.is_some() || hi.is_some(),
+            ix.kind == IndexKind::Primary,
+        );
+        if best.as_ref().is_none_or(|(s, _)| score > *s) {
+            best = Some((
+                score,
+                Access::Index {
+                    ix: n,
+                    eq,
+                    lo,
+                    hi,
+                    reverse: false,
+                },
+            ));
+        }
+    }
+    let mut access = best.map_or(Access::Scan, |(_, a)| a);
+    // ORDER BY delivered by the index: the ordered columns follow the equal prefix.
+    let mut ordered = false;
+    if !want_order.is_empty() && want_order.iter().all(|(_, d)| *d == want_order[0].1) {
+        let desc = want_order[0].1;
+        let follows = |ix: &IndexDef, k: usize| {
+            ix.parts.len() >= k + want_order.len()
+                && want_order
+                    .iter()
+                    .enumerate()
+                    .all(|(j, (c, _))| ix.parts[k + j].column == *c && usable(ix, k + j))
+        };
+        match &mut access {
+            Access::Index {
+                ix, eq, reverse, ..
+            } => {
+                if eq.iter().all(|v| v.len() == 1) && follows(&t.def.indexes[*ix], eq.len()) {
+                    *reverse = desc;
+                    ordered = true;
+                }
+            }
+            Access::Scan => {
+                if has_limit {
+                    if let Some(n) = t.def.indexes.iter().position(|ix| follows(ix, 0)) {
+                        access = Access::Index {
+                            ix: n,
+                            eq: Vec::new(),
+                            lo: None,
+                            hi: None,
+                            reverse: desc,
+                        };
+                        ordered = true;
+                    }
+                }
+            }
+        }
+    }
+    (access, ordered)
+}
+
+/// Appends `v` as the key of column `col` (with the NULL marker when `marker`); false when
+/// it has no exact key.
+fn encode(col: &ColumnDef, v: &Value, marker: bool, out: &mut Vec<u8>) -> bool {
+    if matches!(v, Value::Null) {
+        return false;
+    }
+    if marker {
+        keycodec::put_not_null(out);
+    }
+    let exact_int = |v: &Value| -> Option<i128> {
+        match v {
+            Value::Int(i) => Some(*i as i128),
+            Value::UInt(u) => Some(*u as i128),
+            Value::Decimal(d) if d.scale == 0 => Some(d.m),
+            Value::Decimal(d) => d
+                .rescale(0)
+                .filter(|r| r.rescale(d.scale) == Some(*d))
+                .map(|r| r.m),
+            Value::Text(s) => s.trim().parse::<i64>().ok().map(|i| i as i128),
+            _ => None,
+        }
+    };
+    if col.ty.is_integer() {
+        let Some(i) = exact_int(v) else { return false };
+        if col.unsigned {
+            match u64::try_from(i) {
+                Ok(u) => keycodec::put_u64(out, u),
+                Err(_) => return false,
+            }
+        } else {
+            match i64::try_from(i) {
+                Ok(s) => keycodec::put_i64(out, s),
+                Err(_) => return false,
+            }
+        }
+        return true;
+    }
+    match &col.ty {
+        SqlType::Double => match v {
+            Value::Int(_) | Value::UInt(_) | Value::Double(_) | Value::Decimal(_) => {
+                keycodec::put_f64(out, v.as_f64());
+                true
+            }
+            _ => false,
+        },
+        SqlType::Char(_) | SqlType::Varchar(_) | SqlType::Text(_) => match v {
+            Value::Text(s) => {
+                let Some(c) = collation::by_id(col.collation) else {
+                    return false;
+                };
+                if c.mbmaxlen == 1 && !s.is_ascii() {
+                    // latin1 columns store latin1 bytes: only ASCII has the same bytes.
+                    return false;
+                }
+                let mut w = Vec::with_capacity(s.len());
+                c.weight(s.as_bytes(), &mut w);
+                keycodec::put_bytes(out, &w);
+                true
+            }
+            _ => false,
+        },
+        SqlType::Varbinary(_) | SqlType::Blob(_) => match v {
+            Value::Bytes(b) => {
+                keycodec::put_bytes(out, b);
+                true
+            }
+            Value::Text(s) => {
+                keycodec::put_bytes(out, s.as_bytes());
+                true
+            }
+            _ => false,
+        },
+        SqlType::Date => {
+            let t = match v {
+                Value::Temporal(t) => *t,
+                Value::Text(s) => match Temporal::parse_datetime(s) {
+                    Some(t) => t,
+                    None => return false,
+                },
+                _ => return false,
+            };
+            if t.kind != crate::sql::temporal::Kind::Date && t.time_micros() != 0 {
+                return false;
+            }
+            keycodec::put_u64(
+                out,
+                (t.year as u64) << 9 | (t.month as u64) << 5 | t.day as u64,
+            );
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The smallest key greater than every key starting with `k`; `None` when there is none.
+fn successor(k: &[u8]) -> Option<Vec<u8>> {
+    let mut v = k.to_vec();
+    while let Some(last) = v.pop() {
+        if last != 0xff {
+            v.push(last + 1);
+            return Some(v);
+        }
+    }
+    None
+}
+
+/// Bytes a key part takes at the start of `k` (secondary index keys: marker included).
+fn part_len(col: &ColumnDef, layout: (u8, u16), marker: bool, k: &[u8]) -> Option<usize> {
+    let mut n = 0;
+    if marker {
+        match k.first()? {
+            0 => return Some(1),
+            _ => n = 1,
+        }
+    }
+    let rest = &k[n..];
+    let len = match &col.ty {
+        t if t.is_integer() => 8,
+        SqlType::Float
+        | SqlType::Double
+        | SqlType::Enum(_)
+        | SqlType::Set(_)
+        | SqlType::Year
+        | SqlType::Date => 8,
+        SqlType::Decimal(..)
+        | SqlType::Bit(_)
+        | SqlType::Time(_)
+        | SqlType::DateTime(_)
+        | SqlType::Timestamp(_) => decode_value(layout.0, layout.1, rest).ok()?.1,
+        _ => {
+            // 8-byte groups, each followed by a marker; 0xff means more follows.
+            let mut p = 0;
+            loop {
+                let m = *rest.get(p + 8)?;
+                p += 9;
+                if m != 0xff {
+                    break p;
+                }
+            }
+        }
+    };
+    Some(n + len)
+}
+
+/// The key ranges `access` reads for the joined row so far (key values may read it), in
+/// reading order.
+/// Key ranges `[from, to)`.
+pub type Ranges = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// The key ranges (see [`Ranges`])
+pub fn ranges(
+    t: &TableRt,
+    access: &Access,
+    row: &[Value],
+    cx: &Ctx<'_, '_>,
+) -> Result<Ranges, SqlError> {
+    let id = t.def.id;
+    match access {
+        Access::Scan => {
+            let mut from = Vec::new();
+            keys::row(&mut from, id);
+            Ok(vec![(from, keys::table_end(keys::ROW, id))])
+        }
+        Access::Index {
+            ix,
+            eq,
+            lo,
+            hi,
+            reverse,
+        } => {
+            let def = &t.def.indexes[*ix];
+            let primary = def.kind == IndexKind::Primary;
+            let marker = |p: usize| !primary || t.def.columns[def.parts[p].column].nullable;
+            let mut base = Vec::new();
+            if primary {
+                keys::row(&mut base, id);
+            } else {
+                keys::index(&mut base, id, def.id);
+            }
+            // Key prefixes: the cartesian product of the equal parts' values.
+            let mut prefixes: Vec<Vec<u8>> = vec![base.clone()];
+            let mut complete = true;
+            for (p, alts) in eq.iter().enumerate() {
+                let col = &t.def.columns[def.parts[p].column];
+                let mut vals = Vec::with_capacity(alts.len());
+                for a in alts {
+                    vals.push(eval(a, row, cx)?);
+                }
+                let mut next = Vec::with_capacity(prefixes.len() * vals.len());
+                let mut ok = true;
+                'outer: for pre in &prefixes {
+                    for v in &vals {
+                        let mut k = pre.clone();
+                        if !encode(col, v, marker(p), &mut k) {
+                            ok = false;
+                            break 'outer;
+                        }
+                        next.push(k);
+                    }
+                }
+                if !ok || next.len() > 10_000 {
+                    complete = false;
+                    break;
+                }
+                prefixes = next;
+            }
+            prefixes.sort();
+            prefixes.dedup();
+            let table_end = if primary {
+                keys::table_end(keys::ROW, id)
+            } else {
+                keys::table_end(keys::INDEX, id)
+            };
+            let end_of = |k: &[u8]| successor(k).unwrap_or_else(|| table_end.clone());
+            let bounded = complete && eq.len() < def.parts.len();
+            let mut out: Vec<(Vec<u8>, Vec<u8>)> = Vec::with_capacity(prefixes.len());
+            for pre in &prefixes {
+                let mut from = pre.clone();
+                let mut to = end_of(pre);
+                if bounded {
+                    let p = eq.len();
+                    let col = &t.def.columns[def.parts[p].column];
+                    if let Some((e, inc)) = lo {
+                        let v = eval(e, row, cx)?;
+                        let mut k = pre.clone();
+                        if encode(col, &v, marker(p), &mut k) {
+                            from = if *inc { k } else { end_of(&k) };
+                        } else if matches!(v, Value::Null) {
+                            continue;
+                        }
+                    }
+                    if let Some((e, inc)) = hi {
+                        let v = eval(e, row, cx)?;
+                        let mut k = pre.clone();
+                        if encode(col, &v, marker(p), &mut k) {
+                            to = if *inc { end_of(&k) } else { k };
+                        } else if matches!(v, Value::Null) {
+                            continue;
+                        }
+                    }
+                }
+                if from < to {
+                    out.push((from, to));
+                }
+            }
+            if *reverse {
+                out.reverse();
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// Reads the rows in `ranges` (from [`ranges`]) of table `t`, calling `f` with each
+/// stored row until it returns false.
+pub fn read(
+    t: &TableRt,
+    access: &Access,
+    ranges: &[(Vec<u8>, Vec<u8>)],
+    view: &crate::store::view::ReadView,
+    f: &mut dyn FnMut(&[u8]) -> Result<bool, SqlError>,
+) -> Result<bool, SqlError> {
+    let id = t.def.id;
+    let rocks = |e: StoreError| SqlError::new(1030, format!("Got error from the store: {e}"));
+    let (def, reverse) = match access {
+        Access::Scan => (None, false),
+        Access::Index { ix, reverse, .. } => (Some(&t.def.indexes[*ix]), *reverse),
+    };
+    let secondary = def.filter(|d| d.kind != IndexKind::Primary);
+    let layouts = &t.layout.columns;
+    let mut rk = Vec::new();
+    for (from, to) in ranges {
+        let mut stop = false;
+        let r = view.scan(from, to, reverse, |k, v| {
+            let Some(def) = secondary else {
+                let go = f(v)?;
+                stop = !go;
+                return Ok(go);
+            };
+            // The primary key: a complete unique entry's value, else the key's tail.
+            let pk: &[u8] = if !v.is_empty() {
+                v
+            } else {
+                let mut pos = 7;
+                for part in &def.parts {
+                    let col = &t.def.columns[part.column];
+                    let n = part_len(col, layouts[part.column], true, &k[pos.min(k.len())..])
+                        .ok_or_else(|| ScanError::Sql(corrupt_key(t)))?;
+                    pos += n;
+                }
+                k.get(pos..).ok_or_else(|| ScanError::Sql(corrupt_key(t)))?
+            };
+            rk.clear();
+            keys::row(&mut rk, id);
+            rk.extend_from_slice(pk);
+            match view.get(&rk).map_err(ScanError::Store)? {
+                Some(row) => {
+                    let go = f(&row)?;
+                    stop = !go;
+                    Ok(go)
+                }
+                None => Err(ScanError::Sql(corrupt_key(t))),
+            }
+        });
+        r.map_err(|e: ScanError| e.into_sql(rocks))?;
+        if stop {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+fn corrupt_key(t: &TableRt) -> SqlError {
+    SqlError::new(
+        1034,
+        format!(
+            "Index for table '{}' is corrupt; try to repair it (an index entry names no row)",
+            t.def.full_name()
+        ),
+    )
+}
+
+/// Errors inside a scan: the store's or the caller's.
+pub enum ScanError {
+    /// RocksDB.
+    Store(StoreError),
+    /// The row callback.
+    Sql(SqlError),
+}
+
+impl From<StoreError> for ScanError {
+    fn from(e: StoreError) -> Self {
+        ScanError::Store(e)
+    }
+}
+
+impl From<SqlError> for ScanError {
+    fn from(e: SqlError) -> Self {
+        ScanError::Sql(e)
+    }
+}
+
+impl ScanError {
+    fn into_sql(self, rocks: impl Fn(StoreError) -> SqlError) -> SqlError {
+        match self {
+            ScanError::Store(e) => rocks(e),
+            ScanError::Sql(e) => e,
+        }
+    }
+}

@@ -1,0 +1,2140 @@
+//! Binding: names resolved against the sources of each SELECT (tables of the snapshot's
+//! catalog, derived tables, information_schema), expressions turned into [`Ex`] trees with
+//! row positions, aggregates collected, and each table's access path chosen.
+
+use std::cell::{Cell, RefCell};
+use std::sync::{Arc, OnceLock};
+
+use sqlparser::ast::{
+    self, BinaryOperator, Distinct, Expr, FunctionArg, FunctionArgExpr, FunctionArgumentClause,
+    FunctionArguments, GroupByExpr, JoinConstraint, JoinOperator, LimitClause, OrderByKind,
+    OrderBySort, Query, Select, SelectItem, SetExpr, SetOperator, SetQuantifier, TableFactor,
+    UnaryOperator, Value as Lit,
+};
+
+use super::access::{self, Access};
+use super::{ColMeta, Context};
+use crate::apply::error::SqlError;
+use crate::binlog::value::column_type as ct;
+use crate::sql::constant::unsupported;
+use crate::sql::decimal::Decimal;
+use crate::sql::value::Value;
+use crate::store::catalog::{ColumnDef, IndexKind, SqlType, TableDef};
+use crate::store::collation::{self, Collation};
+use crate::store::table::TableRt;
+
+/// A comparison's collation (`None`: the connection's, utf8mb4_general_ci).
+pub type Coll = Option<&'static Collation>;
+
+/// Arithmetic operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arith {
+    /// +
+    Add,
+    /// -
+    Sub,
+    /// *
+    Mul,
+    /// /
+    Div,
+    /// DIV
+    IntDiv,
+    /// % and MOD
+    Mod,
+}
+
+/// Comparison operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cmp {
+    /// =
+    Eq,
+    /// <=>
+    NullSafeEq,
+    /// <> and !=
+    Ne,
+    /// <
+    Lt,
+    /// <=
+    Le,
+    /// >
+    Gt,
+    /// >=
+    Ge,
+}
+
+/// A bound expression.
+#[derive(Debug)]
+pub enum Ex {
+    /// A constant.
+    Lit(Value),
+    /// A column of the current row.
+    Col(usize),
+    /// A column of an enclosing query's row: (levels up, position).
+    Outer(usize, usize),
+    /// An aggregate's value for the current group.
+    Agg(usize),
+    /// A select item's value (ORDER BY / HAVING naming an alias or position).
+    Item(usize),
+    /// Unary minus.
+    Neg(Box<Ex>),
+    /// NOT.
+    Not(Box<Ex>),
+    /// Arithmetic.
+    Arith(Arith, Box<Ex>, Box<Ex>),
+    /// Comparison under a collation.
+    Cmp(Cmp, Box<Ex>, Box<Ex>, Coll),
+    /// AND.
+    And(Box<Ex>, Box<Ex>),
+    /// OR.
+    Or(Box<Ex>, Box<Ex>),
+    /// XOR.
+    Xor(Box<Ex>, Box<Ex>),
+    /// IS [NOT] NULL (`true`: negated).
+    IsNull(Box<Ex>, bool),
+    /// IS [NOT] TRUE/FALSE: (expr, TRUE?, negated).
+    IsBool(Box<Ex>, bool, bool),
+    /// [NOT] BETWEEN.
+    Between(Box<Ex>, Box<Ex>, Box<Ex>, bool, Coll),
+    /// [NOT] IN (list).
+    InList(Box<Ex>, Vec<Ex>, bool, Coll),
+    /// [NOT] IN (subquery).
+    InSub(Box<Ex>, Box<Sub>, bool, Coll),
+    /// [NOT] EXISTS.
+    Exists(Box<Sub>, bool),
+    /// A scalar subquery.
+    Scalar(Box<Sub>),
+    /// [NOT] LIKE with an optional ESCAPE.
+    Like(Box<Ex>, Box<Ex>, Option<Box<Ex>>, bool, Coll),
+    /// [NOT] REGEXP.
+    Regexp(Box<Ex>, Box<Ex>, bool, Coll),
+    /// CASE [operand] WHEN ... THEN ... [ELSE ...] END.
+    Case(Option<Box<Ex>>, Vec<(Ex, Ex)>, Option<Box<Ex>>, Coll),
+    /// A function by upper-case name.
+    Func(&'static str, Vec<Ex>, Coll),
+    /// CAST / CONVERT.
+    Cast(Box<Ex>, CastTo),
+    /// INTERVAL n unit (only as a date arithmetic operand).
+    Interval(Box<Ex>, &'static str),
+}
+
+/// CAST targets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CastTo {
+    /// SIGNED [INTEGER].
+    Signed,
+    /// UNSIGNED [INTEGER].
+    Unsigned,
+    /// CHAR / CHARACTER.
+    Char,
+    /// BINARY.
+    Binary,
+    /// DATE.
+    Date,
+    /// DATETIME(fsp).
+    DateTime(u8),
+    /// TIME(fsp).
+    Time(u8),
+    /// DECIMAL(p, s).
+    Decimal(u8, u8),
+    /// DOUBLE / FLOAT / REAL.
+    Double,
+}
+
+/// A subquery and its cached result when it does not depend on the outer row.
+#[derive(Debug)]
+pub struct Sub {
+    /// Its plan.
+    pub plan: QueryPlan,
+    /// Reads a column of an enclosing query.
+    pub correlated: bool,
+    /// Rows of an uncorrelated subquery, computed once.
+    pub cache: OnceLock<Vec<Vec<Value>>>,
+}
+
+/// Aggregate functions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AggKind {
+    /// COUNT(*).
+    CountStar,
+    /// COUNT(expr).
+    Count,
+    /// SUM.
+    Sum,
+    /// AVG.
+    Avg,
+    /// MIN.
+    Min,
+    /// MAX.
+    Max,
+    /// GROUP_CONCAT.
+    GroupConcat,
+    /// BIT_AND.
+    BitAnd,
+    /// BIT_OR.
+    BitOr,
+    /// BIT_XOR.
+    BitXor,
+}
+
+/// One aggregate of a SELECT.
+#[derive(Debug)]
+pub struct Agg {
+    /// Which.
+    pub kind: AggKind,
+    /// Arguments (several for COUNT(DISTINCT a, b) and GROUP_CONCAT(a, b)).
+    pub args: Vec<Ex>,
+    /// DISTINCT.
+    pub distinct: bool,
+    /// GROUP_CONCAT's ORDER BY.
+    pub order: Vec<(Ex, bool)>,
+    /// Collation of the (first) argument.
+    pub coll: Coll,
+}
+
+/// Join kinds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JoinKind {
+    /// The first table, INNER and CROSS joins, comma joins.
+    Inner,
+    /// LEFT [OUTER] JOIN (a RIGHT JOIN is turned into one).
+    Left,
+}
+
+/// Where a source's rows come from.
+#[derive(Debug)]
+pub enum SourceKind {
+    /// A stored table.
+    Base(Arc<TableRt>),
+    /// A derived table (subquery in FROM).
+    Derived(Box<QueryPlan>),
+    /// Rows given whole (information_schema).
+    Rows(Vec<Vec<Value>>),
+}
+
+/// One column of a source.
+#[derive(Clone, Debug)]
+pub struct SrcCol {
+    /// Name.
+    pub name: String,
+    /// Result metadata when selected as is.
+    pub meta: ColMeta,
+    /// Collation (character columns).
+    pub coll: Coll,
+}
+
+/// A table in FROM.
+#[derive(Debug)]
+pub struct Source {
+    /// The name it is referred to by.
+    pub alias: String,
+    /// Database ("" for derived tables).
+    pub db: String,
+    /// Table name.
+    pub table: String,
+    /// Rows.
+    pub kind: SourceKind,
+    /// Columns.
+    pub cols: Vec<SrcCol>,
+    /// Position of its first column in the joined row.
+    pub offset: usize,
+    /// How it joins the tables before it.
+    pub join: JoinKind,
+    /// ON conditions (conjuncts).
+    pub on: Vec<Ex>,
+    /// Columns the query reads.
+    pub needed: Vec<bool>,
+    /// How its rows are found.
+    pub access: Access,
+}
+
+/// One output column.
+#[derive(Clone, Debug)]
+pub struct OutCol {
+    /// Label.
+    pub name: String,
+    /// Metadata when the item is a plain column.
+    pub meta: Option<ColMeta>,
+    /// Collation for DISTINCT and sorting.
+    pub coll: Coll,
+}
+
+/// A bound SELECT.
+#[derive(Debug)]
+pub struct SelectPlan {
+    /// Tables, in declaration order (the joined row's layout).
+    pub sources: Vec<Source>,
+    /// Join order: indexes into `sources`.
+    pub order_exec: Vec<usize>,
+    /// Width of the joined row.
+    pub width: usize,
+    /// WHERE conjuncts with the join level after which each is evaluated (0: before any
+    /// table).
+    pub filter: Vec<(usize, Ex)>,
+    /// GROUP BY.
+    pub group: Vec<Ex>,
+    /// Aggregates.
+    pub aggs: Vec<Agg>,
+    /// Grouped (GROUP BY or aggregates).
+    pub grouped: bool,
+    /// HAVING.
+    pub having: Option<Ex>,
+    /// Select items.
+    pub items: Vec<Ex>,
+    /// Output columns.
+    pub cols: Vec<OutCol>,
+    /// DISTINCT.
+    pub distinct: bool,
+    /// ORDER BY: (key, descending).
+    pub order: Vec<(Ex, bool)>,
+    /// The first source's access path delivers ORDER BY's order: no sort.
+    pub ordered_by_access: bool,
+    /// LIMIT.
+    pub limit: Option<u64>,
+    /// OFFSET.
+    pub offset: u64,
+}
+
+/// A bound query.
+#[derive(Debug)]
+pub enum QueryPlan {
+    /// One SELECT.
+    Select(Box<SelectPlan>),
+    /// UNION [ALL] of queries: `distinct[i]` tells whether part i+1 joins with UNION
+    /// DISTINCT.
+    Union {
+        /// Parts.
+        parts: Vec<QueryPlan>,
+        /// Per join: DISTINCT (else ALL).
+        distinct: Vec<bool>,
+        /// Output columns.
+        cols: Vec<OutCol>,
+        /// ORDER BY: (output column, descending).
+        order: Vec<(usize, bool)>,
+        /// LIMIT.
+        limit: Option<u64>,
+        /// OFFSET.
+        offset: u64,
+    },
+}
+
+impl QueryPlan {
+    /// Output columns.
+    pub fn cols(&self) -> &[OutCol] {
+        match self {
+            QueryPlan::Select(s) => &s.cols,
+            QueryPlan::Union { cols, .. } => cols,
+        }
+    }
+}
+
+/// Name-resolution scope of one SELECT.
+struct Frame<'p> {
+    /// (alias, db, table, column names, offset) per source.
+    tables: Vec<(String, String, String, Vec<String>, usize)>,
+    /// Collation of each column of the joined row.
+    colls: Vec<Coll>,
+    /// Enclosing query's scope.
+    parent: Option<&'p Frame<'p>>,
+    /// A name resolved in an enclosing scope.
+    correlated: Cell<bool>,
+    /// Aggregates of this SELECT.
+    aggs: RefCell<Vec<Agg>>,
+    /// Select-list aliases with their items (for ORDER BY, GROUP BY and HAVING).
+    aliases: RefCell<Vec<String>>,
+}
+
+impl Frame<'_> {
+    /// The collation of an expression's strings: a column's own, else the expression's.
+    fn coll(&self, e: &Ex) -> Coll {
+        match e {
+            Ex::Col(i) => self.colls.get(*i).copied().flatten(),
+            other => expr_coll(other),
+        }
+    }
+}
+
+/// An unparenthesized XOR: sqlparser gives XOR a higher precedence than mysqld (which puts
+/// it between AND and OR), so an XOR operand of anything but OR/XOR was mis-grouped.
+fn bare_xor(e: &Expr) -> bool {
+    matches!(
+        e,
+        Expr::BinaryOp {
+            op: BinaryOperator::Xor,
+            ..
+        }
+    )
+}
+
+/// Binds a statement's query.
+pub fn bind_statement(q: &Query, cx: &Context<'_>) -> Result<QueryPlan, SqlError> {
+    let b = Binder { cx };
+    b.query(q, None, Some(cx.names_from))
+}
+
+struct Binder<'c, 'a> {
+    cx: &'c Context<'a>,
+}
+
+/// Clause names in mysqld's messages.
+const FIELD_LIST: &str = "field list";
+const WHERE: &str = "where clause";
+const ORDER: &str = "order clause";
+const GROUP: &str = "group statement";
+const HAVING: &str = "having clause";
+const ON: &str = "on clause";
+
+fn bad_field(name: &str, clause: &str) -> SqlError {
+    SqlError::new(1054, format!("Unknown column '{name}' in '{clause}'"))
+}
+
+fn group_misuse() -> SqlError {
+    SqlError::new(1111, "Invalid use of group function".into())
+}
+
+fn object_parts(name: &ast::ObjectName) -> Vec<String> {
+    name.0
+        .iter()
+        .filter_map(|p| p.as_ident().map(|i| i.value.clone()))
+        .collect()
+}
+
+/// The conjuncts of an AND tree.
+fn conjuncts(e: Ex, out: &mut Vec<Ex>) {
+    match e {
+        Ex::And(a, b) => {
+            conjuncts(*a, out);
+            conjuncts(*b, out);
+        }
+        other => out.push(other),
+    }
+}
+
+/// Calls `f` with each current-row column an expression reads.
+pub fn columns_of(e: &Ex, f: &mut dyn FnMut(usize)) {
+    match e {
+        Ex::Col(i) => f(*i),
+        Ex::Lit(_) | Ex::Outer(..) | Ex::Agg(_) | Ex::Item(_) => {}
+        Ex::Neg(a) | Ex::Not(a) | Ex::IsNull(a, _) | Ex::IsBool(a, ..) | Ex::Cast(a, _) => {
+            columns_of(a, f)
+        }
+        Ex::Interval(a, _) => columns_of(a, f),
+        Ex::Arith(_, a, b)
+        | Ex::Cmp(_, a, b, _)
+        | Ex::And(a, b)
+        | Ex::Or(a, b)
+        | Ex::Xor(a, b)
+        | Ex::Regexp(a, b, ..) => {
+            columns_of(a, f);
+            columns_of(b, f);
+        }
+        Ex::Between(a, b, c, ..) => {
+            columns_of(a, f);
+            columns_of(b, f);
+            columns_of(c, f);
+        }
+        Ex::Like(a, b, c, ..) => {
+            columns_of(a, f);
+            columns_of(b, f);
+            if let Some(c) = c {
+                columns_of(c, f);
+            }
+        }
+        Ex::InList(a, l, ..) => {
+            columns_of(a, f);
+            l.iter().for_each(|x| columns_of(x, f));
+        }
+        Ex::InSub(a, s, ..) => {
+            columns_of(a, f);
+            sub_columns(s, f);
+        }
+        Ex::Exists(s, _) | Ex::Scalar(s) => sub_columns(s, f),
+        Ex::Case(o, w, e, _) => {
+            if let Some(o) = o {
+                columns_of(o, f);
+            }
+            for (a, b) in w {
+                columns_of(a, f);
+                columns_of(b, f);
+            }
+            if let Some(e) = e {
+                columns_of(e, f);
+            }
+        }
+        Ex::Func(_, args, _) => args.iter().for_each(|x| columns_of(x, f)),
+    }
+}
+
+/// Columns of this query's row a correlated subquery reads (its `Outer(1, i)`), found by
+/// walking the subquery's expressions at every depth.
+fn sub_columns(s: &Sub, f: &mut dyn FnMut(usize)) {
+    fn walk_plan(p: &QueryPlan, depth: usize, f: &mut dyn FnMut(usize)) {
+        match p {
+            QueryPlan::Select(s) => {
+                let mut all: Vec<&Ex> = Vec::new();
+                all.extend(s.items.iter());
+                all.extend(s.filter.iter().map(|(_, e)| e));
+                all.extend(s.group.iter());
+                all.extend(s.having.iter());
+                all.extend(s.order.iter().map(|(e, _)| e));
+                for src in &s.sources {
+                    all.extend(src.on.iter());
+                }
+                for a in &s.aggs {
+                    all.extend(a.args.iter());
+                }
+                for e in all {
+                    walk(e, depth, f);
+                }
+                for src in &s.sources {
+                    if let SourceKind::Derived(d) = &src.kind {
+                        walk_plan(d, depth + 1, f);
+                    }
+                }
+            }
+            QueryPlan::Union { parts, .. } => parts.iter().for_each(|p| walk_plan(p, depth, f)),
+        }
+    }
+    fn walk(e: &Ex, depth: usize, f: &mut dyn FnMut(usize)) {
+        match e {
+            Ex::Outer(d, i) if *d == depth => f(*i),
+            Ex::InSub(a, s, ..) => {
+                walk(a, depth, f);
+                walk_plan(&s.plan, depth + 1, f);
+            }
+            Ex::Exists(s, _) | Ex::Scalar(s) => walk_plan(&s.plan, depth + 1, f),
+            other => children(other, &mut |c| walk(c, depth, f)),
+        }
+    }
+    if s.correlated {
+        walk_plan(&s.plan, 1, f);
+    }
+}
+
+/// Calls `f` with each direct child expression (subqueries excluded).
+pub fn children(e: &Ex, f: &mut dyn FnMut(&Ex)) {
+    match e {
+        Ex::Lit(_) | Ex::Col(_) | Ex::Outer(..) | Ex::Agg(_) | Ex::Item(_) => {}
+        Ex::Exists(..) | Ex::Scalar(_) => {}
+        Ex::Neg(a)
+        | Ex::Not(a)
+        | Ex::IsNull(a, _)
+        | Ex::IsBool(a, ..)
+        | Ex::Cast(a, _)
+        | Ex::Interval(a, _)
+        | Ex::InSub(a, ..) => f(a),
+        Ex::Arith(_, a, b)
+        | Ex::Cmp(_, a, b, _)
+        | Ex::And(a, b)
+        | Ex::Or(a, b)
+        | Ex::Xor(a, b)
+        | Ex::Regexp(a, b, ..) => {
+            f(a);
+            f(b);
+        }
+        Ex::Between(a, b, c, ..) => {
+            f(a);
+            f(b);
+            f(c);
+        }
+        Ex::Like(a, b, c, ..) => {
+            f(a);
+            f(b);
+            if let Some(c) = c {
+                f(c);
+            }
+        }
+        Ex::InList(a, l, ..) => {
+            f(a);
+            l.iter().for_each(f);
+        }
+        Ex::Case(o, w, e, _) => {
+            if let Some(o) = o {
+                f(o);
+            }
+            for (a, b) in w {
+                f(a);
+                f(b);
+            }
+            if let Some(e) = e {
+                f(e);
+            }
+        }
+        Ex::Func(_, args, _) => args.iter().for_each(f),
+    }
+}
+
+fn has_subquery(e: &Ex) -> bool {
+    match e {
+        Ex::InSub(..) | Ex::Exists(..) | Ex::Scalar(_) => true,
+        other => {
+            let mut found = false;
+            children(other, &mut |c| found |= has_subquery(c));
+            found
+        }
+    }
+}
+
+/// Result metadata of a stored column.
+pub fn column_meta(t: &TableDef, alias: &str, i: usize) -> ColMeta {
+    use crate::wire::resultset::flags as fl;
+    let c = &t.columns[i];
+    let mbmax = collation::by_id(c.collation).map_or(1, |x| x.mbmaxlen);
+    let binary = !c.ty.has_charset();
+    let (col_type, length, decimals): (u8, u32, u8) = match &c.ty {
+        SqlType::TinyInt => (ct::TINY, if c.unsigned { 3 } else { 4 }, 0),
+        SqlType::SmallInt => (ct::SHORT, if c.unsigned { 5 } else { 6 }, 0),
+        SqlType::MediumInt => (ct::INT24, if c.unsigned { 8 } else { 9 }, 0),
+        SqlType::Int => (ct::LONG, if c.unsigned { 10 } else { 11 }, 0),
+        SqlType::BigInt => (ct::LONGLONG, 20, 0),
+        SqlType::Float => (ct::FLOAT, 12, 31),
+        SqlType::Double => (ct::DOUBLE, 22, 31),
+        SqlType::Decimal(p, s) => (
+            ct::NEWDECIMAL,
+            *p as u32 + (*s > 0) as u32 + (!c.unsigned) as u32,
+            *s,
+        ),
+        SqlType::Bit(n) => (ct::BIT, *n, 0),
+        SqlType::Char(n) => (ct::STRING, n * mbmax, 0),
+        SqlType::Varchar(n) => (ct::VAR_STRING, n * mbmax, 0),
+        SqlType::Binary(n) => (ct::STRING, *n, 0),
+        SqlType::Varbinary(n) => (ct::VAR_STRING, *n, 0),
+        SqlType::Text(p) | SqlType::Blob(p) => {
+            let max: u64 = (1u64 << (8 * *p as u64)) - 1;
+            let m = if binary { 1 } else { mbmax as u64 };
+            (ct::BLOB, (max * m).min(u32::MAX as u64) as u32, 0)
+        }
+        SqlType::Enum(l) | SqlType::Set(l) => (
+            ct::STRING,
+            l.iter()
+                .map(|x| x.chars().count() as u32)
+                .max()
+                .unwrap_or(0)
+                * mbmax,
+            0,
+        ),
+        SqlType::Year => (ct::YEAR, 4, 0),
+        SqlType::Date => (ct::DATE, 10, 0),
+        SqlType::Time(f) => (ct::TIME, 10 + if *f > 0 { *f as u32 + 1 } else { 0 }, *f),
+        SqlType::DateTime(f) => (
+            ct::DATETIME,
+            19 + if *f > 0 { *f as u32 + 1 } else { 0 },
+            *f,
+        ),
+        SqlType::Timestamp(f) => (
+            ct::TIMESTAMP,
+            19 + if *f > 0 { *f as u32 + 1 } else { 0 },
+            *f,
+        ),
+        SqlType::Json => (ct::BLOB, u32::MAX, 0),
+        SqlType::JsonBinary => (ct::JSON, u32::MAX, 0),
+        SqlType::Geometry => (ct::GEOMETRY, u32::MAX, 0),
+    };
+    let mut flags = 0u16;
+    if !c.nullable {
+        flags |= fl::NOT_NULL;
+    }
+    if c.unsigned {
+        flags |= fl::UNSIGNED;
+    }
+    if c.auto_increment {
+        flags |= fl::AUTO_INCREMENT;
+    }
+    if binary {
+        flags |= fl::BINARY;
+    }
+    match &c.ty {
+        SqlType::Text(_) | SqlType::Blob(_) | SqlType::Json | SqlType::JsonBinary => {
+            flags |= fl::BLOB
+        }
+        SqlType::Enum(_) => flags |= fl::ENUM,
+        SqlType::Set(_) => flags |= fl::SET,
+        SqlType::Timestamp(_) => flags |= fl::TIMESTAMP,
+        _ => {}
+    }
+    if matches!(
+        c.ty,
+        SqlType::TinyInt
+            | SqlType::SmallInt
+            | SqlType::MediumInt
+            | SqlType::Int
+            | SqlType::BigInt
+            | SqlType::Float
+            | SqlType::Double
+            | SqlType::Decimal(..)
+            | SqlType::Year
+    ) {
+        flags |= fl::NUM;
+    }
+    for ix in &t.indexes {
+        if let Some(p) = ix.parts.iter().position(|p| p.column == i) {
+            flags |= match ix.kind {
+                IndexKind::Primary => fl::PRI_KEY,
+                IndexKind::Unique if ix.parts.len() == 1 => fl::UNIQUE_KEY,
+                _ if p == 0 => fl::MULTIPLE_KEY,
+                _ => 0,
+            };
+        }
+    }
+    ColMeta {
+        schema: t.db.clone(),
+        table: alias.to_string(),
+        org_table: t.name.clone(),
+        name: c.name.clone(),
+        org_name: c.name.clone(),
+        charset: if binary { 63 } else { c.collation },
+        length,
+        col_type,
+        flags,
+        decimals,
+    }
+}
+
+fn column_coll(c: &ColumnDef) -> Coll {
+    if c.ty.has_charset() {
+        collation::by_id(c.collation)
+    } else {
+        None
+    }
+}
+
+/// The value of a constant LIMIT/OFFSET expression.
+fn limit_value(e: &Expr) -> Result<u64, SqlError> {
+    match e {
+        Expr::Value(v) => match &v.value {
+            Lit::Number(n, _) => n
+                .parse::<u64>()
+                .map_err(|_| SqlError::new(1691, format!("Incorrect arguments to LIMIT: {n}"))),
+            _ => Err(unsupported(&format!("LIMIT {e}"))),
+        },
+        _ => Err(unsupported(&format!("LIMIT {e}"))),
+    }
+}
+
+fn limits(q: &Query) -> Result<(Option<u64>, u64), SqlError> {
+    Ok(match &q.limit_clause {
+        None => (None, 0),
+        Some(LimitClause::LimitOffset { limit, offset, .. }) => (
+            limit.as_ref().map(limit_value).transpose()?,
+            offset
+                .as_ref()
+                .map(|o| limit_value(&o.value))
+                .transpose()?
+                .unwrap_or(0),
+        ),
+        Some(LimitClause::OffsetCommaLimit { offset, limit }) => {
+            (Some(limit_value(limit)?), limit_value(offset)?)
+        }
+    })
+}
+
+fn order_items(q: &Query) -> Result<Vec<(&Expr, bool)>, SqlError> {
+    match &q.order_by {
+        None => Ok(Vec::new()),
+        Some(ob) => match &ob.kind {
+            OrderByKind::Expressions(list) => list
+                .iter()
+                .map(|o| match o.options.sort {
+                    Some(OrderBySort::Desc) => Ok((&o.expr, true)),
+                    Some(OrderBySort::Using(_)) => Err(unsupported("ORDER BY ... USING")),
+                    _ => Ok((&o.expr, false)),
+                })
+                .collect(),
+            OrderByKind::All(_) => Err(unsupported("ORDER BY ALL")),
+        },
+    }
+}
+
+/// Names a function the engine evaluates (see [`super::func`]).
+fn function_name(name: &str) -> Option<&'static str> {
+    super::func::NAMES
+        .iter()
+        .copied()
+        .find(|n| n.eq_ignore_ascii_case(name))
+}
+
+fn agg_kind(name: &str) -> Option<AggKind> {
+    Some(match name {
+        "COUNT" => AggKind::Count,
+        "SUM" => AggKind::Sum,
+        "AVG" => AggKind::Avg,
+        "MIN" => AggKind::Min,
+        "MAX" => AggKind::Max,
+        "GROUP_CONCAT" => AggKind::GroupConcat,
+        "BIT_AND" => AggKind::BitAnd,
+        "BIT_OR" => AggKind::BitOr,
+        "BIT_XOR" => AggKind::BitXor,
+        _ => return None,
+    })
+}
+
+fn interval_unit(f: &Option<ast::DateTimeField>) -> Result<&'static str, SqlError> {
+    let Some(f) = f else {
+        return Err(unsupported("INTERVAL without a unit"));
+    };
+    let s = f.to_string().to_ascii_uppercase();
+    super::func::UNITS
+        .iter()
+        .copied()
+        .find(|u| *u == s)
+        .ok_or_else(|| unsupported(&format!("INTERVAL unit {s}")))
+}
+
+fn cast_target(dt: &ast::DataType) -> Result<CastTo, SqlError> {
+    let s = dt.to_string().to_ascii_uppercase();
+    let arg = |s: &str| -> Vec<u8> {
+        s.split(['(', ')', ','])
+            .skip(1)
+            .filter_map(|x| x.trim().parse().ok())
+            .collect()
+    };
+    let head = s.split('(').next().unwrap_or("").trim().to_string();
+    Ok(match head.as_str() {
+        "SIGNED" | "SIGNED INTEGER" | "INT" | "INTEGER" | "BIGINT" => CastTo::Signed,
+        "UNSIGNED" | "UNSIGNED INTEGER" | "INT UNSIGNED" | "BIGINT UNSIGNED" => CastTo::Unsigned,
+        "CHAR" | "CHARACTER" | "VARCHAR" | "NCHAR" | "TEXT" => CastTo::Char,
+        "BINARY" | "VARBINARY" => CastTo::Binary,
+        "DATE" => CastTo::Date,
+        "DATETIME" | "TIMESTAMP" => CastTo::DateTime(arg(&s).first().copied().unwrap_or(0)),
+        "TIME" => CastTo::Time(arg(&s).first().copied().unwrap_or(0)),
+        "DECIMAL" | "DEC" | "NUMERIC" => {
+            let a = arg(&s);
+            CastTo::Decimal(
+                a.first().copied().unwrap_or(10),
+                a.get(1).copied().unwrap_or(0),
+            )
+        }
+        "DOUBLE" | "FLOAT" | "REAL" | "DOUBLE PRECISION" => CastTo::Double,
+        _ => return Err(unsupported(&format!("CAST AS {s}"))),
+    })
+}
+
+/// A literal number: integer when it fits, exact DECIMAL when it has a point, DOUBLE with
+/// an exponent.
+pub fn number(n: &str) -> Value {
+    if let Ok(i) = n.parse::<i64>() {
+        Value::Int(i)
+    } else if let Ok(u) = n.parse::<u64>() {
+        Value::UInt(u)
+    } else if n.contains(['e', 'E']) {
+        Value::Double(n.parse().unwrap_or(0.0))
+    } else if let Some(d) = Decimal::parse(n) {
+        Value::Decimal(d)
+    } else {
+        Value::Double(n.parse().unwrap_or(0.0))
+    }
+}
+
+impl Binder<'_, '_> {
+    fn query(
+        &self,
+        q: &Query,
+        parent: Option<&Frame<'_>>,
+        names_from: Option<&str>,
+    ) -> Result<QueryPlan, SqlError> {
+        if q.with.is_some() {
+            return Err(unsupported("WITH (common table expressions)"));
+        }
+        if !q.locks.is_empty() {
+            // FOR UPDATE / LOCK IN SHARE MODE lock nothing on a read-only replica.
+        }
+        match q.body.as_ref() {
+            SetExpr::Select(sel) => Ok(QueryPlan::Select(Box::new(self.select(
+                sel,
+                Some(q),
+                parent,
+                names_from,
+            )?))),
+            SetExpr::Query(inner) if q.order_by.is_none() && q.limit_clause.is_none() => {
+                self.query(inner, parent, names_from)
+            }
+            SetExpr::SetOperation { .. } => self.union(q, parent, names_from),
+            other => Err(unsupported(&first_words(&other.to_string()))),
+        }
+    }
+
+    fn union(
+        &self,
+        q: &Query,
+        parent: Option<&Frame<'_>>,
+        names_from: Option<&str>,
+    ) -> Result<QueryPlan, SqlError> {
+        // Flatten the left-deep tree of UNIONs.
+        let mut parts_ast: Vec<&SetExpr> = Vec::new();
+        let mut distinct = Vec::new();
+        fn flatten<'q>(
+            e: &'q SetExpr,
+            parts: &mut Vec<&'q SetExpr>,
+            distinct: &mut Vec<bool>,
+        ) -> Result<(), SqlError> {
+            match e {
+                SetExpr::SetOperation {
+                    op,
+                    set_quantifier,
+                    left,
+                    right,
+                } => {
+                    if *op != SetOperator::Union {
+                        return Err(unsupported(&op.to_string()));
+                    }
+                    flatten(left, parts, distinct)?;
+                    distinct.push(!matches!(set_quantifier, SetQuantifier::All));
+                    flatten(right, parts, distinct)
+                }
+                other => {
+                    parts.push(other);
+                    Ok(())
+                }
+            }
+        }
+        flatten(&q.body, &mut parts_ast, &mut distinct)?;
+        let mut parts = Vec::with_capacity(parts_ast.len());
+        for (i, p) in parts_ast.iter().enumerate() {
+            let plan = match p {
+                SetExpr::Select(sel) => QueryPlan::Select(Box::new(self.select(
+                    sel,
+                    None,
+                    parent,
+                    if i == 0 { names_from } else { None },
+                )?)),
+                SetExpr::Query(inner) => self.query(inner, parent, None)?,
+                other => return Err(unsupported(&first_words(&other.to_string()))),
+            };
+            parts.push(plan);
+        }
+        let n = parts[0].cols().len();
+        if parts.iter().any(|p| p.cols().len() != n) {
+            return Err(SqlError::new(
+                1222,
+                "The used SELECT statements have a different number of columns".into(),
+            ));
+        }
+        let cols: Vec<OutCol> = parts[0]
+            .cols()
+            .iter()
+            .map(|c| OutCol {
+                name: c.name.clone(),
+                meta: None,
+                coll: c.coll,
+            })
+            .collect();
+        let mut order = Vec::new();
+        for (e, desc) in order_items(q)? {
+            let idx = match e {
+                Expr::Value(v) => match &v.value {
+                    Lit::Number(n, _) => n
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|p| p.checked_sub(1))
+                        .filter(|p| *p < n_cols(&cols)),
+                    _ => None,
+                },
+                Expr::Identifier(id) => cols
+                    .iter()
+                    .position(|c| c.name.eq_ignore_ascii_case(&id.value)),
+                Expr::CompoundIdentifier(p) => p.last().and_then(|id| {
+                    cols.iter()
+                        .position(|c| c.name.eq_ignore_ascii_case(&id.value))
+                }),
+                _ => return Err(unsupported("ORDER BY an expression of a UNION")),
+            };
+            order.push((idx.ok_or_else(|| bad_field(&e.to_string(), ORDER))?, desc));
+        }
+        let (limit, offset) = limits(q)?;
+        Ok(QueryPlan::Union {
+            parts,
+            distinct,
+            cols,
+            order,
+            limit,
+            offset,
+        })
+    }
+
+    fn select(
+        &self,
+        sel: &Select,
+        q: Option<&Query>,
+        parent: Option<&Frame<'_>>,
+        names_from: Option<&str>,
+    ) -> Result<SelectPlan, SqlError> {
+        if sel.into.is_some() {
+            return Err(unsupported("SELECT ... INTO"));
+        }
+        if !matches!(sel.group_by, GroupByExpr::Expressions(_, ref m) if m.is_empty()) {
+            return Err(unsupported(&format!("GROUP BY {}", "modifiers")));
+        }
+        // FROM: sources in declaration order, with join kinds and ON/USING.
+        let mut sources: Vec<Source> = Vec::new();
+        let mut pending_on: Vec<(usize, Option<&Expr>, Vec<String>)> = Vec::new();
+        let mut right_join = false;
+        for twj in &sel.from {
+            let i = sources.len();
+            self.add_source(&twj.relation, &mut sources, JoinKind::Inner)?;
+            pending_on.push((i, None, Vec::new()));
+            for j in &twj.joins {
+                let (kind, cons, right) = match &j.join_operator {
+                    JoinOperator::Join(c)
+                    | JoinOperator::Inner(c)
+                    | JoinOperator::StraightJoin(c) => (JoinKind::Inner, Some(c), false),
+                    JoinOperator::CrossJoin(c) => (JoinKind::Inner, Some(c), false),
+                    JoinOperator::Left(c) | JoinOperator::LeftOuter(c) => {
+                        (JoinKind::Left, Some(c), false)
+                    }
+                    JoinOperator::Right(c) | JoinOperator::RightOuter(c) => {
+                        (JoinKind::Left, Some(c), true)
+                    }
+                    other => {
+                        return Err(unsupported(
+                            &format!("{other:?}").chars().take(40).collect::<String>(),
+                        ))
+                    }
+                };
+                let idx = sources.len();
+                self.add_source(&j.relation, &mut sources, kind)?;
+                if right {
+                    // A RIGHT JOIN B  =  B LEFT JOIN A: only with A a single table.
+                    if idx != 1 || sel.from.len() != 1 {
+                        return Err(unsupported("RIGHT JOIN after other joins"));
+                    }
+                    right_join = true;
+                }
+                let (on, using) = match cons {
+                    Some(JoinConstraint::On(e)) => (Some(e), Vec::new()),
+                    Some(JoinConstraint::Using(cols)) => (
+                        None,
+                        cols.iter().filter_map(|c| object_parts(c).pop()).collect(),
+                    ),
+                    Some(JoinConstraint::Natural) => return Err(unsupported("NATURAL JOIN")),
+                    _ => (None, Vec::new()),
+                };
+                pending_on.push((idx, on, using));
+            }
+        }
+        let mut offset = 0;
+        for s in &mut sources {
+            s.offset = offset;
+            offset += s.cols.len();
+            s.needed = vec![false; s.cols.len()];
+        }
+        let width = offset;
+        let frame = Frame {
+            tables: sources
+                .iter()
+                .map(|s| {
+                    (
+                        s.alias.clone(),
+                        s.db.clone(),
+                        s.table.clone(),
+                        s.cols.iter().map(|c| c.name.clone()).collect(),
+                        s.offset,
+                    )
+                })
+                .collect(),
+            colls: sources
+                .iter()
+                .flat_map(|s| s.cols.iter().map(|c| c.coll))
+                .collect(),
+            parent,
+            correlated: Cell::new(false),
+            aggs: RefCell::new(Vec::new()),
+            aliases: RefCell::new(Vec::new()),
+        };
+        // ON and USING.
+        for (idx, on, using) in pending_on {
+            let mut conds = Vec::new();
+            if let Some(e) = on {
+                conjuncts(self.expr(e, &frame, ON, false)?, &mut conds);
+            }
+            for name in using {
+                let right = &sources[idx];
+                let rc = right
+                    .cols
+                    .iter()
+                    .position(|c| c.name.eq_ignore_ascii_case(&name))
+                    .ok_or_else(|| bad_field(&name, "from clause"))?;
+                let left = sources[..idx]
+                    .iter()
+                    .find_map(|s| {
+                        s.cols
+                            .iter()
+                            .position(|c| c.name.eq_ignore_ascii_case(&name))
+                            .map(|p| s.offset + p)
+                    })
+                    .ok_or_else(|| bad_field(&name, "from clause"))?;
+                conds.push(Ex::Cmp(
+                    Cmp::Eq,
+                    Box::new(Ex::Col(left)),
+                    Box::new(Ex::Col(right.offset + rc)),
+                    right.cols[rc].coll,
+                ));
+            }
+            sources[idx].on = conds;
+        }
+        // Select list.
+        let texts = names_from
+            .and_then(crate::sql::split::select_item_texts)
+            .unwrap_or_default();
+        let mut items = Vec::new();
+        let mut cols = Vec::new();
+        for (i, it) in sel.projection.iter().enumerate() {
+            match it {
+                SelectItem::Wildcard(_) => {
+                    if sources.is_empty() {
+                        return Err(SqlError::new(1096, "No tables used".into()));
+                    }
+                    for s in &sources {
+                        for (c, col) in s.cols.iter().enumerate() {
+                            items.push(Ex::Col(s.offset + c));
+                            cols.push(OutCol {
+                                name: col.name.clone(),
+                                meta: Some(col.meta.clone()),
+                                coll: col.coll,
+                            });
+                        }
+                    }
+                }
+                SelectItem::QualifiedWildcard(kind, _) => {
+                    let name = kind.to_string();
+                    let tname = name.rsplit('.').next().unwrap_or("").trim_matches('`');
+                    let s = sources
+                        .iter()
+                        .find(|s| s.alias.eq_ignore_ascii_case(tname))
+                        .ok_or_else(|| SqlError::new(1051, format!("Unknown table '{tname}'")))?;
+                    for (c, col) in s.cols.iter().enumerate() {
+                        items.push(Ex::Col(s.offset + c));
+                        cols.push(OutCol {
+                            name: col.name.clone(),
+                            meta: Some(col.meta.clone()),
+                            coll: col.coll,
+                        });
+                    }
+                }
+                SelectItem::UnnamedExpr(e) => {
+                    let ex = self.expr(e, &frame, FIELD_LIST, true)?;
+                    let name = match e {
+                        Expr::Identifier(id) => id.value.clone(),
+                        Expr::CompoundIdentifier(p) if !p.is_empty() => {
+                            p[p.len() - 1].value.clone()
+                        }
+                        _ => texts
+                            .get(i)
+                            .map_or_else(|| e.to_string(), |t| t.to_string()),
+                    };
+                    cols.push(self.out_col(&ex, name, &sources));
+                    items.push(ex);
+                }
+                SelectItem::ExprWithAlias { expr, alias } => {
+                    let ex = self.expr(expr, &frame, FIELD_LIST, true)?;
+                    let mut c = self.out_col(&ex, alias.value.clone(), &sources);
+                    if let Some(m) = &mut c.meta {
+                        m.name = alias.value.clone();
+                    }
+                    cols.push(c);
+                    items.push(ex);
+                }
+                #[allow(unreachable_patterns)]
+                other => return Err(unsupported(&other.to_string())),
+            }
+        }
+        *frame.aliases.borrow_mut() = cols.iter().map(|c| c.name.clone()).collect();
+        // WHERE.
+        let mut where_conj = Vec::new();
+        if let Some(w) = &sel.selection {
+            conjuncts(self.expr(w, &frame, WHERE, false)?, &mut where_conj);
+        }
+        // GROUP BY.
+        let mut group = Vec::new();
+        if let GroupByExpr::Expressions(list, _) = &sel.group_by {
+            for e in list {
+                group.push(self.order_key(e, &frame, &items, GROUP, false)?);
+            }
+        }
+        let having = sel
+            .having
+            .as_ref()
+            .map(|h| self.order_key(h, &frame, &items, HAVING, true))
+            .transpose()?;
+        let mut order = Vec::new();
+        let (limit, offset) = match q {
+            Some(q) => {
+                for (e, desc) in order_items(q)? {
+                    order.push((self.order_key(e, &frame, &items, ORDER, true)?, desc));
+                }
+                limits(q)?
+            }
+            None => (None, 0),
+        };
+        let aggs = frame.aggs.into_inner();
+        let grouped = !group.is_empty() || !aggs.is_empty();
+        let distinct = match &sel.distinct {
+            None | Some(Distinct::All) => false,
+            Some(Distinct::Distinct) => true,
+            Some(other) => return Err(unsupported(&other.to_string())),
+        };
+        // Which columns are read.
+        {
+            let mut all: Vec<&Ex> = Vec::new();
+            all.extend(items.iter());
+            all.extend(where_conj.iter());
+            all.extend(group.iter());
+            all.extend(having.iter());
+            all.extend(order.iter().map(|(e, _)| e));
+            for a in &aggs {
+                all.extend(a.args.iter());
+                all.extend(a.order.iter().map(|(e, _)| e));
+            }
+            for s in &sources {
+                all.extend(s.on.iter());
+            }
+            let mut cols_read = Vec::new();
+            for e in all {
+                columns_of(e, &mut |i| cols_read.push(i));
+            }
+            for i in cols_read {
+                for s in sources.iter_mut() {
+                    if i >= s.offset && i < s.offset + s.cols.len() {
+                        s.needed[i - s.offset] = true;
+                    }
+                }
+            }
+        }
+        // Join order: declaration order (a RIGHT JOIN swaps its two tables).
+        let order_exec: Vec<usize> = if right_join {
+            sources[1].join = JoinKind::Inner;
+            sources[0].join = JoinKind::Left;
+            let on = std::mem::take(&mut sources[1].on);
+            sources[0].on = on;
+            vec![1, 0]
+        } else {
+            (0..sources.len()).collect()
+        };
+        // Each WHERE conjunct is evaluated right after the last table it reads.
+        let level_of = |e: &Ex| -> usize {
+            let mut lvl = 0;
+            let mut cols = Vec::new();
+            columns_of(e, &mut |i| cols.push(i));
+            for i in cols {
+                for (pos, &s) in order_exec.iter().enumerate() {
+                    let src = &sources[s];
+                    if i >= src.offset && i < src.offset + src.cols.len() {
+                        lvl = lvl.max(pos + 1);
+                    }
+                }
+            }
+            if has_subquery(e) {
+                lvl = order_exec.len();
+            }
+            lvl
+        };
+        let filter: Vec<(usize, Ex)> = where_conj.into_iter().map(|e| (level_of(&e), e)).collect();
+        // Access paths.
+        let single = sources.len() == 1 && !grouped && !distinct;
+        let mut ordered_by_access = false;
+        for (pos, &s) in order_exec.iter().enumerate() {
+            let earlier: Vec<(usize, usize)> = order_exec[..pos]
+                .iter()
+                .map(|&e| (sources[e].offset, sources[e].offset + sources[e].cols.len()))
+                .collect();
+            let src = &sources[s];
+            let mut conds: Vec<&Ex> = src.on.iter().collect();
+            if src.join == JoinKind::Inner {
+                conds.extend(filter.iter().map(|(_, e)| e));
+            }
+            if let SourceKind::Base(t) = &src.kind {
+                let want_order: Vec<(usize, bool)> = if single && pos == 0 {
+                    order
+                        .iter()
+                        .map_while(|(e, desc)| match e {
+                            Ex::Col(c) => Some((*c - src.offset, *desc)),
+                            Ex::Item(i) => match items.get(*i) {
+                                Some(Ex::Col(c)) => Some((*c - src.offset, *desc)),
+                                _ => None,
+                            },
+                            _ => None,
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let want_order = if want_order.len() == order.len() {
+                    want_order
+                } else {
+                    Vec::new()
+                };
+                let (acc, ordered) = access::choose(
+                    t,
+                    src.offset,
+                    &conds,
+                    &earlier,
+                    &want_order,
+                    limit.is_some(),
+                );
+                sources[s].access = acc;
+                if pos == 0 && !want_order.is_empty() {
+                    ordered_by_access = ordered;
+                }
+            }
+        }
+        if frame.correlated.get() {
+            if let Some(p) = parent {
+                let _ = p;
+            }
+        }
+        Ok(SelectPlan {
+            sources,
+            order_exec,
+            width,
+            filter,
+            group,
+            aggs,
+            grouped,
+            having,
+            items,
+            cols,
+            distinct,
+            order,
+            ordered_by_access,
+            limit,
+            offset,
+        })
+    }
+
+    fn out_col(&self, ex: &Ex, name: String, sources: &[Source]) -> OutCol {
+        if let Ex::Col(i) = ex {
+            for s in sources {
+                if *i >= s.offset && *i < s.offset + s.cols.len() {
+                    let c = &s.cols[*i - s.offset];
+                    let mut meta = c.meta.clone();
+                    meta.name = name.clone();
+                    return OutCol {
+                        name,
+                        meta: Some(meta),
+                        coll: c.coll,
+                    };
+                }
+            }
+        }
+        OutCol {
+            name,
+            meta: None,
+            coll: expr_coll(ex),
+        }
+    }
+
+    /// An ORDER BY / GROUP BY / HAVING expression: a position, a select alias, or an
+    /// expression.
+    fn order_key(
+        &self,
+        e: &Expr,
+        frame: &Frame<'_>,
+        items: &[Ex],
+        clause: &str,
+        allow_agg: bool,
+    ) -> Result<Ex, SqlError> {
+        if let Expr::Value(v) = e {
+            if let Lit::Number(n, _) = &v.value {
+                if clause == HAVING {
+                    return Ok(Ex::Lit(number(n)));
+                }
+                let pos = n
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|p| p.checked_sub(1))
+                    .filter(|p| *p < items.len())
+                    .ok_or_else(|| bad_field(n, clause))?;
+                return Ok(if clause == GROUP {
+                    clone_simple(&items[pos]).unwrap_or(Ex::Item(pos))
+                } else {
+                    Ex::Item(pos)
+                });
+            }
+        }
+        if let Expr::Identifier(id) = e {
+            let alias = frame
+                .aliases
+                .borrow()
+                .iter()
+                .position(|a| a.eq_ignore_ascii_case(&id.value));
+            let is_column = frame
+                .tables
+                .iter()
+                .any(|t| t.3.iter().any(|c| c.eq_ignore_ascii_case(&id.value)));
+            if let Some(pos) = alias {
+                // ORDER BY and HAVING prefer the alias; GROUP BY prefers a column.
+                if clause != GROUP || !is_column {
+                    return Ok(if clause == GROUP {
+                        clone_simple(&items[pos]).unwrap_or(Ex::Item(pos))
+                    } else {
+                        Ex::Item(pos)
+                    });
+                }
+            }
+        }
+        self.expr(e, frame, clause, allow_agg)
+    }
+
+    fn add_source(
+        &self,
+        f: &TableFactor,
+        sources: &mut Vec<Source>,
+        join: JoinKind,
+    ) -> Result<(), SqlError> {
+        match f {
+            TableFactor::Table {
+                name, alias, args, ..
+            } => {
+                if args.is_some() {
+                    return Err(unsupported("table functions"));
+                }
+                let parts = object_parts(name);
+                let (db, table) = match parts.as_slice() {
+                    [t] => (
+                        self.cx
+                            .db
+                            .map(str::to_string)
+                            .ok_or_else(|| SqlError::new(1046, "No database selected".into()))?,
+                        t.clone(),
+                    ),
+                    [d, t] => (d.clone(), t.clone()),
+                    _ => return Err(unsupported(&name.to_string())),
+                };
+                let alias_name = alias
+                    .as_ref()
+                    .map_or(table.clone(), |a| a.name.value.clone());
+                if sources.iter().any(|s| s.alias == alias_name) {
+                    return Err(SqlError::new(
+                        1066,
+                        format!("Not unique table/alias: '{alias_name}'"),
+                    ));
+                }
+                if db.eq_ignore_ascii_case("information_schema") {
+                    let mt =
+                        (self.cx.system_table)(&table.to_ascii_uppercase()).ok_or_else(|| {
+                            unsupported(&format!(
+                                "information_schema.{table} (SCHEMATA, TABLES, COLUMNS and STATISTICS are provided)"
+                            ))
+                        })?;
+                    let cols = mt
+                        .columns
+                        .iter()
+                        .map(|c| SrcCol {
+                            name: c.to_string(),
+                            meta: ColMeta::default(),
+                            coll: None,
+                        })
+                        .collect();
+                    sources.push(Source {
+                        alias: alias_name,
+                        db: "information_schema".into(),
+                        table: table.to_ascii_uppercase(),
+                        kind: SourceKind::Rows(mt.rows),
+                        cols,
+                        offset: 0,
+                        join,
+                        on: Vec::new(),
+                        needed: Vec::new(),
+                        access: Access::Scan,
+                    });
+                    return Ok(());
+                }
+                let t = self
+                    .cx
+                    .view
+                    .catalog
+                    .table(&db, &table)
+                    .ok_or_else(|| SqlError::no_such_table(&db, &table))?;
+                let cols = (0..t.columns.len())
+                    .map(|i| SrcCol {
+                        name: t.columns[i].name.clone(),
+                        meta: column_meta(t, &alias_name, i),
+                        coll: column_coll(&t.columns[i]),
+                    })
+                    .collect();
+                sources.push(Source {
+                    alias: alias_name,
+                    db,
+                    table,
+                    kind: SourceKind::Base(Arc::new(TableRt::new(t.clone()))),
+                    cols,
+                    offset: 0,
+                    join,
+                    on: Vec::new(),
+                    needed: Vec::new(),
+                    access: Access::Scan,
+                });
+            }
+            TableFactor::Derived {
+                lateral,
+                subquery,
+                alias,
+                ..
+            } => {
+                if *lateral {
+                    return Err(unsupported("LATERAL"));
+                }
+                let Some(alias) = alias else {
+                    return Err(SqlError::new(
+                        1248,
+                        "Every derived table must have its own alias".into(),
+                    ));
+                };
+                let plan = self.query(subquery, None, None)?;
+                let mut cols: Vec<SrcCol> = plan
+                    .cols()
+                    .iter()
+                    .map(|c| SrcCol {
+                        name: c.name.clone(),
+                        meta: c.meta.clone().map_or_else(ColMeta::default, |mut m| {
+                            m.table = alias.name.value.clone();
+                            m
+                        }),
+                        coll: c.coll,
+                    })
+                    .collect();
+                for (c, a) in cols.iter_mut().zip(&alias.columns) {
+                    c.name = a.name.value.clone();
+                }
+                sources.push(Source {
+                    alias: alias.name.value.clone(),
+                    db: String::new(),
+                    table: alias.name.value.clone(),
+                    kind: SourceKind::Derived(Box::new(plan)),
+                    cols,
+                    offset: 0,
+                    join,
+                    on: Vec::new(),
+                    needed: Vec::new(),
+                    access: Access::Scan,
+                });
+            }
+            TableFactor::NestedJoin { .. } => return Err(unsupported("parenthesized joins")),
+            other => return Err(unsupported(&first_words(&other.to_string()))),
+        }
+        Ok(())
+    }
+
+    /// Resolves a column name in `frame` and then its parents.
+    fn column(&self, parts: &[&str], frame: &Frame<'_>, clause: &str) -> Result<Ex, SqlError> {
+        let full = parts.join(".");
+        let mut depth = 0;
+        let mut f = Some(frame);
+        while let Some(fr) = f {
+            let mut found: Option<usize> = None;
+            for (alias, db, _table, cols, offset) in &fr.tables {
+                let table_ok = match parts.len() {
+                    1 => true,
+                    2 => alias.eq_ignore_ascii_case(parts[0]),
+                    3 => db == parts[0] && alias.eq_ignore_ascii_case(parts[1]),
+                    _ => false,
+                };
+                if !table_ok {
+                    continue;
+                }
+                let name = parts[parts.len() - 1];
+                if let Some(c) = cols.iter().position(|c| c.eq_ignore_ascii_case(name)) {
+                    if found.is_some() {
+                        return Err(SqlError::new(
+                            1052,
+                            format!("Column '{full}' in {clause} is ambiguous"),
+                        ));
+                    }
+                    found = Some(offset + c);
+                }
+            }
+            if let Some(i) = found {
+                if depth == 0 {
+                    return Ok(Ex::Col(i));
+                }
+                // Every scope between here and the one that has the column is correlated.
+                let mut g = Some(frame);
+                for _ in 0..depth {
+                    if let Some(x) = g {
+                        x.correlated.set(true);
+                        g = x.parent;
+                    }
+                }
+                return Ok(Ex::Outer(depth, i));
+            }
+            if depth == 0 && parts.len() == 1 && (clause == HAVING || clause == ORDER) {
+                if let Some(p) = fr
+                    .aliases
+                    .borrow()
+                    .iter()
+                    .position(|a| a.eq_ignore_ascii_case(parts[0]))
+                {
+                    return Ok(Ex::Item(p));
+                }
+            }
+            depth += 1;
+            f = fr.parent;
+        }
+        Err(bad_field(&full, clause))
+    }
+
+    fn sub(&self, q: &Query, frame: &Frame<'_>) -> Result<Box<Sub>, SqlError> {
+        // The subquery's frame records correlation in its own `correlated`; find out
+        // through a probe frame wrapping ours.
+        let before = frame.correlated.get();
+        let plan = self.query(q, Some(frame), None)?;
+        let correlated = plan_is_correlated(&plan);
+        frame.correlated.set(before || frame.correlated.get());
+        Ok(Box::new(Sub {
+            plan,
+            correlated,
+            cache: OnceLock::new(),
+        }))
+    }
+
+    fn expr(
+        &self,
+        e: &Expr,
+        frame: &Frame<'_>,
+        clause: &str,
+        allow_agg: bool,
+    ) -> Result<Ex, SqlError> {
+        let b = |x: &Expr| self.expr(x, frame, clause, allow_agg).map(Box::new);
+        Ok(match e {
+            Expr::Value(v) => Ex::Lit(match &v.value {
+                Lit::Number(n, _) => number(n),
+                Lit::SingleQuotedString(s) | Lit::DoubleQuotedString(s) => Value::Text(s.clone()),
+                Lit::HexStringLiteral(h) => Value::Bytes(hex_bytes(h)),
+                Lit::Boolean(x) => Value::Int(*x as i64),
+                Lit::Null => Value::Null,
+                other => return Err(unsupported(&other.to_string())),
+            }),
+            Expr::Identifier(id) => {
+                if id.value.starts_with('@') {
+                    return Ok(Ex::Lit(variable(&id.value, None, self.cx)?));
+                }
+                self.column(&[&id.value], frame, clause)?
+            }
+            Expr::CompoundIdentifier(parts) => {
+                if parts.len() == 2 && parts[0].value.starts_with("@@") {
+                    return Ok(Ex::Lit(variable(
+                        &parts[1].value,
+                        Some(&parts[0].value),
+                        self.cx,
+                    )?));
+                }
+                let p: Vec<&str> = parts.iter().map(|p| p.value.as_str()).collect();
+                self.column(&p, frame, clause)?
+            }
+            Expr::Nested(inner) => self.expr(inner, frame, clause, allow_agg)?,
+            Expr::UnaryOp { op, expr } if bare_xor(expr) => {
+                let _ = op;
+                return Err(unsupported(
+                    "XOR next to other operators without parentheses",
+                ));
+            }
+            Expr::UnaryOp { op, expr } => match op {
+                UnaryOperator::Minus => match self.expr(expr, frame, clause, allow_agg)? {
+                    Ex::Lit(Value::Int(i)) if i != i64::MIN => Ex::Lit(Value::Int(-i)),
+                    Ex::Lit(Value::UInt(u)) if u == 1u64 << 63 => Ex::Lit(Value::Int(i64::MIN)),
+                    Ex::Lit(Value::Decimal(d)) => Ex::Lit(Value::Decimal(Decimal { m: -d.m, ..d })),
+                    other => Ex::Neg(Box::new(other)),
+                },
+                UnaryOperator::Plus => self.expr(expr, frame, clause, allow_agg)?,
+                UnaryOperator::Not => Ex::Not(b(expr)?),
+                UnaryOperator::BangNot => Ex::Not(b(expr)?),
+                other => return Err(unsupported(&other.to_string())),
+            },
+            Expr::BinaryOp { left, op, right } => {
+                use BinaryOperator as B;
+                if !matches!(op, B::Or | B::Xor) && (bare_xor(left) || bare_xor(right)) {
+                    return Err(unsupported(
+                        "XOR next to other operators without parentheses",
+                    ));
+                }
+                let (l, r) = (b(left)?, b(right)?);
+                let coll = frame.coll(&l).or(frame.coll(&r));
+                match op {
+                    B::And => Ex::And(l, r),
+                    B::Or => Ex::Or(l, r),
+                    B::Xor => Ex::Xor(l, r),
+                    B::Eq => Ex::Cmp(Cmp::Eq, l, r, coll),
+                    B::Spaceship => Ex::Cmp(Cmp::NullSafeEq, l, r, coll),
+                    B::NotEq => Ex::Cmp(Cmp::Ne, l, r, coll),
+                    B::Lt => Ex::Cmp(Cmp::Lt, l, r, coll),
+                    B::LtEq => Ex::Cmp(Cmp::Le, l, r, coll),
+                    B::Gt => Ex::Cmp(Cmp::Gt, l, r, coll),
+                    B::GtEq => Ex::Cmp(Cmp::Ge, l, r, coll),
+                    B::Plus => match (*l, *r) {
+                        (Ex::Interval(n, u), d) | (d, Ex::Interval(n, u)) => Ex::Func(
+                            "DATE_ADD",
+                            vec![d, *n, Ex::Lit(Value::Text(u.into()))],
+                            None,
+                        ),
+                        (l, r) => Ex::Arith(Arith::Add, Box::new(l), Box::new(r)),
+                    },
+                    B::Minus => match (*l, *r) {
+                        (d, Ex::Interval(n, u)) => Ex::Func(
+                            "DATE_SUB",
+                            vec![d, *n, Ex::Lit(Value::Text(u.into()))],
+                            None,
+                        ),
+                        (l, r) => Ex::Arith(Arith::Sub, Box::new(l), Box::new(r)),
+                    },
+                    B::Multiply => Ex::Arith(Arith::Mul, l, r),
+                    B::Divide => Ex::Arith(Arith::Div, l, r),
+                    B::MyIntegerDivide => Ex::Arith(Arith::IntDiv, l, r),
+                    B::Modulo => Ex::Arith(Arith::Mod, l, r),
+                    B::BitwiseAnd => Ex::Func("&", vec![*l, *r], None),
+                    B::BitwiseOr => Ex::Func("|", vec![*l, *r], None),
+                    B::BitwiseXor => Ex::Func("^", vec![*l, *r], None),
+                    B::Arrow => Ex::Func("JSON_EXTRACT", vec![*l, *r], None),
+                    B::LongArrow => Ex::Func(
+                        "JSON_UNQUOTE",
+                        vec![Ex::Func("JSON_EXTRACT", vec![*l, *r], None)],
+                        None,
+                    ),
+                    B::StringConcat => Ex::Or(l, r),
+                    other => return Err(unsupported(&other.to_string())),
+                }
+            }
+            Expr::IsNull(x) => Ex::IsNull(b(x)?, false),
+            Expr::IsNotNull(x) => Ex::IsNull(b(x)?, true),
+            Expr::IsTrue(x) => Ex::IsBool(b(x)?, true, false),
+            Expr::IsNotTrue(x) => Ex::IsBool(b(x)?, true, true),
+            Expr::IsFalse(x) => Ex::IsBool(b(x)?, false, false),
+            Expr::IsNotFalse(x) => Ex::IsBool(b(x)?, false, true),
+            Expr::IsUnknown(x) => Ex::IsNull(b(x)?, false),
+            Expr::IsNotUnknown(x) => Ex::IsNull(b(x)?, true),
+            Expr::Between {
+                expr,
+                negated,
+                low,
+                high,
+            } => {
+                let (x, lo, hi) = (b(expr)?, b(low)?, b(high)?);
+                let coll = frame.coll(&x);
+                Ex::Between(x, lo, hi, *negated, coll)
+            }
+            Expr::In {
+                expr,
+                target,
+                negated,
+                ..
+            } => {
+                let x = b(expr)?;
+                let coll = frame.coll(&x);
+                match target {
+                    ast::InTarget::List(list) => {
+                        let l = list
+                            .iter()
+                            .map(|i| self.expr(i, frame, clause, allow_agg))
+                            .collect::<Result<Vec<_>, _>>()?;
+                        Ex::InList(x, l, *negated, coll)
+                    }
+                    ast::InTarget::Subquery(q) => Ex::InSub(x, self.sub(q, frame)?, *negated, coll),
+                    _ => return Err(unsupported(&e.to_string())),
+                }
+            }
+            Expr::Exists { subquery, negated } => Ex::Exists(self.sub(subquery, frame)?, *negated),
+            Expr::Subquery(q) => Ex::Scalar(self.sub(q, frame)?),
+            Expr::Like {
+                negated,
+                any: false,
+                expr,
+                pattern,
+                escape_char,
+            } => {
+                let x = b(expr)?;
+                let coll = frame.coll(&x);
+                let esc = escape_char.as_ref().map(|e| b(e)).transpose()?;
+                Ex::Like(x, b(pattern)?, esc, *negated, coll)
+            }
+            Expr::RLike {
+                negated,
+                expr,
+                pattern,
+                ..
+            } => {
+                let x = b(expr)?;
+                let coll = frame.coll(&x);
+                Ex::Regexp(x, b(pattern)?, *negated, coll)
+            }
+            Expr::Case {
+                operand,
+                conditions,
+                else_result,
+                ..
+            } => {
+                let op = operand.as_ref().map(|o| b(o)).transpose()?;
+                let coll = op.as_deref().and_then(|o| frame.coll(o));
+                let mut whens = Vec::with_capacity(conditions.len());
+                for cw in conditions {
+                    whens.push((
+                        self.expr(&cw.condition, frame, clause, allow_agg)?,
+                        self.expr(&cw.result, frame, clause, allow_agg)?,
+                    ));
+                }
+                let els = else_result.as_ref().map(|x| b(x)).transpose()?;
+                Ex::Case(op, whens, els, coll)
+            }
+            Expr::Cast {
+                expr, data_type, ..
+            } => Ex::Cast(b(expr)?, cast_target(data_type)?),
+            Expr::Convert {
+                expr,
+                data_type: Some(dt),
+                ..
+            } => Ex::Cast(b(expr)?, cast_target(dt)?),
+            Expr::Convert {
+                expr,
+                data_type: None,
+                charset: Some(_),
+                ..
+            } => self.expr(expr, frame, clause, allow_agg)?,
+            Expr::Collate { expr, collation: c } => {
+                let inner = self.expr(expr, frame, clause, allow_agg)?;
+                let name = c.to_string().trim_matches('`').to_string();
+                let coll = collation::by_name(&name)
+                    .ok_or_else(|| SqlError::new(1273, format!("Unknown collation: '{name}'")))?;
+                Ex::Func("COLLATE", vec![inner], Some(coll))
+            }
+            Expr::Ceil { expr, .. } => Ex::Func(
+                "CEILING",
+                vec![self.expr(expr, frame, clause, allow_agg)?],
+                None,
+            ),
+            Expr::Floor { expr, .. } => Ex::Func(
+                "FLOOR",
+                vec![self.expr(expr, frame, clause, allow_agg)?],
+                None,
+            ),
+            Expr::Position { expr, r#in } => Ex::Func(
+                "LOCATE",
+                vec![
+                    self.expr(expr, frame, clause, allow_agg)?,
+                    self.expr(r#in, frame, clause, allow_agg)?,
+                ],
+                None,
+            ),
+            Expr::Substring {
+                expr,
+                substring_from,
+                substring_for,
+                ..
+            } => {
+                let mut args = vec![self.expr(expr, frame, clause, allow_agg)?];
+                if let Some(f) = substring_from {
+                    args.push(self.expr(f, frame, clause, allow_agg)?);
+                }
+                if let Some(f) = substring_for {
+                    args.push(self.expr(f, frame, clause, allow_agg)?);
+                }
+                Ex::Func("SUBSTRING", args, None)
+            }
+            Expr::Trim {
+                expr,
+                trim_where,
+                trim_what,
+                trim_characters,
+            } => {
+                if trim_characters.is_some() {
+                    return Err(unsupported("TRIM with a character list"));
+                }
+                let which = match trim_where {
+                    Some(ast::TrimWhereField::Leading) => "LTRIM_STR",
+                    Some(ast::TrimWhereField::Trailing) => "RTRIM_STR",
+                    _ => "TRIM_STR",
+                };
+                let what = match trim_what {
+                    Some(w) => self.expr(w, frame, clause, allow_agg)?,
+                    None => Ex::Lit(Value::Text(" ".into())),
+                };
+                Ex::Func(
+                    which,
+                    vec![self.expr(expr, frame, clause, allow_agg)?, what],
+                    None,
+                )
+            }
+            Expr::Extract { field, expr, .. } => {
+                let unit = interval_unit(&Some(field.clone()))?;
+                Ex::Func(
+                    "EXTRACT",
+                    vec![
+                        Ex::Lit(Value::Text(unit.into())),
+                        self.expr(expr, frame, clause, allow_agg)?,
+                    ],
+                    None,
+                )
+            }
+            Expr::Interval(iv) => Ex::Interval(b(&iv.value)?, interval_unit(&iv.leading_field)?),
+            Expr::TypedString(ts) => {
+                let text = match &ts.value.value {
+                    Lit::SingleQuotedString(s) | Lit::DoubleQuotedString(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                let target = cast_target(&ts.data_type)?;
+                Ex::Cast(Box::new(Ex::Lit(Value::Text(text))), target)
+            }
+            Expr::Function(f) => self.function(f, e, frame, clause, allow_agg)?,
+            other => return Err(unsupported(&first_words(&other.to_string()))),
+        })
+    }
+
+    fn function(
+        &self,
+        f: &ast::Function,
+        e: &Expr,
+        frame: &Frame<'_>,
+        clause: &str,
+        allow_agg: bool,
+    ) -> Result<Ex, SqlError> {
+        let name = f.name.to_string().to_ascii_uppercase();
+        let (args, distinct, order_by): (Vec<&FunctionArg>, bool, Vec<&ast::OrderByExpr>) =
+            match &f.args {
+                FunctionArguments::None => (Vec::new(), false, Vec::new()),
+                FunctionArguments::List(l) => {
+                    let mut order = Vec::new();
+                    for c in &l.clauses {
+                        match c {
+                            FunctionArgumentClause::OrderBy(o) => order.extend(o.iter()),
+                            other => return Err(unsupported(&other.to_string())),
+                        }
+                    }
+                    (
+                        l.args.iter().collect(),
+                        matches!(
+                            l.duplicate_treatment,
+                            Some(ast::DuplicateTreatment::Distinct)
+                        ),
+                        order,
+                    )
+                }
+                FunctionArguments::Subquery(_) => return Err(unsupported(&e.to_string())),
+            };
+        if f.over.is_some() {
+            return Err(unsupported("window functions"));
+        }
+        if let Some(kind) = agg_kind(&name) {
+            if !allow_agg {
+                return Err(group_misuse());
+            }
+            let star = matches!(
+                args.as_slice(),
+                [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)]
+            );
+            let kind = if kind == AggKind::Count && star {
+                AggKind::CountStar
+            } else {
+                kind
+            };
+            let mut bound = Vec::new();
+            if kind != AggKind::CountStar {
+                for a in &args {
+                    match a {
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(x)) => {
+                            bound.push(self.expr(x, frame, clause, false).map_err(|err| {
+                                if err.code == 1111 {
+                                    group_misuse()
+                                } else {
+                                    err
+                                }
+                            })?)
+                        }
+                        other => return Err(unsupported(&other.to_string())),
+                    }
+                }
+                if bound.is_empty()
+                    || (bound.len() > 1 && !matches!(kind, AggKind::Count | AggKind::GroupConcat))
+                {
+                    return Err(SqlError::new(
+                        1064,
+                        format!("You have an error in your SQL syntax; check the manual that corresponds to your MariaDB server version for the right syntax to use near '{}' at line 1", e),
+                    ));
+                }
+                if bound.len() > 1 && kind == AggKind::Count && !distinct {
+                    return Err(unsupported("COUNT of several expressions without DISTINCT"));
+                }
+            }
+            let mut order = Vec::new();
+            for o in order_by {
+                order.push((
+                    self.expr(&o.expr, frame, clause, false)?,
+                    matches!(o.options.sort, Some(OrderBySort::Desc)),
+                ));
+            }
+            let coll = bound.first().and_then(|x| frame.coll(x));
+            let mut aggs = frame.aggs.borrow_mut();
+            aggs.push(Agg {
+                kind,
+                args: bound,
+                distinct,
+                order,
+                coll,
+            });
+            return Ok(Ex::Agg(aggs.len() - 1));
+        }
+        if !order_by.is_empty() || distinct {
+            return Err(unsupported(&e.to_string()));
+        }
+        if name == "TIMESTAMPDIFF" {
+            // The unit is a bare word: parsed as a column name.
+            if let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Identifier(u)))) =
+                args.first()
+            {
+                let unit = u.value.to_ascii_uppercase();
+                let unit = super::func::UNITS
+                    .iter()
+                    .copied()
+                    .find(|x| *x == unit)
+                    .ok_or_else(|| unsupported(&format!("TIMESTAMPDIFF unit {unit}")))?;
+                let mut rest = Vec::new();
+                for a in &args[1..] {
+                    if let FunctionArg::Unnamed(FunctionArgExpr::Expr(x)) = a {
+                        rest.push(self.expr(x, frame, clause, allow_agg)?);
+                    }
+                }
+                let mut v = vec![Ex::Lit(Value::Text(unit.into()))];
+                v.extend(rest);
+                return Ok(Ex::Func("TIMESTAMPDIFF", v, None));
+            }
+        }
+        let mut bound = Vec::with_capacity(args.len());
+        for a in &args {
+            match a {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(x)) => {
+                    bound.push(self.expr(x, frame, clause, allow_agg)?)
+                }
+                other => return Err(unsupported(&other.to_string())),
+            }
+        }
+        // Session functions and the statement's clock are constants of the statement.
+        if bound.is_empty() {
+            if let Some(v) = self.cx.env.session_function(&name) {
+                return Ok(Ex::Lit(v));
+            }
+        }
+        let name = match name.as_str() {
+            "ADDDATE" => "DATE_ADD",
+            "SUBDATE" => "DATE_SUB",
+            "CURRENT_TIMESTAMP" | "LOCALTIME" | "LOCALTIMESTAMP" | "SYSDATE" => "NOW",
+            "CURRENT_DATE" => "CURDATE",
+            "CURRENT_TIME" => "CURTIME",
+            "SUBSTR" | "MID" => "SUBSTRING",
+            "CHARACTER_LENGTH" => "CHAR_LENGTH",
+            "OCTET_LENGTH" => "LENGTH",
+            "LCASE" => "LOWER",
+            "UCASE" => "UPPER",
+            "CEIL" => "CEILING",
+            "DAYOFMONTH" => "DAY",
+            "SHA" => "SHA1",
+            "POW" => "POWER",
+            "POSITION" => "LOCATE",
+            n => n,
+        };
+        let Some(fname) = function_name(name) else {
+            return Err(unsupported(&format!("function {name}")));
+        };
+        // DATE_ADD(d, INTERVAL n unit) → DATE_ADD(d, n, 'unit').
+        if matches!(fname, "DATE_ADD" | "DATE_SUB") {
+            let mut it = bound.into_iter();
+            let (Some(d), Some(iv), None) = (it.next(), it.next(), it.next()) else {
+                return Err(unsupported(&e.to_string()));
+            };
+            return Ok(match iv {
+                Ex::Interval(n, u) => {
+                    Ex::Func(fname, vec![d, *n, Ex::Lit(Value::Text(u.into()))], None)
+                }
+                days => Ex::Func(
+                    fname,
+                    vec![d, days, Ex::Lit(Value::Text("DAY".into()))],
+                    None,
+                ),
+            });
+        }
+        if bound.iter().any(|x| matches!(x, Ex::Interval(..))) {
+            return Err(unsupported(&e.to_string()));
+        }
+        let coll = bound.first().and_then(|x| frame.coll(x));
+        Ok(Ex::Func(fname, bound, coll))
+    }
+}
+
+fn n_cols(c: &[OutCol]) -> usize {
+    c.len()
+}
+
+fn first_words(s: &str) -> String {
+    s.split_whitespace().take(4).collect::<Vec<_>>().join(" ")
+}
+
+fn hex_bytes(h: &str) -> Vec<u8> {
+    let h = if h.len() % 2 == 1 {
+        format!("0{h}")
+    } else {
+        h.to_string()
+    };
+    (0..h.len() / 2)
+        .filter_map(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).ok())
+        .collect()
+}
+
+/// An expression that can be duplicated (GROUP BY naming a select item).
+fn clone_simple(e: &Ex) -> Option<Ex> {
+    match e {
+        Ex::Col(i) => Some(Ex::Col(*i)),
+        Ex::Lit(v) => Some(Ex::Lit(v.clone())),
+        _ => None,
+    }
+}
+
+/// The collation an expression's strings compare by, when it has one of its own.
+pub fn expr_coll(e: &Ex) -> Coll {
+    match e {
+        Ex::Func("COLLATE", _, c) => *c,
+        Ex::Func(_, _, c) => *c,
+        _ => None,
+    }
+}
+
+fn plan_is_correlated(p: &QueryPlan) -> bool {
+    fn ex(e: &Ex, depth: usize) -> bool {
+        match e {
+            Ex::Outer(d, _) => *d >= depth,
+            Ex::InSub(a, s, ..) => ex(a, depth) || plan(&s.plan, depth + 1),
+            Ex::Exists(s, _) | Ex::Scalar(s) => plan(&s.plan, depth + 1),
+            other => {
+                let mut found = false;
+                children(other, &mut |c| found |= ex(c, depth));
+                found
+            }
+        }
+    }
+    fn plan(p: &QueryPlan, depth: usize) -> bool {
+        match p {
+            QueryPlan::Select(s) => {
+                s.items.iter().any(|e| ex(e, depth))
+                    || s.filter.iter().any(|(_, e)| ex(e, depth))
+                    || s.group.iter().any(|e| ex(e, depth))
+                    || s.having.iter().any(|e| ex(e, depth))
+                    || s.order.iter().any(|(e, _)| ex(e, depth))
+                    || s.sources
+                        .iter()
+                        .any(|src| src.on.iter().any(|e| ex(e, depth)))
+                    || s.aggs.iter().any(|a| a.args.iter().any(|e| ex(e, depth)))
+            }
+            QueryPlan::Union { parts, .. } => parts.iter().any(|p| plan(p, depth)),
+        }
+    }
+    plan(p, 1)
+}
+
+fn variable(name: &str, scope: Option<&str>, cx: &Context<'_>) -> Result<Value, SqlError> {
+    let scope = scope.map(str::to_ascii_lowercase);
+    match scope.as_deref() {
+        Some("@@global") => return cx.env.system_variable(true, name),
+        Some("@@session") | Some("@@local") => return cx.env.system_variable(false, name),
+        Some(other) => return Err(bad_field(&format!("{other}.{name}"), FIELD_LIST)),
+        None => {}
+    }
+    if let Some(v) = name.strip_prefix("@@") {
+        return cx.env.system_variable(false, v);
+    }
+    if let Some(v) = name.strip_prefix('@') {
+        return Ok(cx.env.user_variable(v.trim_matches(['`', '\'', '"'])));
+    }
+    Err(bad_field(name, FIELD_LIST))
+}

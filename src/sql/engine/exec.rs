@@ -1,0 +1,909 @@
+//! Execution: nested-loop joins over the chosen access paths, WHERE conjuncts applied at
+//! the earliest join level that has their columns, grouping and aggregates, HAVING,
+//! DISTINCT, ORDER BY and LIMIT. Without ORDER BY (or with an index delivering it) and
+//! without grouping or DISTINCT, reading stops as soon as LIMIT is reached.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+
+use super::access;
+use super::bind::{
+    expr_coll, Agg, AggKind, Coll, Ex, JoinKind, OutCol, QueryPlan, SelectPlan, SourceKind, Sub,
+};
+use super::eval::{eval, Ctx};
+use super::{ColMeta, Context, ResultSet};
+use crate::apply::error::SqlError;
+use crate::binlog::value::column_type as ct;
+use crate::sql::decimal::Decimal;
+use crate::sql::temporal::{Kind, Temporal};
+use crate::sql::value::{compare, Value};
+use crate::store::catalog::{ColumnDef, SqlType};
+use crate::store::row::Span;
+use crate::store::table::TableRt;
+use crate::store::text::write_text;
+
+/// Bytes a statement may hold in rows being sorted, grouped or made distinct.
+pub const MEMORY_BOUND: usize = 512 << 20;
+
+/// group_concat_max_len's default.
+const GROUP_CONCAT_MAX: usize = 1 << 20;
+
+fn out_of_memory() -> SqlError {
+    SqlError::new(
+        1038,
+        format!(
+            "Out of sort memory, consider increasing server sort buffer size (the statement holds more than {} MiB of rows)",
+            MEMORY_BOUND >> 20
+        ),
+    )
+}
+
+fn size_of(row: &[Value]) -> usize {
+    row.iter()
+        .map(|v| {
+            32 + match v {
+                Value::Text(s) => s.len(),
+                Value::Bytes(b) => b.len(),
+                _ => 0,
+            }
+        })
+        .sum()
+}
+
+/// Runs a bound query to a result set.
+pub fn run(plan: &QueryPlan, cx: &Context<'_>) -> Result<ResultSet, SqlError> {
+    let rows = run_rows(plan, cx, &[])?;
+    let columns = metas(plan.cols(), &rows);
+    Ok(ResultSet { columns, rows })
+}
+
+/// Rows of a subquery for the current row.
+pub fn sub_rows<'s>(
+    sub: &'s Sub,
+    row: &[Value],
+    cx: &Ctx<'_, '_>,
+) -> Result<Cow<'s, Vec<Vec<Value>>>, SqlError> {
+    if !sub.correlated {
+        if let Some(c) = sub.cache.get() {
+            return Ok(Cow::Borrowed(c));
+        }
+        let rows = run_rows(&sub.plan, cx.cx, cx.outer)?;
+        let _ = sub.cache.set(rows);
+        return Ok(Cow::Borrowed(sub.cache.get().expect("just set")));
+    }
+    let mut outer: Vec<&[Value]> = cx.outer.to_vec();
+    outer.push(row);
+    Ok(Cow::Owned(run_rows(&sub.plan, cx.cx, &outer)?))
+}
+
+/// Rows of a query.
+pub fn run_rows(
+    plan: &QueryPlan,
+    cx: &Context<'_>,
+    outer: &[&[Value]],
+) -> Result<Vec<Vec<Value>>, SqlError> {
+    match plan {
+        QueryPlan::Select(s) => select(s, cx, outer),
+        QueryPlan::Union {
+            parts,
+            distinct,
+            cols,
+            order,
+            limit,
+            offset,
+        } => {
+            let last_distinct = distinct.iter().rposition(|d| *d);
+            let mut rows: Vec<Vec<Value>> = Vec::new();
+            let mut bytes = 0;
+            for (i, p) in parts.iter().enumerate() {
+                let r = run_rows(p, cx, outer)?;
+                bytes += r.iter().map(|x| size_of(x)).sum::<usize>();
+                if bytes > MEMORY_BOUND {
+                    return Err(out_of_memory());
+                }
+                rows.extend(r);
+                // UNION DISTINCT removes duplicates from everything to its left.
+                if last_distinct.is_some_and(|ld| i == ld + 1) {
+                    dedup(&mut rows, cols);
+                }
+            }
+            if !order.is_empty() {
+                rows.sort_by(|a, b| {
+                    for (c, desc) in order {
+                        let o = order_values(&a[*c], &b[*c], cols[*c].coll);
+                        if o != Ordering::Equal {
+                            return if *desc { o.reverse() } else { o };
+                        }
+                    }
+                    Ordering::Equal
+                });
+            }
+            Ok(apply_limit(rows, *limit, *offset))
+        }
+    }
+}
+
+fn apply_limit(rows: Vec<Vec<Value>>, limit: Option<u64>, offset: u64) -> Vec<Vec<Value>> {
+    let off = (offset as usize).min(rows.len());
+    let mut it = rows.into_iter().skip(off);
+    match limit {
+        Some(l) => it.by_ref().take(l as usize).collect(),
+        None => it.collect(),
+    }
+}
+
+fn dedup(rows: &mut Vec<Vec<Value>>, cols: &[OutCol]) {
+    let mut seen = HashSet::new();
+    let mut key = Vec::new();
+    rows.retain(|r| {
+        key.clear();
+        for (v, c) in r.iter().zip(cols) {
+            v.group_key(c.coll, &mut key);
+        }
+        seen.insert(key.clone())
+    });
+}
+
+/// mysqld's ORDER BY order: NULL first, then by value.
+fn order_values(a: &Value, b: &Value, coll: Coll) -> Ordering {
+    match (a, b) {
+        (Value::Null, Value::Null) => Ordering::Equal,
+        (Value::Null, _) => Ordering::Less,
+        (_, Value::Null) => Ordering::Greater,
+        _ => compare(a, b, coll).unwrap_or(Ordering::Equal),
+    }
+}
+
+/// A stored value as the engine sees it.
+pub fn stored_value(
+    col: &ColumnDef,
+    v: &crate::binlog::value::Value<'_>,
+    buf: &mut Vec<u8>,
+) -> Value {
+    use crate::binlog::value::Value as B;
+    match v {
+        B::Null => Value::Null,
+        B::Int { raw, bytes } => {
+            if col.unsigned {
+                Value::UInt(*raw)
+            } else {
+                Value::Int(B::as_signed(*raw, *bytes))
+            }
+        }
+        B::Float(f) => Value::Float(*f),
+        B::Double(d) => Value::Double(*d),
+        // YEAR 0 renders as 0000.
+        B::Year(0) => Value::Text("0000".into()),
+        B::Year(y) => Value::Int(*y as i64 + 1900),
+        _ => {
+            buf.clear();
+            if write_text(buf, col, v).is_none() {
+                return Value::Null;
+            }
+            let text = || String::from_utf8_lossy(buf).into_owned();
+            match &col.ty {
+                SqlType::Decimal(..) => {
+                    let s = text();
+                    Decimal::parse(&s).map_or(Value::Text(s), Value::Decimal)
+                }
+                SqlType::Date => Temporal::parse_datetime(&text())
+                    .map_or_else(|| Value::Text(text()), Value::Temporal),
+                SqlType::DateTime(f) | SqlType::Timestamp(f) => {
+                    match Temporal::parse_datetime(&text()) {
+                        Some(mut t) => {
+                            t.kind = Kind::DateTime;
+                            t.fsp = *f;
+                            Value::Temporal(t)
+                        }
+                        None => Value::Text(text()),
+                    }
+                }
+                SqlType::Time(f) => match Temporal::parse_time(&text()) {
+                    Some(mut t) => {
+                        t.fsp = *f;
+                        Value::Temporal(t)
+                    }
+                    None => Value::Text(text()),
+                },
+                t if t.has_charset() || matches!(t, SqlType::JsonBinary) => {
+                    match String::from_utf8(buf.clone()) {
+                        Ok(s) => Value::Text(s),
+                        Err(e) => Value::Bytes(e.into_bytes()),
+                    }
+                }
+                _ => Value::Bytes(buf.clone()),
+            }
+        }
+    }
+}
+
+/// Decodes the `needed` columns of stored row `bytes` into `out`.
+fn decode_into(
+    t: &TableRt,
+    needed: &[bool],
+    bytes: &[u8],
+    spans: &mut Vec<Span>,
+    buf: &mut Vec<u8>,
+    out: &mut [Value],
+) -> Result<(), SqlError> {
+    let corrupt = |e: crate::binlog::error::DecodeError| {
+        SqlError::new(
+            1034,
+            format!(
+                "Stored row of table '{}' is corrupt: {e}",
+                t.def.full_name()
+            ),
+        )
+    };
+    t.layout.spans(bytes, spans).map_err(corrupt)?;
+    for (i, need) in needed.iter().enumerate() {
+        if *need {
+            let v = t.layout.value(bytes, i, spans[i]).map_err(corrupt)?;
+            out[i] = stored_value(&t.def.columns[i], &v, buf);
+        }
+    }
+    Ok(())
+}
+
+struct Join<'p, 'c, 'a> {
+    s: &'p SelectPlan,
+    derived: Vec<Option<Vec<Vec<Value>>>>,
+    ctx: Ctx<'c, 'a>,
+}
+
+impl Join<'_, '_, '_> {
+    fn filters_pass(&self, level: usize, row: &[Value]) -> Result<bool, SqlError> {
+        for (l, e) in &self.s.filter {
+            if *l == level && eval(e, row, &self.ctx)?.truth() != Some(true) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Joins tables from exec position `level` on; false when the sink asked to stop.
+    fn run(
+        &self,
+        level: usize,
+        row: &mut Vec<Value>,
+        sink: &mut dyn FnMut(&[Value]) -> Result<bool, SqlError>,
+    ) -> Result<bool, SqlError> {
+        if level == self.s.order_exec.len() {
+            return sink(row);
+        }
+        let si = self.s.order_exec[level];
+        let src = &self.s.sources[si];
+        let (off, n) = (src.offset, src.cols.len());
+        let mut matched = false;
+        let on_pass = |row: &[Value]| -> Result<bool, SqlError> {
+            for c in &src.on {
+                if eval(c, row, &self.ctx)?.truth() != Some(true) {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        };
+        let cont = match &src.kind {
+            SourceKind::Base(t) => {
+                let ranges = access::ranges(t, &src.access, row, &self.ctx)?;
+                let mut spans = Vec::with_capacity(n);
+                let mut buf = Vec::new();
+                access::read(t, &src.access, &ranges, self.ctx.cx.view, &mut |bytes| {
+                    decode_into(
+                        t,
+                        &src.needed,
+                        bytes,
+                        &mut spans,
+                        &mut buf,
+                        &mut row[off..off + n],
+                    )?;
+                    if !on_pass(row)? {
+                        return Ok(true);
+                    }
+                    matched = true;
+                    if !self.filters_pass(level + 1, row)? {
+                        return Ok(true);
+                    }
+                    self.run(level + 1, row, sink)
+                })?
+            }
+            SourceKind::Derived(_) | SourceKind::Rows(_) => {
+                let rows: &[Vec<Value>] = match &src.kind {
+                    SourceKind::Rows(r) => r,
+                    _ => self.derived[si].as_deref().unwrap_or(&[]),
+                };
+                let mut go = true;
+                for r in rows {
+                    row[off..off + n].clone_from_slice(&r[..n]);
+                    if !on_pass(row)? {
+                        continue;
+                    }
+                    matched = true;
+                    if !self.filters_pass(level + 1, row)? {
+                        continue;
+                    }
+                    if !self.run(level + 1, row, sink)? {
+                        go = false;
+                        break;
+                    }
+                }
+                go
+            }
+        };
+        if !cont {
+            return Ok(false);
+        }
+        if !matched && src.join == JoinKind::Left {
+            for v in &mut row[off..off + n] {
+                *v = Value::Null;
+            }
+            if self.filters_pass(level + 1, row)? {
+                return self.run(level + 1, row, sink);
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// An aggregate's running state.
+enum State {
+    Count(i64),
+    Sum {
+        exact: Option<Decimal>,
+        approx: f64,
+        is_approx: bool,
+        n: i64,
+    },
+    Best(Value),
+    Concat(Vec<(Vec<Value>, String)>),
+    Bits(u64),
+}
+
+fn new_state(a: &Agg) -> State {
+    match a.kind {
+        AggKind::CountStar | AggKind::Count => State::Count(0),
+        AggKind::Sum | AggKind::Avg => State::Sum {
+            exact: Some(Decimal::from_i128(0)),
+            approx: 0.0,
+            is_approx: false,
+            n: 0,
+        },
+        AggKind::Min | AggKind::Max => State::Best(Value::Null),
+        AggKind::GroupConcat => State::Concat(Vec::new()),
+        AggKind::BitAnd => State::Bits(u64::MAX),
+        AggKind::BitOr | AggKind::BitXor => State::Bits(0),
+    }
+}
+
+struct Group {
+    row: Vec<Value>,
+    states: Vec<State>,
+    seen: Vec<HashSet<Vec<u8>>>,
+}
+
+fn update(aggs: &[Agg], g: &mut Group, row: &[Value], ctx: &Ctx<'_, '_>) -> Result<(), SqlError> {
+    let mut key = Vec::new();
+    for (i, a) in aggs.iter().enumerate() {
+        if a.kind == AggKind::CountStar {
+            if let State::Count(c) = &mut g.states[i] {
+                *c += 1;
+            }
+            continue;
+        }
+        let mut vals = Vec::with_capacity(a.args.len());
+        for e in &a.args {
+            vals.push(eval(e, row, ctx)?);
+        }
+        if a.kind != AggKind::GroupConcat && vals.iter().any(|v| matches!(v, Value::Null)) {
+            continue;
+        }
+        if a.kind == AggKind::GroupConcat && vals.iter().any(|v| matches!(v, Value::Null)) {
+            continue;
+        }
+        if a.distinct {
+            key.clear();
+            for v in &vals {
+                v.group_key(a.coll, &mut key);
+            }
+            if !g.seen[i].insert(key.clone()) {
+                continue;
+            }
+        }
+        let v = &vals[0];
+        match &mut g.states[i] {
+            State::Count(c) => *c += 1,
+            State::Sum {
+                exact,
+                approx,
+                is_approx,
+                n,
+            } => {
+                *n += 1;
+                *approx += v.as_f64();
+                if matches!(v, Value::Int(_) | Value::UInt(_) | Value::Decimal(_)) {
+                    if let (Some(e), Some(d)) = (*exact, v.as_decimal()) {
+                        *exact = Decimal::checked_add(e, d);
+                    }
+                    if exact.is_none() {
+                        *is_approx = true;
+                    }
+                } else {
+                    *is_approx = true;
+                }
+            }
+            State::Best(best) => {
+                let better = match &*best {
+                    Value::Null => true,
+                    cur => {
+                        let o = compare(v, cur, a.coll).unwrap_or(Ordering::Equal);
+                        if a.kind == AggKind::Min {
+                            o.is_lt()
+                        } else {
+                            o.is_gt()
+                        }
+                    }
+                };
+                if better {
+                    *best = v.clone();
+                }
+            }
+            State::Concat(parts) => {
+                let mut s = String::new();
+                for x in &vals {
+                    s.push_str(&x.as_text().unwrap_or_default());
+                }
+                let mut keys = Vec::with_capacity(a.order.len());
+                for (e, _) in &a.order {
+                    keys.push(eval(e, row, ctx)?);
+                }
+                parts.push((keys, s));
+            }
+            State::Bits(b) => {
+                let x = v.as_i64().unwrap_or(0) as u64;
+                match a.kind {
+                    AggKind::BitAnd => *b &= x,
+                    AggKind::BitOr => *b |= x,
+                    _ => *b ^= x,
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn finish(a: &Agg, st: State) -> Value {
+    match st {
+        State::Count(c) => Value::Int(c),
+        State::Sum {
+            exact,
+            approx,
+            is_approx,
+            n,
+        } => {
+            if n == 0 {
+                return Value::Null;
+            }
+            match (a.kind, is_approx, exact) {
+                (AggKind::Sum, false, Some(e)) => Value::Decimal(e),
+                (AggKind::Avg, false, Some(e)) => {
+                    Decimal::checked_div(e, Decimal::from_i128(n as i128))
+                        .map_or(Value::Double(approx / n as f64), Value::Decimal)
+                }
+                (AggKind::Sum, _, _) => Value::Double(approx),
+                _ => Value::Double(approx / n as f64),
+            }
+        }
+        State::Best(v) => v,
+        State::Concat(mut parts) => {
+            if parts.is_empty() {
+                return Value::Null;
+            }
+            if !a.order.is_empty() {
+                parts.sort_by(|x, y| {
+                    for (k, (_, desc)) in a.order.iter().enumerate() {
+                        let o = order_values(&x.0[k], &y.0[k], None);
+                        if o != Ordering::Equal {
+                            return if *desc { o.reverse() } else { o };
+                        }
+                    }
+                    Ordering::Equal
+                });
+            }
+            let mut s = String::new();
+            for (i, (_, p)) in parts.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                s.push_str(p);
+                if s.len() >= GROUP_CONCAT_MAX {
+                    let mut cut = GROUP_CONCAT_MAX;
+                    while !s.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    s.truncate(cut);
+                    break;
+                }
+            }
+            Value::Text(s)
+        }
+        State::Bits(b) => Value::UInt(b),
+    }
+}
+
+/// Collation of an ORDER BY / GROUP BY key.
+fn key_coll(s: &SelectPlan, e: &Ex) -> Coll {
+    match e {
+        Ex::Col(i) => s
+            .sources
+            .iter()
+            .find(|src| *i >= src.offset && *i < src.offset + src.cols.len())
+            .and_then(|src| src.cols[*i - src.offset].coll),
+        Ex::Item(i) => s.cols.get(*i).and_then(|c| c.coll),
+        other => expr_coll(other),
+    }
+}
+
+fn select(
+    s: &SelectPlan,
+    cx: &Context<'_>,
+    outer: &[&[Value]],
+) -> Result<Vec<Vec<Value>>, SqlError> {
+    let mut derived = Vec::with_capacity(s.sources.len());
+    for src in &s.sources {
+        derived.push(match &src.kind {
+            SourceKind::Derived(p) => Some(run_rows(p, cx, &[])?),
+            _ => None,
+        });
+    }
+    let ctx = Ctx {
+        cx,
+        outer,
+        aggs: &[],
+        items: &[],
+    };
+    let join = Join { s, derived, ctx };
+    let mut row = vec![Value::Null; s.width];
+    let order_colls: Vec<Coll> = s.order.iter().map(|(e, _)| key_coll(s, e)).collect();
+    let constant_ok = join.filters_pass(0, &row)?;
+    let mut bytes = 0usize;
+    // (items, order keys) per output row.
+    let mut out: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
+    if !s.grouped {
+        let streaming = !s.distinct && (s.order.is_empty() || s.ordered_by_access);
+        let want = s.limit.map(|l| l.saturating_add(s.offset) as usize);
+        if want == Some(0) {
+            return Ok(Vec::new());
+        }
+        if constant_ok {
+            join.run(0, &mut row, &mut |r| {
+                let mut items = Vec::with_capacity(s.items.len());
+                for e in &s.items {
+                    items.push(eval(e, r, &ctx)?);
+                }
+                let mut keys = Vec::new();
+                if !streaming {
+                    let c = Ctx {
+                        items: &items,
+                        ..ctx
+                    };
+                    for (e, _) in &s.order {
+                        keys.push(eval(e, r, &c)?);
+                    }
+                    bytes += size_of(&items) + size_of(&keys);
+                    if bytes > MEMORY_BOUND {
+                        return Err(out_of_memory());
+                    }
+                }
+                out.push((items, keys));
+                Ok(!(streaming && want.is_some_and(|w| out.len() >= w)))
+            })?;
+        }
+    } else {
+        let mut groups: Vec<Group> = Vec::new();
+        let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
+        let group_colls: Vec<Coll> = s.group.iter().map(|e| key_coll(s, e)).collect();
+        let mut key = Vec::new();
+        if constant_ok {
+            join.run(0, &mut row, &mut |r| {
+                key.clear();
+                for (e, c) in s.group.iter().zip(&group_colls) {
+                    eval(e, r, &ctx)?.group_key(*c, &mut key);
+                }
+                let gi = match index.get(&key) {
+                    Some(g) => *g,
+                    None => {
+                        bytes += size_of(r) + key.len();
+                        if bytes > MEMORY_BOUND {
+                            return Err(out_of_memory());
+                        }
+                        groups.push(Group {
+                            row: r.to_vec(),
+                            states: s.aggs.iter().map(new_state).collect(),
+                            seen: s.aggs.iter().map(|_| HashSet::new()).collect(),
+                        });
+                        index.insert(key.clone(), groups.len() - 1);
+                        groups.len() - 1
+                    }
+                };
+                update(&s.aggs, &mut groups[gi], r, &ctx)?;
+                Ok(true)
+            })?;
+        }
+        if groups.is_empty() && s.group.is_empty() {
+            groups.push(Group {
+                row: vec![Value::Null; s.width],
+                states: s.aggs.iter().map(new_state).collect(),
+                seen: Vec::new(),
+            });
+        }
+        for g in groups {
+            let aggs: Vec<Value> = s
+                .aggs
+                .iter()
+                .zip(g.states)
+                .map(|(a, st)| finish(a, st))
+                .collect();
+            let c = Ctx { aggs: &aggs, ..ctx };
+            let mut items = Vec::with_capacity(s.items.len());
+            for e in &s.items {
+                items.push(eval(e, &g.row, &c)?);
+            }
+            let c = Ctx {
+                aggs: &aggs,
+                items: &items,
+                ..ctx
+            };
+            if let Some(h) = &s.having {
+                if eval(h, &g.row, &c)?.truth() != Some(true) {
+                    continue;
+                }
+            }
+            // mysqld returns groups in GROUP BY order unless ORDER BY says otherwise.
+            let mut keys = Vec::new();
+            if s.order.is_empty() {
+                for e in &s.group {
+                    keys.push(eval(e, &g.row, &c)?);
+                }
+            } else {
+                for (e, _) in &s.order {
+                    keys.push(eval(e, &g.row, &c)?);
+                }
+            }
+            out.push((items, keys));
+        }
+    }
+    if s.distinct {
+        let mut seen = HashSet::new();
+        let mut key = Vec::new();
+        out.retain(|(items, _)| {
+            key.clear();
+            for (v, c) in items.iter().zip(&s.cols) {
+                v.group_key(c.coll, &mut key);
+            }
+            seen.insert(key.clone())
+        });
+    }
+    let sort_spec: Vec<(bool, Coll)> = if s.grouped && s.order.is_empty() {
+        s.group.iter().map(|e| (false, key_coll(s, e))).collect()
+    } else if !s.ordered_by_access {
+        s.order
+            .iter()
+            .zip(&order_colls)
+            .map(|((_, d), c)| (*d, *c))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if !sort_spec.is_empty() {
+        out.sort_by(|a, b| {
+            for (k, (desc, coll)) in sort_spec.iter().enumerate() {
+                let o = order_values(&a.1[k], &b.1[k], *coll);
+                if o != Ordering::Equal {
+                    return if *desc { o.reverse() } else { o };
+                }
+            }
+            Ordering::Equal
+        });
+    }
+    Ok(apply_limit(
+        out.into_iter().map(|(items, _)| items).collect(),
+        s.limit,
+        s.offset,
+    ))
+}
+
+/// Result metadata: a plain column's own, else from the values the column holds.
+pub fn metas(cols: &[OutCol], rows: &[Vec<Value>]) -> Vec<ColMeta> {
+    use crate::wire::resultset::flags as fl;
+    cols.iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if let Some(m) = &c.meta {
+                if m.col_type != 0 || m.length != 0 {
+                    return m.clone();
+                }
+            }
+            let sample = rows
+                .iter()
+                .map(|r| &r[i])
+                .find(|v| !matches!(v, Value::Null));
+            let max_len = rows
+                .iter()
+                .map(|r| r[i].render_bytes().map_or(0, |b| b.len()))
+                .max()
+                .unwrap_or(0) as u32;
+            let base = ColMeta {
+                name: c.name.clone(),
+                org_name: c.name.clone(),
+                charset: 63,
+                flags: fl::BINARY | fl::NUM,
+                ..ColMeta::default()
+            };
+            match sample {
+                None => ColMeta {
+                    col_type: ct::NULL,
+                    flags: fl::BINARY,
+                    ..base
+                },
+                Some(Value::Int(_)) => ColMeta {
+                    col_type: ct::LONGLONG,
+                    length: 21,
+                    ..base
+                },
+                Some(Value::UInt(_)) => ColMeta {
+                    col_type: ct::LONGLONG,
+                    length: 21,
+                    flags: fl::BINARY | fl::NUM | fl::UNSIGNED,
+                    ..base
+                },
+                Some(Value::Double(_)) => ColMeta {
+                    col_type: ct::DOUBLE,
+                    length: 22,
+                    decimals: 31,
+                    ..base
+                },
+                Some(Value::Float(_)) => ColMeta {
+                    col_type: ct::FLOAT,
+                    length: 12,
+                    decimals: 31,
+                    ..base
+                },
+                Some(Value::Decimal(d)) => ColMeta {
+                    col_type: ct::NEWDECIMAL,
+                    length: max_len.max(1) + 1,
+                    decimals: d.scale,
+                    ..base
+                },
+                Some(Value::Temporal(t)) => ColMeta {
+                    col_type: match t.kind {
+                        Kind::Date => ct::DATE,
+                        Kind::DateTime => ct::DATETIME,
+                        Kind::Time => ct::TIME,
+                    },
+                    length: max_len,
+                    decimals: t.fsp,
+                    flags: fl::BINARY,
+                    ..base
+                },
+                Some(Value::Bytes(_)) => ColMeta {
+                    col_type: ct::VAR_STRING,
+                    length: max_len,
+                    flags: fl::BINARY,
+                    ..base
+                },
+                Some(Value::Text(_)) | Some(Value::Null) => ColMeta {
+                    col_type: ct::VAR_STRING,
+                    length: max_len.max(1) * 4,
+                    charset: c.coll.map_or(crate::wire::resultset::UTF8MB4, |x| x.id),
+                    flags: 0,
+                    decimals: 39,
+                    ..base
+                },
+            }
+        })
+        .collect()
+}
+
+/// EXPLAIN rows: id, select_type, table, type, possible_keys, key, key_len, ref, rows,
+/// Extra.
+pub fn explain(plan: &QueryPlan) -> ResultSet {
+    let names = [
+        "id",
+        "select_type",
+        "table",
+        "type",
+        "possible_keys",
+        "key",
+        "key_len",
+        "ref",
+        "rows",
+        "Extra",
+    ];
+    let mut rows = Vec::new();
+    fn walk(p: &QueryPlan, id: &mut i64, kind: &str, rows: &mut Vec<Vec<Value>>) {
+        match p {
+            QueryPlan::Select(s) => {
+                let my = *id;
+                if s.sources.is_empty() {
+                    rows.push(vec![
+                        Value::Int(my),
+                        Value::Text(kind.into()),
+                        Value::Null,
+                        Value::Null,
+                        Value::Null,
+                        Value::Null,
+                        Value::Null,
+                        Value::Null,
+                        Value::Null,
+                        Value::Text("No tables used".into()),
+                    ]);
+                }
+                for &si in &s.order_exec {
+                    let src = &s.sources[si];
+                    let (ty, key, parts) = match &src.kind {
+                        SourceKind::Base(t) => src.access.describe(t),
+                        _ => ("ALL", None, 0),
+                    };
+                    let mut extra = Vec::new();
+                    if s.filter.iter().any(|(l, _)| *l > 0) || !src.on.is_empty() {
+                        extra.push("Using where");
+                    }
+                    if si == s.order_exec[0]
+                        && (!s.order.is_empty() && !s.ordered_by_access
+                            || s.grouped && !s.group.is_empty())
+                    {
+                        extra.push("Using filesort");
+                    }
+                    if s.ordered_by_access && si == s.order_exec[0] {
+                        extra.push("Using index order");
+                    }
+                    rows.push(vec![
+                        Value::Int(my),
+                        Value::Text(kind.into()),
+                        Value::Text(src.alias.clone()),
+                        Value::Text(ty.into()),
+                        key.clone().map_or(Value::Null, Value::Text),
+                        key.map_or(Value::Null, Value::Text),
+                        if parts > 0 {
+                            Value::Text(format!("{parts} part(s)"))
+                        } else {
+                            Value::Null
+                        },
+                        Value::Null,
+                        Value::Null,
+                        if extra.is_empty() {
+                            Value::Null
+                        } else {
+                            Value::Text(extra.join("; "))
+                        },
+                    ]);
+                    if let SourceKind::Derived(d) = &src.kind {
+                        *id += 1;
+                        walk(d, id, "DERIVED", rows);
+                    }
+                }
+            }
+            QueryPlan::Union { parts, .. } => {
+                for (i, part) in parts.iter().enumerate() {
+                    if i > 0 {
+                        *id += 1;
+                    }
+                    walk(part, id, if i == 0 { "PRIMARY" } else { "UNION" }, rows);
+                }
+            }
+        }
+    }
+    let mut id = 1;
+    walk(plan, &mut id, "SIMPLE", &mut rows);
+    let cols: Vec<OutCol> = names
+        .iter()
+        .map(|n| OutCol {
+            name: n.to_string(),
+            meta: None,
+            coll: None,
+        })
+        .collect();
+    let columns = metas(&cols, &rows);
+    ResultSet { columns, rows }
+}

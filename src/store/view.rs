@@ -1,0 +1,129 @@
+//! A consistent read of the store: one RocksDB snapshot and the catalog as of it. The
+//! query engine reads every table of a statement (or of a transaction started WITH
+//! CONSISTENT SNAPSHOT) through one view, so each master transaction is visible whole or
+//! not at all.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::catalog::Catalog;
+use super::StoreError;
+
+type Snap<'a> = rocksdb::Snapshot<'a>;
+
+self_cell::self_cell!(
+    /// A snapshot that owns its database handle.
+    struct SnapCell {
+        owner: Arc<rocksdb::DB>,
+        #[covariant]
+        dependent: Snap,
+    }
+);
+
+/// A snapshot and the catalog that describes it.
+pub struct ReadView {
+    snap: SnapCell,
+    /// The catalog as of the snapshot.
+    pub catalog: Arc<Catalog>,
+    /// The store directory, for messages.
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for ReadView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadView")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+/// A snapshot whose catalog is not attached yet.
+pub(super) struct Pending {
+    snap: SnapCell,
+    path: PathBuf,
+}
+
+impl ReadView {
+    pub(super) fn snapshot(db: Arc<rocksdb::DB>, path: PathBuf) -> Pending {
+        Pending {
+            snap: SnapCell::new(db, |db| db.snapshot()),
+            path,
+        }
+    }
+
+    fn rocks(&self, source: rocksdb::Error) -> StoreError {
+        StoreError::Rocks {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Reads one key.
+    pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        self.snap
+            .borrow_dependent()
+            .get(key)
+            .map_err(|e| self.rocks(e))
+    }
+
+    /// Calls `f` with each key and value in `[from, to)`, ascending (or descending when
+    /// `reverse`), until it returns `Ok(false)` or an error.
+    pub fn scan<E: From<StoreError>>(
+        &self,
+        from: &[u8],
+        to: &[u8],
+        reverse: bool,
+        mut f: impl FnMut(&[u8], &[u8]) -> Result<bool, E>,
+    ) -> Result<(), E> {
+        let mut ro = rocksdb::ReadOptions::default();
+        ro.set_iterate_lower_bound(from.to_vec());
+        ro.set_iterate_upper_bound(to.to_vec());
+        let mut it = self.snap.borrow_dependent().raw_iterator_opt(ro);
+        if reverse {
+            it.seek_to_last();
+        } else {
+            it.seek_to_first();
+        }
+        while let (Some(k), Some(v)) = (it.key(), it.value()) {
+            if !f(k, v)? {
+                return Ok(());
+            }
+            if reverse {
+                it.prev();
+            } else {
+                it.next();
+            }
+        }
+        it.status().map_err(|e| E::from(self.rocks(e)))
+    }
+}
+
+impl Pending {
+    /// Every key and value under `prefix`.
+    pub(super) fn entries(&self, prefix: &[u8]) -> Result<super::Entries, StoreError> {
+        let mut out = Vec::new();
+        let snap = self.snap.borrow_dependent();
+        for item in snap.iterator(rocksdb::IteratorMode::From(
+            prefix,
+            rocksdb::Direction::Forward,
+        )) {
+            let (k, v) = item.map_err(|source| StoreError::Rocks {
+                path: self.path.clone(),
+                source,
+            })?;
+            if !k.starts_with(prefix) {
+                break;
+            }
+            out.push((k.to_vec(), v.to_vec()));
+        }
+        Ok(out)
+    }
+
+    pub(super) fn with_catalog(self, catalog: Arc<Catalog>) -> ReadView {
+        ReadView {
+            snap: self.snap,
+            catalog,
+            path: self.path,
+        }
+    }
+}
