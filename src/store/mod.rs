@@ -122,6 +122,9 @@ pub mod keys {
     }
 }
 
+/// A catalog generation with its prepared tables.
+type CachedCatalog = (u64, std::sync::Arc<Catalog>, std::sync::Arc<view::Tables>);
+
 /// Keys and values read together.
 pub type Entries = Vec<(Vec<u8>, Vec<u8>)>;
 
@@ -139,7 +142,7 @@ pub struct Store {
     /// again once it is in (readers match a cached catalog to a snapshot by it).
     catalog_gen: std::sync::atomic::AtomicU64,
     /// The catalog of the last even generation a reader loaded.
-    catalog_cache: std::sync::Mutex<Option<(u64, std::sync::Arc<Catalog>)>>,
+    catalog_cache: std::sync::Mutex<Option<CachedCatalog>>,
 }
 
 impl Store {
@@ -303,18 +306,19 @@ impl Store {
         let settled = before == after && before.is_multiple_of(2);
         if settled {
             let cached = self.catalog_cache.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some((g, c)) = cached.as_ref() {
+            if let Some((g, c, t)) = cached.as_ref() {
                 if *g == before {
-                    return Ok(snap.with_catalog(c.clone()));
+                    return Ok(snap.with_catalog(c.clone(), t.clone()));
                 }
             }
         }
         let cat = std::sync::Arc::new(self.catalog_from(|prefix| snap.entries(prefix))?);
+        let tables = std::sync::Arc::new(view::tables_of(&cat));
         if settled {
             *self.catalog_cache.lock().unwrap_or_else(|e| e.into_inner()) =
-                Some((before, cat.clone()));
+                Some((before, cat.clone(), tables.clone()));
         }
-        Ok(snap.with_catalog(cat))
+        Ok(snap.with_catalog(cat, tables))
     }
 
     /// Reads one key as committed (batches still being written included).

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::catalog::Catalog;
+use super::table::TableRt;
 use super::StoreError;
 
 type Snap<'a> = rocksdb::Snapshot<'a>;
@@ -20,11 +21,24 @@ self_cell::self_cell!(
     }
 );
 
+/// Tables ready for reading, by (database, name).
+pub type Tables = std::collections::HashMap<(String, String), Arc<TableRt>>;
+
+/// The tables of a catalog, prepared once per catalog generation.
+pub fn tables_of(cat: &Catalog) -> Tables {
+    cat.tables
+        .iter()
+        .map(|(k, t)| (k.clone(), Arc::new(TableRt::new(t.clone()))))
+        .collect()
+}
+
 /// A snapshot and the catalog that describes it.
 pub struct ReadView {
     snap: SnapCell,
     /// The catalog as of the snapshot.
     pub catalog: Arc<Catalog>,
+    /// Its tables with their row layouts.
+    pub tables: Arc<Tables>,
     /// The store directory, for messages.
     path: PathBuf,
 }
@@ -56,6 +70,11 @@ impl ReadView {
             path: self.path.clone(),
             source,
         }
+    }
+
+    /// Table `db`.`name`.
+    pub fn table(&self, db: &str, name: &str) -> Option<&Arc<TableRt>> {
+        self.tables.get(&(db.to_string(), name.to_string()))
     }
 
     /// Reads one key.
@@ -119,10 +138,11 @@ impl Pending {
         Ok(out)
     }
 
-    pub(super) fn with_catalog(self, catalog: Arc<Catalog>) -> ReadView {
+    pub(super) fn with_catalog(self, catalog: Arc<Catalog>, tables: Arc<Tables>) -> ReadView {
         ReadView {
             snap: self.snap,
             catalog,
+            tables,
             path: self.path,
         }
     }

@@ -1071,9 +1071,9 @@ impl Binder<'_, '_> {
             sources[idx].on = conds;
         }
         // Select list.
-        let texts = names_from
-            .and_then(crate::sql::split::select_item_texts)
-            .unwrap_or_default();
+        // Labels of unaliased expressions are their text as typed: tokenized only when
+        // some item needs it.
+        let mut texts: Option<Vec<String>> = None;
         let mut items = Vec::new();
         let mut cols = Vec::new();
         for (i, it) in sel.projection.iter().enumerate() {
@@ -1117,6 +1117,12 @@ impl Binder<'_, '_> {
                             p[p.len() - 1].value.clone()
                         }
                         _ => texts
+                            .get_or_insert_with(|| {
+                                names_from
+                                    .and_then(crate::sql::split::select_item_texts)
+                                    .map(|v| v.iter().map(|t| t.to_string()).collect())
+                                    .unwrap_or_default()
+                            })
                             .get(i)
                             .map_or_else(|| e.to_string(), |t| t.to_string()),
                     };
@@ -1387,6 +1393,9 @@ impl Binder<'_, '_> {
                     return Err(unsupported("table functions"));
                 }
                 let parts = object_parts(name);
+                if matches!(parts.as_slice(), [t] if t.eq_ignore_ascii_case("dual")) {
+                    return Ok(());
+                }
                 let (db, table) = match parts.as_slice() {
                     [t] => (
                         self.cx
@@ -1437,12 +1446,12 @@ impl Binder<'_, '_> {
                     });
                     return Ok(());
                 }
-                let t = self
+                let rt = self
                     .cx
                     .view
-                    .catalog
                     .table(&db, &table)
                     .ok_or_else(|| SqlError::no_such_table(&db, &table))?;
+                let t = &rt.def;
                 let cols = (0..t.columns.len())
                     .map(|i| SrcCol {
                         name: t.columns[i].name.clone(),
@@ -1454,7 +1463,7 @@ impl Binder<'_, '_> {
                     alias: alias_name,
                     db,
                     table,
-                    kind: SourceKind::Base(Arc::new(TableRt::new(t.clone()))),
+                    kind: SourceKind::Base(rt.clone()),
                     cols,
                     offset: 0,
                     join,
