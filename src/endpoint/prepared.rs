@@ -25,6 +25,10 @@ pub struct Prepared {
     pub long_data: Vec<Option<Vec<u8>>>,
     /// A parameter whose long data passed max_allowed_packet (EXECUTE fails with 1153).
     pub long_data_overflow: bool,
+    /// A SELECT reading tables: executed from a plan with parameter values.
+    pub planned: bool,
+    /// The plan of the last execution, kept when it can serve the next one.
+    pub plan: Option<super::query::CachedPlan>,
 }
 
 /// mysqld's 1210 for a malformed EXECUTE.
@@ -52,6 +56,10 @@ impl Prepared {
             long_data: vec![None; placeholders.len()],
             long_data_overflow: false,
             types: Vec::new(),
+            planned: crate::sql::split::leading_words(sql, 1).first().map(String::as_str)
+                == Some("SELECT")
+                && super::query::has_from(sql),
+            plan: None,
             placeholders,
         }
     }
@@ -71,9 +79,31 @@ impl Prepared {
         }
     }
 
-    /// The statement text with the parameters of an EXECUTE body (after stmt id, flags and
-    /// iteration count) written in as literals.
-    pub fn bind(&mut self, params: &[u8]) -> Result<String, SqlError> {
+    /// The parameters of an EXECUTE body (after stmt id, flags and iteration count) as
+    /// values, in placeholder order.
+    pub fn values(&mut self, params: &[u8]) -> Result<Vec<Value>, SqlError> {
+        let Some((mut c, nulls)) = self.header(params)? else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::with_capacity(self.placeholders.len());
+        for i in 0..self.placeholders.len() {
+            if nulls[i / 8] & (1 << (i % 8)) != 0 {
+                out.push(Value::Null);
+                continue;
+            }
+            if let Some(data) = self.long_data[i].take() {
+                out.push(text_or_bytes(data));
+                continue;
+            }
+            let (t, unsigned) = self.types[i];
+            out.push(param_value(&mut c, t, unsigned)?);
+        }
+        Ok(out)
+    }
+
+    /// Reads the NULL bitmap and (when sent) the parameter types; `None` without
+    /// parameters.
+    fn header<'p>(&mut self, params: &'p [u8]) -> Result<Option<(Cursor<'p>, Vec<u8>)>, SqlError> {
         let n = self.placeholders.len();
         if std::mem::take(&mut self.long_data_overflow) {
             return Err(SqlError::new(
@@ -82,7 +112,7 @@ impl Prepared {
             ));
         }
         if n == 0 {
-            return Ok(self.sql.clone());
+            return Ok(None);
         }
         let mut c = Cursor::new(params);
         let nulls = c
@@ -102,7 +132,16 @@ impl Prepared {
         if self.types.len() != n {
             return Err(bad_arguments());
         }
-        let mut out = String::with_capacity(self.sql.len() + 16 * n);
+        Ok(Some((c, nulls)))
+    }
+
+    /// The statement text with the parameters of an EXECUTE body (after stmt id, flags and
+    /// iteration count) written in as literals.
+    pub fn bind(&mut self, params: &[u8]) -> Result<String, SqlError> {
+        let Some((mut c, nulls)) = self.header(params)? else {
+            return Ok(self.sql.clone());
+        };
+        let mut out = String::with_capacity(self.sql.len() + 16 * self.placeholders.len());
         let mut last = 0;
         for (i, &at) in self.placeholders.iter().enumerate() {
             out.push_str(&self.sql[last..at]);
@@ -121,6 +160,70 @@ impl Prepared {
         out.push_str(&self.sql[last..]);
         Ok(out)
     }
+}
+
+/// Text when the bytes are UTF-8, else a binary string.
+fn text_or_bytes(b: Vec<u8>) -> Value {
+    match String::from_utf8(b) {
+        Ok(s) => Value::Text(s),
+        Err(e) => Value::Bytes(e.into_bytes()),
+    }
+}
+
+/// Reads one binary parameter value of type `t` as the value its literal would be.
+fn param_value(c: &mut Cursor<'_>, t: u8, unsigned: bool) -> Result<Value, SqlError> {
+    let e = |_| bad_arguments();
+    Ok(match t {
+        types::NULL => Value::Null,
+        types::TINY | types::SHORT | types::YEAR | types::LONG | types::INT24 | types::LONGLONG => {
+            let width = match t {
+                types::TINY => 1,
+                types::SHORT | types::YEAR => 2,
+                types::LONGLONG => 8,
+                _ => 4,
+            };
+            let v = c.uint_n(width, "integer parameter").map_err(e)?;
+            if unsigned {
+                match i64::try_from(v) {
+                    Ok(i) => Value::Int(i),
+                    Err(_) => Value::UInt(v),
+                }
+            } else {
+                let shift = 64 - 8 * width as u32;
+                Value::Int(((v << shift) as i64) >> shift)
+            }
+        }
+        types::FLOAT => Value::Double(f32::from_le_bytes(c.array::<4>("float").map_err(e)?) as f64),
+        types::DOUBLE => Value::Double(f64::from_le_bytes(c.array::<8>("double").map_err(e)?)),
+        types::DATE | types::DATETIME | types::TIMESTAMP | types::TIME => {
+            // The literal text reads back through the same parser a string would.
+            let mut text = String::new();
+            literal(c, t, unsigned, &mut text)?;
+            let inner = text.trim_matches('\'');
+            let parsed = if t == types::TIME {
+                Temporal::parse_time(inner)
+            } else {
+                Temporal::parse_datetime(inner).map(|mut x| {
+                    if t == types::DATE {
+                        x = x.as_kind(Kind::Date);
+                    }
+                    x
+                })
+            };
+            parsed.map_or(Value::Text(inner.to_string()), Value::Temporal)
+        }
+        _ => {
+            let n = c.lenenc_len("string param").map_err(e)?;
+            let b = c.bytes(n, "string param").map_err(e)?;
+            if t == types::NEWDECIMAL && is_decimal_text(b) {
+                let s = std::str::from_utf8(b).map_err(|_| bad_arguments())?;
+                crate::sql::decimal::Decimal::parse(s)
+                    .map_or_else(|| Value::Double(s.parse().unwrap_or(0.0)), Value::Decimal)
+            } else {
+                text_or_bytes(b.to_vec())
+            }
+        }
+    })
 }
 
 /// Reads one binary parameter value of type `t` and appends it as an SQL literal.

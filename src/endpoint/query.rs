@@ -55,6 +55,18 @@ const WRITES: &[&str] = &[
     "PURGE",
 ];
 
+/// A prepared SELECT's plan, valid for snapshots of the same catalog generation and the
+/// same default database.
+#[derive(Clone, Debug)]
+pub struct CachedPlan {
+    /// Catalog generation it was bound against.
+    generation: u64,
+    /// Default database it was bound with.
+    db: Option<String>,
+    /// The plan.
+    plan: Arc<engine::bind::QueryPlan>,
+}
+
 /// The wire form of an engine result column.
 fn wire_column(m: engine::ColMeta) -> Column {
     Column {
@@ -221,9 +233,15 @@ impl Session {
         if let Some(v) = &self.snapshot {
             return Ok(v.clone());
         }
-        let v = tokio::task::block_in_place(|| self.shared.control.store().read_view())
-            .map(Arc::new)
-            .map_err(|e| SqlError::new(1105, e.to_string()))?;
+        let store = self.shared.control.store();
+        // Waiting for the store writer (batches in flight) leaves the async worker.
+        let v = if store.writes_pending() {
+            tokio::task::block_in_place(|| store.read_view())
+        } else {
+            store.read_view()
+        }
+        .map(Arc::new)
+        .map_err(|e| SqlError::new(1105, e.to_string()))?;
         if self.in_trans {
             self.snapshot = Some(v.clone());
         }
@@ -246,13 +264,81 @@ impl Session {
             db: db.as_deref(),
             names_from,
             system_table: &system_table,
+            placeholders: &[],
+            params: &[],
         };
-        tokio::task::block_in_place(|| f(&cx))
+        f(&cx)
     }
 
-    /// A SELECT through the query engine.
+    /// Executes a prepared SELECT from its plan (bound on first use, kept while the catalog
+    /// and default database stay the same) with `params` for its placeholders.
+    pub fn execute_planned(&mut self, id: u32, params: Vec<Value>) -> Reply {
+        self.conditions.clear();
+        let Some(p) = self.stmts.get_mut(&id) else {
+            return Reply::Err(SqlError::new(1243, "Unknown prepared statement handler".into()));
+        };
+        let sql = p.sql.clone();
+        let placeholders = p.placeholders.clone();
+        let cached = p.plan.take();
+        let view = match self.read_view() {
+            Ok(v) => v,
+            Err(e) => return Reply::Err(e),
+        };
+        let cat = view.catalog.clone();
+        let system_table = move |name: &str| super::infoschema::table(&cat, name);
+        let db = self.db.clone();
+        let cx = engine::Context {
+            view: &view,
+            env: self,
+            db: db.as_deref(),
+            names_from: &sql,
+            system_table: &system_table,
+            placeholders: &placeholders,
+            params: &params,
+        };
+        let cached = cached.filter(|c| Some(c.generation) == view.generation && c.db == db);
+        let (plan, keep) = match cached {
+            Some(c) => (c.plan, true),
+            None => match engine::plan_reusable(&sql, &cx) {
+                Ok((plan, reusable)) => (Arc::new(plan), reusable && view.generation.is_some()),
+                Err(e) => return Reply::Err(e),
+            },
+        };
+        let result = if engine::is_light(&plan) {
+            engine::exec::run(&plan, &cx)
+        } else {
+            tokio::task::block_in_place(|| engine::exec::run(&plan, &cx))
+        };
+        drop(cx);
+        if keep {
+            if let (Some(p), Some(generation)) = (self.stmts.get_mut(&id), view.generation) {
+                p.plan = Some(CachedPlan {
+                    generation,
+                    db,
+                    plan,
+                });
+            }
+        }
+        match result {
+            Ok(rs) => Reply::Values {
+                columns: rs.columns.into_iter().map(wire_column).collect(),
+                rows: rs.rows,
+            },
+            Err(e) => Reply::Err(e),
+        }
+    }
+
+    /// A SELECT through the query engine. Index lookups run on the async worker; scans
+    /// and the rest leave it (`block_in_place`) so other sessions are not held up.
     fn engine_select(&mut self, sql: &str, names_from: &str) -> Result<Reply, SqlError> {
-        let rs = self.with_engine(names_from, |cx| engine::select(sql, cx))?;
+        let rs = self.with_engine(names_from, |cx| {
+            let plan = engine::plan(sql, cx)?;
+            if engine::is_light(&plan) {
+                engine::exec::run(&plan, cx)
+            } else {
+                tokio::task::block_in_place(|| engine::exec::run(&plan, cx))
+            }
+        })?;
         Ok(Reply::Values {
             columns: rs.columns.into_iter().map(wire_column).collect(),
             rows: rs.rows,
@@ -295,7 +381,9 @@ impl Session {
             rest = &rest[w.len().min(rest.len())..];
         }
         let rest = rest.to_string();
-        let rs = self.with_engine(&rest.clone(), |cx| engine::explain(&rest, cx))?;
+        let rs = self.with_engine(&rest.clone(), |cx| {
+            tokio::task::block_in_place(|| engine::explain(&rest, cx))
+        })?;
         Ok(Reply::Values {
             columns: rs.columns.into_iter().map(wire_column).collect(),
             rows: rs.rows,
@@ -1256,7 +1344,7 @@ fn default_collation(charset: &str) -> String {
 }
 
 /// True when the statement has a FROM keyword outside quotes and comments.
-fn has_from(sql: &str) -> bool {
+pub fn has_from(sql: &str) -> bool {
     let b = sql.as_bytes();
     let mut found = false;
     crate::sql::split::visit(sql, |i| {

@@ -718,16 +718,27 @@ async fn execute<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, s: &mut Session, bo
         return;
     };
     let params = body.get(9..).unwrap_or_default();
-    let sql = match p.bind(params) {
-        Ok(sql) => sql,
-        Err(e) => {
-            frame_err(io, out, &e);
-            return;
+    let reply = if p.planned {
+        match p.values(params) {
+            Ok(values) => s.execute_planned(id, values),
+            Err(e) => {
+                frame_err(io, out, &e);
+                return;
+            }
         }
+    } else {
+        let sql = match p.bind(params) {
+            Ok(sql) => sql,
+            Err(e) => {
+                frame_err(io, out, &e);
+                return;
+            }
+        };
+        s.names_from = Some(p.sql.clone());
+        let reply = s.execute(&sql).await;
+        s.names_from = None;
+        reply
     };
-    s.names_from = Some(p.sql.clone());
-    let reply = s.execute(&sql).await;
-    s.names_from = None;
     match reply {
         Reply::Err(e) => fail(io, out, s, e),
         Reply::Ok => frame_ok(io, out, s, false),

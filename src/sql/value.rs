@@ -289,6 +289,19 @@ pub fn compare_text(a: &[u8], b: &[u8], coll: Option<&'static Collation>) -> Ord
     if a == b {
         return Ordering::Equal;
     }
+    if a.is_ascii() && b.is_ascii() {
+        // Weights of ASCII text without building them: trailing spaces do not count
+        // (PAD SPACE); case does not under _ci.
+        let trim = |s: &[u8]| s.len() - s.iter().rev().take_while(|&&c| c == b' ').count();
+        let (a, b) = (&a[..trim(a)], &b[..trim(b)]);
+        return if c.compare == collation::Compare::CaseInsensitive {
+            a.iter()
+                .map(u8::to_ascii_uppercase)
+                .cmp(b.iter().map(u8::to_ascii_uppercase))
+        } else {
+            a.cmp(b)
+        };
+    }
     let (mut wa, mut wb) = (
         Vec::with_capacity(a.len() * 2),
         Vec::with_capacity(b.len() * 2),

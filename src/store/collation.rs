@@ -129,7 +129,10 @@ impl Collation {
             Compare::Bin => out.extend_from_slice(trim_spaces(s)),
             Compare::CaseInsensitive => {
                 let s = trim_spaces(s);
-                if self.charset.starts_with("utf8") {
+                if s.is_ascii() {
+                    // The common case, and the same weights: ASCII folds to upper case.
+                    out.extend(s.iter().map(u8::to_ascii_uppercase));
+                } else if self.charset.starts_with("utf8") {
                     match std::str::from_utf8(s) {
                         Ok(text) => {
                             for ch in text.chars() {

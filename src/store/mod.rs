@@ -290,6 +290,11 @@ impl Store {
         Ok(cat)
     }
 
+    /// True when committed batches are still being written (a read view waits for them).
+    pub fn writes_pending(&self) -> bool {
+        self.writer.as_ref().is_some_and(|w| w.pending())
+    }
+
     /// A consistent read of everything committed so far: a RocksDB snapshot (every master
     /// transaction in it whole or not at all) and the catalog as of that snapshot.
     pub fn read_view(&self) -> Result<view::ReadView, StoreError> {
@@ -308,7 +313,7 @@ impl Store {
             let cached = self.catalog_cache.lock().unwrap_or_else(|e| e.into_inner());
             if let Some((g, c, t)) = cached.as_ref() {
                 if *g == before {
-                    return Ok(snap.with_catalog(c.clone(), t.clone()));
+                    return Ok(snap.with_catalog(c.clone(), t.clone(), Some(before)));
                 }
             }
         }
@@ -318,7 +323,7 @@ impl Store {
             *self.catalog_cache.lock().unwrap_or_else(|e| e.into_inner()) =
                 Some((before, cat.clone(), tables.clone()));
         }
-        Ok(snap.with_catalog(cat, tables))
+        Ok(snap.with_catalog(cat, tables, settled.then_some(before)))
     }
 
     /// Reads one key as committed (batches still being written included).

@@ -39,6 +39,9 @@ pub struct ReadView {
     pub catalog: Arc<Catalog>,
     /// Its tables with their row layouts.
     pub tables: Arc<Tables>,
+    /// The catalog generation (`None` when a catalog change was in flight): plans bound
+    /// against a view stay valid for views of the same generation.
+    pub generation: Option<u64>,
     /// The store directory, for messages.
     path: PathBuf,
 }
@@ -138,11 +141,17 @@ impl Pending {
         Ok(out)
     }
 
-    pub(super) fn with_catalog(self, catalog: Arc<Catalog>, tables: Arc<Tables>) -> ReadView {
+    pub(super) fn with_catalog(
+        self,
+        catalog: Arc<Catalog>,
+        tables: Arc<Tables>,
+        generation: Option<u64>,
+    ) -> ReadView {
         ReadView {
             snap: self.snap,
             catalog,
             tables,
+            generation,
             path: self.path,
         }
     }

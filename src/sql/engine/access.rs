@@ -90,7 +90,7 @@ fn flip(op: Cmp) -> Cmp {
 fn available(e: &Ex, earlier: &[(usize, usize)]) -> bool {
     match e {
         Ex::Col(i) => earlier.iter().any(|(a, b)| i >= a && i < b),
-        Ex::Lit(_) | Ex::Outer(..) => true,
+        Ex::Lit(_) | Ex::Outer(..) | Ex::Param(_) => true,
         Ex::Agg(_) | Ex::Item(_) | Ex::InSub(..) | Ex::Exists(..) | Ex::Scalar(_) => false,
         other => {
             let mut ok = true;
@@ -106,6 +106,7 @@ fn copy(e: &Ex) -> Option<Ex> {
         Ex::Lit(v) => Ex::Lit(v.clone()),
         Ex::Col(i) => Ex::Col(*i),
         Ex::Outer(d, i) => Ex::Outer(*d, *i),
+        Ex::Param(i) => Ex::Param(*i),
         Ex::Neg(a) => Ex::Neg(Box::new(copy(a)?)),
         Ex::Arith(op, a, b) => Ex::Arith(*op, Box::new(copy(a)?), Box::new(copy(b)?)),
         Ex::Cast(a, t) => Ex::Cast(Box::new(copy(a)?), *t),

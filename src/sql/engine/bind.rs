@@ -75,6 +75,8 @@ pub enum Ex {
     Agg(usize),
     /// A select item's value (ORDER BY / HAVING naming an alias or position).
     Item(usize),
+    /// A prepared statement's parameter.
+    Param(usize),
     /// Unary minus.
     Neg(Box<Ex>),
     /// NOT.
@@ -367,12 +369,24 @@ fn bare_xor(e: &Expr) -> bool {
 
 /// Binds a statement's query.
 pub fn bind_statement(q: &Query, cx: &Context<'_>) -> Result<QueryPlan, SqlError> {
-    let b = Binder { cx };
-    b.query(q, None, Some(cx.names_from))
+    bind_reusable(q, cx).map(|(p, _)| p)
+}
+
+/// Binds a statement's query; also tells whether the plan may be reused by later
+/// executions (nothing in it was fixed from the session or by running a subquery).
+pub fn bind_reusable(q: &Query, cx: &Context<'_>) -> Result<(QueryPlan, bool), SqlError> {
+    let b = Binder {
+        cx,
+        volatile: Cell::new(false),
+    };
+    let plan = b.query(q, None, Some(cx.names_from))?;
+    Ok((plan, !b.volatile.get()))
 }
 
 struct Binder<'c, 'a> {
     cx: &'c Context<'a>,
+    /// Something session-dependent was bound as a constant.
+    volatile: Cell<bool>,
 }
 
 /// Clause names in mysqld's messages.
@@ -413,7 +427,7 @@ fn conjuncts(e: Ex, out: &mut Vec<Ex>) {
 pub fn columns_of(e: &Ex, f: &mut dyn FnMut(usize)) {
     match e {
         Ex::Col(i) => f(*i),
-        Ex::Lit(_) | Ex::Outer(..) | Ex::Agg(_) | Ex::Item(_) => {}
+        Ex::Lit(_) | Ex::Outer(..) | Ex::Agg(_) | Ex::Item(_) | Ex::Param(_) => {}
         Ex::Neg(a) | Ex::Not(a) | Ex::IsNull(a, _) | Ex::IsBool(a, ..) | Ex::Cast(a, _) => {
             columns_of(a, f)
         }
@@ -513,7 +527,7 @@ fn sub_columns(s: &Sub, f: &mut dyn FnMut(usize)) {
 /// Calls `f` with each direct child expression (subqueries excluded).
 pub fn children(e: &Ex, f: &mut dyn FnMut(&Ex)) {
     match e {
-        Ex::Lit(_) | Ex::Col(_) | Ex::Outer(..) | Ex::Agg(_) | Ex::Item(_) => {}
+        Ex::Lit(_) | Ex::Col(_) | Ex::Outer(..) | Ex::Agg(_) | Ex::Item(_) | Ex::Param(_) => {}
         Ex::Exists(..) | Ex::Scalar(_) => {}
         Ex::Neg(a)
         | Ex::Not(a)
@@ -561,6 +575,12 @@ pub fn children(e: &Ex, f: &mut dyn FnMut(&Ex)) {
         }
         Ex::Func(_, args, _) => args.iter().for_each(f),
     }
+}
+
+/// Calls `f` with `e` and every expression under it (subquery plans excluded).
+pub fn walk(e: &Ex, f: &mut dyn FnMut(&Ex)) {
+    f(e);
+    children(e, &mut |c| walk(c, f));
 }
 
 fn has_subquery(e: &Ex) -> bool {
@@ -1580,7 +1600,32 @@ impl Binder<'_, '_> {
         Err(bad_field(&full, clause))
     }
 
+    /// A `?` of a prepared statement, numbered by its place in the text.
+    fn param(&self, at: sqlparser::tokenizer::Location, e: &Expr) -> Result<Ex, SqlError> {
+        let text = self.cx.names_from;
+        let mut offset = None;
+        if at.line >= 1 && at.column >= 1 {
+            let mut line_start = 0;
+            for (n, l) in text.split_inclusive('\n').enumerate() {
+                if n + 1 == at.line as usize {
+                    offset = l
+                        .char_indices()
+                        .nth(at.column as usize - 1)
+                        .map(|(i, _)| line_start + i);
+                    break;
+                }
+                line_start += l.len();
+            }
+        }
+        offset
+            .and_then(|o| self.cx.placeholders.iter().position(|p| *p == o))
+            .map(Ex::Param)
+            .ok_or_else(|| crate::sql::constant::syntax_error(text, &format!("{e} at Line: {}, Column: {}", at.line, at.column)))
+    }
+
     fn sub(&self, q: &Query, frame: &Frame<'_>) -> Result<Box<Sub>, SqlError> {
+        // A subquery's rows are cached for one execution only: not a reusable plan.
+        self.volatile.set(true);
         // The subquery's frame records correlation in its own `correlated`; find out
         // through a probe frame wrapping ours.
         let before = frame.correlated.get();
@@ -1609,16 +1654,19 @@ impl Binder<'_, '_> {
                 Lit::HexStringLiteral(h) => Value::Bytes(hex_bytes(h)),
                 Lit::Boolean(x) => Value::Int(*x as i64),
                 Lit::Null => Value::Null,
+                Lit::Placeholder(_) => return self.param(v.span.start, e),
                 other => return Err(unsupported(&other.to_string())),
             }),
             Expr::Identifier(id) => {
                 if id.value.starts_with('@') {
+                    self.volatile.set(true);
                     return Ok(Ex::Lit(variable(&id.value, None, self.cx)?));
                 }
                 self.column(&[&id.value], frame, clause)?
             }
             Expr::CompoundIdentifier(parts) => {
                 if parts.len() == 2 && parts[0].value.starts_with("@@") {
+                    self.volatile.set(true);
                     return Ok(Ex::Lit(variable(
                         &parts[1].value,
                         Some(&parts[0].value),
@@ -2013,6 +2061,7 @@ impl Binder<'_, '_> {
         // Session functions and the statement's clock are constants of the statement.
         if bound.is_empty() {
             if let Some(v) = self.cx.env.session_function(&name) {
+                self.volatile.set(true);
                 return Ok(Ex::Lit(v));
             }
         }

@@ -197,6 +197,7 @@ pub fn eval(e: &Ex, row: &[Value], cx: &Ctx<'_, '_>) -> Result<Value, SqlError> 
             .unwrap_or(Value::Null),
         Ex::Agg(i) => cx.aggs.get(*i).cloned().unwrap_or(Value::Null),
         Ex::Item(i) => cx.items.get(*i).cloned().unwrap_or(Value::Null),
+        Ex::Param(i) => cx.cx.params.get(*i).cloned().unwrap_or(Value::Null),
         Ex::Neg(a) => match eval(a, row, cx)? {
             Value::Null => Value::Null,
             Value::Int(i) => Value::Int(i.checked_neg().ok_or_else(|| out_of_range(false))?),

@@ -696,21 +696,58 @@ fn select(
         Vec::new()
     };
     if !sort_spec.is_empty() {
-        out.sort_by(|a, b| {
-            for (k, (desc, coll)) in sort_spec.iter().enumerate() {
-                let o = order_values(&a.1[k], &b.1[k], *coll);
-                if o != Ordering::Equal {
-                    return if *desc { o.reverse() } else { o };
-                }
-            }
-            Ordering::Equal
-        });
+        sort_rows(&mut out, &sort_spec);
     }
     Ok(apply_limit(
         out.into_iter().map(|(items, _)| items).collect(),
         s.limit,
         s.offset,
     ))
+}
+
+/// A sort key: the value, and for text its collation weight computed once.
+struct SortKey {
+    value: Value,
+    weight: Option<Vec<u8>>,
+}
+
+/// Sorts rows by their keys (`spec`: descending, collation per key), stable.
+fn sort_rows(out: &mut Vec<(Vec<Value>, Vec<Value>)>, spec: &[(bool, Coll)]) {
+    let mut keyed: Vec<(Vec<SortKey>, (Vec<Value>, Vec<Value>))> = std::mem::take(out)
+        .into_iter()
+        .map(|(items, keys)| {
+            let sk = keys
+                .iter()
+                .zip(spec)
+                .map(|(v, (_, coll))| SortKey {
+                    weight: match v {
+                        Value::Text(s) => {
+                            let mut w = Vec::with_capacity(s.len());
+                            crate::sql::value::text_collation(*coll).weight(s.as_bytes(), &mut w);
+                            Some(w)
+                        }
+                        _ => None,
+                    },
+                    value: v.clone(),
+                })
+                .collect();
+            (sk, (items, keys))
+        })
+        .collect();
+    keyed.sort_by(|a, b| {
+        for (k, (desc, coll)) in spec.iter().enumerate() {
+            let (x, y) = (&a.0[k], &b.0[k]);
+            let o = match (&x.weight, &y.weight) {
+                (Some(p), Some(q)) => p.cmp(q),
+                _ => order_values(&x.value, &y.value, *coll),
+            };
+            if o != Ordering::Equal {
+                return if *desc { o.reverse() } else { o };
+            }
+        }
+        Ordering::Equal
+    });
+    out.extend(keyed.into_iter().map(|(_, r)| r));
 }
 
 /// Result metadata: a plain column's own, else from the values the column holds.

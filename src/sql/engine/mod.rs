@@ -69,18 +69,67 @@ pub struct Context<'a> {
     pub names_from: &'a str,
     /// information_schema tables by upper-case name.
     pub system_table: &'a dyn Fn(&str) -> Option<crate::sql::memtable::MemTable>,
+    /// Byte offsets in the statement text of its `?` placeholders (prepared statements).
+    pub placeholders: &'a [usize],
+    /// The values of the placeholders for this execution.
+    pub params: &'a [Value],
 }
 
 /// Runs a SELECT (or UNION, or a SELECT without tables).
 pub fn select(sql: &str, cx: &Context<'_>) -> Result<ResultSet, SqlError> {
+    exec::run(&plan(sql, cx)?, cx)
+}
+
+/// Parses and binds a SELECT: its plan, to run with [`exec::run`].
+pub fn plan(sql: &str, cx: &Context<'_>) -> Result<bind::QueryPlan, SqlError> {
     let stmts = parse_statements(sql)?;
     let q = match stmts.as_slice() {
         [Statement::Query(q)] => q,
         [_] => return Err(unsupported("this statement in the query engine")),
         _ => return Err(unsupported("several statements in one")),
     };
-    let plan = bind::bind_statement(q, cx)?;
-    exec::run(&plan, cx)
+    bind::bind_statement(q, cx)
+}
+
+/// A plan and whether it may be kept for later executions of the same prepared statement
+/// (it holds no variable, session function or subquery result bound at planning time).
+pub fn plan_reusable(sql: &str, cx: &Context<'_>) -> Result<(bind::QueryPlan, bool), SqlError> {
+    let stmts = parse_statements(sql)?;
+    let q = match stmts.as_slice() {
+        [Statement::Query(q)] => q,
+        [_] => return Err(unsupported("this statement in the query engine")),
+        _ => return Err(unsupported("several statements in one")),
+    };
+    bind::bind_reusable(q, cx)
+}
+
+/// True when a plan reads only through index lookups and ranges (no full scans, no
+/// derived tables, no subqueries): quick enough to run without leaving an async worker.
+pub fn is_light(plan: &bind::QueryPlan) -> bool {
+    match plan {
+        bind::QueryPlan::Select(s) => {
+            let mut subqueries = false;
+            let mut all: Vec<&bind::Ex> = s.items.iter().collect();
+            all.extend(s.filter.iter().map(|(_, e)| e));
+            for e in all {
+                bind::walk(e, &mut |x| {
+                    subqueries |= matches!(
+                        x,
+                        bind::Ex::InSub(..) | bind::Ex::Exists(..) | bind::Ex::Scalar(_)
+                    )
+                });
+            }
+            !subqueries
+                && s.sources.iter().all(|src| match &src.kind {
+                    bind::SourceKind::Base(_) => {
+                        matches!(&src.access, access::Access::Index { eq, lo, hi, .. }
+                            if !eq.is_empty() || lo.is_some() || hi.is_some())
+                    }
+                    _ => false,
+                })
+        }
+        bind::QueryPlan::Union { parts, .. } => parts.iter().all(is_light),
+    }
 }
 
 /// EXPLAIN SELECT ...: the plan mysqld's way (one row per table).
