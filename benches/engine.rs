@@ -8,19 +8,22 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+use ::replicant::apply::error::SqlError;
+use ::replicant::sql::constant::Env;
+use ::replicant::sql::engine::{self, Context};
+use ::replicant::sql::value::Value;
+use ::replicant::store::Store;
 use criterion::{criterion_group, criterion_main, Criterion};
-use replicant::apply::error::SqlError;
-use replicant::sql::constant::Env;
-use replicant::sql::engine::{self, Context};
-use replicant::sql::value::Value;
-use replicant::store::Store;
 use support::*;
 
 struct NoSession;
 
 impl Env for NoSession {
     fn system_variable(&self, _: bool, name: &str) -> Result<Value, SqlError> {
-        Err(SqlError::new(1193, format!("Unknown system variable '{name}'")))
+        Err(SqlError::new(
+            1193,
+            format!("Unknown system variable '{name}'"),
+        ))
     }
     fn user_variable(&self, _: &str) -> Value {
         Value::Null

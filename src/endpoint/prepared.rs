@@ -56,7 +56,9 @@ impl Prepared {
             long_data: vec![None; placeholders.len()],
             long_data_overflow: false,
             types: Vec::new(),
-            planned: crate::sql::split::leading_words(sql, 1).first().map(String::as_str)
+            planned: crate::sql::split::leading_words(sql, 1)
+                .first()
+                .map(String::as_str)
                 == Some("SELECT")
                 && super::query::has_from(sql),
             plan: None,

@@ -275,7 +275,10 @@ impl Session {
     pub fn execute_planned(&mut self, id: u32, params: Vec<Value>) -> Reply {
         self.conditions.clear();
         let Some(p) = self.stmts.get_mut(&id) else {
-            return Reply::Err(SqlError::new(1243, "Unknown prepared statement handler".into()));
+            return Reply::Err(SqlError::new(
+                1243,
+                "Unknown prepared statement handler".into(),
+            ));
         };
         let sql = p.sql.clone();
         let placeholders = p.placeholders.clone();
@@ -309,7 +312,6 @@ impl Session {
         } else {
             tokio::task::block_in_place(|| engine::exec::run(&plan, &cx))
         };
-        drop(cx);
         if keep {
             if let (Some(p), Some(generation)) = (self.stmts.get_mut(&id), view.generation) {
                 p.plan = Some(CachedPlan {

@@ -1620,7 +1620,12 @@ impl Binder<'_, '_> {
         offset
             .and_then(|o| self.cx.placeholders.iter().position(|p| *p == o))
             .map(Ex::Param)
-            .ok_or_else(|| crate::sql::constant::syntax_error(text, &format!("{e} at Line: {}, Column: {}", at.line, at.column)))
+            .ok_or_else(|| {
+                crate::sql::constant::syntax_error(
+                    text,
+                    &format!("{e} at Line: {}, Column: {}", at.line, at.column),
+                )
+            })
     }
 
     fn sub(&self, q: &Query, frame: &Frame<'_>) -> Result<Box<Sub>, SqlError> {

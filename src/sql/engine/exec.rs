@@ -711,9 +711,12 @@ struct SortKey {
     weight: Option<Vec<u8>>,
 }
 
+/// An output row: its select items and its sort keys.
+type OutRow = (Vec<Value>, Vec<Value>);
+
 /// Sorts rows by their keys (`spec`: descending, collation per key), stable.
-fn sort_rows(out: &mut Vec<(Vec<Value>, Vec<Value>)>, spec: &[(bool, Coll)]) {
-    let mut keyed: Vec<(Vec<SortKey>, (Vec<Value>, Vec<Value>))> = std::mem::take(out)
+fn sort_rows(out: &mut Vec<OutRow>, spec: &[(bool, Coll)]) {
+    let mut keyed: Vec<(Vec<SortKey>, OutRow)> = std::mem::take(out)
         .into_iter()
         .map(|(items, keys)| {
             let sk = keys
