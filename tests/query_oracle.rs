@@ -647,6 +647,48 @@ fn corpus_and_random_queries_match_the_master() {
     for seed in [1, 2, 3] {
         queries.extend(random_queries(seed, 100));
     }
+    // EXPLAIN names the access path the engine chose (type and key columns as mysqld's).
+    for (q, ty, key) in [
+        (
+            "SELECT * FROM shop.customers WHERE id = 7",
+            "const",
+            "PRIMARY",
+        ),
+        (
+            "SELECT * FROM shop.customers WHERE id BETWEEN 3 AND 9",
+            "range",
+            "PRIMARY",
+        ),
+        (
+            "SELECT * FROM shop.customers WHERE email = 'x'",
+            "const",
+            "email_u",
+        ),
+        (
+            "SELECT * FROM shop.orders WHERE customer_id = 3",
+            "ref",
+            "cust",
+        ),
+        (
+            "SELECT * FROM shop.orders WHERE customer_id IN (3, 4)",
+            "range",
+            "cust",
+        ),
+        ("SELECT * FROM shop.customers WHERE tier = 2", "ALL", "NULL"),
+        (
+            "SELECT id FROM shop.orders ORDER BY id DESC LIMIT 3",
+            "index",
+            "PRIMARY",
+        ),
+    ] {
+        let out = r.proc.sql(&format!("EXPLAIN {q}")).unwrap();
+        let f: Vec<&str> = out.lines().next().unwrap_or("").split('\t').collect();
+        assert_eq!(
+            (f.get(3), f.get(5)),
+            (Some(&ty), Some(&key)),
+            "EXPLAIN {q}: {out}"
+        );
+    }
     let mut failures = Vec::new();
     for (q, ordered) in &queries {
         if let Some(f) = compare(&m, &r, q, *ordered) {
