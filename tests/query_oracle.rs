@@ -65,6 +65,8 @@ CREATE TABLE shop.events (
   val INT,
   at DATETIME(3)
 );
+CREATE TABLE shop.big (id INT NOT NULL PRIMARY KEY, pad VARCHAR(300) NOT NULL);
+INSERT INTO shop.big SELECT seq, CONCAT(seq, ':', REPEAT('x', 200 + seq % 50)) FROM shop.seq_1_to_20000;
 CREATE TABLE shop.types (
   id BIGINT UNSIGNED NOT NULL PRIMARY KEY,
   a TINYINT, b SMALLINT UNSIGNED, c MEDIUMINT, d INT UNSIGNED, e DECIMAL(10,2),
@@ -392,6 +394,11 @@ fn corpus() -> Vec<(String, bool)> {
     o("SELECT id, YEAR(r), DATE_FORMAT(t, '%Y-%m-%d %f') FROM shop.types WHERE id < 3 ORDER BY id");
     o("SELECT MIN(a), MAX(a), SUM(d), MIN(e), MAX(e), MIN(r), MAX(t), MIN(s), MAX(s) FROM shop.types");
     o("SELECT COUNT(*), COUNT(a), COUNT(DISTINCT o) FROM shop.types");
+    // A result of several megabytes, streamed to the client as it is read.
+    o("SELECT * FROM shop.big");
+    o("SELECT * FROM shop.big LIMIT 3 OFFSET 5000");
+    o("SELECT id FROM shop.big WHERE id > 19990");
+    o("SELECT COUNT(*), SUM(LENGTH(pad)), MAX(pad) FROM shop.big");
     // Errors: the same codes as mysqld.
     o("SELECT nope FROM shop.customers");
     o("SELECT id FROM shop.nope");

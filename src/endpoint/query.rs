@@ -68,7 +68,7 @@ pub struct CachedPlan {
 }
 
 /// The wire form of an engine result column.
-fn wire_column(m: engine::ColMeta) -> Column {
+pub(super) fn wire_column(m: engine::ColMeta) -> Column {
     Column {
         schema: m.schema,
         table: m.table,

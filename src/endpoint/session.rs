@@ -848,8 +848,21 @@ async fn run_query<S>(
             p.since = Some(Instant::now());
             p.info = Some(stmt.chars().take(100).collect());
         }
-        let reply = s.execute(stmt).await;
         let more = i + 1 < n;
+        let words = crate::sql::split::leading_words(stmt, 1);
+        if words.first().map(String::as_str) == Some("SELECT") && super::query::has_from(stmt) {
+            // Rows go out as the engine produces them.
+            match stream_select(io, out, s, stmt, more) {
+                Ok(true) => continue,
+                // Failed after rows went out: the ERR packet ended the result.
+                Ok(false) => return,
+                Err(e) => {
+                    fail(io, out, s, e);
+                    return;
+                }
+            }
+        }
+        let reply = s.execute(stmt).await;
         match reply {
             Reply::Err(e) => {
                 // mysqld stops a multi-statement at the first error.
@@ -865,6 +878,161 @@ async fn run_query<S>(
             }
         }
     }
+}
+
+/// Rows of a result held before the column definitions go out: their values type the
+/// expression columns.
+const HEAD_ROWS: usize = 256;
+/// Framed bytes gathered before they are written to the client mid-result.
+const FLUSH_AT: usize = 1 << 20;
+
+/// Frames a streamed result: column definitions once the first rows are known, then rows
+/// as they come, written out whenever a megabyte has gathered.
+struct Streamer<'a, S> {
+    io: &'a mut PacketIo<BufReader<S>>,
+    out: &'a mut Vec<u8>,
+    deprecate_eof: bool,
+    status: u16,
+    head: Vec<Vec<Value>>,
+    sent_columns: bool,
+    row: Vec<u8>,
+    io_error: bool,
+}
+
+impl<S> Streamer<'_, S>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    fn send_columns(&mut self, cols: &[crate::sql::engine::bind::OutCol]) {
+        let metas = crate::sql::engine::exec::metas(cols, &self.head);
+        self.io
+            .frame_into(self.out, &srv::column_count(metas.len()));
+        let mut def = Vec::with_capacity(128);
+        for m in metas {
+            def.clear();
+            super::query::wire_column(m).encode(&mut def);
+            self.io.frame_into(self.out, &def);
+        }
+        if !self.deprecate_eof {
+            self.io.frame_into(self.out, &srv::eof_packet(self.status, 0));
+        }
+        self.sent_columns = true;
+        for r in std::mem::take(&mut self.head) {
+            self.frame_row(&r);
+        }
+    }
+
+    fn frame_row(&mut self, r: &[Value]) {
+        self.row.clear();
+        for v in r {
+            srv::put_text_value(&mut self.row, v.render_bytes().as_deref());
+        }
+        let row = std::mem::take(&mut self.row);
+        self.io.frame_into(self.out, &row);
+        self.row = row;
+    }
+
+    /// Takes one row; false (with `io_error`) when the client is gone.
+    fn push(&mut self, r: Vec<Value>, cols: &[crate::sql::engine::bind::OutCol]) -> bool {
+        if !self.sent_columns {
+            self.head.push(r);
+            if self.head.len() >= HEAD_ROWS {
+                self.send_columns(cols);
+            }
+            return true;
+        }
+        self.frame_row(&r);
+        if self.out.len() >= FLUSH_AT {
+            let (io, out) = (&mut *self.io, &*self.out);
+            let written = tokio::task::block_in_place(|| {
+                tokio::runtime::Handle::current().block_on(io.write_framed(out))
+            });
+            self.out.clear();
+            if written.is_err() {
+                self.io_error = true;
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// A SELECT through the query engine with its rows streamed to the client; false when it
+/// failed after its first rows went out (the ERR packet is framed).
+fn stream_select<S>(
+    io: &mut PacketIo<BufReader<S>>,
+    out: &mut Vec<u8>,
+    s: &mut Session,
+    sql: &str,
+    more: bool,
+) -> Result<bool, SqlError>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    use crate::sql::engine;
+    s.conditions.clear();
+    let view = s.read_view()?;
+    let cat = view.catalog.clone();
+    let system_table = move |name: &str| super::infoschema::table(&cat, name);
+    let db = s.db.clone();
+    let mut status = s.status();
+    if more {
+        status |= srv::STATUS_MORE_RESULTS;
+    }
+    let deprecate_eof = s.caps & caps::DEPRECATE_EOF != 0;
+    let session: &Session = s;
+    let cx = engine::Context {
+        view: &view,
+        env: session,
+        db: db.as_deref(),
+        names_from: sql,
+        system_table: &system_table,
+        placeholders: &[],
+        params: &[],
+    };
+    let plan = engine::plan(sql, &cx)?;
+    let cols = plan.cols().to_vec();
+    let mut st = Streamer {
+        io,
+        out,
+        deprecate_eof,
+        status,
+        head: Vec::new(),
+        sent_columns: false,
+        row: Vec::new(),
+        io_error: false,
+    };
+    let gone = || SqlError::new(1160, "Got an error writing communication packets".into());
+    let mut sink = |r: Vec<Value>| -> Result<bool, SqlError> {
+        if st.push(r, &cols) {
+            Ok(true)
+        } else {
+            Err(gone())
+        }
+    };
+    let result = if engine::is_light(&plan) {
+        engine::exec::run_into(&plan, &cx, &mut sink)
+    } else {
+        tokio::task::block_in_place(|| engine::exec::run_into(&plan, &cx, &mut sink))
+    };
+    if let Err(e) = result {
+        if st.io_error || !st.sent_columns {
+            return Err(e);
+        }
+        // mysqld ends a result set that fails midway with an ERR packet.
+        frame_err(st.io, st.out, &e);
+        return Ok(false);
+    }
+    if !st.sent_columns {
+        st.send_columns(&cols);
+    }
+    let end = if deprecate_eof {
+        srv::ok_packet(0, 0, status, session.warning_count(), "", true)
+    } else {
+        srv::eof_packet(status, session.warning_count())
+    };
+    st.io.frame_into(st.out, &end);
+    Ok(true)
 }
 
 /// Rows of either kind of result.

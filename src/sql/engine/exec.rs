@@ -544,10 +544,42 @@ fn key_coll(s: &SelectPlan, e: &Ex) -> Coll {
     }
 }
 
+/// Where result rows go: returns false to stop reading.
+pub type Sink<'s> = &'s mut dyn FnMut(Vec<Value>) -> Result<bool, SqlError>;
+
+/// Runs a bound query, handing each result row to `sink` as it is produced: a SELECT
+/// without grouping, DISTINCT or a sort streams (nothing is held); the others are
+/// computed whole (within [`MEMORY_BOUND`]) and then handed over.
+pub fn run_into(plan: &QueryPlan, cx: &Context<'_>, sink: Sink<'_>) -> Result<(), SqlError> {
+    match plan {
+        QueryPlan::Select(s) => {
+            select_into(s, cx, &[], Some(sink))?;
+        }
+        other => {
+            for r in run_rows(other, cx, &[])? {
+                if !sink(r)? {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 fn select(
     s: &SelectPlan,
     cx: &Context<'_>,
     outer: &[&[Value]],
+) -> Result<Vec<Vec<Value>>, SqlError> {
+    select_into(s, cx, outer, None)
+}
+
+/// A SELECT's rows, returned or (with `sink`) handed over.
+fn select_into(
+    s: &SelectPlan,
+    cx: &Context<'_>,
+    outer: &[&[Value]],
+    mut sink: Option<Sink<'_>>,
 ) -> Result<Vec<Vec<Value>>, SqlError> {
     let mut derived = Vec::with_capacity(s.sources.len());
     for src in &s.sources {
@@ -575,29 +607,46 @@ fn select(
         if want == Some(0) {
             return Ok(Vec::new());
         }
+        let mut produced = 0usize;
         if constant_ok {
             join.run(0, &mut row, &mut |r| {
                 let mut items = Vec::with_capacity(s.items.len());
                 for e in &s.items {
                     items.push(eval(e, r, &ctx)?);
                 }
-                let mut keys = Vec::new();
-                if !streaming {
-                    let c = Ctx {
-                        items: &items,
-                        ..ctx
-                    };
-                    for (e, _) in &s.order {
-                        keys.push(eval(e, r, &c)?);
+                if streaming {
+                    produced += 1;
+                    let more = want.is_none_or(|w| produced < w);
+                    if let Some(sink) = sink.as_mut() {
+                        // Rows before OFFSET are computed and dropped, as mysqld does.
+                        let go = produced as u64 <= s.offset || sink(items)?;
+                        return Ok(go && more);
                     }
-                    bytes += size_of(&items) + size_of(&keys);
+                    bytes += size_of(&items);
                     if bytes > MEMORY_BOUND {
                         return Err(out_of_memory());
                     }
+                    out.push((items, Vec::new()));
+                    return Ok(more);
+                }
+                let c = Ctx {
+                    items: &items,
+                    ..ctx
+                };
+                let mut keys = Vec::with_capacity(s.order.len());
+                for (e, _) in &s.order {
+                    keys.push(eval(e, r, &c)?);
+                }
+                bytes += size_of(&items) + size_of(&keys);
+                if bytes > MEMORY_BOUND {
+                    return Err(out_of_memory());
                 }
                 out.push((items, keys));
-                Ok(!(streaming && want.is_some_and(|w| out.len() >= w)))
+                Ok(true)
             })?;
+            if streaming && sink.is_some() {
+                return Ok(Vec::new());
+            }
         }
     } else {
         let mut groups: Vec<Group> = Vec::new();
@@ -698,11 +747,22 @@ fn select(
     if !sort_spec.is_empty() {
         sort_rows(&mut out, &sort_spec);
     }
-    Ok(apply_limit(
+    let rows = apply_limit(
         out.into_iter().map(|(items, _)| items).collect(),
         s.limit,
         s.offset,
-    ))
+    );
+    match sink {
+        Some(sink) => {
+            for r in rows {
+                if !sink(r)? {
+                    break;
+                }
+            }
+            Ok(Vec::new())
+        }
+        None => Ok(rows),
+    }
 }
 
 /// A sort key: the value, and for text its collation weight computed once.
