@@ -549,6 +549,24 @@ pub fn read(
         Access::Scan => (None, false),
         Access::Index { ix, reverse, .. } => (Some(&t.def.indexes[*ix]), *reverse),
     };
+    // Every primary-key part equal: each range is one row, read with a point lookup.
+    if let (Some(d), Access::Index { eq, .. }) = (def, access) {
+        let points = d.kind == IndexKind::Primary
+            && eq.len() == d.parts.len()
+            && ranges
+                .iter()
+                .all(|(from, to)| successor(from).as_deref() == Some(to.as_slice()));
+        if points {
+            for (from, _) in ranges {
+                if let Some(row) = view.get(from).map_err(rocks)? {
+                    if !f(&row)? {
+                        return Ok(false);
+                    }
+                }
+            }
+            return Ok(true);
+        }
+    }
     let secondary = def.filter(|d| d.kind != IndexKind::Primary);
     let layouts = &t.layout.columns;
     let mut rk = Vec::new();
