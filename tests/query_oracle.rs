@@ -348,7 +348,18 @@ fn corpus() -> Vec<(String, bool)> {
     o("SELECT DISTINCT tier, city FROM shop.customers ORDER BY tier, city");
     o("SELECT DISTINCT status FROM shop.orders WHERE amount > 100 ORDER BY status");
     o("SELECT DISTINCT kind FROM shop.events ORDER BY kind");
+    o("SELECT id, amount * 2 AS d FROM shop.orders HAVING d > 3900 ORDER BY id");
+    o("SELECT YEAR(signup) AS y, COUNT(*) FROM shop.customers GROUP BY y ORDER BY y");
+    o("SELECT YEAR(signup), tier + 1, COUNT(*) FROM shop.customers GROUP BY 1, 2 ORDER BY 1, 2");
+    o("SELECT id FROM shop.customers WHERE name COLLATE utf8mb4_bin = 'alice' ORDER BY id");
+    o("SELECT id FROM shop.customers WHERE city COLLATE utf8mb4_bin > 'paris' ORDER BY id");
+    o("SELECT id FROM shop.customers WHERE 'Paris' = city COLLATE utf8mb4_bin ORDER BY id");
+    o("SELECT id FROM shop.customers ORDER BY IF(id < 5, id, name), id LIMIT 12");
+    o("SELECT id FROM shop.customers ORDER BY CASE WHEN id % 2 = 0 THEN signup ELSE tier END, id LIMIT 12");
     // Joins.
+    o("SELECT c.id, o.id, i.line FROM shop.orders o RIGHT JOIN shop.customers c ON o.customer_id = c.id JOIN shop.items i ON i.order_id = o.id WHERE c.id < 5 ORDER BY c.id, o.id, i.line");
+    o("SELECT * FROM (SELECT id AS order_id, status FROM shop.orders WHERE id < 5) o JOIN shop.items USING (order_id) ORDER BY order_id, line");
+    o("SELECT order_id, line, status FROM (SELECT id AS order_id, status FROM shop.orders WHERE id < 5) o LEFT JOIN shop.items USING (order_id) ORDER BY order_id, line");
     o("SELECT c.id, c.name, o.id, o.amount FROM shop.customers c JOIN shop.orders o ON o.customer_id = c.id WHERE c.id < 10 ORDER BY c.id, o.id");
     o("SELECT c.id, o.id FROM shop.customers c LEFT JOIN shop.orders o ON o.customer_id = c.id WHERE c.id > 185 ORDER BY c.id, o.id");
     o("SELECT c.id, COUNT(o.id) FROM shop.customers c LEFT JOIN shop.orders o ON o.customer_id = c.id GROUP BY c.id ORDER BY c.id");
@@ -393,7 +404,7 @@ fn corpus() -> Vec<(String, bool)> {
     o("SELECT id FROM shop.types WHERE t < '5000-01-01' ORDER BY id");
     o("SELECT id, YEAR(r), DATE_FORMAT(t, '%Y-%m-%d %f') FROM shop.types WHERE id < 3 ORDER BY id");
     o("SELECT MIN(a), MAX(a), SUM(d), MIN(e), MAX(e), MIN(r), MAX(t), MIN(s), MAX(s) FROM shop.types");
-    o("SELECT COUNT(*), COUNT(a), COUNT(DISTINCT o) FROM shop.types");
+    o("SELECT COUNT(*), COUNT(a), COUNT(DISTINCT q) FROM shop.types");
     // A result of several megabytes, streamed to the client as it is read.
     o("SELECT * FROM shop.big");
     o("SELECT * FROM shop.big LIMIT 3 OFFSET 5000");

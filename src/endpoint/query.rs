@@ -359,9 +359,16 @@ impl Session {
             text.replace_range(at..at + 1, "NULL");
         }
         let names_from = sql.to_string();
-        self.with_engine(&names_from, |cx| engine::describe(&text, cx))
+        // PREPARE is not a read: a transaction's snapshot waits for its first statement.
+        let had_snapshot = self.snapshot.is_some();
+        let cols = self
+            .with_engine(&names_from, |cx| engine::describe(&text, cx))
             .map(|cols| cols.into_iter().map(wire_column).collect())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        if !had_snapshot {
+            self.snapshot = None;
+        }
+        cols
     }
 
     /// EXPLAIN / DESCRIBE of a SELECT.

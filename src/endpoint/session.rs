@@ -914,7 +914,8 @@ where
             self.io.frame_into(self.out, &def);
         }
         if !self.deprecate_eof {
-            self.io.frame_into(self.out, &srv::eof_packet(self.status, 0));
+            self.io
+                .frame_into(self.out, &srv::eof_packet(self.status, 0));
         }
         self.sent_columns = true;
         for r in std::mem::take(&mut self.head) {

@@ -76,7 +76,7 @@ impl Decimal {
                 let p = pow10(self.scale - scale)?;
                 let q = self.m / p;
                 let r = self.m % p;
-                let q = if r.abs() * 2 >= p {
+                let q = if r.unsigned_abs() >= p.unsigned_abs() - r.unsigned_abs() {
                     q + self.m.signum()
                 } else {
                     q

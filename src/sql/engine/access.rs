@@ -115,8 +115,13 @@ fn copy(e: &Ex) -> Option<Ex> {
     })
 }
 
-/// True when the store's key encoding of `col` can be produced from query values.
+/// True when the store's key encoding of `col` can be produced from query values, in an
+/// order the engine's comparisons agree with. Single-byte character sets (latin1) are
+/// not: their keys weigh the stored bytes, the engine compares their text as UTF-8.
 fn encodable(col: &ColumnDef) -> bool {
+    if col.ty.has_charset() && collation::by_id(col.collation).is_none_or(|c| c.mbmaxlen == 1) {
+        return false;
+    }
     col.ty.is_integer()
         || matches!(
             col.ty,
@@ -147,14 +152,23 @@ pub fn choose(
         _ => None,
     };
     let mut by_col: Vec<Vec<Cond<'_>>> = (0..ncols).map(|_| Vec::new()).collect();
+    // A string key orders by the column's collation: a condition under another collation
+    // (COLLATE, a _bin column on the other side) cannot use it.
+    let same_coll = |col: usize, coll: &super::bind::Coll| {
+        let c = &t.def.columns[col];
+        !c.ty.has_charset() || coll.is_none_or(|x| x.id == c.collation)
+    };
     for c in conds {
         match c {
-            Ex::Cmp(op, a, b, _) => {
+            Ex::Cmp(op, a, b, coll) => {
                 let (col, op, v) = match (mine(a), mine(b)) {
                     (Some(col), _) if available(b, earlier) => (col, *op, &**b),
                     (_, Some(col)) if available(a, earlier) => (col, flip(*op), &**a),
                     _ => continue,
                 };
+                if !same_coll(col, coll) {
+                    continue;
+                }
                 by_col[col].push(match op {
                     Cmp::Eq | Cmp::NullSafeEq => Cond::Eq(vec![v]),
                     Cmp::Lt => Cond::Hi(v, false),
@@ -164,16 +178,16 @@ pub fn choose(
                     Cmp::Ne => continue,
                 });
             }
-            Ex::Between(a, lo, hi, false, _) => {
-                if let Some(col) = mine(a) {
+            Ex::Between(a, lo, hi, false, coll) => {
+                if let Some(col) = mine(a).filter(|c| same_coll(*c, coll)) {
                     if available(lo, earlier) && available(hi, earlier) {
                         by_col[col].push(Cond::Lo(lo, true));
                         by_col[col].push(Cond::Hi(hi, true));
                     }
                 }
             }
-            Ex::InList(a, list, false, _) => {
-                if let Some(col) = mine(a) {
+            Ex::InList(a, list, false, coll) => {
+                if let Some(col) = mine(a).filter(|c| same_coll(*c, coll)) {
                     if list.iter().all(|x| available(x, earlier)) && list.len() <= 1000 {
                         by_col[col].push(Cond::Eq(list.iter().collect()));
                     }
@@ -436,13 +450,13 @@ pub fn ranges(
     access: &Access,
     row: &[Value],
     cx: &Ctx<'_, '_>,
-) -> Result<Ranges, SqlError> {
+) -> Result<(Ranges, bool), SqlError> {
     let id = t.def.id;
     match access {
         Access::Scan => {
             let mut from = Vec::new();
             keys::row(&mut from, id);
-            Ok(vec![(from, keys::table_end(keys::ROW, id))])
+            Ok((vec![(from, keys::table_end(keys::ROW, id))], false))
         }
         Access::Index {
             ix,
@@ -529,7 +543,9 @@ pub fn ranges(
             if *reverse {
                 out.reverse();
             }
-            Ok(out)
+            // Every primary-key part encoded: each range is exactly one row's key.
+            let points = primary && complete && eq.len() == def.parts.len();
+            Ok((out, points))
         }
     }
 }
@@ -540,6 +556,7 @@ pub fn read(
     t: &TableRt,
     access: &Access,
     ranges: &[(Vec<u8>, Vec<u8>)],
+    points: bool,
     view: &crate::store::view::ReadView,
     f: &mut dyn FnMut(&[u8]) -> Result<bool, SqlError>,
 ) -> Result<bool, SqlError> {
@@ -549,23 +566,16 @@ pub fn read(
         Access::Scan => (None, false),
         Access::Index { ix, reverse, .. } => (Some(&t.def.indexes[*ix]), *reverse),
     };
-    // Every primary-key part equal: each range is one row, read with a point lookup.
-    if let (Some(d), Access::Index { eq, .. }) = (def, access) {
-        let points = d.kind == IndexKind::Primary
-            && eq.len() == d.parts.len()
-            && ranges
-                .iter()
-                .all(|(from, to)| successor(from).as_deref() == Some(to.as_slice()));
-        if points {
-            for (from, _) in ranges {
-                if let Some(row) = view.get(from).map_err(rocks)? {
-                    if !f(&row)? {
-                        return Ok(false);
-                    }
+    // Every primary-key part given: each range is one row, read with a point lookup.
+    if points {
+        for (from, _) in ranges {
+            if let Some(row) = view.get(from).map_err(rocks)? {
+                if !f(&row)? {
+                    return Ok(false);
                 }
             }
-            return Ok(true);
         }
+        return Ok(true);
     }
     let secondary = def.filter(|d| d.kind != IndexKind::Primary);
     let layouts = &t.layout.columns;

@@ -335,6 +335,8 @@ struct Frame<'p> {
     tables: Vec<(String, String, String, Vec<String>, usize)>,
     /// Collation of each column of the joined row.
     colls: Vec<Coll>,
+    /// Columns the engine only selects as they are (named in the 1235 of any other use).
+    special: Vec<Option<&'static str>>,
     /// Enclosing query's scope.
     parent: Option<&'p Frame<'p>>,
     /// A name resolved in an enclosing scope.
@@ -343,9 +345,33 @@ struct Frame<'p> {
     aggs: RefCell<Vec<Agg>>,
     /// Select-list aliases with their items (for ORDER BY, GROUP BY and HAVING).
     aliases: RefCell<Vec<String>>,
+    /// JOIN ... USING columns: (kept, merged away) positions.
+    merged: RefCell<Vec<(usize, usize)>>,
+    /// The select items as written (`None` for columns of `*`), for GROUP BY naming one.
+    item_asts: RefCell<Vec<Option<Expr>>>,
 }
 
 impl Frame<'_> {
+    /// The collation two operands compare by, as mysqld derives it: an explicit COLLATE
+    /// wins; between two different collations of a character set, the `_bin` one.
+    fn pair_coll(&self, l: &Ex, r: &Ex) -> Coll {
+        let explicit = |e: &Ex| match e {
+            Ex::Func("COLLATE", _, c) => *c,
+            _ => None,
+        };
+        if let Some(c) = explicit(l).or(explicit(r)) {
+            return Some(c);
+        }
+        match (self.coll(l), self.coll(r)) {
+            (Some(a), Some(b))
+                if a.id != b.id && b.compare != collation::Compare::CaseInsensitive =>
+            {
+                Some(b)
+            }
+            (a, b) => a.or(b),
+        }
+    }
+
     /// The collation of an expression's strings: a column's own, else the expression's.
     fn coll(&self, e: &Ex) -> Coll {
         match e {
@@ -378,6 +404,7 @@ pub fn bind_reusable(q: &Query, cx: &Context<'_>) -> Result<(QueryPlan, bool), S
     let b = Binder {
         cx,
         volatile: Cell::new(false),
+        plain_item: Cell::new(false),
     };
     let plan = b.query(q, None, Some(cx.names_from))?;
     Ok((plan, !b.volatile.get()))
@@ -387,6 +414,34 @@ struct Binder<'c, 'a> {
     cx: &'c Context<'a>,
     /// Something session-dependent was bound as a constant.
     volatile: Cell<bool>,
+    /// Binding a select item that is a bare column.
+    plain_item: Cell<bool>,
+}
+
+/// Why a column can only be selected as it is: BIT, ENUM and SET values are numbers with
+/// labels and character sets other than UTF-8 and latin1 are not converted; comparing or
+/// computing with them is not implemented yet.
+fn special_column(m: &ColMeta) -> Option<&'static str> {
+    use crate::wire::resultset::flags as fl;
+    if m.col_type == ct::BIT {
+        return Some("BIT columns in expressions, comparisons and ordering");
+    }
+    if m.flags & fl::ENUM != 0 {
+        return Some("ENUM columns in expressions, comparisons and ordering");
+    }
+    if m.flags & fl::SET != 0 {
+        return Some("SET columns in expressions, comparisons and ordering");
+    }
+    if m.col_type != 0 {
+        let cs = collation::by_id(m.charset).map(|c| c.charset);
+        if !matches!(
+            cs,
+            Some("utf8mb4" | "utf8mb3" | "utf8" | "latin1" | "ascii" | "binary")
+        ) {
+            return Some("columns of this character set in expressions, comparisons and ordering");
+        }
+    }
+    None
 }
 
 /// Clause names in mysqld's messages.
@@ -1054,16 +1109,27 @@ impl Binder<'_, '_> {
                 .iter()
                 .flat_map(|s| s.cols.iter().map(|c| c.coll))
                 .collect(),
+            special: sources
+                .iter()
+                .flat_map(|s| s.cols.iter().map(|c| special_column(&c.meta)))
+                .collect(),
             parent,
             correlated: Cell::new(false),
             aggs: RefCell::new(Vec::new()),
             aliases: RefCell::new(Vec::new()),
+            item_asts: RefCell::new(Vec::new()),
+            merged: RefCell::new(Vec::new()),
         };
         // ON and USING.
         for (idx, on, using) in pending_on {
             let mut conds = Vec::new();
             if let Some(e) = on {
                 conjuncts(self.expr(e, &frame, ON, false)?, &mut conds);
+            }
+            if !using.is_empty() && (sources.len() != 2 || right_join) {
+                return Err(unsupported(
+                    "JOIN ... USING with more than two tables or RIGHT JOIN",
+                ));
             }
             for name in using {
                 let right = &sources[idx];
@@ -1087,6 +1153,9 @@ impl Binder<'_, '_> {
                     Box::new(Ex::Col(right.offset + rc)),
                     right.cols[rc].coll,
                 ));
+                // One column for both (the left one: in INNER and LEFT joins it is never
+                // NULL-extended): unqualified names and `*` see it once, first.
+                frame.merged.borrow_mut().push((left, right.offset + rc));
             }
             sources[idx].on = conds;
         }
@@ -1095,6 +1164,7 @@ impl Binder<'_, '_> {
         // some item needs it.
         let mut texts: Option<Vec<String>> = None;
         let mut items = Vec::new();
+        let mut item_asts: Vec<Option<Expr>> = Vec::new();
         let mut cols = Vec::new();
         for (i, it) in sel.projection.iter().enumerate() {
             match it {
@@ -1102,15 +1172,29 @@ impl Binder<'_, '_> {
                     if sources.is_empty() {
                         return Err(SqlError::new(1096, "No tables used".into()));
                     }
-                    for s in &sources {
-                        for (c, col) in s.cols.iter().enumerate() {
-                            items.push(Ex::Col(s.offset + c));
-                            cols.push(OutCol {
-                                name: col.name.clone(),
-                                meta: Some(col.meta.clone()),
-                                coll: col.coll,
-                            });
+                    // USING columns first, once; then every other column in order.
+                    let merged = frame.merged.borrow().clone();
+                    let mut order: Vec<usize> = merged.iter().map(|(k, _)| *k).collect();
+                    for i in 0..width {
+                        if !merged.iter().any(|(k, m)| *k == i || *m == i) {
+                            order.push(i);
                         }
+                    }
+                    for i in order {
+                        let Some(s) = sources
+                            .iter()
+                            .find(|s| i >= s.offset && i < s.offset + s.cols.len())
+                        else {
+                            continue;
+                        };
+                        let col = &s.cols[i - s.offset];
+                        items.push(Ex::Col(i));
+                        item_asts.push(None);
+                        cols.push(OutCol {
+                            name: col.name.clone(),
+                            meta: Some(col.meta.clone()),
+                            coll: col.coll,
+                        });
                     }
                 }
                 SelectItem::QualifiedWildcard(kind, _) => {
@@ -1122,6 +1206,7 @@ impl Binder<'_, '_> {
                         .ok_or_else(|| SqlError::new(1051, format!("Unknown table '{tname}'")))?;
                     for (c, col) in s.cols.iter().enumerate() {
                         items.push(Ex::Col(s.offset + c));
+                        item_asts.push(None);
                         cols.push(OutCol {
                             name: col.name.clone(),
                             meta: Some(col.meta.clone()),
@@ -1130,7 +1215,13 @@ impl Binder<'_, '_> {
                     }
                 }
                 SelectItem::UnnamedExpr(e) => {
-                    let ex = self.expr(e, &frame, FIELD_LIST, true)?;
+                    self.plain_item.set(matches!(
+                        e,
+                        Expr::Identifier(_) | Expr::CompoundIdentifier(_)
+                    ));
+                    let ex = self.expr(e, &frame, FIELD_LIST, true);
+                    self.plain_item.set(false);
+                    let ex = ex?;
                     let name = match e {
                         Expr::Identifier(id) => id.value.clone(),
                         Expr::CompoundIdentifier(p) if !p.is_empty() => {
@@ -1148,21 +1239,30 @@ impl Binder<'_, '_> {
                     };
                     cols.push(self.out_col(&ex, name, &sources));
                     items.push(ex);
+                    item_asts.push(Some(e.clone()));
                 }
                 SelectItem::ExprWithAlias { expr, alias } => {
-                    let ex = self.expr(expr, &frame, FIELD_LIST, true)?;
+                    self.plain_item.set(matches!(
+                        expr,
+                        Expr::Identifier(_) | Expr::CompoundIdentifier(_)
+                    ));
+                    let ex = self.expr(expr, &frame, FIELD_LIST, true);
+                    self.plain_item.set(false);
+                    let ex = ex?;
                     let mut c = self.out_col(&ex, alias.value.clone(), &sources);
                     if let Some(m) = &mut c.meta {
                         m.name = alias.value.clone();
                     }
                     cols.push(c);
                     items.push(ex);
+                    item_asts.push(Some(expr.clone()));
                 }
                 #[allow(unreachable_patterns)]
                 other => return Err(unsupported(&other.to_string())),
             }
         }
         *frame.aliases.borrow_mut() = cols.iter().map(|c| c.name.clone()).collect();
+        *frame.item_asts.borrow_mut() = item_asts;
         // WHERE.
         let mut where_conj = Vec::new();
         if let Some(w) = &sel.selection {
@@ -1230,7 +1330,9 @@ impl Binder<'_, '_> {
             sources[0].join = JoinKind::Left;
             let on = std::mem::take(&mut sources[1].on);
             sources[0].on = on;
-            vec![1, 0]
+            let mut order = vec![1, 0];
+            order.extend(2..sources.len());
+            order
         } else {
             (0..sources.len()).collect()
         };
@@ -1368,11 +1470,11 @@ impl Binder<'_, '_> {
                     .and_then(|p| p.checked_sub(1))
                     .filter(|p| *p < items.len())
                     .ok_or_else(|| bad_field(n, clause))?;
-                return Ok(if clause == GROUP {
-                    clone_simple(&items[pos]).unwrap_or(Ex::Item(pos))
+                return if clause == GROUP {
+                    self.group_item(frame, items, pos)
                 } else {
-                    Ex::Item(pos)
-                });
+                    special_item(frame, items, pos).map(|()| Ex::Item(pos))
+                };
             }
         }
         if let Expr::Identifier(id) = e {
@@ -1388,15 +1490,38 @@ impl Binder<'_, '_> {
             if let Some(pos) = alias {
                 // ORDER BY and HAVING prefer the alias; GROUP BY prefers a column.
                 if clause != GROUP || !is_column {
-                    return Ok(if clause == GROUP {
-                        clone_simple(&items[pos]).unwrap_or(Ex::Item(pos))
+                    return if clause == GROUP {
+                        self.group_item(frame, items, pos)
                     } else {
-                        Ex::Item(pos)
-                    });
+                        special_item(frame, items, pos).map(|()| Ex::Item(pos))
+                    };
                 }
             }
         }
         self.expr(e, frame, clause, allow_agg)
+    }
+
+    /// GROUP BY naming select item `pos` (by alias or position): the item's expression,
+    /// bound again (groups are formed before items are computed).
+    fn group_item(&self, frame: &Frame<'_>, items: &[Ex], pos: usize) -> Result<Ex, SqlError> {
+        special_item(frame, items, pos)?;
+        if let Some(e) = clone_simple(&items[pos]) {
+            return Ok(e);
+        }
+        let ast = frame.item_asts.borrow().get(pos).cloned().flatten();
+        match ast {
+            Some(e) => self.expr(&e, frame, GROUP, false).map_err(|err| {
+                if err.code == 1111 {
+                    SqlError::new(
+                        1056,
+                        format!("Can't group on '{}'", frame.aliases.borrow()[pos]),
+                    )
+                } else {
+                    err
+                }
+            }),
+            None => Err(unsupported("GROUP BY this select item")),
+        }
     }
 
     fn add_source(
@@ -1561,6 +1686,10 @@ impl Binder<'_, '_> {
                 }
                 let name = parts[parts.len() - 1];
                 if let Some(c) = cols.iter().position(|c| c.eq_ignore_ascii_case(name)) {
+                    if parts.len() == 1 && fr.merged.borrow().iter().any(|(_, m)| *m == offset + c)
+                    {
+                        continue;
+                    }
                     if found.is_some() {
                         return Err(SqlError::new(
                             1052,
@@ -1571,6 +1700,11 @@ impl Binder<'_, '_> {
                 }
             }
             if let Some(i) = found {
+                if let Some(why) = fr.special.get(i).copied().flatten() {
+                    if !(depth == 0 && self.plain_item.get()) {
+                        return Err(unsupported(why));
+                    }
+                }
                 if depth == 0 {
                     return Ok(Ex::Col(i));
                 }
@@ -1656,7 +1790,11 @@ impl Binder<'_, '_> {
             Expr::Value(v) => Ex::Lit(match &v.value {
                 Lit::Number(n, _) => number(n),
                 Lit::SingleQuotedString(s) | Lit::DoubleQuotedString(s) => Value::Text(s.clone()),
-                Lit::HexStringLiteral(h) => Value::Bytes(hex_bytes(h)),
+                Lit::HexStringLiteral(h) => {
+                    Value::Bytes(hex_bytes(h).ok_or_else(|| {
+                        crate::sql::constant::syntax_error(self.cx.names_from, "")
+                    })?)
+                }
                 Lit::Boolean(x) => Value::Int(*x as i64),
                 Lit::Null => Value::Null,
                 Lit::Placeholder(_) => return self.param(v.span.start, e),
@@ -1708,7 +1846,7 @@ impl Binder<'_, '_> {
                     ));
                 }
                 let (l, r) = (b(left)?, b(right)?);
-                let coll = frame.coll(&l).or(frame.coll(&r));
+                let coll = frame.pair_coll(&l, &r);
                 match op {
                     B::And => Ex::And(l, r),
                     B::Or => Ex::Or(l, r),
@@ -2124,15 +2262,28 @@ fn first_words(s: &str) -> String {
     s.split_whitespace().take(4).collect::<Vec<_>>().join(" ")
 }
 
-fn hex_bytes(h: &str) -> Vec<u8> {
+fn hex_bytes(h: &str) -> Option<Vec<u8>> {
+    if !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
     let h = if h.len() % 2 == 1 {
         format!("0{h}")
     } else {
         h.to_string()
     };
     (0..h.len() / 2)
-        .filter_map(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).ok())
+        .map(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).ok())
         .collect()
+}
+
+/// 1235 when select item `pos` is a column the engine only selects as it is.
+fn special_item(frame: &Frame<'_>, items: &[Ex], pos: usize) -> Result<(), SqlError> {
+    if let Some(Ex::Col(i)) = items.get(pos) {
+        if let Some(why) = frame.special.get(*i).copied().flatten() {
+            return Err(unsupported(why));
+        }
+    }
+    Ok(())
 }
 
 /// An expression that can be duplicated (GROUP BY naming a select item).

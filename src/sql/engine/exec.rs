@@ -109,15 +109,17 @@ pub fn run_rows(
                 }
             }
             if !order.is_empty() {
-                rows.sort_by(|a, b| {
-                    for (c, desc) in order {
-                        let o = order_values(&a[*c], &b[*c], cols[*c].coll);
-                        if o != Ordering::Equal {
-                            return if *desc { o.reverse() } else { o };
-                        }
-                    }
-                    Ordering::Equal
-                });
+                let spec: Vec<(bool, Coll)> =
+                    order.iter().map(|(c, d)| (*d, cols[*c].coll)).collect();
+                let mut keyed: Vec<(Vec<Value>, Vec<Value>)> = rows
+                    .into_iter()
+                    .map(|r| {
+                        let keys = order.iter().map(|(c, _)| r[*c].clone()).collect();
+                        (r, keys)
+                    })
+                    .collect();
+                sort_keyed(&mut keyed, &spec);
+                rows = keyed.into_iter().map(|(r, _)| r).collect();
             }
             Ok(apply_limit(rows, *limit, *offset))
         }
@@ -143,16 +145,6 @@ fn dedup(rows: &mut Vec<Vec<Value>>, cols: &[OutCol]) {
         }
         seen.insert(key.clone())
     });
-}
-
-/// mysqld's ORDER BY order: NULL first, then by value.
-fn order_values(a: &Value, b: &Value, coll: Coll) -> Ordering {
-    match (a, b) {
-        (Value::Null, Value::Null) => Ordering::Equal,
-        (Value::Null, _) => Ordering::Less,
-        (_, Value::Null) => Ordering::Greater,
-        _ => compare(a, b, coll).unwrap_or(Ordering::Equal),
-    }
 }
 
 /// A stored value as the engine sees it.
@@ -286,27 +278,34 @@ impl Join<'_, '_, '_> {
         };
         let cont = match &src.kind {
             SourceKind::Base(t) => {
-                let ranges = access::ranges(t, &src.access, row, &self.ctx)?;
+                let (ranges, points) = access::ranges(t, &src.access, row, &self.ctx)?;
                 let mut spans = Vec::with_capacity(n);
                 let mut buf = Vec::new();
-                access::read(t, &src.access, &ranges, self.ctx.cx.view, &mut |bytes| {
-                    decode_into(
-                        t,
-                        &src.needed,
-                        bytes,
-                        &mut spans,
-                        &mut buf,
-                        &mut row[off..off + n],
-                    )?;
-                    if !on_pass(row)? {
-                        return Ok(true);
-                    }
-                    matched = true;
-                    if !self.filters_pass(level + 1, row)? {
-                        return Ok(true);
-                    }
-                    self.run(level + 1, row, sink)
-                })?
+                access::read(
+                    t,
+                    &src.access,
+                    &ranges,
+                    points,
+                    self.ctx.cx.view,
+                    &mut |bytes| {
+                        decode_into(
+                            t,
+                            &src.needed,
+                            bytes,
+                            &mut spans,
+                            &mut buf,
+                            &mut row[off..off + n],
+                        )?;
+                        if !on_pass(row)? {
+                            return Ok(true);
+                        }
+                        matched = true;
+                        if !self.filters_pass(level + 1, row)? {
+                            return Ok(true);
+                        }
+                        self.run(level + 1, row, sink)
+                    },
+                )?
             }
             SourceKind::Derived(_) | SourceKind::Rows(_) => {
                 let rows: &[Vec<Value>] = match &src.kind {
@@ -500,15 +499,11 @@ fn finish(a: &Agg, st: State) -> Value {
                 return Value::Null;
             }
             if !a.order.is_empty() {
-                parts.sort_by(|x, y| {
-                    for (k, (_, desc)) in a.order.iter().enumerate() {
-                        let o = order_values(&x.0[k], &y.0[k], None);
-                        if o != Ordering::Equal {
-                            return if *desc { o.reverse() } else { o };
-                        }
-                    }
-                    Ordering::Equal
-                });
+                let spec: Vec<(bool, Coll)> = a.order.iter().map(|(_, d)| (*d, None)).collect();
+                let mut keyed: Vec<(String, Vec<Value>)> =
+                    parts.into_iter().map(|(k, s)| (s, k)).collect();
+                sort_keyed(&mut keyed, &spec);
+                parts = keyed.into_iter().map(|(s, k)| (k, s)).collect();
             }
             let mut s = String::new();
             for (i, (_, p)) in parts.iter().enumerate() {
@@ -613,6 +608,16 @@ fn select_into(
                 let mut items = Vec::with_capacity(s.items.len());
                 for e in &s.items {
                     items.push(eval(e, r, &ctx)?);
+                }
+                // HAVING without grouping filters rows (and may name select aliases).
+                if let Some(h) = &s.having {
+                    let c = Ctx {
+                        items: &items,
+                        ..ctx
+                    };
+                    if eval(h, r, &c)?.truth() != Some(true) {
+                        return Ok(true);
+                    }
                 }
                 if streaming {
                     produced += 1;
@@ -765,52 +770,97 @@ fn select_into(
     }
 }
 
-/// A sort key: the value, and for text its collation weight computed once.
-struct SortKey {
-    value: Value,
-    weight: Option<Vec<u8>>,
-}
-
 /// An output row: its select items and its sort keys.
 type OutRow = (Vec<Value>, Vec<Value>);
 
-/// Sorts rows by their keys (`spec`: descending, collation per key), stable.
-fn sort_rows(out: &mut Vec<OutRow>, spec: &[(bool, Coll)]) {
-    let mut keyed: Vec<(Vec<SortKey>, OutRow)> = std::mem::take(out)
+/// A sort key made comparable with a total order: collation weights for text, bytes,
+/// an exact number, a double, or a temporal value.
+enum SortKey {
+    Null,
+    Bytes(Vec<u8>),
+    Exact(Decimal),
+    Approx(f64),
+    Time(Temporal),
+}
+
+impl SortKey {
+    fn cmp(&self, other: &SortKey) -> Ordering {
+        match (self, other) {
+            (SortKey::Null, SortKey::Null) => Ordering::Equal,
+            (SortKey::Null, _) => Ordering::Less,
+            (_, SortKey::Null) => Ordering::Greater,
+            (SortKey::Bytes(a), SortKey::Bytes(b)) => a.cmp(b),
+            (SortKey::Exact(a), SortKey::Exact(b)) => Decimal::cmp_value(a, b),
+            (SortKey::Approx(a), SortKey::Approx(b)) => a.total_cmp(b),
+            (SortKey::Time(a), SortKey::Time(b)) => Temporal::compare(a, b),
+            // Unified per column below: kinds never mix.
+            _ => Ordering::Equal,
+        }
+    }
+}
+
+/// The sort keys of one key column, of one kind for every row: mysqld sorts a column
+/// mixing strings with numbers or dates as strings, exact numbers with doubles as doubles.
+fn sort_keys(values: Vec<&Value>, coll: Coll) -> Vec<SortKey> {
+    let (mut text, mut exact, mut approx, mut time) = (false, false, false, false);
+    for v in &values {
+        match v {
+            Value::Null => {}
+            Value::Text(_) | Value::Bytes(_) => text = true,
+            Value::Int(_) | Value::UInt(_) | Value::Decimal(_) => exact = true,
+            Value::Double(_) | Value::Float(_) => approx = true,
+            Value::Temporal(_) => time = true,
+        }
+    }
+    let as_text = text || (time && (exact || approx));
+    let coll = crate::sql::value::text_collation(coll);
+    values
         .into_iter()
-        .map(|(items, keys)| {
-            let sk = keys
-                .iter()
-                .zip(spec)
-                .map(|(v, (_, coll))| SortKey {
-                    weight: match v {
-                        Value::Text(s) => {
-                            let mut w = Vec::with_capacity(s.len());
-                            crate::sql::value::text_collation(*coll).weight(s.as_bytes(), &mut w);
-                            Some(w)
-                        }
-                        _ => None,
-                    },
-                    value: v.clone(),
-                })
-                .collect();
-            (sk, (items, keys))
+        .map(|v| match v {
+            Value::Null => SortKey::Null,
+            Value::Bytes(b) => SortKey::Bytes(b.clone()),
+            v if as_text => {
+                let s = v.render_bytes().unwrap_or_default();
+                let mut w = Vec::with_capacity(s.len());
+                coll.weight(&s, &mut w);
+                SortKey::Bytes(w)
+            }
+            Value::Temporal(t) => SortKey::Time(*t),
+            v if approx => SortKey::Approx(v.as_f64()),
+            v => v
+                .as_decimal()
+                .map_or_else(|| SortKey::Approx(v.as_f64()), SortKey::Exact),
         })
+        .collect()
+}
+
+/// Sorts rows by their keys (`spec`: descending, collation per key), stable, with a total
+/// order whatever the values (client SQL can mix types in one ORDER BY expression).
+fn sort_keyed<T>(out: &mut Vec<(T, Vec<Value>)>, spec: &[(bool, Coll)]) {
+    let n = out.len();
+    let mut columns: Vec<Vec<SortKey>> = spec
+        .iter()
+        .enumerate()
+        .map(|(k, (_, coll))| sort_keys(out.iter().map(|(_, keys)| &keys[k]).collect(), *coll))
         .collect();
-    keyed.sort_by(|a, b| {
-        for (k, (desc, coll)) in spec.iter().enumerate() {
-            let (x, y) = (&a.0[k], &b.0[k]);
-            let o = match (&x.weight, &y.weight) {
-                (Some(p), Some(q)) => p.cmp(q),
-                _ => order_values(&x.value, &y.value, *coll),
-            };
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| {
+        for (k, (desc, _)) in spec.iter().enumerate() {
+            let o = columns[k][a].cmp(&columns[k][b]);
             if o != Ordering::Equal {
                 return if *desc { o.reverse() } else { o };
             }
         }
         Ordering::Equal
     });
-    out.extend(keyed.into_iter().map(|(_, r)| r));
+    columns.clear();
+    let mut slots: Vec<Option<(T, Vec<Value>)>> =
+        std::mem::take(out).into_iter().map(Some).collect();
+    out.extend(order.into_iter().filter_map(|i| slots[i].take()));
+}
+
+fn sort_rows(out: &mut Vec<OutRow>, spec: &[(bool, Coll)]) {
+    sort_keyed(out, spec);
 }
 
 /// Result metadata: a plain column's own, else from the values the column holds.

@@ -102,6 +102,29 @@ pub const NAMES: &[&str] = &[
     "FORMAT",
 ];
 
+/// Arguments a function takes: (least, most).
+pub fn arity(name: &str) -> (usize, usize) {
+    match name {
+        "NOW" | "CURDATE" | "CURTIME" | "PI" => (0, 1),
+        "UNIX_TIMESTAMP" => (0, 1),
+        "CONCAT" | "GREATEST" | "LEAST" | "COALESCE" | "CHAR" => (1, usize::MAX),
+        "CONCAT_WS" | "FIELD" | "ELT" => (2, usize::MAX),
+        "SUBSTRING" | "LOCATE" => (2, 3),
+        "ROUND" => (1, 2),
+        "FROM_UNIXTIME" => (1, 2),
+        "LEFT" | "RIGHT" | "IFNULL" | "NULLIF" | "INSTR" | "TRUNCATE" | "MOD" | "POWER"
+        | "DATE_FORMAT" | "TIME_FORMAT" | "STR_TO_DATE" | "DATEDIFF" | "SHA2" | "JSON_EXTRACT"
+        | "REPEAT" | "STRCMP" | "FORMAT" | "&" | "|" | "^" | "EXTRACT" | "TRIM_STR"
+        | "LTRIM_STR" | "RTRIM_STR" => (2, 2),
+        "IF" | "REPLACE" | "LPAD" | "RPAD" | "DATE_ADD" | "DATE_SUB" | "TIMESTAMPDIFF" => (3, 3),
+        "CONV" => (3, 3),
+        _ => (1, 1),
+    }
+}
+
+/// Longest string a function builds (mysqld's max_allowed_packet: longer results are NULL).
+const MAX_RESULT: usize = 16 << 20;
+
 /// INTERVAL units.
 pub const UNITS: &[&str] = &[
     "MICROSECOND",
@@ -154,16 +177,16 @@ fn interval(n: &Value, unit: &str) -> Option<(i64, i64)> {
     let k = match unit {
         "MICROSECOND" => return Some((0, int(n))),
         "SECOND" => {
-            let us = (n.as_f64() * 1e6).round() as i64;
-            return Some((0, us));
+            let us = n.as_f64() * 1e6;
+            return (us.abs() < 9e18).then_some((0, us.round() as i64));
         }
         "MINUTE" => 60_000_000,
         "HOUR" => 3_600_000_000,
         "DAY" => 86_400_000_000,
         "WEEK" => 7 * 86_400_000_000,
         "MONTH" => return Some((int(n), 0)),
-        "QUARTER" => return Some((3 * int(n), 0)),
-        "YEAR" => return Some((12 * int(n), 0)),
+        "QUARTER" => return int(n).checked_mul(3).map(|m| (m, 0)),
+        "YEAR" => return int(n).checked_mul(12).map(|m| (m, 0)),
         _ => return None,
     };
     int(n).checked_mul(k).map(|us| (0, us))
@@ -200,7 +223,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn pad(s: &str, len: i64, with: &str, left: bool) -> Option<String> {
-    if len < 0 {
+    if len < 0 || len as u64 > MAX_RESULT as u64 {
         return None;
     }
     let len = len as usize;
@@ -226,7 +249,7 @@ fn round_value(v: &Value, places: i64, truncate: bool) -> Value {
                 return Value::Null;
             };
             if places >= 0 {
-                let s = (places as u8).min(30);
+                let s = places.min(30) as u8;
                 let r = if truncate {
                     Some(d.truncate(s))
                 } else {
@@ -246,7 +269,7 @@ fn round_value(v: &Value, places: i64, truncate: bool) -> Value {
                     _ => Value::Null,
                 }
             } else {
-                let p = 10f64.powi((-places) as i32);
+                let p = 10f64.powi((-places).min(40) as i32);
                 let x = d.to_f64() / p;
                 let x = if truncate { x.trunc() } else { x.round() } * p;
                 match v {
@@ -260,7 +283,10 @@ fn round_value(v: &Value, places: i64, truncate: bool) -> Value {
         Value::Null => Value::Null,
         other => {
             let x = other.as_f64();
-            let p = 10f64.powi(places as i32);
+            if places > 30 {
+                return Value::Double(x);
+            }
+            let p = 10f64.powi(places.max(-40) as i32);
             let r = if truncate {
                 (x * p).trunc() / p
             } else {
@@ -321,6 +347,13 @@ fn json_text(v: &serde_json::Value) -> String {
 
 /// Calls function `name` on evaluated arguments.
 pub fn call(name: &str, a: Vec<Value>, coll: Coll) -> Result<Value, SqlError> {
+    let (least, most) = self::arity(name);
+    if a.len() < least || a.len() > most {
+        return Err(SqlError::new(
+            1582,
+            format!("Incorrect parameter count in the call to native function '{name}'"),
+        ));
+    }
     let null_in = a.iter().any(|v| matches!(v, Value::Null));
     let arity = |n: usize| -> Result<(), SqlError> {
         if a.len() == n {
@@ -463,11 +496,15 @@ pub fn call(name: &str, a: Vec<Value>, coll: Coll) -> Result<Value, SqlError> {
             Value::Text(s)
         }
         "REPLACE" => {
-            let from = t(1);
+            let (s, from, to) = (t(0), t(1), t(2));
             if from.is_empty() {
-                Value::Text(t(0))
+                Value::Text(s)
+            } else if to.len() > from.len()
+                && s.len() + s.matches(&from).count() * (to.len() - from.len()) > MAX_RESULT
+            {
+                Value::Null
             } else {
-                Value::Text(t(0).replace(&from, &t(2)))
+                Value::Text(s.replace(&from, &to))
             }
         }
         "LPAD" | "RPAD" => {
@@ -584,8 +621,11 @@ pub fn call(name: &str, a: Vec<Value>, coll: Coll) -> Result<Value, SqlError> {
         "STR_TO_DATE" => str_to_date(&t(0), &t(1)).map_or(Value::Null, Value::Temporal),
         "DATE_ADD" | "DATE_SUB" => {
             let unit = t(2);
-            let Some((mut months, mut us)) = interval(&a[1], &unit) else {
+            if !UNITS.contains(&unit.as_str()) {
                 return Err(unsupported(&format!("INTERVAL unit {unit}")));
+            }
+            let Some((mut months, mut us)) = interval(&a[1], &unit) else {
+                return Ok(Value::Null);
             };
             if name == "DATE_SUB" {
                 months = -months;
@@ -664,7 +704,8 @@ pub fn call(name: &str, a: Vec<Value>, coll: Coll) -> Result<Value, SqlError> {
         },
         "FROM_UNIXTIME" => {
             let secs = a[0].as_f64();
-            if secs < 0.0 {
+            // mysqld's range for FROM_UNIXTIME.
+            if !(0.0..=32_536_771_199.0).contains(&secs) {
                 return Ok(Value::Null);
             }
             let s = secs.trunc() as i64;
@@ -776,10 +817,21 @@ pub fn call(name: &str, a: Vec<Value>, coll: Coll) -> Result<Value, SqlError> {
         }
         "REVERSE" => Value::Text(t(0).chars().rev().collect()),
         "REPEAT" => {
-            let n = int(&a[1]).clamp(0, 1 << 20) as usize;
-            Value::Text(t(0).repeat(n))
+            let (s, n) = (t(0), int(&a[1]).max(0) as u64);
+            if (s.len() as u64).saturating_mul(n) > MAX_RESULT as u64 {
+                Value::Null
+            } else {
+                Value::Text(s.repeat(n as usize))
+            }
         }
-        "SPACE" => Value::Text(" ".repeat(int(&a[0]).clamp(0, 1 << 20) as usize)),
+        "SPACE" => {
+            let n = int(&a[0]).max(0) as u64;
+            if n > MAX_RESULT as u64 {
+                Value::Null
+            } else {
+                Value::Text(" ".repeat(n as usize))
+            }
+        }
         "ASCII" => Value::Int(
             a[0].render_bytes()
                 .and_then(|b| b.first().copied())
@@ -803,9 +855,10 @@ pub fn call(name: &str, a: Vec<Value>, coll: Coll) -> Result<Value, SqlError> {
         "~" => Value::UInt(!(int(&a[0]) as u64)),
         "FORMAT" => {
             let places = int(&a[1]).clamp(0, 30) as u8;
-            let d = a[0]
-                .as_decimal()
-                .and_then(|d| d.rescale(places))
+            let exact = matches!(a[0], Value::Int(_) | Value::UInt(_) | Value::Decimal(_));
+            let d = exact
+                .then(|| a[0].as_decimal().and_then(|d| d.rescale(places)))
+                .flatten()
                 .map(|d| d.render())
                 .unwrap_or_else(|| format!("{:.*}", places as usize, a[0].as_f64()));
             let (sign, body) = d.strip_prefix('-').map_or(("", d.as_str()), |r| ("-", r));
@@ -894,18 +947,28 @@ fn str_to_date(s: &str, fmt: &str) -> Option<Temporal> {
             }
             'p' => {
                 let w = s.get(i..i + 2)?.to_ascii_uppercase();
+                if !s.is_char_boundary(i + 2) {
+                    return None;
+                }
                 pm = Some(w == "PM");
                 i += 2;
             }
             'T' => {
+                let sep =
+                    |i: &mut usize| -> Option<()> { (b.get(*i) == Some(&b':')).then(|| *i += 1) };
                 t.hour = digits(&mut i, 2)?;
-                i += 1;
+                sep(&mut i)?;
                 t.minute = digits(&mut i, 2)?;
-                i += 1;
+                sep(&mut i)?;
                 t.second = digits(&mut i, 2)?;
                 has_time = true;
             }
-            '%' => i += 1,
+            '%' => {
+                if b.get(i) != Some(&b'%') {
+                    return None;
+                }
+                i += 1;
+            }
             _ => return None,
         }
     }

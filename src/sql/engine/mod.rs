@@ -340,6 +340,57 @@ mod tests {
         assert_eq!(run(&s, "SELECT id FROM t a, t b").unwrap_err().code, 1052);
     }
 
+    #[test]
+    fn hostile_input_errs_or_answers_without_panicking() {
+        let (_d, s) = store();
+        let q = |sql: &str| run(&s, sql).map(flat);
+        assert_eq!(q("SELECT LEFT(name) FROM t").unwrap_err().code, 1582);
+        assert_eq!(q("SELECT UPPER() FROM t").unwrap_err().code, 1582);
+        assert_eq!(
+            q("SELECT STR_TO_DATE('10é30:00', '%T') FROM t WHERE id = 1").unwrap(),
+            "NULL"
+        );
+        assert_eq!(
+            q("SELECT STR_TO_DATE('10:30:00', '%T') FROM t WHERE id = 1").unwrap(),
+            "10:30:00"
+        );
+        assert_eq!(
+            q("SELECT id FROM t WHERE name = X'zz'").unwrap_err().code,
+            1064
+        );
+        assert_eq!(
+            q("SELECT REPEAT(REPEAT('ab', 1048576), 1048576) FROM t WHERE id = 1").unwrap(),
+            "NULL"
+        );
+        assert_eq!(
+            q("SELECT LPAD('', 4000000000, 'x') FROM t WHERE id = 1").unwrap(),
+            "NULL"
+        );
+        assert_eq!(
+            q("SELECT ROUND(1.5, 256), ROUND(1.5, -300) FROM t WHERE id = 1").unwrap(),
+            "1.5,0"
+        );
+        assert_eq!(
+            q("SELECT ROUND(0.99999999999999999999999999999999999999) FROM t WHERE id = 1")
+                .unwrap(),
+            "1"
+        );
+        assert_eq!(
+            q("SELECT DATE_ADD('2024-01-01', INTERVAL 6148914691236517206 QUARTER) FROM t WHERE id = 1")
+                .unwrap(),
+            "NULL"
+        );
+        assert_eq!(
+            q("SELECT FROM_UNIXTIME(1e30) FROM t WHERE id = 1").unwrap(),
+            "NULL"
+        );
+        // Mixed types in one sort key sort as strings (a total order: no panic).
+        assert_eq!(
+            q("SELECT id FROM t ORDER BY IF(id < 3, id, name), id LIMIT 4").unwrap(),
+            "5;10;15;20"
+        );
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5))]
         #[test]
