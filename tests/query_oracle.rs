@@ -267,6 +267,11 @@ fn corpus() -> Vec<(String, bool)> {
     o("SELECT id FROM shop.customers WHERE (tier = 1) XOR (city = 'Oslo') ORDER BY id LIMIT 15");
     o("SELECT id FROM shop.customers WHERE signup >= '2020-01-01' AND signup < '2021-01-01' ORDER BY signup, id");
     o("SELECT id FROM shop.customers WHERE signup = '2019-05-03' ORDER BY id");
+    o("SELECT id FROM shop.customers WHERE signup BETWEEN '20200101' AND '20201231' ORDER BY id");
+    o("SELECT id FROM shop.customers WHERE signup < 20170101 ORDER BY id");
+    o("SELECT id FROM shop.customers WHERE signup >= '2023/06/01' ORDER BY id");
+    o("SELECT id FROM shop.orders WHERE placed < 20240115 ORDER BY id");
+    o("SELECT id FROM shop.orders WHERE placed >= 20241220120000 ORDER BY id");
     o("SELECT id, name FROM shop.customers ORDER BY id LIMIT 5 OFFSET 10");
     o("SELECT id, name FROM shop.customers ORDER BY id DESC LIMIT 3");
     o("SELECT id FROM shop.customers ORDER BY id LIMIT 10, 5");
@@ -321,6 +326,7 @@ fn corpus() -> Vec<(String, bool)> {
     o("SELECT DATEDIFF('2024-03-01', '2024-02-01'), TIMESTAMPDIFF(DAY, '2024-01-31', '2024-03-01'), FROM_UNIXTIME(86400 * 365), UNIX_TIMESTAMP('2001-09-09 01:46:40')");
     o("SELECT JSON_EXTRACT('{\"a\": {\"b\": [1, 2, 3]}}', '$.a.b[1]'), JSON_UNQUOTE(JSON_EXTRACT('{\"s\": \"hi\"}', '$.s')), JSON_EXTRACT('{\"a\": 1}', '$.z')");
     o("SELECT HEX('abc'), UNHEX('414243'), HEX(255), REVERSE('abc'), REPEAT('ab', 3), ASCII('A'), SIGN(-5)");
+    o("SELECT CAST(123.456 AS DECIMAL(4,2)), CAST(-5 AS DECIMAL(3,1)), CAST(1.25 AS DECIMAL(5,1))");
     o("SELECT ROUND(2.5), ROUND(-2.5), ROUND(1.005, 2), TRUNCATE(1.999, 2), ROUND(1234.5678, -2), CEILING(-1.5), FLOOR(-1.5)");
     // Aggregates and grouping.
     o("SELECT COUNT(*), COUNT(city), COUNT(DISTINCT city), SUM(tier), AVG(tier), MIN(name), MAX(name) FROM shop.customers");

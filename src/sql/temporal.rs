@@ -83,11 +83,41 @@ impl Temporal {
     /// reads a string compared with or cast to a date.
     pub fn parse_datetime(s: &str) -> Option<Temporal> {
         let s = s.trim();
+        // Digits only: YYYYMMDD, YYMMDD, YYYYMMDDHHMMSS[.f], YYMMDDHHMMSS, as mysqld reads them.
+        let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+        if !whole.is_empty() && whole.bytes().all(|b| b.is_ascii_digit()) {
+            let (date, time) = match whole.len() {
+                8 | 6 => (whole, ""),
+                14 => whole.split_at(8),
+                12 => whole.split_at(6),
+                _ => return None,
+            };
+            let y = date.len() - 4;
+            let text = format!("{}-{}-{}", &date[..y], &date[y..y + 2], &date[y + 2..]);
+            if time.is_empty() {
+                return if frac.is_empty() {
+                    Temporal::parse_datetime(&text)
+                } else {
+                    None
+                };
+            }
+            let mut t = format!("{text} {}:{}:{}", &time[..2], &time[2..4], &time[4..]);
+            if !frac.is_empty() {
+                t.push('.');
+                t.push_str(frac);
+            }
+            return Temporal::parse_datetime(&t);
+        }
         let (date, time) = match s.find([' ', 'T']) {
             Some(i) => (&s[..i], Some(s[i + 1..].trim())),
             None => (s, None),
         };
-        let mut it = date.split('-');
+        // Any punctuation separates the parts of a date ('2024/01/15', '2024.01.15').
+        let sep = date
+            .bytes()
+            .find(|b| b.is_ascii_punctuation())
+            .map_or('-', char::from);
+        let mut it = date.split(sep);
         let (y, m, d) = (it.next()?, it.next()?, it.next()?);
         if it.next().is_some() || y.len() > 4 {
             return None;

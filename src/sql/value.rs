@@ -265,6 +265,19 @@ pub fn compare(l: &Value, r: &Value, coll: Option<&'static Collation>) -> Option
             Some(a) => super::temporal::Temporal::compare(&a, b),
             None => compare_text(s.as_bytes(), b.render().as_bytes(), coll),
         },
+        // A number against a date or time reads as one (20240115, 20240115103000).
+        (Temporal(a), n @ (Int(_) | UInt(_) | Decimal(_) | Double(_))) => {
+            match parse_like(a, &n.render().unwrap_or_default()) {
+                Some(b) => super::temporal::Temporal::compare(a, &b),
+                None => a.as_number().partial_cmp(&n.as_f64())?,
+            }
+        }
+        (n @ (Int(_) | UInt(_) | Decimal(_) | Double(_)), Temporal(b)) => {
+            match parse_like(b, &n.render().unwrap_or_default()) {
+                Some(a) => super::temporal::Temporal::compare(&a, b),
+                None => n.as_f64().partial_cmp(&b.as_number())?,
+            }
+        }
         (Int(_) | UInt(_) | Decimal(_), Int(_) | UInt(_) | Decimal(_)) => {
             let (a, b) = (l.as_decimal()?, r.as_decimal()?);
             super::decimal::Decimal::cmp_value(&a, &b)

@@ -121,9 +121,13 @@ pub fn arith(op: Arith, l: &Value, r: &Value) -> Result<Value, SqlError> {
                         .map_or(Ok(Value::Null), fit);
                 }
             };
-            if let Some(d) = res {
-                return Ok(Value::Decimal(d));
-            }
+            return match res {
+                Some(d) => Ok(Value::Decimal(d)),
+                // mysqld computes to 65 digits; a double here would be a wrong answer.
+                None => Err(crate::sql::constant::unsupported(
+                    "DECIMAL arithmetic beyond 38 digits",
+                )),
+            };
         }
     }
     let (a, c) = (l.as_f64(), r.as_f64());
@@ -486,10 +490,18 @@ pub fn cast(v: Value, to: CastTo) -> Value {
                 None => Value::Null,
             }
         }
-        CastTo::Decimal(_, s) => v
-            .as_decimal()
-            .and_then(|d| d.rescale(s))
-            .map_or(Value::Null, Value::Decimal),
+        CastTo::Decimal(p, s) => match v.as_decimal().and_then(|d| d.rescale(s)) {
+            // Out of DECIMAL(p, s)'s range: the nearest bound, as mysqld clamps.
+            Some(d) => {
+                let digits = (p.max(s) as u32).min(38);
+                let max = 10i128.pow(digits) - 1;
+                Value::Decimal(Decimal {
+                    m: d.m.clamp(-max, max),
+                    scale: s,
+                })
+            }
+            None => Value::Null,
+        },
         CastTo::Double => Value::Double(v.as_f64()),
     }
 }
