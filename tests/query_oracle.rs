@@ -305,6 +305,8 @@ fn corpus() -> Vec<(String, bool)> {
     o("SELECT id, SUBSTRING(name, 2), SUBSTRING(name, 1, 3), SUBSTR(name, -2), LEFT(name, 2), RIGHT(name, 2) FROM shop.customers WHERE id < 15 ORDER BY id");
     o("SELECT id, TRIM(note), REPLACE(note, 'door', 'gate'), LPAD(id, 5, '0'), RPAD(status, 8, '*') FROM shop.orders WHERE id < 15 ORDER BY id");
     o("SELECT id, LOCATE('a', name), INSTR(name, 'e'), POSITION('o' IN name) FROM shop.customers WHERE id < 15 ORDER BY id");
+    o("SELECT id, IFNULL(balance, 0), COALESCE(balance, tier), IF(tier > 1, balance, 0), CASE WHEN tier = 1 THEN 1 ELSE balance END FROM shop.customers WHERE id < 30 ORDER BY id");
+    o("SELECT 1.5 UNION SELECT 2 UNION SELECT 2.25 ORDER BY 1");
     o("SELECT id, IFNULL(city, 'none'), COALESCE(email, city, 'x'), NULLIF(tier, 1), IF(tier > 1, 'hi', 'lo') FROM shop.customers WHERE id < 20 ORDER BY id");
     o("SELECT id, CASE tier WHEN 1 THEN 'one' WHEN 2 THEN 'two' ELSE 'many' END, CASE WHEN balance > 0 THEN 'credit' WHEN balance < 0 THEN 'debt' END FROM shop.customers WHERE id < 20 ORDER BY id");
     o("SELECT id, GREATEST(tier, 2), LEAST(tier, 2), ABS(balance), MOD(id, 7) FROM shop.customers WHERE id < 20 ORDER BY id");

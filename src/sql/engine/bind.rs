@@ -337,6 +337,8 @@ struct Frame<'p> {
     colls: Vec<Coll>,
     /// Columns the engine only selects as they are (named in the 1235 of any other use).
     special: Vec<Option<&'static str>>,
+    /// Result metadata of each column of the joined row.
+    metas: Vec<ColMeta>,
     /// Enclosing query's scope.
     parent: Option<&'p Frame<'p>>,
     /// A name resolved in an enclosing scope.
@@ -1112,6 +1114,10 @@ impl Binder<'_, '_> {
             special: sources
                 .iter()
                 .flat_map(|s| s.cols.iter().map(|c| special_column(&c.meta)))
+                .collect(),
+            metas: sources
+                .iter()
+                .flat_map(|s| s.cols.iter().map(|c| c.meta.clone()))
                 .collect(),
             parent,
             correlated: Cell::new(false),
@@ -1969,7 +1975,21 @@ impl Binder<'_, '_> {
                     ));
                 }
                 let els = else_result.as_ref().map(|x| b(x)).transpose()?;
-                Ex::Case(op, whens, els, coll)
+                let branches: Vec<&Ex> = whens
+                    .iter()
+                    .map(|(_, t)| t)
+                    .chain(els.as_deref())
+                    .collect();
+                let scale = if els.is_some() {
+                    common_scale(frame, &branches)
+                } else {
+                    None
+                };
+                let case = Ex::Case(op, whens, els, coll);
+                match scale {
+                    Some(s) => Ex::Func("RESCALE", vec![case, Ex::Lit(Value::Int(s as i64))], None),
+                    None => case,
+                }
             }
             Expr::Cast {
                 expr, data_type, ..
@@ -2250,7 +2270,18 @@ impl Binder<'_, '_> {
             return Err(unsupported(&e.to_string()));
         }
         let coll = bound.first().and_then(|x| frame.coll(x));
-        Ok(Ex::Func(fname, bound, coll))
+        // IFNULL(amount, 0) is DECIMAL(.., 2): its integer results show the scale too.
+        let branches: Option<Vec<&Ex>> = match fname {
+            "IFNULL" | "COALESCE" | "GREATEST" | "LEAST" => Some(bound.iter().collect()),
+            "IF" if bound.len() == 3 => Some(vec![&bound[1], &bound[2]]),
+            _ => None,
+        };
+        let scale = branches.and_then(|b| common_scale(frame, &b));
+        let f = Ex::Func(fname, bound, coll);
+        Ok(match scale {
+            Some(s) => Ex::Func("RESCALE", vec![f, Ex::Lit(Value::Int(s as i64))], None),
+            None => f,
+        })
     }
 }
 
@@ -2274,6 +2305,33 @@ fn hex_bytes(h: &str) -> Option<Vec<u8>> {
     (0..h.len() / 2)
         .map(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).ok())
         .collect()
+}
+
+/// The scale a result of exact-number branches takes (the largest), when every branch is
+/// an exact number of known scale and one has decimals; `None` otherwise.
+fn common_scale(frame: &Frame<'_>, branches: &[&Ex]) -> Option<u8> {
+    let mut max = 0u8;
+    for b in branches {
+        let s = match b {
+            Ex::Lit(Value::Int(_) | Value::UInt(_)) | Ex::Lit(Value::Null) => 0,
+            Ex::Lit(Value::Decimal(d)) => d.scale,
+            Ex::Col(i) => {
+                let m = frame.metas.get(*i)?;
+                match m.col_type {
+                    ct::NEWDECIMAL => m.decimals,
+                    ct::TINY | ct::SHORT | ct::INT24 | ct::LONG | ct::LONGLONG => 0,
+                    _ => return None,
+                }
+            }
+            Ex::Func("RESCALE", a, _) => match a.get(1) {
+                Some(Ex::Lit(Value::Int(n))) => *n as u8,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        max = max.max(s);
+    }
+    (max > 0).then_some(max)
 }
 
 /// 1235 when select item `pos` is a column the engine only selects as it is.

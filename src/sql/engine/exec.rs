@@ -108,6 +108,26 @@ pub fn run_rows(
                     dedup(&mut rows, cols);
                 }
             }
+            // A column of exact numbers takes the largest scale of its parts (1.5 UNION 2
+            // gives 2.0).
+            for c in 0..cols.len() {
+                let mut scale = 0u8;
+                let mut exact = true;
+                for r in &rows {
+                    match &r[c] {
+                        Value::Decimal(d) => scale = scale.max(d.scale),
+                        Value::Int(_) | Value::UInt(_) | Value::Null => {}
+                        _ => exact = false,
+                    }
+                }
+                if exact && scale > 0 {
+                    for r in &mut rows {
+                        if let Some(d) = r[c].as_decimal().and_then(|d| d.rescale(scale)) {
+                            r[c] = Value::Decimal(d);
+                        }
+                    }
+                }
+            }
             if !order.is_empty() {
                 let spec: Vec<(bool, Coll)> =
                     order.iter().map(|(c, d)| (*d, cols[*c].coll)).collect();

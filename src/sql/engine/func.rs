@@ -100,6 +100,7 @@ pub const NAMES: &[&str] = &[
     "OCT",
     "CONV",
     "FORMAT",
+    "RESCALE",
 ];
 
 /// Arguments a function takes: (least, most).
@@ -118,6 +119,7 @@ pub fn arity(name: &str) -> (usize, usize) {
         | "LTRIM_STR" | "RTRIM_STR" => (2, 2),
         "IF" | "REPLACE" | "LPAD" | "RPAD" | "DATE_ADD" | "DATE_SUB" | "TIMESTAMPDIFF" => (3, 3),
         "CONV" => (3, 3),
+        "RESCALE" => (2, 2),
         _ => (1, 1),
     }
 }
@@ -399,6 +401,16 @@ pub fn call(name: &str, a: Vec<Value>, coll: Coll) -> Result<Value, SqlError> {
             return Ok(Value::Int(d.as_secs() as i64));
         }
         "COLLATE" => return Ok(a.into_iter().next().unwrap_or(Value::Null)),
+        "RESCALE" => {
+            let s = a.get(1).and_then(Value::as_i64).unwrap_or(0).clamp(0, 38) as u8;
+            return Ok(match a.into_iter().next().unwrap_or(Value::Null) {
+                v @ (Value::Int(_) | Value::UInt(_) | Value::Decimal(_)) => v
+                    .as_decimal()
+                    .and_then(|d| d.rescale(s))
+                    .map_or(Value::Null, Value::Decimal),
+                other => other,
+            });
+        }
         "FIELD" => {
             if matches!(a.first(), None | Some(Value::Null)) {
                 return Ok(Value::Int(0));
