@@ -1975,11 +1975,8 @@ impl Binder<'_, '_> {
                     ));
                 }
                 let els = else_result.as_ref().map(|x| b(x)).transpose()?;
-                let branches: Vec<&Ex> = whens
-                    .iter()
-                    .map(|(_, t)| t)
-                    .chain(els.as_deref())
-                    .collect();
+                let branches: Vec<&Ex> =
+                    whens.iter().map(|(_, t)| t).chain(els.as_deref()).collect();
                 let scale = if els.is_some() {
                     common_scale(frame, &branches)
                 } else {
