@@ -482,6 +482,18 @@ fn sysbench_queries() -> Vec<(String, bool)> {
             format!("SELECT id FROM sbtest.sbtest{t} ORDER BY k DESC, id LIMIT 7"),
             true,
         ));
+        v.push((
+            format!(
+                "SELECT k, id FROM sbtest.sbtest{t} WHERE k IN (480, 500, 503) ORDER BY k DESC, id"
+            ),
+            true,
+        ));
+        v.push((
+            format!(
+                "SELECT k, COUNT(*) FROM sbtest.sbtest{t} WHERE k > 490 AND k < 510 GROUP BY k"
+            ),
+            true,
+        ));
     }
     v
 }
@@ -715,6 +727,12 @@ fn corpus_and_random_queries_match_the_master() {
             "EXPLAIN {q}: {out}"
         );
     }
+    // A covering read: every column read is in the index entry.
+    let out = r
+        .proc
+        .sql("EXPLAIN SELECT id, k FROM sbtest.sbtest1 WHERE k BETWEEN 10 AND 20")
+        .unwrap();
+    assert!(out.contains("k_1") && out.contains("Using index"), "{out}");
     let mut failures = Vec::new();
     for (q, ordered) in &queries {
         if let Some(f) = compare(&m, &r, q, *ordered) {

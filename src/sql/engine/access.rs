@@ -621,6 +621,136 @@ pub fn read(
     Ok(true)
 }
 
+/// Where a covered column's value lies in a secondary index entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyPos {
+    /// Part `n` of the index key.
+    Index(usize),
+    /// Part `n` of the primary key (the entry's suffix or value).
+    Primary(usize),
+}
+
+/// When every `needed` column of `t` can be read from the entries of the secondary index
+/// `access` uses — integer columns among its parts or the primary key's, every part an
+/// integer (8-byte keys) — where each one is: a covering read needs no row lookups.
+pub fn covering(t: &TableRt, access: &Access, needed: &[bool]) -> Option<Vec<(usize, KeyPos)>> {
+    let Access::Index { ix, .. } = access else {
+        return None;
+    };
+    let def = &t.def.indexes[*ix];
+    if def.kind == IndexKind::Primary {
+        return None;
+    }
+    let int = |c: usize| t.def.columns[c].ty.is_integer();
+    let pk = t.def.primary();
+    if def
+        .parts
+        .iter()
+        .any(|p| !int(p.column) || p.prefix.is_some())
+        || pk.is_some_and(|pk| pk.parts.iter().any(|p| !int(p.column)))
+    {
+        return None;
+    }
+    let mut plan = Vec::new();
+    for (c, need) in needed.iter().enumerate() {
+        if !need {
+            continue;
+        }
+        if let Some(p) = def.parts.iter().position(|kp| kp.column == c) {
+            plan.push((c, KeyPos::Index(p)));
+        } else if let Some(p) = pk.and_then(|pk| pk.parts.iter().position(|kp| kp.column == c)) {
+            plan.push((c, KeyPos::Primary(p)));
+        } else {
+            return None;
+        }
+    }
+    Some(plan)
+}
+
+/// Decodes the covered columns (`plan`, from [`covering`]) of a secondary index entry into
+/// `out`, the table's slots of the joined row.
+pub fn decode_covered(
+    t: &TableRt,
+    access: &Access,
+    plan: &[(usize, KeyPos)],
+    key: &[u8],
+    value: &[u8],
+    out: &mut [Value],
+) -> Result<(), SqlError> {
+    let Access::Index { ix, .. } = access else {
+        return Ok(());
+    };
+    let def = &t.def.indexes[*ix];
+    let bad = |_| corrupt_key(t);
+    let int = |r: &mut keycodec::KeyReader<'_>, c: usize| -> Result<Value, SqlError> {
+        Ok(if t.def.columns[c].unsigned {
+            Value::UInt(r.u64().map_err(bad)?)
+        } else {
+            Value::Int(r.i64().map_err(bad)?)
+        })
+    };
+    let mut r = keycodec::KeyReader::new(key.get(7..).unwrap_or_default());
+    let mut parts = Vec::with_capacity(def.parts.len());
+    let mut used = 7;
+    for p in &def.parts {
+        if r.not_null().map_err(bad)? {
+            parts.push(int(&mut r, p.column)?);
+            used += 9;
+        } else {
+            parts.push(Value::Null);
+            used += 1;
+        }
+    }
+    let mut pk_vals = Vec::new();
+    if let Some(pk) = t.def.primary() {
+        let suffix = if value.is_empty() {
+            key.get(used..).unwrap_or_default()
+        } else {
+            value
+        };
+        let mut r = keycodec::KeyReader::new(suffix);
+        for p in &pk.parts {
+            if t.def.columns[p.column].nullable && !r.not_null().map_err(bad)? {
+                pk_vals.push(Value::Null);
+                continue;
+            }
+            pk_vals.push(int(&mut r, p.column)?);
+        }
+    }
+    for (c, pos) in plan {
+        out[*c] = match pos {
+            KeyPos::Index(p) => parts.get(*p).cloned(),
+            KeyPos::Primary(p) => pk_vals.get(*p).cloned(),
+        }
+        .unwrap_or(Value::Null);
+    }
+    Ok(())
+}
+
+/// Reads the index entries in `ranges` (a covering read), calling `f` with each key and
+/// value until it returns false.
+pub fn read_entries(
+    ranges: &[(Vec<u8>, Vec<u8>)],
+    reverse: bool,
+    view: &crate::store::view::ReadView,
+    f: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool, SqlError>,
+) -> Result<bool, SqlError> {
+    let rocks = |e: StoreError| SqlError::new(1030, format!("Got error from the store: {e}"));
+    for (from, to) in ranges {
+        let mut stop = false;
+        view.scan(from, to, reverse, |k, v| {
+            let go = f(k, v)?;
+            stop = !go;
+            Ok::<bool, ScanError>(go)
+        })
+        .map_err(|e: ScanError| e.into_sql(rocks))?;
+        if stop {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 fn corrupt_key(t: &TableRt) -> SqlError {
     SqlError::new(
         1034,

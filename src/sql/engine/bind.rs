@@ -247,6 +247,8 @@ pub struct Source {
     pub needed: Vec<bool>,
     /// How its rows are found.
     pub access: Access,
+    /// Every column read comes from the index entries (no row lookups).
+    pub covering: Option<Vec<(usize, access::KeyPos)>>,
 }
 
 /// One output column.
@@ -1403,6 +1405,7 @@ impl Binder<'_, '_> {
                     &want_order,
                     limit.is_some(),
                 );
+                sources[s].covering = access::covering(t, &acc, &sources[s].needed);
                 sources[s].access = acc;
                 if pos == 0 && !want_order.is_empty() {
                     ordered_by_access = ordered;
@@ -1594,6 +1597,7 @@ impl Binder<'_, '_> {
                         on: Vec::new(),
                         needed: Vec::new(),
                         access: Access::Scan,
+                        covering: None,
                     });
                     return Ok(());
                 }
@@ -1621,6 +1625,7 @@ impl Binder<'_, '_> {
                     on: Vec::new(),
                     needed: Vec::new(),
                     access: Access::Scan,
+                    covering: None,
                 });
             }
             TableFactor::Derived {
@@ -1665,6 +1670,7 @@ impl Binder<'_, '_> {
                     on: Vec::new(),
                     needed: Vec::new(),
                     access: Access::Scan,
+                    covering: None,
                 });
             }
             TableFactor::NestedJoin { .. } => return Err(unsupported("parenthesized joins")),

@@ -297,6 +297,22 @@ impl Join<'_, '_, '_> {
             Ok(true)
         };
         let cont = match &src.kind {
+            SourceKind::Base(t) if src.covering.is_some() => {
+                let (ranges, _) = access::ranges(t, &src.access, row, &self.ctx)?;
+                let plan = src.covering.as_deref().unwrap_or_default();
+                let reverse = matches!(src.access, access::Access::Index { reverse: true, .. });
+                access::read_entries(&ranges, reverse, self.ctx.cx.view, &mut |k, v| {
+                    access::decode_covered(t, &src.access, plan, k, v, &mut row[off..off + n])?;
+                    if !on_pass(row)? {
+                        return Ok(true);
+                    }
+                    matched = true;
+                    if !self.filters_pass(level + 1, row)? {
+                        return Ok(true);
+                    }
+                    self.run(level + 1, row, sink)
+                })?
+            }
             SourceKind::Base(t) => {
                 let (ranges, points) = access::ranges(t, &src.access, row, &self.ctx)?;
                 let mut spans = Vec::with_capacity(n);
@@ -1027,6 +1043,9 @@ pub fn explain(plan: &QueryPlan) -> ResultSet {
                     }
                     if s.ordered_by_access && si == s.order_exec[0] {
                         extra.push("Using index order");
+                    }
+                    if src.covering.is_some() {
+                        extra.push("Using index");
                     }
                     rows.push(vec![
                         Value::Int(my),
