@@ -621,6 +621,9 @@ pub fn read(
     Ok(true)
 }
 
+/// For each column a covering read decodes: (column, where it lies in the entry).
+pub type Covering = Vec<(usize, KeyPos)>;
+
 /// Where a covered column's value lies in a secondary index entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyPos {
@@ -633,7 +636,7 @@ pub enum KeyPos {
 /// When every `needed` column of `t` can be read from the entries of the secondary index
 /// `access` uses — integer columns among its parts or the primary key's, every part an
 /// integer (8-byte keys) — where each one is: a covering read needs no row lookups.
-pub fn covering(t: &TableRt, access: &Access, needed: &[bool]) -> Option<Vec<(usize, KeyPos)>> {
+pub fn covering(t: &TableRt, access: &Access, needed: &[bool]) -> Option<Covering> {
     let Access::Index { ix, .. } = access else {
         return None;
     };
@@ -727,13 +730,16 @@ pub fn decode_covered(
     Ok(())
 }
 
+/// Called with each index entry's key and value; false stops the read.
+pub type EntryFn<'a> = &'a mut dyn FnMut(&[u8], &[u8]) -> Result<bool, SqlError>;
+
 /// Reads the index entries in `ranges` (a covering read), calling `f` with each key and
 /// value until it returns false.
 pub fn read_entries(
     ranges: &[(Vec<u8>, Vec<u8>)],
     reverse: bool,
     view: &crate::store::view::ReadView,
-    f: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool, SqlError>,
+    f: EntryFn<'_>,
 ) -> Result<bool, SqlError> {
     let rocks = |e: StoreError| SqlError::new(1030, format!("Got error from the store: {e}"));
     for (from, to) in ranges {

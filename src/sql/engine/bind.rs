@@ -248,7 +248,7 @@ pub struct Source {
     /// How its rows are found.
     pub access: Access,
     /// Every column read comes from the index entries (no row lookups).
-    pub covering: Option<Vec<(usize, access::KeyPos)>>,
+    pub covering: Option<access::Covering>,
 }
 
 /// One output column.
