@@ -512,7 +512,7 @@ pub fn binary_values_row(
                 })?;
                 put_temporal(out, &t);
             }
-            _ => crate::wire::put_lenenc_str(out, &v.render_bytes().unwrap_or_default()),
+            _ => crate::wire::put_lenenc_str(out, &v.text_bytes().unwrap_or_default()),
         }
     }
     Ok(())

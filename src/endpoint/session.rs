@@ -926,7 +926,7 @@ where
     fn frame_row(&mut self, r: &[Value]) {
         self.row.clear();
         for v in r {
-            srv::put_text_value(&mut self.row, v.render_bytes().as_deref());
+            srv::put_text_value(&mut self.row, v.text_bytes().as_deref());
         }
         let row = std::mem::take(&mut self.row);
         self.io.frame_into(self.out, &row);
@@ -1127,7 +1127,7 @@ fn frame_rows<S>(
             for r in rows {
                 p.clear();
                 for v in r {
-                    srv::put_text_value(&mut p, v.render_bytes().as_deref());
+                    srv::put_text_value(&mut p, v.text_bytes().as_deref());
                 }
                 io.frame_into(out, &p);
             }

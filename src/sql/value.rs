@@ -78,6 +78,17 @@ impl Value {
         }
     }
 
+    /// The text-protocol bytes without copying strings; `None` for NULL.
+    pub fn text_bytes(&self) -> Option<std::borrow::Cow<'_, [u8]>> {
+        match self {
+            Value::Bytes(b) => Some(std::borrow::Cow::Borrowed(b)),
+            Value::Text(s) => Some(std::borrow::Cow::Borrowed(s.as_bytes())),
+            other => other
+                .render()
+                .map(|s| std::borrow::Cow::Owned(s.into_bytes())),
+        }
+    }
+
     /// MySQL truth: NULL is unknown (`None`), numbers by value, strings by their numeric
     /// prefix.
     pub fn truth(&self) -> Option<bool> {

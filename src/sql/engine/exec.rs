@@ -219,12 +219,12 @@ pub fn stored_value(
                     None => Value::Text(text()),
                 },
                 t if t.has_charset() || matches!(t, SqlType::JsonBinary) => {
-                    match String::from_utf8(buf.clone()) {
+                    match String::from_utf8(std::mem::take(buf)) {
                         Ok(s) => Value::Text(s),
                         Err(e) => Value::Bytes(e.into_bytes()),
                     }
                 }
-                _ => Value::Bytes(buf.clone()),
+                _ => Value::Bytes(std::mem::take(buf)),
             }
         }
     }
@@ -916,7 +916,7 @@ pub fn metas(cols: &[OutCol], rows: &[Vec<Value>]) -> Vec<ColMeta> {
                 .find(|v| !matches!(v, Value::Null));
             let max_len = rows
                 .iter()
-                .map(|r| r[i].render_bytes().map_or(0, |b| b.len()))
+                .map(|r| r[i].text_bytes().map_or(0, |b| b.len()))
                 .max()
                 .unwrap_or(0) as u32;
             let base = ColMeta {
