@@ -8,30 +8,11 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use ::replicant::apply::error::SqlError;
-use ::replicant::sql::constant::Env;
+use ::replicant::sql::constant::NoSession;
 use ::replicant::sql::engine::{self, Context};
-use ::replicant::sql::value::Value;
 use ::replicant::store::Store;
 use criterion::{criterion_group, criterion_main, Criterion};
 use support::*;
-
-struct NoSession;
-
-impl Env for NoSession {
-    fn system_variable(&self, _: bool, name: &str) -> Result<Value, SqlError> {
-        Err(SqlError::new(
-            1193,
-            format!("Unknown system variable '{name}'"),
-        ))
-    }
-    fn user_variable(&self, _: &str) -> Value {
-        Value::Null
-    }
-    fn session_function(&self, _: &str) -> Option<Value> {
-        None
-    }
-}
 
 fn operators(c: &mut Criterion) {
     let rows = env_or("ENGINE_ROWS", 10_000);

@@ -14,34 +14,21 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use support::process::run_with_timeout;
 use support::*;
 
 /// Runs sysbench `workload` against `port`; returns (transactions/s, queries/s).
 fn run(port: u16, workload: &str, tables: u64, rows: u64, threads: u64, secs: u64) -> (f64, f64) {
-    let mut cmd = Command::new("sysbench");
-    cmd.arg(workload)
-        .arg("--db-driver=mysql")
-        .arg("--mysql-host=127.0.0.1")
-        .arg(format!("--mysql-port={port}"))
-        .arg("--mysql-user=root")
-        .arg("--mysql-db=sbtest")
-        .arg(format!("--tables={tables}"))
-        .arg(format!("--table-size={rows}"))
-        .arg(format!("--threads={threads}"))
-        .arg(format!("--time={secs}"))
-        .arg("--rand-seed=11")
-        .arg("run");
-    let out = run_with_timeout(&mut cmd, Duration::from_secs(secs + 300));
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "sysbench {workload} failed:\n{text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let args = [
+        format!("--tables={tables}"),
+        format!("--table-size={rows}"),
+        format!("--threads={threads}"),
+        format!("--time={secs}"),
+        "--rand-seed=11".to_string(),
+    ];
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let text = sysbench_at(port, "sbtest", workload, "run", &args);
     // "transactions:  123  (12.3 per sec.)", "queries:  456  (45.6 per sec.)"
     let rate = |label: &str| -> f64 {
         text.lines()

@@ -280,29 +280,15 @@ fn haproxy_mysql_check_sees_up_then_down() {
 
 /// Runs a sysbench read workload against `port` for `secs`; returns its report.
 fn sysbench_read(port: u16, workload: &str, secs: u32) -> String {
-    let mut cmd = Command::new("sysbench");
-    cmd.arg(workload)
-        .arg("--db-driver=mysql")
-        .arg("--mysql-host=127.0.0.1")
-        .arg(format!("--mysql-port={port}"))
-        .arg("--mysql-user=root")
-        .arg("--mysql-db=sbtest")
-        .args([
-            "--tables=2",
-            "--table-size=1000",
-            "--threads=2",
-            "--rand-seed=7",
-        ])
-        .arg(format!("--time={secs}"))
-        .arg("run");
-    let out = support::process::run_with_timeout(&mut cmd, Duration::from_secs(120));
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "sysbench {workload} against replicant failed:\n{text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    text
+    let time = format!("--time={secs}");
+    let args = [
+        "--tables=2",
+        "--table-size=1000",
+        "--threads=2",
+        "--rand-seed=7",
+        &time,
+    ];
+    sysbench_at(port, "sbtest", workload, "run", &args)
 }
 
 /// A number after `label` in a sysbench report ("read:  1234", "ignored errors: 0").

@@ -29,6 +29,25 @@ pub trait Env {
     }
 }
 
+/// A context without a session (statement replay, in-process engine runs, tests): no
+/// system variable is known (1193), user variables are NULL, no session functions.
+pub struct NoSession;
+
+impl Env for NoSession {
+    fn system_variable(&self, _: bool, name: &str) -> Result<Value, SqlError> {
+        Err(SqlError::new(
+            1193,
+            format!("Unknown system variable '{name}'"),
+        ))
+    }
+    fn user_variable(&self, _: &str) -> Value {
+        Value::Null
+    }
+    fn session_function(&self, _: &str) -> Option<Value> {
+        None
+    }
+}
+
 /// The result of a constant SELECT: column names and the single row (or none under
 /// `LIMIT 0`).
 #[derive(Clone, Debug, PartialEq)]

@@ -87,8 +87,9 @@ pub fn sysbench_cmd(db: &MariaDb, opts: &SysbenchOpts, command: &str, args: &[St
 
 /// Runs `sysbench <workload> <args> <command>` against 127.0.0.1:`port` as root in database
 /// `db`, panicking with its output on failure. It takes a port rather than a [`MariaDb`] so
-/// it can run in a background thread while the test thread kills and restarts things.
-pub fn sysbench_at(port: u16, db: &str, workload: &str, command: &str, args: &[&str]) {
+/// it can run in a background thread while the test thread kills and restarts things (or
+/// against replicant's endpoint). Returns sysbench's report.
+pub fn sysbench_at(port: u16, db: &str, workload: &str, command: &str, args: &[&str]) -> String {
     let mut cmd = Command::new("sysbench");
     cmd.arg(workload)
         .arg("--db-driver=mysql")
@@ -106,4 +107,5 @@ pub fn sysbench_at(port: u16, db: &str, workload: &str, command: &str, args: &[&
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }

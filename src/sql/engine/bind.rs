@@ -251,6 +251,33 @@ pub struct Source {
     pub covering: Option<access::Covering>,
 }
 
+impl Source {
+    /// A source before binding places it (offset), finds its ON conditions and the columns
+    /// read, and chooses its access path.
+    fn new(
+        alias: String,
+        db: String,
+        table: String,
+        kind: SourceKind,
+        cols: Vec<SrcCol>,
+        join: JoinKind,
+    ) -> Source {
+        Source {
+            alias,
+            db,
+            table,
+            kind,
+            cols,
+            offset: 0,
+            join,
+            on: Vec::new(),
+            needed: Vec::new(),
+            access: Access::Scan,
+            covering: None,
+        }
+    }
+}
+
 /// One output column.
 #[derive(Clone, Debug)]
 pub struct OutCol {
@@ -335,12 +362,8 @@ impl QueryPlan {
 struct Frame<'p> {
     /// (alias, db, table, column names, offset) per source.
     tables: Vec<(String, String, String, Vec<String>, usize)>,
-    /// Collation of each column of the joined row.
-    colls: Vec<Coll>,
-    /// Columns the engine only selects as they are (named in the 1235 of any other use).
-    special: Vec<Option<&'static str>>,
-    /// Result metadata of each column of the joined row.
-    metas: Vec<ColMeta>,
+    /// Each column of the joined row (collation, metadata).
+    cols: Vec<SrcCol>,
     /// Enclosing query's scope.
     parent: Option<&'p Frame<'p>>,
     /// A name resolved in an enclosing scope.
@@ -379,7 +402,7 @@ impl Frame<'_> {
     /// The collation of an expression's strings: a column's own, else the expression's.
     fn coll(&self, e: &Ex) -> Coll {
         match e {
-            Ex::Col(i) => self.colls.get(*i).copied().flatten(),
+            Ex::Col(i) => self.cols.get(*i).and_then(|c| c.coll),
             other => expr_coll(other),
         }
     }
@@ -1109,17 +1132,9 @@ impl Binder<'_, '_> {
                     )
                 })
                 .collect(),
-            colls: sources
+            cols: sources
                 .iter()
-                .flat_map(|s| s.cols.iter().map(|c| c.coll))
-                .collect(),
-            special: sources
-                .iter()
-                .flat_map(|s| s.cols.iter().map(|c| special_column(&c.meta)))
-                .collect(),
-            metas: sources
-                .iter()
-                .flat_map(|s| s.cols.iter().map(|c| c.meta.clone()))
+                .flat_map(|s| s.cols.iter().cloned())
                 .collect(),
             parent,
             correlated: Cell::new(false),
@@ -1586,19 +1601,14 @@ impl Binder<'_, '_> {
                             coll: None,
                         })
                         .collect();
-                    sources.push(Source {
-                        alias: alias_name,
-                        db: "information_schema".into(),
-                        table: table.to_ascii_uppercase(),
-                        kind: SourceKind::Rows(mt.rows),
+                    sources.push(Source::new(
+                        alias_name,
+                        "information_schema".into(),
+                        table.to_ascii_uppercase(),
+                        SourceKind::Rows(mt.rows),
                         cols,
-                        offset: 0,
                         join,
-                        on: Vec::new(),
-                        needed: Vec::new(),
-                        access: Access::Scan,
-                        covering: None,
-                    });
+                    ));
                     return Ok(());
                 }
                 let rt = self
@@ -1614,19 +1624,14 @@ impl Binder<'_, '_> {
                         coll: column_coll(&t.columns[i]),
                     })
                     .collect();
-                sources.push(Source {
-                    alias: alias_name,
+                sources.push(Source::new(
+                    alias_name,
                     db,
                     table,
-                    kind: SourceKind::Base(rt.clone()),
+                    SourceKind::Base(rt.clone()),
                     cols,
-                    offset: 0,
                     join,
-                    on: Vec::new(),
-                    needed: Vec::new(),
-                    access: Access::Scan,
-                    covering: None,
-                });
+                ));
             }
             TableFactor::Derived {
                 lateral,
@@ -1659,19 +1664,14 @@ impl Binder<'_, '_> {
                 for (c, a) in cols.iter_mut().zip(&alias.columns) {
                     c.name = a.name.value.clone();
                 }
-                sources.push(Source {
-                    alias: alias.name.value.clone(),
-                    db: String::new(),
-                    table: alias.name.value.clone(),
-                    kind: SourceKind::Derived(Box::new(plan)),
+                sources.push(Source::new(
+                    alias.name.value.clone(),
+                    String::new(),
+                    alias.name.value.clone(),
+                    SourceKind::Derived(Box::new(plan)),
                     cols,
-                    offset: 0,
                     join,
-                    on: Vec::new(),
-                    needed: Vec::new(),
-                    access: Access::Scan,
-                    covering: None,
-                });
+                ));
             }
             TableFactor::NestedJoin { .. } => return Err(unsupported("parenthesized joins")),
             other => return Err(unsupported(&first_words(&other.to_string()))),
@@ -1712,7 +1712,7 @@ impl Binder<'_, '_> {
                 }
             }
             if let Some(i) = found {
-                if let Some(why) = fr.special.get(i).copied().flatten() {
+                if let Some(why) = fr.cols.get(i).and_then(|c| special_column(&c.meta)) {
                     if !(depth == 0 && self.plain_item.get()) {
                         return Err(unsupported(why));
                     }
@@ -2319,7 +2319,7 @@ fn common_scale(frame: &Frame<'_>, branches: &[&Ex]) -> Option<u8> {
             Ex::Lit(Value::Int(_) | Value::UInt(_)) | Ex::Lit(Value::Null) => 0,
             Ex::Lit(Value::Decimal(d)) => d.scale,
             Ex::Col(i) => {
-                let m = frame.metas.get(*i)?;
+                let m = &frame.cols.get(*i)?.meta;
                 match m.col_type {
                     ct::NEWDECIMAL => m.decimals,
                     ct::TINY | ct::SHORT | ct::INT24 | ct::LONG | ct::LONGLONG => 0,
@@ -2340,7 +2340,7 @@ fn common_scale(frame: &Frame<'_>, branches: &[&Ex]) -> Option<u8> {
 /// 1235 when select item `pos` is a column the engine only selects as it is.
 fn special_item(frame: &Frame<'_>, items: &[Ex], pos: usize) -> Result<(), SqlError> {
     if let Some(Ex::Col(i)) = items.get(pos) {
-        if let Some(why) = frame.special.get(*i).copied().flatten() {
+        if let Some(why) = frame.cols.get(*i).and_then(|c| special_column(&c.meta)) {
             return Err(unsupported(why));
         }
     }

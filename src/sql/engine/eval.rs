@@ -186,6 +186,25 @@ pub fn cmp(op: Cmp, l: &Value, r: &Value, coll: Coll) -> Value {
     }
 }
 
+/// `v [NOT] IN (items)` for a non-NULL `v`: true on the first match (later items are not
+/// evaluated), NULL when no item matched but one was NULL, else false (negated by `neg`).
+fn member<V: std::borrow::Borrow<Value>>(
+    v: &Value,
+    items: impl Iterator<Item = Result<V, SqlError>>,
+    neg: bool,
+    coll: Coll,
+) -> Result<Value, SqlError> {
+    let mut saw_null = false;
+    for item in items {
+        match compare(v, item?.borrow(), coll) {
+            Some(Ordering::Equal) => return Ok(b(!neg)),
+            None => saw_null = true,
+            _ => {}
+        }
+    }
+    Ok(if saw_null { Value::Null } else { b(neg) })
+}
+
 /// Evaluates `e` over `row`.
 pub fn eval(e: &Ex, row: &[Value], cx: &Ctx<'_, '_>) -> Result<Value, SqlError> {
     Ok(match e {
@@ -268,19 +287,7 @@ pub fn eval(e: &Ex, row: &[Value], cx: &Ctx<'_, '_>) -> Result<Value, SqlError> 
             if matches!(v, Value::Null) {
                 return Ok(Value::Null);
             }
-            let mut saw_null = false;
-            for item in list {
-                match compare(&v, &eval(item, row, cx)?, *coll) {
-                    Some(Ordering::Equal) => return Ok(b(!*neg)),
-                    None => saw_null = true,
-                    _ => {}
-                }
-            }
-            if saw_null {
-                Value::Null
-            } else {
-                b(*neg)
-            }
+            member(&v, list.iter().map(|i| eval(i, row, cx)), *neg, *coll)?
         }
         Ex::InSub(x, sub, neg, coll) => {
             let v = eval(x, row, cx)?;
@@ -297,19 +304,7 @@ pub fn eval(e: &Ex, row: &[Value], cx: &Ctx<'_, '_>) -> Result<Value, SqlError> 
             if matches!(v, Value::Null) {
                 return Ok(Value::Null);
             }
-            let mut saw_null = false;
-            for r in rows.iter() {
-                match compare(&v, &r[0], *coll) {
-                    Some(Ordering::Equal) => return Ok(b(!*neg)),
-                    None => saw_null = true,
-                    _ => {}
-                }
-            }
-            if saw_null {
-                Value::Null
-            } else {
-                b(*neg)
-            }
+            member(&v, rows.iter().map(|r| Ok(&r[0])), *neg, *coll)?
         }
         Ex::Exists(sub, neg) => {
             let rows = super::exec::sub_rows(sub, row, cx)?;

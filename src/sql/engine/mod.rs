@@ -161,24 +161,9 @@ pub fn describe(sql: &str, cx: &Context<'_>) -> Result<Vec<ColMeta>, SqlError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sql::constant::NoSession;
     use crate::store::catalog::{ColumnDef, IndexDef, IndexKind, KeyPart, SqlType, TableDef};
     use crate::store::{keycodec, keys, AppliedPos, Store};
-
-    struct NoSession;
-    impl crate::sql::constant::Env for NoSession {
-        fn system_variable(&self, _: bool, name: &str) -> Result<Value, SqlError> {
-            Err(SqlError::new(
-                1193,
-                format!("Unknown system variable '{name}'"),
-            ))
-        }
-        fn user_variable(&self, _: &str) -> Value {
-            Value::Null
-        }
-        fn session_function(&self, _: &str) -> Option<Value> {
-            None
-        }
-    }
 
     fn col(name: &str, ty: SqlType, nullable: bool) -> ColumnDef {
         ColumnDef {
