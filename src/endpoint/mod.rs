@@ -19,6 +19,7 @@ pub mod infoschema;
 pub mod prepared;
 mod query;
 mod session;
+mod threads;
 pub mod vars;
 
 use std::collections::BTreeMap;
@@ -52,6 +53,19 @@ pub struct ProcessInfo {
     pub info: Option<String>,
     /// Wakes the session to close it (KILL CONNECTION).
     pub kill: Arc<tokio::sync::Notify>,
+    /// The session's connection, to wake its thread out of a blocking read.
+    pub socket: Option<Arc<threads::Socket>>,
+}
+
+impl ProcessInfo {
+    /// Ends the session (KILL CONNECTION of another session, daemon shutdown): it closes
+    /// before its next command, or at once when it is waiting for one.
+    pub fn end(&self) {
+        self.kill.notify_one();
+        if let Some(s) = &self.socket {
+            s.shutdown();
+        }
+    }
 }
 
 /// State every session shares.
@@ -181,18 +195,31 @@ impl Endpoint {
         })
     }
 
-    /// Accepts connections until `shutdown`; each session runs in its own task.
+    /// Accepts connections until `shutdown`; each session runs on a thread of its own.
     pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) {
         let tcp = self.tcp.take();
         let unix = self.unix.take();
         let socket_path = self.shared.cfg.endpoint.socket.clone();
+        let threads = threads::Threads::new(tokio::runtime::Handle::current());
         loop {
             let accepted = tokio::select! {
                 _ = shutdown.changed() => break,
-                r = accept_tcp(&tcp) => r.map(|(s, peer)| Conn::Tcp(s, peer)),
-                r = accept_unix(&unix) => r.map(Conn::Unix),
+                r = accept_tcp(&tcp) => r.and_then(|(s, peer)| {
+                    let _ = s.set_nodelay(true);
+                    let s = s.into_std()?;
+                    s.set_nonblocking(false)?;
+                    Ok((threads::Socket::Tcp(s), Some(peer)))
+                }),
+                r = accept_unix(&unix) => r.and_then(|s| {
+                    let s = s.into_std()?;
+                    s.set_nonblocking(false)?;
+                    Ok((threads::Socket::Unix(s), None))
+                }),
             };
-            let conn = match accepted {
+            let (conn, peer, handle) = match accepted.and_then(|(c, p)| {
+                let h = c.try_clone()?;
+                Ok((c, p, h))
+            }) {
                 Ok(c) => c,
                 Err(e) => {
                     // Out of file descriptors and the like: say so, pause, go on.
@@ -205,32 +232,36 @@ impl Endpoint {
             let id = shared.next_id.fetch_add(1, Ordering::Relaxed) + 1;
             shared.connections.fetch_add(1, Ordering::Relaxed);
             let rx = shutdown.clone();
-            tokio::spawn(async move {
-                match conn {
-                    Conn::Tcp(s, peer) => {
-                        let _ = s.set_nodelay(true);
-                        let host = match peer.ip() {
-                            std::net::IpAddr::V6(v6) => v6
-                                .to_ipv4_mapped()
-                                .map_or(std::net::IpAddr::V6(v6), std::net::IpAddr::V4),
-                            v4 => v4,
-                        };
-                        session::serve(s, Peer::Tcp(host), peer.port(), id, shared, rx).await
-                    }
-                    Conn::Unix(s) => session::serve(s, Peer::Socket, 0, id, shared, rx).await,
+            let (peer, port) = match peer {
+                Some(a) => {
+                    let host = match a.ip() {
+                        std::net::IpAddr::V6(v6) => v6
+                            .to_ipv4_mapped()
+                            .map_or(std::net::IpAddr::V6(v6), std::net::IpAddr::V4),
+                        v4 => v4,
+                    };
+                    (Peer::Tcp(host), a.port())
                 }
+                None => (Peer::Socket, 0),
+            };
+            let job = Box::new(move || {
+                threads::block_on(session::serve(conn, peer, port, id, shared, rx, handle));
             });
+            if let Err(e) = threads.run(job) {
+                tracing::warn!(error = %e, "cannot start a session thread");
+            }
+        }
+        threads.close();
+        // Sessions waiting for a command are blocked in a read: wake them.
+        if let Ok(sessions) = self.shared.sessions.lock() {
+            for p in sessions.values() {
+                if let Ok(p) = p.lock() {
+                    p.end();
+                }
+            }
         }
         let _ = std::fs::remove_file(&socket_path);
     }
-}
-
-/// An accepted connection.
-enum Conn {
-    /// TCP with the client's address.
-    Tcp(tokio::net::TcpStream, std::net::SocketAddr),
-    /// The unix socket.
-    Unix(tokio::net::UnixStream),
 }
 
 async fn accept_tcp(

@@ -179,9 +179,9 @@ impl Session {
         let Some(target) = target else {
             return Err(SqlError::new(1094, format!("Unknown thread id: {id}")));
         };
-        let (owner, kill) = target
+        let owner = target
             .lock()
-            .map(|p| (p.user.clone(), p.kill.clone()))
+            .map(|p| p.user.clone())
             .map_err(|_| SqlError::new(1094, format!("Unknown thread id: {id}")))?;
         if owner != self.user && self.require_admin("CONNECTION ADMIN").is_err() {
             return Err(SqlError::new(
@@ -190,12 +190,16 @@ impl Session {
             ));
         }
         if !query {
-            // The session closes before reading its next command (its own too, after
-            // this answer, as mysqld's 1927).
-            kill.notify_one();
+            let Ok(p) = target.lock() else {
+                return Err(SqlError::new(1094, format!("Unknown thread id: {id}")));
+            };
             if id == self.id {
+                // Closes before reading its next command, after this answer (as mysqld's
+                // 1927).
+                p.kill.notify_one();
                 return Err(SqlError::new(1927, "Connection was killed".into()));
             }
+            p.end();
         }
         Ok(Reply::Ok)
     }
@@ -215,16 +219,13 @@ impl Session {
         Ok(())
     }
 
-    /// The committed catalog, read from the daemon's store (RocksDB reads: done off the
-    /// async workers' cooperative path, `block_in_place`).
+    /// The committed catalog, read from the daemon's store.
     fn catalog(&self) -> Result<Catalog, SqlError> {
-        tokio::task::block_in_place(|| {
-            self.shared
-                .control
-                .store()
-                .load_catalog()
-                .map_err(|e| SqlError::new(1105, e.to_string()))
-        })
+        self.shared
+            .control
+            .store()
+            .load_catalog()
+            .map_err(|e| SqlError::new(1105, e.to_string()))
     }
 
     /// The snapshot this statement reads: the transaction's, else a fresh one (which a
@@ -234,14 +235,10 @@ impl Session {
             return Ok(v.clone());
         }
         let store = self.shared.control.store();
-        // Waiting for the store writer (batches in flight) leaves the async worker.
-        let v = if store.writes_pending() {
-            tokio::task::block_in_place(|| store.read_view())
-        } else {
-            store.read_view()
-        }
-        .map(Arc::new)
-        .map_err(|e| SqlError::new(1105, e.to_string()))?;
+        let v = store
+            .read_view()
+            .map(Arc::new)
+            .map_err(|e| SqlError::new(1105, e.to_string()))?;
         if self.in_trans {
             self.snapshot = Some(v.clone());
         }
@@ -307,11 +304,7 @@ impl Session {
                 Err(e) => return Reply::Err(e),
             },
         };
-        let result = if engine::is_light(&plan) {
-            engine::exec::run(&plan, &cx)
-        } else {
-            tokio::task::block_in_place(|| engine::exec::run(&plan, &cx))
-        };
+        let result = engine::exec::run(&plan, &cx);
         if keep {
             if let (Some(p), Some(generation)) = (self.stmts.get_mut(&id), view.generation) {
                 p.plan = Some(CachedPlan {
@@ -330,16 +323,11 @@ impl Session {
         }
     }
 
-    /// A SELECT through the query engine. Index lookups run on the async worker; scans
-    /// and the rest leave it (`block_in_place`) so other sessions are not held up.
+    /// A SELECT through the query engine, on the session's thread.
     fn engine_select(&mut self, sql: &str, names_from: &str) -> Result<Reply, SqlError> {
         let rs = self.with_engine(names_from, |cx| {
             let plan = engine::plan(sql, cx)?;
-            if engine::is_light(&plan) {
-                engine::exec::run(&plan, cx)
-            } else {
-                tokio::task::block_in_place(|| engine::exec::run(&plan, cx))
-            }
+            engine::exec::run(&plan, cx)
         })?;
         Ok(Reply::Values {
             columns: rs.columns.into_iter().map(wire_column).collect(),
@@ -390,9 +378,7 @@ impl Session {
             rest = &rest[w.len().min(rest.len())..];
         }
         let rest = rest.to_string();
-        let rs = self.with_engine(&rest.clone(), |cx| {
-            tokio::task::block_in_place(|| engine::explain(&rest, cx))
-        })?;
+        let rs = self.with_engine(&rest.clone(), |cx| engine::explain(&rest, cx))?;
         Ok(Reply::Values {
             columns: rs.columns.into_iter().map(wire_column).collect(),
             rows: rs.rows,
@@ -781,17 +767,13 @@ impl Session {
                     .into(),
             ));
         }
-        let rows = tokio::task::spawn_blocking(move || {
-            crate::inspect::events::read_events(&path, from, offset, limit)
-        })
-        .await
-        .map_err(|e| SqlError::new(1105, e.to_string()))?
-        .map_err(|e| {
-            SqlError::new(
-                1220,
-                format!("Error when executing command SHOW RELAYLOG EVENTS: {e}"),
-            )
-        })?;
+        let rows =
+            crate::inspect::events::read_events(&path, from, offset, limit).map_err(|e| {
+                SqlError::new(
+                    1220,
+                    format!("Error when executing command SHOW RELAYLOG EVENTS: {e}"),
+                )
+            })?;
         Ok(Reply::Rows {
             columns: events_columns(),
             rows: rows

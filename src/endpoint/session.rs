@@ -10,6 +10,7 @@ use tokio::io::{AsyncRead, AsyncWrite, BufReader};
 use tokio::sync::watch;
 
 use super::accounts::{Account, Peer, Privilege};
+use super::threads::{Blocking, Socket};
 use super::{sqlstate, ProcessInfo, Shared};
 use crate::apply::error::SqlError;
 use crate::sql::value::Value;
@@ -17,12 +18,16 @@ use crate::wire::packet::PacketIo;
 use crate::wire::resultset::Column;
 use crate::wire::server::{self as srv, STATUS_AUTOCOMMIT, STATUS_IN_TRANS};
 use crate::wire::{auth, caps, WireError};
+use tokio_rustls::rustls;
 
 /// Prepared statements one session may hold (mysqld's max_prepared_stmt_count default).
 const MAX_PREPARED_PER_SESSION: usize = 16_382;
 
 /// How long a client may take to complete the handshake (mysqld's connect_timeout).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a write to a client may block (mysqld's net_write_timeout).
+const NET_WRITE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Command bytes.
 mod cmd {
@@ -160,20 +165,21 @@ impl Session {
 }
 
 /// Serves one connection until the client quits, the connection breaks or the daemon stops.
-pub async fn serve<S>(
-    stream: S,
+pub async fn serve(
+    stream: Socket,
     peer: Peer,
     port: u16,
     id: u32,
     shared: Arc<Shared>,
     shutdown: watch::Receiver<bool>,
-) where
-    S: AsyncRead + AsyncWrite + Unpin + Send,
-{
+    socket: Socket,
+) {
+    // mysqld's connect_timeout bounds each read and write until the client is logged in.
+    socket.set_timeouts(Some(CONNECT_TIMEOUT));
     // Unbuffered until the handshake response is read: PacketIo reads exactly one packet,
     // so after an SSL request no TLS byte the client sent on its heels is left behind in a
     // buffer when the stream is handed to TLS.
-    let mut io = PacketIo::new(stream);
+    let mut io = PacketIo::new(Blocking(stream));
     // A handshake response is small; a client cannot make us buffer more before it has
     // authenticated.
     io.max_payload = 64 * 1024;
@@ -188,13 +194,13 @@ pub async fn serve<S>(
     }
     let nonce = nonce();
     let mut buf = Vec::new();
-    let greeted = tokio::time::timeout(CONNECT_TIMEOUT, async {
+    let greeted = async {
         let version = format!("5.5.5-{}", super::vars::version());
         io.seq = 0;
         let hello = srv::greeting(&version, id, &nonce, auth::NATIVE, shared.tls.is_some());
         io.write_packet(&hello).await?;
         io.read_packet(&mut buf).await
-    })
+    }
     .await;
     if step(id, "handshake", greeted).is_none() {
         return;
@@ -204,7 +210,7 @@ pub async fn serve<S>(
         let mut io = PacketIo::new(BufReader::with_capacity(16 * 1024, io.stream));
         io.max_payload = 64 * 1024;
         io.seq = seq;
-        return finish(io, buf, nonce, peer, port, id, shared, shutdown).await;
+        return finish(io, buf, nonce, peer, port, id, shared, shutdown, socket).await;
     }
     let Some(acceptor) = shared.tls.clone() else {
         let e = SqlError::new(
@@ -215,37 +221,37 @@ pub async fn serve<S>(
         return;
     };
     let seq = io.seq;
-    let raw = io.stream;
-    let upgraded = tokio::time::timeout(CONNECT_TIMEOUT, async {
-        let tls = acceptor.accept(raw).await?;
-        let mut io = PacketIo::new(BufReader::with_capacity(16 * 1024, tls));
+    let raw = io.stream.0;
+    // rustls' blocking stream: it reads only when the handshake needs the client's bytes
+    // (tokio-rustls' handshake would block reading while it has a flight to send).
+    let upgraded = async {
+        let conn = rustls::ServerConnection::new(acceptor.config().clone())
+            .map_err(|e| WireError::Protocol(format!("TLS: {e}")))?;
+        let mut tls = rustls::StreamOwned::new(conn, raw);
+        while tls.conn.is_handshaking() {
+            tls.conn.complete_io(&mut tls.sock)?;
+        }
+        let mut io = PacketIo::new(BufReader::with_capacity(16 * 1024, Blocking(tls)));
         io.max_payload = 64 * 1024;
         io.seq = seq;
         let mut buf = Vec::new();
         io.read_packet(&mut buf).await?;
         Ok::<_, WireError>((io, buf))
-    })
+    }
     .await;
     if let Some((io, buf)) = step(id, "TLS handshake", upgraded) {
-        finish(io, buf, nonce, peer, port, id, shared, shutdown).await;
+        finish(io, buf, nonce, peer, port, id, shared, shutdown, socket).await;
     }
 }
 
-/// The outcome of a handshake step run under [`CONNECT_TIMEOUT`]. Failures end the
-/// connection and log at debug: clients that give up or scan ports are expected.
-fn step<T>(
-    id: u32,
-    what: &str,
-    r: Result<Result<T, WireError>, tokio::time::error::Elapsed>,
-) -> Option<T> {
+/// The outcome of a handshake step (under [`CONNECT_TIMEOUT`]: a read or write that
+/// takes longer fails). Failures end the connection and log at debug: clients that give up
+/// or scan ports are expected.
+fn step<T>(id: u32, what: &str, r: Result<T, WireError>) -> Option<T> {
     match r {
-        Ok(Ok(v)) => Some(v),
-        Ok(Err(e)) => {
+        Ok(v) => Some(v),
+        Err(e) => {
             tracing::debug!(connection = id, error = %e, "{what} failed");
-            None
-        }
-        Err(_) => {
-            tracing::debug!(connection = id, "{what} timed out");
             None
         }
     }
@@ -262,18 +268,22 @@ async fn finish<S>(
     id: u32,
     shared: Arc<Shared>,
     mut shutdown: watch::Receiver<bool>,
+    socket: Socket,
 ) where
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
-    let logged_in = tokio::time::timeout(
-        CONNECT_TIMEOUT,
-        login(&mut io, &response, &nonce, &peer, port, id, &shared),
-    )
-    .await;
+    let logged_in = login(&mut io, &response, &nonce, &peer, port, id, &shared).await;
     // `Some(None)`: refused, the ERR packet already sent.
-    let Some(Some(session)) = step(id, "login", logged_in) else {
+    let Some(Some(mut session)) = step(id, "login", logged_in) else {
         return;
     };
+    // Logged in: a session may wait for its next command as long as it likes; a client
+    // that stops reading its results is dropped after mysqld's net_write_timeout.
+    socket.set_timeouts(None);
+    socket.set_write_timeout(Some(NET_WRITE_TIMEOUT));
+    if let Ok(mut p) = session.process.lock() {
+        p.socket = Some(Arc::new(socket));
+    }
     if let Ok(mut s) = shared.sessions.lock() {
         s.insert(id, session.process.clone());
     }
@@ -282,7 +292,6 @@ async fn finish<S>(
         shared: shared.clone(),
         id,
     };
-    let mut session = session;
     io.max_payload = session.max_allowed_packet();
     let r = command_loop(&mut io, &mut session, &mut shutdown).await;
     if let Err(e) = r {
@@ -378,6 +387,7 @@ where
             since: Some(Instant::now()),
             info: None,
             kill: Arc::new(tokio::sync::Notify::new()),
+            socket: None,
         })),
         caps: resp.capabilities,
         stmts: HashMap::new(),
@@ -478,10 +488,13 @@ where
     let kill = s.process.lock().map(|p| p.kill.clone()).unwrap_or_default();
     loop {
         io.seq = 0;
+        // Reads block the session's thread (threads.rs): look at KILL and shutdown first;
+        // while the read waits, they shut the socket down, which ends it.
         let read = tokio::select! {
-            r = io.read_packet(&mut buf) => r,
+            biased;
             _ = shutdown.changed() => return Ok(()),
             _ = kill.notified() => return Ok(()),
+            r = io.read_packet(&mut buf) => r,
         };
         if let Err(e) = read {
             if let WireError::TooLarge { .. } = e {
@@ -945,9 +958,8 @@ where
         self.frame_row(&r);
         if self.out.len() >= FLUSH_AT {
             let (io, out) = (&mut *self.io, &*self.out);
-            let written = tokio::task::block_in_place(|| {
-                tokio::runtime::Handle::current().block_on(io.write_framed(out))
-            });
+            // The socket blocks (threads.rs): the write completes or fails in place.
+            let written = super::threads::block_on(io.write_framed(out));
             self.out.clear();
             if written.is_err() {
                 self.io_error = true;
@@ -1011,11 +1023,7 @@ where
             Err(gone())
         }
     };
-    let result = if engine::is_light(&plan) {
-        engine::exec::run_into(&plan, &cx, &mut sink)
-    } else {
-        tokio::task::block_in_place(|| engine::exec::run_into(&plan, &cx, &mut sink))
-    };
+    let result = engine::exec::run_into(&plan, &cx, &mut sink);
     if let Err(e) = result {
         if st.io_error || !st.sent_columns {
             return Err(e);

@@ -290,11 +290,6 @@ impl Store {
         Ok(cat)
     }
 
-    /// True when committed batches are still being written (a read view waits for them).
-    pub fn writes_pending(&self) -> bool {
-        self.writer.as_ref().is_some_and(|w| w.pending())
-    }
-
     /// A consistent read of everything committed so far: a RocksDB snapshot (every master
     /// transaction in it whole or not at all) and the catalog as of that snapshot.
     pub fn read_view(&self) -> Result<view::ReadView, StoreError> {

@@ -186,16 +186,6 @@ impl Writer {
         }
     }
 
-    /// True when jobs are queued or being written.
-    pub fn pending(&self) -> bool {
-        self.flight
-            .0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .pending
-            > 0
-    }
-
     /// Waits until every queued batch is written; returns the writer's first error.
     pub fn drain(&self) -> Result<(), String> {
         self.wait(|fl| fl.pending == 0)

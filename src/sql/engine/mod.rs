@@ -103,35 +103,6 @@ pub fn plan_reusable(sql: &str, cx: &Context<'_>) -> Result<(bind::QueryPlan, bo
     bind::bind_reusable(q, cx)
 }
 
-/// True when a plan reads only through index lookups and ranges (no full scans, no
-/// derived tables, no subqueries): quick enough to run without leaving an async worker.
-pub fn is_light(plan: &bind::QueryPlan) -> bool {
-    match plan {
-        bind::QueryPlan::Select(s) => {
-            let mut subqueries = false;
-            let mut all: Vec<&bind::Ex> = s.items.iter().collect();
-            all.extend(s.filter.iter().map(|(_, e)| e));
-            for e in all {
-                bind::walk(e, &mut |x| {
-                    subqueries |= matches!(
-                        x,
-                        bind::Ex::InSub(..) | bind::Ex::Exists(..) | bind::Ex::Scalar(_)
-                    )
-                });
-            }
-            !subqueries
-                && s.sources.iter().all(|src| match &src.kind {
-                    bind::SourceKind::Base(_) => {
-                        matches!(&src.access, access::Access::Index { eq, lo, hi, .. }
-                            if !eq.is_empty() || lo.is_some() || hi.is_some())
-                    }
-                    _ => false,
-                })
-        }
-        bind::QueryPlan::Union { parts, .. } => parts.iter().all(is_light),
-    }
-}
-
 /// EXPLAIN SELECT ...: the plan mysqld's way (one row per table).
 pub fn explain(sql: &str, cx: &Context<'_>) -> Result<ResultSet, SqlError> {
     let stmts = parse_statements(sql)?;
