@@ -1,8 +1,10 @@
 //! Query benchmark (issues: query engine, serve), replicant vs MariaDB on this machine in
 //! one run: sysbench `oltp_point_select` (QPS) and `oltp_read_only` (TPS: point selects,
 //! a simple range, a SUM range, an ORDER BY range and a DISTINCT range per transaction)
-//! with `QUERY_THREADS` threads (default 4) for `QUERY_SECS` seconds (default 20) each,
-//! over `QUERY_TABLES` (default 4) sysbench tables of `QUERY_ROWS` rows (default 100000).
+//! with `QUERY_THREADS` threads (default 4) over `QUERY_TABLES` (default 4) sysbench tables
+//! of `QUERY_ROWS` rows (default 100000), in `QUERY_ROUNDS` (default 3) rounds of
+//! `QUERY_SECS` seconds (default 10) per server, the servers alternating (ABBA) so that
+//! the machine's drift falls on both alike; the means are compared.
 //!
 //! The master is loaded with `sysbench prepare`; replicant replicates it to the end; then
 //! each workload runs against replicant's endpoint and against the MariaDB server holding
@@ -45,7 +47,8 @@ fn main() {
     let tables = env_or("QUERY_TABLES", 4);
     let rows = env_or("QUERY_ROWS", 100_000);
     let threads = env_or("QUERY_THREADS", 4);
-    let secs = env_or("QUERY_SECS", 20);
+    let secs = env_or("QUERY_SECS", 10);
+    let rounds = env_or("QUERY_ROUNDS", 3);
     let m = master();
     m.sql("CREATE DATABASE sbtest");
     let opts = SysbenchOpts {
@@ -69,18 +72,37 @@ fn main() {
         // Warm both (caches, connections) with a short run first.
         run(r.proc.port(), workload, tables, rows, threads, 3);
         run(m.port(), workload, tables, rows, threads, 3);
-        let ours = run(r.proc.port(), workload, tables, rows, threads, secs);
-        let theirs = run(m.port(), workload, tables, rows, threads, secs);
-        let (o, t) = if workload == "oltp_point_select" {
-            (ours.1, theirs.1)
-        } else {
-            (ours.0, theirs.0)
+        // This VM's speed drifts by ±10% over minutes: alternate the two servers over
+        // `rounds` rounds (ABBA order) and compare the means.
+        let pick = |x: (f64, f64)| {
+            if workload == "oltp_point_select" {
+                x.1
+            } else {
+                x.0
+            }
         };
+        let (mut o, mut t) = (0.0, 0.0);
+        for round in 0..rounds {
+            let ports = if round % 2 == 0 {
+                [r.proc.port(), m.port()]
+            } else {
+                [m.port(), r.proc.port()]
+            };
+            for port in ports {
+                let v = pick(run(port, workload, tables, rows, threads, secs));
+                eprintln!("  {workload} round {round} port {port}: {v:.0}");
+                if port == m.port() {
+                    t += v / rounds as f64;
+                } else {
+                    o += v / rounds as f64;
+                }
+            }
+        }
         eprintln!("{what}: replicant {o:.0}, MariaDB {t:.0}");
         lines.push((what, o, t));
     }
     println!(
-        "| {tables} x {rows} rows, {threads} threads, {secs} s | replicant | MariaDB | ratio |"
+        "| {tables} x {rows} rows, {threads} threads, {rounds} x {secs} s | replicant | MariaDB | ratio |"
     );
     println!("|---|---|---|---|");
     for (what, o, t) in lines {

@@ -189,6 +189,12 @@ enum RelaylogCmd {
     },
 }
 
+/// mimalloc for Rust's allocations: the per-row values of query results and the applier's
+/// per-event buffers are small, short-lived allocations, which it serves in a fraction of
+/// glibc's time (docs/PERFORMANCE.md). RocksDB's C++ keeps glibc's allocator.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // MySQL spells options with underscores as often as with dashes; accept both.
     let args = std::env::args().map(|a| match a.strip_prefix("--") {

@@ -756,35 +756,64 @@ async fn execute<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, s: &mut Session, bo
         Reply::Err(e) => fail(io, out, s, e),
         Reply::Ok => frame_ok(io, out, s, false),
         Reply::Rows { .. } | Reply::Values { .. } => {
-            let (columns, encoded) = match binary_rows(reply) {
-                Ok(x) => x,
-                Err(e) => {
-                    frame_err(io, out, &e);
-                    return;
-                }
-            };
-            let deprecate_eof = s.caps & caps::DEPRECATE_EOF != 0;
-            io.frame_into(out, &srv::column_count(columns.len()));
-            let mut def = Vec::with_capacity(128);
-            for c in &columns {
-                def.clear();
-                c.encode(&mut def);
-                io.frame_into(out, &def);
+            // An encoding error replaces the whole result with an ERR packet.
+            let (start, seq) = (out.len(), io.seq);
+            if let Err(e) = frame_binary_result(io, out, s, &reply) {
+                out.truncate(start);
+                io.seq = seq;
+                frame_err(io, out, &e);
             }
-            if !deprecate_eof {
-                io.frame_into(out, &srv::eof_packet(s.status(), 0));
-            }
-            for b in &encoded {
-                io.frame_into(out, b);
-            }
-            let end = if deprecate_eof {
-                srv::ok_packet(0, 0, s.status(), s.warning_count(), "", true)
-            } else {
-                srv::eof_packet(s.status(), s.warning_count())
-            };
-            io.frame_into(out, &end);
         }
     }
+}
+
+/// A result set in the binary protocol (a prepared statement's), each row encoded once
+/// into a scratch buffer and framed.
+fn frame_binary_result<S>(
+    io: &mut PacketIo<S>,
+    out: &mut Vec<u8>,
+    s: &Session,
+    reply: &Reply,
+) -> Result<(), SqlError> {
+    let (columns, rows) = match reply {
+        Reply::Rows { columns, rows } => (columns, RowsRef::Text(rows)),
+        Reply::Values { columns, rows } => (columns, RowsRef::Values(rows)),
+        _ => return Ok(()),
+    };
+    let deprecate_eof = s.caps & caps::DEPRECATE_EOF != 0;
+    io.frame_into(out, &srv::column_count(columns.len()));
+    let mut row = Vec::with_capacity(256);
+    for c in columns {
+        row.clear();
+        c.encode(&mut row);
+        io.frame_into(out, &row);
+    }
+    if !deprecate_eof {
+        io.frame_into(out, &srv::eof_packet(s.status(), 0));
+    }
+    match rows {
+        RowsRef::Text(rows) => {
+            for r in rows {
+                row.clear();
+                super::prepared::binary_row(columns, r, &mut row)?;
+                io.frame_into(out, &row);
+            }
+        }
+        RowsRef::Values(rows) => {
+            for r in rows {
+                row.clear();
+                super::prepared::binary_values_row(columns, r, &mut row)?;
+                io.frame_into(out, &row);
+            }
+        }
+    }
+    let end = if deprecate_eof {
+        srv::ok_packet(0, 0, s.status(), s.warning_count(), "", true)
+    } else {
+        srv::eof_packet(s.status(), s.warning_count())
+    };
+    io.frame_into(out, &end);
+    Ok(())
 }
 
 /// COM_CHANGE_USER: re-authenticates (always through an AuthSwitchRequest with a fresh
@@ -1048,31 +1077,6 @@ where
 enum RowsRef<'a> {
     Text(&'a [Vec<Option<String>>]),
     Values(&'a [Vec<crate::sql::value::Value>]),
-}
-
-/// A result's rows in the binary protocol.
-fn binary_rows(reply: Reply) -> Result<(Vec<Column>, Vec<Vec<u8>>), SqlError> {
-    let mut encoded = Vec::new();
-    let columns = match reply {
-        Reply::Rows { columns, rows } => {
-            for r in &rows {
-                let mut b = Vec::with_capacity(64);
-                super::prepared::binary_row(&columns, r, &mut b)?;
-                encoded.push(b);
-            }
-            columns
-        }
-        Reply::Values { columns, rows } => {
-            for r in &rows {
-                let mut b = Vec::with_capacity(64);
-                super::prepared::binary_values_row(&columns, r, &mut b)?;
-                encoded.push(b);
-            }
-            columns
-        }
-        _ => Vec::new(),
-    };
-    Ok((columns, encoded))
 }
 
 fn frame_ok<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, s: &Session, more: bool) {

@@ -108,7 +108,15 @@ const CP1252_HIGH: [u16; 32] = [
 
 /// Appends latin1 (cp1252) text as UTF-8.
 pub fn latin1_to_utf8(s: &[u8], out: &mut Vec<u8>) {
-    for &b in s {
+    // Mostly ASCII: copy the runs whole.
+    let ascii = s.iter().position(|b| !b.is_ascii()).unwrap_or(s.len());
+    out.extend_from_slice(&s[..ascii]);
+    let rest = &s[ascii..];
+    if rest.is_empty() {
+        return;
+    }
+    out.reserve(rest.len() * 2);
+    for &b in rest {
         if b < 0x80 {
             out.push(b);
             continue;
@@ -141,6 +149,16 @@ pub fn write_batch_escaped(out: &mut Vec<u8>, text: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn latin1_becomes_utf8() {
+        let mut out = b"x".to_vec();
+        latin1_to_utf8(b"abc\xe9d\x80\xff", &mut out);
+        assert_eq!(String::from_utf8(out).unwrap(), "xabc\u{e9}d\u{20ac}\u{ff}");
+        let mut out = Vec::new();
+        latin1_to_utf8(b"plain", &mut out);
+        assert_eq!(out, b"plain");
+    }
     use crate::binlog::temporal::{Date, Timestamp};
 
     fn col(ty: SqlType, unsigned: bool) -> ColumnDef {

@@ -252,6 +252,14 @@ fn decode_into(
     for (i, need) in needed.iter().enumerate() {
         if *need {
             let v = t.layout.value(bytes, i, spans[i]).map_err(corrupt)?;
+            // The previous row's text in this slot lends its allocation to this one's.
+            if buf.capacity() == 0 {
+                match std::mem::replace(&mut out[i], Value::Null) {
+                    Value::Text(s) => *buf = s.into_bytes(),
+                    Value::Bytes(b) => *buf = b,
+                    _ => {}
+                }
+            }
             out[i] = stored_value(&t.def.columns[i], &v, buf);
         }
     }
@@ -856,7 +864,7 @@ fn sort_keys(values: Vec<&Value>, coll: Coll) -> Vec<SortKey> {
             Value::Null => SortKey::Null,
             Value::Bytes(b) => SortKey::Bytes(b.clone()),
             v if as_text => {
-                let s = v.render_bytes().unwrap_or_default();
+                let s = v.text_bytes().unwrap_or_default();
                 let mut w = Vec::with_capacity(s.len());
                 coll.weight(&s, &mut w);
                 SortKey::Bytes(w)
