@@ -15,10 +15,10 @@ use crate::wire::resultset::{types, Column};
 /// One prepared statement.
 #[derive(Clone, Debug)]
 pub struct Prepared {
-    /// The statement text.
-    pub sql: String,
+    /// The statement text (shared with each execution's engine context).
+    pub sql: std::sync::Arc<str>,
     /// Byte offsets of the `?` placeholders.
-    pub placeholders: Vec<usize>,
+    pub placeholders: std::sync::Arc<[usize]>,
     /// Parameter types (type byte, unsigned flag) bound by the last EXECUTE that sent them.
     pub types: Vec<(u8, bool)>,
     /// Values sent with COM_STMT_SEND_LONG_DATA, by parameter.
@@ -50,9 +50,9 @@ pub fn placeholders(sql: &str) -> Vec<usize> {
 impl Prepared {
     /// A statement from its text.
     pub fn new(sql: &str) -> Prepared {
-        let placeholders = placeholders(sql);
+        let placeholders: std::sync::Arc<[usize]> = placeholders(sql).into();
         Prepared {
-            sql: sql.to_string(),
+            sql: sql.into(),
             long_data: vec![None; placeholders.len()],
             long_data_overflow: false,
             types: Vec::new(),
@@ -141,7 +141,7 @@ impl Prepared {
     /// iteration count) written in as literals.
     pub fn bind(&mut self, params: &[u8]) -> Result<String, SqlError> {
         let Some((mut c, nulls)) = self.header(params)? else {
-            return Ok(self.sql.clone());
+            return Ok(self.sql.to_string());
         };
         let mut out = String::with_capacity(self.sql.len() + 16 * self.placeholders.len());
         let mut last = 0;

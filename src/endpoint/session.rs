@@ -747,7 +747,7 @@ async fn execute<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, s: &mut Session, bo
                 return;
             }
         };
-        s.names_from = Some(p.sql.clone());
+        s.names_from = Some(p.sql.to_string());
         let reply = s.execute(&sql).await;
         s.names_from = None;
         reply
