@@ -344,6 +344,9 @@ fn corpus() -> Vec<(String, bool)> {
     o("SELECT sku, SUM(qty), COUNT(DISTINCT order_id), AVG(price) FROM shop.items GROUP BY sku ORDER BY sku");
     o("SELECT order_id, GROUP_CONCAT(sku ORDER BY line) FROM shop.items WHERE order_id < 20 GROUP BY order_id ORDER BY order_id");
     o("SELECT order_id, GROUP_CONCAT(DISTINCT qty ORDER BY qty DESC) FROM shop.items WHERE order_id < 20 GROUP BY order_id ORDER BY order_id");
+    o("SELECT order_id, GROUP_CONCAT(sku ORDER BY line DESC SEPARATOR ' | ') FROM shop.items WHERE order_id < 20 GROUP BY order_id ORDER BY order_id");
+    o("SELECT order_id, GROUP_CONCAT(DISTINCT qty SEPARATOR '') FROM shop.items WHERE order_id < 20 GROUP BY order_id ORDER BY order_id");
+    o("SELECT GROUP_CONCAT(id, '-', tier ORDER BY id SEPARATOR ';') FROM shop.customers WHERE id < 30");
     o("SELECT YEAR(signup), COUNT(*) FROM shop.customers GROUP BY YEAR(signup) ORDER BY 1");
     o("SELECT tier, city, COUNT(*) FROM shop.customers GROUP BY tier, city ORDER BY tier, city");
     o("SELECT kind, COUNT(*), SUM(val), MIN(at) FROM shop.events GROUP BY kind ORDER BY kind");

@@ -189,8 +189,18 @@ pub struct Agg {
     pub distinct: bool,
     /// GROUP_CONCAT's ORDER BY.
     pub order: Vec<(Ex, bool)>,
+    /// GROUP_CONCAT's SEPARATOR (`,` unless given).
+    pub separator: String,
     /// Collation of the (first) argument.
     pub coll: Coll,
+}
+
+/// mysqld's 1064 for a statement that does not parse as written.
+fn syntax_near(e: &Expr) -> SqlError {
+    SqlError::new(
+        1064,
+        format!("You have an error in your SQL syntax; check the manual that corresponds to your MariaDB server version for the right syntax to use near '{e}' at line 1"),
+    )
 }
 
 /// Join kinds.
@@ -2106,6 +2116,7 @@ impl Binder<'_, '_> {
         allow_agg: bool,
     ) -> Result<Ex, SqlError> {
         let name = f.name.to_string().to_ascii_uppercase();
+        let mut separator = None;
         let (args, distinct, order_by): (Vec<&FunctionArg>, bool, Vec<&ast::OrderByExpr>) =
             match &f.args {
                 FunctionArguments::None => (Vec::new(), false, Vec::new()),
@@ -2114,6 +2125,14 @@ impl Binder<'_, '_> {
                     for c in &l.clauses {
                         match c {
                             FunctionArgumentClause::OrderBy(o) => order.extend(o.iter()),
+                            FunctionArgumentClause::Separator(v) if name == "GROUP_CONCAT" => {
+                                match &v.value {
+                                    Lit::SingleQuotedString(t) | Lit::DoubleQuotedString(t) => {
+                                        separator = Some(t.clone())
+                                    }
+                                    _ => return Err(syntax_near(e)),
+                                }
+                            }
                             other => return Err(unsupported(&other.to_string())),
                         }
                     }
@@ -2163,10 +2182,7 @@ impl Binder<'_, '_> {
                 if bound.is_empty()
                     || (bound.len() > 1 && !matches!(kind, AggKind::Count | AggKind::GroupConcat))
                 {
-                    return Err(SqlError::new(
-                        1064,
-                        format!("You have an error in your SQL syntax; check the manual that corresponds to your MariaDB server version for the right syntax to use near '{}' at line 1", e),
-                    ));
+                    return Err(syntax_near(e));
                 }
                 if bound.len() > 1 && kind == AggKind::Count && !distinct {
                     return Err(unsupported("COUNT of several expressions without DISTINCT"));
@@ -2186,6 +2202,7 @@ impl Binder<'_, '_> {
                 args: bound,
                 distinct,
                 order,
+                separator: separator.unwrap_or_else(|| ",".into()),
                 coll,
             });
             return Ok(Ex::Agg(aggs.len() - 1));

@@ -562,10 +562,17 @@ fn update(aggs: &[Agg], g: &mut Group, row: &[Value], ctx: &Ctx<'_, '_>) -> Resu
                 for x in &vals {
                     s.push_str(&x.as_text().unwrap_or_default());
                 }
-                let mut keys = Vec::with_capacity(a.order.len());
-                for (e, _) in &a.order {
-                    keys.push(eval(e, row, ctx)?);
-                }
+                let keys = if a.order.is_empty() && a.distinct {
+                    // mysqld collects DISTINCT values in a sorted tree: they come out in
+                    // the arguments' order.
+                    vals.clone()
+                } else {
+                    let mut keys = Vec::with_capacity(a.order.len());
+                    for (e, _) in &a.order {
+                        keys.push(eval(e, row, ctx)?);
+                    }
+                    keys
+                };
                 parts.push((keys, s));
             }
             State::Bits(b) => {
@@ -608,8 +615,12 @@ fn finish(a: &Agg, st: State) -> Value {
             if parts.is_empty() {
                 return Value::Null;
             }
-            if !a.order.is_empty() {
-                let spec: Vec<(bool, Coll)> = a.order.iter().map(|(_, d)| (*d, None)).collect();
+            if !a.order.is_empty() || a.distinct {
+                let spec: Vec<(bool, Coll)> = if a.order.is_empty() {
+                    a.args.iter().map(|_| (false, a.coll)).collect()
+                } else {
+                    a.order.iter().map(|(_, d)| (*d, None)).collect()
+                };
                 let mut keyed: Vec<(String, Vec<Value>)> =
                     parts.into_iter().map(|(k, s)| (s, k)).collect();
                 sort_keyed(&mut keyed, &spec);
@@ -618,7 +629,7 @@ fn finish(a: &Agg, st: State) -> Value {
             let mut s = String::new();
             for (i, (_, p)) in parts.iter().enumerate() {
                 if i > 0 {
-                    s.push(',');
+                    s.push_str(&a.separator);
                 }
                 s.push_str(p);
                 if s.len() >= GROUP_CONCAT_MAX {
