@@ -378,6 +378,10 @@ fn corpus() -> Vec<(String, bool)> {
     o("SELECT o.id, c.name FROM shop.orders o RIGHT JOIN shop.customers c ON o.customer_id = c.id WHERE c.id > 190 ORDER BY c.id, o.id");
     o("SELECT o.id, i.line, i.sku FROM shop.orders o INNER JOIN shop.items i ON i.order_id = o.id WHERE o.id BETWEEN 100 AND 105 ORDER BY o.id, i.line");
     o("SELECT o.id, i.line FROM shop.orders o JOIN shop.items i USING (id) ORDER BY 1 LIMIT 0");
+    o("SELECT * FROM (SELECT id AS order_id, status FROM shop.orders WHERE id < 5) o NATURAL JOIN shop.items ORDER BY order_id, line");
+    o("SELECT * FROM (SELECT id AS order_id, status FROM shop.orders WHERE id < 9) o NATURAL LEFT JOIN (SELECT order_id, line, sku FROM shop.items WHERE line = 1) i ORDER BY order_id");
+    o("SELECT * FROM shop.customers NATURAL JOIN (SELECT id, city FROM shop.customers WHERE id < 10) d ORDER BY id");
+    o("SELECT COUNT(*) FROM (SELECT id FROM shop.orders WHERE id < 4) a NATURAL JOIN (SELECT line FROM shop.items WHERE order_id = 1) b");
     o("SELECT c.city, SUM(i.qty * i.price) AS revenue FROM shop.customers c JOIN shop.orders o ON o.customer_id = c.id JOIN shop.items i ON i.order_id = o.id GROUP BY c.city ORDER BY c.city");
     o("SELECT c.name, o.status, COUNT(*) FROM shop.customers c JOIN shop.orders o ON c.id = o.customer_id WHERE c.tier = 3 GROUP BY c.name, o.status ORDER BY c.name, o.status");
     o("SELECT a.id, b.id FROM shop.customers a CROSS JOIN shop.customers b WHERE a.id < 3 AND b.id < 3 ORDER BY a.id, b.id");

@@ -1116,7 +1116,22 @@ impl Binder<'_, '_> {
                         None,
                         cols.iter().filter_map(|c| object_parts(c).pop()).collect(),
                     ),
-                    Some(JoinConstraint::Natural) => return Err(unsupported("NATURAL JOIN")),
+                    // NATURAL: USING every column name both sides have, in the order of
+                    // the left side.
+                    Some(JoinConstraint::Natural) => {
+                        let right = &sources[idx];
+                        let mut names: Vec<String> = Vec::new();
+                        for c in sources[..idx].iter().flat_map(|s| s.cols.iter()) {
+                            let common = right
+                                .cols
+                                .iter()
+                                .any(|r| r.name.eq_ignore_ascii_case(&c.name));
+                            if common && !names.iter().any(|n| n.eq_ignore_ascii_case(&c.name)) {
+                                names.push(c.name.clone());
+                            }
+                        }
+                        (None, names)
+                    }
                     _ => (None, Vec::new()),
                 };
                 pending_on.push((idx, on, using));
