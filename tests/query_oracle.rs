@@ -382,6 +382,13 @@ fn corpus() -> Vec<(String, bool)> {
     o("SELECT * FROM (SELECT id AS order_id, status FROM shop.orders WHERE id < 9) o NATURAL LEFT JOIN (SELECT order_id, line, sku FROM shop.items WHERE line = 1) i ORDER BY order_id");
     o("SELECT * FROM shop.customers NATURAL JOIN (SELECT id, city FROM shop.customers WHERE id < 10) d ORDER BY id");
     o("SELECT COUNT(*) FROM (SELECT id FROM shop.orders WHERE id < 4) a NATURAL JOIN (SELECT line FROM shop.items WHERE order_id = 1) b");
+    // Common table expressions (non-recursive).
+    o("WITH big_orders AS (SELECT id, customer_id, amount FROM shop.orders WHERE amount > 400) SELECT c.name, b.amount FROM big_orders b JOIN shop.customers c ON c.id = b.customer_id ORDER BY b.id");
+    o("WITH t(n, s) AS (SELECT order_id, SUM(qty) FROM shop.items GROUP BY order_id), u AS (SELECT n FROM t WHERE s > 10) SELECT COUNT(*), MIN(n), MAX(n) FROM u");
+    o("WITH x AS (SELECT id FROM shop.customers WHERE id < 5) SELECT a.id, b.id FROM x a JOIN x b ON b.id = a.id + 1 ORDER BY a.id");
+    o("WITH x AS (SELECT id FROM shop.customers WHERE id < 5) SELECT id FROM shop.orders WHERE customer_id IN (SELECT id FROM x) ORDER BY id LIMIT 5");
+    o("WITH x AS (SELECT 1 AS a FROM shop.customers WHERE id = 1), x AS (SELECT 2 AS a FROM shop.customers WHERE id = 1) SELECT * FROM x");
+    o("WITH x AS (SELECT id FROM shop.customers WHERE id < 3) SELECT * FROM x UNION ALL SELECT id FROM x ORDER BY 1");
     o("SELECT c.city, SUM(i.qty * i.price) AS revenue FROM shop.customers c JOIN shop.orders o ON o.customer_id = c.id JOIN shop.items i ON i.order_id = o.id GROUP BY c.city ORDER BY c.city");
     o("SELECT c.name, o.status, COUNT(*) FROM shop.customers c JOIN shop.orders o ON c.id = o.customer_id WHERE c.tier = 3 GROUP BY c.name, o.status ORDER BY c.name, o.status");
     o("SELECT a.id, b.id FROM shop.customers a CROSS JOIN shop.customers b WHERE a.id < 3 AND b.id < 3 ORDER BY a.id, b.id");

@@ -56,11 +56,12 @@ impl Prepared {
             long_data: vec![None; placeholders.len()],
             long_data_overflow: false,
             types: Vec::new(),
-            planned: crate::sql::split::leading_words(sql, 1)
-                .first()
-                .map(String::as_str)
-                == Some("SELECT")
-                && super::query::has_from(sql),
+            planned: matches!(
+                crate::sql::split::leading_words(sql, 1)
+                    .first()
+                    .map(String::as_str),
+                Some("SELECT" | "WITH")
+            ) && super::query::has_from(sql),
             plan: None,
             placeholders,
         }

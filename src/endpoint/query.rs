@@ -103,7 +103,7 @@ impl Session {
             self.conditions.clear();
         }
         let r = match w(0) {
-            "SELECT" => self.select(sql),
+            "SELECT" | "WITH" => self.select(sql),
             "SHOW" => self.show(sql, &words).await,
             "SET" => self.set(sql).await,
             "USE" => sql_word_after(sql, 0)
@@ -137,9 +137,7 @@ impl Session {
                 self.describe_table(sql, 1, false, None)
             }
             "DESCRIBE" | "DESC" | "EXPLAIN" => self.explain(sql),
-            "WITH" | "TABLE" | "VALUES" => {
-                Err(unsupported(&format!("{} (the query engine)", w(0))))
-            }
+            "TABLE" | "VALUES" => Err(unsupported(&format!("{} (the query engine)", w(0)))),
             _ => Err(self.unknown_statement(sql)),
         };
         match r {

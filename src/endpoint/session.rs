@@ -892,7 +892,9 @@ async fn run_query<S>(
         }
         let more = i + 1 < n;
         let words = crate::sql::split::leading_words(stmt, 1);
-        if words.first().map(String::as_str) == Some("SELECT") && super::query::has_from(stmt) {
+        if matches!(words.first().map(String::as_str), Some("SELECT" | "WITH"))
+            && super::query::has_from(stmt)
+        {
             // Rows go out as the engine produces them.
             match stream_select(io, out, s, stmt, more) {
                 Ok(true) => continue,

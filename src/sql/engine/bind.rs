@@ -442,6 +442,7 @@ pub fn bind_reusable(q: &Query, cx: &Context<'_>) -> Result<(QueryPlan, bool), S
         cx,
         volatile: Cell::new(false),
         plain_item: Cell::new(false),
+        ctes: RefCell::new(Vec::new()),
     };
     let plan = b.query(q, None, Some(cx.names_from))?;
     Ok((plan, !b.volatile.get()))
@@ -453,6 +454,8 @@ struct Binder<'c, 'a> {
     volatile: Cell<bool>,
     /// Binding a select item that is a bare column.
     plain_item: Cell<bool>,
+    /// Common table expressions in scope, innermost WITH last.
+    ctes: RefCell<Vec<ast::Cte>>,
 }
 
 /// Why a column can only be selected as it is: BIT, ENUM and SET values are numbers with
@@ -943,9 +946,40 @@ impl Binder<'_, '_> {
         parent: Option<&Frame<'_>>,
         names_from: Option<&str>,
     ) -> Result<QueryPlan, SqlError> {
-        if q.with.is_some() {
-            return Err(unsupported("WITH (common table expressions)"));
+        let Some(with) = &q.with else {
+            return self.query_body(q, parent, names_from);
+        };
+        if with.recursive {
+            return Err(unsupported("WITH RECURSIVE"));
         }
+        for (i, c) in with.cte_tables.iter().enumerate() {
+            let name = &c.alias.name.value;
+            if with.cte_tables[..i]
+                .iter()
+                .any(|d| &d.alias.name.value == name)
+            {
+                return Err(SqlError::new(
+                    4004,
+                    format!("Duplicate query name `{name}` in WITH clause"),
+                ));
+            }
+        }
+        // Each CTE is visible to the query and to the CTEs after it (add_source).
+        let mark = self.ctes.borrow().len();
+        self.ctes
+            .borrow_mut()
+            .extend(with.cte_tables.iter().cloned());
+        let r = self.query_body(q, parent, names_from);
+        self.ctes.borrow_mut().truncate(mark);
+        r
+    }
+
+    fn query_body(
+        &self,
+        q: &Query,
+        parent: Option<&Frame<'_>>,
+        names_from: Option<&str>,
+    ) -> Result<QueryPlan, SqlError> {
         if !q.locks.is_empty() {
             // FOR UPDATE / LOCK IN SHARE MODE lock nothing on a read-only replica.
         }
@@ -1590,6 +1624,37 @@ impl Binder<'_, '_> {
                 if matches!(parts.as_slice(), [t] if t.eq_ignore_ascii_case("dual")) {
                     return Ok(());
                 }
+                // A common table expression of an enclosing WITH: a derived table, bound
+                // with only the CTEs before it in scope (no recursion).
+                let cte_at = match parts.as_slice() {
+                    [t] => self
+                        .ctes
+                        .borrow()
+                        .iter()
+                        .rposition(|c| &c.alias.name.value == t),
+                    _ => None,
+                };
+                if let Some(k) = cte_at {
+                    let later = self.ctes.borrow_mut().split_off(k);
+                    let cte = &later[0];
+                    let alias_name = alias
+                        .as_ref()
+                        .map_or(cte.alias.name.value.clone(), |a| a.name.value.clone());
+                    let mut names: Vec<String> = cte
+                        .alias
+                        .columns
+                        .iter()
+                        .map(|c| c.name.value.clone())
+                        .collect();
+                    if let Some(a) = alias {
+                        if !a.columns.is_empty() {
+                            names = a.columns.iter().map(|c| c.name.value.clone()).collect();
+                        }
+                    }
+                    let r = self.derived_source(&cte.query, alias_name, &names, sources, join);
+                    self.ctes.borrow_mut().extend(later);
+                    return r;
+                }
                 let (db, table) = match parts.as_slice() {
                     [t] => (
                         self.cx
@@ -1673,34 +1738,56 @@ impl Binder<'_, '_> {
                         "Every derived table must have its own alias".into(),
                     ));
                 };
-                let plan = self.query(subquery, None, None)?;
-                let mut cols: Vec<SrcCol> = plan
-                    .cols()
-                    .iter()
-                    .map(|c| SrcCol {
-                        name: c.name.clone(),
-                        meta: c.meta.clone().map_or_else(ColMeta::default, |mut m| {
-                            m.table = alias.name.value.clone();
-                            m
-                        }),
-                        coll: c.coll,
-                    })
-                    .collect();
-                for (c, a) in cols.iter_mut().zip(&alias.columns) {
-                    c.name = a.name.value.clone();
-                }
-                sources.push(Source::new(
-                    alias.name.value.clone(),
-                    String::new(),
-                    alias.name.value.clone(),
-                    SourceKind::Derived(Box::new(plan)),
-                    cols,
-                    join,
-                ));
+                let names: Vec<String> =
+                    alias.columns.iter().map(|c| c.name.value.clone()).collect();
+                self.derived_source(subquery, alias.name.value.clone(), &names, sources, join)?;
             }
             TableFactor::NestedJoin { .. } => return Err(unsupported("parenthesized joins")),
             other => return Err(unsupported(&first_words(&other.to_string()))),
         }
+        Ok(())
+    }
+
+    /// A derived table (a subquery in FROM, or a CTE) named `alias`, its columns renamed by
+    /// `names` where given.
+    fn derived_source(
+        &self,
+        subquery: &Query,
+        alias: String,
+        names: &[String],
+        sources: &mut Vec<Source>,
+        join: JoinKind,
+    ) -> Result<(), SqlError> {
+        if sources.iter().any(|s| s.alias == alias) {
+            return Err(SqlError::new(
+                1066,
+                format!("Not unique table/alias: '{alias}'"),
+            ));
+        }
+        let plan = self.query(subquery, None, None)?;
+        let mut cols: Vec<SrcCol> = plan
+            .cols()
+            .iter()
+            .map(|c| SrcCol {
+                name: c.name.clone(),
+                meta: c.meta.clone().map_or_else(ColMeta::default, |mut m| {
+                    m.table = alias.clone();
+                    m
+                }),
+                coll: c.coll,
+            })
+            .collect();
+        for (c, a) in cols.iter_mut().zip(names) {
+            c.name = a.clone();
+        }
+        sources.push(Source::new(
+            alias.clone(),
+            String::new(),
+            alias,
+            SourceKind::Derived(Box::new(plan)),
+            cols,
+            join,
+        ));
         Ok(())
     }
 
