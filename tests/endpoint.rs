@@ -486,3 +486,40 @@ fn tls_for_clients() {
     // Without TLS the same server still answers.
     assert_eq!(r.sql("SELECT 1").unwrap(), "1\n");
 }
+
+/// Sessions wait for their next command blocked in a read on threads of their own: SIGTERM
+/// still ends them and the daemon exits cleanly.
+#[test]
+fn shutdown_with_idle_sessions() {
+    let (_dir, mut r) = bare_replicant(&[]);
+    let mut held: Vec<_> = (0..3)
+        .map(|_| {
+            Command::new("mariadb")
+                .args(["--no-defaults", "--protocol=TCP", "-h127.0.0.1", "-uroot"])
+                .arg(format!("--port={}", r.port()))
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    assert!(wait_until(Duration::from_secs(30), || {
+        let list = r.sql("SHOW PROCESSLIST").unwrap_or_default();
+        list.lines().filter(|l| l.contains("\tSleep\t")).count() == 3
+    }));
+    let status = r.terminate();
+    assert!(status.success(), "{status:?}");
+    // Each client sees its connection closed: the CLI, waiting on stdin, notices on its
+    // next statement.
+    for c in &mut held {
+        let mut stdin = c.stdin.take().unwrap();
+        let _ = std::io::Write::write_all(&mut stdin, b"SELECT 1;\n");
+        drop(stdin);
+        let st = c.wait().unwrap();
+        assert!(
+            !st.success(),
+            "a client of the stopped daemon succeeded: {st:?}"
+        );
+    }
+}
