@@ -418,6 +418,13 @@ fn corpus() -> Vec<(String, bool)> {
     // Every column type.
     o("SELECT * FROM shop.types ORDER BY id");
     o("SELECT id, a + 1, b * 2, c - 1, d + 0, e * 1, g + 0 FROM shop.types ORDER BY id");
+    // DECIMAL to 65 digits.
+    o("SELECT SUM(balance * 1000000000000000000000000000000), MAX(balance * 100000000000000000000000000000000000000) FROM shop.customers");
+    o("SELECT id, 123456789012345678901234567890123456789012.5 + balance, balance - 99999999999999999999999999999999999999999999.25 FROM shop.customers WHERE id < 6 ORDER BY id");
+    o("SELECT id, CAST(id AS DECIMAL(65,0)) * 12345678901234567890123456789012345678901234567890 FROM shop.customers WHERE id < 4 ORDER BY id");
+    o("SELECT CAST(2 AS DECIMAL(65,20)) / 7, CAST(1 AS DECIMAL(60,0)) / 3 FROM shop.customers WHERE id = 1");
+    o("SELECT id FROM shop.customers WHERE balance * 10000000000000000000000000000000000000000 > 500000000000000000000000000000000000000000 ORDER BY id");
+    o("SELECT CAST(123456789012345678901234567890.123456789 AS DECIMAL(50,5)), CAST(-9.99999 AS DECIMAL(50,4)) FROM shop.customers WHERE id = 1");
     o("SELECT id, HEX(k), HEX(l), LENGTH(n), o, p, q, r, s, t, v FROM shop.types ORDER BY id");
     o("SELECT id FROM shop.types WHERE i = 'ABC' ORDER BY id");
     o("SELECT id FROM shop.types WHERE v = 'abc' ORDER BY id");

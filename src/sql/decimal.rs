@@ -1,14 +1,16 @@
 //! Exact decimal arithmetic as mysqld does it for DECIMAL values and exact literals: a
-//! 128-bit mantissa with a scale (38 significant digits).
+//! 256-bit mantissa with a scale, holding mysqld's 65 significant digits.
 //!
-//! mysqld's DECIMAL holds up to 65 digits; values wider than 38 digits are refused here
-//! with an error naming the limit (docs/OPERATIONS.md), never rounded silently.
+//! A result wider than 65 digits is refused (`None`: the caller names the limit), never
+//! rounded silently.
 
 use std::cmp::Ordering;
 use std::fmt::Write as _;
 
-/// Digits a mantissa can hold exactly.
-pub const MAX_DIGITS: u32 = 38;
+pub use ethnum::I256;
+
+/// Digits a DECIMAL holds (mysqld's DECIMAL_MAX_PRECISION).
+pub const MAX_DIGITS: u32 = 65;
 /// Largest scale mysqld gives a DECIMAL.
 pub const MAX_SCALE: u8 = 38;
 /// mysqld's `div_precision_increment` default: digits a division adds to the scale.
@@ -17,20 +19,41 @@ pub const DIV_INCREMENT: u8 = 4;
 /// An exact decimal: `m / 10^scale`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Decimal {
-    /// Mantissa.
-    pub m: i128,
+    /// Mantissa, at most [`MAX_DIGITS`] digits.
+    pub m: I256,
     /// Digits after the point.
     pub scale: u8,
 }
 
-fn pow10(n: u8) -> Option<i128> {
-    10i128.checked_pow(n as u32)
+/// 10^n, for n up to 76.
+fn pow10(n: u8) -> Option<I256> {
+    I256::new(10).checked_pow(n as u32)
+}
+
+/// The mantissa when it has at most [`MAX_DIGITS`] digits.
+fn fit(m: I256) -> Option<I256> {
+    static LIMIT: std::sync::OnceLock<ethnum::U256> = std::sync::OnceLock::new();
+    let limit = *LIMIT.get_or_init(|| ethnum::U256::new(10).pow(MAX_DIGITS));
+    (m.unsigned_abs() < limit).then_some(m)
+}
+
+/// `m` as an i128, saturated.
+pub fn saturate_i128(m: I256) -> i128 {
+    i128::try_from(m).unwrap_or(if m < I256::ZERO { i128::MIN } else { i128::MAX })
 }
 
 impl Decimal {
     /// An integer.
     pub fn from_i128(v: i128) -> Decimal {
-        Decimal { m: v, scale: 0 }
+        Decimal {
+            m: I256::new(v),
+            scale: 0,
+        }
+    }
+
+    /// True for zero (of any scale).
+    pub fn is_zero(&self) -> bool {
+        self.m == I256::ZERO
     }
 
     /// Parses `[-+]digits[.digits]` (mysqld's exact literal and DECIMAL text); `None` when it
@@ -53,9 +76,11 @@ impl Decimal {
         if digits > MAX_DIGITS as usize || frac.len() > MAX_SCALE as usize {
             return None;
         }
-        let mut m: i128 = 0;
+        let mut m = I256::ZERO;
         for b in int.bytes().chain(frac.bytes()) {
-            m = m.checked_mul(10)?.checked_add((b - b'0') as i128)?;
+            m = m
+                .checked_mul(I256::new(10))?
+                .checked_add(I256::new((b - b'0') as i128))?;
         }
         Some(Decimal {
             m: if neg { -m } else { m },
@@ -69,7 +94,7 @@ impl Decimal {
         match scale.cmp(&self.scale) {
             Ordering::Equal => Some(self),
             Ordering::Greater => Some(Decimal {
-                m: self.m.checked_mul(pow10(scale - self.scale)?)?,
+                m: fit(self.m.checked_mul(pow10(scale - self.scale)?)?)?,
                 scale,
             }),
             Ordering::Less => {
@@ -91,7 +116,7 @@ impl Decimal {
         if scale >= self.scale {
             return self;
         }
-        let p = pow10(self.scale - scale).unwrap_or(i128::MAX);
+        let p = pow10(self.scale - scale).unwrap_or(I256::MAX);
         Decimal {
             m: self.m / p,
             scale,
@@ -99,22 +124,22 @@ impl Decimal {
     }
 
     /// FLOOR (`up` false) or CEILING (`up` true), as an integer.
-    pub fn floor_ceil(self, up: bool) -> i128 {
-        let p = pow10(self.scale).unwrap_or(1);
+    pub fn floor_ceil(self, up: bool) -> I256 {
+        let p = pow10(self.scale).unwrap_or(I256::ONE);
         let q = self.m / p;
         let r = self.m % p;
-        if r == 0 {
+        if r == I256::ZERO {
             q
-        } else if up && r > 0 {
+        } else if up && r > I256::ZERO {
             q + 1
-        } else if !up && r < 0 {
+        } else if !up && r < I256::ZERO {
             q - 1
         } else {
             q
         }
     }
 
-    fn align(a: Decimal, b: Decimal) -> Option<(i128, i128, u8)> {
+    fn align(a: Decimal, b: Decimal) -> Option<(I256, I256, u8)> {
         let s = a.scale.max(b.scale);
         Some((a.rescale(s)?.m, b.rescale(s)?.m, s))
     }
@@ -123,7 +148,7 @@ impl Decimal {
     pub fn checked_add(a: Decimal, b: Decimal) -> Option<Decimal> {
         let (x, y, s) = Self::align(a, b)?;
         Some(Decimal {
-            m: x.checked_add(y)?,
+            m: fit(x.checked_add(y)?)?,
             scale: s,
         })
     }
@@ -132,7 +157,7 @@ impl Decimal {
     pub fn checked_sub(a: Decimal, b: Decimal) -> Option<Decimal> {
         let (x, y, s) = Self::align(a, b)?;
         Some(Decimal {
-            m: x.checked_sub(y)?,
+            m: fit(x.checked_sub(y)?)?,
             scale: s,
         })
     }
@@ -144,7 +169,7 @@ impl Decimal {
             return None;
         }
         Some(Decimal {
-            m: a.m.checked_mul(b.m)?,
+            m: fit(a.m.checked_mul(b.m)?)?,
             scale,
         })
     }
@@ -152,7 +177,7 @@ impl Decimal {
     /// a / b with the scale of `a` plus [`DIV_INCREMENT`]; `None` for division by zero or
     /// overflow (the caller tells them apart by `b`).
     pub fn checked_div(a: Decimal, b: Decimal) -> Option<Decimal> {
-        if b.m == 0 {
+        if b.is_zero() {
             return None;
         }
         let scale = (a.scale + DIV_INCREMENT).min(MAX_SCALE);
@@ -161,18 +186,19 @@ impl Decimal {
         let shift = (b.scale as i32 + scale as i32 - a.scale as i32 + 1) as u8;
         let num = a.m.checked_mul(pow10(shift)?)?;
         let q = num / b.m;
-        let r = if q % 10 >= 5 || q % 10 <= -5 {
+        let last = q % 10;
+        let r = if last >= I256::new(5) || last <= I256::new(-5) {
             q / 10 + q.signum()
         } else {
             q / 10
         };
-        Some(Decimal { m: r, scale })
+        Some(Decimal { m: fit(r)?, scale })
     }
 
     /// a MOD b (sign of a, as mysqld's).
     pub fn checked_rem(a: Decimal, b: Decimal) -> Option<Decimal> {
         let (x, y, s) = Self::align(a, b)?;
-        if y == 0 {
+        if y == I256::ZERO {
             return None;
         }
         Some(Decimal { m: x % y, scale: s })
@@ -188,12 +214,16 @@ impl Decimal {
 
     /// As a double.
     pub fn to_f64(self) -> f64 {
-        self.m as f64 / 10f64.powi(self.scale as i32)
+        match i128::try_from(self.m) {
+            Ok(m) => m as f64 / 10f64.powi(self.scale as i32),
+            // Beyond 38 digits: through the text, rounded once.
+            Err(_) => self.render().parse().unwrap_or(0.0),
+        }
     }
 
-    /// The integer part when the value is whole and fits.
+    /// Rounded to an integer (saturated to i128).
     pub fn to_i128_rounded(self) -> i128 {
-        self.rescale(0).map_or(0, |d| d.m)
+        self.rescale(0).map_or(0, |d| saturate_i128(d.m))
     }
 
     /// mysqld's text: all `scale` digits after the point.
@@ -205,7 +235,7 @@ impl Decimal {
 
     /// Appends the text to `out`.
     pub fn write(&self, out: &mut String) {
-        let neg = self.m < 0;
+        let neg = self.m < I256::ZERO;
         let digits = self.m.unsigned_abs().to_string();
         let scale = self.scale as usize;
         if neg {
@@ -243,7 +273,10 @@ mod tests {
         }
         assert_eq!(d("+.5").render(), "0.5");
         assert_eq!(Decimal::parse("1e5"), None);
-        assert_eq!(Decimal::parse("1".repeat(39).as_str()), None);
+        assert_eq!(Decimal::parse("1".repeat(66).as_str()), None);
+        let wide = format!("{}.{}", "9".repeat(35), "1".repeat(30));
+        assert_eq!(d(&wide).render(), wide);
+        assert_eq!(d(&format!("-{wide}")).render(), format!("-{wide}"));
     }
 
     #[test]
@@ -280,8 +313,27 @@ mod tests {
         assert_eq!(d("2.345").rescale(2).unwrap().render(), "2.35");
         assert_eq!(d("-2.345").rescale(2).unwrap().render(), "-2.35");
         assert_eq!(d("-2.345").truncate(1).render(), "-2.3");
-        assert_eq!(d("-2.5").floor_ceil(false), -3);
-        assert_eq!(d("2.1").floor_ceil(true), 3);
+        assert_eq!(d("-2.5").floor_ceil(false), I256::new(-3));
+        assert_eq!(d("2.1").floor_ceil(true), I256::new(3));
+        // 65 digits exactly; one more digit is out of range.
+        let max = d(&"9".repeat(65));
+        assert_eq!(
+            Decimal::checked_add(max, d("-1")).unwrap().render(),
+            format!("{}8", "9".repeat(64))
+        );
+        assert_eq!(Decimal::checked_add(max, d("1")), None);
+        // (10^30 + 1)^2 = 10^60 + 2 * 10^30 + 1: 61 digits, exact.
+        let x = d(&format!("1{}1", "0".repeat(29)));
+        assert_eq!(
+            Decimal::checked_mul(x, x).unwrap().render(),
+            format!("1{}2{}1", "0".repeat(29), "0".repeat(29))
+        );
+        // 38 digits squared: 76 digits, out of range.
+        let y = d("12345678901234567890123456789.123456789");
+        assert_eq!(Decimal::checked_mul(y, y), None);
+        assert_eq!(d("1").to_f64(), 1.0);
+        let wide = "1".repeat(60);
+        assert_eq!(d(&wide).to_f64(), wide.parse::<f64>().unwrap());
         assert_eq!(
             Decimal::checked_rem(d("-7"), d("3")).unwrap().render(),
             "-1"

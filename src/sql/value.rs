@@ -169,7 +169,7 @@ impl Value {
                 let d = self.as_decimal().unwrap_or(Decimal::from_i128(0));
                 // Trailing zeros do not make a different number.
                 let mut d = d;
-                while d.scale > 0 && d.m % 10 == 0 {
+                while d.scale > 0 && d.m % 10 == crate::sql::decimal::I256::ZERO {
                     d.m /= 10;
                     d.scale -= 1;
                 }
@@ -181,7 +181,8 @@ impl Value {
                 let f = self.as_f64();
                 if f.fract() == 0.0 && f.abs() < 1e30 {
                     out.push(1);
-                    out.extend_from_slice(&(f as i128).to_be_bytes());
+                    // As wide as a DECIMAL's mantissa: 2.0 and 2 share a key.
+                    out.extend_from_slice(&crate::sql::decimal::I256::new(f as i128).to_be_bytes());
                     out.push(0);
                 } else {
                     out.push(2);

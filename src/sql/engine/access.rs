@@ -308,11 +308,11 @@ fn encode(col: &ColumnDef, v: &Value, marker: bool, out: &mut Vec<u8>) -> bool {
         match v {
             Value::Int(i) => Some(*i as i128),
             Value::UInt(u) => Some(*u as i128),
-            Value::Decimal(d) if d.scale == 0 => Some(d.m),
+            Value::Decimal(d) if d.scale == 0 => i128::try_from(d.m).ok(),
             Value::Decimal(d) => d
                 .rescale(0)
                 .filter(|r| r.rescale(d.scale) == Some(*d))
-                .map(|r| r.m),
+                .and_then(|r| i128::try_from(r.m).ok()),
             Value::Text(s) => s.trim().parse::<i64>().ok().map(|i| i as i128),
             _ => None,
         }

@@ -117,7 +117,7 @@ pub fn arith(op: Arith, l: &Value, r: &Value) -> Result<Value, SqlError> {
                         return Ok(Value::Null);
                     }
                     return Decimal::checked_div(a, c)
-                        .map(|q| q.truncate(0).m)
+                        .map(|q| crate::sql::decimal::saturate_i128(q.truncate(0).m))
                         .map_or(Ok(Value::Null), fit);
                 }
             };
@@ -125,7 +125,7 @@ pub fn arith(op: Arith, l: &Value, r: &Value) -> Result<Value, SqlError> {
                 Some(d) => Ok(Value::Decimal(d)),
                 // mysqld computes to 65 digits; a double here would be a wrong answer.
                 None => Err(crate::sql::constant::unsupported(
-                    "DECIMAL arithmetic beyond 38 digits",
+                    "DECIMAL arithmetic beyond 65 digits",
                 )),
             };
         }
@@ -488,8 +488,8 @@ pub fn cast(v: Value, to: CastTo) -> Value {
         CastTo::Decimal(p, s) => match v.as_decimal().and_then(|d| d.rescale(s)) {
             // Out of DECIMAL(p, s)'s range: the nearest bound, as mysqld clamps.
             Some(d) => {
-                let digits = (p.max(s) as u32).min(38);
-                let max = 10i128.pow(digits) - 1;
+                let digits = (p.max(s) as u32).min(crate::sql::decimal::MAX_DIGITS);
+                let max = crate::sql::decimal::I256::new(10).pow(digits) - 1;
                 Value::Decimal(Decimal {
                     m: d.m.clamp(-max, max),
                     scale: s,

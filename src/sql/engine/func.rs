@@ -585,7 +585,7 @@ pub fn call(name: &str, a: Vec<Value>, coll: Coll) -> Result<Value, SqlError> {
             Value::Int(_) | Value::UInt(_) => a[0].clone(),
             Value::Decimal(d) => {
                 let r = d.floor_ceil(name == "CEILING");
-                i64::try_from(r).map_or(Value::Decimal(Decimal::from_i128(r)), Value::Int)
+                i64::try_from(r).map_or(Value::Decimal(Decimal { m: r, scale: 0 }), Value::Int)
             }
             other => {
                 let x = other.as_f64();
@@ -705,7 +705,9 @@ pub fn call(name: &str, a: Vec<Value>, coll: Coll) -> Result<Value, SqlError> {
                 let secs = local - local_offset(local);
                 if x.micro > 0 {
                     Value::Decimal(Decimal {
-                        m: secs as i128 * 1_000_000 + x.micro as i128,
+                        m: crate::sql::decimal::I256::new(
+                            secs as i128 * 1_000_000 + x.micro as i128,
+                        ),
                         scale: 6,
                     })
                 } else {
