@@ -119,6 +119,29 @@ fn bad_input_never_hurts_the_daemon() {
         "half-sent handshake kept open"
     );
 
+    // A handshake response trickled a byte every 3 s: each read is quick, but the whole
+    // handshake is still bounded by connect_timeout.
+    let mut s = connect(port);
+    read_packet(&mut s).unwrap();
+    let _ = s.write_all(&[50, 0, 0, 1]);
+    s.set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    let start = Instant::now();
+    let mut closed = false;
+    while start.elapsed() < Duration::from_secs(25) {
+        std::thread::sleep(Duration::from_secs(3));
+        if s.write_all(&[1]).is_err() || closed_within(&mut s, Duration::from_millis(200)) {
+            closed = true;
+            break;
+        }
+    }
+    assert!(closed, "trickled handshake kept open");
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+
     // Unknown command: 1047, and the session stays usable.
     let mut s = login(port);
     send(&mut s, 0, &[0xee, 1, 2]);

@@ -174,8 +174,17 @@ pub async fn serve(
     shutdown: watch::Receiver<bool>,
     socket: Socket,
 ) {
-    // mysqld's connect_timeout bounds each read and write until the client is logged in.
+    // mysqld's connect_timeout: each read and write until the client is logged in is
+    // bounded, and so is the whole handshake (a timer shuts the socket down at the
+    // deadline unless `finish` has disarmed it), so a client trickling bytes cannot hold
+    // its thread.
     socket.set_timeouts(Some(CONNECT_TIMEOUT));
+    let deadline = Deadline(socket.try_clone().ok().map(|dup| {
+        tokio::spawn(async move {
+            tokio::time::sleep(CONNECT_TIMEOUT).await;
+            dup.shutdown();
+        })
+    }));
     // Unbuffered until the handshake response is read: PacketIo reads exactly one packet,
     // so after an SSL request no TLS byte the client sent on its heels is left behind in a
     // buffer when the stream is handed to TLS.
@@ -210,7 +219,10 @@ pub async fn serve(
         let mut io = PacketIo::new(BufReader::with_capacity(16 * 1024, io.stream));
         io.max_payload = 64 * 1024;
         io.seq = seq;
-        return finish(io, buf, nonce, peer, port, id, shared, shutdown, socket).await;
+        return finish(
+            io, buf, nonce, peer, port, id, shared, shutdown, socket, deadline,
+        )
+        .await;
     }
     let Some(acceptor) = shared.tls.clone() else {
         let e = SqlError::new(
@@ -240,7 +252,22 @@ pub async fn serve(
     }
     .await;
     if let Some((io, buf)) = step(id, "TLS handshake", upgraded) {
-        finish(io, buf, nonce, peer, port, id, shared, shutdown, socket).await;
+        finish(
+            io, buf, nonce, peer, port, id, shared, shutdown, socket, deadline,
+        )
+        .await;
+    }
+}
+
+/// The handshake's deadline: a timer that shuts the connection down (through a duplicate
+/// of its socket) unless this is dropped first, which cancels it.
+struct Deadline(Option<tokio::task::JoinHandle<()>>);
+
+impl Drop for Deadline {
+    fn drop(&mut self) {
+        if let Some(timer) = self.0.take() {
+            timer.abort();
+        }
     }
 }
 
@@ -269,10 +296,12 @@ async fn finish<S>(
     shared: Arc<Shared>,
     mut shutdown: watch::Receiver<bool>,
     socket: Socket,
+    deadline: Deadline,
 ) where
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
     let logged_in = login(&mut io, &response, &nonce, &peer, port, id, &shared).await;
+    drop(deadline);
     // `Some(None)`: refused, the ERR packet already sent.
     let Some(Some(mut session)) = step(id, "login", logged_in) else {
         return;

@@ -234,10 +234,12 @@ impl Threads {
     /// cache is full or the pool is closed.
     fn work(self: Arc<Self>, first: Job) {
         let _entered = self.runtime.enter();
-        let (tx, rx) = mpsc::channel::<Job>();
         let mut job = first;
         loop {
             job();
+            // A channel per wait: the cache holds its only sender, so `close` (dropping
+            // the senders) ends the wait.
+            let (tx, rx) = mpsc::channel::<Job>();
             {
                 let Ok(mut idle) = self.idle.lock() else {
                     return;
@@ -245,7 +247,7 @@ impl Threads {
                 if idle.len() >= THREAD_CACHE {
                     return;
                 }
-                idle.push(tx.clone());
+                idle.push(tx);
             }
             match rx.recv() {
                 Ok(j) => job = j,

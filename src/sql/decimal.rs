@@ -184,15 +184,23 @@ impl Decimal {
         // a.m/10^as / (b.m/10^bs) = a.m * 10^(bs + scale - as) / b.m / 10^scale; one more
         // digit for rounding.
         let shift = (b.scale as i32 + scale as i32 - a.scale as i32 + 1) as u8;
-        let num = a.m.checked_mul(pow10(shift)?)?;
-        let q = num / b.m;
-        let last = q % 10;
-        let r = if last >= I256::new(5) || last <= I256::new(-5) {
-            q / 10 + q.signum()
-        } else {
-            q / 10
-        };
-        Some(Decimal { m: fit(r)?, scale })
+        // Long division, a digit at a time: a.m * 10^shift could pass 256 bits although
+        // the quotient has 65 digits; the remainder stays below b.m (at most 65 digits).
+        let (n, d) = (a.m.abs(), b.m.abs());
+        let (mut q, mut r) = (n / d, n % d);
+        for _ in 0..shift {
+            r *= 10;
+            q = q.checked_mul(I256::new(10))?.checked_add(r / d)?;
+            r %= d;
+        }
+        let mut m = q / 10;
+        if q % 10 >= I256::new(5) {
+            m += 1;
+        }
+        if (a.m < I256::ZERO) != (b.m < I256::ZERO) {
+            m = -m;
+        }
+        Some(Decimal { m: fit(m)?, scale })
     }
 
     /// a MOD b (sign of a, as mysqld's).
@@ -206,9 +214,23 @@ impl Decimal {
 
     /// Compares values.
     pub fn cmp_value(a: &Decimal, b: &Decimal) -> Ordering {
-        match Self::align(*a, *b) {
+        if let Some((x, y, _)) = Self::align(*a, *b) {
+            return x.cmp(&y);
+        }
+        // Too wide to align (65 integer digits against a long fraction): integer parts
+        // first, then the fractions (each below one, so they align).
+        let int = |d: &Decimal| d.truncate(0).m;
+        match int(a).cmp(&int(b)) {
+            Ordering::Equal => {}
+            o => return o,
+        }
+        let frac = |d: &Decimal| Decimal {
+            m: d.m % pow10(d.scale).unwrap_or(I256::ONE),
+            scale: d.scale,
+        };
+        match Self::align(frac(a), frac(b)) {
             Some((x, y, _)) => x.cmp(&y),
-            None => a.to_f64().total_cmp(&b.to_f64()),
+            None => Ordering::Equal,
         }
     }
 
@@ -339,5 +361,27 @@ mod tests {
             "-1"
         );
         assert_eq!(Decimal::cmp_value(&d("1.50"), &d("1.5")), Ordering::Equal);
+        // Quotients whose dividend times the scale shift pass 256 bits.
+        let wide = d("1234567890123456789012345678901234567890");
+        let two = d(&format!("2.{}", "0".repeat(38)));
+        assert_eq!(
+            Decimal::checked_div(wide, two).unwrap().render(),
+            "617283945061728394506172839450617283945.0000"
+        );
+        assert_eq!(
+            Decimal::checked_div(d("-1"), d("3")).unwrap().render(),
+            "-0.3333"
+        );
+        // Too wide to align: compared exactly, not as doubles.
+        let big = d(&format!("1{}", "0".repeat(40)));
+        let tiny = d(&format!("0.{}5", "0".repeat(29)));
+        assert_eq!(Decimal::cmp_value(&big, &tiny), Ordering::Greater);
+        let neg = d(&format!("-1{}", "0".repeat(40)));
+        assert_eq!(Decimal::cmp_value(&neg, &tiny), Ordering::Less);
+        let huge = d(&"9".repeat(65));
+        assert_eq!(
+            Decimal::cmp_value(&huge, &d(&format!("0.{}", "9".repeat(38)))),
+            Ordering::Greater
+        );
     }
 }

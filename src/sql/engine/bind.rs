@@ -443,6 +443,7 @@ pub fn bind_reusable(q: &Query, cx: &Context<'_>) -> Result<(QueryPlan, bool), S
         volatile: Cell::new(false),
         plain_item: Cell::new(false),
         ctes: RefCell::new(Vec::new()),
+        cte_refs: Cell::new(0),
     };
     let plan = b.query(q, None, Some(cx.names_from))?;
     Ok((plan, !b.volatile.get()))
@@ -456,7 +457,13 @@ struct Binder<'c, 'a> {
     plain_item: Cell<bool>,
     /// Common table expressions in scope, innermost WITH last.
     ctes: RefCell<Vec<ast::Cte>>,
+    /// References to CTEs bound so far: each is bound (and run) anew, so CTEs naming CTEs
+    /// twice would grow exponentially without a bound.
+    cte_refs: Cell<usize>,
 }
+
+/// References to common table expressions one statement may bind.
+const MAX_CTE_REFS: usize = 256;
 
 /// Why a column can only be selected as it is: BIT, ENUM and SET values are numbers with
 /// labels and character sets other than UTF-8 and latin1 are not converted; comparing or
@@ -1635,6 +1642,12 @@ impl Binder<'_, '_> {
                     _ => None,
                 };
                 if let Some(k) = cte_at {
+                    self.cte_refs.set(self.cte_refs.get() + 1);
+                    if self.cte_refs.get() > MAX_CTE_REFS {
+                        return Err(unsupported(&format!(
+                            "more than {MAX_CTE_REFS} references to common table expressions in one statement"
+                        )));
+                    }
                     let later = self.ctes.borrow_mut().split_off(k);
                     let cte = &later[0];
                     let alias_name = alias

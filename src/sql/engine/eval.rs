@@ -485,15 +485,18 @@ pub fn cast(v: Value, to: CastTo) -> Value {
                 None => Value::Null,
             }
         }
-        CastTo::Decimal(p, s) => match v.as_decimal().and_then(|d| d.rescale(s)) {
+        CastTo::Decimal(p, s) => match v.as_decimal() {
             // Out of DECIMAL(p, s)'s range: the nearest bound, as mysqld clamps.
             Some(d) => {
                 let digits = (p.max(s) as u32).min(crate::sql::decimal::MAX_DIGITS);
                 let max = crate::sql::decimal::I256::new(10).pow(digits) - 1;
-                Value::Decimal(Decimal {
-                    m: d.m.clamp(-max, max),
-                    scale: s,
-                })
+                let m = match d.rescale(s) {
+                    Some(r) => r.m.clamp(-max, max),
+                    // Too many digits even to rescale: beyond every bound.
+                    None if d.m < crate::sql::decimal::I256::ZERO => -max,
+                    None => max,
+                };
+                Value::Decimal(Decimal { m, scale: s })
             }
             None => Value::Null,
         },

@@ -172,8 +172,8 @@ fn dedup(rows: &mut Vec<Vec<Value>>, cols: &[OutCol]) {
 type KeySet = HashSet<Vec<u8>, KeyHash>;
 
 /// Hashing of the engine's byte-string keys: a word at a time (SipHash, the default, took
-/// a tenth of a DISTINCT query), seeded per process so that stored data cannot be laid out
-/// to collide.
+/// a tenth of a DISTINCT query), seeded per process so that which keys collide cannot be
+/// known in advance.
 #[derive(Clone, Copy)]
 struct KeyHash(u64);
 
@@ -197,8 +197,11 @@ struct KeyHasher(u64);
 const KEY_MUL: u64 = 0x9e37_79b9_7f4a_7c15;
 
 impl KeyHasher {
+    /// A folded 128-bit multiply: every bit of the state and the word reaches both halves
+    /// of the product, so which inputs collide depends on the seed.
     fn mix(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(23) ^ word).wrapping_mul(KEY_MUL);
+        let x = u128::from(self.0 ^ word) * u128::from((KEY_MUL ^ self.0.rotate_left(32)) | 1);
+        self.0 = (x as u64) ^ ((x >> 64) as u64);
     }
 }
 

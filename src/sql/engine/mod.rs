@@ -264,6 +264,27 @@ mod tests {
     }
 
     #[test]
+    fn ctes_naming_ctes_twice_are_bounded() {
+        let (_d, s) = store();
+        let q = |sql: &str| run(&s, sql).map(flat);
+        assert_eq!(
+            q("WITH a AS (SELECT id FROM t WHERE id < 3), b AS (SELECT x.id FROM a x, a y WHERE x.id = y.id) SELECT id FROM b ORDER BY id").unwrap(),
+            "1;2"
+        );
+        // Each level names the one before twice: 2^20 bindings unless refused.
+        let mut sql = "WITH c0 AS (SELECT id FROM t WHERE id = 1)".to_string();
+        for i in 1..20 {
+            sql.push_str(&format!(
+                ", c{i} AS (SELECT x.id FROM c{} x, c{} y)",
+                i - 1,
+                i - 1
+            ));
+        }
+        sql.push_str(" SELECT * FROM c19");
+        assert_eq!(q(&sql).unwrap_err().code, 1235);
+    }
+
+    #[test]
     fn index_paths_answer_like_a_scan() {
         let (_d, s) = store();
         let q = |sql: &str| flat(run(&s, sql).unwrap());
