@@ -80,6 +80,8 @@ pub struct Shared {
     pub globals: Mutex<BTreeMap<&'static str, (Scope, Value)>>,
     /// Sessions by connection id.
     pub sessions: Mutex<BTreeMap<u32, Arc<Mutex<ProcessInfo>>>>,
+    /// Connections still in their handshake: the deadline and the socket to shut down then.
+    pub handshakes: Mutex<std::collections::HashMap<u32, (Instant, Arc<threads::Socket>)>>,
     /// The last connection id handed out.
     next_id: AtomicU32,
     /// Statements received (COM_STATISTICS' Questions, SHOW STATUS Questions).
@@ -110,6 +112,7 @@ impl Shared {
             accounts,
             control,
             sessions: Mutex::new(BTreeMap::new()),
+            handshakes: Mutex::new(std::collections::HashMap::new()),
             next_id: AtomicU32::new(0),
             questions: AtomicU64::new(0),
             connections: AtomicU64::new(0),
@@ -201,6 +204,26 @@ impl Endpoint {
         let unix = self.unix.take();
         let socket_path = self.shared.cfg.endpoint.socket.clone();
         let threads = threads::Threads::new(tokio::runtime::Handle::current());
+        // The handshake reaper: connections past connect_timeout are shut down.
+        let reaper = {
+            let shared = self.shared.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+                loop {
+                    tick.tick().await;
+                    let now = Instant::now();
+                    if let Ok(mut h) = shared.handshakes.lock() {
+                        h.retain(|_, (deadline, socket)| {
+                            let keep = *deadline > now;
+                            if !keep {
+                                socket.shutdown();
+                            }
+                            keep
+                        });
+                    }
+                }
+            })
+        };
         loop {
             let accepted = tokio::select! {
                 _ = shutdown.changed() => break,
@@ -252,6 +275,7 @@ impl Endpoint {
             }
         }
         threads.close();
+        reaper.abort();
         // Sessions waiting for a command are blocked in a read: wake them.
         if let Ok(sessions) = self.shared.sessions.lock() {
             for p in sessions.values() {

@@ -175,16 +175,18 @@ pub async fn serve(
     socket: Socket,
 ) {
     // mysqld's connect_timeout: each read and write until the client is logged in is
-    // bounded, and so is the whole handshake (a timer shuts the socket down at the
-    // deadline unless `finish` has disarmed it), so a client trickling bytes cannot hold
-    // its thread.
+    // bounded, and so is the whole handshake (the endpoint's reaper shuts the socket down
+    // at the deadline unless `finish` has dropped the entry), so a client trickling bytes
+    // cannot hold its thread.
     socket.set_timeouts(Some(CONNECT_TIMEOUT));
-    let deadline = Deadline(socket.try_clone().ok().map(|dup| {
-        tokio::spawn(async move {
-            tokio::time::sleep(CONNECT_TIMEOUT).await;
-            dup.shutdown();
-        })
-    }));
+    let socket = Arc::new(socket);
+    if let Ok(mut h) = shared.handshakes.lock() {
+        h.insert(id, (Instant::now() + CONNECT_TIMEOUT, socket.clone()));
+    }
+    let deadline = Deadline {
+        shared: shared.clone(),
+        id,
+    };
     // Unbuffered until the handshake response is read: PacketIo reads exactly one packet,
     // so after an SSL request no TLS byte the client sent on its heels is left behind in a
     // buffer when the stream is handed to TLS.
@@ -259,14 +261,17 @@ pub async fn serve(
     }
 }
 
-/// The handshake's deadline: a timer that shuts the connection down (through a duplicate
-/// of its socket) unless this is dropped first, which cancels it.
-struct Deadline(Option<tokio::task::JoinHandle<()>>);
+/// A connection's entry among the handshakes in progress (`Shared::handshakes`), removed
+/// when this is dropped: after login, or when the connection ends before.
+struct Deadline {
+    shared: Arc<Shared>,
+    id: u32,
+}
 
 impl Drop for Deadline {
     fn drop(&mut self) {
-        if let Some(timer) = self.0.take() {
-            timer.abort();
+        if let Ok(mut h) = self.shared.handshakes.lock() {
+            h.remove(&self.id);
         }
     }
 }
@@ -295,7 +300,7 @@ async fn finish<S>(
     id: u32,
     shared: Arc<Shared>,
     mut shutdown: watch::Receiver<bool>,
-    socket: Socket,
+    socket: Arc<Socket>,
     deadline: Deadline,
 ) where
     S: AsyncRead + AsyncWrite + Unpin + Send,
@@ -311,7 +316,7 @@ async fn finish<S>(
     socket.set_timeouts(None);
     socket.set_write_timeout(Some(NET_WRITE_TIMEOUT));
     if let Ok(mut p) = session.process.lock() {
-        p.socket = Some(Arc::new(socket));
+        p.socket = Some(socket);
     }
     if let Ok(mut s) = shared.sessions.lock() {
         s.insert(id, session.process.clone());
