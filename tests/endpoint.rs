@@ -11,6 +11,18 @@ use support::*;
 
 const WAIT: Duration = Duration::from_secs(120);
 
+/// A `mariadb` CLI logged in as root and waiting on its stdin: an idle session.
+fn idle_client(port: u16) -> std::process::Child {
+    Command::new("mariadb")
+        .args(["--no-defaults", "--protocol=TCP", "-h127.0.0.1", "-uroot"])
+        .arg(format!("--port={port}"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 /// A replicant with an empty datadir and no master.
 fn bare_replicant(extra: &[&str]) -> (tempfile::TempDir, Replicant) {
     let dir = tempfile::Builder::new()
@@ -308,16 +320,7 @@ fn session_statements_accounts_and_read_only() {
     );
 
     // max_connections: with three clients connected, the next gets 1040.
-    let hold = || {
-        Command::new("mariadb")
-            .args(["--no-defaults", "--protocol=TCP", "-h127.0.0.1", "-uroot"])
-            .arg(format!("--port={}", r.port()))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap()
-    };
+    let hold = || idle_client(r.port());
     // KILL: by id from SHOW PROCESSLIST; others' sessions need admin rights.
     let mut victim = hold();
     let mut id = String::new();
@@ -492,18 +495,7 @@ fn tls_for_clients() {
 #[test]
 fn shutdown_with_idle_sessions() {
     let (_dir, mut r) = bare_replicant(&[]);
-    let mut held: Vec<_> = (0..3)
-        .map(|_| {
-            Command::new("mariadb")
-                .args(["--no-defaults", "--protocol=TCP", "-h127.0.0.1", "-uroot"])
-                .arg(format!("--port={}", r.port()))
-                .stdin(Stdio::piped())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
+    let mut held: Vec<_> = (0..3).map(|_| idle_client(r.port())).collect();
     assert!(wait_until(Duration::from_secs(30), || {
         let list = r.sql("SHOW PROCESSLIST").unwrap_or_default();
         list.lines().filter(|l| l.contains("\tSleep\t")).count() == 3

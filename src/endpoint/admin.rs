@@ -148,12 +148,7 @@ pub fn parse(sql: &str) -> Result<Option<Admin>, SqlError> {
 }
 
 fn syntax_error_near(near: &str) -> SqlError {
-    SqlError::new(
-        1064,
-        format!(
-            "You have an error in your SQL syntax; check the manual that corresponds to your MariaDB server version for the right syntax to use near '{near}' at line 1"
-        ),
-    )
+    crate::sql::constant::syntax_error_near(near, 1)
 }
 
 /// Sets one CHANGE MASTER option; `Err(None)` is a syntax error at the option.

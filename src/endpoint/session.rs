@@ -178,15 +178,9 @@ pub async fn serve(
     // bounded, and so is the whole handshake (the endpoint's reaper shuts the socket down
     // at the deadline unless `finish` has dropped the entry), so a client trickling bytes
     // cannot hold its thread.
-    socket.set_timeouts(Some(CONNECT_TIMEOUT));
+    socket.set_timeouts(Some(CONNECT_TIMEOUT), Some(CONNECT_TIMEOUT));
     let socket = Arc::new(socket);
-    if let Ok(mut h) = shared.handshakes.lock() {
-        h.insert(id, (Instant::now() + CONNECT_TIMEOUT, socket.clone()));
-    }
-    let deadline = Deadline {
-        shared: shared.clone(),
-        id,
-    };
+    let deadline = Deadline::arm(&shared, id, &socket);
     // Unbuffered until the handshake response is read: PacketIo reads exactly one packet,
     // so after an SSL request no TLS byte the client sent on its heels is left behind in a
     // buffer when the stream is handed to TLS.
@@ -268,6 +262,19 @@ struct Deadline {
     id: u32,
 }
 
+impl Deadline {
+    /// Enters the connection among the handshakes in progress, due at connect_timeout.
+    fn arm(shared: &Arc<Shared>, id: u32, socket: &Arc<Socket>) -> Deadline {
+        if let Ok(mut h) = shared.handshakes.lock() {
+            h.insert(id, (Instant::now() + CONNECT_TIMEOUT, socket.clone()));
+        }
+        Deadline {
+            shared: shared.clone(),
+            id,
+        }
+    }
+}
+
 impl Drop for Deadline {
     fn drop(&mut self) {
         if let Ok(mut h) = self.shared.handshakes.lock() {
@@ -313,8 +320,7 @@ async fn finish<S>(
     };
     // Logged in: a session may wait for its next command as long as it likes; a client
     // that stops reading its results is dropped after mysqld's net_write_timeout.
-    socket.set_timeouts(None);
-    socket.set_write_timeout(Some(NET_WRITE_TIMEOUT));
+    socket.set_timeouts(None, Some(NET_WRITE_TIMEOUT));
     if let Ok(mut p) = session.process.lock() {
         p.socket = Some(socket);
     }

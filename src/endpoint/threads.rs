@@ -49,19 +49,11 @@ impl Socket {
         };
     }
 
-    /// Bounds every read and write (`None`: unbounded).
-    pub fn set_timeouts(&self, t: Option<Duration>) {
+    /// Bounds reads and writes (`None`: unbounded).
+    pub fn set_timeouts(&self, read: Option<Duration>, write: Option<Duration>) {
         let _ = match self {
-            Socket::Tcp(s) => s.set_read_timeout(t).and(s.set_write_timeout(t)),
-            Socket::Unix(s) => s.set_read_timeout(t).and(s.set_write_timeout(t)),
-        };
-    }
-
-    /// Bounds every write (`None`: unbounded).
-    pub fn set_write_timeout(&self, t: Option<Duration>) {
-        let _ = match self {
-            Socket::Tcp(s) => s.set_write_timeout(t),
-            Socket::Unix(s) => s.set_write_timeout(t),
+            Socket::Tcp(s) => s.set_read_timeout(read).and(s.set_write_timeout(write)),
+            Socket::Unix(s) => s.set_read_timeout(read).and(s.set_write_timeout(write)),
         };
     }
 
@@ -74,37 +66,21 @@ impl Socket {
     }
 }
 
-impl Read for &Socket {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        match self {
-            Socket::Tcp(s) => (&*s).read(buf),
-            Socket::Unix(s) => (&*s).read(buf),
-        }
-    }
-}
-
-impl Write for &Socket {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match self {
-            Socket::Tcp(s) => (&*s).write(buf),
-            Socket::Unix(s) => (&*s).write(buf),
-        }
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 impl Read for Socket {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        (&*self).read(buf)
+        match self {
+            Socket::Tcp(s) => s.read(buf),
+            Socket::Unix(s) => s.read(buf),
+        }
     }
 }
 
 impl Write for Socket {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        (&*self).write(buf)
+        match self {
+            Socket::Tcp(s) => s.write(buf),
+            Socket::Unix(s) => s.write(buf),
+        }
     }
 
     fn flush(&mut self) -> std::io::Result<()> {

@@ -87,6 +87,11 @@ pub fn syntax_error(sql: &str, parser_message: &str) -> SqlError {
         Some((tail, line))
     });
     let (near, line) = near.unwrap_or_else(|| (String::new(), 1));
+    syntax_error_near(&near, line)
+}
+
+/// mysqld's 1064, quoting the text from where parsing failed.
+pub fn syntax_error_near(near: &str, line: usize) -> SqlError {
     SqlError::new(
         1064,
         format!(

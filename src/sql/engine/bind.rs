@@ -195,12 +195,25 @@ pub struct Agg {
     pub coll: Coll,
 }
 
+/// 1066 when `alias` already names a source of this FROM.
+fn unique_alias(sources: &[Source], alias: &str) -> Result<(), SqlError> {
+    if sources.iter().any(|s| s.alias == alias) {
+        return Err(SqlError::new(
+            1066,
+            format!("Not unique table/alias: '{alias}'"),
+        ));
+    }
+    Ok(())
+}
+
+/// The column names an alias gives (`AS t(a, b)`), empty when it gives none.
+fn alias_columns(a: &ast::TableAlias) -> Vec<String> {
+    a.columns.iter().map(|c| c.name.value.clone()).collect()
+}
+
 /// mysqld's 1064 for a statement that does not parse as written.
 fn syntax_near(e: &Expr) -> SqlError {
-    SqlError::new(
-        1064,
-        format!("You have an error in your SQL syntax; check the manual that corresponds to your MariaDB server version for the right syntax to use near '{e}' at line 1"),
-    )
+    crate::sql::constant::syntax_error_near(&e.to_string(), 1)
 }
 
 /// Join kinds.
@@ -1653,17 +1666,10 @@ impl Binder<'_, '_> {
                     let alias_name = alias
                         .as_ref()
                         .map_or(cte.alias.name.value.clone(), |a| a.name.value.clone());
-                    let mut names: Vec<String> = cte
-                        .alias
-                        .columns
-                        .iter()
-                        .map(|c| c.name.value.clone())
-                        .collect();
-                    if let Some(a) = alias {
-                        if !a.columns.is_empty() {
-                            names = a.columns.iter().map(|c| c.name.value.clone()).collect();
-                        }
-                    }
+                    let names = match alias {
+                        Some(a) if !a.columns.is_empty() => alias_columns(a),
+                        _ => alias_columns(&cte.alias),
+                    };
                     let r = self.derived_source(&cte.query, alias_name, &names, sources, join);
                     self.ctes.borrow_mut().extend(later);
                     return r;
@@ -1682,12 +1688,7 @@ impl Binder<'_, '_> {
                 let alias_name = alias
                     .as_ref()
                     .map_or(table.clone(), |a| a.name.value.clone());
-                if sources.iter().any(|s| s.alias == alias_name) {
-                    return Err(SqlError::new(
-                        1066,
-                        format!("Not unique table/alias: '{alias_name}'"),
-                    ));
-                }
+                unique_alias(sources, &alias_name)?;
                 if db.eq_ignore_ascii_case("information_schema") {
                     let mt =
                         (self.cx.system_table)(&table.to_ascii_uppercase()).ok_or_else(|| {
@@ -1751,8 +1752,7 @@ impl Binder<'_, '_> {
                         "Every derived table must have its own alias".into(),
                     ));
                 };
-                let names: Vec<String> =
-                    alias.columns.iter().map(|c| c.name.value.clone()).collect();
+                let names = alias_columns(alias);
                 self.derived_source(subquery, alias.name.value.clone(), &names, sources, join)?;
             }
             TableFactor::NestedJoin { .. } => return Err(unsupported("parenthesized joins")),
@@ -1771,12 +1771,7 @@ impl Binder<'_, '_> {
         sources: &mut Vec<Source>,
         join: JoinKind,
     ) -> Result<(), SqlError> {
-        if sources.iter().any(|s| s.alias == alias) {
-            return Err(SqlError::new(
-                1066,
-                format!("Not unique table/alias: '{alias}'"),
-            ));
-        }
+        unique_alias(sources, &alias)?;
         let plan = self.query(subquery, None, None)?;
         let mut cols: Vec<SrcCol> = plan
             .cols()
