@@ -245,6 +245,7 @@ mod tests {
             nullable,
             default,
             auto_increment: false,
+            generated: None,
         }
     }
 

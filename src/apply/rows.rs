@@ -12,8 +12,10 @@ use std::collections::HashMap;
 
 use super::error::{SkipErrors, SqlError};
 use crate::binlog::event::RowsOp;
+use crate::binlog::jsonb;
 use crate::binlog::rows::{RowImage, RowsEvent};
 use crate::binlog::table_map::TableMap;
+use crate::binlog::value::Value;
 use crate::store::catalog::IndexKind;
 use crate::store::keys;
 use crate::store::row::{stable_hash, Span};
@@ -49,6 +51,40 @@ fn dup(t: &TableRt, ix: usize, row: &[u8], spans: &[Span]) -> RowError {
         SqlError::dup_entry(&t.key_text(index, row, spans), &index.name),
         "HA_ERR_FOUND_DUPP_KEY",
     )
+}
+
+/// A VIRTUAL generated column left out of an after image whose other columns change what
+/// it is computed from would keep a stale value (MariaDB's MINIMAL images leave virtual
+/// columns out): an error instead.
+fn virtual_columns_present(t: &TableRt, after: &RowImage<'_>) -> Result<(), RowError> {
+    for (c, reads) in &t.virtual_columns {
+        if !after.is_present(*c) && reads.iter().any(|&r| after.is_present(r)) {
+            let name = &t.def.columns[*c].name;
+            return Err(RowError::Sql(
+                SqlError::not_supported(&format!(
+                    "an UPDATE image without the VIRTUAL generated column {name} (binlog_row_image=MINIMAL)"
+                )),
+                "HA_ERR_UNSUPPORTED",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// 3648 ER_COULD_NOT_APPLY_JSON_DIFF / 3649 ER_CORRUPTED_JSON_DIFF, with why.
+fn json_diff_error(code: u16, t: &TableRt, column: &str, why: &str) -> RowError {
+    let message = if code == 3649 {
+        format!(
+            "Corrupted JSON diff for table {}, column {column}. ({why})",
+            t.def.name
+        )
+    } else {
+        format!(
+            "Could not apply JSON diff in table {}, column {column}. ({why})",
+            t.def.name
+        )
+    };
+    RowError::Sql(SqlError::new(code, message), "HA_ERR_GENERIC")
 }
 
 fn not_found(t: &TableRt) -> RowError {
@@ -128,12 +164,10 @@ impl RowApplier {
                     (Some(b), Some(a)) => self.update(store, txn, t, &b, &a),
                     _ => Ok(()),
                 },
-                RowsOp::PartialUpdate => Err(RowError::Sql(
-                    SqlError::not_supported(
-                        "partial JSON updates (binlog_row_value_options=PARTIAL_JSON)",
-                    ),
-                    "HA_ERR_UNSUPPORTED",
-                )),
+                RowsOp::PartialUpdate => match (row.before, row.after) {
+                    (Some(b), Some(a)) => self.partial_update(store, txn, t, &b, &a),
+                    _ => Ok(()),
+                },
                 RowsOp::Delete => match row.before {
                     Some(b) => self.delete(store, txn, t, &b),
                     None => Ok(()),
@@ -325,8 +359,73 @@ impl RowApplier {
         after: &RowImage<'_>,
     ) -> Result<(), RowError> {
         self.locate(store, txn, t, before)?;
+        virtual_columns_present(t, after)?;
         t.layout
             .merge(&self.old, &self.old_spans, after, &mut self.row)?;
+        self.replace_located(store, txn, t)
+    }
+
+    /// A PARTIAL_UPDATE_ROWS row (MySQL, `binlog_row_value_options=PARTIAL_JSON`): as
+    /// [`Self::update`], except that the after image's partially updated JSON columns hold
+    /// diffs, applied to the stored documents.
+    fn partial_update(
+        &mut self,
+        store: &Store,
+        txn: &mut Txn,
+        t: &TableRt,
+        before: &RowImage<'_>,
+        after: &RowImage<'_>,
+    ) -> Result<(), RowError> {
+        self.locate(store, txn, t, before)?;
+        virtual_columns_present(t, after)?;
+        let mut patched = Vec::new();
+        for v in after.values() {
+            let v = v?;
+            let Value::JsonDiff(diffs) = v.value else {
+                continue;
+            };
+            let i = v.column;
+            let column = t.def.columns.get(i).map_or("?", |c| c.name.as_str());
+            let stored = match self.old_spans.get(i).copied().flatten() {
+                Some(span) => t.layout.value(&self.old, i, Some(span))?,
+                None => Value::Null,
+            };
+            let Value::Json(doc) = stored else {
+                return Err(json_diff_error(
+                    3648,
+                    t,
+                    column,
+                    "the stored value is not a JSON document",
+                ));
+            };
+            let mut new_doc = Vec::new();
+            jsonb::apply_diffs(doc, diffs, &mut new_doc).map_err(|e| match e {
+                jsonb::PatchError::Rejected(why) => json_diff_error(3648, t, column, &why),
+                jsonb::PatchError::Corrupt(why) => {
+                    json_diff_error(3649, t, column, &why.to_string())
+                }
+            })?;
+            // Packed as the column packs it: a little-endian length of `meta` bytes.
+            let width = t.layout.columns[i].1.clamp(1, 4) as usize;
+            if width < 4 && new_doc.len() >> (8 * width) != 0 {
+                return Err(json_diff_error(3648, t, column, "the result is too long"));
+            }
+            let mut packed = (new_doc.len() as u32).to_le_bytes()[..width].to_vec();
+            packed.extend_from_slice(&new_doc);
+            patched.push((i, packed));
+        }
+        t.layout
+            .merge_with(&self.old, &self.old_spans, after, &patched, &mut self.row)?;
+        self.replace_located(store, txn, t)
+    }
+
+    /// Replaces the located row (`self.old`, `self.old_pk`) with `self.row`.
+    fn replace_located(
+        &mut self,
+        store: &Store,
+        txn: &mut Txn,
+        t: &TableRt,
+    ) -> Result<(), RowError> {
         t.layout.spans(&self.row, &mut self.spans)?;
         let mut pk = std::mem::take(&mut self.pk);
         let result = (|| {

@@ -18,6 +18,9 @@ use super::numfmt;
 use super::temporal::{datetime_from_packed, time_from_packed, Date, Time};
 use super::value::column_type as ct;
 
+mod patch;
+pub use patch::{apply_diffs, PatchError};
+
 /// MySQL's JSON_DOCUMENT_MAX_DEPTH: deepest nesting of arrays and objects.
 pub const MAX_DEPTH: usize = 100;
 

@@ -162,10 +162,11 @@ pub fn show_columns(t: &TableDef, full: bool) -> Vec<Vec<Option<String>>> {
             row.push(Some(key_flag(t, i).into()));
             row.push(default_text(c));
             row.push(Some(
-                if c.auto_increment {
-                    "auto_increment"
-                } else {
-                    ""
+                match &c.generated {
+                    Some(g) if g.stored => "STORED GENERATED",
+                    Some(_) => "VIRTUAL GENERATED",
+                    None if c.auto_increment => "auto_increment",
+                    None => "",
                 }
                 .into(),
             ));
@@ -212,6 +213,12 @@ pub fn show_create_table(t: &TableDef) -> String {
                     l.push_str(&format!(" COLLATE {}", cc.name));
                 }
             }
+        }
+        if let Some(g) = &c.generated {
+            let kind = if g.stored { "STORED" } else { "VIRTUAL" };
+            l.push_str(&format!(" GENERATED ALWAYS AS ({}) {kind}", g.expr));
+            lines.push(l);
+            continue;
         }
         let timestamp = matches!(c.ty, SqlType::Timestamp(_));
         if !c.nullable {
@@ -309,6 +316,7 @@ mod tests {
             nullable,
             default: None,
             auto_increment: false,
+            generated: None,
         }
     }
 

@@ -125,6 +125,19 @@ pub struct ColumnDef {
     pub default: Option<DefaultValue>,
     /// AUTO_INCREMENT.
     pub auto_increment: bool,
+    /// `AS (expr) VIRTUAL | STORED`: the replica keeps the values the master logs, as for
+    /// any other column (row images carry generated columns too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<Generated>,
+}
+
+/// A generated column's definition.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Generated {
+    /// The expression, as the master's statement gave it.
+    pub expr: String,
+    /// STORED (PERSISTENT); otherwise VIRTUAL.
+    pub stored: bool,
 }
 
 impl ColumnDef {
@@ -313,6 +326,7 @@ mod tests {
             nullable: true,
             default: None,
             auto_increment: false,
+            generated: None,
         }
     }
 

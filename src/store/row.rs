@@ -101,6 +101,20 @@ impl RowLayout {
         image: &RowImage<'_>,
         out: &mut Vec<u8>,
     ) -> Result<()> {
+        self.merge_with(base, base_spans, image, &[], out)
+    }
+
+    /// [`RowLayout::merge`], where the present columns listed in `overrides` take the packed
+    /// value given there instead of the image's (a partially updated JSON column: the image
+    /// holds its diffs, the override the patched document).
+    pub fn merge_with(
+        &self,
+        base: &[u8],
+        base_spans: &[Span],
+        image: &RowImage<'_>,
+        overrides: &[(usize, Vec<u8>)],
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
         let (nulls, values) = image.raw_parts();
         out.clear();
         out.resize(self.bitmap_len(), 0);
@@ -116,7 +130,10 @@ impl RowLayout {
                     let (_, n) = decode_value(ty, meta, &values[pos..])?;
                     let s = &values[pos..pos + n];
                     pos += n;
-                    Some(s)
+                    match overrides.iter().find(|(c, _)| *c == i) {
+                        Some((_, v)) => Some(&v[..]),
+                        None => Some(s),
+                    }
                 }
             } else {
                 base_spans

@@ -19,6 +19,10 @@ pub struct TableRt {
     pub def: TableDef,
     /// How rows are packed.
     pub layout: RowLayout,
+    /// Each VIRTUAL generated column with the columns its expression may read (every
+    /// column whose name occurs in it: more than it reads, never fewer). A MINIMAL after
+    /// image that changes one of those without the generated column cannot be applied.
+    pub virtual_columns: Vec<(usize, Vec<usize>)>,
 }
 
 impl TableRt {
@@ -27,7 +31,28 @@ impl TableRt {
         let layout = RowLayout {
             columns: def.columns.iter().map(ColumnDef::binlog_layout).collect(),
         };
-        TableRt { def, layout }
+        let virtual_columns = def
+            .columns
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let g = c.generated.as_ref().filter(|g| !g.stored)?;
+                let expr = g.expr.to_lowercase();
+                let reads = def
+                    .columns
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, d)| *j != i && expr.contains(&d.name.to_lowercase()))
+                    .map(|(j, _)| j)
+                    .collect();
+                Some((i, reads))
+            })
+            .collect();
+        TableRt {
+            def,
+            layout,
+            virtual_columns,
+        }
     }
 
     /// Appends index `ix`'s key of `row` to `out`. Returns false when a key column is NULL

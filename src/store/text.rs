@@ -170,6 +170,7 @@ mod tests {
             nullable: true,
             default: None,
             auto_increment: false,
+            generated: None,
         }
     }
 

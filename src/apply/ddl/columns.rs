@@ -4,7 +4,7 @@ use sqlparser::ast::{self, ColumnOption, DataType, Expr, TableConstraint};
 
 use super::{ident, unsupported, IndexSpec, Position};
 use crate::apply::error::SqlError;
-use crate::store::catalog::{ColumnDef, DefaultValue, IndexKind, SqlType};
+use crate::store::catalog::{ColumnDef, DefaultValue, Generated, IndexKind, SqlType};
 use crate::store::collation;
 
 pub(super) fn table_options(o: &ast::CreateTableOptions) -> &[ast::SqlOption] {
@@ -85,6 +85,7 @@ pub(super) fn column_def(
     let mut nullable = true;
     let mut default = None;
     let mut auto_increment = false;
+    let mut generated = None;
     let mut indexes = Vec::new();
     let mut unsigned = unsigned;
     for o in options {
@@ -118,6 +119,19 @@ pub(super) fn column_def(
                     "UNSIGNED" => unsigned = true,
                     _ => {}
                 }
+            }
+            ColumnOption::Generated {
+                generation_expr: Some(e),
+                generation_expr_mode,
+                ..
+            } => {
+                generated = Some(Generated {
+                    expr: e.to_string(),
+                    stored: matches!(
+                        generation_expr_mode,
+                        Some(ast::GeneratedExpressionMode::Stored)
+                    ),
+                })
             }
             ColumnOption::Generated { .. } | ColumnOption::Materialized(_) => {
                 return Err(unsupported(format!("generated column {name}")))
@@ -154,6 +168,7 @@ pub(super) fn column_def(
             nullable,
             default,
             auto_increment,
+            generated,
         },
         indexes,
     ))

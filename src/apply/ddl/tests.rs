@@ -288,3 +288,25 @@ fn alter_table_options_are_taken_out() {
         vec!["a (1, 2)", " b 'x,y'", " c"]
     );
 }
+
+#[test]
+fn generated_columns_in_create_not_in_alter() {
+    let op = one(
+        "CREATE TABLE t (j JSON, name VARCHAR(100) AS (j->>'$.name'), n INT AS (LENGTH(j)) STORED)",
+    );
+    let DdlOp::CreateTable { columns, .. } = op else {
+        panic!("{op:?}")
+    };
+    let g = columns[1].generated.as_ref().unwrap();
+    assert!(!g.stored && g.expr.contains("$.name"), "{g:?}");
+    assert!(columns[2].generated.as_ref().unwrap().stored);
+    assert!(columns[0].generated.is_none());
+    for sql in [
+        "ALTER TABLE t ADD COLUMN g INT AS (a + 1)",
+        "ALTER TABLE t MODIFY COLUMN g INT AS (a + 2) STORED",
+    ] {
+        let e = parse(sql, &ctx(), &Catalog::default()).unwrap_err();
+        assert_eq!(e.code, 1235, "{sql}");
+        assert!(e.message.contains("generated column (g)"), "{}", e.message);
+    }
+}

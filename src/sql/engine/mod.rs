@@ -145,6 +145,7 @@ mod tests {
             nullable,
             default: None,
             auto_increment: false,
+            generated: None,
         }
     }
 
