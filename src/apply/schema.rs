@@ -1,6 +1,7 @@
 //! Executes [`DdlOp`]s: the catalog changes, and the rows they imply (DROP removes a
-//! table's rows, TRUNCATE empties it, ALTER TABLE copies every row into the new shape),
-//! all inside the transaction that also records the applied position.
+//! table's rows, TRUNCATE empties it, ALTER TABLE copies every row into the new shape —
+//! except when it only adds secondary or unique indexes, CREATE INDEX, which writes their
+//! entries alone), all inside the transaction that also records the applied position.
 //!
 //! mysqld's checks and error codes: 1007/1008 for databases, 1049 unknown database,
 //! 1050/1051/1146 for tables, 1054/1060 for columns, 1061/1068/1091/1072 for keys.
@@ -473,6 +474,23 @@ fn alter(
         cat.tables.insert(new_name, t);
         return Ok(());
     }
+    let same_columns = cols.len() == old.columns.len()
+        && cols
+            .iter()
+            .enumerate()
+            .all(|(i, c)| c.source == Some(i) && c.def == old.columns[i]);
+    if same_columns {
+        if let Some(added) = added_indexes(&old, &t) {
+            // Only secondary or unique indexes added (CREATE INDEX): the rows stay, only
+            // the new indexes' entries are written.
+            add_index_entries(store, txn, &TableRt::new(t.clone()), added)?;
+            txn.put_table(&t, cat.next_table_id);
+            cat.tables.remove(&new_name);
+            cat.tables.insert(new_name, t);
+            rows.reset();
+            return Ok(());
+        }
+    }
     // Copy every row into a new table id, then drop the old one.
     t.id = cat.next_table_id;
     cat.next_table_id += 1;
@@ -538,5 +556,85 @@ fn alter(
     cat.tables.remove(&new_name);
     cat.tables.insert(new_name, t);
     rows.reset();
+    Ok(())
+}
+
+/// Positions in `new.indexes` of the indexes `new` adds to `old`, when that is the only
+/// change to them: every index of `old` is kept as it was, none added is the primary key.
+fn added_indexes(old: &TableDef, new: &TableDef) -> Option<Vec<usize>> {
+    if !old.indexes.iter().all(|ix| new.indexes.contains(ix)) {
+        return None;
+    }
+    let added: Vec<usize> = (0..new.indexes.len())
+        .filter(|&i| !old.indexes.contains(&new.indexes[i]))
+        .collect();
+    let fits = added.len() + old.indexes.len() == new.indexes.len()
+        && added
+            .iter()
+            .all(|&i| new.indexes[i].kind != IndexKind::Primary);
+    (fits && !added.is_empty()).then_some(added)
+}
+
+/// Writes the entries of the indexes at `added` for every stored row of `t`, in key order
+/// (sorted, they go into the memtable next to each other), checking unique ones (1062).
+fn add_index_entries(
+    store: &Store,
+    txn: &mut Txn,
+    t: &TableRt,
+    added: Vec<usize>,
+) -> Result<(), RowError> {
+    let id = t.def.id;
+    let mut prefix = Vec::new();
+    keys::row(&mut prefix, id);
+    let mut spans: Vec<Span> = Vec::new();
+    // (index position, key, value)
+    let mut entries: Vec<(usize, Vec<u8>, Vec<u8>)> = Vec::new();
+    let mut failure: Option<RowError> = None;
+    store.scan(&prefix, |k, row| {
+        let pk = &k[prefix.len()..];
+        let r = (|| -> Result<(), RowError> {
+            t.layout.spans(row, &mut spans)?;
+            for &i in &added {
+                let ix = &t.def.indexes[i];
+                let mut key = Vec::with_capacity(32);
+                keys::index(&mut key, id, ix.id);
+                let complete = t.key_of(ix, row, &spans, &mut key)?;
+                if ix.kind == IndexKind::Unique && complete {
+                    entries.push((i, key, pk.to_vec()));
+                } else {
+                    key.extend_from_slice(pk);
+                    entries.push((i, key, Vec::new()));
+                }
+            }
+            Ok(())
+        })();
+        match r {
+            Ok(()) => true,
+            Err(e) => {
+                failure = Some(e);
+                false
+            }
+        }
+    })?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    entries.sort_unstable_by(|a, b| a.1.cmp(&b.1));
+    if let Some(w) = entries.windows(2).find(|w| w[0].1 == w[1].1) {
+        // Two rows with one unique key: the master's ALTER would have failed.
+        let (i, _, pk) = &w[0];
+        let mut key = prefix.clone();
+        key.extend_from_slice(pk);
+        let row = txn.get(store, &key)?.unwrap_or_default();
+        t.layout.spans(&row, &mut spans)?;
+        let ix = &t.def.indexes[*i];
+        return Err(RowError::Sql(
+            SqlError::dup_entry(&t.key_text(ix, &row, &spans), &ix.name),
+            "HA_ERR_FOUND_DUPP_KEY",
+        ));
+    }
+    for (_, k, v) in &entries {
+        txn.put(k, v);
+    }
     Ok(())
 }

@@ -117,6 +117,90 @@ pub enum Job {
     },
 }
 
+/// Rewrites a WriteBatch with its records in key order, the last write of each key only.
+///
+/// Why: RocksDB's memtable is a skip list that remembers where its last insert went, so keys
+/// inserted in order are found from there instead of from the top; the applier's batches
+/// come in the master's row order, scattered over the tables. One batch is one atomic write,
+/// so the order inside it and superseded writes of a key do not matter to any reader.
+#[derive(Default)]
+struct Sorter {
+    /// (key start, key end, record start, record end) per record.
+    records: Vec<(u32, u32, u32, u32)>,
+    /// The rewritten batch.
+    out: Vec<u8>,
+}
+
+/// WriteBatch record tags (RocksDB's `ValueType` in a batch).
+const TAG_DELETION: u8 = 0x0;
+const TAG_VALUE: u8 = 0x1;
+/// The batch header: sequence number (8 bytes) and record count (4).
+const HEADER: usize = 12;
+
+impl Sorter {
+    /// The sorted batch's bytes, or `None` to write `rep` as it is (records other than
+    /// plain puts and deletes, or a batch too small to gain).
+    fn sort(&mut self, rep: &[u8]) -> Option<&[u8]> {
+        self.records.clear();
+        if rep.len() < HEADER || rep.len() > u32::MAX as usize {
+            return None;
+        }
+        let mut pos = HEADER;
+        while pos < rep.len() {
+            let start = pos;
+            let tag = rep[pos];
+            pos += 1;
+            let (klen, n) = varint32(&rep[pos..])?;
+            pos += n;
+            let key = (pos, pos.checked_add(klen)?);
+            pos = key.1;
+            match tag {
+                TAG_VALUE => {
+                    let (vlen, n) = varint32(rep.get(pos..)?)?;
+                    pos = pos.checked_add(n + vlen)?;
+                }
+                TAG_DELETION => {}
+                _ => return None,
+            }
+            if pos > rep.len() {
+                return None;
+            }
+            self.records
+                .push((key.0 as u32, key.1 as u32, start as u32, pos as u32));
+        }
+        if self.records.len() < 2 {
+            return None;
+        }
+        let key = |r: &(u32, u32, u32, u32)| &rep[r.0 as usize..r.1 as usize];
+        // Stable: of equal keys the last written stays last.
+        self.records.sort_by(|a, b| key(a).cmp(key(b)));
+        self.out.clear();
+        self.out.extend_from_slice(&rep[..HEADER]);
+        let mut count = 0u32;
+        for (i, r) in self.records.iter().enumerate() {
+            if self.records.get(i + 1).is_some_and(|n| key(n) == key(r)) {
+                continue;
+            }
+            self.out.extend_from_slice(&rep[r.2 as usize..r.3 as usize]);
+            count += 1;
+        }
+        self.out[8..12].copy_from_slice(&count.to_le_bytes());
+        Some(&self.out)
+    }
+}
+
+/// A varint32 (RocksDB's length prefix): (value, bytes used).
+fn varint32(b: &[u8]) -> Option<(usize, usize)> {
+    let mut v = 0usize;
+    for (i, &x) in b.iter().take(5).enumerate() {
+        v |= ((x & 0x7f) as usize) << (7 * i);
+        if x & 0x80 == 0 {
+            return Some((v, i + 1));
+        }
+    }
+    None
+}
+
 /// The writer thread.
 pub struct Writer {
     /// Sends work.
@@ -137,9 +221,13 @@ impl Writer {
             .name("store-write".into())
             .spawn(move || {
                 let wo = rocksdb::WriteOptions::default();
+                let mut sorter = Sorter::default();
                 for job in rx {
                     let r = match job {
-                        Job::Batch(batch) => db.write_opt(batch, &wo),
+                        Job::Batch(batch) => match sorter.sort(batch.data()) {
+                            Some(rep) => db.write_opt(rocksdb::WriteBatch::from_data(rep), &wo),
+                            None => db.write_opt(batch, &wo),
+                        },
                         Job::Wal { sync, then } => {
                             let r = db.flush_wal(sync);
                             if let (Ok(()), Some(then)) = (&r, then) {
@@ -224,5 +312,62 @@ impl Drop for Writer {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    /// Per key, what is left (`None`: deleted).
+    type State = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
+
+    /// What a batch leaves per key, applying its records in order; and the keys in order.
+    fn effect(b: &rocksdb::WriteBatch) -> (State, Vec<Vec<u8>>) {
+        struct Seen(State, Vec<Vec<u8>>);
+        impl rocksdb::WriteBatchIterator for Seen {
+            fn put(&mut self, k: &[u8], v: &[u8]) {
+                self.0.insert(k.to_vec(), Some(v.to_vec()));
+                self.1.push(k.to_vec());
+            }
+            fn delete(&mut self, k: &[u8]) {
+                self.0.insert(k.to_vec(), None);
+                self.1.push(k.to_vec());
+            }
+        }
+        let mut s = Seen(BTreeMap::new(), Vec::new());
+        b.iterate(&mut s);
+        (s.0, s.1)
+    }
+
+    #[test]
+    fn sorted_batches_keep_the_last_write_of_each_key() {
+        let mut b = rocksdb::WriteBatch::default();
+        b.put(b"k3", b"a");
+        b.delete(b"k1");
+        b.put(b"k2", vec![7u8; 300]);
+        b.put(b"k1", b"x");
+        b.put(b"k3", b"b");
+        b.delete(b"k3");
+        b.put(b"", b"empty key");
+        let (want, _) = effect(&b);
+        let mut s = Sorter::default();
+        let sorted = rocksdb::WriteBatch::from_data(s.sort(b.data()).unwrap());
+        let (got, order) = effect(&sorted);
+        assert_eq!(got, want);
+        assert_eq!(
+            order,
+            vec![b"".to_vec(), b"k1".to_vec(), b"k2".to_vec(), b"k3".to_vec()]
+        );
+        assert_eq!(sorted.len(), 4);
+        // Other records (a range deletion) and damaged bytes: written as they are.
+        b.delete_range(b"a", b"b");
+        assert!(s.sort(b.data()).is_none());
+        let data = b.data().to_vec();
+        for cut in 0..data.len() {
+            let _ = s.sort(&data[..cut]);
+        }
+        assert!(s.sort(&[1; 11]).is_none());
     }
 }
