@@ -145,6 +145,9 @@ pub struct Store {
     catalog_cache: std::sync::Mutex<Option<CachedCatalog>>,
     /// Options of the applier's point reads (made once, not per read).
     read_opts: rocksdb::ReadOptions,
+    /// Bytes of the last batch committed: the next one reserves as much (capped), instead
+    /// of growing by doubling and copying.
+    batch_size: std::sync::atomic::AtomicUsize,
 }
 
 impl Store {
@@ -194,6 +197,7 @@ impl Store {
             catalog_gen: Default::default(),
             catalog_cache: Default::default(),
             read_opts: rocksdb::ReadOptions::default(),
+            batch_size: Default::default(),
         })
     }
 
@@ -216,6 +220,7 @@ impl Store {
             catalog_gen: Default::default(),
             catalog_cache: Default::default(),
             read_opts: rocksdb::ReadOptions::default(),
+            batch_size: Default::default(),
         })
     }
 
@@ -450,8 +455,9 @@ impl Store {
 
     /// Starts a transaction: changes collect in a WriteBatch until [`Txn::commit`].
     pub fn txn(&self) -> Txn {
+        let size = self.batch_size.load(std::sync::atomic::Ordering::Relaxed);
         Txn {
-            batch: rocksdb::WriteBatch::default(),
+            batch: rocksdb::WriteBatch::with_capacity_bytes(size.min(4 << 20)),
             cache: self.cache.clone(),
             undo: Vec::new(),
             dropped: Vec::new(),
@@ -683,6 +689,10 @@ impl Txn {
     pub fn commit(mut self, store: &Store, pos: &AppliedPos, sync: bool) -> Result<(), StoreError> {
         let v = serde_json::to_vec(pos).map_err(|e| store.corrupt("applied position", e))?;
         self.batch.put(APPLIED_KEY, v);
+        store.batch_size.store(
+            self.batch.size_in_bytes(),
+            std::sync::atomic::Ordering::Relaxed,
+        );
         let Some(writer) = &store.writer else {
             return Err(store.corrupt("store", "opened read-only"));
         };
