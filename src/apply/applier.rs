@@ -105,6 +105,10 @@ pub struct Applier {
     last_sync: Instant,
     /// Last status file write.
     last_status: Instant,
+    /// Since when the relay log has had nothing to apply (`None` while applying).
+    idle_since: Option<Instant>,
+    /// Since when groups have been applied without a pause (`None` while idle).
+    busy_since: Option<Instant>,
     /// After a batch was rolled back: apply one group per transaction up to this relay
     /// position (the group that failed), so its error is reported as its own.
     single_until: Option<RelayPos>,
@@ -162,6 +166,8 @@ impl Applier {
             dirty: false,
             last_sync: Instant::now(),
             last_status: Instant::now() - STATUS_EVERY,
+            idle_since: None,
+            busy_since: None,
             single_until: None,
         })
     }
@@ -233,10 +239,20 @@ impl Applier {
                     let _ = self.status.store(&self.opts.datadir);
                     self.last_status = Instant::now();
                 }
+                self.busy_since = None;
+                let idle = *self.idle_since.get_or_insert_with(Instant::now);
+                if idle.elapsed() >= MODE_AFTER {
+                    self.store.set_catching_up(false)?;
+                }
                 std::thread::sleep(IDLE_POLL);
                 return Ok(true);
             };
             self.status.caught_up = false;
+            self.idle_since = None;
+            let busy = *self.busy_since.get_or_insert_with(Instant::now);
+            if busy.elapsed() >= MODE_AFTER {
+                self.store.set_catching_up(true)?;
+            }
             let pos = AppliedPos {
                 relay: group.relay_end.clone(),
                 master: group.master_end.clone(),
@@ -370,6 +386,10 @@ impl Applier {
         Ok(())
     }
 }
+
+/// How long the applier must have been busy (or idle) without a pause before the store
+/// switches to catch-up (or read) compaction ([`Store::set_catching_up`]).
+const MODE_AFTER: Duration = Duration::from_secs(1);
 
 /// Transactions applied into one WriteBatch at most.
 const MAX_BATCH: usize = 256;

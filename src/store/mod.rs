@@ -148,7 +148,15 @@ pub struct Store {
     /// Bytes of the last batch committed: the next one reserves as much (capped), instead
     /// of growing by doubling and copying.
     batch_size: std::sync::atomic::AtomicUsize,
+    /// Compaction set for catching up (see [`Store::set_catching_up`]).
+    catching_up: std::sync::atomic::AtomicBool,
 }
+
+/// L0 files that start a compaction while the applier catches up: fewer rewrites of L1
+/// (16 MB memtables flush often).
+const L0_TRIGGER_CATCHING_UP: i32 = 12;
+/// ... and once it has caught up: RocksDB's default, so that readers probe few L0 files.
+const L0_TRIGGER_READING: i32 = 4;
 
 impl Store {
     /// Opens (creating if needed) `<datadir>/store`.
@@ -167,7 +175,7 @@ impl Store {
         opts.set_compression_type(rocksdb::DBCompressionType::Lz4);
         opts.increase_parallelism(2);
         opts.set_write_buffer_size(16 << 20);
-        opts.set_level_zero_file_num_compaction_trigger(12);
+        opts.set_level_zero_file_num_compaction_trigger(L0_TRIGGER_CATCHING_UP);
         // The WAL is written at group-commit points (Store::flush / Store::sync), not at
         // every commit: a crash loses a suffix of transactions *with* their position, and
         // the relay log still holds them (relay files go only after Store::sync).
@@ -198,6 +206,7 @@ impl Store {
             catalog_cache: Default::default(),
             read_opts: rocksdb::ReadOptions::default(),
             batch_size: Default::default(),
+            catching_up: std::sync::atomic::AtomicBool::new(true),
         })
     }
 
@@ -221,6 +230,7 @@ impl Store {
             catalog_cache: Default::default(),
             read_opts: rocksdb::ReadOptions::default(),
             batch_size: Default::default(),
+            catching_up: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -351,6 +361,25 @@ impl Store {
         let v = self.db.get(key).map_err(self.rocks())?;
         cache.insert(key.to_vec(), v.clone());
         Ok(v)
+    }
+
+    /// Tunes compaction for catching up (`true`: let L0 files pile up, fewer rewrites) or
+    /// for serving reads once caught up (`false`: compact L0 down, fewer files per read).
+    /// RocksDB starts the compaction the new setting calls for at once.
+    pub fn set_catching_up(&self, on: bool) -> Result<(), StoreError> {
+        use std::sync::atomic::Ordering::Relaxed;
+        if self.writer.is_none() || self.catching_up.swap(on, Relaxed) == on {
+            return Ok(());
+        }
+        let n = if on {
+            L0_TRIGGER_CATCHING_UP
+        } else {
+            L0_TRIGGER_READING
+        };
+        tracing::debug!(catching_up = on, l0_trigger = n, "store compaction mode");
+        self.db
+            .set_options(&[("level0_file_num_compaction_trigger", &n.to_string())])
+            .map_err(self.rocks())
     }
 
     /// Reads one key from RocksDB alone (no row cache).
@@ -755,6 +784,41 @@ mod tests {
         keys::row(&mut k, 7);
         k.extend_from_slice(pk);
         k
+    }
+
+    /// The L0 compaction trigger in the newest OPTIONS file RocksDB wrote.
+    fn l0_trigger(dir: &Path) -> String {
+        let mut files: Vec<_> = std::fs::read_dir(dir.join("store"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("OPTIONS-")
+            })
+            .collect();
+        files.sort_by_key(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            name["OPTIONS-".len()..].parse::<u64>().unwrap_or(0)
+        });
+        let text = std::fs::read_to_string(files.last().unwrap()).unwrap();
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix("level0_file_num_compaction_trigger="))
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn compaction_follows_catching_up_and_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        assert_eq!(l0_trigger(dir.path()), "12");
+        s.set_catching_up(false).unwrap();
+        assert_eq!(l0_trigger(dir.path()), "4");
+        s.set_catching_up(false).unwrap();
+        s.set_catching_up(true).unwrap();
+        assert_eq!(l0_trigger(dir.path()), "12");
     }
 
     #[test]
