@@ -224,25 +224,48 @@ impl Endpoint {
                 }
             })
         };
+        // TCP: session threads accept for themselves (threads::Acceptor).
+        let acceptor = match tcp.map(|l| l.into_std()) {
+            Some(Ok(listener)) => {
+                let shared = self.shared.clone();
+                let rx = shutdown.clone();
+                let serve = Box::new(move |s: std::net::TcpStream, a: std::net::SocketAddr| {
+                    let _ = s.set_nodelay(true);
+                    let conn = threads::Socket::Tcp(s);
+                    match conn.try_clone() {
+                        Ok(handle) => {
+                            session_job(shared.clone(), rx.clone(), conn, Some(a), handle)()
+                        }
+                        Err(e) => tracing::warn!(error = %e, "accept failed"),
+                    }
+                });
+                match threads::Acceptor::start(listener, tokio::runtime::Handle::current(), serve) {
+                    Ok(a) => Some(a),
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot start accepting TCP connections");
+                        None
+                    }
+                }
+            }
+            Some(Err(e)) => {
+                tracing::error!(error = %e, "cannot accept TCP connections");
+                None
+            }
+            None => None,
+        };
+        // The unix socket: accepted here, each session handed to a cached thread.
         loop {
             let accepted = tokio::select! {
                 _ = shutdown.changed() => break,
-                r = accept_tcp(&tcp) => r.and_then(|(s, peer)| {
-                    let _ = s.set_nodelay(true);
-                    let s = s.into_std()?;
-                    s.set_nonblocking(false)?;
-                    Ok((threads::Socket::Tcp(s), Some(peer)))
-                }),
                 r = accept_unix(&unix) => r.and_then(|s| {
                     let s = s.into_std()?;
                     s.set_nonblocking(false)?;
-                    Ok((threads::Socket::Unix(s), None))
+                    let conn = threads::Socket::Unix(s);
+                    let handle = conn.try_clone()?;
+                    Ok((conn, handle))
                 }),
             };
-            let (conn, peer, handle) = match accepted.and_then(|(c, p)| {
-                let h = c.try_clone()?;
-                Ok((c, p, h))
-            }) {
+            let (conn, handle) = match accepted {
                 Ok(c) => c,
                 Err(e) => {
                     // Out of file descriptors and the like: say so, pause, go on.
@@ -251,28 +274,13 @@ impl Endpoint {
                     continue;
                 }
             };
-            let shared = self.shared.clone();
-            let id = shared.next_id.fetch_add(1, Ordering::Relaxed) + 1;
-            shared.connections.fetch_add(1, Ordering::Relaxed);
-            let rx = shutdown.clone();
-            let (peer, port) = match peer {
-                Some(a) => {
-                    let host = match a.ip() {
-                        std::net::IpAddr::V6(v6) => v6
-                            .to_ipv4_mapped()
-                            .map_or(std::net::IpAddr::V6(v6), std::net::IpAddr::V4),
-                        v4 => v4,
-                    };
-                    (Peer::Tcp(host), a.port())
-                }
-                None => (Peer::Socket, 0),
-            };
-            let job = Box::new(move || {
-                threads::block_on(session::serve(conn, peer, port, id, shared, rx, handle));
-            });
-            if let Err(e) = threads.run(job) {
+            let job = session_job(self.shared.clone(), shutdown.clone(), conn, None, handle);
+            if let Err(e) = threads.run(Box::new(job)) {
                 tracing::warn!(error = %e, "cannot start a session thread");
             }
+        }
+        if let Some(a) = &acceptor {
+            a.stop();
         }
         threads.close();
         reaper.abort();
@@ -288,12 +296,30 @@ impl Endpoint {
     }
 }
 
-async fn accept_tcp(
-    l: &Option<TcpListener>,
-) -> std::io::Result<(tokio::net::TcpStream, std::net::SocketAddr)> {
-    match l {
-        Some(l) => l.accept().await,
-        None => std::future::pending().await,
+/// A new connection's session, to run on a session thread: counted, numbered, served.
+fn session_job(
+    shared: Arc<Shared>,
+    rx: watch::Receiver<bool>,
+    conn: threads::Socket,
+    peer: Option<std::net::SocketAddr>,
+    handle: threads::Socket,
+) -> impl FnOnce() + Send + 'static {
+    let id = shared.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+    shared.connections.fetch_add(1, Ordering::Relaxed);
+    let (peer, port) = match peer {
+        Some(a) => {
+            let host = match a.ip() {
+                std::net::IpAddr::V6(v6) => v6
+                    .to_ipv4_mapped()
+                    .map_or(std::net::IpAddr::V6(v6), std::net::IpAddr::V4),
+                v4 => v4,
+            };
+            (Peer::Tcp(host), a.port())
+        }
+        None => (Peer::Socket, 0),
+    };
+    move || {
+        threads::block_on(session::serve(conn, peer, port, id, shared, rx, handle));
     }
 }
 

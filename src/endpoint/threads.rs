@@ -14,6 +14,7 @@
 use std::future::Future;
 use std::io::{Read, Write};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
@@ -27,6 +28,96 @@ const THREAD_CACHE: usize = 256;
 /// Stack of a session thread: statements are parsed and evaluated recursively (bounded by
 /// `sql::constant::check_nesting`), with room beyond that bound.
 const STACK: usize = 8 << 20;
+
+/// TCP connections accepted by the session threads themselves (leader/follower): idle
+/// threads wait in `accept` on the listening socket, the kernel gives each new connection
+/// to one of them, and that thread serves the session. No hand-off between threads, no
+/// epoll registration, no change of the socket's blocking mode. The thread that accepts
+/// while no other waits starts another first, so that someone always listens; after its
+/// session a thread goes back to `accept`, or ends when [`THREAD_CACHE`] others wait.
+pub struct Acceptor {
+    /// The listening socket (blocking).
+    listener: std::net::TcpListener,
+    /// Threads waiting in `accept`.
+    waiting: AtomicUsize,
+    /// Set by [`Acceptor::stop`].
+    stopped: AtomicBool,
+    /// The daemon's runtime, which session threads enter.
+    runtime: tokio::runtime::Handle,
+    /// Serves one accepted connection (on the accepting thread).
+    serve: Box<dyn Fn(std::net::TcpStream, std::net::SocketAddr) + Send + Sync>,
+}
+
+impl Acceptor {
+    /// Starts accepting on `listener` (made blocking here).
+    pub fn start(
+        listener: std::net::TcpListener,
+        runtime: tokio::runtime::Handle,
+        serve: Box<dyn Fn(std::net::TcpStream, std::net::SocketAddr) + Send + Sync>,
+    ) -> std::io::Result<Arc<Acceptor>> {
+        listener.set_nonblocking(false)?;
+        let a = Arc::new(Acceptor {
+            listener,
+            waiting: AtomicUsize::new(0),
+            stopped: AtomicBool::new(false),
+            runtime,
+            serve,
+        });
+        a.spawn()?;
+        Ok(a)
+    }
+
+    fn spawn(self: &Arc<Self>) -> std::io::Result<()> {
+        let me = self.clone();
+        std::thread::Builder::new()
+            .name("session".into())
+            .stack_size(STACK)
+            .spawn(move || me.work())
+            .map(drop)
+    }
+
+    fn work(self: Arc<Self>) {
+        let _entered = self.runtime.enter();
+        loop {
+            self.waiting.fetch_add(1, Ordering::SeqCst);
+            let accepted = self.listener.accept();
+            let others = self.waiting.fetch_sub(1, Ordering::SeqCst) - 1;
+            if self.stopped.load(Ordering::SeqCst) {
+                return;
+            }
+            match accepted {
+                Ok((stream, peer)) => {
+                    if others == 0 {
+                        if let Err(e) = self.spawn() {
+                            tracing::warn!(error = %e, "cannot start a session thread");
+                        }
+                    }
+                    (self.serve)(stream, peer);
+                    if self.waiting.load(Ordering::SeqCst) >= THREAD_CACHE {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    // Out of file descriptors and the like: say so, pause, go on.
+                    tracing::warn!(error = %e, "accept failed");
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            }
+        }
+    }
+
+    /// Stops accepting: the waiting threads return from `accept` and end (sessions in
+    /// progress go on until they are ended).
+    pub fn stop(&self) {
+        use std::os::fd::AsRawFd;
+        self.stopped.store(true, Ordering::SeqCst);
+        // SAFETY: shutdown(2) on a descriptor this struct owns; on a listening socket it
+        // wakes every thread blocked in accept(2) with an error.
+        unsafe {
+            libc::shutdown(self.listener.as_raw_fd(), libc::SHUT_RDWR);
+        }
+    }
+}
 
 /// A connection's socket as the daemon holds it besides the session: a duplicate of the
 /// descriptor, to end the session from outside (KILL CONNECTION, shutdown) and to set its
