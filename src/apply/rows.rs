@@ -515,10 +515,13 @@ impl RowApplier {
             self.key.clear();
             keys::index(&mut self.key, t.def.id, ix.id);
             let complete = t.key_of(ix, &self.old, &self.old_spans, &mut self.key)?;
-            if !(ix.kind == IndexKind::Unique && complete) {
+            if ix.kind == IndexKind::Unique && complete {
+                txn.delete(&self.key);
+            } else {
+                // Entries with the primary key in them are never looked up.
                 self.key.extend_from_slice(pk_suffix);
+                txn.delete_unread(&self.key);
             }
-            txn.delete(&self.key);
         }
         if t.def.primary().is_none() && mask & HIDDEN != 0 {
             hidden_key(t, &self.old, &mut self.key);
@@ -564,7 +567,7 @@ impl RowApplier {
                 txn.put(&self.key2, pk_suffix);
             } else {
                 self.key2.extend_from_slice(pk_suffix);
-                txn.put(&self.key2, &[]);
+                txn.put_unread(&self.key2, &[]);
             }
         }
         if t.def.primary().is_none() && mask & HIDDEN != 0 {

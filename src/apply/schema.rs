@@ -633,8 +633,12 @@ fn add_index_entries(
             "HA_ERR_FOUND_DUPP_KEY",
         ));
     }
-    for (_, k, v) in &entries {
-        txn.put(k, v);
+    for (i, k, v) in &entries {
+        if t.def.indexes[*i].kind == IndexKind::Unique && !v.is_empty() {
+            txn.put(k, v);
+        } else {
+            txn.put_unread(k, v);
+        }
     }
     Ok(())
 }

@@ -592,6 +592,18 @@ impl Txn {
         self.undo.push((key.to_vec(), prev));
     }
 
+    /// Puts a key the applier never reads back (a non-unique index entry: written and
+    /// deleted, never looked up): into the batch only, not the row cache, whose entries
+    /// exist for the keys that are read.
+    pub fn put_unread(&mut self, key: &[u8], value: &[u8]) {
+        self.batch.put(key, value);
+    }
+
+    /// Deletes a key the applier never reads back (see [`Txn::put_unread`]).
+    pub fn delete_unread(&mut self, key: &[u8]) {
+        self.batch.delete(key);
+    }
+
     /// Deletes a key.
     pub fn delete(&mut self, key: &[u8]) {
         self.batch.delete(key);
