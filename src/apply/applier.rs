@@ -242,7 +242,7 @@ impl Applier {
                 self.busy_since = None;
                 let idle = *self.idle_since.get_or_insert_with(Instant::now);
                 if idle.elapsed() >= MODE_AFTER {
-                    self.store.set_catching_up(false)?;
+                    self.tune_compaction(false);
                 }
                 std::thread::sleep(IDLE_POLL);
                 return Ok(true);
@@ -251,7 +251,7 @@ impl Applier {
             self.idle_since = None;
             let busy = *self.busy_since.get_or_insert_with(Instant::now);
             if busy.elapsed() >= MODE_AFTER {
-                self.store.set_catching_up(true)?;
+                self.tune_compaction(true);
             }
             let pos = AppliedPos {
                 relay: group.relay_end.clone(),
@@ -335,6 +335,14 @@ impl Applier {
                 self.commit_batch(batch)?;
             }
             Ok(true)
+        }
+    }
+
+    /// Switches the store's compaction between catching up and serving reads; a failure
+    /// only costs speed, so it is logged, not raised.
+    fn tune_compaction(&self, catching_up: bool) {
+        if let Err(e) = self.store.set_catching_up(catching_up) {
+            tracing::warn!(error = %e, catching_up, "cannot tune the store's compaction");
         }
     }
 

@@ -53,16 +53,31 @@ fn dup(t: &TableRt, ix: usize, row: &[u8], spans: &[Span]) -> RowError {
     )
 }
 
-/// A VIRTUAL generated column left out of an after image whose other columns change what
-/// it is computed from would keep a stale value (MariaDB's MINIMAL images leave virtual
-/// columns out): an error instead.
-fn virtual_columns_present(t: &TableRt, after: &RowImage<'_>) -> Result<(), RowError> {
+/// A VIRTUAL generated column left out of an after image (MariaDB's MINIMAL images leave
+/// them out; NOBLOB ones leave out unchanged TEXT/JSON ones) while a column its expression
+/// reads changes would keep a stale value: an error instead. `old`/`row` are the stored row
+/// and the new one, with their spans.
+fn virtual_columns_current(
+    t: &TableRt,
+    after: &RowImage<'_>,
+    (old, old_spans): (&[u8], &[Span]),
+    (row, spans): (&[u8], &[Span]),
+) -> Result<(), RowError> {
+    fn bytes<'r>(r: &'r [u8], s: &[Span], i: usize) -> Option<&'r [u8]> {
+        s.get(i).copied().flatten().map(|(a, b)| &r[a..b])
+    }
     for (c, reads) in &t.virtual_columns {
-        if !after.is_present(*c) && reads.iter().any(|&r| after.is_present(r)) {
+        if after.is_present(*c) {
+            continue;
+        }
+        if reads
+            .iter()
+            .any(|&r| bytes(old, old_spans, r) != bytes(row, spans, r))
+        {
             let name = &t.def.columns[*c].name;
             return Err(RowError::Sql(
                 SqlError::not_supported(&format!(
-                    "an UPDATE image without the VIRTUAL generated column {name} (binlog_row_image=MINIMAL)"
+                    "an UPDATE image without the VIRTUAL generated column {name} whose inputs it changes (binlog_row_image=MINIMAL or NOBLOB)"
                 )),
                 "HA_ERR_UNSUPPORTED",
             ));
@@ -359,10 +374,9 @@ impl RowApplier {
         after: &RowImage<'_>,
     ) -> Result<(), RowError> {
         self.locate(store, txn, t, before)?;
-        virtual_columns_present(t, after)?;
         t.layout
             .merge(&self.old, &self.old_spans, after, &mut self.row)?;
-        self.replace_located(store, txn, t)
+        self.replace_located(store, txn, t, after)
     }
 
     /// A PARTIAL_UPDATE_ROWS row (MySQL, `binlog_row_value_options=PARTIAL_JSON`): as
@@ -377,7 +391,6 @@ impl RowApplier {
         after: &RowImage<'_>,
     ) -> Result<(), RowError> {
         self.locate(store, txn, t, before)?;
-        virtual_columns_present(t, after)?;
         let mut patched = Vec::new();
         for v in after.values() {
             let v = v?;
@@ -416,7 +429,7 @@ impl RowApplier {
         }
         t.layout
             .merge_with(&self.old, &self.old_spans, after, &patched, &mut self.row)?;
-        self.replace_located(store, txn, t)
+        self.replace_located(store, txn, t, after)
     }
 
     /// Replaces the located row (`self.old`, `self.old_pk`) with `self.row`.
@@ -425,8 +438,17 @@ impl RowApplier {
         store: &Store,
         txn: &mut Txn,
         t: &TableRt,
+        after: &RowImage<'_>,
     ) -> Result<(), RowError> {
         t.layout.spans(&self.row, &mut self.spans)?;
+        if !t.virtual_columns.is_empty() {
+            virtual_columns_current(
+                t,
+                after,
+                (&self.old, &self.old_spans),
+                (&self.row, &self.spans),
+            )?;
+        }
         let mut pk = std::mem::take(&mut self.pk);
         let result = (|| {
             if t.def.primary().is_some() {

@@ -217,6 +217,9 @@ pub fn show_create_table(t: &TableDef) -> String {
         if let Some(g) = &c.generated {
             let kind = if g.stored { "STORED" } else { "VIRTUAL" };
             l.push_str(&format!(" GENERATED ALWAYS AS ({}) {kind}", g.expr));
+            if !c.nullable {
+                l.push_str(" NOT NULL");
+            }
             lines.push(l);
             continue;
         }

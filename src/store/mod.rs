@@ -368,7 +368,7 @@ impl Store {
     /// RocksDB starts the compaction the new setting calls for at once.
     pub fn set_catching_up(&self, on: bool) -> Result<(), StoreError> {
         use std::sync::atomic::Ordering::Relaxed;
-        if self.writer.is_none() || self.catching_up.swap(on, Relaxed) == on {
+        if self.writer.is_none() || self.catching_up.load(Relaxed) == on {
             return Ok(());
         }
         let n = if on {
@@ -379,7 +379,9 @@ impl Store {
         tracing::debug!(catching_up = on, l0_trigger = n, "store compaction mode");
         self.db
             .set_options(&[("level0_file_num_compaction_trigger", &n.to_string())])
-            .map_err(self.rocks())
+            .map_err(self.rocks())?;
+        self.catching_up.store(on, Relaxed);
+        Ok(())
     }
 
     /// Reads one key from RocksDB alone (no row cache).

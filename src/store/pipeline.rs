@@ -15,7 +15,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use super::FastHash;
 
 /// Most memory the row cache may hold before it is cleared.
-const CACHE_LIMIT: usize = 96 << 20;
+const CACHE_LIMIT: usize = 24 << 20;
 /// Per-entry bookkeeping added to the key and value lengths.
 const ENTRY_OVERHEAD: usize = 64;
 /// Batches queued for the writer before commit waits.

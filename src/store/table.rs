@@ -25,6 +25,46 @@ pub struct TableRt {
     pub virtual_columns: Vec<(usize, Vec<usize>)>,
 }
 
+/// The identifiers of an SQL expression's text: words and `quoted` names, not what is
+/// inside string literals. Function names come along too (a column named like one is
+/// counted as read: more than is read, never fewer).
+fn identifiers(expr: &str) -> Vec<&str> {
+    let b = expr.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            q @ (b'\'' | b'"') => {
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'`' => {
+                let start = i + 1;
+                i = start;
+                while i < b.len() && b[i] != b'`' {
+                    i += 1;
+                }
+                out.push(&expr[start..i.min(b.len())]);
+                i += 1;
+            }
+            c if c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80 => {
+                let start = i;
+                while i < b.len()
+                    && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'_' | b'$') || b[i] >= 0x80)
+                {
+                    i += 1;
+                }
+                out.push(&expr[start..i]);
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
 impl TableRt {
     /// Prepares `def`.
     pub fn new(def: TableDef) -> TableRt {
@@ -37,12 +77,14 @@ impl TableRt {
             .enumerate()
             .filter_map(|(i, c)| {
                 let g = c.generated.as_ref().filter(|g| !g.stored)?;
-                let expr = g.expr.to_lowercase();
+                let words = identifiers(&g.expr);
                 let reads = def
                     .columns
                     .iter()
                     .enumerate()
-                    .filter(|(j, d)| *j != i && expr.contains(&d.name.to_lowercase()))
+                    .filter(|(j, d)| {
+                        *j != i && words.iter().any(|w| w.eq_ignore_ascii_case(&d.name))
+                    })
                     .map(|(j, _)| j)
                     .collect();
                 Some((i, reads))
@@ -191,5 +233,16 @@ mod tests {
         assert_eq!(char_prefix("aé€b".as_bytes(), 3, 4), "aé€".as_bytes());
         assert_eq!(char_prefix(b"abcdef", 3, 1), b"abc");
         assert_eq!(char_prefix(b"ab", 3, 4), b"ab");
+    }
+
+    #[test]
+    fn identifiers_skip_string_literals() {
+        assert_eq!(
+            identifiers("concat(`a b`, status, '$.status', \"x\\\"y\", n1) + ü"),
+            vec!["concat", "a b", "status", "n1", "ü"]
+        );
+        assert_eq!(identifiers("json_col ->> '$.name'"), vec!["json_col"]);
+        assert!(identifiers("'unterminated").is_empty());
+        assert_eq!(identifiers("`open"), vec!["open"]);
     }
 }

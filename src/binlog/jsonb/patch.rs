@@ -72,6 +72,14 @@ pub fn apply_diffs<'a>(
             )
         })?;
         let value = diff.value.map(parse_doc).transpose()?;
+        // mysqld never logs a document nested past its limit: refuse to build one (the
+        // tree is walked recursively).
+        if legs.len() + value.as_ref().map_or(0, depth) > MAX_DEPTH {
+            return Err(PatchError::Corrupt(DecodeError::bad(
+                "JSON diff",
+                format!("a value nested deeper than {MAX_DEPTH} levels"),
+            )));
+        }
         apply(&mut root, diff.op, &legs, value).map_err(|reason| {
             PatchError::Rejected(format!(
                 "{} at {}: {reason}",
@@ -98,6 +106,16 @@ fn parse_doc(doc: &[u8]) -> Result<Node<'_>, DecodeError> {
     match doc.split_first() {
         None => Ok(Node::Scalar(LITERAL, &[0])),
         Some((&ty, data)) => parse_value(ty, data, 0),
+    }
+}
+
+/// Levels of containers in `node` (a scalar: 0). Bounded: parsed values nest at most
+/// [`MAX_DEPTH`] levels.
+fn depth(node: &Node<'_>) -> usize {
+    match node {
+        Node::Scalar(..) => 0,
+        Node::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        Node::Object(members) => 1 + members.iter().map(|(_, v)| depth(v)).max().unwrap_or(0),
     }
 }
 
@@ -195,22 +213,38 @@ fn parse_container(ty: u8, data: &[u8], depth: usize) -> Result<Node<'_>, Decode
 
 /// Appends the encoding of `node` (without its type byte) to `out`; returns its type byte.
 fn encode(node: &Node<'_>, out: &mut Vec<u8>) -> Result<u8, DecodeError> {
+    encode_in(node, true, out)?.ok_or_else(|| bad("document larger than 4 GB"))
+}
+
+/// [`encode`] inside a container of the given form. Inside a small one a container may only
+/// be small too (a large one's offsets cannot fit the parent's): `None` then, and the parent
+/// starts over as large — as mysqld does, so that no subtree is encoded more than twice per
+/// level above it.
+fn encode_in(
+    node: &Node<'_>,
+    parent_large: bool,
+    out: &mut Vec<u8>,
+) -> Result<Option<u8>, DecodeError> {
     match node {
         Node::Scalar(ty, bytes) => {
             out.extend_from_slice(bytes);
-            Ok(*ty)
+            Ok(Some(*ty))
         }
         Node::Object(_) | Node::Array(_) => {
             let start = out.len();
             let object = matches!(node, Node::Object(_));
             if encode_container(node, false, out)? {
-                return Ok(if object { SMALL_OBJECT } else { SMALL_ARRAY });
+                return Ok(Some(if object { SMALL_OBJECT } else { SMALL_ARRAY }));
             }
             out.truncate(start);
-            if encode_container(node, true, out)? {
-                return Ok(if object { LARGE_OBJECT } else { LARGE_ARRAY });
+            if !parent_large {
+                return Ok(None);
             }
-            Err(bad("document larger than 4 GB"))
+            if encode_container(node, true, out)? {
+                return Ok(Some(if object { LARGE_OBJECT } else { LARGE_ARRAY }));
+            }
+            out.truncate(start);
+            Ok(None)
         }
     }
 }
@@ -265,7 +299,9 @@ fn encode_container(node: &Node<'_>, large: bool, out: &mut Vec<u8>) -> Result<b
                     return Ok(false);
                 }
                 put(out, e + 1, at, off);
-                let ty = encode(v, out)?;
+                let Some(ty) = encode_in(v, large, out)? else {
+                    return Ok(false);
+                };
                 out[e] = ty;
             }
         }
@@ -411,7 +447,7 @@ fn hex4(p: &[u8], i: usize) -> Result<u32, String> {
 fn resolve(leg: &Leg<'_>, len: usize) -> Option<usize> {
     match leg {
         Leg::Index(i) => Some(*i),
-        Leg::FromLast(n) => len.checked_sub(1 + n),
+        Leg::FromLast(n) => len.checked_sub(*n)?.checked_sub(1),
         Leg::Member(_) => None,
     }
 }
@@ -479,15 +515,19 @@ fn apply<'a>(
                         return Err("the member exists already".into());
                     }
                     // Binary objects keep their keys ordered by length, then bytes.
-                    let rank = |key: &[u8]| (key.len(), key.to_vec());
+                    let new = (k.len(), k.as_ref());
                     let at = members
                         .iter()
-                        .position(|(key, _)| rank(key) > rank(k))
+                        .position(|(key, _)| (key.len(), key.as_ref()) > new)
                         .unwrap_or(members.len());
                     members.insert(at, (Cow::Owned(k.to_vec()), value));
                 }
                 (Node::Array(items), leg) => {
-                    let i = resolve(leg, items.len()).ok_or("no such position")?;
+                    // Past either end: at that end (mysqld's array index clamps).
+                    let i = match leg {
+                        Leg::FromLast(n) => items.len().saturating_sub(n.saturating_add(1)),
+                        _ => resolve(leg, items.len()).ok_or("no such position")?,
+                    };
                     items.insert(i.min(items.len()), value);
                 }
                 _ => return Err("the parent is not an object or array".into()),

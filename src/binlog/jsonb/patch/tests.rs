@@ -179,6 +179,16 @@ fn replace_insert_remove() {
         r#"{"a": [9.5, 2, 3]}"#
     );
     assert_eq!(
+        patched(arr, &[(INSERT, "$.a[last]", Some("9"))]).unwrap(),
+        r#"{"a": [1, 2, 9, 3]}"#,
+        "before the last element, as JSON_ARRAY_INSERT"
+    );
+    assert_eq!(
+        patched(arr, &[(INSERT, "$.a[last-7]", Some("0"))]).unwrap(),
+        r#"{"a": [0, 1, 2, 3]}"#,
+        "before the start: at the start"
+    );
+    assert_eq!(
         patched(arr, &[(REPLACE, "$", Some("[]"))]).unwrap(),
         "[]",
         "the whole document"
@@ -230,6 +240,41 @@ fn a_diff_that_does_not_fit_is_rejected() {
             "{list:?}"
         );
     }
+}
+
+#[test]
+fn deep_and_large_documents_stay_bounded() {
+    // A large string under many levels: each level is encoded at most twice.
+    let mut json = format!(r#""{}""#, "x".repeat(70_000));
+    for _ in 0..60 {
+        json = format!("[{json}]");
+    }
+    let d = doc(&json);
+    assert_eq!(d[0], LARGE_ARRAY);
+    let mut out = Vec::new();
+    apply_diffs(&d, &diffs(&[(INSERT, "$[0][0][1]", Some("1"))]), &mut out).unwrap();
+    assert_eq!(out[0], LARGE_ARRAY);
+    // Diffs may not build a tree deeper than mysqld's limit.
+    let mut deep = "1".to_string();
+    for _ in 0..90 {
+        deep = format!("[{deep}]");
+    }
+    let path = format!("$.a{}", "[0]".repeat(20));
+    let mut start = "1".to_string();
+    for _ in 0..21 {
+        start = format!("[{start}]");
+    }
+    let start = format!(r#"{{"a": {start}}}"#);
+    assert!(matches!(
+        patched(&start, &[(REPLACE, &path, Some(&deep))]),
+        Err(PatchError::Corrupt(_))
+    ));
+    // A huge [last - n] is no overflow.
+    let l = diffs(&[(INSERT, "$[last-18446744073709551615]", Some("1"))]);
+    apply_diffs(&doc("[5]"), &l, &mut out).unwrap();
+    assert_eq!(text(&out), "[1, 5]");
+    let l = diffs(&[(REPLACE, "$[last-18446744073709551615]", Some("1"))]);
+    assert!(apply_diffs(&doc("[5]"), &l, &mut out).is_err());
 }
 
 #[test]
