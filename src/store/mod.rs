@@ -154,7 +154,7 @@ pub struct Store {
 
 /// L0 files that start a compaction while the applier catches up: fewer rewrites of L1
 /// (16 MB memtables flush often).
-const L0_TRIGGER_CATCHING_UP: i32 = 12;
+const L0_TRIGGER_CATCHING_UP: i32 = 24;
 /// ... and once it has caught up: RocksDB's default, so that readers probe few L0 files.
 const L0_TRIGGER_READING: i32 = 4;
 
@@ -176,6 +176,9 @@ impl Store {
         opts.increase_parallelism(2);
         opts.set_write_buffer_size(16 << 20);
         opts.set_level_zero_file_num_compaction_trigger(L0_TRIGGER_CATCHING_UP);
+        // Writes slow down (and stop) only well past the catch-up trigger.
+        opts.set_level_zero_slowdown_writes_trigger(2 * L0_TRIGGER_CATCHING_UP);
+        opts.set_level_zero_stop_writes_trigger(3 * L0_TRIGGER_CATCHING_UP);
         // The WAL is written at group-commit points (Store::flush / Store::sync), not at
         // every commit: a crash loses a suffix of transactions *with* their position, and
         // the relay log still holds them (relay files go only after Store::sync).
@@ -827,12 +830,12 @@ mod tests {
     fn compaction_follows_catching_up_and_reading() {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(dir.path()).unwrap();
-        assert_eq!(l0_trigger(dir.path()), "12");
+        assert_eq!(l0_trigger(dir.path()), "24");
         s.set_catching_up(false).unwrap();
         assert_eq!(l0_trigger(dir.path()), "4");
         s.set_catching_up(false).unwrap();
         s.set_catching_up(true).unwrap();
-        assert_eq!(l0_trigger(dir.path()), "12");
+        assert_eq!(l0_trigger(dir.path()), "24");
     }
 
     #[test]
