@@ -175,12 +175,8 @@ impl RowApplier {
                     Some(a) => self.write(store, txn, t, &a, policy.idempotent),
                     None => Ok(()),
                 },
-                RowsOp::Update => match (row.before, row.after) {
+                RowsOp::Update | RowsOp::PartialUpdate => match (row.before, row.after) {
                     (Some(b), Some(a)) => self.update(store, txn, t, &b, &a),
-                    _ => Ok(()),
-                },
-                RowsOp::PartialUpdate => match (row.before, row.after) {
-                    (Some(b), Some(a)) => self.partial_update(store, txn, t, &b, &a),
                     _ => Ok(()),
                 },
                 RowsOp::Delete => match row.before {
@@ -365,6 +361,10 @@ impl RowApplier {
         }
     }
 
+    /// An UPDATE row: the stored row the before image names, with the after image's values.
+    /// In a PARTIAL_UPDATE_ROWS event (MySQL, `binlog_row_value_options=PARTIAL_JSON`) the
+    /// after image's partially updated JSON columns hold diffs, applied to the stored
+    /// documents.
     fn update(
         &mut self,
         store: &Store,
@@ -374,23 +374,23 @@ impl RowApplier {
         after: &RowImage<'_>,
     ) -> Result<(), RowError> {
         self.locate(store, txn, t, before)?;
+        let patched = if after.value_options != 0 {
+            self.patched_json(t, after)?
+        } else {
+            Vec::new()
+        };
         t.layout
-            .merge(&self.old, &self.old_spans, after, &mut self.row)?;
+            .merge_with(&self.old, &self.old_spans, after, &patched, &mut self.row)?;
         self.replace_located(store, txn, t, after)
     }
 
-    /// A PARTIAL_UPDATE_ROWS row (MySQL, `binlog_row_value_options=PARTIAL_JSON`): as
-    /// [`Self::update`], except that the after image's partially updated JSON columns hold
-    /// diffs, applied to the stored documents.
-    fn partial_update(
-        &mut self,
-        store: &Store,
-        txn: &mut Txn,
+    /// The partially updated JSON columns of `after`, each (column, packed value) with its
+    /// diffs applied to the located row's document.
+    fn patched_json(
+        &self,
         t: &TableRt,
-        before: &RowImage<'_>,
         after: &RowImage<'_>,
-    ) -> Result<(), RowError> {
-        self.locate(store, txn, t, before)?;
+    ) -> Result<Vec<(usize, Vec<u8>)>, RowError> {
         let mut patched = Vec::new();
         for v in after.values() {
             let v = v?;
@@ -427,9 +427,7 @@ impl RowApplier {
             packed.extend_from_slice(&new_doc);
             patched.push((i, packed));
         }
-        t.layout
-            .merge_with(&self.old, &self.old_spans, after, &patched, &mut self.row)?;
-        self.replace_located(store, txn, t, after)
+        Ok(patched)
     }
 
     /// Replaces the located row (`self.old`, `self.old_pk`) with `self.row`.

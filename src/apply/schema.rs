@@ -508,49 +508,36 @@ fn alter(
     keys::row(&mut prefix, old.id);
     let mut spans: Vec<Span> = Vec::new();
     let mut out = Vec::new();
-    let mut failure: Option<RowError> = None;
-    store.scan(&prefix, |_, row| {
-        let r = (|| -> Result<(), RowError> {
-            old_rt.layout.spans(row, &mut spans)?;
-            let mut values: Vec<Option<Cow<'_, [u8]>>> = Vec::with_capacity(cols.len());
-            for (i, c) in cols.iter().enumerate() {
-                values.push(match c.source {
-                    None => defaults[i].as_deref().map(Cow::Borrowed),
-                    Some(s) => match spans[s] {
-                        None => None,
-                        Some((a, b))
-                            if new_rt.layout.columns[i] == old_rt.layout.columns[s]
-                                && c.def.unsigned == old.columns[s].unsigned =>
-                        {
-                            Some(Cow::Borrowed(&row[a..b]))
-                        }
-                        Some(_) => {
-                            let v = old_rt.layout.value(row, s, spans[s])?;
-                            let mut text = Vec::new();
-                            crate::store::text::write_text(&mut text, &old.columns[s], &v);
-                            let mut packed = Vec::new();
-                            encode::pack_text(&c.def, &text, &mut packed).map_err(sql)?;
-                            Some(Cow::Owned(packed))
-                        }
-                    },
-                });
-            }
-            new_rt
-                .layout
-                .assemble(values.iter().map(|v| v.as_deref()), &mut out);
-            rows.insert_stored(store, txn, &new_rt, &out)
-        })();
-        match r {
-            Ok(()) => true,
-            Err(e) => {
-                failure = Some(e);
-                false
-            }
+    store.scan(&prefix, |_, row| -> Result<(), RowError> {
+        old_rt.layout.spans(row, &mut spans)?;
+        let mut values: Vec<Option<Cow<'_, [u8]>>> = Vec::with_capacity(cols.len());
+        for (i, c) in cols.iter().enumerate() {
+            values.push(match c.source {
+                None => defaults[i].as_deref().map(Cow::Borrowed),
+                Some(s) => match spans[s] {
+                    None => None,
+                    Some((a, b))
+                        if new_rt.layout.columns[i] == old_rt.layout.columns[s]
+                            && c.def.unsigned == old.columns[s].unsigned =>
+                    {
+                        Some(Cow::Borrowed(&row[a..b]))
+                    }
+                    Some(_) => {
+                        let v = old_rt.layout.value(row, s, spans[s])?;
+                        let mut text = Vec::new();
+                        crate::store::text::write_text(&mut text, &old.columns[s], &v);
+                        let mut packed = Vec::new();
+                        encode::pack_text(&c.def, &text, &mut packed).map_err(sql)?;
+                        Some(Cow::Owned(packed))
+                    }
+                },
+            });
         }
+        new_rt
+            .layout
+            .assemble(values.iter().map(|v| v.as_deref()), &mut out);
+        rows.insert_stored(store, txn, &new_rt, &out)
     })?;
-    if let Some(e) = failure {
-        return Err(e);
-    }
     txn.drop_table(old.id);
     txn.put_table(&t, cat.next_table_id);
     cat.tables.remove(&new_name);
@@ -589,36 +576,23 @@ fn add_index_entries(
     let mut spans: Vec<Span> = Vec::new();
     // (index position, key, value)
     let mut entries: Vec<(usize, Vec<u8>, Vec<u8>)> = Vec::new();
-    let mut failure: Option<RowError> = None;
-    store.scan(&prefix, |k, row| {
+    store.scan(&prefix, |k, row| -> Result<(), RowError> {
         let pk = &k[prefix.len()..];
-        let r = (|| -> Result<(), RowError> {
-            t.layout.spans(row, &mut spans)?;
-            for &i in &added {
-                let ix = &t.def.indexes[i];
-                let mut key = Vec::with_capacity(32);
-                keys::index(&mut key, id, ix.id);
-                let complete = t.key_of(ix, row, &spans, &mut key)?;
-                if ix.kind == IndexKind::Unique && complete {
-                    entries.push((i, key, pk.to_vec()));
-                } else {
-                    key.extend_from_slice(pk);
-                    entries.push((i, key, Vec::new()));
-                }
-            }
-            Ok(())
-        })();
-        match r {
-            Ok(()) => true,
-            Err(e) => {
-                failure = Some(e);
-                false
+        t.layout.spans(row, &mut spans)?;
+        for &i in &added {
+            let ix = &t.def.indexes[i];
+            let mut key = Vec::with_capacity(32);
+            keys::index(&mut key, id, ix.id);
+            let complete = t.key_of(ix, row, &spans, &mut key)?;
+            if ix.kind == IndexKind::Unique && complete {
+                entries.push((i, key, pk.to_vec()));
+            } else {
+                key.extend_from_slice(pk);
+                entries.push((i, key, Vec::new()));
             }
         }
+        Ok(())
     })?;
-    if let Some(e) = failure {
-        return Err(e);
-    }
     entries.sort_unstable_by(|a, b| a.1.cmp(&b.1));
     if let Some(w) = entries.windows(2).find(|w| w[0].1 == w[1].1) {
         // Two rows with one unique key: the master's ALTER would have failed.

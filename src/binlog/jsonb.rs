@@ -189,65 +189,122 @@ fn write_value(
     }
 }
 
+/// True when a value of type `ty` sits in its entry rather than at an offset (small scalars;
+/// 32-bit integers too in the large form, whose entries have room).
+fn is_inlined(ty: u8, large: bool) -> bool {
+    matches!(ty, LITERAL | INT16 | UINT16) || (large && matches!(ty, INT32 | UINT32))
+}
+
+/// An object's or array's header, checked against the container's bytes; its keys and
+/// values are read through it (by the decoder here and by [`patch`]).
+struct Container<'d> {
+    /// The container's bytes, from its element count on.
+    data: &'d [u8],
+    /// The large form (4-byte counts and offsets).
+    large: bool,
+    /// An object (else an array).
+    object: bool,
+    /// Elements.
+    count: usize,
+    /// Bytes of the header and entries: keys and values lie past them.
+    header: usize,
+}
+
+impl<'d> Container<'d> {
+    /// The container of type `ty` whose header starts at `data`, nested `depth` deep.
+    fn read(ty: u8, data: &'d [u8], depth: usize) -> Result<Container<'d>> {
+        if depth > MAX_DEPTH {
+            return Err(bad(format!("nested deeper than {MAX_DEPTH} levels")));
+        }
+        let large = ty == LARGE_OBJECT || ty == LARGE_ARRAY;
+        let object = ty == SMALL_OBJECT || ty == LARGE_OBJECT;
+        let off = if large { 4 } else { 2 };
+        need(data, 2 * off, "JSON container header")?;
+        let count = le_uint(&data[..off]) as usize;
+        let size = le_uint(&data[off..2 * off]) as usize;
+        if size > data.len() {
+            return Err(DecodeError::Truncated {
+                what: "JSON container",
+                need: size,
+                have: data.len(),
+            });
+        }
+        let keys_len = if object { count * (off + 2) } else { 0 };
+        let header = count
+            .checked_mul(1 + off)
+            .and_then(|v| v.checked_add(keys_len))
+            .and_then(|v| v.checked_add(2 * off))
+            .filter(|&h| h <= size)
+            .ok_or_else(|| bad("container header larger than the container"))?;
+        Ok(Container {
+            data: &data[..size],
+            large,
+            object,
+            count,
+            header,
+        })
+    }
+
+    /// Bytes of a count, size or offset.
+    fn off(&self) -> usize {
+        if self.large {
+            4
+        } else {
+            2
+        }
+    }
+
+    /// Key `i` of an object.
+    fn key(&self, i: usize) -> Result<&'d [u8]> {
+        let off = self.off();
+        let e = 2 * off + i * (off + 2);
+        let key_off = le_uint(&self.data[e..e + off]) as usize;
+        let key_len = le_uint(&self.data[e + off..e + off + 2]) as usize;
+        if key_off < self.header || key_off + key_len > self.data.len() {
+            return Err(bad("object key outside the object"));
+        }
+        Ok(&self.data[key_off..key_off + key_len])
+    }
+
+    /// Value `i`: its type, and its bytes — the entry's for an inlined value, else from its
+    /// offset to the container's end.
+    fn value(&self, i: usize) -> Result<(u8, &'d [u8])> {
+        let off = self.off();
+        let keys_len = if self.object {
+            self.count * (off + 2)
+        } else {
+            0
+        };
+        let e = 2 * off + keys_len + i * (1 + off);
+        let ty = self.data[e];
+        if is_inlined(ty, self.large) {
+            return Ok((ty, &self.data[e + 1..e + 1 + off]));
+        }
+        let v_off = le_uint(&self.data[e + 1..e + 1 + off]) as usize;
+        if v_off < self.header || v_off >= self.data.len() {
+            return Err(bad("value offset outside the container"));
+        }
+        Ok((ty, &self.data[v_off..]))
+    }
+}
+
 /// Prints an object or array whose header starts at `data`.
 fn write_container(ty: u8, data: &[u8], out: &mut Vec<u8>, depth: usize) -> Result<JsonKind> {
-    if depth > MAX_DEPTH {
-        return Err(bad(format!("nested deeper than {MAX_DEPTH} levels")));
-    }
-    let large = ty == LARGE_OBJECT || ty == LARGE_ARRAY;
-    let object = ty == SMALL_OBJECT || ty == LARGE_OBJECT;
-    let off = if large { 4 } else { 2 };
-    need(data, 2 * off, "JSON container header")?;
-    let count = le_uint(&data[..off]) as usize;
-    let size = le_uint(&data[off..2 * off]) as usize;
-    if size > data.len() {
-        return Err(DecodeError::Truncated {
-            what: "JSON container",
-            need: size,
-            have: data.len(),
-        });
-    }
-    let data = &data[..size];
-    let key_entry = off + 2;
-    let value_entry = 1 + off;
-    let keys_len = if object { count * key_entry } else { 0 };
-    let header = count
-        .checked_mul(value_entry)
-        .and_then(|v| v.checked_add(keys_len))
-        .and_then(|v| v.checked_add(2 * off))
-        .filter(|&h| h <= size)
-        .ok_or_else(|| bad("container header larger than the container"))?;
-    out.push(if object { b'{' } else { b'[' });
-    for i in 0..count {
+    let c = Container::read(ty, data, depth)?;
+    out.push(if c.object { b'{' } else { b'[' });
+    for i in 0..c.count {
         if i > 0 {
             out.extend_from_slice(b", ");
         }
-        if object {
-            let e = 2 * off + i * key_entry;
-            let key_off = le_uint(&data[e..e + off]) as usize;
-            let key_len = le_uint(&data[e + off..e + off + 2]) as usize;
-            if key_off < header || key_off + key_len > size {
-                return Err(bad("object key outside the object"));
-            }
-            write_string(&data[key_off..key_off + key_len], out, true);
+        if c.object {
+            write_string(c.key(i)?, out, true);
             out.extend_from_slice(b": ");
         }
-        let e = 2 * off + keys_len + i * value_entry;
-        let vty = data[e];
-        let inline =
-            matches!(vty, LITERAL | INT16 | UINT16) || (large && matches!(vty, INT32 | UINT32));
-        if inline {
-            write_value(vty, &data[e + 1..e + value_entry], out, true, depth)?;
-        } else {
-            let v_off = le_uint(&data[e + 1..e + value_entry]) as usize;
-            if v_off < header || v_off >= size {
-                return Err(bad("value offset outside the container"));
-            }
-            write_value(vty, &data[v_off..], out, true, depth)?;
-        }
+        let (vty, bytes) = c.value(i)?;
+        write_value(vty, bytes, out, true, depth)?;
     }
-    out.push(if object { b'}' } else { b']' });
-    Ok(if object {
+    out.push(if c.object { b'}' } else { b']' });
+    Ok(if c.object {
         JsonKind::Object
     } else {
         JsonKind::Array

@@ -57,41 +57,28 @@ pub fn dump_table(
     let mut spans: Vec<Span> = Vec::new();
     let mut line = Vec::with_capacity(4096);
     let mut field = Vec::with_capacity(256);
-    let mut failure = None;
-    store.scan(&prefix, |key, row| {
-        let r = (|| -> Result<(), DumpError> {
-            let bad = |e: crate::binlog::DecodeError| DumpError::BadRow {
-                table: t.def.full_name(),
-                key: key.iter().map(|b| format!("{b:02x}")).collect(),
-                reason: e.to_string(),
-            };
-            t.layout.spans(row, &mut spans).map_err(bad)?;
-            line.clear();
-            for (i, col) in t.def.columns.iter().enumerate() {
-                if i > 0 {
-                    line.push(b'\t');
-                }
-                let v = t.layout.value(row, i, spans[i]).map_err(bad)?;
-                field.clear();
-                match write_text(&mut field, col, &v) {
-                    Some(()) => write_batch_escaped(&mut line, &field),
-                    None => line.extend_from_slice(b"NULL"),
-                }
+    store.scan(&prefix, |key, row| -> Result<(), DumpError> {
+        let bad = |e: crate::binlog::DecodeError| DumpError::BadRow {
+            table: t.def.full_name(),
+            key: key.iter().map(|b| format!("{b:02x}")).collect(),
+            reason: e.to_string(),
+        };
+        t.layout.spans(row, &mut spans).map_err(bad)?;
+        line.clear();
+        for (i, col) in t.def.columns.iter().enumerate() {
+            if i > 0 {
+                line.push(b'\t');
             }
-            line.push(b'\n');
-            out.write_all(&line)?;
-            Ok(())
-        })();
-        match r {
-            Ok(()) => true,
-            Err(e) => {
-                failure = Some(e);
-                false
+            let v = t.layout.value(row, i, spans[i]).map_err(bad)?;
+            field.clear();
+            match write_text(&mut field, col, &v) {
+                Some(()) => write_batch_escaped(&mut line, &field),
+                None => line.extend_from_slice(b"NULL"),
             }
         }
+        line.push(b'\n');
+        out.write_all(&line)?;
+        Ok(())
     })?;
-    match failure {
-        Some(e) => Err(e),
-        None => Ok(()),
-    }
+    Ok(())
 }

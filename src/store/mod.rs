@@ -415,20 +415,21 @@ impl Store {
         self.get(&k)
     }
 
-    /// Calls `f` with each key and value under `prefix`, in key order, until it returns
-    /// false.
-    pub fn scan(
+    /// Calls `f` with every key and value under `prefix`, in key order, after every batch
+    /// in flight is written; the first error `f` returns ends the scan and is returned.
+    pub fn scan<E: From<StoreError>>(
         &self,
         prefix: &[u8],
-        mut f: impl FnMut(&[u8], &[u8]) -> bool,
-    ) -> Result<(), StoreError> {
+        mut f: impl FnMut(&[u8], &[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
         self.drain()?;
         let mode = rocksdb::IteratorMode::From(prefix, rocksdb::Direction::Forward);
         for item in self.db.iterator(mode) {
             let (k, v) = item.map_err(self.rocks())?;
-            if !k.starts_with(prefix) || !f(&k, &v) {
+            if !k.starts_with(prefix) {
                 break;
             }
+            f(&k, &v)?;
         }
         Ok(())
     }

@@ -17,10 +17,9 @@
 use std::borrow::Cow;
 
 use super::{
-    bad, need, read_varlen, INT16, INT32, INT64, LARGE_ARRAY, LARGE_OBJECT, LITERAL, MAX_DEPTH,
-    OPAQUE, SMALL_ARRAY, SMALL_OBJECT, STRING, UINT16, UINT32, UINT64,
+    bad, is_inlined, need, read_varlen, Container, INT16, INT32, INT64, LARGE_ARRAY, LARGE_OBJECT,
+    LITERAL, MAX_DEPTH, OPAQUE, SMALL_ARRAY, SMALL_OBJECT, STRING, UINT16, UINT32, UINT64,
 };
-use crate::binlog::cursor::le_uint;
 use crate::binlog::error::DecodeError;
 use crate::binlog::rows::{json_diffs, JsonDiffOp};
 
@@ -128,10 +127,6 @@ fn inline_len(ty: u8) -> usize {
     }
 }
 
-fn is_inlined(ty: u8, large: bool) -> bool {
-    matches!(ty, LITERAL | INT16 | UINT16) || (large && matches!(ty, INT32 | UINT32))
-}
-
 /// The value of type `ty` whose bytes start at `data`.
 fn parse_value(ty: u8, data: &[u8], depth: usize) -> Result<Node<'_>, DecodeError> {
     let n = match ty {
@@ -157,58 +152,26 @@ fn parse_value(ty: u8, data: &[u8], depth: usize) -> Result<Node<'_>, DecodeErro
     Ok(Node::Scalar(ty, &data[..n]))
 }
 
-/// An object or array whose header starts at `data` (the layout `write_container` reads).
+/// An object or array whose header starts at `data`.
 fn parse_container(ty: u8, data: &[u8], depth: usize) -> Result<Node<'_>, DecodeError> {
-    if depth > MAX_DEPTH {
-        return Err(bad(format!("nested deeper than {MAX_DEPTH} levels")));
-    }
-    let large = ty == LARGE_OBJECT || ty == LARGE_ARRAY;
-    let object = ty == SMALL_OBJECT || ty == LARGE_OBJECT;
-    let off = if large { 4 } else { 2 };
-    need(data, 2 * off, "JSON container header")?;
-    let count = le_uint(&data[..off]) as usize;
-    let size = le_uint(&data[off..2 * off]) as usize;
-    need(data, size, "JSON container")?;
-    let data = &data[..size];
-    let key_entry = off + 2;
-    let value_entry = 1 + off;
-    let keys_len = if object { count * key_entry } else { 0 };
-    let header = count
-        .checked_mul(value_entry)
-        .and_then(|v| v.checked_add(keys_len))
-        .and_then(|v| v.checked_add(2 * off))
-        .filter(|&h| h <= size)
-        .ok_or_else(|| bad("container header larger than the container"))?;
-    let mut keys = Vec::with_capacity(if object { count } else { 0 });
-    let mut values = Vec::with_capacity(count);
-    for i in 0..count {
-        if object {
-            let e = 2 * off + i * key_entry;
-            let key_off = le_uint(&data[e..e + off]) as usize;
-            let key_len = le_uint(&data[e + off..e + off + 2]) as usize;
-            if key_off < header || key_off + key_len > size {
-                return Err(bad("object key outside the object"));
-            }
-            keys.push(&data[key_off..key_off + key_len]);
-        }
-        let e = 2 * off + keys_len + i * value_entry;
-        let vty = data[e];
-        if is_inlined(vty, large) {
-            let n = inline_len(vty);
-            values.push(Node::Scalar(vty, &data[e + 1..e + 1 + n]));
+    let c = Container::read(ty, data, depth)?;
+    let mut values = Vec::with_capacity(c.count);
+    for i in 0..c.count {
+        let (vty, bytes) = c.value(i)?;
+        values.push(if is_inlined(vty, c.large) {
+            Node::Scalar(vty, &bytes[..inline_len(vty)])
         } else {
-            let v_off = le_uint(&data[e + 1..e + value_entry]) as usize;
-            if v_off < header || v_off >= size {
-                return Err(bad("value offset outside the container"));
-            }
-            values.push(parse_value(vty, &data[v_off..], depth)?);
-        }
+            parse_value(vty, bytes, depth)?
+        });
     }
-    Ok(if object {
-        Node::Object(keys.into_iter().map(Cow::Borrowed).zip(values).collect())
-    } else {
-        Node::Array(values)
-    })
+    if !c.object {
+        return Ok(Node::Array(values));
+    }
+    let mut members = Vec::with_capacity(c.count);
+    for (i, v) in values.into_iter().enumerate() {
+        members.push((Cow::Borrowed(c.key(i)?), v));
+    }
+    Ok(Node::Object(members))
 }
 
 /// Appends the encoding of `node` (without its type byte) to `out`; returns its type byte.
