@@ -2,10 +2,11 @@
 //! (=, <=>, <, <=, >, >=, BETWEEN, IN (list)), where the value is known before the table
 //! is read (constants, columns of tables joined earlier), become key ranges on the primary
 //! key or a secondary index, encoded exactly as the store encodes its keys
-//! ([`crate::store::table`]). The full condition is still evaluated on every row read, so
-//! a range only narrows what is read: a value whose key cannot be encoded exactly (a
-//! string compared with an integer column, a fractional bound...) widens the range instead
-//! of risking a wrong answer.
+//! ([`crate::store::table`]). A range only narrows what is read: a value whose key cannot
+//! be encoded exactly (a non-numeric string compared with an integer column, a fractional
+//! bound...) widens the range instead of risking a wrong answer, and the full condition is
+//! evaluated on every row read — except the conjuncts on integer key parts whose bounds
+//! all encoded exactly ([`Ranges::exact`]): for those, being in the range is the condition.
 
 use super::bind::{Cmp, Ex};
 use super::eval::{eval, Ctx};
@@ -20,6 +21,8 @@ use crate::store::table::TableRt;
 use crate::store::{collation, StoreError};
 
 /// How a table's rows are read.
+// One per table of a plan: the size of the Scan variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Default)]
 pub enum Access {
     /// Every row, in primary-key order.
@@ -37,6 +40,10 @@ pub enum Access {
         hi: Option<(Ex, bool)>,
         /// Read in descending key order (ORDER BY ... DESC).
         reverse: bool,
+        /// The conditions (positions in the `conds` given to [`choose`]) the key ranges
+        /// enforce on their own when every bound encodes exactly: those on integer key
+        /// parts that gave all of their bounds to `eq`, `lo` and `hi`.
+        enforced: Vec<usize>,
     },
 }
 
@@ -68,11 +75,11 @@ impl Access {
     }
 }
 
-/// A sargable condition on one column.
+/// A sargable condition on one column, with the position of the condition it comes from.
 enum Cond<'e> {
-    Eq(Vec<&'e Ex>),
-    Lo(&'e Ex, bool),
-    Hi(&'e Ex, bool),
+    Eq(Vec<&'e Ex>, usize),
+    Lo(&'e Ex, bool, usize),
+    Hi(&'e Ex, bool, usize),
 }
 
 fn flip(op: Cmp) -> Cmp {
@@ -152,13 +159,15 @@ pub fn choose(
         _ => None,
     };
     let mut by_col: Vec<Vec<Cond<'_>>> = (0..ncols).map(|_| Vec::new()).collect();
+    // Per condition, how many `Cond`s it gave (BETWEEN gives two).
+    let mut parts_of = vec![0u8; conds.len()];
     // A string key orders by the column's collation: a condition under another collation
     // (COLLATE, a _bin column on the other side) cannot use it.
     let same_coll = |col: usize, coll: &super::bind::Coll| {
         let c = &t.def.columns[col];
         !c.ty.has_charset() || coll.is_none_or(|x| x.id == c.collation)
     };
-    for c in conds {
+    for (ci, c) in conds.iter().enumerate() {
         match c {
             Ex::Cmp(op, a, b, coll) => {
                 let (col, op, v) = match (mine(a), mine(b)) {
@@ -170,26 +179,29 @@ pub fn choose(
                     continue;
                 }
                 by_col[col].push(match op {
-                    Cmp::Eq | Cmp::NullSafeEq => Cond::Eq(vec![v]),
-                    Cmp::Lt => Cond::Hi(v, false),
-                    Cmp::Le => Cond::Hi(v, true),
-                    Cmp::Gt => Cond::Lo(v, false),
-                    Cmp::Ge => Cond::Lo(v, true),
+                    Cmp::Eq | Cmp::NullSafeEq => Cond::Eq(vec![v], ci),
+                    Cmp::Lt => Cond::Hi(v, false, ci),
+                    Cmp::Le => Cond::Hi(v, true, ci),
+                    Cmp::Gt => Cond::Lo(v, false, ci),
+                    Cmp::Ge => Cond::Lo(v, true, ci),
                     Cmp::Ne => continue,
                 });
+                parts_of[ci] = 1;
             }
             Ex::Between(a, lo, hi, false, coll) => {
                 if let Some(col) = mine(a).filter(|c| same_coll(*c, coll)) {
                     if available(lo, earlier) && available(hi, earlier) {
-                        by_col[col].push(Cond::Lo(lo, true));
-                        by_col[col].push(Cond::Hi(hi, true));
+                        by_col[col].push(Cond::Lo(lo, true, ci));
+                        by_col[col].push(Cond::Hi(hi, true, ci));
+                        parts_of[ci] = 2;
                     }
                 }
             }
             Ex::InList(a, list, false, coll) => {
                 if let Some(col) = mine(a).filter(|c| same_coll(*c, coll)) {
                     if list.iter().all(|x| available(x, earlier)) && list.len() <= 1000 {
-                        by_col[col].push(Cond::Eq(list.iter().collect()));
+                        by_col[col].push(Cond::Eq(list.iter().collect(), ci));
+                        parts_of[ci] = 1;
                     }
                 }
             }
@@ -205,20 +217,24 @@ pub fn choose(
     for (n, ix) in t.def.indexes.iter().enumerate() {
         let mut eq = Vec::new();
         let mut single = true;
+        // (condition, on an integer column) per Cond used.
+        let mut used: Vec<(usize, bool)> = Vec::new();
+        let int = |p: usize| t.def.columns[ix.parts[p].column].ty.is_integer();
         for p in 0..ix.parts.len() {
             if !usable(ix, p) {
                 break;
             }
             let found = by_col[ix.parts[p].column].iter().find_map(|c| match c {
-                Cond::Eq(v) => Some(v),
+                Cond::Eq(v, ci) => Some((v, *ci)),
                 _ => None,
             });
             match found {
-                Some(v) => {
+                Some((v, ci)) => {
                     let copies: Option<Vec<Ex>> = v.iter().map(|x| copy(x)).collect();
                     let Some(copies) = copies else { break };
                     single &= copies.len() == 1;
                     eq.push(copies);
+                    used.push((ci, int(p)));
                 }
                 None => break,
             }
@@ -227,10 +243,29 @@ pub fn choose(
         if eq.len() < ix.parts.len() && usable(ix, eq.len()) {
             for c in &by_col[ix.parts[eq.len()].column] {
                 match c {
-                    Cond::Lo(v, inc) if lo.is_none() => lo = copy(v).map(|x| (x, *inc)),
-                    Cond::Hi(v, inc) if hi.is_none() => hi = copy(v).map(|x| (x, *inc)),
+                    Cond::Lo(v, inc, ci) if lo.is_none() => {
+                        lo = copy(v).map(|x| (x, *inc));
+                        if lo.is_some() {
+                            used.push((*ci, int(eq.len())));
+                        }
+                    }
+                    Cond::Hi(v, inc, ci) if hi.is_none() => {
+                        hi = copy(v).map(|x| (x, *inc));
+                        if hi.is_some() {
+                            used.push((*ci, int(eq.len())));
+                        }
+                    }
                     _ => {}
                 }
+            }
+        }
+        // A condition is enforced when every Cond it gave is used, all on integer parts.
+        let mut enforced: Vec<usize> = Vec::new();
+        for &(ci, _) in &used {
+            let all_int = used.iter().filter(|u| u.0 == ci).all(|u| u.1);
+            let n = used.iter().filter(|u| u.0 == ci).count();
+            if all_int && n == parts_of[ci] as usize && !enforced.contains(&ci) {
+                enforced.push(ci);
             }
         }
         if eq.is_empty() && lo.is_none() && hi.is_none() {
@@ -251,6 +286,7 @@ pub fn choose(
                     lo,
                     hi,
                     reverse: false,
+                    enforced,
                 },
             ));
         }
@@ -285,6 +321,7 @@ pub fn choose(
                             lo: None,
                             hi: None,
                             reverse: desc,
+                            enforced: Vec::new(),
                         };
                         ordered = true;
                     }
@@ -439,24 +476,34 @@ fn part_len(col: &ColumnDef, layout: (u8, u16), marker: bool, k: &[u8]) -> Optio
     Some(n + len)
 }
 
-/// The key ranges `access` reads for the joined row so far (key values may read it), in
-/// reading order.
-/// Key ranges `[from, to)`.
-pub type Ranges = Vec<(Vec<u8>, Vec<u8>)>;
+/// What an access reads for one joined row so far.
+pub struct Ranges {
+    /// Key ranges `[from, to)`, in reading order.
+    pub keys: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Each range is one primary key, read with a point lookup.
+    pub points: bool,
+    /// Every key value and bound encoded exactly: the access's `enforced` conditions
+    /// need not be evaluated on the rows read.
+    pub exact: bool,
+}
 
-/// The key ranges (see [`Ranges`])
+/// The key ranges `access` reads for the joined row so far (key values may read it).
 pub fn ranges(
     t: &TableRt,
     access: &Access,
     row: &[Value],
     cx: &Ctx<'_, '_>,
-) -> Result<(Ranges, bool), SqlError> {
+) -> Result<Ranges, SqlError> {
     let id = t.def.id;
     match access {
         Access::Scan => {
             let mut from = Vec::new();
             keys::row(&mut from, id);
-            Ok((vec![(from, keys::table_end(keys::ROW, id))], false))
+            Ok(Ranges {
+                keys: vec![(from, keys::table_end(keys::ROW, id))],
+                points: false,
+                exact: false,
+            })
         }
         Access::Index {
             ix,
@@ -464,6 +511,7 @@ pub fn ranges(
             lo,
             hi,
             reverse,
+            ..
         } => {
             let def = &t.def.indexes[*ix];
             let primary = def.kind == IndexKind::Primary;
@@ -510,6 +558,8 @@ pub fn ranges(
             };
             let end_of = |k: &[u8]| successor(k).unwrap_or_else(|| table_end.clone());
             let bounded = complete && eq.len() < def.parts.len();
+            // A NULL bound skips its range: no row compares true with NULL.
+            let mut exact = complete && (bounded || (lo.is_none() && hi.is_none()));
             let mut out: Vec<(Vec<u8>, Vec<u8>)> = Vec::with_capacity(prefixes.len());
             for pre in &prefixes {
                 let mut from = pre.clone();
@@ -524,6 +574,8 @@ pub fn ranges(
                             from = if *inc { k } else { end_of(&k) };
                         } else if matches!(v, Value::Null) {
                             continue;
+                        } else {
+                            exact = false;
                         }
                     }
                     if let Some((e, inc)) = hi {
@@ -533,6 +585,8 @@ pub fn ranges(
                             to = if *inc { end_of(&k) } else { k };
                         } else if matches!(v, Value::Null) {
                             continue;
+                        } else {
+                            exact = false;
                         }
                     }
                 }
@@ -545,7 +599,11 @@ pub fn ranges(
             }
             // Every primary-key part encoded: each range is exactly one row's key.
             let points = primary && complete && eq.len() == def.parts.len();
-            Ok((out, points))
+            Ok(Ranges {
+                keys: out,
+                points,
+                exact,
+            })
         }
     }
 }

@@ -272,6 +272,9 @@ pub struct Source {
     pub access: Access,
     /// Every column read comes from the index entries (no row lookups).
     pub covering: Option<access::Covering>,
+    /// The WHERE conjuncts (positions in the plan's `filter`) the access path enforces
+    /// when its key bounds encode exactly (see [`access::Ranges::exact`]).
+    pub enforced: Vec<usize>,
 }
 
 impl Source {
@@ -297,6 +300,7 @@ impl Source {
             needed: Vec::new(),
             access: Access::Scan,
             covering: None,
+            enforced: Vec::new(),
         }
     }
 }
@@ -1499,7 +1503,16 @@ impl Binder<'_, '_> {
                     &want_order,
                     limit.is_some(),
                 );
+                // `conds` lists the ON conditions, then (inner joins) the WHERE conjuncts.
+                let (on, inner) = (src.on.len(), src.join == JoinKind::Inner);
                 sources[s].covering = access::covering(t, &acc, &sources[s].needed);
+                if let access::Access::Index { enforced, .. } = &acc {
+                    sources[s].enforced = if inner {
+                        enforced.iter().filter_map(|c| c.checked_sub(on)).collect()
+                    } else {
+                        Vec::new()
+                    };
+                }
                 sources[s].access = acc;
                 if pos == 0 && !want_order.is_empty() {
                     ordered_by_access = ordered;

@@ -319,6 +319,54 @@ mod tests {
     }
 
     #[test]
+    fn integer_key_ranges_enforce_their_conditions() {
+        let (_d, s) = store();
+        let enforced = |sql: &str| {
+            let view = s.read_view().unwrap();
+            let none = |_: &str| None;
+            let cx = Context {
+                view: &view,
+                env: &NoSession,
+                db: Some("d"),
+                names_from: sql,
+                system_table: &none,
+                placeholders: &[],
+                params: &[],
+            };
+            match plan(sql, &cx).unwrap() {
+                bind::QueryPlan::Select(p) => p.sources[0].enforced.clone(),
+                _ => unreachable!(),
+            }
+        };
+        // BETWEEN and comparisons on the integer primary key: the range is the condition.
+        assert_eq!(enforced("SELECT id FROM t WHERE id BETWEEN 3 AND 9"), [0]);
+        assert_eq!(enforced("SELECT id FROM t WHERE id = 3"), [0]);
+        assert_eq!(
+            enforced("SELECT id FROM t WHERE id > 3 AND id <= 9"),
+            [0, 1]
+        );
+        // Only the first lower bound becomes the range; the second stays a filter.
+        assert_eq!(
+            enforced("SELECT id FROM t WHERE id > 3 AND id > 5 AND name LIKE 'x%'"),
+            [0]
+        );
+        // A BETWEEN giving only one of its bounds to the range is not enforced.
+        assert_eq!(
+            enforced("SELECT id FROM t WHERE id < 5 AND id BETWEEN 3 AND 9"),
+            [0]
+        );
+        // Text keys are compared by collation: never enforced.
+        assert!(enforced("SELECT id FROM t WHERE name = 'bob'").is_empty());
+        // Whether the bounds encode exactly is known when the statement runs.
+        let q = |sql: &str| flat(run(&s, sql).unwrap());
+        assert_eq!(q("SELECT id FROM t WHERE id BETWEEN 3 AND 5.5"), "3;4;5");
+        assert_eq!(q("SELECT id FROM t WHERE id > 17.5"), "18;19;20");
+        assert_eq!(q("SELECT id FROM t WHERE id BETWEEN '3' AND '4x'"), "3;4");
+        assert_eq!(q("SELECT id FROM t WHERE id IN (2, 3.5, '4', NULL)"), "2;4");
+        assert_eq!(q("SELECT id FROM t WHERE id > 2 AND id > 18"), "19;20");
+    }
+
+    #[test]
     fn hostile_input_errs_or_answers_without_panicking() {
         let (_d, s) = store();
         let q = |sql: &str| run(&s, sql).map(flat);
