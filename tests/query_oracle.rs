@@ -243,6 +243,18 @@ fn corpus() -> Vec<(String, bool)> {
     o("SELECT * FROM shop.customers WHERE id = 7");
     o("SELECT name, city FROM shop.customers WHERE id IN (3, 1, 2, 1, 999) ORDER BY id");
     o("SELECT id FROM shop.customers WHERE id BETWEEN 10 AND 20 ORDER BY id");
+    // Integer key ranges enforce their conditions only when every bound is exact.
+    o("SELECT id FROM shop.customers WHERE id BETWEEN 10 AND 20 AND id > 15 ORDER BY id");
+    o("SELECT id FROM shop.customers WHERE id > 5.5 AND id < 9 ORDER BY id");
+    o("SELECT id FROM shop.customers WHERE id BETWEEN '3' AND ' 7' ORDER BY id");
+    o("SELECT id FROM shop.customers WHERE id BETWEEN 3 AND 7.5 ORDER BY id");
+    o("SELECT id FROM shop.customers WHERE id IN (3, '4', 5.5, NULL) ORDER BY id");
+    o("SELECT id FROM shop.customers WHERE id BETWEEN NULL AND 5");
+    o("SELECT id FROM shop.customers WHERE tier = 2 AND id BETWEEN 10 AND 40 ORDER BY id");
+    o("SELECT order_id, line FROM shop.items WHERE order_id = 5 AND line BETWEEN 2 AND 3 ORDER BY line");
+    o("SELECT id FROM shop.types WHERE id > -1 ORDER BY id");
+    o("SELECT o.id, i.line FROM shop.orders o JOIN shop.items i ON i.order_id = o.id AND i.line >= 2 WHERE o.id BETWEEN 100 AND 103 ORDER BY o.id, i.line");
+    o("SELECT c.id, o.id FROM shop.customers c LEFT JOIN shop.orders o ON o.customer_id = c.id AND o.id < 50 WHERE c.id BETWEEN 1 AND 9 ORDER BY c.id, o.id");
     o("SELECT id FROM shop.customers WHERE id > 195 ORDER BY id");
     o("SELECT id FROM shop.customers WHERE id >= 195 AND id < 198 ORDER BY id DESC");
     o("SELECT id, email FROM shop.customers WHERE email = 'user10@example.com'");
@@ -359,6 +371,11 @@ fn corpus() -> Vec<(String, bool)> {
     o("SELECT DISTINCT tier, city FROM shop.customers ORDER BY tier, city");
     o("SELECT DISTINCT status FROM shop.orders WHERE amount > 100 ORDER BY status");
     o("SELECT DISTINCT kind FROM shop.events ORDER BY kind");
+    o("SELECT DISTINCT tier FROM shop.customers ORDER BY tier DESC");
+    o("SELECT DISTINCT city, tier FROM shop.customers ORDER BY tier DESC, city LIMIT 7");
+    o("SELECT DISTINCT id % 3 AS m FROM shop.customers ORDER BY m");
+    o("SELECT DISTINCT tier, id < 10 FROM shop.customers ORDER BY tier, id < 10");
+    o("SELECT DISTINCT status FROM shop.orders ORDER BY 1 DESC");
     o("SELECT id, amount * 2 AS d FROM shop.orders HAVING d > 3900 ORDER BY id");
     o("SELECT YEAR(signup) AS y, COUNT(*) FROM shop.customers GROUP BY y ORDER BY y");
     o("SELECT YEAR(signup), tier + 1, COUNT(*) FROM shop.customers GROUP BY 1, 2 ORDER BY 1, 2");

@@ -132,15 +132,7 @@ pub fn run_rows(
             if !order.is_empty() {
                 let spec: Vec<(bool, Coll)> =
                     order.iter().map(|(c, d)| (*d, cols[*c].coll)).collect();
-                let mut keyed: Vec<(Vec<Value>, Vec<Value>)> = rows
-                    .into_iter()
-                    .map(|r| {
-                        let keys = order.iter().map(|(c, _)| r[*c].clone()).collect();
-                        (r, keys)
-                    })
-                    .collect();
-                sort_keyed(&mut keyed, &spec);
-                rows = keyed.into_iter().map(|(r, _)| r).collect();
+                sort_keyed(&mut rows, &spec, |r, k| &r[order[k].0], false);
             }
             Ok(apply_limit(rows, *limit, *offset))
         }
@@ -343,8 +335,19 @@ struct Join<'p, 'c, 'a> {
 
 impl Join<'_, '_, '_> {
     fn filters_pass(&self, level: usize, row: &[Value]) -> Result<bool, SqlError> {
-        for (l, e) in &self.s.filter {
-            if *l == level && eval(e, row, &self.ctx)?.truth() != Some(true) {
+        self.filters_pass_but(level, row, &[])
+    }
+
+    /// [`Join::filters_pass`] without the filters at positions `skip` (those the access
+    /// path enforced).
+    fn filters_pass_but(
+        &self,
+        level: usize,
+        row: &[Value],
+        skip: &[usize],
+    ) -> Result<bool, SqlError> {
+        for (i, (l, e)) in self.s.filter.iter().enumerate() {
+            if *l == level && !skip.contains(&i) && eval(e, row, &self.ctx)?.truth() != Some(true) {
                 return Ok(false);
             }
         }
@@ -375,30 +378,32 @@ impl Join<'_, '_, '_> {
         };
         let cont = match &src.kind {
             SourceKind::Base(t) if src.covering.is_some() => {
-                let (ranges, _) = access::ranges(t, &src.access, row, &self.ctx)?;
+                let ranges = access::ranges(t, &src.access, row, &self.ctx)?;
+                let skip: &[usize] = if ranges.exact { &src.enforced } else { &[] };
                 let plan = src.covering.as_deref().unwrap_or_default();
                 let reverse = matches!(src.access, access::Access::Index { reverse: true, .. });
-                access::read_entries(&ranges, reverse, self.ctx.cx.view, &mut |k, v| {
+                access::read_entries(&ranges.keys, reverse, self.ctx.cx.view, &mut |k, v| {
                     access::decode_covered(t, &src.access, plan, k, v, &mut row[off..off + n])?;
                     if !on_pass(row)? {
                         return Ok(true);
                     }
                     matched = true;
-                    if !self.filters_pass(level + 1, row)? {
+                    if !self.filters_pass_but(level + 1, row, skip)? {
                         return Ok(true);
                     }
                     self.run(level + 1, row, sink)
                 })?
             }
             SourceKind::Base(t) => {
-                let (ranges, points) = access::ranges(t, &src.access, row, &self.ctx)?;
+                let ranges = access::ranges(t, &src.access, row, &self.ctx)?;
+                let skip: &[usize] = if ranges.exact { &src.enforced } else { &[] };
                 let mut spans = Vec::with_capacity(n);
                 let mut buf = Vec::new();
                 access::read(
                     t,
                     &src.access,
-                    &ranges,
-                    points,
+                    &ranges.keys,
+                    ranges.points,
                     self.ctx.cx.view,
                     &mut |bytes| {
                         decode_into(
@@ -413,7 +418,7 @@ impl Join<'_, '_, '_> {
                             return Ok(true);
                         }
                         matched = true;
-                        if !self.filters_pass(level + 1, row)? {
+                        if !self.filters_pass_but(level + 1, row, skip)? {
                             return Ok(true);
                         }
                         self.run(level + 1, row, sink)
@@ -624,10 +629,7 @@ fn finish(a: &Agg, st: State) -> Value {
                 } else {
                     a.order.iter().map(|(_, d)| (*d, None)).collect()
                 };
-                let mut keyed: Vec<(String, Vec<Value>)> =
-                    parts.into_iter().map(|(k, s)| (s, k)).collect();
-                sort_keyed(&mut keyed, &spec);
-                parts = keyed.into_iter().map(|(s, k)| (k, s)).collect();
+                sort_keyed(&mut parts, &spec, |(k, _), j| &k[j], false);
             }
             let mut s = String::new();
             for (i, (_, p)) in parts.iter().enumerate() {
@@ -720,6 +722,8 @@ fn select_into(
     let mut bytes = 0usize;
     // (items, order keys) per output row.
     let mut out: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
+    // ORDER BY keys that repeat select items are read from the items, not kept twice.
+    let key_items = (!s.grouped).then(|| order_items(s)).flatten();
     if !s.grouped {
         let streaming = !s.distinct && (s.order.is_empty() || s.ordered_by_access);
         let want = s.limit.map(|l| l.saturating_add(s.offset) as usize);
@@ -758,13 +762,16 @@ fn select_into(
                     out.push((items, Vec::new()));
                     return Ok(more);
                 }
-                let c = Ctx {
-                    items: &items,
-                    ..ctx
-                };
-                let mut keys = Vec::with_capacity(s.order.len());
-                for (e, _) in &s.order {
-                    keys.push(eval(e, r, &c)?);
+                let mut keys = Vec::new();
+                if key_items.is_none() {
+                    let c = Ctx {
+                        items: &items,
+                        ..ctx
+                    };
+                    keys.reserve_exact(s.order.len());
+                    for (e, _) in &s.order {
+                        keys.push(eval(e, r, &c)?);
+                    }
                 }
                 bytes += size_of(&items) + size_of(&keys);
                 if bytes > MEMORY_BOUND {
@@ -784,6 +791,11 @@ fn select_into(
         let mut key = Vec::new();
         if constant_ok {
             join.run(0, &mut row, &mut |r| {
+                // Aggregates without GROUP BY: one group, no key.
+                if s.group.is_empty() && !groups.is_empty() {
+                    update(&s.aggs, &mut groups[0], r, &ctx)?;
+                    return Ok(true);
+                }
                 key.clear();
                 for (e, c) in s.group.iter().zip(&group_colls) {
                     eval(e, r, &ctx)?.group_key(*c, &mut key);
@@ -851,17 +863,6 @@ fn select_into(
             out.push((items, keys));
         }
     }
-    if s.distinct {
-        let mut seen = KeySet::default();
-        let mut key = Vec::new();
-        out.retain(|(items, _)| {
-            key.clear();
-            for (v, c) in items.iter().zip(&s.cols) {
-                v.group_key(c.coll, &mut key);
-            }
-            seen.insert(key.clone())
-        });
-    }
     let sort_spec: Vec<(bool, Coll)> = if s.grouped && s.order.is_empty() {
         s.group.iter().map(|e| (false, key_coll(s, e))).collect()
     } else if !s.ordered_by_access {
@@ -873,8 +874,28 @@ fn select_into(
     } else {
         Vec::new()
     };
+    // DISTINCT sorted by its own items: equal rows are neighbours after the sort.
+    let dedup_in_sort = s.distinct
+        && !sort_spec.is_empty()
+        && key_items
+            .as_deref()
+            .is_some_and(|k| sort_dedups(s, k, &order_colls, &out));
+    if s.distinct && !dedup_in_sort {
+        let mut seen = KeySet::default();
+        let mut key = Vec::new();
+        out.retain(|(items, _)| {
+            key.clear();
+            for (v, c) in items.iter().zip(&s.cols) {
+                v.group_key(c.coll, &mut key);
+            }
+            seen.insert(key.clone())
+        });
+    }
     if !sort_spec.is_empty() {
-        sort_rows(&mut out, &sort_spec);
+        match &key_items {
+            Some(ki) => sort_keyed(&mut out, &sort_spec, |r, k| &r.0[ki[k]], dedup_in_sort),
+            None => sort_keyed(&mut out, &sort_spec, |r, k| &r.1[k], false),
+        }
     }
     let rows = apply_limit(
         out.into_iter().map(|(items, _)| items).collect(),
@@ -958,14 +979,21 @@ fn sort_keys(values: Vec<&Value>, coll: Coll) -> Vec<SortKey> {
         .collect()
 }
 
-/// Sorts rows by their keys (`spec`: descending, collation per key), stable, with a total
-/// order whatever the values (client SQL can mix types in one ORDER BY expression).
-fn sort_keyed<T>(out: &mut Vec<(T, Vec<Value>)>, spec: &[(bool, Coll)]) {
+/// Sorts rows by their keys (`spec`: descending, collation per key; `key(row, k)` is a
+/// row's k-th key), stable, with a total order whatever the values (client SQL can mix
+/// types in one ORDER BY expression). With `dedup`, only the first row of each run of
+/// equal keys stays.
+fn sort_keyed<T>(
+    out: &mut Vec<T>,
+    spec: &[(bool, Coll)],
+    key: impl Fn(&T, usize) -> &Value,
+    dedup: bool,
+) {
     let n = out.len();
     let mut columns: Vec<Vec<SortKey>> = spec
         .iter()
         .enumerate()
-        .map(|(k, (_, coll))| sort_keys(out.iter().map(|(_, keys)| &keys[k]).collect(), *coll))
+        .map(|(k, (_, coll))| sort_keys(out.iter().map(|r| key(r, k)).collect(), *coll))
         .collect();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| {
@@ -977,14 +1005,74 @@ fn sort_keyed<T>(out: &mut Vec<(T, Vec<Value>)>, spec: &[(bool, Coll)]) {
         }
         Ordering::Equal
     });
+    if dedup {
+        let mut last: Option<usize> = None;
+        order.retain(|&i| {
+            let repeat =
+                last.is_some_and(|l| columns.iter().all(|c| c[i].cmp(&c[l]) == Ordering::Equal));
+            if !repeat {
+                last = Some(i);
+            }
+            !repeat
+        });
+    }
     columns.clear();
-    let mut slots: Vec<Option<(T, Vec<Value>)>> =
-        std::mem::take(out).into_iter().map(Some).collect();
+    let mut slots: Vec<Option<T>> = std::mem::take(out).into_iter().map(Some).collect();
     out.extend(order.into_iter().filter_map(|i| slots[i].take()));
 }
 
-fn sort_rows(out: &mut Vec<OutRow>, spec: &[(bool, Coll)]) {
-    sort_keyed(out, spec);
+/// The select item each ORDER BY key repeats, when every key repeats one.
+fn order_items(s: &SelectPlan) -> Option<Vec<usize>> {
+    if s.order.is_empty() {
+        return None;
+    }
+    s.order
+        .iter()
+        .map(|(e, _)| match e {
+            Ex::Item(i) => Some(*i),
+            Ex::Col(c) => s
+                .items
+                .iter()
+                .position(|it| matches!(it, Ex::Col(x) if x == c)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether DISTINCT can drop the rows the sort finds equal to their predecessor: the sort
+/// keys (`key_items`, with collations `colls`) cover every item under the item's own
+/// collation, and each item column holds one kind of value (all text, all bytes or all
+/// integers, NULLs aside), for which the sort's equality is DISTINCT's.
+fn sort_dedups(s: &SelectPlan, key_items: &[usize], colls: &[Coll], out: &[OutRow]) -> bool {
+    let same = |a: Coll, b: Coll| match (a, b) {
+        (None, None) => true,
+        (Some(x), Some(y)) => x.id == y.id,
+        _ => false,
+    };
+    (0..s.cols.len()).all(|i| {
+        key_items
+            .iter()
+            .zip(colls)
+            .any(|(k, c)| *k == i && same(*c, s.cols[i].coll))
+    }) && (0..s.cols.len()).all(|i| {
+        let kind = |v: &Value| match v {
+            Value::Null => 0,
+            Value::Text(_) => 1,
+            Value::Bytes(_) => 2,
+            Value::Int(_) | Value::UInt(_) => 3,
+            _ => 4,
+        };
+        let mut seen = 0;
+        out.iter().all(|(items, _)| match kind(&items[i]) {
+            0 => true,
+            4 => false,
+            k if seen == 0 || seen == k => {
+                seen = k;
+                true
+            }
+            _ => false,
+        })
+    })
 }
 
 /// Result metadata: a plain column's own, else from the values the column holds.
