@@ -125,6 +125,10 @@ pub struct Config {
     pub endpoint: EndpointOptions,
     /// skip_slave_start: do not start the replication threads with the daemon.
     pub skip_slave_start: bool,
+    /// Bytes of the store's block cache: `block-cache-size`, else the my.cnf's
+    /// `innodb_buffer_pool_size` (the memory the DBA gave the replica for cached data),
+    /// else 128 MiB, mysqld's default buffer pool.
+    pub block_cache_size: u64,
     /// Options accepted but not used by replicant, with their values, in file order.
     pub ignored: Vec<(String, String)>,
 }
@@ -426,6 +430,8 @@ const USED: &[&str] = &[
     "socket",
     "skip-networking",
     "max-connections",
+    "block-cache-size",
+    "innodb-buffer-pool-size",
     "account",
     "skip-slave-start",
     "ssl-cert",
@@ -589,6 +595,13 @@ impl Config {
                 },
             },
             skip_slave_start: flag("skip-slave-start", false)?,
+            block_cache_size: match g("block-cache-size") {
+                Some(v) => parse_size("block-cache-size", v)?,
+                None => g("innodb-buffer-pool-size")
+                    .map(|v| parse_size("innodb-buffer-pool-size", v))
+                    .transpose()?
+                    .unwrap_or(crate::store::DEFAULT_BLOCK_CACHE),
+            },
             read_only: flag("read-only", false)?,
             log_slave_updates: flag("log-slave-updates", false)?,
             ignored,

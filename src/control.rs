@@ -155,7 +155,8 @@ impl Control {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => cfg.master.clone(),
             Err(e) => return Err(internal(format!("{}: {e}", path.display()))),
         };
-        let store = Arc::new(Store::open(&cfg.datadir).map_err(internal)?);
+        let store =
+            Arc::new(Store::open_with_cache(&cfg.datadir, cfg.block_cache_size).map_err(internal)?);
         Ok(Control {
             store,
             state: Mutex::new(State {
