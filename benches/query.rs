@@ -49,7 +49,13 @@ fn main() {
     let threads = env_or("QUERY_THREADS", 4);
     let secs = env_or("QUERY_SECS", 10);
     let rounds = env_or("QUERY_ROUNDS", 3);
-    let m = master();
+    // Both servers with their default cache for data: mysqld's 128 MiB buffer pool,
+    // replicant's 128 MiB block cache.
+    let m = MariaDb::start(MasterOpts {
+        extra_args: vec!["--innodb-buffer-pool-size=128M".into()],
+        ..MasterOpts::default()
+    });
+    m.create_repl_user("repl", "repl");
     m.sql("CREATE DATABASE sbtest");
     let opts = SysbenchOpts {
         workload: "oltp_read_only".into(),
@@ -64,11 +70,27 @@ fn main() {
     r.wait_applied(&m);
     r.proc.wait_endpoint();
     eprintln!("replicant caught up; {threads} threads, {secs} s per run");
+    // QUERY_HOLD=1: keep both servers up for profiling by hand, until killed.
+    if std::env::var("QUERY_HOLD").is_ok() {
+        eprintln!(
+            "holding: replicant port {}, MariaDB port {}",
+            r.proc.port(),
+            m.port()
+        );
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(3600));
+        }
+    }
     let mut lines = Vec::new();
+    // QUERY_ONLY=workload: run just that one.
+    let only = std::env::var("QUERY_ONLY").ok();
     for (workload, what) in [
         ("oltp_point_select", "oltp_point_select, queries/s"),
         ("oltp_read_only", "oltp_read_only, transactions/s"),
     ] {
+        if only.as_deref().is_some_and(|o| o != workload) {
+            continue;
+        }
         // Warm both (caches, connections) with a short run first.
         run(r.proc.port(), workload, tables, rows, threads, 3);
         run(m.port(), workload, tables, rows, threads, 3);
@@ -89,7 +111,25 @@ fn main() {
                 [m.port(), r.proc.port()]
             };
             for port in ports {
+                // QUERY_PERF=FILE: record a CPU profile of the whole machine during
+                // replicant's first round.
+                let perf = std::env::var("QUERY_PERF")
+                    .ok()
+                    .filter(|_| round == 0 && port == r.proc.port())
+                    .map(|out| {
+                        std::process::Command::new("perf")
+                            .args(["record", "-F", "999", "-g", "-a", "-o", &out])
+                            .stdout(std::process::Stdio::null())
+                            .stderr(std::process::Stdio::null())
+                            .spawn()
+                            .expect("perf")
+                    });
                 let v = pick(run(port, workload, tables, rows, threads, secs));
+                if let Some(mut p) = perf {
+                    // SIGINT makes perf write its file and exit.
+                    unsafe { libc::kill(p.id() as i32, libc::SIGINT) };
+                    let _ = p.wait();
+                }
                 eprintln!("  {workload} round {round} port {port}: {v:.0}");
                 if port == m.port() {
                     t += v / rounds as f64;
