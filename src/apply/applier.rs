@@ -33,8 +33,11 @@ use crate::store::{AppliedPos, Store, StoreError, Txn};
 const SYNC_EVERY: Duration = Duration::from_millis(200);
 /// How often the status file is rewritten while applying.
 const STATUS_EVERY: Duration = Duration::from_millis(100);
-/// Pause when the relay log holds no complete group.
+/// Pause before trying again to open a relay log that is not there yet.
 const IDLE_POLL: Duration = Duration::from_millis(5);
+/// How long an idle applier waits for the relay writer's signal before looking at the
+/// relay files anyway (a relay log written by another process gives none).
+const IDLE_WAIT: Duration = Duration::from_millis(100);
 
 /// What the applier needs to know.
 #[derive(Clone, Debug)]
@@ -223,6 +226,8 @@ impl Applier {
         batch: &mut Option<Batch>,
     ) -> Result<bool, ApplierError> {
         {
+            // Taken before looking, so that bytes written meanwhile end the idle wait.
+            let written = crate::relay::written::count();
             let group = reader.next_group()?;
             let Some(group) = group else {
                 // Nothing more ready: commit what is pending, make it durable, report.
@@ -244,7 +249,7 @@ impl Applier {
                 if idle.elapsed() >= MODE_AFTER {
                     self.tune_compaction(false);
                 }
-                std::thread::sleep(IDLE_POLL);
+                crate::relay::written::wait_past(written, IDLE_WAIT);
                 return Ok(true);
             };
             self.status.caught_up = false;

@@ -16,6 +16,7 @@ mod index;
 mod recover;
 mod syncer;
 mod writer;
+pub mod written;
 
 use std::fs::OpenOptions;
 use std::io::Write;

@@ -120,6 +120,7 @@ fn run(rx: Receiver<Cmd>, back: SyncSender<Vec<u8>>) {
                         error = Some(io_err("write", &path)(e));
                     }
                 }
+                super::written::bump();
                 bytes.clear();
                 let _ = back.try_send(bytes);
             }
