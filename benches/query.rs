@@ -91,9 +91,9 @@ fn main() {
         if only.as_deref().is_some_and(|o| o != workload) {
             continue;
         }
-        // Warm both (caches, connections) with a short run first.
-        run(r.proc.port(), workload, tables, rows, threads, 3);
-        run(m.port(), workload, tables, rows, threads, 3);
+        // Warm both first (block cache, buffer pool: a round's worth of reads).
+        run(r.proc.port(), workload, tables, rows, threads, secs);
+        run(m.port(), workload, tables, rows, threads, secs);
         // This VM's speed drifts by ±10% over minutes: alternate the two servers over
         // `rounds` rounds (ABBA order) and compare the means.
         let pick = |x: (f64, f64)| {
