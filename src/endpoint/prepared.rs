@@ -29,6 +29,10 @@ pub struct Prepared {
     pub planned: bool,
     /// The plan of the last execution, kept when it can serve the next one.
     pub plan: Option<super::query::CachedPlan>,
+    /// The result column definitions (encoded, concatenated) the client last received for
+    /// this statement: with MARIADB_CLIENT_CACHE_METADATA, an execution whose columns
+    /// encode the same sends none.
+    pub client_columns: Vec<u8>,
 }
 
 /// mysqld's 1210 for a malformed EXECUTE.
@@ -63,6 +67,7 @@ impl Prepared {
                 Some("SELECT" | "WITH")
             ) && super::query::has_from(sql),
             plan: None,
+            client_columns: Vec::new(),
             placeholders,
         }
     }

@@ -110,6 +110,9 @@ pub struct Session {
     pub process: Arc<Mutex<ProcessInfo>>,
     /// Client capabilities.
     pub caps: u32,
+    /// MARIADB_CLIENT_CACHE_METADATA negotiated: column count packets carry a "metadata
+    /// follows" byte, and prepared statements' unchanged metadata is not resent.
+    pub cache_metadata: bool,
     /// Prepared statements by id.
     pub stmts: HashMap<u32, super::prepared::Prepared>,
     /// The last statement id handed out.
@@ -430,6 +433,7 @@ where
             socket: None,
         })),
         caps: resp.capabilities,
+        cache_metadata: resp.ext_capabilities & srv::CACHE_METADATA != 0,
         stmts: HashMap::new(),
         last_stmt_id: 0,
         names_from: None,
@@ -723,6 +727,12 @@ fn prepare<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, s: &mut Session, sql: &st
     let columns = s.describe_select(sql);
     s.last_stmt_id = s.last_stmt_id.wrapping_add(1);
     let id = s.last_stmt_id;
+    let mut p = p;
+    if s.cache_metadata {
+        for c in &columns {
+            c.encode(&mut p.client_columns);
+        }
+    }
     s.stmts.insert(id, p);
     let mut ok = vec![0];
     ok.extend_from_slice(&id.to_le_bytes());
@@ -798,10 +808,19 @@ async fn execute<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, s: &mut Session, bo
         Reply::Rows { .. } | Reply::Values { .. } => {
             // An encoding error replaces the whole result with an ERR packet.
             let (start, seq) = (out.len(), io.seq);
-            if let Err(e) = frame_binary_result(io, out, s, &reply) {
+            let mut known = s
+                .stmts
+                .get_mut(&id)
+                .map(|p| std::mem::take(&mut p.client_columns))
+                .unwrap_or_default();
+            let sent = frame_binary_result(io, out, s, &reply, &mut known);
+            if let Err(e) = sent {
                 out.truncate(start);
                 io.seq = seq;
                 frame_err(io, out, &e);
+            }
+            if let Some(p) = s.stmts.get_mut(&id) {
+                p.client_columns = known;
             }
         }
     }
@@ -809,11 +828,15 @@ async fn execute<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, s: &mut Session, bo
 
 /// A result set in the binary protocol (a prepared statement's), each row encoded once
 /// into a scratch buffer and framed.
+///
+/// `known`: the column definitions the client holds for the statement (see
+/// [`super::prepared::Prepared::client_columns`]); updated to what it holds after.
 fn frame_binary_result<S>(
     io: &mut PacketIo<S>,
     out: &mut Vec<u8>,
     s: &Session,
     reply: &Reply,
+    known: &mut Vec<u8>,
 ) -> Result<(), SqlError> {
     let (columns, rows) = match reply {
         Reply::Rows { columns, rows } => (columns, RowsRef::Text(rows)),
@@ -821,16 +844,29 @@ fn frame_binary_result<S>(
         _ => return Ok(()),
     };
     let deprecate_eof = s.caps & caps::DEPRECATE_EOF != 0;
-    io.frame_into(out, &srv::column_count(columns.len()));
-    let mut row = Vec::with_capacity(256);
+    // The column definitions, encoded back to back, and where each ends.
+    let mut defs = Vec::with_capacity(128 * columns.len());
+    let mut ends = Vec::with_capacity(columns.len());
     for c in columns {
-        row.clear();
-        c.encode(&mut row);
-        io.frame_into(out, &row);
+        c.encode(&mut defs);
+        ends.push(defs.len());
+    }
+    let resend = !s.cache_metadata || defs != *known;
+    io.frame_into(
+        out,
+        &srv::column_count(columns.len(), s.cache_metadata.then_some(resend)),
+    );
+    if resend {
+        let mut from = 0;
+        for &end in &ends {
+            io.frame_into(out, &defs[from..end]);
+            from = end;
+        }
     }
     if !deprecate_eof {
         io.frame_into(out, &srv::eof_packet(s.status(), 0));
     }
+    let mut row = Vec::with_capacity(256);
     match rows {
         RowsRef::Text(rows) => {
             for r in rows {
@@ -853,6 +889,9 @@ fn frame_binary_result<S>(
         srv::eof_packet(s.status(), s.warning_count())
     };
     io.frame_into(out, &end);
+    if s.cache_metadata {
+        *known = defs;
+    }
     Ok(())
 }
 
@@ -976,6 +1015,8 @@ struct Streamer<'a, S> {
     io: &'a mut PacketIo<BufReader<S>>,
     out: &'a mut Vec<u8>,
     deprecate_eof: bool,
+    /// The column count packet's "metadata follows" byte (MARIADB_CLIENT_CACHE_METADATA).
+    metadata_flag: Option<bool>,
     status: u16,
     head: Vec<Vec<Value>>,
     sent_columns: bool,
@@ -989,8 +1030,10 @@ where
 {
     fn send_columns(&mut self, cols: &[crate::sql::engine::bind::OutCol]) {
         let metas = crate::sql::engine::exec::metas(cols, &self.head);
-        self.io
-            .frame_into(self.out, &srv::column_count(metas.len()));
+        self.io.frame_into(
+            self.out,
+            &srv::column_count(metas.len(), self.metadata_flag),
+        );
         let mut def = Vec::with_capacity(128);
         for m in metas {
             def.clear();
@@ -1076,10 +1119,12 @@ where
     };
     let plan = engine::plan(sql, &cx)?;
     let cols = plan.cols().to_vec();
+    let metadata_flag = s.cache_metadata.then_some(true);
     let mut st = Streamer {
         io,
         out,
         deprecate_eof,
+        metadata_flag,
         status,
         head: Vec::new(),
         sent_columns: false,
@@ -1157,7 +1202,10 @@ fn frame_rows<S>(
     if more {
         status |= srv::STATUS_MORE_RESULTS;
     }
-    io.frame_into(out, &srv::column_count(columns.len()));
+    io.frame_into(
+        out,
+        &srv::column_count(columns.len(), s.cache_metadata.then_some(true)),
+    );
     let mut p = Vec::with_capacity(128);
     for c in columns {
         p.clear();
