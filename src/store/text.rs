@@ -108,7 +108,11 @@ const CP1252_HIGH: [u16; 32] = [
 
 /// Appends latin1 (cp1252) text as UTF-8.
 pub fn latin1_to_utf8(s: &[u8], out: &mut Vec<u8>) {
-    // Mostly ASCII: copy the runs whole.
+    // Mostly ASCII: copy the runs whole (is_ascii checks a word at a time).
+    if s.is_ascii() {
+        out.extend_from_slice(s);
+        return;
+    }
     let ascii = s.iter().position(|b| !b.is_ascii()).unwrap_or(s.len());
     out.extend_from_slice(&s[..ascii]);
     let rest = &s[ascii..];
