@@ -274,6 +274,8 @@ impl Control {
         if which.sql {
             if let Some(sql) = st.sql.take() {
                 sql.stop.store(true, Ordering::Relaxed);
+                // An idle applier waits for relay writes: wake it to see the stop.
+                crate::relay::written::bump();
                 let _ = tokio::task::spawn_blocking(move || sql.thread.join()).await;
             }
         }

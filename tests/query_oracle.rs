@@ -65,6 +65,9 @@ CREATE TABLE shop.events (
   val INT,
   at DATETIME(3)
 );
+CREATE TABLE shop.nums (id BIGINT NOT NULL PRIMARY KEY, x INT NULL, s VARCHAR(20), KEY x_k (x));
+INSERT INTO shop.nums VALUES (1, NULL, '9007199254740992'), (2, 3, '2'), (3, NULL, NULL),
+  (4, 7, '4'), (5, -2, '9007199254740993'), (9007199254740993, 8, 'x');
 CREATE TABLE shop.big (id INT NOT NULL PRIMARY KEY, pad VARCHAR(300) NOT NULL);
 INSERT INTO shop.big SELECT seq, CONCAT(seq, ':', REPEAT('x', 200 + seq % 50)) FROM shop.seq_1_to_20000;
 CREATE TABLE shop.types (
@@ -255,6 +258,14 @@ fn corpus() -> Vec<(String, bool)> {
     o("SELECT id FROM shop.types WHERE id > -1 ORDER BY id");
     o("SELECT o.id, i.line FROM shop.orders o JOIN shop.items i ON i.order_id = o.id AND i.line >= 2 WHERE o.id BETWEEN 100 AND 103 ORDER BY o.id, i.line");
     o("SELECT c.id, o.id FROM shop.customers c LEFT JOIN shop.orders o ON o.customer_id = c.id AND o.id < 50 WHERE c.id BETWEEN 1 AND 9 ORDER BY c.id, o.id");
+    // An upper bound alone on a nullable indexed column: NULLs are not below it.
+    o("SELECT id FROM shop.nums WHERE x < 5 ORDER BY id");
+    o("SELECT id FROM shop.nums WHERE x <= 7 ORDER BY x DESC");
+    o("SELECT id, x FROM shop.nums WHERE x < 100 ORDER BY x");
+    // Strings from a column against an integer key: mysqld converts them to the key's
+    // integer (beyond 2^53 too), as the key encoding does.
+    o("SELECT a.id, b.id FROM shop.nums a JOIN shop.nums b WHERE b.id > a.s AND a.id = 1 ORDER BY b.id");
+    o("SELECT a.id, b.id FROM shop.nums a JOIN shop.nums b ON b.id = a.s ORDER BY a.id, b.id");
     o("SELECT id FROM shop.customers WHERE id > 195 ORDER BY id");
     o("SELECT id FROM shop.customers WHERE id >= 195 AND id < 198 ORDER BY id DESC");
     o("SELECT id, email FROM shop.customers WHERE email = 'user10@example.com'");

@@ -13,7 +13,8 @@ pub fn count() -> u64 {
     *WRITTEN.0.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Called after bytes were written to a relay file.
+/// Called after bytes were written to a relay file (and to wake idle readers, e.g. to
+/// see a stop request).
 pub fn bump() {
     let (m, cv) = &WRITTEN;
     *m.lock().unwrap_or_else(|e| e.into_inner()) += 1;

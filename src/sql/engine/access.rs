@@ -525,6 +525,7 @@ pub fn ranges(
             // Key prefixes: the cartesian product of the equal parts' values.
             let mut prefixes: Vec<Vec<u8>> = vec![base.clone()];
             let mut complete = true;
+
             for (p, alts) in eq.iter().enumerate() {
                 let col = &t.def.columns[def.parts[p].column];
                 let mut vals = Vec::with_capacity(alts.len());
@@ -567,6 +568,10 @@ pub fn ranges(
                 if bounded {
                     let p = eq.len();
                     let col = &t.def.columns[def.parts[p].column];
+                    if lo.is_none() && hi.is_some() && marker(p) {
+                        // An upper bound alone: NULLs (marked lower) are never below it.
+                        keycodec::put_not_null(&mut from);
+                    }
                     if let Some((e, inc)) = lo {
                         let v = eval(e, row, cx)?;
                         let mut k = pre.clone();
