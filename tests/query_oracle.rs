@@ -387,6 +387,11 @@ fn corpus() -> Vec<(String, bool)> {
     o("SELECT DISTINCT id % 3 AS m FROM shop.customers ORDER BY m");
     o("SELECT DISTINCT tier, id < 10 FROM shop.customers ORDER BY tier, id < 10");
     o("SELECT DISTINCT status FROM shop.orders ORDER BY 1 DESC");
+    // Items that are plain columns take the row's values; a column named twice is copied.
+    o("SELECT id, name FROM shop.customers WHERE id < 9 ORDER BY name, id");
+    o("SELECT name, name, id FROM shop.customers WHERE id < 5 ORDER BY id");
+    o("SELECT name, LENGTH(name) FROM shop.customers WHERE id < 5 ORDER BY id");
+    o("SELECT city FROM shop.customers WHERE id < 30 ORDER BY city, 1 LIMIT 4 OFFSET 2");
     o("SELECT id, amount * 2 AS d FROM shop.orders HAVING d > 3900 ORDER BY id");
     o("SELECT YEAR(signup) AS y, COUNT(*) FROM shop.customers GROUP BY y ORDER BY y");
     o("SELECT YEAR(signup), tier + 1, COUNT(*) FROM shop.customers GROUP BY 1, 2 ORDER BY 1, 2");

@@ -359,7 +359,7 @@ impl Join<'_, '_, '_> {
         &self,
         level: usize,
         row: &mut Vec<Value>,
-        sink: &mut dyn FnMut(&[Value]) -> Result<bool, SqlError>,
+        sink: &mut dyn FnMut(&mut [Value]) -> Result<bool, SqlError>,
     ) -> Result<bool, SqlError> {
         if level == self.s.order_exec.len() {
             return sink(row);
@@ -731,11 +731,30 @@ fn select_into(
             return Ok(Vec::new());
         }
         let mut produced = 0usize;
+        // Select items that are distinct plain columns of the only table, with nothing
+        // evaluated after them reading the row (no HAVING, no ORDER BY key but the items):
+        // the items take the row's values instead of copying them (the next row's read
+        // overwrites every slot the items name).
+        let mut seen_cols = Vec::with_capacity(s.items.len());
+        let take = s.sources.len() == 1
+            && matches!(s.sources[0].kind, SourceKind::Base(_))
+            && s.having.is_none()
+            && (s.order.is_empty() || key_items.is_some() || streaming)
+            && s.items.iter().all(|e| match e {
+                Ex::Col(c) if !seen_cols.contains(c) => {
+                    seen_cols.push(*c);
+                    true
+                }
+                _ => false,
+            });
         if constant_ok {
             join.run(0, &mut row, &mut |r| {
                 let mut items = Vec::with_capacity(s.items.len());
                 for e in &s.items {
-                    items.push(eval(e, r, &ctx)?);
+                    items.push(match e {
+                        Ex::Col(c) if take => std::mem::replace(&mut r[*c], Value::Null),
+                        _ => eval(e, r, &ctx)?,
+                    });
                 }
                 // HAVING without grouping filters rows (and may name select aliases).
                 if let Some(h) = &s.having {
