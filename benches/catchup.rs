@@ -105,14 +105,9 @@ fn replicant_catchup(m: &MariaDb, end_file: &str, end_pos: u64) -> (Duration, u6
     let mut r = Replicant::spawn(run_args(&datadir, m.port(), 102, &[]));
     let pid = r.pid().unwrap();
     // CATCHUP_PERF=FILE: record a CPU profile of replicant while it catches up.
-    let mut perf = std::env::var("CATCHUP_PERF").ok().map(|out| {
-        std::process::Command::new("perf")
-            .args(["record", "-F", "999", "-g", "-a", "-o", &out])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("perf")
-    });
+    let perf = std::env::var("CATCHUP_PERF")
+        .ok()
+        .map(|out| perf_start(&out));
     let status = datadir.join("applier-status.json");
     let want_file = format!("\"relay_master_log_file\": \"{end_file}\"");
     let want_pos = format!("\"exec_master_log_pos\": {end_pos},");
@@ -136,9 +131,8 @@ fn replicant_catchup(m: &MariaDb, end_file: &str, end_pos: u64) -> (Duration, u6
     }
     let took = t.elapsed();
     peak_kb = peak_kb.max(vm_hwm_kb(pid));
-    if let Some(p) = perf.as_mut() {
-        unsafe { libc::kill(p.id() as i32, libc::SIGINT) };
-        let _ = p.wait();
+    if let Some(p) = perf {
+        perf_stop(p);
     }
     for i in 1..=4 {
         let table = format!("sbtest.sbtest{i}");

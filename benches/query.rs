@@ -116,19 +116,10 @@ fn main() {
                 let perf = std::env::var("QUERY_PERF")
                     .ok()
                     .filter(|_| round == 0 && port == r.proc.port())
-                    .map(|out| {
-                        std::process::Command::new("perf")
-                            .args(["record", "-F", "999", "-g", "-a", "-o", &out])
-                            .stdout(std::process::Stdio::null())
-                            .stderr(std::process::Stdio::null())
-                            .spawn()
-                            .expect("perf")
-                    });
+                    .map(|out| perf_start(&out));
                 let v = pick(run(port, workload, tables, rows, threads, secs));
-                if let Some(mut p) = perf {
-                    // SIGINT makes perf write its file and exit.
-                    unsafe { libc::kill(p.id() as i32, libc::SIGINT) };
-                    let _ = p.wait();
+                if let Some(p) = perf {
+                    perf_stop(p);
                 }
                 eprintln!("  {workload} round {round} port {port}: {v:.0}");
                 if port == m.port() {

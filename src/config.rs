@@ -670,6 +670,28 @@ read_only=1\n";
     }
 
     #[test]
+    fn block_cache_follows_the_buffer_pool_unless_set() {
+        let cfg = |opts: &[(&str, &str)]| {
+            let mut raw = RawOptions::default();
+            raw.set("datadir", "/tmp/x");
+            raw.set("server-id", "2");
+            for (n, v) in opts {
+                raw.set(n, v);
+            }
+            Config::from_raw(&raw).unwrap().block_cache_size
+        };
+        assert_eq!(cfg(&[]), 128 << 20);
+        assert_eq!(cfg(&[("innodb_buffer_pool_size", "1G")]), 1 << 30);
+        assert_eq!(
+            cfg(&[
+                ("innodb_buffer_pool_size", "1G"),
+                ("block-cache-size", "64M")
+            ]),
+            64 << 20
+        );
+    }
+
+    #[test]
     fn later_sections_and_cli_win() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("my.cnf");

@@ -249,7 +249,8 @@ impl Applier {
                 if idle.elapsed() >= MODE_AFTER {
                     self.tune_compaction(false);
                 }
-                crate::relay::written::wait_past(written, IDLE_WAIT);
+                // Woken or timed out alike, the next step looks at the relay log again.
+                let _ = crate::relay::written::wait_past(written, IDLE_WAIT);
                 return Ok(true);
             };
             self.status.caught_up = false;

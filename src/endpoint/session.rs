@@ -709,7 +709,7 @@ fn prepare<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, s: &mut Session, sql: &st
         );
         return;
     }
-    let p = super::prepared::Prepared::new(sql);
+    let mut p = super::prepared::Prepared::new(sql);
     let params = p.placeholders.len();
     if params > u16::MAX as usize {
         frame_err(
@@ -727,7 +727,6 @@ fn prepare<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, s: &mut Session, sql: &st
     let columns = s.describe_select(sql);
     s.last_stmt_id = s.last_stmt_id.wrapping_add(1);
     let id = s.last_stmt_id;
-    let mut p = p;
     if s.cache_metadata {
         for c in &columns {
             c.encode(&mut p.client_columns);

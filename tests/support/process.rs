@@ -118,6 +118,23 @@ pub fn signal(child: &Child, sig: libc::c_int) {
     }
 }
 
+/// Starts `perf record` of the whole machine (call graphs, 999 Hz) into `out`; stop it
+/// with [`perf_stop`].
+pub fn perf_start(out: &str) -> Child {
+    Command::new("perf")
+        .args(["record", "-F", "999", "-g", "-a", "-o", out])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("perf")
+}
+
+/// Stops a [`perf_start`] recording: SIGINT makes perf write its file and exit.
+pub fn perf_stop(mut perf: Child) {
+    signal(&perf, libc::SIGINT);
+    let _ = perf.wait();
+}
+
 /// True while a process with this pid exists and is not a zombie.
 pub fn pid_alive(pid: u32) -> bool {
     // /proc/PID/stat is "pid (comm) S ..."; comm may contain spaces and parentheses.

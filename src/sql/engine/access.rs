@@ -525,7 +525,6 @@ pub fn ranges(
             // Key prefixes: the cartesian product of the equal parts' values.
             let mut prefixes: Vec<Vec<u8>> = vec![base.clone()];
             let mut complete = true;
-
             for (p, alts) in eq.iter().enumerate() {
                 let col = &t.def.columns[def.parts[p].column];
                 let mut vals = Vec::with_capacity(alts.len());
@@ -559,7 +558,8 @@ pub fn ranges(
             };
             let end_of = |k: &[u8]| successor(k).unwrap_or_else(|| table_end.clone());
             let bounded = complete && eq.len() < def.parts.len();
-            // A NULL bound skips its range: no row compares true with NULL.
+            // Exact until a bound fails to encode (a NULL bound is exact: it skips its
+            // range, and no row compares true with NULL).
             let mut exact = complete && (bounded || (lo.is_none() && hi.is_none()));
             let mut out: Vec<(Vec<u8>, Vec<u8>)> = Vec::with_capacity(prefixes.len());
             for pre in &prefixes {

@@ -233,10 +233,11 @@ mod tests {
         (dir, s)
     }
 
-    fn run(s: &Store, sql: &str) -> Result<Vec<Vec<Option<String>>>, SqlError> {
+    /// Calls `f` with a context reading a fresh view of `s` in database `d`.
+    fn with_cx<T>(s: &Store, sql: &str, f: impl FnOnce(&Context<'_>) -> T) -> T {
         let view = s.read_view().unwrap();
         let none = |_: &str| None;
-        let cx = Context {
+        f(&Context {
             view: &view,
             env: &NoSession,
             db: Some("d"),
@@ -244,8 +245,12 @@ mod tests {
             system_table: &none,
             placeholders: &[],
             params: &[],
-        };
-        Ok(select(sql, &cx)?
+        })
+    }
+
+    fn run(s: &Store, sql: &str) -> Result<Vec<Vec<Option<String>>>, SqlError> {
+        let rs = with_cx(s, sql, |cx| select(sql, cx))?;
+        Ok(rs
             .rows
             .iter()
             .map(|r| r.iter().map(Value::render).collect())
@@ -321,22 +326,9 @@ mod tests {
     #[test]
     fn integer_key_ranges_enforce_their_conditions() {
         let (_d, s) = store();
-        let enforced = |sql: &str| {
-            let view = s.read_view().unwrap();
-            let none = |_: &str| None;
-            let cx = Context {
-                view: &view,
-                env: &NoSession,
-                db: Some("d"),
-                names_from: sql,
-                system_table: &none,
-                placeholders: &[],
-                params: &[],
-            };
-            match plan(sql, &cx).unwrap() {
-                bind::QueryPlan::Select(p) => p.sources[0].enforced.clone(),
-                _ => unreachable!(),
-            }
+        let enforced = |sql: &str| match with_cx(&s, sql, |cx| plan(sql, cx)).unwrap() {
+            bind::QueryPlan::Select(p) => p.sources[0].enforced.clone(),
+            _ => unreachable!(),
         };
         // BETWEEN and comparisons on the integer primary key: the range is the condition.
         assert_eq!(enforced("SELECT id FROM t WHERE id BETWEEN 3 AND 9"), [0]);
