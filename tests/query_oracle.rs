@@ -258,6 +258,22 @@ fn corpus() -> Vec<(String, bool)> {
     o("SELECT id FROM shop.types WHERE id > -1 ORDER BY id");
     o("SELECT o.id, i.line FROM shop.orders o JOIN shop.items i ON i.order_id = o.id AND i.line >= 2 WHERE o.id BETWEEN 100 AND 103 ORDER BY o.id, i.line");
     o("SELECT c.id, o.id FROM shop.customers c LEFT JOIN shop.orders o ON o.customer_id = c.id AND o.id < 50 WHERE c.id BETWEEN 1 AND 9 ORDER BY c.id, o.id");
+    // Key columns read only by the conditions the range enforces are not decoded; read
+    // anywhere else (items, ORDER BY, GROUP BY, joins, other conditions), they are.
+    o("SELECT name FROM shop.customers WHERE id BETWEEN 10 AND 14");
+    o("SELECT name, tier FROM shop.customers WHERE id > 190 AND tier > 1");
+    o("SELECT name FROM shop.customers WHERE id BETWEEN 10 AND 14 ORDER BY id DESC");
+    o("SELECT tier, COUNT(*) FROM shop.customers WHERE id < 50 GROUP BY tier ORDER BY tier");
+    o("SELECT COUNT(*), SUM(tier) FROM shop.customers WHERE id BETWEEN 20 AND 60");
+    o("SELECT x FROM shop.nums WHERE id BETWEEN 2 AND 5 AND id + 0 <> 4 ORDER BY x");
+    o("SELECT a.s, b.s FROM shop.nums a JOIN shop.nums b ON b.id = a.id + 1 WHERE a.id BETWEEN 1 AND 4 ORDER BY a.s");
+    o("SELECT qty FROM shop.items WHERE order_id = 5 AND line BETWEEN 1 AND 3 ORDER BY qty");
+    o("SELECT name FROM shop.customers WHERE id IN (5, 6, 7) AND (SELECT COUNT(*) FROM shop.orders o WHERE o.customer_id = shop.customers.id) > 0 ORDER BY name");
+    // SUM and AVG of integers near the limits, and of integers mixed with decimals.
+    o("SELECT SUM(id), AVG(id), SUM(x), AVG(x) FROM shop.nums");
+    o("SELECT SUM(id), AVG(id), SUM(a), SUM(b), SUM(d), AVG(d) FROM shop.types");
+    o("SELECT SUM(CASE WHEN id < 3 THEN id ELSE 0.25 END), AVG(CASE WHEN id < 3 THEN 0.5 ELSE id END) FROM shop.nums");
+    o("SELECT SUM(id * 1000), SUM(-id), AVG(-x) FROM shop.nums WHERE id < 100");
     // An upper bound alone on a nullable indexed column: NULLs are not below it.
     o("SELECT id FROM shop.nums WHERE x < 5 ORDER BY id");
     o("SELECT id FROM shop.nums WHERE x <= 7 ORDER BY x DESC");

@@ -11,7 +11,7 @@
 
 use crate::binlog::error::{DecodeError, Result};
 use crate::binlog::rows::RowImage;
-use crate::binlog::value::{decode_value, Value};
+use crate::binlog::value::{decode_value, value_size, Value};
 
 /// How a table's rows are packed: each column's binlog (type, metadata).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,7 +51,7 @@ impl RowLayout {
                 spans.push(None);
                 continue;
             }
-            let (_, n) = decode_value(ty, meta, &row[pos..])?;
+            let n = value_size(ty, meta, &row[pos..])?;
             spans.push(Some((pos, pos + n)));
             pos += n;
         }
@@ -127,7 +127,7 @@ impl RowLayout {
                 if is_null {
                     None
                 } else {
-                    let (_, n) = decode_value(ty, meta, &values[pos..])?;
+                    let n = value_size(ty, meta, &values[pos..])?;
                     let s = &values[pos..pos + n];
                     pos += n;
                     match overrides.iter().find(|(c, _)| *c == i) {

@@ -268,6 +268,9 @@ pub struct Source {
     pub on: Vec<Ex>,
     /// Columns the query reads.
     pub needed: Vec<bool>,
+    /// Columns the query reads when the access path's `enforced` conjuncts are not
+    /// evaluated (its key bounds encoded exactly).
+    pub needed_exact: Vec<bool>,
     /// How its rows are found.
     pub access: Access,
     /// Every column read comes from the index entries (no row lookups).
@@ -298,6 +301,7 @@ impl Source {
             join,
             on: Vec::new(),
             needed: Vec::new(),
+            needed_exact: Vec::new(),
             access: Access::Scan,
             covering: None,
             enforced: Vec::new(),
@@ -1403,11 +1407,20 @@ impl Binder<'_, '_> {
             Some(Distinct::Distinct) => true,
             Some(other) => return Err(unsupported(&other.to_string())),
         };
-        // Which columns are read.
+        // Which columns are read: by the WHERE conjuncts (each on its own, for the access
+        // paths that enforce some of them) and by everything else.
+        let conj_cols: Vec<Vec<usize>> = where_conj
+            .iter()
+            .map(|e| {
+                let mut v = Vec::new();
+                columns_of(e, &mut |i| v.push(i));
+                v
+            })
+            .collect();
+        let mut read_elsewhere = vec![false; width];
         {
             let mut all: Vec<&Ex> = Vec::new();
             all.extend(items.iter());
-            all.extend(where_conj.iter());
             all.extend(group.iter());
             all.extend(having.iter());
             all.extend(order.iter().map(|(e, _)| e));
@@ -1418,10 +1431,15 @@ impl Binder<'_, '_> {
             for s in &sources {
                 all.extend(s.on.iter());
             }
-            let mut cols_read = Vec::new();
             for e in all {
-                columns_of(e, &mut |i| cols_read.push(i));
+                columns_of(e, &mut |i| {
+                    if let Some(r) = read_elsewhere.get_mut(i) {
+                        *r = true;
+                    }
+                });
             }
+            let conj_read = conj_cols.iter().flatten().copied();
+            let cols_read = (0..width).filter(|&i| read_elsewhere[i]).chain(conj_read);
             for i in cols_read {
                 for s in sources.iter_mut() {
                     if i >= s.offset && i < s.offset + s.cols.len() {
@@ -1512,6 +1530,18 @@ impl Binder<'_, '_> {
                     } else {
                         Vec::new()
                     };
+                }
+                // Columns read only by the conjuncts the access enforces are not decoded
+                // when it does.
+                let src = &mut sources[s];
+                src.needed_exact = vec![false; src.cols.len()];
+                for (c, need) in src.needed_exact.iter_mut().enumerate() {
+                    let i = src.offset + c;
+                    *need = read_elsewhere[i]
+                        || conj_cols
+                            .iter()
+                            .enumerate()
+                            .any(|(j, cols)| !src.enforced.contains(&j) && cols.contains(&i));
                 }
                 sources[s].access = acc;
                 if pos == 0 && !want_order.is_empty() {

@@ -396,7 +396,11 @@ impl Join<'_, '_, '_> {
             }
             SourceKind::Base(t) => {
                 let ranges = access::ranges(t, &src.access, row, &self.ctx)?;
-                let skip: &[usize] = if ranges.exact { &src.enforced } else { &[] };
+                let (skip, needed): (&[usize], _) = if ranges.exact {
+                    (&src.enforced, &src.needed_exact)
+                } else {
+                    (&[], &src.needed)
+                };
                 let mut spans = Vec::with_capacity(n);
                 let mut buf = Vec::new();
                 access::read(
@@ -408,7 +412,7 @@ impl Join<'_, '_, '_> {
                     &mut |bytes| {
                         decode_into(
                             t,
-                            &src.needed,
+                            needed,
                             bytes,
                             &mut spans,
                             &mut buf,
@@ -468,6 +472,8 @@ enum State {
     Count(i64),
     Sum {
         exact: Option<Decimal>,
+        /// The integer values added so far (not yet in `exact`).
+        ints: i128,
         approx: f64,
         is_approx: bool,
         n: i64,
@@ -482,6 +488,7 @@ fn new_state(a: &Agg) -> State {
         AggKind::CountStar | AggKind::Count => State::Count(0),
         AggKind::Sum | AggKind::Avg => State::Sum {
             exact: Some(Decimal::from_i128(0)),
+            ints: 0,
             approx: 0.0,
             is_approx: false,
             n: 0,
@@ -508,19 +515,28 @@ fn update(aggs: &[Agg], g: &mut Group, row: &[Value], ctx: &Ctx<'_, '_>) -> Resu
             }
             continue;
         }
-        let mut vals = Vec::with_capacity(a.args.len());
-        for e in &a.args {
-            vals.push(eval(e, row, ctx)?);
-        }
-        if a.kind != AggKind::GroupConcat && vals.iter().any(|v| matches!(v, Value::Null)) {
-            continue;
-        }
-        if a.kind == AggKind::GroupConcat && vals.iter().any(|v| matches!(v, Value::Null)) {
+        // One argument (all but GROUP_CONCAT and COUNT(DISTINCT a, b)) needs no vector.
+        let mut one = [Value::Null];
+        let mut many = Vec::new();
+        let vals: &[Value] = match &a.args[..] {
+            [e] => {
+                one[0] = eval(e, row, ctx)?;
+                &one
+            }
+            args => {
+                many.reserve_exact(args.len());
+                for e in args {
+                    many.push(eval(e, row, ctx)?);
+                }
+                &many
+            }
+        };
+        if vals.iter().any(|v| matches!(v, Value::Null)) {
             continue;
         }
         if a.distinct {
             key.clear();
-            for v in &vals {
+            for v in vals {
                 v.group_key(a.coll, &mut key);
             }
             if !g.seen[i].insert(key.clone()) {
@@ -532,13 +548,20 @@ fn update(aggs: &[Agg], g: &mut Group, row: &[Value], ctx: &Ctx<'_, '_>) -> Resu
             State::Count(c) => *c += 1,
             State::Sum {
                 exact,
+                ints,
                 approx,
                 is_approx,
                 n,
             } => {
                 *n += 1;
                 *approx += v.as_f64();
-                if matches!(v, Value::Int(_) | Value::UInt(_) | Value::Decimal(_)) {
+                // Integers add up in an i128 (no 2^64 of them overflow it), folded into
+                // the exact sum at the end.
+                if let Value::Int(i) = v {
+                    *ints += *i as i128;
+                } else if let Value::UInt(u) = v {
+                    *ints += *u as i128;
+                } else if matches!(v, Value::Decimal(_)) {
                     if let (Some(e), Some(d)) = (*exact, v.as_decimal()) {
                         *exact = Decimal::checked_add(e, d);
                     }
@@ -567,13 +590,13 @@ fn update(aggs: &[Agg], g: &mut Group, row: &[Value], ctx: &Ctx<'_, '_>) -> Resu
             }
             State::Concat(parts) => {
                 let mut s = String::new();
-                for x in &vals {
+                for x in vals {
                     s.push_str(&x.as_text().unwrap_or_default());
                 }
                 let keys = if a.order.is_empty() && a.distinct {
                     // mysqld collects DISTINCT values in a sorted tree: they come out in
                     // the arguments' order.
-                    vals.clone()
+                    vals.to_vec()
                 } else {
                     let mut keys = Vec::with_capacity(a.order.len());
                     for (e, _) in &a.order {
@@ -601,6 +624,7 @@ fn finish(a: &Agg, st: State) -> Value {
         State::Count(c) => Value::Int(c),
         State::Sum {
             exact,
+            ints,
             approx,
             is_approx,
             n,
@@ -608,6 +632,7 @@ fn finish(a: &Agg, st: State) -> Value {
             if n == 0 {
                 return Value::Null;
             }
+            let exact = exact.and_then(|e| Decimal::checked_add(e, Decimal::from_i128(ints)));
             match (a.kind, is_approx, exact) {
                 (AggKind::Sum, false, Some(e)) => Value::Decimal(e),
                 (AggKind::Avg, false, Some(e)) => {
