@@ -265,12 +265,18 @@ impl Session {
         f(&cx)
     }
 
-    /// Executes a prepared SELECT from its plan (bound on first use, kept while the catalog
-    /// and default database stay the same) with `params` for its placeholders.
-    pub fn execute_planned(&mut self, id: u32, params: Vec<Value>) -> Reply {
+    /// Runs `f` on prepared SELECT `id`'s plan (bound on first use, kept while the catalog
+    /// and default database stay the same) with the engine's context, `params` for its
+    /// placeholders.
+    pub fn with_planned<T>(
+        &mut self,
+        id: u32,
+        params: Vec<Value>,
+        f: impl FnOnce(&engine::bind::QueryPlan, &engine::Context<'_>) -> Result<T, SqlError>,
+    ) -> Result<T, SqlError> {
         self.conditions.clear();
         let Some(p) = self.stmts.get_mut(&id) else {
-            return Reply::Err(SqlError::new(
+            return Err(SqlError::new(
                 1243,
                 "Unknown prepared statement handler".into(),
             ));
@@ -278,10 +284,7 @@ impl Session {
         let sql = p.sql.clone();
         let placeholders = p.placeholders.clone();
         let cached = p.plan.take();
-        let view = match self.read_view() {
-            Ok(v) => v,
-            Err(e) => return Reply::Err(e),
-        };
+        let view = self.read_view()?;
         let cat = view.catalog.clone();
         let system_table = move |name: &str| super::infoschema::table(&cat, name);
         let db = self.db.clone();
@@ -297,12 +300,12 @@ impl Session {
         let cached = cached.filter(|c| Some(c.generation) == view.generation && c.db == db);
         let (plan, keep) = match cached {
             Some(c) => (c.plan, true),
-            None => match engine::plan_reusable(&sql, &cx) {
-                Ok((plan, reusable)) => (Arc::new(plan), reusable && view.generation.is_some()),
-                Err(e) => return Reply::Err(e),
-            },
+            None => {
+                let (plan, reusable) = engine::plan_reusable(&sql, &cx)?;
+                (Arc::new(plan), reusable && view.generation.is_some())
+            }
         };
-        let result = engine::exec::run(&plan, &cx);
+        let result = f(&plan, &cx);
         if keep {
             if let (Some(p), Some(generation)) = (self.stmts.get_mut(&id), view.generation) {
                 p.plan = Some(CachedPlan {
@@ -312,13 +315,7 @@ impl Session {
                 });
             }
         }
-        match result {
-            Ok(rs) => Reply::Values {
-                columns: rs.columns.into_iter().map(wire_column).collect(),
-                rows: rs.rows,
-            },
-            Err(e) => Reply::Err(e),
-        }
+        result
     }
 
     /// A SELECT through the query engine, on the session's thread.

@@ -766,7 +766,10 @@ fn prepare<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, s: &mut Session, sql: &st
 
 /// COM_STMT_EXECUTE: binds the parameters into the text and runs it; rows go back in the
 /// binary format.
-async fn execute<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, s: &mut Session, body: &[u8]) {
+async fn execute<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, s: &mut Session, body: &[u8])
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
     let Some(id) = stmt_id(body) else {
         frame_err(
             io,
@@ -782,12 +785,10 @@ async fn execute<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, s: &mut Session, bo
     let params = body.get(9..).unwrap_or_default();
     let reply = if p.planned {
         match p.values(params) {
-            Ok(values) => s.execute_planned(id, values),
-            Err(e) => {
-                frame_err(io, out, &e);
-                return;
-            }
+            Ok(values) => execute_planned(io, out, s, id, values),
+            Err(e) => frame_err(io, out, &e),
         }
+        return;
     } else {
         let sql = match p.bind(params) {
             Ok(sql) => sql,
@@ -825,6 +826,69 @@ async fn execute<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, s: &mut Session, bo
     }
 }
 
+/// How a result set goes out: the session's state when it starts.
+#[derive(Clone, Copy)]
+struct ResultShape {
+    deprecate_eof: bool,
+    cache_metadata: bool,
+    status: u16,
+}
+
+impl ResultShape {
+    fn of(s: &Session) -> ResultShape {
+        ResultShape {
+            deprecate_eof: s.caps & caps::DEPRECATE_EOF != 0,
+            cache_metadata: s.cache_metadata,
+            status: s.status(),
+        }
+    }
+}
+
+/// A binary result's column count, column definitions (not when the client holds the same
+/// ones: `known`) and EOF. Returns the definitions, for the client to hold once the result
+/// is sent.
+fn frame_binary_head<S>(
+    io: &mut PacketIo<S>,
+    out: &mut Vec<u8>,
+    shape: ResultShape,
+    columns: &[Column],
+    known: &[u8],
+) -> Vec<u8> {
+    // The column definitions, encoded back to back, and where each ends.
+    let mut defs = Vec::with_capacity(128 * columns.len());
+    let mut ends = Vec::with_capacity(columns.len());
+    for c in columns {
+        c.encode(&mut defs);
+        ends.push(defs.len());
+    }
+    let resend = !shape.cache_metadata || defs != known;
+    io.frame_into(
+        out,
+        &srv::column_count(columns.len(), shape.cache_metadata.then_some(resend)),
+    );
+    if resend {
+        let mut from = 0;
+        for &end in &ends {
+            io.frame_into(out, &defs[from..end]);
+            from = end;
+        }
+    }
+    if !shape.deprecate_eof {
+        io.frame_into(out, &srv::eof_packet(shape.status, 0));
+    }
+    defs
+}
+
+/// The packet that ends a result set.
+fn frame_result_end<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, shape: ResultShape, warnings: u16) {
+    let end = if shape.deprecate_eof {
+        srv::ok_packet(0, 0, shape.status, warnings, "", true)
+    } else {
+        srv::eof_packet(shape.status, warnings)
+    };
+    io.frame_into(out, &end);
+}
+
 /// A result set in the binary protocol (a prepared statement's), each row encoded once
 /// into a scratch buffer and framed.
 ///
@@ -842,29 +906,8 @@ fn frame_binary_result<S>(
         Reply::Values { columns, rows } => (columns, RowsRef::Values(rows)),
         _ => return Ok(()),
     };
-    let deprecate_eof = s.caps & caps::DEPRECATE_EOF != 0;
-    // The column definitions, encoded back to back, and where each ends.
-    let mut defs = Vec::with_capacity(128 * columns.len());
-    let mut ends = Vec::with_capacity(columns.len());
-    for c in columns {
-        c.encode(&mut defs);
-        ends.push(defs.len());
-    }
-    let resend = !s.cache_metadata || defs != *known;
-    io.frame_into(
-        out,
-        &srv::column_count(columns.len(), s.cache_metadata.then_some(resend)),
-    );
-    if resend {
-        let mut from = 0;
-        for &end in &ends {
-            io.frame_into(out, &defs[from..end]);
-            from = end;
-        }
-    }
-    if !deprecate_eof {
-        io.frame_into(out, &srv::eof_packet(s.status(), 0));
-    }
+    let shape = ResultShape::of(s);
+    let defs = frame_binary_head(io, out, shape, columns, known);
     let mut row = Vec::with_capacity(256);
     match rows {
         RowsRef::Text(rows) => {
@@ -882,16 +925,105 @@ fn frame_binary_result<S>(
             }
         }
     }
-    let end = if deprecate_eof {
-        srv::ok_packet(0, 0, s.status(), s.warning_count(), "", true)
-    } else {
-        srv::eof_packet(s.status(), s.warning_count())
-    };
-    io.frame_into(out, &end);
-    if s.cache_metadata {
+    frame_result_end(io, out, shape, s.warning_count());
+    if shape.cache_metadata {
         *known = defs;
     }
     Ok(())
+}
+
+/// COM_STMT_EXECUTE of a planned prepared SELECT. When every column's definition is known
+/// before the rows (they are tables' columns), each row is encoded and framed as the engine
+/// produces it, none held (the framed bytes go out every [`FLUSH_AT`]); otherwise the
+/// result is computed whole, then framed.
+fn execute_planned<S>(
+    io: &mut PacketIo<S>,
+    out: &mut Vec<u8>,
+    s: &mut Session,
+    id: u32,
+    params: Vec<Value>,
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    use crate::sql::engine;
+    let mut known = s
+        .stmts
+        .get_mut(&id)
+        .map(|p| std::mem::take(&mut p.client_columns))
+        .unwrap_or_default();
+    let shape = ResultShape::of(s);
+    let (start, seq) = (out.len(), io.seq);
+    let mut whole = None;
+    let mut defs = None;
+    // Set once framed bytes went to the client (an error then ends the result midway).
+    let mut flushed = false;
+    let mut io_error = false;
+    let result = s.with_planned(id, params, |plan, cx| {
+        let Some(metas) = engine::exec::known_metas(plan.cols()) else {
+            whole = Some(engine::exec::run(plan, cx)?);
+            return Ok(());
+        };
+        let columns: Vec<Column> = metas.into_iter().map(super::query::wire_column).collect();
+        defs = Some(frame_binary_head(io, out, shape, &columns, &known));
+        let mut row = Vec::with_capacity(256);
+        let mut sink = |r: &mut Vec<Value>| -> Result<bool, SqlError> {
+            row.clear();
+            super::prepared::binary_values_row(&columns, r, &mut row)?;
+            io.frame_into(out, &row);
+            if out.len() >= FLUSH_AT {
+                // The socket blocks (threads.rs): the write completes or fails in place.
+                let written = super::threads::block_on(io.write_framed(out));
+                out.clear();
+                flushed = true;
+                if written.is_err() {
+                    io_error = true;
+                    return Err(SqlError::new(
+                        1160,
+                        "Got an error writing communication packets".into(),
+                    ));
+                }
+            }
+            Ok(true)
+        };
+        engine::exec::run_into(plan, cx, &mut sink)
+    });
+    match (result, whole) {
+        (Err(_), _) if io_error => {}
+        (Err(e), _) if flushed => {
+            // mysqld ends a result set that fails midway with an ERR packet.
+            frame_err(io, out, &e);
+        }
+        (Err(e), _) => {
+            out.truncate(start);
+            io.seq = seq;
+            fail(io, out, s, e);
+        }
+        (Ok(()), Some(rs)) => {
+            let reply = Reply::Values {
+                columns: rs
+                    .columns
+                    .into_iter()
+                    .map(super::query::wire_column)
+                    .collect(),
+                rows: rs.rows,
+            };
+            // An encoding error replaces the whole result with an ERR packet.
+            if let Err(e) = frame_binary_result(io, out, s, &reply, &mut known) {
+                out.truncate(start);
+                io.seq = seq;
+                frame_err(io, out, &e);
+            }
+        }
+        (Ok(()), None) => {
+            frame_result_end(io, out, shape, s.warning_count());
+            if let Some(defs) = defs.filter(|_| shape.cache_metadata) {
+                known = defs;
+            }
+        }
+    }
+    if let Some(p) = s.stmts.get_mut(&id) {
+        p.client_columns = known;
+    }
 }
 
 /// COM_CHANGE_USER: re-authenticates (always through an AuthSwitchRequest with a fresh
@@ -1060,15 +1192,15 @@ where
     }
 
     /// Takes one row; false (with `io_error`) when the client is gone.
-    fn push(&mut self, r: Vec<Value>, cols: &[crate::sql::engine::bind::OutCol]) -> bool {
+    fn push(&mut self, r: &mut Vec<Value>, cols: &[crate::sql::engine::bind::OutCol]) -> bool {
         if !self.sent_columns {
-            self.head.push(r);
+            self.head.push(std::mem::take(r));
             if self.head.len() >= HEAD_ROWS {
                 self.send_columns(cols);
             }
             return true;
         }
-        self.frame_row(&r);
+        self.frame_row(r);
         if self.out.len() >= FLUSH_AT {
             let (io, out) = (&mut *self.io, &*self.out);
             // The socket blocks (threads.rs): the write completes or fails in place.
@@ -1131,7 +1263,7 @@ where
         io_error: false,
     };
     let gone = || SqlError::new(1160, "Got an error writing communication packets".into());
-    let mut sink = |r: Vec<Value>| -> Result<bool, SqlError> {
+    let mut sink = |r: &mut Vec<Value>| -> Result<bool, SqlError> {
         if st.push(r, &cols) {
             Ok(true)
         } else {
@@ -1150,12 +1282,12 @@ where
     if !st.sent_columns {
         st.send_columns(&cols);
     }
-    let end = if deprecate_eof {
-        srv::ok_packet(0, 0, status, session.warning_count(), "", true)
-    } else {
-        srv::eof_packet(status, session.warning_count())
+    let shape = ResultShape {
+        deprecate_eof,
+        cache_metadata: s.cache_metadata,
+        status,
     };
-    st.io.frame_into(st.out, &end);
+    frame_result_end(st.io, st.out, shape, session.warning_count());
     Ok(true)
 }
 

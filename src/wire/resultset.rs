@@ -32,7 +32,11 @@ pub mod flags {
     pub const TIMESTAMP: u16 = 1024;
     /// SET_FLAG.
     pub const SET: u16 = 2048;
-    /// NUM_FLAG.
+    /// NO_DEFAULT_VALUE_FLAG.
+    pub const NO_DEFAULT_VALUE: u16 = 4096;
+    /// PART_KEY_FLAG.
+    pub const PART_KEY: u16 = 16384;
+    /// NUM_FLAG (set by client libraries, never sent by mysqld).
     pub const NUM: u16 = 32768;
 }
 
@@ -89,7 +93,7 @@ impl Column {
             charset: BINARY_CHARSET,
             length: 21,
             col_type: types::LONGLONG,
-            flags: flags::NUM | flags::BINARY | if unsigned { flags::UNSIGNED } else { 0 },
+            flags: flags::BINARY | if unsigned { flags::UNSIGNED } else { 0 },
             decimals: 0,
             ..Column::text(name, 0)
         }
@@ -101,7 +105,7 @@ impl Column {
             charset: BINARY_CHARSET,
             length: 22,
             col_type: types::DOUBLE,
-            flags: flags::NUM | flags::BINARY,
+            flags: flags::BINARY,
             decimals: 31,
             ..Column::text(name, 0)
         }
@@ -150,7 +154,7 @@ mod tests {
         assert_eq!(&out[14..18], &21u32.to_le_bytes());
         assert_eq!(out[18], types::LONGLONG);
         let f = u16::from_le_bytes([out[19], out[20]]);
-        assert_eq!(f, flags::NUM | flags::BINARY | flags::UNSIGNED);
+        assert_eq!(f, flags::BINARY | flags::UNSIGNED);
         assert_eq!(out.len(), 24);
     }
 }

@@ -318,6 +318,8 @@ pub struct OutCol {
     pub meta: Option<ColMeta>,
     /// Collation for DISTINCT and sorting.
     pub coll: Coll,
+    /// Never NULL (COUNT): flagged NOT NULL in the metadata.
+    pub not_null: bool,
 }
 
 /// A bound SELECT.
@@ -772,29 +774,34 @@ pub fn column_meta(t: &TableDef, alias: &str, i: usize) -> ColMeta {
         SqlType::JsonBinary => (ct::JSON, u32::MAX, 0),
         SqlType::Geometry => (ct::GEOMETRY, u32::MAX, 0),
     };
+    // The flags mysqld sends for a table's column (NUM is the client library's to add).
     let mut flags = 0u16;
     if !c.nullable {
         flags |= fl::NOT_NULL;
     }
-    if c.unsigned {
+    // BIT, YEAR and TIMESTAMP are unsigned in mysqld; YEAR is zero-filled too.
+    if c.unsigned
+        || matches!(
+            c.ty,
+            SqlType::Bit(_) | SqlType::Year | SqlType::Timestamp(_)
+        )
+    {
         flags |= fl::UNSIGNED;
+    }
+    if matches!(c.ty, SqlType::Year) {
+        flags |= fl::ZEROFILL;
     }
     if c.auto_increment {
         flags |= fl::AUTO_INCREMENT;
     }
-    if binary {
-        flags |= fl::BINARY;
-    }
-    match &c.ty {
-        SqlType::Text(_) | SqlType::Blob(_) | SqlType::Json | SqlType::JsonBinary => {
-            flags |= fl::BLOB
-        }
-        SqlType::Enum(_) => flags |= fl::ENUM,
-        SqlType::Set(_) => flags |= fl::SET,
-        SqlType::Timestamp(_) => flags |= fl::TIMESTAMP,
-        _ => {}
-    }
-    if matches!(
+    // Binary strings, temporal values, and character strings under a binary collation
+    // (clients such as mysql-connector then return bytes); numbers and BIT are not.
+    let bin_collation = collation::by_id(c.collation).is_some_and(|x| x.name.ends_with("_bin"));
+    let temporal = matches!(
+        c.ty,
+        SqlType::Date | SqlType::Time(_) | SqlType::DateTime(_) | SqlType::Timestamp(_)
+    );
+    let string = !matches!(
         c.ty,
         SqlType::TinyInt
             | SqlType::SmallInt
@@ -805,17 +812,36 @@ pub fn column_meta(t: &TableDef, alias: &str, i: usize) -> ColMeta {
             | SqlType::Double
             | SqlType::Decimal(..)
             | SqlType::Year
-    ) {
-        flags |= fl::NUM;
+            | SqlType::Bit(_)
+    ) && !temporal;
+    if temporal || (string && (binary || bin_collation)) {
+        flags |= fl::BINARY;
+    }
+    match &c.ty {
+        SqlType::Text(_) | SqlType::Blob(_) | SqlType::Json | SqlType::JsonBinary => {
+            flags |= fl::BLOB
+        }
+        SqlType::Enum(_) => flags |= fl::ENUM,
+        SqlType::Set(_) => flags |= fl::SET,
+        // Set on its own (DEFAULT CURRENT_TIMESTAMP).
+        SqlType::Timestamp(_) if matches!(&c.default, Some(crate::store::catalog::DefaultValue::Expr(e)) if e.to_ascii_uppercase().starts_with("CURRENT_TIMESTAMP")) => {
+            flags |= fl::TIMESTAMP
+        }
+        _ => {}
+    }
+    // NOT NULL without a default: an INSERT must name it.
+    if !c.nullable && c.default.is_none() && !c.auto_increment && c.generated.is_none() {
+        flags |= fl::NO_DEFAULT_VALUE;
     }
     for ix in &t.indexes {
         if let Some(p) = ix.parts.iter().position(|p| p.column == i) {
-            flags |= match ix.kind {
-                IndexKind::Primary => fl::PRI_KEY,
-                IndexKind::Unique if ix.parts.len() == 1 => fl::UNIQUE_KEY,
-                _ if p == 0 => fl::MULTIPLE_KEY,
-                _ => 0,
-            };
+            flags |= fl::PART_KEY
+                | match ix.kind {
+                    IndexKind::Primary => fl::PRI_KEY,
+                    IndexKind::Unique if ix.parts.len() == 1 => fl::UNIQUE_KEY,
+                    _ if p == 0 => fl::MULTIPLE_KEY,
+                    _ => 0,
+                };
         }
     }
     ColMeta {
@@ -1089,6 +1115,7 @@ impl Binder<'_, '_> {
                 name: c.name.clone(),
                 meta: None,
                 coll: c.coll,
+                not_null: false,
             })
             .collect();
         let mut order = Vec::new();
@@ -1304,6 +1331,7 @@ impl Binder<'_, '_> {
                             name: col.name.clone(),
                             meta: Some(col.meta.clone()),
                             coll: col.coll,
+                            not_null: false,
                         });
                     }
                 }
@@ -1321,6 +1349,7 @@ impl Binder<'_, '_> {
                             name: col.name.clone(),
                             meta: Some(col.meta.clone()),
                             coll: col.coll,
+                            not_null: false,
                         });
                     }
                 }
@@ -1401,6 +1430,13 @@ impl Binder<'_, '_> {
             None => (None, 0),
         };
         let aggs = frame.aggs.into_inner();
+        for (c, e) in cols.iter_mut().zip(&items) {
+            if let Ex::Agg(a) = e {
+                c.not_null = aggs
+                    .get(*a)
+                    .is_some_and(|a| matches!(a.kind, AggKind::Count | AggKind::CountStar));
+            }
+        }
         let grouped = !group.is_empty() || !aggs.is_empty();
         let distinct = match &sel.distinct {
             None | Some(Distinct::All) => false,
@@ -1584,6 +1620,7 @@ impl Binder<'_, '_> {
                         name,
                         meta: Some(meta),
                         coll: c.coll,
+                        not_null: false,
                     };
                 }
             }
@@ -1592,6 +1629,7 @@ impl Binder<'_, '_> {
             name,
             meta: None,
             coll: expr_coll(ex),
+            not_null: false,
         }
     }
 

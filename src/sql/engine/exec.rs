@@ -690,8 +690,9 @@ fn key_coll(s: &SelectPlan, e: &Ex) -> Coll {
     }
 }
 
-/// Where result rows go: returns false to stop reading.
-pub type Sink<'s> = &'s mut dyn FnMut(Vec<Value>) -> Result<bool, SqlError>;
+/// Where result rows go: returns false to stop reading. A sink that needs the row's values
+/// takes them out of the vector; what it leaves there, the engine reuses for the next row.
+pub type Sink<'s> = &'s mut dyn FnMut(&mut Vec<Value>) -> Result<bool, SqlError>;
 
 /// Runs a bound query, handing each result row to `sink` as it is produced: a SELECT
 /// without grouping, DISTINCT or a sort streams (nothing is held); the others are
@@ -702,8 +703,8 @@ pub fn run_into(plan: &QueryPlan, cx: &Context<'_>, sink: Sink<'_>) -> Result<()
             select_into(s, cx, &[], Some(sink))?;
         }
         other => {
-            for r in run_rows(other, cx, &[])? {
-                if !sink(r)? {
+            for mut r in run_rows(other, cx, &[])? {
+                if !sink(&mut r)? {
                     break;
                 }
             }
@@ -772,9 +773,14 @@ fn select_into(
                 }
                 _ => false,
             });
+        // The items of a row handed to the sink, kept for the next row with the values the
+        // sink left in it.
+        let mut reused: Vec<Value> = Vec::new();
         if constant_ok {
             join.run(0, &mut row, &mut |r| {
-                let mut items = Vec::with_capacity(s.items.len());
+                let mut items = std::mem::take(&mut reused);
+                items.clear();
+                items.reserve_exact(s.items.len());
                 for e in &s.items {
                     items.push(match e {
                         Ex::Col(c) if take => std::mem::replace(&mut r[*c], Value::Null),
@@ -796,7 +802,17 @@ fn select_into(
                     let more = want.is_none_or(|w| produced < w);
                     if let Some(sink) = sink.as_mut() {
                         // Rows before OFFSET are computed and dropped, as mysqld does.
-                        let go = produced as u64 <= s.offset || sink(items)?;
+                        let go = produced as u64 <= s.offset || sink(&mut items)?;
+                        // Taken values go back to their slots: the next row's read decodes
+                        // into their buffers instead of allocating.
+                        if take && items.len() == s.items.len() {
+                            for (e, v) in s.items.iter().zip(items.drain(..)) {
+                                if let Ex::Col(c) = e {
+                                    r[*c] = v;
+                                }
+                            }
+                        }
+                        reused = items;
                         return Ok(go && more);
                     }
                     bytes += size_of(&items);
@@ -948,8 +964,8 @@ fn select_into(
     );
     match sink {
         Some(sink) => {
-            for r in rows {
-                if !sink(r)? {
+            for mut r in rows {
+                if !sink(&mut r)? {
                     break;
                 }
             }
@@ -966,19 +982,30 @@ type OutRow = (Vec<Value>, Vec<Value>);
 /// an exact number, a double, or a temporal value.
 enum SortKey {
     Null,
-    Bytes(Vec<u8>),
+    /// Bytes `from..to` of the key column's arena (a text's weights, or binary bytes).
+    Bytes(u32, u32),
     Exact(Decimal),
     Approx(f64),
     Time(Temporal),
 }
 
-impl SortKey {
-    fn cmp(&self, other: &SortKey) -> Ordering {
-        match (self, other) {
+/// The sort keys of one key column, of one kind for every row, and the bytes they refer
+/// to (one buffer for every row's weights instead of one vector each).
+struct KeyColumn {
+    keys: Vec<SortKey>,
+    arena: Vec<u8>,
+}
+
+impl KeyColumn {
+    fn cmp(&self, a: usize, b: usize) -> Ordering {
+        let bytes = |from: u32, to: u32| &self.arena[from as usize..to as usize];
+        match (&self.keys[a], &self.keys[b]) {
             (SortKey::Null, SortKey::Null) => Ordering::Equal,
             (SortKey::Null, _) => Ordering::Less,
             (_, SortKey::Null) => Ordering::Greater,
-            (SortKey::Bytes(a), SortKey::Bytes(b)) => a.cmp(b),
+            (SortKey::Bytes(a0, a1), SortKey::Bytes(b0, b1)) => {
+                bytes(*a0, *a1).cmp(bytes(*b0, *b1))
+            }
             (SortKey::Exact(a), SortKey::Exact(b)) => Decimal::cmp_value(a, b),
             (SortKey::Approx(a), SortKey::Approx(b)) => a.total_cmp(b),
             (SortKey::Time(a), SortKey::Time(b)) => Temporal::compare(a, b),
@@ -990,9 +1017,9 @@ impl SortKey {
 
 /// The sort keys of one key column, of one kind for every row: mysqld sorts a column
 /// mixing strings with numbers or dates as strings, exact numbers with doubles as doubles.
-fn sort_keys(values: Vec<&Value>, coll: Coll) -> Vec<SortKey> {
+fn sort_keys<'v>(values: impl Iterator<Item = &'v Value> + Clone, coll: Coll) -> KeyColumn {
     let (mut text, mut exact, mut approx, mut time) = (false, false, false, false);
-    for v in &values {
+    for v in values.clone() {
         match v {
             Value::Null => {}
             Value::Text(_) | Value::Bytes(_) => text = true,
@@ -1003,16 +1030,20 @@ fn sort_keys(values: Vec<&Value>, coll: Coll) -> Vec<SortKey> {
     }
     let as_text = text || (time && (exact || approx));
     let coll = crate::sql::value::text_collation(coll);
-    values
-        .into_iter()
+    let mut arena = Vec::new();
+    // Offsets are u32: past 4 GiB of keys (beyond MEMORY_BOUND anyway) they would wrap.
+    let bytes = |arena: &mut Vec<u8>, fill: &dyn Fn(&mut Vec<u8>)| {
+        let from = arena.len();
+        fill(arena);
+        SortKey::Bytes(from as u32, arena.len() as u32)
+    };
+    let keys = values
         .map(|v| match v {
             Value::Null => SortKey::Null,
-            Value::Bytes(b) => SortKey::Bytes(b.clone()),
+            Value::Bytes(b) => bytes(&mut arena, &|a| a.extend_from_slice(b)),
             v if as_text => {
                 let s = v.text_bytes().unwrap_or_default();
-                let mut w = Vec::with_capacity(s.len());
-                coll.weight(&s, &mut w);
-                SortKey::Bytes(w)
+                bytes(&mut arena, &|a| coll.weight(&s, a))
             }
             Value::Temporal(t) => SortKey::Time(*t),
             v if approx => SortKey::Approx(v.as_f64()),
@@ -1020,7 +1051,8 @@ fn sort_keys(values: Vec<&Value>, coll: Coll) -> Vec<SortKey> {
                 .as_decimal()
                 .map_or_else(|| SortKey::Approx(v.as_f64()), SortKey::Exact),
         })
-        .collect()
+        .collect();
+    KeyColumn { keys, arena }
 }
 
 /// Sorts rows by their keys (`spec`: descending, collation per key; `key(row, k)` is a
@@ -1034,15 +1066,15 @@ fn sort_keyed<T>(
     dedup: bool,
 ) {
     let n = out.len();
-    let mut columns: Vec<Vec<SortKey>> = spec
+    let columns: Vec<KeyColumn> = spec
         .iter()
         .enumerate()
-        .map(|(k, (_, coll))| sort_keys(out.iter().map(|r| key(r, k)).collect(), *coll))
+        .map(|(k, (_, coll))| sort_keys(out.iter().map(|r| key(r, k)), *coll))
         .collect();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| {
-        for (k, (desc, _)) in spec.iter().enumerate() {
-            let o = columns[k][a].cmp(&columns[k][b]);
+        for (c, (desc, _)) in columns.iter().zip(spec) {
+            let o = c.cmp(a, b);
             if o != Ordering::Equal {
                 return if *desc { o.reverse() } else { o };
             }
@@ -1052,15 +1084,14 @@ fn sort_keyed<T>(
     if dedup {
         let mut last: Option<usize> = None;
         order.retain(|&i| {
-            let repeat =
-                last.is_some_and(|l| columns.iter().all(|c| c[i].cmp(&c[l]) == Ordering::Equal));
+            let repeat = last.is_some_and(|l| columns.iter().all(|c| c.cmp(i, l).is_eq()));
             if !repeat {
                 last = Some(i);
             }
             !repeat
         });
     }
-    columns.clear();
+    drop(columns);
     let mut slots: Vec<Option<T>> = std::mem::take(out).into_iter().map(Some).collect();
     out.extend(order.into_iter().filter_map(|i| slots[i].take()));
 }
@@ -1120,6 +1151,20 @@ fn sort_dedups(s: &SelectPlan, key_items: &[usize], colls: &[Coll], out: &[OutRo
 }
 
 /// Result metadata: a plain column's own, else from the values the column holds.
+/// The column metadata when it does not depend on the rows (every column is a table's),
+/// so that it can go out before them.
+pub fn known_metas(cols: &[OutCol]) -> Option<Vec<ColMeta>> {
+    cols.iter()
+        .map(|c| {
+            c.meta
+                .as_ref()
+                .filter(|m| m.col_type != 0 || m.length != 0)
+                .cloned()
+        })
+        .collect()
+}
+
+/// The column metadata of a result: a table column's own, else what the rows' values are.
 pub fn metas(cols: &[OutCol], rows: &[Vec<Value>]) -> Vec<ColMeta> {
     use crate::wire::resultset::flags as fl;
     cols.iter()
@@ -1139,11 +1184,14 @@ pub fn metas(cols: &[OutCol], rows: &[Vec<Value>]) -> Vec<ColMeta> {
                 .map(|r| r[i].text_bytes().map_or(0, |b| b.len()))
                 .max()
                 .unwrap_or(0) as u32;
+            // mysqld flags a computed value BINARY when its collation is binary (numbers,
+            // temporal values, bytes), NOT NULL when it never is NULL; NUM is the client
+            // library's to add.
             let base = ColMeta {
                 name: c.name.clone(),
                 org_name: c.name.clone(),
                 charset: 63,
-                flags: fl::BINARY | fl::NUM,
+                flags: fl::BINARY | if c.not_null { fl::NOT_NULL } else { 0 },
                 ..ColMeta::default()
             };
             match sample {
@@ -1160,7 +1208,7 @@ pub fn metas(cols: &[OutCol], rows: &[Vec<Value>]) -> Vec<ColMeta> {
                 Some(Value::UInt(_)) => ColMeta {
                     col_type: ct::LONGLONG,
                     length: 21,
-                    flags: fl::BINARY | fl::NUM | fl::UNSIGNED,
+                    flags: base.flags | fl::UNSIGNED,
                     ..base
                 },
                 Some(Value::Double(_)) => ColMeta {
@@ -1311,6 +1359,7 @@ pub fn explain(plan: &QueryPlan) -> ResultSet {
             name: n.to_string(),
             meta: None,
             coll: None,
+            not_null: false,
         })
         .collect();
     let columns = metas(&cols, &rows);
