@@ -65,7 +65,13 @@ pub struct CachedPlan {
     db: Option<String>,
     /// The plan.
     plan: Arc<engine::bind::QueryPlan>,
+    /// Its binary result's column definitions, when they do not depend on the rows.
+    head: HeadCache,
 }
+
+/// A prepared plan's binary result head, worked out on its first execution: `None` inside
+/// when the columns' definitions depend on the rows.
+pub type HeadCache = Arc<std::sync::OnceLock<Option<Arc<super::session::ResultHead>>>>;
 
 /// The wire form of an engine result column.
 pub(super) fn wire_column(m: engine::ColMeta) -> Column {
@@ -272,7 +278,11 @@ impl Session {
         &mut self,
         id: u32,
         params: Vec<Value>,
-        f: impl FnOnce(&engine::bind::QueryPlan, &engine::Context<'_>) -> Result<T, SqlError>,
+        f: impl FnOnce(
+            &engine::bind::QueryPlan,
+            &HeadCache,
+            &engine::Context<'_>,
+        ) -> Result<T, SqlError>,
     ) -> Result<T, SqlError> {
         self.conditions.clear();
         let Some(p) = self.stmts.get_mut(&id) else {
@@ -298,20 +308,22 @@ impl Session {
             params: &params,
         };
         let cached = cached.filter(|c| Some(c.generation) == view.generation && c.db == db);
-        let (plan, keep) = match cached {
-            Some(c) => (c.plan, true),
+        let (plan, head, keep) = match cached {
+            Some(c) => (c.plan, c.head, true),
             None => {
                 let (plan, reusable) = engine::plan_reusable(&sql, &cx)?;
-                (Arc::new(plan), reusable && view.generation.is_some())
+                let keep = reusable && view.generation.is_some();
+                (Arc::new(plan), HeadCache::default(), keep)
             }
         };
-        let result = f(&plan, &cx);
+        let result = f(&plan, &head, &cx);
         if keep {
             if let (Some(p), Some(generation)) = (self.stmts.get_mut(&id), view.generation) {
                 p.plan = Some(CachedPlan {
                     generation,
                     db,
                     plan,
+                    head,
                 });
             }
         }

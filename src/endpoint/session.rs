@@ -844,39 +844,63 @@ impl ResultShape {
     }
 }
 
+/// A binary result's columns and their definitions encoded back to back (`ends`: where
+/// each ends), worked out once per prepared plan when they do not depend on the rows.
+#[derive(Debug)]
+pub struct ResultHead {
+    columns: Vec<Column>,
+    defs: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl ResultHead {
+    fn new(columns: Vec<Column>) -> ResultHead {
+        let mut defs = Vec::with_capacity(128 * columns.len());
+        let mut ends = Vec::with_capacity(columns.len());
+        for c in &columns {
+            c.encode(&mut defs);
+            ends.push(defs.len());
+        }
+        ResultHead {
+            columns,
+            defs,
+            ends,
+        }
+    }
+}
+
 /// A binary result's column count, column definitions (not when the client holds the same
-/// ones: `known`) and EOF. Returns the definitions, for the client to hold once the result
-/// is sent.
+/// ones: `known`; see [`held_columns`]) and EOF.
 fn frame_binary_head<S>(
     io: &mut PacketIo<S>,
     out: &mut Vec<u8>,
     shape: ResultShape,
-    columns: &[Column],
+    head: &ResultHead,
     known: &[u8],
-) -> Vec<u8> {
-    // The column definitions, encoded back to back, and where each ends.
-    let mut defs = Vec::with_capacity(128 * columns.len());
-    let mut ends = Vec::with_capacity(columns.len());
-    for c in columns {
-        c.encode(&mut defs);
-        ends.push(defs.len());
-    }
-    let resend = !shape.cache_metadata || defs != known;
+) {
+    let resend = !shape.cache_metadata || head.defs != known;
     io.frame_into(
         out,
-        &srv::column_count(columns.len(), shape.cache_metadata.then_some(resend)),
+        &srv::column_count(head.columns.len(), shape.cache_metadata.then_some(resend)),
     );
     if resend {
         let mut from = 0;
-        for &end in &ends {
-            io.frame_into(out, &defs[from..end]);
+        for &end in &head.ends {
+            io.frame_into(out, &head.defs[from..end]);
             from = end;
         }
     }
     if !shape.deprecate_eof {
         io.frame_into(out, &srv::eof_packet(shape.status, 0));
     }
-    defs
+}
+
+/// After a binary result went out: the column definitions the client holds.
+fn held_columns(shape: ResultShape, head: &ResultHead, known: &mut Vec<u8>) {
+    if shape.cache_metadata && head.defs != *known {
+        known.clear();
+        known.extend_from_slice(&head.defs);
+    }
 }
 
 /// The packet that ends a result set.
@@ -907,7 +931,8 @@ fn frame_binary_result<S>(
         _ => return Ok(()),
     };
     let shape = ResultShape::of(s);
-    let defs = frame_binary_head(io, out, shape, columns, known);
+    let head = ResultHead::new(columns.clone());
+    frame_binary_head(io, out, shape, &head, known);
     let mut row = Vec::with_capacity(256);
     match rows {
         RowsRef::Text(rows) => {
@@ -926,9 +951,7 @@ fn frame_binary_result<S>(
         }
     }
     frame_result_end(io, out, shape, s.warning_count());
-    if shape.cache_metadata {
-        *known = defs;
-    }
+    held_columns(shape, &head, known);
     Ok(())
 }
 
@@ -954,21 +977,26 @@ fn execute_planned<S>(
     let shape = ResultShape::of(s);
     let (start, seq) = (out.len(), io.seq);
     let mut whole = None;
-    let mut defs = None;
+    let mut streamed = None;
     // Set once framed bytes went to the client (an error then ends the result midway).
     let mut flushed = false;
     let mut io_error = false;
-    let result = s.with_planned(id, params, |plan, cx| {
-        let Some(metas) = engine::exec::known_metas(plan.cols()) else {
+    let result = s.with_planned(id, params, |plan, head, cx| {
+        let head = head.get_or_init(|| {
+            let metas = engine::exec::known_metas(plan.cols())?;
+            let columns = metas.into_iter().map(super::query::wire_column).collect();
+            Some(Arc::new(ResultHead::new(columns)))
+        });
+        let Some(head) = head else {
             whole = Some(engine::exec::run(plan, cx)?);
             return Ok(());
         };
-        let columns: Vec<Column> = metas.into_iter().map(super::query::wire_column).collect();
-        defs = Some(frame_binary_head(io, out, shape, &columns, &known));
+        frame_binary_head(io, out, shape, head, &known);
+        streamed = Some(head.clone());
         let mut row = Vec::with_capacity(256);
         let mut sink = |r: &mut Vec<Value>| -> Result<bool, SqlError> {
             row.clear();
-            super::prepared::binary_values_row(&columns, r, &mut row)?;
+            super::prepared::binary_values_row(&head.columns, r, &mut row)?;
             io.frame_into(out, &row);
             if out.len() >= FLUSH_AT {
                 // The socket blocks (threads.rs): the write completes or fails in place.
@@ -1016,8 +1044,8 @@ fn execute_planned<S>(
         }
         (Ok(()), None) => {
             frame_result_end(io, out, shape, s.warning_count());
-            if let Some(defs) = defs.filter(|_| shape.cache_metadata) {
-                known = defs;
+            if let Some(head) = &streamed {
+                held_columns(shape, head, &mut known);
             }
         }
     }
