@@ -11,6 +11,9 @@
 //! the same rows (the master itself: idle, it serves reads as a replica would). sysbench
 //! uses prepared statements (its default `--db-ps-mode=auto`) against both.
 //!
+//! `QUERY_TYPES=1` instead runs each kind of `oltp_read_only` statement on its own and
+//! reports each server's CPU time per transaction (from /proc).
+//!
 //! Run: `cargo bench --bench query`. Results go to stdout as a Markdown table.
 
 #[path = "../tests/support/mod.rs"]
@@ -22,6 +25,19 @@ use support::*;
 
 /// Runs sysbench `workload` against `port`; returns (transactions/s, queries/s).
 fn run(port: u16, workload: &str, tables: u64, rows: u64, threads: u64, secs: u64) -> (f64, f64) {
+    run_with(port, workload, tables, rows, threads, secs, &[])
+}
+
+/// [`run`] with more sysbench options.
+fn run_with(
+    port: u16,
+    workload: &str,
+    tables: u64,
+    rows: u64,
+    threads: u64,
+    secs: u64,
+    extra: &[&str],
+) -> (f64, f64) {
     let args = [
         format!("--tables={tables}"),
         format!("--table-size={rows}"),
@@ -29,7 +45,8 @@ fn run(port: u16, workload: &str, tables: u64, rows: u64, threads: u64, secs: u6
         format!("--time={secs}"),
         "--rand-seed=11".to_string(),
     ];
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+    args.extend_from_slice(extra);
     let text = sysbench_at(port, "sbtest", workload, "run", &args);
     // "transactions:  123  (12.3 per sec.)", "queries:  456  (45.6 per sec.)"
     let rate = |label: &str| -> f64 {
@@ -80,6 +97,51 @@ fn main() {
         loop {
             std::thread::sleep(std::time::Duration::from_secs(3600));
         }
+    }
+    // QUERY_TYPES=1: each kind of oltp_read_only statement on its own (transactions of
+    // BEGIN, that statement, COMMIT), with each server's CPU time per transaction.
+    if std::env::var("QUERY_TYPES").is_ok() {
+        let pids = [
+            r.proc.pid().expect("replicant runs"),
+            m.pid().expect("mariadbd runs"),
+        ];
+        run(r.proc.port(), "oltp_read_only", tables, rows, threads, secs);
+        run(m.port(), "oltp_read_only", tables, rows, threads, secs);
+        println!("| {tables} x {rows} rows, {threads} threads, {secs} s | replicant CPU µs / transaction (user + system) | MariaDB | ratio |");
+        println!("|---|---|---|---|");
+        for (kind, option) in [
+            ("10 point selects", "--point-selects=10"),
+            ("4 simple ranges", "--simple-ranges=4"),
+            ("4 SUM ranges", "--sum-ranges=4"),
+            ("4 ORDER BY ranges", "--order-ranges=4"),
+            ("4 DISTINCT ranges", "--distinct-ranges=4"),
+        ] {
+            let mut extra = vec![
+                "--point-selects=0",
+                "--simple-ranges=0",
+                "--sum-ranges=0",
+                "--order-ranges=0",
+                "--distinct-ranges=0",
+            ];
+            extra.push(option);
+            let mut cost = [(0.0, 0.0); 2];
+            for (i, (port, pid)) in [r.proc.port(), m.port()].into_iter().zip(pids).enumerate() {
+                let before = cpu_ticks(pid);
+                let (tps, _) =
+                    run_with(port, "oltp_read_only", tables, rows, threads, secs, &extra);
+                let after = cpu_ticks(pid);
+                let per = |a: u64, b: u64| (b - a) as f64 * 1e6 / 100.0 / (tps * secs as f64);
+                cost[i] = (per(before.0, after.0), per(before.1, after.1));
+            }
+            let [(ru, rs), (mu, ms)] = cost;
+            println!(
+                "| {kind} | {:.0} ({ru:.0} + {rs:.0}) | {:.0} ({mu:.0} + {ms:.0}) | {:.2}x |",
+                ru + rs,
+                mu + ms,
+                (mu + ms) / (ru + rs).max(1.0)
+            );
+        }
+        return;
     }
     let mut lines = Vec::new();
     // QUERY_ONLY=workload: run just that one.
@@ -139,4 +201,20 @@ fn main() {
     for (what, o, t) in lines {
         println!("| {what} | {o:.0} | {t:.0} | {:.2}x |", o / t.max(1.0));
     }
+}
+
+/// A process's (user, system) CPU time so far, in clock ticks (1/100 s).
+fn cpu_ticks(pid: u32) -> (u64, u64) {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the parenthesised command name: state is the 3rd field, utime the
+    // 14th, stime the 15th.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0))
+        .collect();
+    (
+        f.get(11).copied().unwrap_or(0),
+        f.get(12).copied().unwrap_or(0),
+    )
 }

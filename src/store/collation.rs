@@ -130,8 +130,11 @@ impl Collation {
             Compare::CaseInsensitive => {
                 let s = trim_spaces(s);
                 if s.is_ascii() {
-                    // The common case, and the same weights: ASCII folds to upper case.
-                    out.extend(s.iter().map(u8::to_ascii_uppercase));
+                    // The common case, and the same weights: ASCII folds to upper case
+                    // (in place, a word at a time).
+                    let from = out.len();
+                    out.extend_from_slice(s);
+                    out[from..].make_ascii_uppercase();
                 } else if self.charset.starts_with("utf8") {
                     match std::str::from_utf8(s) {
                         Ok(text) => {

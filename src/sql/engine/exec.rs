@@ -1030,7 +1030,13 @@ fn sort_keys<'v>(values: impl Iterator<Item = &'v Value> + Clone, coll: Coll) ->
     }
     let as_text = text || (time && (exact || approx));
     let coll = crate::sql::value::text_collation(coll);
-    let mut arena = Vec::new();
+    // Room for every row's key if they are about as long as the first text.
+    let first = values.clone().find_map(|v| match v {
+        Value::Text(s) => Some(s.len()),
+        Value::Bytes(b) => Some(b.len()),
+        _ => None,
+    });
+    let mut arena = Vec::with_capacity(first.map_or(0, |n| n * values.clone().count()));
     // Offsets are u32: past 4 GiB of keys (beyond MEMORY_BOUND anyway) they would wrap.
     let bytes = |arena: &mut Vec<u8>, fill: &dyn Fn(&mut Vec<u8>)| {
         let from = arena.len();
