@@ -36,6 +36,13 @@ impl RowLayout {
 
     /// Fills `spans` with each column's value range in `row`.
     pub fn spans(&self, row: &[u8], spans: &mut Vec<Span>) -> Result<()> {
+        self.spans_upto(row, spans, self.columns.len())
+    }
+
+    /// Fills `spans` with the value ranges of the first `n` columns of `row` (a reader that
+    /// needs no column past them stops there; only a walk of every column checks that
+    /// nothing follows the last).
+    pub fn spans_upto(&self, row: &[u8], spans: &mut Vec<Span>, n: usize) -> Result<()> {
         spans.clear();
         let nb = self.bitmap_len();
         if row.len() < nb {
@@ -46,16 +53,16 @@ impl RowLayout {
         }
         let (bits, _) = row.split_at(nb);
         let mut pos = nb;
-        for (i, &(ty, meta)) in self.columns.iter().enumerate() {
+        for (i, &(ty, meta)) in self.columns.iter().enumerate().take(n) {
             if bit(bits, i) {
                 spans.push(None);
                 continue;
             }
-            let n = value_size(ty, meta, &row[pos..])?;
-            spans.push(Some((pos, pos + n)));
-            pos += n;
+            let len = value_size(ty, meta, &row[pos..])?;
+            spans.push(Some((pos, pos + len)));
+            pos += len;
         }
-        if pos != row.len() {
+        if n >= self.columns.len() && pos != row.len() {
             return Err(DecodeError::bad(
                 "stored row",
                 format!("{} bytes after the last column", row.len() - pos),
@@ -196,6 +203,11 @@ mod tests {
         );
         assert!(layout.spans(&row[..5], &mut spans).is_err());
         assert!(layout.spans(&[], &mut spans).is_err());
+        // A reader of the first column alone does not walk (or check) the rest.
+        layout.spans_upto(&row[..5], &mut spans, 1).unwrap();
+        assert_eq!(spans, vec![Some((1, 5))]);
+        assert!(layout.spans_upto(&row[..5], &mut spans, 3).is_err());
+        assert!(layout.spans_upto(&row[..3], &mut spans, 1).is_err());
         let mut out = Vec::new();
         layout.assemble(
             [

@@ -309,8 +309,10 @@ fn decode_into(
             ),
         )
     };
-    t.layout.spans(bytes, spans).map_err(corrupt)?;
-    for (i, need) in needed.iter().enumerate() {
+    // Columns past the last needed one are not walked.
+    let upto = needed.iter().rposition(|n| *n).map_or(0, |i| i + 1);
+    t.layout.spans_upto(bytes, spans, upto).map_err(corrupt)?;
+    for (i, need) in needed.iter().enumerate().take(upto) {
         if *need {
             let v = t.layout.value(bytes, i, spans[i]).map_err(corrupt)?;
             // The previous row's text in this slot lends its allocation to this one's.
