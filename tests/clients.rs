@@ -49,18 +49,35 @@ fn replica_of(m: &MariaDb) -> (tempfile::TempDir, Replicant) {
     (dir, r)
 }
 
-#[test]
-fn python_drivers_and_mycat_heartbeat() {
-    let Some(py) = python() else { return };
-    let m = master();
-    seed_db01_user(&m);
-    let (_dir, r) = replica_of(&m);
+/// Waits until `r` has executed everything `m` has written.
+fn wait_caught_up(m: &MariaDb, r: &Replicant) {
     let (_, pos) = m.master_status();
     let ok = wait_until(WAIT, || {
         r.client(&["-uroot"], "SHOW SLAVE STATUS\\G")
             .is_ok_and(|o| o.contains(&format!("Exec_Master_Log_Pos: {pos}\n")))
     });
     assert!(ok, "replica did not catch up");
+}
+
+/// Runs a Python script with `py`; returns the JSON it prints.
+fn python_json(py: &std::path::Path, script: &str) -> serde_json::Value {
+    let out = Command::new(py).arg("-c").arg(script).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(stdout.trim()).unwrap()
+}
+
+#[test]
+fn python_drivers_and_mycat_heartbeat() {
+    let Some(py) = python() else { return };
+    let m = master();
+    seed_db01_user(&m);
+    let (_dir, r) = replica_of(&m);
+    wait_caught_up(&m, &r);
     let script = format!(
         r#"
 import json, pymysql, mysql.connector
@@ -140,14 +157,7 @@ print(json.dumps(out))
         port = r.port(),
         master_socket = m.socket().display()
     );
-    let out = Command::new(&py).arg("-c").arg(&script).output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    let v = python_json(&py, &script);
     assert_eq!(
         v["pymysql"],
         serde_json::json!([
@@ -224,12 +234,7 @@ fn prepared_results_match_the_master() {
            FROM pt.seq_1_to_20000;",
     );
     let (_dir, r) = replica_of(&m);
-    let (_, pos) = m.master_status();
-    let ok = wait_until(WAIT, || {
-        r.client(&["-uroot"], "SHOW SLAVE STATUS\\G")
-            .is_ok_and(|o| o.contains(&format!("Exec_Master_Log_Pos: {pos}\n")))
-    });
-    assert!(ok, "replica did not catch up");
+    wait_caught_up(&m, &r);
     let script = format!(
         r#"
 import hashlib, json, sys, mysql.connector
@@ -277,14 +282,7 @@ print(json.dumps({{"master": run(unix_socket="{master_socket}"),
         port = r.port(),
         master_socket = m.socket().display()
     );
-    let out = Command::new(&py).arg("-c").arg(&script).output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    let v = python_json(&py, &script);
     let (master, replica) = (
         v["master"].as_array().unwrap(),
         v["replica"].as_array().unwrap(),
