@@ -231,7 +231,10 @@ fn prepared_results_match_the_master() {
             '9999-12-31 23:59:59.999999', '2038-01-19 03:14:07', '', 9223372036854775807);
          CREATE TABLE pt.big (id INT NOT NULL PRIMARY KEY, pad VARCHAR(300) NOT NULL, n INT);
          INSERT INTO pt.big SELECT seq, CONCAT(seq, ':', REPEAT('x', 200 + seq % 50)), seq % 7
-           FROM pt.seq_1_to_20000;",
+           FROM pt.seq_1_to_20000;
+         CREATE TABLE pt.ts (id INT NOT NULL PRIMARY KEY,
+           at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, u INT UNIQUE, m INT, KEY m_k (m, u));
+         INSERT INTO pt.ts (id, u, m) VALUES (1, 10, 100), (2, NULL, 200);",
     );
     let (_dir, r) = replica_of(&m);
     wait_caught_up(&m, &r);
@@ -257,6 +260,8 @@ def run(**kw):
         ("SELECT COUNT(*), SUM(id), AVG(n), MAX(pad) FROM pt.big WHERE id < ?", (5000,)),
         ("SELECT id, n + 1, CONCAT(pad, '!') FROM pt.big WHERE id < ?", (4,)),
         ("SELECT id FROM pt.big WHERE id < ? AND n = ?", (100, 3)),
+        ("SELECT id, at, u, m FROM pt.ts WHERE id > ?", (0,)),
+        ("SELECT a.id, b.id, b.pad FROM pt.types a LEFT JOIN pt.big b ON b.id = a.id + 100000 WHERE a.id = ?", (1,)),
     ]:
         try:
             cur.execute(sql, params)

@@ -1019,7 +1019,7 @@ fn execute_planned<S>(
         (Err(_), _) if io_error => {}
         (Err(e), _) if flushed => {
             // mysqld ends a result set that fails midway with an ERR packet.
-            frame_err(io, out, &e);
+            fail(io, out, s, e);
         }
         (Err(e), _) => {
             out.truncate(start);

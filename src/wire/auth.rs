@@ -89,12 +89,18 @@ pub fn rsa_encrypt_password(
 
 /// MariaDB client_ed25519: an Ed25519 signature of the nonce, with the secret scalar and
 /// nonce prefix taken from SHA512(password) exactly as Ed25519 takes them from a seed.
+///
+/// The nonce is 32 random bytes, any of them zero, with no terminator: its first 32 bytes
+/// are signed (never trimmed as the NUL-terminated scrambles of the other plugins are — a
+/// nonce ending in 0, one in 256, would be signed short and refused with 1045).
 pub fn ed25519(password: &[u8], nonce: &[u8]) -> Vec<u8> {
     use ed25519_dalek::hazmat::{raw_sign, ExpandedSecretKey};
+    const NONCE_BYTES: usize = 32;
     let digest: [u8; 64] = Sha512::digest(password).into();
     let esk = ExpandedSecretKey::from_bytes(&digest);
     let public = ed25519_dalek::VerifyingKey::from(&esk);
-    raw_sign::<Sha512>(&esk, trim_nonce(nonce), &public)
+    let message = nonce.get(..NONCE_BYTES).unwrap_or(trim_nonce(nonce));
+    raw_sign::<Sha512>(&esk, message, &public)
         .to_bytes()
         .to_vec()
 }
@@ -167,6 +173,13 @@ mod tests {
         let public = ed25519_dalek::VerifyingKey::from(&esk);
         let sig = Signature::from_slice(&sig).unwrap();
         public.verify(NONCE, &sig).unwrap();
+        // A 32-byte nonce that ends in 0 is signed whole, with or without a terminator.
+        let mut nonce = [7u8; 32];
+        nonce[31] = 0;
+        for sent in [&nonce[..], &[&nonce[..], &[0u8][..]].concat()[..]] {
+            let sig = Signature::from_slice(&ed25519(b"secret", sent)).unwrap();
+            public.verify(&nonce, &sig).unwrap();
+        }
     }
 
     #[test]

@@ -719,6 +719,17 @@ fn has_subquery(e: &Ex) -> bool {
     }
 }
 
+/// A DEFAULT that is the current time (CURRENT_TIMESTAMP, NOW(), LOCALTIMESTAMP, ...).
+fn is_now(d: &crate::store::catalog::DefaultValue) -> bool {
+    let crate::store::catalog::DefaultValue::Expr(e) = d else {
+        return false;
+    };
+    let e = e.trim().to_ascii_uppercase();
+    ["CURRENT_TIMESTAMP", "NOW(", "LOCALTIME"]
+        .iter()
+        .any(|p| e.starts_with(p))
+}
+
 /// Result metadata of a stored column.
 pub fn column_meta(t: &TableDef, alias: &str, i: usize) -> ColMeta {
     use crate::wire::resultset::flags as fl;
@@ -818,15 +829,15 @@ pub fn column_meta(t: &TableDef, alias: &str, i: usize) -> ColMeta {
         flags |= fl::BINARY;
     }
     match &c.ty {
-        SqlType::Text(_) | SqlType::Blob(_) | SqlType::Json | SqlType::JsonBinary => {
-            flags |= fl::BLOB
-        }
+        SqlType::Text(_)
+        | SqlType::Blob(_)
+        | SqlType::Json
+        | SqlType::JsonBinary
+        | SqlType::Geometry => flags |= fl::BLOB,
         SqlType::Enum(_) => flags |= fl::ENUM,
         SqlType::Set(_) => flags |= fl::SET,
-        // Set on its own (DEFAULT CURRENT_TIMESTAMP).
-        SqlType::Timestamp(_) if matches!(&c.default, Some(crate::store::catalog::DefaultValue::Expr(e)) if e.to_ascii_uppercase().starts_with("CURRENT_TIMESTAMP")) => {
-            flags |= fl::TIMESTAMP
-        }
+        // Set on its own (DEFAULT CURRENT_TIMESTAMP or a synonym).
+        SqlType::Timestamp(_) if c.default.as_ref().is_some_and(is_now) => flags |= fl::TIMESTAMP,
         _ => {}
     }
     // NOT NULL without a default: an INSERT must name it.
@@ -1496,6 +1507,18 @@ impl Binder<'_, '_> {
         } else {
             (0..sources.len()).collect()
         };
+        // Columns of a table a LEFT JOIN may NULL-extend are not NOT NULL in the result's
+        // metadata (as mysqld flags them).
+        for (c, e) in cols.iter_mut().zip(&items) {
+            if let (Ex::Col(i), Some(m)) = (e, c.meta.as_mut()) {
+                let extended = sources.iter().any(|s| {
+                    s.join == JoinKind::Left && (s.offset..s.offset + s.cols.len()).contains(i)
+                });
+                if extended {
+                    m.flags &= !crate::wire::resultset::flags::NOT_NULL;
+                }
+            }
+        }
         // Each WHERE conjunct is evaluated right after the last table it reads.
         let level_of = |e: &Ex| -> usize {
             let mut lvl = 0;

@@ -985,7 +985,7 @@ type OutRow = (Vec<Value>, Vec<Value>);
 enum SortKey {
     Null,
     /// Bytes `from..to` of the key column's arena (a text's weights, or binary bytes).
-    Bytes(u32, u32),
+    Bytes(usize, usize),
     Exact(Decimal),
     Approx(f64),
     Time(Temporal),
@@ -1000,7 +1000,7 @@ struct KeyColumn {
 
 impl KeyColumn {
     fn cmp(&self, a: usize, b: usize) -> Ordering {
-        let bytes = |from: u32, to: u32| &self.arena[from as usize..to as usize];
+        let bytes = |from: usize, to: usize| &self.arena[from..to];
         match (&self.keys[a], &self.keys[b]) {
             (SortKey::Null, SortKey::Null) => Ordering::Equal,
             (SortKey::Null, _) => Ordering::Less,
@@ -1032,18 +1032,20 @@ fn sort_keys<'v>(values: impl Iterator<Item = &'v Value> + Clone, coll: Coll) ->
     }
     let as_text = text || (time && (exact || approx));
     let coll = crate::sql::value::text_collation(coll);
-    // Room for every row's key if they are about as long as the first text.
-    let first = values.clone().find_map(|v| match v {
-        Value::Text(s) => Some(s.len()),
-        Value::Bytes(b) => Some(b.len()),
-        _ => None,
-    });
-    let mut arena = Vec::with_capacity(first.map_or(0, |n| n * values.clone().count()));
-    // Offsets are u32: past 4 GiB of keys (beyond MEMORY_BOUND anyway) they would wrap.
+    // Room for every row's key: weights are about as long as their text.
+    let total: usize = values
+        .clone()
+        .map(|v| match v {
+            Value::Text(s) => s.len(),
+            Value::Bytes(b) => b.len(),
+            _ => 0,
+        })
+        .sum();
+    let mut arena = Vec::with_capacity(total);
     let bytes = |arena: &mut Vec<u8>, fill: &dyn Fn(&mut Vec<u8>)| {
         let from = arena.len();
         fill(arena);
-        SortKey::Bytes(from as u32, arena.len() as u32)
+        SortKey::Bytes(from, arena.len())
     };
     let keys = values
         .map(|v| match v {
