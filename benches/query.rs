@@ -202,19 +202,3 @@ fn main() {
         println!("| {what} | {o:.0} | {t:.0} | {:.2}x |", o / t.max(1.0));
     }
 }
-
-/// A process's (user, system) CPU time so far, in clock ticks (1/100 s).
-fn cpu_ticks(pid: u32) -> (u64, u64) {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the parenthesised command name: state is the 3rd field, utime the
-    // 14th, stime the 15th.
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let f: Vec<u64> = rest
-        .split_whitespace()
-        .map(|x| x.parse().unwrap_or(0))
-        .collect();
-    (
-        f.get(11).copied().unwrap_or(0),
-        f.get(12).copied().unwrap_or(0),
-    )
-}

@@ -998,12 +998,9 @@ fn execute_planned<S>(
             row.clear();
             super::prepared::binary_values_row(&head.columns, r, &mut row)?;
             io.frame_into(out, &row);
-            if out.len() >= FLUSH_AT {
-                // The socket blocks (threads.rs): the write completes or fails in place.
-                let written = super::threads::block_on(io.write_framed(out));
-                out.clear();
+            if let Some(written) = flush_midway(io, out) {
                 flushed = true;
-                if written.is_err() {
+                if !written {
                     io_error = true;
                     return Err(SqlError::new(
                         1160,
@@ -1168,15 +1165,27 @@ const HEAD_ROWS: usize = 256;
 /// Framed bytes gathered before they are written to the client mid-result.
 const FLUSH_AT: usize = 1 << 20;
 
+/// Mid-result: once [`FLUSH_AT`] framed bytes have gathered in `out`, writes them to the
+/// client (the socket blocks, threads.rs: the write completes or fails in place) and
+/// empties `out`. `Some(written)` when it wrote.
+fn flush_midway<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>) -> Option<bool>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    if out.len() < FLUSH_AT {
+        return None;
+    }
+    let written = super::threads::block_on(io.write_framed(out)).is_ok();
+    out.clear();
+    Some(written)
+}
+
 /// Frames a streamed result: column definitions once the first rows are known, then rows
 /// as they come, written out whenever a megabyte has gathered.
 struct Streamer<'a, S> {
     io: &'a mut PacketIo<BufReader<S>>,
     out: &'a mut Vec<u8>,
-    deprecate_eof: bool,
-    /// The column count packet's "metadata follows" byte (MARIADB_CLIENT_CACHE_METADATA).
-    metadata_flag: Option<bool>,
-    status: u16,
+    shape: ResultShape,
     head: Vec<Vec<Value>>,
     sent_columns: bool,
     row: Vec<u8>,
@@ -1189,19 +1198,20 @@ where
 {
     fn send_columns(&mut self, cols: &[crate::sql::engine::bind::OutCol]) {
         let metas = crate::sql::engine::exec::metas(cols, &self.head);
-        self.io.frame_into(
-            self.out,
-            &srv::column_count(metas.len(), self.metadata_flag),
-        );
+        // Text results always carry their definitions ("metadata follows" when the client
+        // caches metadata).
+        let metadata_flag = self.shape.cache_metadata.then_some(true);
+        self.io
+            .frame_into(self.out, &srv::column_count(metas.len(), metadata_flag));
         let mut def = Vec::with_capacity(128);
         for m in metas {
             def.clear();
             super::query::wire_column(m).encode(&mut def);
             self.io.frame_into(self.out, &def);
         }
-        if !self.deprecate_eof {
+        if !self.shape.deprecate_eof {
             self.io
-                .frame_into(self.out, &srv::eof_packet(self.status, 0));
+                .frame_into(self.out, &srv::eof_packet(self.shape.status, 0));
         }
         self.sent_columns = true;
         for r in std::mem::take(&mut self.head) {
@@ -1229,15 +1239,9 @@ where
             return true;
         }
         self.frame_row(r);
-        if self.out.len() >= FLUSH_AT {
-            let (io, out) = (&mut *self.io, &*self.out);
-            // The socket blocks (threads.rs): the write completes or fails in place.
-            let written = super::threads::block_on(io.write_framed(out));
-            self.out.clear();
-            if written.is_err() {
-                self.io_error = true;
-                return false;
-            }
+        if flush_midway(self.io, self.out) == Some(false) {
+            self.io_error = true;
+            return false;
         }
         true
     }
@@ -1261,11 +1265,10 @@ where
     let cat = view.catalog.clone();
     let system_table = move |name: &str| super::infoschema::table(&cat, name);
     let db = s.db.clone();
-    let mut status = s.status();
+    let mut shape = ResultShape::of(s);
     if more {
-        status |= srv::STATUS_MORE_RESULTS;
+        shape.status |= srv::STATUS_MORE_RESULTS;
     }
-    let deprecate_eof = s.caps & caps::DEPRECATE_EOF != 0;
     let session: &Session = s;
     let cx = engine::Context {
         view: &view,
@@ -1278,13 +1281,10 @@ where
     };
     let plan = engine::plan(sql, &cx)?;
     let cols = plan.cols().to_vec();
-    let metadata_flag = s.cache_metadata.then_some(true);
     let mut st = Streamer {
         io,
         out,
-        deprecate_eof,
-        metadata_flag,
-        status,
+        shape,
         head: Vec::new(),
         sent_columns: false,
         row: Vec::new(),
@@ -1310,11 +1310,6 @@ where
     if !st.sent_columns {
         st.send_columns(&cols);
     }
-    let shape = ResultShape {
-        deprecate_eof,
-        cache_metadata: s.cache_metadata,
-        status,
-    };
     frame_result_end(st.io, st.out, shape, session.warning_count());
     Ok(true)
 }

@@ -135,15 +135,26 @@ pub fn perf_stop(mut perf: Child) {
     let _ = perf.wait();
 }
 
+/// The fields of /proc/PID/stat after the command name, from the state (field 3) on.
+fn stat_fields(pid: u32) -> Option<Vec<String>> {
+    // "pid (comm) S ..."; comm may contain spaces and parentheses.
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let (_, rest) = stat.rsplit_once(')')?;
+    Some(rest.split_whitespace().map(str::to_string).collect())
+}
+
 /// True while a process with this pid exists and is not a zombie.
 pub fn pid_alive(pid: u32) -> bool {
-    // /proc/PID/stat is "pid (comm) S ..."; comm may contain spaces and parentheses.
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => stat
-            .rsplit_once(')')
-            .is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z')),
-        Err(_) => false,
-    }
+    stat_fields(pid).is_some_and(|f| f.first().is_some_and(|state| state != "Z"))
+}
+
+/// A process's (user, system) CPU time so far, in clock ticks (1/100 s); zeros once it
+/// is gone.
+pub fn cpu_ticks(pid: u32) -> (u64, u64) {
+    let f = stat_fields(pid).unwrap_or_default();
+    // utime and stime are fields 14 and 15.
+    let field = |n: usize| f.get(n - 3).and_then(|x| x.parse().ok()).unwrap_or(0);
+    (field(14), field(15))
 }
 
 /// Polls `pred` every [`POLL`] until it returns true; false if `timeout` passes first.

@@ -1241,7 +1241,6 @@ impl Binder<'_, '_> {
         for s in &mut sources {
             s.offset = offset;
             offset += s.cols.len();
-            s.needed = vec![false; s.cols.len()];
         }
         let width = offset;
         let frame = Frame {
@@ -1485,15 +1484,21 @@ impl Binder<'_, '_> {
                     }
                 });
             }
-            let conj_read = conj_cols.iter().flatten().copied();
-            let cols_read = (0..width).filter(|&i| read_elsewhere[i]).chain(conj_read);
-            for i in cols_read {
-                for s in sources.iter_mut() {
-                    if i >= s.offset && i < s.offset + s.cols.len() {
-                        s.needed[i - s.offset] = true;
-                    }
-                }
-            }
+        }
+        // A source's columns read by anything but the WHERE conjuncts at positions `except`.
+        let columns_read = |s: &Source, except: &[usize]| -> Vec<bool> {
+            (s.offset..s.offset + s.cols.len())
+                .map(|i| {
+                    read_elsewhere[i]
+                        || conj_cols
+                            .iter()
+                            .enumerate()
+                            .any(|(j, cols)| !except.contains(&j) && cols.contains(&i))
+                })
+                .collect()
+        };
+        for s in sources.iter_mut() {
+            s.needed = columns_read(s, &[]);
         }
         // Join order: declaration order (a RIGHT JOIN swaps its two tables).
         let order_exec: Vec<usize> = if right_join {
@@ -1592,16 +1597,7 @@ impl Binder<'_, '_> {
                 }
                 // Columns read only by the conjuncts the access enforces are not decoded
                 // when it does.
-                let src = &mut sources[s];
-                src.needed_exact = vec![false; src.cols.len()];
-                for (c, need) in src.needed_exact.iter_mut().enumerate() {
-                    let i = src.offset + c;
-                    *need = read_elsewhere[i]
-                        || conj_cols
-                            .iter()
-                            .enumerate()
-                            .any(|(j, cols)| !src.enforced.contains(&j) && cols.contains(&i));
-                }
+                sources[s].needed_exact = columns_read(&sources[s], &sources[s].enforced);
                 sources[s].access = acc;
                 if pos == 0 && !want_order.is_empty() {
                     ordered_by_access = ordered;

@@ -291,7 +291,8 @@ pub fn stored_value(
     }
 }
 
-/// Decodes the `needed` columns of stored row `bytes` into `out`.
+/// Decodes the `needed` columns of stored row `bytes` into `out` (`needed` ends with the
+/// last column read: the row is walked no further).
 fn decode_into(
     t: &TableRt,
     needed: &[bool],
@@ -309,10 +310,10 @@ fn decode_into(
             ),
         )
     };
-    // Columns past the last needed one are not walked.
-    let upto = needed.iter().rposition(|n| *n).map_or(0, |i| i + 1);
-    t.layout.spans_upto(bytes, spans, upto).map_err(corrupt)?;
-    for (i, need) in needed.iter().enumerate().take(upto) {
+    t.layout
+        .spans_upto(bytes, spans, needed.len())
+        .map_err(corrupt)?;
+    for (i, need) in needed.iter().enumerate() {
         if *need {
             let v = t.layout.value(bytes, i, spans[i]).map_err(corrupt)?;
             // The previous row's text in this slot lends its allocation to this one's.
@@ -398,11 +399,13 @@ impl Join<'_, '_, '_> {
             }
             SourceKind::Base(t) => {
                 let ranges = access::ranges(t, &src.access, row, &self.ctx)?;
-                let (skip, needed): (&[usize], _) = if ranges.exact {
+                let (skip, needed): (&[usize], &[bool]) = if ranges.exact {
                     (&src.enforced, &src.needed_exact)
                 } else {
                     (&[], &src.needed)
                 };
+                // Columns past the last one read are not walked.
+                let needed = &needed[..needed.iter().rposition(|n| *n).map_or(0, |i| i + 1)];
                 let mut spans = Vec::with_capacity(n);
                 let mut buf = Vec::new();
                 access::read(
@@ -1160,18 +1163,15 @@ fn sort_dedups(s: &SelectPlan, key_items: &[usize], colls: &[Coll], out: &[OutRo
     })
 }
 
-/// Result metadata: a plain column's own, else from the values the column holds.
+/// A column's metadata when it does not depend on the rows (a table's column).
+fn known_meta(c: &OutCol) -> Option<&ColMeta> {
+    c.meta.as_ref().filter(|m| m.col_type != 0 || m.length != 0)
+}
+
 /// The column metadata when it does not depend on the rows (every column is a table's),
 /// so that it can go out before them.
 pub fn known_metas(cols: &[OutCol]) -> Option<Vec<ColMeta>> {
-    cols.iter()
-        .map(|c| {
-            c.meta
-                .as_ref()
-                .filter(|m| m.col_type != 0 || m.length != 0)
-                .cloned()
-        })
-        .collect()
+    cols.iter().map(|c| known_meta(c).cloned()).collect()
 }
 
 /// The column metadata of a result: a table column's own, else what the rows' values are.
@@ -1180,10 +1180,8 @@ pub fn metas(cols: &[OutCol], rows: &[Vec<Value>]) -> Vec<ColMeta> {
     cols.iter()
         .enumerate()
         .map(|(i, c)| {
-            if let Some(m) = &c.meta {
-                if m.col_type != 0 || m.length != 0 {
-                    return m.clone();
-                }
+            if let Some(m) = known_meta(c) {
+                return m.clone();
             }
             let sample = rows
                 .iter()
