@@ -363,6 +363,14 @@ fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
         // The receiver stops at once, the applier at the next transaction boundary.
         control.shutdown().await;
         let _ = served.await;
+        // Session threads woken by the shutdown still hold the store (through the endpoint's
+        // shared state) for a moment: wait for them to let go, so that the store closes
+        // here and not in a straggler thread while the process exits (RocksDB's static
+        // objects are destroyed at exit: a close racing them aborts with "pthread lock").
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while Arc::strong_count(&control) > 1 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
         Ok::<_, anyhow::Error>(ExitCode::SUCCESS)
     })
 }
