@@ -244,12 +244,24 @@ impl Store {
     pub fn open_read_only(datadir: &Path) -> Result<Store, StoreError> {
         let path = datadir.join("store");
         let opts = rocksdb::Options::default();
-        let db = rocksdb::DB::open_for_read_only(&opts, &path, false).map_err(|source| {
-            StoreError::Rocks {
-                path: path.clone(),
-                source,
+        // The daemon may delete a WAL or table file (a flush, a compaction) between the
+        // open's listing of the directory and its reading of that file: open again.
+        let mut attempt = 0;
+        let db = loop {
+            match rocksdb::DB::open_for_read_only(&opts, &path, false) {
+                Ok(db) => break db,
+                Err(e) if attempt < 10 && e.to_string().contains("No such file or directory") => {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(source) => {
+                    return Err(StoreError::Rocks {
+                        path: path.clone(),
+                        source,
+                    })
+                }
             }
-        })?;
+        };
         Ok(Store {
             writer: None,
             db: std::sync::Arc::new(db),
