@@ -200,7 +200,7 @@ impl Session {
             if id == self.id {
                 // Closes before reading its next command, after this answer (as mysqld's
                 // 1927).
-                p.kill.notify_one();
+                p.kill.store(true, std::sync::atomic::Ordering::Release);
                 return Err(SqlError::new(1927, "Connection was killed".into()));
             }
             p.end();
@@ -241,7 +241,6 @@ impl Session {
         let store = self.shared.control.store();
         let v = store
             .read_view()
-            .map(Arc::new)
             .map_err(|e| SqlError::new(1105, e.to_string()))?;
         if self.in_trans {
             self.snapshot = Some(v.clone());
@@ -297,23 +296,22 @@ impl Session {
         let view = self.read_view()?;
         let cat = view.catalog.clone();
         let system_table = move |name: &str| super::infoschema::table(&cat, name);
-        let db = self.db.clone();
         let cx = engine::Context {
             view: &view,
             env: self,
-            db: db.as_deref(),
+            db: self.db.as_deref(),
             names_from: &sql,
             system_table: &system_table,
             placeholders: &placeholders,
             params: &params,
         };
-        let cached = cached.filter(|c| Some(c.generation) == view.generation && c.db == db);
-        let (plan, head, keep) = match cached {
-            Some(c) => (c.plan, c.head, true),
+        let cached = cached.filter(|c| Some(c.generation) == view.generation && c.db == self.db);
+        let (plan, head, db, keep) = match cached {
+            Some(c) => (c.plan, c.head, c.db, true),
             None => {
                 let (plan, reusable) = engine::plan_reusable(&sql, &cx)?;
                 let keep = reusable && view.generation.is_some();
-                (Arc::new(plan), HeadCache::default(), keep)
+                (Arc::new(plan), HeadCache::default(), self.db.clone(), keep)
             }
         };
         let result = f(&plan, &head, &cx);

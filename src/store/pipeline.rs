@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::sync::mpsc::{sync_channel, SyncSender};
 use std::sync::{Arc, Condvar, Mutex};
 
+use super::view::ReadView;
 use super::FastHash;
 
 /// Most memory the row cache may hold before it is cleared.
@@ -201,6 +202,47 @@ fn varint32(b: &[u8]) -> Option<(usize, usize)> {
     None
 }
 
+/// The last settled read view with the sequence number and catalog generation it reads
+/// at, shared by the readers that come while the store stays unchanged. Writers clear it
+/// once their write is in, so that it holds no snapshot (and no old row versions) longer
+/// than its readers do.
+#[derive(Clone, Default)]
+pub struct LastView(Arc<Mutex<Option<Shared>>>);
+
+/// A shared view: (sequence number, catalog generation, view).
+type Shared = (u64, u64, Arc<ReadView>);
+
+impl LastView {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Shared>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The shared view when it reads at sequence number `seq` with catalog `generation`.
+    pub fn get(&self, seq: u64, generation: u64) -> Option<Arc<ReadView>> {
+        match &*self.lock() {
+            Some((s, g, v)) if *s == seq && *g == generation => Some(v.clone()),
+            _ => None,
+        }
+    }
+
+    /// Shares `view` (reading at `seq`, catalog `generation`) unless the store has moved
+    /// on (`latest` is no longer `seq`: a writer may already have cleared).
+    pub fn offer(&self, seq: u64, generation: u64, view: &Arc<ReadView>, latest: impl Fn() -> u64) {
+        let mut last = self.lock();
+        if latest() == seq {
+            let old = last.replace((seq, generation, view.clone()));
+            drop(last);
+            drop(old);
+        }
+    }
+
+    /// Forgets the shared view (after a write).
+    pub fn clear(&self) {
+        let old = self.lock().take();
+        drop(old);
+    }
+}
+
 /// The writer thread.
 pub struct Writer {
     /// Sends work.
@@ -213,7 +255,7 @@ pub struct Writer {
 
 impl Writer {
     /// Starts the thread writing into `db`.
-    pub fn start(db: Arc<rocksdb::DB>) -> std::io::Result<Writer> {
+    pub fn start(db: Arc<rocksdb::DB>, last_view: LastView) -> std::io::Result<Writer> {
         let (tx, rx) = sync_channel::<Job>(QUEUE);
         let flight: Arc<(Mutex<Flight>, Condvar)> = Arc::default();
         let f = flight.clone();
@@ -236,6 +278,9 @@ impl Writer {
                             r
                         }
                     };
+                    // The shared view no longer reads the latest state: let it go (its
+                    // snapshot ends with the last reader holding it).
+                    last_view.clear();
                     let (lock, cv) = &*f;
                     let mut fl = lock.lock().unwrap_or_else(|e| e.into_inner());
                     if let Err(e) = r {

@@ -80,11 +80,11 @@ impl ReadView {
         self.tables.get(&(db.to_string(), name.to_string()))
     }
 
-    /// Reads one key.
-    pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+    /// Reads one key (its value pinned where it lies, not copied).
+    pub fn get(&self, key: &[u8]) -> Result<Option<rocksdb::DBPinnableSlice<'_>>, StoreError> {
         self.snap
             .borrow_dependent()
-            .get(key)
+            .get_pinned(key)
             .map_err(|e| self.rocks(e))
     }
 
