@@ -51,8 +51,8 @@ pub struct ProcessInfo {
     pub since: Option<Instant>,
     /// The statement being executed.
     pub info: Option<String>,
-    /// Wakes the session to close it (KILL CONNECTION).
-    pub kill: Arc<tokio::sync::Notify>,
+    /// Set to close the session before its next command (KILL CONNECTION).
+    pub kill: Arc<std::sync::atomic::AtomicBool>,
     /// The session's connection, to wake its thread out of a blocking read.
     pub socket: Option<Arc<threads::Socket>>,
 }
@@ -61,7 +61,7 @@ impl ProcessInfo {
     /// Ends the session (KILL CONNECTION of another session, daemon shutdown): it closes
     /// before its next command, or at once when it is waiting for one.
     pub fn end(&self) {
-        self.kill.notify_one();
+        self.kill.store(true, Ordering::Release);
         if let Some(s) = &self.socket {
             s.shutdown();
         }

@@ -111,7 +111,7 @@ impl Prepared {
 
     /// Reads the NULL bitmap and (when sent) the parameter types; `None` without
     /// parameters.
-    fn header<'p>(&mut self, params: &'p [u8]) -> Result<Option<(Cursor<'p>, Vec<u8>)>, SqlError> {
+    fn header<'p>(&mut self, params: &'p [u8]) -> Result<Option<(Cursor<'p>, &'p [u8])>, SqlError> {
         let n = self.placeholders.len();
         if std::mem::take(&mut self.long_data_overflow) {
             return Err(SqlError::new(
@@ -126,16 +126,14 @@ impl Prepared {
         let nulls = c
             .bytes(n.div_ceil(8), "null bitmap")
             .map_err(|_| bad_arguments())?;
-        let nulls = nulls.to_vec();
         let bound = c.u8("new params bound").map_err(|_| bad_arguments())?;
         if bound == 1 {
-            let mut types = Vec::with_capacity(n);
+            self.types.clear();
             for _ in 0..n {
                 let t = c.u8("param type").map_err(|_| bad_arguments())?;
                 let f = c.u8("param flags").map_err(|_| bad_arguments())?;
-                types.push((t, f & 0x80 != 0));
+                self.types.push((t, f & 0x80 != 0));
             }
-            self.types = types;
         }
         if self.types.len() != n {
             return Err(bad_arguments());

@@ -114,7 +114,7 @@ pub struct Session {
     /// follows" byte, and prepared statements' unchanged metadata is not resent.
     pub cache_metadata: bool,
     /// Prepared statements by id.
-    pub stmts: HashMap<u32, super::prepared::Prepared>,
+    pub stmts: HashMap<u32, super::prepared::Prepared, crate::store::FastHash>,
     /// The last statement id handed out.
     pub last_stmt_id: u32,
     /// While a prepared statement executes: its text with `?`, which names its columns.
@@ -429,12 +429,12 @@ where
             command: "Sleep",
             since: Some(Instant::now()),
             info: None,
-            kill: Arc::new(tokio::sync::Notify::new()),
+            kill: Default::default(),
             socket: None,
         })),
         caps: resp.capabilities,
         cache_metadata: resp.ext_capabilities & srv::CACHE_METADATA != 0,
-        stmts: HashMap::new(),
+        stmts: HashMap::default(),
         last_stmt_id: 0,
         names_from: None,
     };
@@ -534,12 +534,10 @@ where
         io.seq = 0;
         // Reads block the session's thread (threads.rs): look at KILL and shutdown first;
         // while the read waits, they shut the socket down, which ends it.
-        let read = tokio::select! {
-            biased;
-            _ = shutdown.changed() => return Ok(()),
-            _ = kill.notified() => return Ok(()),
-            r = io.read_packet(&mut buf) => r,
-        };
+        if shutdown.has_changed().unwrap_or(true) || kill.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let read = io.read_packet(&mut buf).await;
         if let Err(e) = read {
             if let WireError::TooLarge { .. } = e {
                 // mysqld answers ER_NET_PACKET_TOO_LARGE and drops the connection.
@@ -891,7 +889,7 @@ fn frame_binary_head<S>(
         }
     }
     if !shape.deprecate_eof {
-        io.frame_into(out, &srv::eof_packet(shape.status, 0));
+        io.frame_into(out, &srv::eof_bytes(shape.status, 0));
     }
 }
 
@@ -905,12 +903,11 @@ fn held_columns(shape: ResultShape, head: &ResultHead, known: &mut Vec<u8>) {
 
 /// The packet that ends a result set.
 fn frame_result_end<S>(io: &mut PacketIo<S>, out: &mut Vec<u8>, shape: ResultShape, warnings: u16) {
-    let end = if shape.deprecate_eof {
-        srv::ok_packet(0, 0, shape.status, warnings, "", true)
+    if shape.deprecate_eof {
+        io.frame_into(out, &srv::ok_packet(0, 0, shape.status, warnings, "", true));
     } else {
-        srv::eof_packet(shape.status, warnings)
-    };
-    io.frame_into(out, &end);
+        io.frame_into(out, &srv::eof_bytes(shape.status, warnings));
+    }
 }
 
 /// A result set in the binary protocol (a prepared statement's), each row encoded once

@@ -522,11 +522,38 @@ pub fn ranges(
             } else {
                 keys::index(&mut base, id, def.id);
             }
-            // Key prefixes: the cartesian product of the equal parts' values.
-            let mut prefixes: Vec<Vec<u8>> = vec![base.clone()];
+            // Key prefixes: the cartesian product of the equal parts' values. A part with
+            // one value (the usual `pk = ?`) extends the prefixes in place.
+            let mut prefixes: Vec<Vec<u8>> = vec![base];
             let mut complete = true;
             for (p, alts) in eq.iter().enumerate() {
                 let col = &t.def.columns[def.parts[p].column];
+                if let [a] = alts.as_slice() {
+                    let v = eval(a, row, cx)?;
+                    let ok = if let [pre] = prefixes.as_mut_slice() {
+                        let len = pre.len();
+                        let ok = encode(col, &v, marker(p), pre);
+                        if !ok {
+                            pre.truncate(len);
+                        }
+                        ok
+                    } else {
+                        // The value's key does not depend on what precedes it.
+                        let mut part = Vec::new();
+                        let ok = encode(col, &v, marker(p), &mut part);
+                        if ok {
+                            for pre in &mut prefixes {
+                                pre.extend_from_slice(&part);
+                            }
+                        }
+                        ok
+                    };
+                    if !ok {
+                        complete = false;
+                        break;
+                    }
+                    continue;
+                }
                 let mut vals = Vec::with_capacity(alts.len());
                 for a in alts {
                     vals.push(eval(a, row, cx)?);
@@ -549,23 +576,28 @@ pub fn ranges(
                 }
                 prefixes = next;
             }
-            prefixes.sort();
-            prefixes.dedup();
-            let table_end = if primary {
-                keys::table_end(keys::ROW, id)
-            } else {
-                keys::table_end(keys::INDEX, id)
+            if prefixes.len() > 1 {
+                prefixes.sort();
+                prefixes.dedup();
+            }
+            let table_end = || {
+                if primary {
+                    keys::table_end(keys::ROW, id)
+                } else {
+                    keys::table_end(keys::INDEX, id)
+                }
             };
-            let end_of = |k: &[u8]| successor(k).unwrap_or_else(|| table_end.clone());
+            let end_of = |k: &[u8]| successor(k).unwrap_or_else(table_end);
             let bounded = complete && eq.len() < def.parts.len();
             // Exact until a bound fails to encode (a NULL bound is exact: it skips its
             // range, and no row compares true with NULL).
             let mut exact = complete && (bounded || (lo.is_none() && hi.is_none()));
             let mut out: Vec<(Vec<u8>, Vec<u8>)> = Vec::with_capacity(prefixes.len());
-            for pre in &prefixes {
-                let mut from = pre.clone();
-                let mut to = end_of(pre);
+            for pre in prefixes {
+                let mut to = end_of(&pre);
+                let mut from = pre;
                 if bounded {
+                    let pre = from.clone();
                     let p = eq.len();
                     let col = &t.def.columns[def.parts[p].column];
                     if lo.is_none() && hi.is_some() && marker(p) {
