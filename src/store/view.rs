@@ -10,7 +10,20 @@ use super::catalog::Catalog;
 use super::table::TableRt;
 use super::StoreError;
 
-type Snap<'a> = rocksdb::Snapshot<'a>;
+/// A snapshot with the options of a point read at it (made once per view, not per read).
+struct Snap<'a> {
+    snap: rocksdb::Snapshot<'a>,
+    get: rocksdb::ReadOptions,
+}
+
+impl<'a> Snap<'a> {
+    fn new(db: &'a rocksdb::DB) -> Snap<'a> {
+        let snap = db.snapshot();
+        let mut get = rocksdb::ReadOptions::default();
+        get.set_snapshot(&snap);
+        Snap { snap, get }
+    }
+}
 
 self_cell::self_cell!(
     /// A snapshot that owns its database handle.
@@ -63,7 +76,7 @@ pub(super) struct Pending {
 impl ReadView {
     pub(super) fn snapshot(db: Arc<rocksdb::DB>, path: PathBuf) -> Pending {
         Pending {
-            snap: SnapCell::new(db, |db| db.snapshot()),
+            snap: SnapCell::new(db, |db| Snap::new(db)),
             path,
         }
     }
@@ -83,8 +96,8 @@ impl ReadView {
     /// Reads one key (its value pinned where it lies, not copied).
     pub fn get(&self, key: &[u8]) -> Result<Option<rocksdb::DBPinnableSlice<'_>>, StoreError> {
         self.snap
-            .borrow_dependent()
-            .get_pinned(key)
+            .borrow_owner()
+            .get_pinned_opt(key, &self.snap.borrow_dependent().get)
             .map_err(|e| self.rocks(e))
     }
 
@@ -104,7 +117,7 @@ impl ReadView {
         // calls readahead(2) every few blocks read in sequence, cached or not; a set
         // readahead size instead reads missing blocks 16 KiB at a time, no other calls.
         ro.set_readahead_size(16 << 10);
-        let mut it = self.snap.borrow_dependent().raw_iterator_opt(ro);
+        let mut it = self.snap.borrow_dependent().snap.raw_iterator_opt(ro);
         if reverse {
             it.seek_to_last();
         } else {
@@ -128,7 +141,7 @@ impl Pending {
     /// Every key and value under `prefix`.
     pub(super) fn entries(&self, prefix: &[u8]) -> Result<super::Entries, StoreError> {
         let mut out = Vec::new();
-        let snap = self.snap.borrow_dependent();
+        let snap = &self.snap.borrow_dependent().snap;
         for item in snap.iterator(rocksdb::IteratorMode::From(
             prefix,
             rocksdb::Direction::Forward,

@@ -516,7 +516,8 @@ pub fn ranges(
             let def = &t.def.indexes[*ix];
             let primary = def.kind == IndexKind::Primary;
             let marker = |p: usize| !primary || t.def.columns[def.parts[p].column].nullable;
-            let mut base = Vec::new();
+            // Room for the usual key, so that encoding its parts does not grow it.
+            let mut base = Vec::with_capacity(32);
             if primary {
                 keys::row(&mut base, id);
             } else {

@@ -437,7 +437,11 @@ impl Join<'_, '_, '_> {
             SourceKind::Derived(_) | SourceKind::Rows(_) => {
                 let rows: &[Vec<Value>] = match &src.kind {
                     SourceKind::Rows(r) => r,
-                    _ => self.derived[si].as_deref().unwrap_or(&[]),
+                    _ => self
+                        .derived
+                        .get(si)
+                        .and_then(|d| d.as_deref())
+                        .unwrap_or(&[]),
                 };
                 let mut go = true;
                 for r in rows {
@@ -733,12 +737,18 @@ fn select_into(
     outer: &[&[Value]],
     mut sink: Option<Sink<'_>>,
 ) -> Result<Vec<Vec<Value>>, SqlError> {
-    let mut derived = Vec::with_capacity(s.sources.len());
-    for src in &s.sources {
-        derived.push(match &src.kind {
-            SourceKind::Derived(p) => Some(run_rows(p, cx, &[])?),
-            _ => None,
-        });
+    // Rows of derived tables by source (no vector at all without one).
+    let mut derived = Vec::new();
+    if s.sources
+        .iter()
+        .any(|src| matches!(src.kind, SourceKind::Derived(_)))
+    {
+        for src in &s.sources {
+            derived.push(match &src.kind {
+                SourceKind::Derived(p) => Some(run_rows(p, cx, &[])?),
+                _ => None,
+            });
+        }
     }
     let ctx = Ctx {
         cx,
@@ -766,16 +776,14 @@ fn select_into(
         // evaluated after them reading the row (no HAVING, no ORDER BY key but the items):
         // the items take the row's values instead of copying them (the next row's read
         // overwrites every slot the items name).
-        let mut seen_cols = Vec::with_capacity(s.items.len());
         let take = s.sources.len() == 1
             && matches!(s.sources[0].kind, SourceKind::Base(_))
             && s.having.is_none()
             && (s.order.is_empty() || key_items.is_some() || streaming)
-            && s.items.iter().all(|e| match e {
-                Ex::Col(c) if !seen_cols.contains(c) => {
-                    seen_cols.push(*c);
-                    true
-                }
+            && s.items.iter().enumerate().all(|(i, e)| match e {
+                Ex::Col(c) => !s.items[..i]
+                    .iter()
+                    .any(|x| matches!(x, Ex::Col(d) if d == c)),
                 _ => false,
             });
         // The items of a row handed to the sink, kept for the next row with the values the
