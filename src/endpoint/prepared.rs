@@ -128,12 +128,10 @@ impl Prepared {
             .map_err(|_| bad_arguments())?;
         let bound = c.u8("new params bound").map_err(|_| bad_arguments())?;
         if bound == 1 {
+            let types = c.bytes(2 * n, "param types").map_err(|_| bad_arguments())?;
             self.types.clear();
-            for _ in 0..n {
-                let t = c.u8("param type").map_err(|_| bad_arguments())?;
-                let f = c.u8("param flags").map_err(|_| bad_arguments())?;
-                self.types.push((t, f & 0x80 != 0));
-            }
+            self.types
+                .extend(types.chunks_exact(2).map(|tf| (tf[0], tf[1] & 0x80 != 0)));
         }
         if self.types.len() != n {
             return Err(bad_arguments());
