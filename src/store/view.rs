@@ -11,9 +11,10 @@ use super::table::TableRt;
 use super::StoreError;
 
 /// A snapshot with the options of a point read at it (made once per view, not per read).
+/// The options go first (fields drop in order), before the snapshot they point to.
 struct Snap<'a> {
-    snap: rocksdb::Snapshot<'a>,
     get: rocksdb::ReadOptions,
+    snap: rocksdb::Snapshot<'a>,
 }
 
 impl<'a> Snap<'a> {
@@ -21,7 +22,7 @@ impl<'a> Snap<'a> {
         let snap = db.snapshot();
         let mut get = rocksdb::ReadOptions::default();
         get.set_snapshot(&snap);
-        Snap { snap, get }
+        Snap { get, snap }
     }
 }
 
