@@ -991,16 +991,20 @@ mod tests {
         s.reset_applied(None).unwrap();
         let e = s.read_view().unwrap();
         assert!(!std::sync::Arc::ptr_eq(&d, &e));
+        assert_eq!(std::sync::Arc::strong_count(&e), 2, "e is the shared view");
         // Writes let the shared view go: only its readers hold its snapshot.
         let mut t = s.txn();
         t.put(&rk(b"k"), b"3");
         t.commit(&s, &pos(3), false).unwrap();
         s.drain().unwrap();
-        assert!(s.last_view.get(u64::MAX, 0).is_none());
+        // Cleared by the writer itself, before any reader replaces it.
         assert_eq!(
             std::sync::Arc::strong_count(&e),
             1,
             "the store no longer holds it"
         );
+        let f = s.read_view().unwrap();
+        assert!(!std::sync::Arc::ptr_eq(&e, &f));
+        assert_eq!(value(&f).as_deref(), Some(&b"3"[..]));
     }
 }
