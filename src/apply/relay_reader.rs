@@ -5,6 +5,13 @@
 //! file grows. A group is handed out only once its last event (XID, COMMIT, the DDL
 //! statement...) is in the file; relay files never split a group (the receiver rotates only
 //! between groups), but the reader does not rely on that.
+//!
+//! The receiver also *cuts* the file it writes (a stream that broke off inside a
+//! transaction) and writes other bytes past the cut. A group is handed out only if no cut
+//! happened in this process since the reader last (re)positioned itself
+//! ([`crate::relay::written::cuts`]); otherwise the group is read again from its start.
+//! Without that, a reader could take its old offset in the rewritten region for an event
+//! start and stop with "relay log damaged" on a relay file that is fine.
 
 use std::path::{Path, PathBuf};
 
@@ -100,6 +107,9 @@ pub struct GroupReader {
     /// may cut a partial group from the file (reconnect, crash recovery), and then the
     /// reader must start that group again from here.
     group_start: (u64, Option<BinlogPos>),
+    /// The relay cut count (`relay::written::cuts`) when the reader last positioned itself
+    /// in the file: the bytes read since are current only while it has not moved.
+    cuts_seen: u64,
 }
 
 impl GroupReader {
@@ -125,6 +135,7 @@ impl GroupReader {
             fde: FormatDescription::assumed_v4(),
             server_id,
             group_start: (from.offset.max(4), None),
+            cuts_seen: crate::relay::written::cuts(),
         };
         r.group_start.1 = r.master.clone();
         r.open_file()?;
@@ -192,6 +203,9 @@ impl GroupReader {
                         trailer_len: ev.trailer_len,
                     });
                     if boundary {
+                        if self.restart_if_cut()? {
+                            continue;
+                        }
                         return Ok(Some(EventGroup {
                             bytes: &self.buf,
                             slots: &self.slots,
@@ -216,33 +230,75 @@ impl GroupReader {
                     self.rearm()?;
                     return Ok(None);
                 }
-                Err(Stop::Corrupt(e)) => return Err(e.into()),
+                Err(Stop::Corrupt(e)) => {
+                    // Bytes of a region the receiver cut and rewrote while they were being
+                    // read are not damage: read the group again.
+                    if self.restart_if_cut()? {
+                        continue;
+                    }
+                    return Err(e.into());
+                }
             }
         }
     }
 
-    /// Lets the reader see bytes appended after it hit the end of the file. If the file
-    /// became shorter than what was read, the receiver cut a partial group: collect that
-    /// group again from its start.
-    fn rearm(&mut self) -> Result<(), RelayError> {
-        let path = self.dir.join(&self.file);
-        let len = std::fs::metadata(&path)
-            .map_err(crate::relay::io_err("stat", &path))?
-            .len();
-        if len < self.offset {
-            tracing::debug!(file = %self.file, cut_at = len, "relay file was cut; re-reading the partial group");
-            self.offset = self.group_start.0.min(len);
-            self.master = self.group_start.1.clone();
-            self.groups = GroupTracker::default();
-            self.buf.clear();
-            self.slots.clear();
+    /// If the receiver cut a relay file since the reader last positioned itself, goes back
+    /// to the start of the group being collected (dropping what was read of it and the file
+    /// reader's buffer) and returns true.
+    fn restart_if_cut(&mut self) -> Result<bool, RelayError> {
+        let now = crate::relay::written::cuts();
+        if now == self.cuts_seen {
+            return Ok(false);
         }
+        self.cuts_seen = now;
+        tracing::debug!(file = %self.file, from = self.group_start.0,
+            "a relay file was cut while reading; reading the group again");
+        let len = self.file_len()?;
+        self.restart_group(len);
+        self.seek_reader()?;
+        Ok(true)
+    }
+
+    /// Forgets the group being collected and stands at its start (or at `len`, if the file
+    /// is now shorter: a cut made by another process, seen only through the length).
+    fn restart_group(&mut self, len: u64) {
+        self.offset = self.group_start.0.min(len);
+        self.master = self.group_start.1.clone();
+        self.groups = GroupTracker::default();
+        self.buf.clear();
+        self.slots.clear();
+    }
+
+    fn file_len(&self) -> Result<u64, RelayError> {
+        let path = self.dir.join(&self.file);
+        Ok(std::fs::metadata(&path)
+            .map_err(crate::relay::io_err("stat", &path))?
+            .len())
+    }
+
+    /// Moves the file reader to `offset`, dropping its buffer.
+    fn seek_reader(&mut self) -> Result<(), RelayError> {
         if let Some(r) = self.reader.as_mut() {
             let alg = r.fde().checksum;
             r.seek(self.offset)?;
             r.set_checksum(alg);
         }
         Ok(())
+    }
+
+    /// Lets the reader see bytes appended after it hit the end of the file. If the file
+    /// became shorter than what was read, the receiver cut a partial group: collect that
+    /// group again from its start.
+    fn rearm(&mut self) -> Result<(), RelayError> {
+        if self.restart_if_cut()? {
+            return Ok(());
+        }
+        let len = self.file_len()?;
+        if len < self.offset {
+            tracing::debug!(file = %self.file, cut_at = len, "relay file was cut; re-reading the partial group");
+            self.restart_group(len);
+        }
+        self.seek_reader()
     }
 
     /// At the end of the current file: true when there is more to read, in this file (it
@@ -270,6 +326,10 @@ impl GroupReader {
         }
         self.file = next.clone();
         self.offset = 4;
+        if self.groups.at_boundary() {
+            // A later restart goes back to the new file's start, not to an offset of the old.
+            self.group_start = (4, self.master.clone());
+        }
         self.open_file()?;
         Ok(true)
     }

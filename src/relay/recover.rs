@@ -137,6 +137,7 @@ fn truncate(path: &Path, len: u64) -> Result<(), RelayError> {
         .write(true)
         .open(path)
         .map_err(io_err("open", path))?;
+    super::written::note_cut();
     f.set_len(len).map_err(io_err("truncate", path))?;
     f.sync_all().map_err(io_err("fsync", path))
 }

@@ -193,6 +193,7 @@ impl FileWriter {
     /// Cuts the file to `len` and continues appending there.
     pub fn truncate(&mut self, len: u64) -> Result<(), RelayError> {
         self.barrier()?;
+        super::written::note_cut();
         self.file
             .set_len(len)
             .map_err(io_err("truncate", &self.path))?;

@@ -2,11 +2,36 @@
 //! counter after each write, and an idle applier waits for it to move instead of polling
 //! the relay files every few milliseconds. One counter per process: a reader woken for
 //! another relay log only looks again and finds nothing new.
+//!
+//! It also counts *cuts*: the receiver truncates the file it writes when a stream breaks
+//! off inside a transaction (the master resends the whole group, after a new dump's
+//! ROTATE and FORMAT_DESCRIPTION), and recovery does the same at start-up. Bytes past the
+//! cut are then rewritten with other content, possibly before a tailing reader looks at
+//! the file's length again, so a length that shrank is not enough to notice. A reader
+//! compares [`cuts`] before handing out a group with the value it last read under; any
+//! change sends it back to the start of the group (which is never past a cut: cuts go to
+//! the writer's last group boundary, and a reader only ever stands on boundaries the writer
+//! has already passed). Per process, like the write counter: the applier and the receiver
+//! share the daemon's process.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
 static WRITTEN: (Mutex<u64>, Condvar) = (Mutex::new(0), Condvar::new());
+
+static CUTS: AtomicU64 = AtomicU64::new(0);
+
+/// The count of relay file cuts so far in this process.
+pub fn cuts() -> u64 {
+    CUTS.load(Ordering::SeqCst)
+}
+
+/// Called *before* a relay file is truncated, so that a reader which read any byte written
+/// after the cut also sees the new count.
+pub fn note_cut() {
+    CUTS.fetch_add(1, Ordering::SeqCst);
+}
 
 /// The count of relay writes so far.
 pub fn count() -> u64 {

@@ -23,12 +23,18 @@ pub struct Replica {
 impl Replica {
     /// Starts `replicant run` (server_id 102) against `m` with `extra` options.
     pub fn start(m: &MariaDb, extra: &[&str]) -> Replica {
+        Replica::start_via(m.port(), extra)
+    }
+
+    /// Starts `replicant run` (server_id 102) against a master listening on `port` (the
+    /// master's own, or a proxy's in front of it).
+    pub fn start_via(port: u16, extra: &[&str]) -> Replica {
         let dir = tempfile::Builder::new()
             .prefix("rpl-ap-")
             .tempdir_in("/tmp")
             .unwrap();
         let datadir = dir.path().join("data");
-        let proc = Replicant::spawn(run_args(&datadir, m.port(), 102, extra));
+        let proc = Replicant::spawn(run_args(&datadir, port, 102, extra));
         Replica { dir, datadir, proc }
     }
 

@@ -11,6 +11,7 @@ pub mod applied;
 pub mod decode;
 pub mod mariadb;
 pub mod process;
+pub mod proxy;
 pub mod replicant;
 pub mod sysbench;
 
@@ -18,5 +19,6 @@ pub use applied::{assert_same_table, dump, master, status_of, Replica, APPLY_WAI
 pub use decode::{mariadb_binlog_decode, mariadb_binlog_decode_all, row_and_statement_lines};
 pub use mariadb::{port_open, seed_db01_user, MariaDb, MasterOpts, DB01_USER_ROWS};
 pub use process::{cpu_ticks, env_or, perf_start, perf_stop, pid_alive, wait_for, wait_until};
+pub use proxy::{FaultPlan, FaultProxy};
 pub use replicant::{replicant_cmd, run_args, Replicant, REPLICANT_BIN};
 pub use sysbench::{sysbench, sysbench_at, sysbench_cmd, SysbenchOpts};
