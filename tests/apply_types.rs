@@ -64,17 +64,47 @@ DELETE FROM t.alltypes WHERE id = 7;";
 
 #[test]
 fn every_column_type_with_edge_values() {
+    all_types_case(None);
+}
+
+/// The same table declared without a charset: on a latin1 server it takes utf8mb4 from its
+/// database, on a utf8mb4 server from the server.
+#[test]
+fn every_column_type_latin1_server_utf8mb4_database() {
+    all_types_case(Some(("latin1", "CREATE DATABASE t CHARACTER SET utf8mb4")));
+}
+
+#[test]
+fn every_column_type_utf8mb4_server() {
+    all_types_case(Some(("utf8mb4", "CREATE DATABASE t")));
+}
+
+/// `server`: the master's character_set_server and the CREATE DATABASE to run; the table
+/// then has no charset of its own.
+fn all_types_case(server: Option<(&str, &str)>) {
+    let mut extra_args = vec![
+        "--default-time-zone=+00:00".to_string(),
+        "--max-allowed-packet=64M".to_string(),
+    ];
+    if let Some((cs, _)) = server {
+        extra_args.push(format!("--character-set-server={cs}"));
+    }
     let m = MariaDb::start(MasterOpts {
-        extra_args: vec![
-            "--default-time-zone=+00:00".into(),
-            "--max-allowed-packet=64M".into(),
-        ],
+        extra_args,
         ..Default::default()
     });
     m.create_repl_user("repl", "repl");
     let mut r = Replica::start(&m, &[]);
-    m.sql("CREATE DATABASE t");
-    m.sql(ALL_TYPES);
+    match server {
+        None => {
+            m.sql("CREATE DATABASE t");
+            m.sql(ALL_TYPES);
+        }
+        Some((_, create_db)) => {
+            m.sql(create_db);
+            m.sql(&ALL_TYPES.replace(") DEFAULT CHARSET=utf8mb4", ")"));
+        }
+    }
     m.sql(ROWS);
     r.wait_applied(&m);
     assert_same_table(&m, &r.datadir, "t.alltypes", "id");
@@ -121,4 +151,86 @@ fn blob_over_16_mb() {
         want,
         format!("{}\t{md5}\t{}\t{}\n", fields[0], fields[1].len(), fields[2])
     );
+}
+
+/// Every string type, declared without a charset, in databases of the server's charset and
+/// of the other one: a column's charset is its table's, else its database's (kept from
+/// CREATE DATABASE, changed by ALTER DATABASE), else the server's. The master's TABLE_MAP
+/// carries the resulting byte lengths, so a wrong guess stops replication with 1677.
+fn charset_case(server: &str, other: &str) {
+    let m = MariaDb::start(MasterOpts {
+        extra_args: vec![format!("--character-set-server={server}")],
+        ..Default::default()
+    });
+    m.create_repl_user("repl", "repl");
+    let mut r = Replica::start(&m, &[]);
+    let cols = "id INT PRIMARY KEY, c CHAR(10), v VARCHAR(300), tt TINYTEXT, tx TEXT, \
+                mt MEDIUMTEXT, lt LONGTEXT, e ENUM('a','é','z'), st SET('x','ü')";
+    let row = |id: u32| {
+        format!("({id}, 'Ärger', 'café € Ñandú {id}', 'tiny é', REPEAT('ü', 300), 'medium', 'long', 'z', 'x')")
+    };
+    let mut sql = format!(
+        "SET NAMES utf8mb4;
+         CREATE DATABASE o CHARACTER SET {other};
+         CREATE DATABASE s;
+         CREATE TABLE o.t1 ({cols});
+         USE o;
+         CREATE TABLE t2 ({cols});
+         CREATE TABLE o.t3 LIKE o.t1;
+         CREATE TABLE s.t4 ({cols});
+         ALTER DATABASE s CHARACTER SET {other};
+         CREATE TABLE s.t5 ({cols});
+         USE s;
+         CREATE TABLE t6 ({cols});
+         ALTER TABLE s.t4 ADD COLUMN x VARCHAR(20);
+         ALTER DATABASE s DEFAULT CHARACTER SET {server};
+         CREATE TABLE s.t7 ({cols}) DEFAULT CHARSET={other};
+         CREATE TABLE s.t8 ({cols});
+        "
+    );
+    let tables = [
+        "o.t1", "o.t2", "o.t3", "s.t4", "s.t5", "s.t6", "s.t7", "s.t8",
+    ];
+    for (i, t) in tables.iter().enumerate() {
+        let mut v = row(i as u32 * 10);
+        if *t == "s.t4" {
+            // The column ADD COLUMN gave it.
+            v = format!("{}, 'added é')", &v[..v.len() - 1]);
+        }
+        sql.push_str(&format!("INSERT INTO {t} VALUES {v};\n"));
+    }
+    sql.push_str("ALTER TABLE s.t5 CONVERT TO CHARACTER SET ");
+    sql.push_str(server);
+    sql.push_str(";\nALTER TABLE s.t8 CONVERT TO CHARACTER SET ");
+    sql.push_str(other);
+    sql.push_str(";\nCREATE TABLE o.t9 AS SELECT * FROM s.t8;\n");
+    for t in ["s.t5", "s.t8", "o.t9"] {
+        sql.push_str(&format!(
+            "INSERT INTO {t} VALUES {};\n",
+            row(100).replace("(100", "(101")
+        ));
+    }
+    m.sql(&sql);
+    r.wait_applied(&m);
+    for t in tables.iter().chain(&["o.t9"]) {
+        assert_same_table(&m, &r.datadir, t, "id");
+    }
+    // SHOW CREATE DATABASE through the endpoint says what the master says.
+    r.proc.wait_endpoint();
+    for db in ["o", "s"] {
+        let q = format!("SHOW CREATE DATABASE {db}");
+        assert_eq!(r.proc.sql(&q).unwrap(), m.sql(&q), "{q}");
+    }
+    let st = r.status();
+    assert!(st.contains("Last_SQL_Errno: 0"), "{st}");
+}
+
+#[test]
+fn string_columns_take_their_database_charset_latin1_server() {
+    charset_case("latin1", "utf8mb4");
+}
+
+#[test]
+fn string_columns_take_their_database_charset_utf8mb4_server() {
+    charset_case("utf8mb4", "latin1");
 }

@@ -16,6 +16,7 @@ use sqlparser::parser::Parser;
 use super::error::SqlError;
 
 mod columns;
+mod database;
 mod text;
 
 use crate::store::catalog::{Catalog, ColumnDef, DefaultValue, IndexKind};
@@ -111,6 +112,13 @@ pub enum DdlOp {
         /// Default collation.
         collation: u16,
     },
+    /// ALTER DATABASE: a new default collation for tables created later.
+    AlterDatabase {
+        /// Name.
+        name: String,
+        /// The new default collation (`None`: only options the store does not keep).
+        collation: Option<u16>,
+    },
     /// DROP DATABASE.
     DropDatabase {
         /// Name.
@@ -160,7 +168,8 @@ pub enum DdlOp {
         /// Operations in order.
         ops: Vec<AlterOp>,
     },
-    /// A statement with no effect on the store (temporary tables, ALTER DATABASE ...).
+    /// A statement with no effect on the store (temporary tables, ALTER DATABASE ...
+    /// UPGRADE DATA DIRECTORY NAME).
     Nothing,
 }
 
@@ -180,10 +189,13 @@ pub struct DdlContext<'a> {
 /// Parses a DDL statement.
 pub fn parse(sql: &str, ctx: &DdlContext<'_>, catalog: &Catalog) -> Result<Vec<DdlOp>, SqlError> {
     let sql = mysql_spellings(&unwrap_versioned_comments(sql));
+    if let Some(op) = database::alter_database(&sql, ctx)? {
+        return Ok(vec![op]);
+    }
     let (sql, options) = take_alter_table_options(&sql)?;
-    if let Some((head, collation)) = options {
+    if let Some((head, options)) = options {
         // Only table options (which the parser does not take in ALTER TABLE): nothing but
-        // the default collation can matter to the store.
+        // the default collation and CONVERT TO can matter to the store.
         let name_sql = format!("{head} ADD COLUMN replicant_probe INT");
         let p = Ddl { ctx, catalog };
         let stmts = Parser::new(&MySqlDialect {})
@@ -194,7 +206,16 @@ pub fn parse(sql: &str, ctx: &DdlContext<'_>, catalog: &Catalog) -> Result<Vec<D
             return Err(SqlError::not_supported("this ALTER TABLE"));
         };
         let name = p.table_name(&at.name)?;
-        let ops = collation.map(AlterOp::TableCollation).into_iter().collect();
+        let mut ops = Vec::new();
+        if let Some(c) = options.convert {
+            let table = catalog
+                .table(&name.0, &name.1)
+                .ok_or_else(|| SqlError::no_such_table(&name.0, &name.1))?;
+            ops.extend(convert_columns(&table.columns, c)?);
+        }
+        if let Some(c) = options.convert.or(options.collation) {
+            ops.push(AlterOp::TableCollation(c));
+        }
         return Ok(vec![DdlOp::AlterTable { name, ops }]);
     }
     let stmts = Parser::new(&MySqlDialect {})
@@ -249,21 +270,22 @@ impl Ddl<'_> {
         }
     }
 
-    /// Default collation of database `db` for a new table: the master says it in the
-    /// event when `db` is the default database; else what the catalog recorded.
+    /// Default collation of database `db` for a new table, as mysqld takes it from the
+    /// database's own options (db.opt), whatever the session's `collation_database`: what
+    /// the catalog recorded at CREATE / ALTER DATABASE. For a database the catalog does not
+    /// know (the statement then fails with 1049 anyway), the event's `collation_database`
+    /// when `db` is its default database, else the server's.
+    ///
+    /// The master writes `collation_database` only when the session's differs from its
+    /// default database's, so its absence does not mean "the server's".
     fn db_collation(&self, db: &str) -> u16 {
-        if self.ctx.db == Some(db) {
-            // The master writes collation_database only when it differs from
-            // collation_server.
-            return self
-                .ctx
-                .collation_database
-                .unwrap_or(self.ctx.collation_server);
-        }
         if let Some(d) = self.catalog.databases.get(db) {
             return d.collation;
         }
-        self.ctx.collation_server
+        match self.ctx.collation_database {
+            Some(c) if self.ctx.db == Some(db) => c,
+            _ => self.ctx.collation_server,
+        }
     }
 
     fn statement(&self, s: Statement) -> Result<DdlOp, SqlError> {
@@ -381,7 +403,6 @@ impl Ddl<'_> {
                 }
                 Ok(DdlOp::AlterTable { name, ops })
             }
-            Statement::AlterSchema(_) => Ok(DdlOp::Nothing),
             other => Err(unsupported(format!(
                 "the statement {}",
                 other.to_string().chars().take(60).collect::<String>()

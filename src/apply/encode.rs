@@ -65,11 +65,22 @@ pub fn default_packed(col: &ColumnDef, now: u32) -> Result<Option<Vec<u8>>, SqlE
     Ok(Some(out))
 }
 
-/// Packs `text` as a value of `col` into `out`.
+/// Packs `text` (UTF-8, as mysqld's text of a value reaches a utf8mb4 client) as a value of
+/// `col` into `out`; a latin1 column takes it re-encoded in latin1.
 pub fn pack_text(col: &ColumnDef, text: &[u8], out: &mut Vec<u8>) -> Result<(), SqlError> {
     let s = std::str::from_utf8(text)
         .map_err(|_| bad(col, text))?
         .trim();
+    // Labels and numbers are read from `s`; string bytes are stored in the column's charset.
+    let latin1;
+    let text =
+        if col.ty.has_charset() && !text.is_ascii() && crate::store::text::is_latin1(col.collation)
+        {
+            latin1 = crate::store::text::utf8_to_latin1(text).ok_or_else(|| bad(col, text))?;
+            &latin1[..]
+        } else {
+            text
+        };
     let int = |bytes: usize, out: &mut Vec<u8>| -> Result<(), SqlError> {
         let v: i128 = if s.is_empty() {
             0

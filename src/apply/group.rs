@@ -321,9 +321,9 @@ fn ddl_passes_filters(op: &DdlOp, default_db: &str, f: &Filters) -> bool {
         return true;
     }
     let tables: Vec<&(String, String)> = match op {
-        DdlOp::CreateDatabase { name, .. } | DdlOp::DropDatabase { name, .. } => {
-            return f.db_ok(name)
-        }
+        DdlOp::CreateDatabase { name, .. }
+        | DdlOp::AlterDatabase { name, .. }
+        | DdlOp::DropDatabase { name, .. } => return f.db_ok(name),
         DdlOp::Nothing => return true,
         DdlOp::CreateTable { name, .. }
         | DdlOp::CreateTableLike { name, .. }

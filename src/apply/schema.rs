@@ -50,6 +50,16 @@ pub fn execute(
             cat.databases.insert(d.name.clone(), d);
             Ok(())
         }
+        DdlOp::AlterDatabase { name, collation } => {
+            let Some(d) = cat.databases.get_mut(&name) else {
+                return Err(sql(SqlError::unknown_db(&name)));
+            };
+            if let Some(c) = collation {
+                d.collation = c;
+                txn.put_database(d);
+            }
+            Ok(())
+        }
         DdlOp::DropDatabase { name, if_exists } => {
             if !cat.databases.contains_key(&name) {
                 return if if_exists {
@@ -518,7 +528,8 @@ fn alter(
                     None => None,
                     Some((a, b))
                         if new_rt.layout.columns[i] == old_rt.layout.columns[s]
-                            && c.def.unsigned == old.columns[s].unsigned =>
+                            && c.def.unsigned == old.columns[s].unsigned
+                            && same_encoding(&c.def, &old.columns[s]) =>
                     {
                         Some(Cow::Borrowed(&row[a..b]))
                     }
@@ -544,6 +555,16 @@ fn alter(
     cat.tables.insert(new_name, t);
     rows.reset();
     Ok(())
+}
+
+/// True when a value of `old` is stored as the same bytes in `new`: not a character column,
+/// or one whose character set stays (a new collation alone re-encodes nothing).
+fn same_encoding(new: &ColumnDef, old: &ColumnDef) -> bool {
+    if !new.ty.has_charset() || new.collation == old.collation {
+        return true;
+    }
+    let charset = |id| crate::store::collation::by_id(id).map(|c| c.charset);
+    charset(new.collation) == charset(old.collation)
 }
 
 /// Positions in `new.indexes` of the indexes `new` adds to `old`, when that is the only

@@ -95,7 +95,8 @@ pub fn write_text(out: &mut Vec<u8>, col: &ColumnDef, value: &Value<'_>) -> Opti
     Some(())
 }
 
-fn is_latin1(collation: u16) -> bool {
+/// True when `collation` is one of latin1's.
+pub fn is_latin1(collation: u16) -> bool {
     super::collation::by_id(collation).is_some_and(|c| c.charset == "latin1")
 }
 
@@ -136,6 +137,26 @@ pub fn latin1_to_utf8(s: &[u8], out: &mut Vec<u8>) {
     }
 }
 
+/// UTF-8 text as latin1 (cp1252); a character latin1 lacks becomes `?`, as mysqld converts
+/// it. `None` when `s` is not UTF-8.
+pub fn utf8_to_latin1(s: &[u8]) -> Option<Vec<u8>> {
+    let s = std::str::from_utf8(s).ok()?;
+    Some(
+        s.chars()
+            .map(|ch| {
+                let cp = ch as u32;
+                if cp < 0x80 || (0xA0..=0xFF).contains(&cp) {
+                    return cp as u8;
+                }
+                CP1252_HIGH
+                    .iter()
+                    .position(|&h| u32::from(h) == cp)
+                    .map_or(b'?', |i| 0x80 + i as u8)
+            })
+            .collect(),
+    )
+}
+
 /// Appends `text` escaped as `mariadb --batch` prints a field: backslash, NUL, tab and
 /// newline as `\\`, `\0`, `\t`, `\n`.
 pub fn write_batch_escaped(out: &mut Vec<u8>, text: &[u8]) {
@@ -153,6 +174,16 @@ pub fn write_batch_escaped(out: &mut Vec<u8>, text: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf8_becomes_latin1_and_back() {
+        let all: Vec<u8> = (0..=255u8).collect();
+        let mut utf8 = Vec::new();
+        latin1_to_utf8(&all, &mut utf8);
+        assert_eq!(utf8_to_latin1(&utf8).unwrap(), all);
+        assert_eq!(utf8_to_latin1("a€日🙂".as_bytes()).unwrap(), b"a\x80??");
+        assert_eq!(utf8_to_latin1(b"\xff\xfe"), None);
+    }
 
     #[test]
     fn latin1_becomes_utf8() {

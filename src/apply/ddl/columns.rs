@@ -374,3 +374,53 @@ pub(super) fn sql_type(dt: &DataType) -> Result<(SqlType, bool), SqlError> {
         other => return Err(unsupported(format!("the column type {other}"))),
     })
 }
+
+/// Character sets whose values replicant can re-encode when a column changes between them
+/// (through UTF-8 text: latin1 is cp1252, ASCII and UTF-8 are themselves).
+fn transcodable(charset: &str) -> bool {
+    matches!(charset, "latin1" | "ascii" | "utf8mb3" | "utf8mb4")
+}
+
+/// ALTER TABLE ... CONVERT TO CHARACTER SET: every character column (CHAR, VARCHAR, the
+/// TEXT types, ENUM, SET) takes `collation`, its values re-encoded. A TEXT column keeps
+/// room for as many characters as before: mysqld sizes it by its old length in characters
+/// (bytes / old mbmaxlen) times the new mbmaxlen, so latin1 TEXT becomes utf8mb4
+/// MEDIUMTEXT. JSON stays utf8mb4_bin, as in MariaDB.
+pub(super) fn convert_columns(
+    columns: &[ColumnDef],
+    collation: u16,
+) -> Result<Vec<super::AlterOp>, SqlError> {
+    let to = collation::by_id(collation).ok_or_else(|| unsupported("this collation"))?;
+    let mut ops = Vec::new();
+    for c in columns {
+        if !c.ty.has_charset() || c.ty == SqlType::Json {
+            continue;
+        }
+        let from = collation::by_id(c.collation)
+            .ok_or_else(|| unsupported(format!("the collation of column {}", c.name)))?;
+        if !transcodable(from.charset) || !transcodable(to.charset) {
+            return Err(unsupported(format!(
+                "CONVERT TO CHARACTER SET {} of column {} ({})",
+                to.charset, c.name, from.charset
+            )));
+        }
+        let mut column = c.clone();
+        column.collation = collation;
+        if let SqlType::Text(prefix) = c.ty {
+            let bytes = (1u64 << (8 * u64::from(prefix))) - 1;
+            let needed = bytes / u64::from(from.mbmaxlen) * u64::from(to.mbmaxlen);
+            column.ty = SqlType::Text(match needed {
+                0..=255 => 1,
+                256..=65_535 => 2,
+                65_536..=16_777_215 => 3,
+                _ => 4,
+            });
+        }
+        ops.push(super::AlterOp::ChangeColumn {
+            old: c.name.clone(),
+            column,
+            position: Position::Default,
+        });
+    }
+    Ok(ops)
+}

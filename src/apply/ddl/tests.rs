@@ -282,7 +282,7 @@ fn alter_table_options_are_taken_out() {
         &ctx(),
         &Catalog::default(),
     );
-    assert_eq!(e.unwrap_err().code, 1235);
+    assert_eq!(e.unwrap_err().code, 1146);
     assert_eq!(
         split_top_level("a (1, 2), b 'x,y', c"),
         vec!["a (1, 2)", " b 'x,y'", " c"]
@@ -309,4 +309,102 @@ fn generated_columns_in_create_not_in_alter() {
         assert_eq!(e.code, 1235, "{sql}");
         assert!(e.message.contains("generated column (g)"), "{}", e.message);
     }
+}
+
+/// A latin1 table whose columns CONVERT TO and the database defaults are checked against.
+fn latin1_catalog() -> Catalog {
+    let mut cat = Catalog::default();
+    for (name, collation) in [("db01", 8), ("u8", 45)] {
+        cat.databases.insert(
+            name.into(),
+            crate::store::catalog::DatabaseDef {
+                name: name.into(),
+                collation,
+            },
+        );
+    }
+    let op = one(
+        "CREATE TABLE t (id INT, c CHAR(3), v VARCHAR(10), tt TINYTEXT, tx TEXT, mt MEDIUMTEXT, \
+         e ENUM('a'), b BLOB, j JSON) DEFAULT CHARSET=latin1",
+    );
+    let DdlOp::CreateTable { columns, .. } = op else {
+        panic!("{op:?}")
+    };
+    cat.tables.insert(
+        ("db01".into(), "t".into()),
+        crate::store::catalog::TableDef {
+            id: 1,
+            db: "db01".into(),
+            name: "t".into(),
+            columns,
+            indexes: Vec::new(),
+            collation: 8,
+            next_index_id: 0,
+        },
+    );
+    cat
+}
+
+#[test]
+fn convert_to_character_set_converts_every_character_column() {
+    let cat = latin1_catalog();
+    let ops = parse(
+        "ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+        &ctx(),
+        &cat,
+    )
+    .unwrap();
+    let [DdlOp::AlterTable { ops, .. }] = ops.as_slice() else {
+        panic!("{ops:?}")
+    };
+    let changed: Vec<(&str, &SqlType, u16)> = ops
+        .iter()
+        .filter_map(|op| match op {
+            AlterOp::ChangeColumn { old, column, .. } => {
+                assert_eq!(*old, column.name);
+                Some((old.as_str(), &column.ty, column.collation))
+            }
+            _ => None,
+        })
+        .collect();
+    // TEXT types keep their length in characters: latin1 TEXT is utf8mb4 MEDIUMTEXT.
+    assert_eq!(
+        changed,
+        vec![
+            ("c", &SqlType::Char(3), 46),
+            ("v", &SqlType::Varchar(10), 46),
+            ("tt", &SqlType::Text(2), 46),
+            ("tx", &SqlType::Text(3), 46),
+            ("mt", &SqlType::Text(4), 46),
+            ("e", &SqlType::Enum(vec!["a".into()]), 46),
+        ]
+    );
+    assert_eq!(ops.last(), Some(&AlterOp::TableCollation(46)));
+    let e = parse("ALTER TABLE t CONVERT TO CHARACTER SET ucs2", &ctx(), &cat).unwrap_err();
+    assert_eq!(e.code, 1235, "{e}");
+}
+
+#[test]
+fn new_tables_take_the_database_collation_from_the_catalog() {
+    let cat = latin1_catalog();
+    // The master leaves collation_database out when it is the default database's: the
+    // catalog's default applies, not the server's (utf8mb4 in ctx()).
+    for sql in [
+        "CREATE TABLE t2 (c CHAR(1))",
+        "CREATE TABLE db01.t2 (c CHAR(1))",
+    ] {
+        let ops = parse(sql, &ctx(), &cat).unwrap();
+        let [DdlOp::CreateTable {
+            collation, columns, ..
+        }] = ops.as_slice()
+        else {
+            panic!("{ops:?}")
+        };
+        assert_eq!((*collation, columns[0].collation), (8, 8), "{sql}");
+    }
+    let ops = parse("CREATE TABLE u8.t2 (c CHAR(1))", &ctx(), &cat).unwrap();
+    let [DdlOp::CreateTable { collation, .. }] = ops.as_slice() else {
+        panic!("{ops:?}")
+    };
+    assert_eq!(*collation, 45);
 }

@@ -100,13 +100,21 @@ pub(super) fn split_top_level(s: &str) -> Vec<&str> {
     out
 }
 
+/// What the table options of an ALTER TABLE change in the catalog.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct TableOptions {
+    /// DEFAULT CHARSET / COLLATE: the default for columns added later.
+    pub collation: Option<u16>,
+    /// CONVERT TO CHARACTER SET: every character column and the default.
+    pub convert: Option<u16>,
+}
+
 /// For `ALTER TABLE t <ops>`: removes the table options among the ops. Returns the
 /// statement left to parse, and — when nothing but options remained — the statement's
-/// head (`ALTER TABLE t`) with the default collation the options set, if any.
-#[allow(clippy::type_complexity)]
+/// head (`ALTER TABLE t`) with what the options change.
 pub(super) fn take_alter_table_options(
     sql: &str,
-) -> Result<(String, Option<(String, Option<u16>)>), SqlError> {
+) -> Result<(String, Option<(String, TableOptions)>), SqlError> {
     let words: Vec<&str> = sql.split_whitespace().take(4).collect();
     let upper: Vec<String> = words.iter().map(|w| w.to_ascii_uppercase()).collect();
     let table_at = match upper.as_slice() {
@@ -137,6 +145,7 @@ pub(super) fn take_alter_table_options(
     let (head, ops) = sql.split_at(pos);
     let mut kept = Vec::new();
     let mut collation = None;
+    let mut convert = None;
     let mut removed = false;
     for op in split_top_level(ops) {
         let t = op.trim();
@@ -164,9 +173,8 @@ pub(super) fn take_alter_table_options(
             && (t.contains('=') || w.len() == 2 || first == "FORCE");
         match w.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
             ["CONVERT", "TO", ..] => {
-                return Err(SqlError::not_supported(
-                    "ALTER TABLE ... CONVERT TO CHARACTER SET",
-                ))
+                convert = Some(convert_to(t)?);
+                removed = true;
             }
             ["DEFAULT", "CHARSET", ..] | ["CHARSET", ..] => {
                 let n = if w[0] == "DEFAULT" { 2 } else { 1 };
@@ -197,14 +205,46 @@ pub(super) fn take_alter_table_options(
         return Ok((sql.to_string(), None));
     }
     if kept.is_empty() {
-        return Ok((String::new(), Some((head.to_string(), collation))));
+        let options = TableOptions { collation, convert };
+        return Ok((String::new(), Some((head.to_string(), options))));
     }
-    if collation.is_some() {
+    if collation.is_some() || convert.is_some() {
         return Err(SqlError::not_supported(
             "ALTER TABLE changing the default character set together with other changes",
         ));
     }
     Ok((format!("{head} {}", kept.join(", ")), None))
+}
+
+/// The collation of `CONVERT TO {CHARACTER SET | CHARSET} [=] cs [COLLATE [=] coll]`.
+fn convert_to(op: &str) -> Result<u16, SqlError> {
+    let words: Vec<&str> = op
+        .split(|c: char| c.is_whitespace() || c == '=')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let upper = |i: usize| words.get(i).map(|w| w.to_ascii_uppercase());
+    let mut i = match upper(2).as_deref() {
+        Some("CHARACTER") if upper(3).as_deref() == Some("SET") => 4,
+        Some("CHARSET") => 3,
+        _ => return Err(SqlError::not_supported(&format!("ALTER TABLE ... {op}"))),
+    };
+    let unquote = |w: &str| w.trim_matches(['\'', '"', '`']).to_string();
+    let charset = words.get(i).map(|w| unquote(w));
+    i += 1;
+    let collate = match upper(i).as_deref() {
+        Some("COLLATE") => words.get(i + 1).map(|w| unquote(w)),
+        None => None,
+        Some(_) => return Err(SqlError::not_supported(&format!("ALTER TABLE ... {op}"))),
+    };
+    if charset
+        .as_deref()
+        .is_none_or(|c| c.eq_ignore_ascii_case("DEFAULT"))
+    {
+        return Err(SqlError::not_supported(
+            "ALTER TABLE ... CONVERT TO CHARACTER SET DEFAULT",
+        ));
+    }
+    charset_collation(charset.as_deref(), collate.as_deref(), 0)
 }
 
 /// Rewrites MySQL spellings the parser lacks into ones it has, outside quoted text:
