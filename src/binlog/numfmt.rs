@@ -67,14 +67,105 @@ fn rounded(x: f64, sig: usize) -> Digits {
     d
 }
 
-/// Shortest round-trip digits of `x.abs()`.
+/// Shortest round-trip digits of `x.abs()`, as dtoa (mode 0) gives them.
 fn shortest(x: f64) -> Digits {
-    shortest_of(x.abs())
+    let bits = x.to_bits();
+    let (exp, frac) = ((bits >> 52) & 0x7ff, bits & ((1 << 52) - 1));
+    let (m, e) = if exp == 0 {
+        (frac, -1074)
+    } else {
+        (frac | 1 << 52, exp as i32 - 1075)
+    };
+    ties_to_even(shortest_of(x.abs()), m, e)
 }
 
 /// Shortest digits that read back as the same `f32` (dtoa's mode for MY_GCVT_ARG_FLOAT).
 fn shortest_f32(x: f32) -> Digits {
-    shortest_of(x.abs())
+    let bits = x.to_bits();
+    let (exp, frac) = ((bits >> 23) & 0xff, u64::from(bits & ((1 << 23) - 1)));
+    let (m, e) = if exp == 0 {
+        (frac, -149)
+    } else {
+        (frac | 1 << 23, exp as i32 - 150)
+    };
+    ties_to_even(shortest_of(x.abs()), m, e)
+}
+
+/// When the value `m × 2^e` lies exactly halfway between two shortest candidates (both
+/// read back as the value), dtoa takes the one whose last digit is even; Rust's formatter
+/// may take the other (118495133685290.125 is 118495133685290.12 for mysqld, .13 for Rust).
+/// A tie means the value's exact decimal expansion is one digit longer than the shortest
+/// form and ends in 5.
+fn ties_to_even(d: Digits, m: u64, e: i32) -> Digits {
+    let Some((exact, exact_len, decpt)) = exact_significand(m, e) else {
+        return d;
+    };
+    if exact % 10 != 5 || d.decpt != decpt || d.len >= exact_len {
+        return d;
+    }
+    // The two candidates one digit shorter than the exact value (a carry past 9...9 would
+    // move the decimal point: then they are not both shortest, and there is no tie).
+    let n = exact_len - 1;
+    let lower = exact / 10;
+    let upper = lower + 1;
+    if upper >= 10u128.pow(n as u32) {
+        return d;
+    }
+    let mut have: u128 = 0;
+    for &c in d.digits() {
+        have = have * 10 + u128::from(c - b'0');
+    }
+    have *= 10u128.pow((n - d.len) as u32);
+    if have != lower && have != upper {
+        return d;
+    }
+    let pick = if lower % 2 == 0 { lower } else { upper };
+    let mut out = Digits {
+        buf: [0; 40],
+        len: n,
+        decpt,
+    };
+    let mut v = pick;
+    for i in (0..n).rev() {
+        out.buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+    while out.len > 1 && out.buf[out.len - 1] == b'0' {
+        out.len -= 1;
+    }
+    out
+}
+
+/// The exact decimal expansion of `m × 2^e` as (significand, its number of digits, dtoa's
+/// `decpt`), when the significand has at most 19 digits: the only case in which a tie with
+/// a shortest form of up to 18 digits is possible.
+fn exact_significand(mut m: u64, mut e: i32) -> Option<(u128, usize, i32)> {
+    if m == 0 {
+        return None;
+    }
+    let tz = m.trailing_zeros();
+    m >>= tz;
+    e += tz as i32;
+    // m is odd now. For e < 0 the value is m × 5^-e / 10^-e: m × 5^-e has no factor 2, so
+    // no trailing zero, and more than 19 digits once 5^-e alone has (-e > 27). For e >= 0
+    // it is the integer m × 2^e (trailing zeros there end in 0, never in a tie's 5).
+    let (sig, scale) = if e < 0 {
+        if -e > 27 {
+            return None;
+        }
+        (u128::from(m).checked_mul(5u128.pow((-e) as u32))?, e)
+    } else {
+        if e > 64 {
+            return None;
+        }
+        let v = u128::from(m) << e;
+        if v >> e != u128::from(m) {
+            return None;
+        }
+        (v, 0)
+    };
+    let len = sig.ilog10() as usize + 1;
+    (len <= 19).then_some((sig, len, len as i32 + scale))
 }
 
 /// Shortest round-trip digits of a non-negative float of either width.
@@ -393,5 +484,41 @@ mod tests {
         assert_eq!(gcvt(123.25), "123.25");
         // 17 digits with a three-digit negative exponent do not fit 22 columns: rounded.
         assert_eq!(gcvt(1.2345678901234567e-300), "1.234567890123457e-300");
+    }
+
+    fn field(x: f64) -> String {
+        String::from_utf8(my_gcvt(x, GCVT_FIELD_WIDTH).as_bytes().to_vec()).unwrap()
+    }
+
+    fn field_f32(x: f32) -> String {
+        String::from_utf8(my_gcvt_f32(x, GCVT_FIELD_WIDTH).as_bytes().to_vec()).unwrap()
+    }
+
+    // The literals are the exact binary values (clippy would shorten them to the very
+    // digits under test).
+    #[test]
+    #[allow(clippy::excessive_precision)]
+    fn shortest_ties_go_to_the_even_digit() {
+        // Exactly halfway between two 17-digit candidates: dtoa keeps the even one.
+        assert_eq!(field(118495133685290.125), "118495133685290.12");
+        assert_eq!(field(118495133685290.375), "118495133685290.38");
+        assert_eq!(field(-118495133685290.625), "-118495133685290.62");
+        assert_eq!(field(118495133685290.875), "118495133685290.88");
+        // Not ties: the shortest form is the only candidate.
+        assert_eq!(field(118495133685290.25), "118495133685290.25");
+        assert_eq!(field(0.1), "0.1");
+        assert_eq!(field(5e-324), "5e-324");
+        assert_eq!(field(-0.0), "-0");
+        assert_eq!(field_f32(1.5), "1.5");
+        assert_eq!(field_f32(33554436.0), "33554436");
+    }
+
+    #[test]
+    fn exact_significands() {
+        assert_eq!(exact_significand(1, -3), Some((125, 3, 0)));
+        assert_eq!(exact_significand(3, 4), Some((48, 2, 2)));
+        assert_eq!(exact_significand(5, 1), Some((10, 2, 2)));
+        assert_eq!(exact_significand(1, -28), None);
+        assert_eq!(exact_significand(u64::MAX >> 11, 60), None);
     }
 }
