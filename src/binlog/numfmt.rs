@@ -79,18 +79,6 @@ fn shortest(x: f64) -> Digits {
     ties_to_even(shortest_of(x.abs()), m, e)
 }
 
-/// Shortest digits that read back as the same `f32` (dtoa's mode for MY_GCVT_ARG_FLOAT).
-fn shortest_f32(x: f32) -> Digits {
-    let bits = x.to_bits();
-    let (exp, frac) = ((bits >> 23) & 0xff, u64::from(bits & ((1 << 23) - 1)));
-    let (m, e) = if exp == 0 {
-        (frac, -149)
-    } else {
-        (frac | 1 << 23, exp as i32 - 150)
-    };
-    ties_to_even(shortest_of(x.abs()), m, e)
-}
-
 /// When the value `m × 2^e` lies exactly halfway between two shortest candidates (both
 /// read back as the value), dtoa takes the one whose last digit is even; Rust's formatter
 /// may take the other (118495133685290.125 is 118495133685290.12 for mysqld, .13 for Rust).
@@ -325,10 +313,18 @@ pub fn my_gcvt(x: f64, width: usize) -> NumBuf {
     gcvt_digits(x, shortest(x), width)
 }
 
-/// `my_gcvt(x, MY_GCVT_ARG_FLOAT, width)`: as [`my_gcvt`] with the shortest digits of the
-/// `f32` (how mysqld prints a FLOAT column).
+/// `FLT_DIG`: the significant digits `my_gcvt` keeps of a FLOAT.
+const FLT_DIG: usize = 6;
+
+/// `my_gcvt(x, MY_GCVT_ARG_FLOAT, width)`, how mysqld prints a FLOAT column: dtoa's mode 4
+/// with at most `FLT_DIG` digits of the float's value, correctly rounded (ties to even on
+/// the exact value), trailing zeros dropped. 16777217 stored as 16777216 prints 16777200.
 pub fn my_gcvt_f32(x: f32, width: usize) -> NumBuf {
-    gcvt_digits(x as f64, shortest_f32(x), width)
+    let mut d = rounded(x as f64, FLT_DIG.min(width.max(1)));
+    while d.len > 1 && d.buf[d.len - 1] == b'0' {
+        d.len -= 1;
+    }
+    gcvt_digits(x as f64, d, width)
 }
 
 /// Field width mysqld gives FLOAT and DOUBLE columns' text (`to_length - 1` in
@@ -341,7 +337,9 @@ fn gcvt_digits(x: f64, d: Digits, width: usize) -> NumBuf {
         out.push(b'0');
         return out;
     }
-    let negative = x.is_sign_negative();
+    // my_gcvt writes the sign for `x < 0`: negative zero prints as 0 (a FLOAT column holding
+    // -0 shows 0 on mysqld).
+    let negative = x < 0.0;
     let mut width = width as i32;
     if x < 0.0 {
         width -= 1;
@@ -508,9 +506,21 @@ mod tests {
         assert_eq!(field(118495133685290.25), "118495133685290.25");
         assert_eq!(field(0.1), "0.1");
         assert_eq!(field(5e-324), "5e-324");
-        assert_eq!(field(-0.0), "-0");
+        assert_eq!(field(-0.0), "0");
+    }
+
+    #[test]
+    fn floats_keep_six_digits() {
         assert_eq!(field_f32(1.5), "1.5");
-        assert_eq!(field_f32(33554436.0), "33554436");
+        assert_eq!(field_f32(0.1), "0.1");
+        assert_eq!(field_f32(33554436.0), "33554400");
+        assert_eq!(field_f32(16777217.0), "16777200");
+        assert_eq!(field_f32(118495133685290.125), "118495000000000");
+        assert_eq!(field_f32(3.4028235e38), "3.40282e38");
+        assert_eq!(field_f32(-0.0), "0");
+        // Seven exact digits ending in 5: to the even sixth digit.
+        assert_eq!(field_f32(131072.5), "131072");
+        assert_eq!(field_f32(131073.5), "131074");
     }
 
     #[test]
