@@ -150,6 +150,22 @@ impl Temporal {
         Some(t)
     }
 
+    /// A string read where a TIME is wanted (TIME(), CAST AS TIME, a TIME result): the
+    /// time of a DATETIME, else a TIME; else, as mysqld does, the leading digits alone as
+    /// [[H]HMM]SS ('2024-06-17' is 00:20:24).
+    pub fn parse_time_context(s: &str) -> Option<Temporal> {
+        if let Some(t) = Temporal::parse_datetime(s).filter(|t| t.kind == Kind::DateTime) {
+            return Some(t.as_kind(Kind::Time));
+        }
+        Temporal::parse_time(s).or_else(|| {
+            let s = s.trim();
+            let digits = s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            (digits > 0 && digits < s.len())
+                .then(|| Temporal::parse_time(&s[..digits]))
+                .flatten()
+        })
+    }
+
     /// Parses '[-][D ]HH:MM[:SS[.ffffff]]' or a bare number of seconds 'SS', 'MMSS', 'HHMMSS'.
     pub fn parse_time(s: &str) -> Option<Temporal> {
         let s = s.trim();
@@ -263,6 +279,46 @@ impl Temporal {
             micro: (a % 1_000_000) as u32,
             fsp,
         }
+    }
+
+    /// A TIME taken as a DATETIME, as mysqld does where a date is needed (DATE(t),
+    /// CAST(t AS DATETIME), a TIME against a DATETIME): that TIME after midnight of
+    /// `today`. Other kinds are returned as they are.
+    pub fn on_date(&self, today: &Temporal) -> Temporal {
+        if self.kind != Kind::Time {
+            return *self;
+        }
+        let midnight = today.days() * 86_400_000_000;
+        Temporal::from_epoch_micros(midnight + self.time_micros(), Kind::DateTime, self.fsp)
+    }
+
+    /// The value as an exact number, as mysqld gives it in numeric context
+    /// (`dt + 0` is 20240617075100.70 for a DATETIME(2)): the digits times 10^fsp, and fsp.
+    pub fn number_scaled(&self) -> (i128, u8) {
+        let date = (self.year as i128 * 100 + self.month as i128) * 100 + self.day as i128;
+        let time = (self.hour as i128 * 100 + self.minute as i128) * 100 + self.second as i128;
+        let whole = match self.kind {
+            Kind::Date => return (date, 0),
+            Kind::DateTime => date * 1_000_000 + time,
+            Kind::Time => time,
+        };
+        let fsp = self.fsp.min(6);
+        let frac = self.micro as i128 / 10i128.pow(6 - fsp as u32);
+        let v = whole * 10i128.pow(fsp as u32) + frac;
+        (if self.neg { -v } else { v }, fsp)
+    }
+
+    /// Keeps `fsp` fractional digits (truncating, as MariaDB stores them); a TIME that
+    /// becomes zero loses its sign (-00:00:00.5 as TIME(0) is 00:00:00).
+    pub fn truncated(&self, fsp: u8) -> Temporal {
+        let mut t = *self;
+        t.fsp = fsp.min(6);
+        let p = 10u32.pow(6 - t.fsp as u32);
+        t.micro = t.micro / p * p;
+        if t.kind == Kind::Time && t.time_micros() == 0 {
+            t.neg = false;
+        }
+        t
     }
 
     /// The same value as another kind (DATE(), TIME(), a DATE compared as DATETIME).
@@ -417,6 +473,10 @@ impl Temporal {
         ];
         let weekday = || ((self.days() + 3).rem_euclid(7)) as usize; // 0 = Monday
         let mut out = String::new();
+        // mysqld writes a negative TIME's sign before whatever the format makes of it.
+        if self.kind == Kind::Time && self.neg {
+            out.push('-');
+        }
         let mut chars = fmt.chars();
         while let Some(c) = chars.next() {
             if c != '%' {

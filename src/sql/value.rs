@@ -141,7 +141,33 @@ impl Value {
             Value::Text(s) => {
                 Decimal::parse(numeric_prefix_text(s)).or(Some(Decimal::from_i128(0)))
             }
+            Value::Temporal(t) => {
+                let (m, scale) = t.number_scaled();
+                Some(Decimal {
+                    m: crate::sql::decimal::I256::new(m),
+                    scale,
+                })
+            }
             other => Decimal::parse(&format!("{:.6}", other.as_f64())),
+        }
+    }
+
+    /// A temporal value as the exact number it is in arithmetic (an integer without
+    /// fractional digits, else a DECIMAL of its fsp); other values as they are.
+    pub fn numeric(&self) -> std::borrow::Cow<'_, Value> {
+        match self {
+            Value::Temporal(t) => {
+                let (m, scale) = t.number_scaled();
+                std::borrow::Cow::Owned(if scale == 0 {
+                    Value::Int(m as i64)
+                } else {
+                    Value::Decimal(Decimal {
+                        m: crate::sql::decimal::I256::new(m),
+                        scale,
+                    })
+                })
+            }
+            other => std::borrow::Cow::Borrowed(other),
         }
     }
 

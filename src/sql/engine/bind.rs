@@ -2208,10 +2208,14 @@ impl Binder<'_, '_> {
                 } else {
                     None
                 };
+                let temporal = common_temporal(frame, &branches, false);
                 let case = Ex::Case(op, whens, els, coll);
-                match scale {
-                    Some(s) => Ex::Func("RESCALE", vec![case, Ex::Lit(Value::Int(s as i64))], None),
-                    None => case,
+                match (temporal, scale) {
+                    (Some(t), _) => as_temporal(case, t),
+                    (None, Some(s)) => {
+                        Ex::Func("RESCALE", vec![case, Ex::Lit(Value::Int(s as i64))], None)
+                    }
+                    (None, None) => case,
                 }
             }
             Expr::Cast {
@@ -2499,6 +2503,15 @@ impl Binder<'_, '_> {
         if bound.iter().any(|x| matches!(x, Ex::Interval(..))) {
             return Err(unsupported(&e.to_string()));
         }
+        if fname == "UNIX_TIMESTAMP" {
+            // A string constant has the fractional precision it is written with (mysqld
+            // types the call by it); string values from rows have six digits.
+            if let Some(Ex::Lit(Value::Text(s))) = bound.first() {
+                if let Some(t) = crate::sql::temporal::Temporal::parse_datetime(s) {
+                    bound[0] = Ex::Lit(Value::Temporal(t));
+                }
+            }
+        }
         let coll = bound.first().and_then(|x| frame.coll(x));
         // IFNULL(amount, 0) is DECIMAL(.., 2): its integer results show the scale too.
         let branches: Option<Vec<&Ex>> = match fname {
@@ -2506,11 +2519,26 @@ impl Binder<'_, '_> {
             "IF" if bound.len() == 3 => Some(vec![&bound[1], &bound[2]]),
             _ => None,
         };
+        let strings = matches!(fname, "GREATEST" | "LEAST");
+        let temporal = branches
+            .as_ref()
+            .and_then(|b| common_temporal(frame, b, strings));
         let scale = branches.and_then(|b| common_scale(frame, &b));
+        if let (Some(t), true) = (temporal, strings) {
+            // GREATEST and LEAST compare in the result's type: string constants first
+            // become values of it.
+            for arg in bound.iter_mut() {
+                if matches!(arg, Ex::Lit(Value::Text(_))) {
+                    let lit = std::mem::replace(arg, Ex::Lit(Value::Null));
+                    *arg = as_temporal(lit, t);
+                }
+            }
+        }
         let f = Ex::Func(fname, bound, coll);
-        Ok(match scale {
-            Some(s) => Ex::Func("RESCALE", vec![f, Ex::Lit(Value::Int(s as i64))], None),
-            None => f,
+        Ok(match (temporal, scale) {
+            (Some(t), _) => as_temporal(f, t),
+            (None, Some(s)) => Ex::Func("RESCALE", vec![f, Ex::Lit(Value::Int(s as i64))], None),
+            (None, None) => f,
         })
     }
 }
@@ -2562,6 +2590,55 @@ fn common_scale(frame: &Frame<'_>, branches: &[&Ex]) -> Option<u8> {
         max = max.max(s);
     }
     (max > 0).then_some(max)
+}
+
+/// The temporal type a result of temporal branches takes, as mysqld types COALESCE, IF,
+/// CASE, GREATEST and LEAST: DATE or TIME when every branch is one, else DATETIME (a TIME
+/// then counts from today's midnight), with the largest fractional precision. `None`
+/// unless every branch is a temporal column or literal, or NULL — or, where `strings` is
+/// set (GREATEST, LEAST), a string literal, which takes the result's type.
+fn common_temporal(frame: &Frame<'_>, branches: &[&Ex], strings: bool) -> Option<(i64, u8)> {
+    use crate::sql::temporal::Kind;
+    let (mut kinds, mut fsp) = (Vec::new(), 0u8);
+    for b in branches {
+        let (kind, f) = match b {
+            Ex::Lit(Value::Null) => continue,
+            Ex::Lit(Value::Text(_)) if strings => continue,
+            Ex::Lit(Value::Temporal(t)) => (t.kind, t.fsp),
+            Ex::Col(i) => {
+                let m = &frame.cols.get(*i)?.meta;
+                match m.col_type {
+                    ct::DATE => (Kind::Date, 0),
+                    ct::DATETIME | ct::TIMESTAMP => (Kind::DateTime, m.decimals),
+                    ct::TIME => (Kind::Time, m.decimals),
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        kinds.push(kind);
+        fsp = fsp.max(f.min(6));
+    }
+    let first = *kinds.first()?;
+    let kind = if kinds.iter().all(|k| *k == first) {
+        first
+    } else {
+        Kind::DateTime
+    };
+    Some((super::func::temporal_kind_code(kind), fsp))
+}
+
+/// Wraps `e` so that its values take the temporal type [`common_temporal`] found.
+fn as_temporal(e: Ex, (kind, fsp): (i64, u8)) -> Ex {
+    Ex::Func(
+        "AS_TEMPORAL",
+        vec![
+            e,
+            Ex::Lit(Value::Int(kind)),
+            Ex::Lit(Value::Int(fsp as i64)),
+        ],
+        None,
+    )
 }
 
 /// 1235 when select item `pos` is a column the engine only selects as it is.

@@ -48,6 +48,8 @@ pub fn arith(op: Arith, l: &Value, r: &Value) -> Result<Value, SqlError> {
     if matches!(l, Value::Null) || matches!(r, Value::Null) {
         return Ok(Value::Null);
     }
+    let (l, r) = (l.numeric(), r.numeric());
+    let (l, r) = (l.as_ref(), r.as_ref());
     let ints = |v: &Value| match v {
         Value::Int(i) => Some(*i as i128),
         Value::UInt(u) => Some(*u as i128),
@@ -466,7 +468,7 @@ pub fn cast(v: Value, to: CastTo) -> Value {
                 other => {
                     let s = other.as_text().unwrap_or_default();
                     if kind == Kind::Time {
-                        Temporal::parse_time(&s).or_else(|| Temporal::parse_datetime(&s))
+                        Temporal::parse_time_context(&s)
                     } else {
                         Temporal::parse_datetime(&s)
                     }
@@ -474,13 +476,12 @@ pub fn cast(v: Value, to: CastTo) -> Value {
             };
             match t {
                 Some(t) => {
-                    let mut t = t.as_kind(kind);
-                    t.fsp = fsp;
-                    if fsp < 6 {
-                        let p = 10u32.pow(6 - fsp as u32);
-                        t.micro = t.micro / p * p;
-                    }
-                    Value::Temporal(t)
+                    let t = if kind == Kind::Time {
+                        t
+                    } else {
+                        t.on_date(&super::func::today())
+                    };
+                    Value::Temporal(t.as_kind(kind).truncated(fsp))
                 }
                 None => Value::Null,
             }

@@ -101,7 +101,17 @@ pub const NAMES: &[&str] = &[
     "CONV",
     "FORMAT",
     "RESCALE",
+    "AS_TEMPORAL",
 ];
+
+/// The kinds of temporal value as AS_TEMPORAL's argument names them.
+pub fn temporal_kind_code(kind: Kind) -> i64 {
+    match kind {
+        Kind::Date => 0,
+        Kind::DateTime => 1,
+        Kind::Time => 2,
+    }
+}
 
 /// Arguments a function takes: (least, most).
 pub fn arity(name: &str) -> (usize, usize) {
@@ -120,6 +130,7 @@ pub fn arity(name: &str) -> (usize, usize) {
         "IF" | "REPLACE" | "LPAD" | "RPAD" | "DATE_ADD" | "DATE_SUB" | "TIMESTAMPDIFF" => (3, 3),
         "CONV" => (3, 3),
         "RESCALE" => (2, 2),
+        "AS_TEMPORAL" => (3, 3),
         _ => (1, 1),
     }
 }
@@ -164,6 +175,15 @@ fn temporal(v: &Value) -> Option<Temporal> {
     }
 }
 
+/// A value taken as a date and time: a TIME counts from midnight of today, as mysqld
+/// converts it wherever a date is needed.
+fn datetime(v: &Value) -> Option<Temporal> {
+    temporal(v).map(|t| t.on_date(&today()))
+}
+
+/// The longest TIME (838:59:59.999999), in microseconds.
+const TIME_MAX_MICROS: i64 = (838 * 3600 + 59 * 60 + 59) * 1_000_000 + 999_999;
+
 fn date_part(v: &Value, f: impl Fn(&Temporal) -> i64) -> Value {
     match v {
         Value::Temporal(t) if t.kind == Kind::Time => Value::Int(f(t)),
@@ -192,6 +212,11 @@ fn interval(n: &Value, unit: &str) -> Option<(i64, i64)> {
         _ => return None,
     };
     int(n).checked_mul(k).map(|us| (0, us))
+}
+
+/// Today's date in the session's (the system's) time zone.
+pub fn today() -> Temporal {
+    now().as_kind(Kind::Date)
 }
 
 fn now() -> Temporal {
@@ -411,6 +436,31 @@ pub fn call(name: &str, a: Vec<Value>, coll: Coll) -> Result<Value, SqlError> {
                 other => other,
             });
         }
+        "AS_TEMPORAL" => {
+            let kind = match a.get(1).and_then(Value::as_i64) {
+                Some(0) => Kind::Date,
+                Some(2) => Kind::Time,
+                _ => Kind::DateTime,
+            };
+            let fsp = a.get(2).and_then(Value::as_i64).unwrap_or(0).clamp(0, 6) as u8;
+            let t = match a.first() {
+                Some(Value::Temporal(t)) => Some(*t),
+                Some(Value::Text(s)) if kind == Kind::Time => Temporal::parse_time_context(s),
+                Some(v @ Value::Text(_)) => temporal(v),
+                _ => None,
+            };
+            return Ok(match t {
+                Some(t) => {
+                    let mut t = match kind {
+                        Kind::Time => t.as_kind(Kind::Time),
+                        _ => t.on_date(&today()).as_kind(kind),
+                    };
+                    t.fsp = if kind == Kind::Date { 0 } else { fsp };
+                    Value::Temporal(t)
+                }
+                None => a.into_iter().next().unwrap_or(Value::Null),
+            });
+        }
         "FIELD" => {
             if matches!(a.first(), None | Some(Value::Null)) {
                 return Ok(Value::Int(0));
@@ -608,16 +658,11 @@ pub fn call(name: &str, a: Vec<Value>, coll: Coll) -> Result<Value, SqlError> {
                 Value::Double(x.sqrt())
             }
         }
-        "DATE" => temporal(&a[0]).map_or(Value::Null, |t| Value::Temporal(t.as_kind(Kind::Date))),
+        "DATE" => datetime(&a[0]).map_or(Value::Null, |t| Value::Temporal(t.as_kind(Kind::Date))),
         "TIME" => match &a[0] {
             Value::Temporal(t) => Value::Temporal(t.as_kind(Kind::Time)),
             other => {
-                let s = t_of(other);
-                Temporal::parse_datetime(&s)
-                    .filter(|x| x.kind == Kind::DateTime)
-                    .map(|x| x.as_kind(Kind::Time))
-                    .or_else(|| Temporal::parse_time(&s))
-                    .map_or(Value::Null, Value::Temporal)
+                Temporal::parse_time_context(&t_of(other)).map_or(Value::Null, Value::Temporal)
             }
         },
         "DATE_FORMAT" | "TIME_FORMAT" => {
@@ -647,17 +692,34 @@ pub fn call(name: &str, a: Vec<Value>, coll: Coll) -> Result<Value, SqlError> {
                 Value::Temporal(x) => Some(*x),
                 other => temporal(other),
             };
+            // Microseconds in the interval give the result six fractional digits; a
+            // fractional SECOND interval, its own scale (mysqld's result type).
+            let interval_fsp = match (unit.as_str(), &a[1]) {
+                ("MICROSECOND", _) => 6,
+                ("SECOND", Value::Decimal(d)) => d.scale.min(6),
+                ("SECOND", Value::Double(_) | Value::Float(_) | Value::Text(_)) => 6,
+                _ => 0,
+            };
             match base {
                 Some(mut x) => {
                     if x.kind == Kind::Date && us % 86_400_000_000 != 0 {
                         x = x.as_kind(Kind::DateTime);
                     }
-                    x.add(months, us).map_or(Value::Null, Value::Temporal)
+                    x.fsp = x.fsp.max(interval_fsp);
+                    match x.add(months, us) {
+                        Some(r)
+                            if r.kind == Kind::Time && r.time_micros().abs() > TIME_MAX_MICROS =>
+                        {
+                            Value::Null
+                        }
+                        Some(r) => Value::Temporal(r),
+                        None => Value::Null,
+                    }
                 }
                 None => Value::Null,
             }
         }
-        "DATEDIFF" => match (temporal(&a[0]), temporal(&a[1])) {
+        "DATEDIFF" => match (datetime(&a[0]), datetime(&a[1])) {
             (Some(x), Some(y)) if !x.is_zero_date() && !y.is_zero_date() => {
                 Value::Int(x.days() - y.days())
             }
@@ -665,7 +727,7 @@ pub fn call(name: &str, a: Vec<Value>, coll: Coll) -> Result<Value, SqlError> {
         },
         "TIMESTAMPDIFF" => {
             let unit = t(0);
-            match (temporal(&a[1]), temporal(&a[2])) {
+            match (datetime(&a[1]), datetime(&a[2])) {
                 (Some(x), Some(y)) if !x.is_zero_date() && !y.is_zero_date() => {
                     let dus = y.epoch_micros() - x.epoch_micros();
                     let months = || {
@@ -699,32 +761,71 @@ pub fn call(name: &str, a: Vec<Value>, coll: Coll) -> Result<Value, SqlError> {
                 _ => Value::Null,
             }
         }
-        "UNIX_TIMESTAMP" => match temporal(&a[0]) {
-            Some(x) if !x.is_zero_date() => {
-                let local = x.epoch_micros() / 1_000_000;
-                let secs = local - local_offset(local);
-                if x.micro > 0 {
-                    Value::Decimal(Decimal {
-                        m: crate::sql::decimal::I256::new(
-                            secs as i128 * 1_000_000 + x.micro as i128,
-                        ),
-                        scale: 6,
-                    })
-                } else {
-                    Value::Int(secs.max(0))
+        "UNIX_TIMESTAMP" => {
+            // The result's scale is the argument's fractional precision (mysqld's type):
+            // a column's fsp, a number's scale, 6 for other strings (string literals were
+            // made temporal literals when bound).
+            let scale = match &a[0] {
+                Value::Temporal(t) => t.fsp.min(6),
+                Value::Decimal(d) => d.scale.min(6),
+                Value::Int(_) | Value::UInt(_) => 0,
+                _ => 6,
+            };
+            let (secs, micro) = match datetime(&a[0]) {
+                Some(x) if !x.is_zero_date() => {
+                    let local = x.epoch_micros().div_euclid(1_000_000);
+                    let secs = local - local_offset(local);
+                    if secs < 0 {
+                        (0, 0)
+                    } else {
+                        (secs, x.micro)
+                    }
                 }
+                _ => (0, 0),
+            };
+            if scale == 0 {
+                Value::Int(secs)
+            } else {
+                let frac = micro as i128 / 10i128.pow(6 - scale as u32);
+                Value::Decimal(Decimal {
+                    m: crate::sql::decimal::I256::new(
+                        secs as i128 * 10i128.pow(scale as u32) + frac,
+                    ),
+                    scale,
+                })
             }
-            _ => Value::Int(0),
-        },
+        }
         "FROM_UNIXTIME" => {
-            let secs = a[0].as_f64();
+            // The result keeps the argument's scale (at most 6): exact for exact numbers.
+            let (s, micro, fsp) = match a[0].numeric().as_ref() {
+                Value::Int(i) => (*i, 0, 0),
+                Value::UInt(u) => (i64::try_from(*u).unwrap_or(i64::MAX), 0, 0),
+                Value::Decimal(d) => {
+                    let fsp = d.scale.min(6);
+                    let us = d
+                        .rescale(6)
+                        .map_or(i128::MAX, |x| crate::sql::decimal::saturate_i128(x.m));
+                    let us = i64::try_from(us).unwrap_or(i64::MAX);
+                    let p = 10i64.pow(6 - fsp as u32);
+                    (
+                        us.div_euclid(1_000_000),
+                        us.rem_euclid(1_000_000) / p * p,
+                        fsp,
+                    )
+                }
+                other => {
+                    let secs = other.as_f64();
+                    if !secs.is_finite() {
+                        return Ok(Value::Null);
+                    }
+                    let micro = ((secs - secs.floor()) * 1e6).round() as i64;
+                    (secs.floor() as i64, micro.min(999_999), 6)
+                }
+            };
             // mysqld's range for FROM_UNIXTIME.
-            if !(0.0..=32_536_771_199.0).contains(&secs) {
+            if !(0..=32_536_771_199).contains(&s) {
                 return Ok(Value::Null);
             }
-            let s = secs.trunc() as i64;
-            let micro = ((secs - secs.trunc()) * 1e6).round() as i64;
-            let fsp = if micro > 0 { 6 } else { 0 };
             let tv = Temporal::from_epoch_micros(
                 (s + local_offset(s)) * 1_000_000 + micro,
                 Kind::DateTime,
@@ -746,7 +847,7 @@ pub fn call(name: &str, a: Vec<Value>, coll: Coll) -> Result<Value, SqlError> {
         "DAYOFYEAR" => date_part(&a[0], |x| {
             x.days() - crate::inspect::days_from_civil(x.year as i64, 1, 1) + 1
         }),
-        "LAST_DAY" => match temporal(&a[0]) {
+        "LAST_DAY" => match datetime(&a[0]) {
             Some(x) if !x.is_zero_date() => {
                 let mut d = x.as_kind(Kind::Date);
                 d.day = crate::sql::temporal::days_in_month(d.year, d.month);
@@ -766,7 +867,12 @@ pub fn call(name: &str, a: Vec<Value>, coll: Coll) -> Result<Value, SqlError> {
                 "MICROSECOND" => |x| x.micro as i64,
                 _ => return Err(unsupported(&format!("EXTRACT({unit})"))),
             };
-            date_part(&a[1], f)
+            // EXTRACT keeps a negative TIME's sign (HOUR() and the like do not).
+            let time_unit = matches!(unit.as_str(), "HOUR" | "MINUTE" | "SECOND" | "MICROSECOND");
+            match (date_part(&a[1], f), &a[1]) {
+                (Value::Int(n), Value::Temporal(t)) if t.neg && time_unit => Value::Int(-n),
+                (v, _) => v,
+            }
         }
         "HEX" => match &a[0] {
             Value::Int(_)
