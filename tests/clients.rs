@@ -234,7 +234,13 @@ fn prepared_results_match_the_master() {
            FROM pt.seq_1_to_20000;
          CREATE TABLE pt.ts (id INT NOT NULL PRIMARY KEY,
            at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, u INT UNIQUE, m INT, KEY m_k (m, u));
-         INSERT INTO pt.ts (id, u, m) VALUES (1, 10, 100), (2, NULL, 200);",
+         INSERT INTO pt.ts (id, u, m) VALUES (1, 10, 100), (2, NULL, 200);
+         CREATE TABLE pt.floats (id INT NOT NULL PRIMARY KEY, d DOUBLE, f FLOAT);
+         INSERT INTO pt.floats VALUES (1, 118495133685290.125, 118495133685290.125),
+           (2, 118495133685290.375, 16777217), (3, -0.0, -1e-300), (4, 4.9e-324, 1e-45),
+           (5, 1.7976931348623157e308, 3.4028234e38), (6, 1e15, 1e15), (7, 1e16, 1e16),
+           (8, 1e17, 1e17), (9, 0.1, 0.1), (10, 2.2250738585072014e-308, 131072.5),
+           (11, 123456789012345680, 0.333333333);",
     );
     let (_dir, r) = replica_of(&m);
     wait_caught_up(&m, &r);
@@ -261,6 +267,8 @@ def run(**kw):
         ("SELECT id, n + 1, CONCAT(pad, '!') FROM pt.big WHERE id < ?", (4,)),
         ("SELECT id FROM pt.big WHERE id < ? AND n = ?", (100, 3)),
         ("SELECT id, at, u, m FROM pt.ts WHERE id > ?", (0,)),
+        # Doubles and floats travel as their bits; computed ones must be the same bits.
+        ("SELECT id, d, f, d * 1, f + 0, -d FROM pt.floats WHERE id > ? ORDER BY id", (0,)),
         ("SELECT a.id, b.id, b.pad FROM pt.types a LEFT JOIN pt.big b ON b.id = a.id + 100000 WHERE a.id = ?", (1,)),
     ]:
         try:

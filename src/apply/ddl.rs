@@ -273,13 +273,13 @@ impl Ddl<'_> {
     /// Default collation of database `db` for a new table, as mysqld takes it from the
     /// database's own options (db.opt), whatever the session's `collation_database`: what
     /// the catalog recorded at CREATE / ALTER DATABASE. For a database the catalog does not
-    /// know (the statement then fails with 1049 anyway), the event's `collation_database`
-    /// when `db` is its default database, else the server's.
+    /// know, or only assumes (the `mysql` schema), the event's `collation_database` when
+    /// `db` is its default database, else the server's.
     ///
     /// The master writes `collation_database` only when the session's differs from its
-    /// default database's, so its absence does not mean "the server's".
+    /// default database's, so its absence does not mean "the server's" for a known one.
     fn db_collation(&self, db: &str) -> u16 {
-        if let Some(d) = self.catalog.databases.get(db) {
+        if let Some(d) = self.catalog.databases.get(db).filter(|d| !d.assumed) {
             return d.collation;
         }
         match self.ctx.collation_database {

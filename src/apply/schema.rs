@@ -45,7 +45,11 @@ pub fn execute(
                     Err(sql(SqlError::db_exists(&name)))
                 };
             }
-            let d = DatabaseDef { name, collation };
+            let d = DatabaseDef {
+                name,
+                collation,
+                assumed: false,
+            };
             txn.put_database(&d);
             cat.databases.insert(d.name.clone(), d);
             Ok(())
@@ -56,6 +60,7 @@ pub fn execute(
             };
             if let Some(c) = collation {
                 d.collation = c;
+                d.assumed = false;
                 txn.put_database(d);
             }
             Ok(())

@@ -274,6 +274,10 @@ pub struct DatabaseDef {
     pub name: String,
     /// Default collation.
     pub collation: u16,
+    /// The database was on the master before anything replicated created it (the `mysql`
+    /// schema): `collation` is a guess, and the master's session says the real default.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub assumed: bool,
 }
 
 /// All databases and tables.
@@ -295,6 +299,7 @@ impl Catalog {
             .or_insert_with(|| DatabaseDef {
                 name: "mysql".into(),
                 collation: 8,
+                assumed: true,
             });
     }
 

@@ -320,6 +320,7 @@ fn latin1_catalog() -> Catalog {
             crate::store::catalog::DatabaseDef {
                 name: name.into(),
                 collation,
+                assumed: false,
             },
         );
     }

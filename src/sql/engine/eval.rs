@@ -43,6 +43,11 @@ fn is_exact(v: &Value) -> bool {
     matches!(v, Value::Int(_) | Value::UInt(_) | Value::Decimal(_))
 }
 
+/// A DOUBLE result: mysqld returns no negative zero (-0.0 is sent and shown as 0).
+fn double(x: f64) -> Value {
+    Value::Double(if x == 0.0 { 0.0 } else { x })
+}
+
 /// Arithmetic on two non-NULL values.
 pub fn arith(op: Arith, l: &Value, r: &Value) -> Result<Value, SqlError> {
     if matches!(l, Value::Null) || matches!(r, Value::Null) {
@@ -134,9 +139,9 @@ pub fn arith(op: Arith, l: &Value, r: &Value) -> Result<Value, SqlError> {
     }
     let (a, c) = (l.as_f64(), r.as_f64());
     Ok(match op {
-        Arith::Add => Value::Double(a + c),
-        Arith::Sub => Value::Double(a - c),
-        Arith::Mul => Value::Double(a * c),
+        Arith::Add => double(a + c),
+        Arith::Sub => double(a - c),
+        Arith::Mul => double(a * c),
         Arith::Div => {
             if c == 0.0 {
                 Value::Null
@@ -231,7 +236,7 @@ pub fn eval(e: &Ex, row: &[Value], cx: &Ctx<'_, '_>) -> Result<Value, SqlError> 
                     .ok_or_else(|| out_of_range(false))?,
             ),
             Value::Decimal(d) => Value::Decimal(Decimal { m: -d.m, ..d }),
-            other => Value::Double(-other.as_f64()),
+            other => double(-other.as_f64()),
         },
         Ex::Not(a) => match eval(a, row, cx)?.truth() {
             None => Value::Null,

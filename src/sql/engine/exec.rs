@@ -244,8 +244,9 @@ pub fn stored_value(
                 Value::Int(B::as_signed(*raw, *bytes))
             }
         }
-        B::Float(f) => Value::Float(*f),
-        B::Double(d) => Value::Double(*d),
+        // A stored negative zero reads as 0, as from mysqld.
+        B::Float(f) => Value::Float(if *f == 0.0 { 0.0 } else { *f }),
+        B::Double(d) => Value::Double(if *d == 0.0 { 0.0 } else { *d }),
         // YEAR 0 renders as 0000.
         B::Year(0) => Value::Text("0000".into()),
         B::Year(y) => Value::Int(*y as i64 + 1900),

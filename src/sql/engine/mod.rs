@@ -189,6 +189,7 @@ mod tests {
         txn.put_database(&crate::store::catalog::DatabaseDef {
             name: "d".into(),
             collation: 45,
+            assumed: false,
         });
         txn.put_table(&t, 2);
         let names = ["alice", "Bob", "carol", ""];
