@@ -86,6 +86,14 @@ CREATE TABLE shop.times (
   s VARCHAR(40)
 );
 CREATE TABLE shop.floats (id INT NOT NULL PRIMARY KEY, d DOUBLE, f FLOAT);
+CREATE TABLE shop.flags (
+  id INT NOT NULL PRIMARY KEY,
+  status ENUM('new','active','paused','deleted') NOT NULL DEFAULT 'new',
+  tags SET('red','green','blue'),
+  b1 BIT(1), b10 BIT(10), b64 BIT(64),
+  score DOUBLE,
+  KEY status_k (status), KEY b10_k (b10), KEY tags_k (tags)
+) DEFAULT CHARSET=latin1;
 ";
 
 /// Column groups of shop.times: DATETIME(0-6), TIMESTAMP(0-6), TIME(0-6), and the DATE
@@ -116,6 +124,155 @@ fn times_rows() -> String {
     }
     out.push(format!("(7{})", ", NULL".repeat(23)));
     format!("INSERT INTO shop.times VALUES {}", out.join(", "))
+}
+
+/// Rows of shop.flags from a fixed seed: every status, tag combination and bit width.
+fn flags_rows() -> String {
+    let mut g = Lcg(11);
+    let statuses = [
+        "'new'",
+        "'active'",
+        "'paused'",
+        "'deleted'",
+        "2",
+        "'ACTIVE'",
+    ];
+    let tags = [
+        "''",
+        "'red'",
+        "'green,red'",
+        "'blue'",
+        "'red,green,blue'",
+        "NULL",
+        "5",
+    ];
+    let rows: Vec<String> = (1..=200)
+        .map(|id| {
+            format!(
+                "({id}, {}, {}, b'{}', {}, {}, {})",
+                g.pick(&statuses),
+                g.pick(&tags),
+                g.below(2),
+                if g.below(9) == 0 {
+                    "NULL".to_string()
+                } else {
+                    g.below(1024).to_string()
+                },
+                g.next() << 33 | g.next() << 2 | g.below(4),
+                if g.below(6) == 0 {
+                    "NULL".to_string()
+                } else {
+                    format!("{:.16e}", (g.next() as f64 - 1e9) / 3.7)
+                }
+            )
+        })
+        .collect();
+    format!("INSERT INTO shop.flags VALUES {}", rows.join(", "))
+}
+
+/// ENUM, SET and BIT columns in comparisons (strings against labels, numbers against
+/// indexes and masks), arithmetic, string functions, ordering, grouping and key lookups.
+fn flag_queries() -> Vec<(String, bool)> {
+    let mut v: Vec<(String, bool)> = Vec::new();
+    let mut o = |q: &str| v.push((q.to_string(), true));
+    o("SELECT id, status, tags, b1, b10, b64 FROM shop.flags ORDER BY id");
+    o("SELECT id FROM shop.flags WHERE status = 'active' ORDER BY id");
+    o("SELECT id FROM shop.flags WHERE status = 'ACTIVE ' ORDER BY id");
+    o("SELECT id FROM shop.flags WHERE status IN ('new', 'paused', 'nope') ORDER BY id");
+    o("SELECT id FROM shop.flags WHERE status = 2 ORDER BY id");
+    o("SELECT id FROM shop.flags WHERE status = 'nope'");
+    o("SELECT id, status FROM shop.flags WHERE status > 'new' ORDER BY id");
+    o("SELECT id, status FROM shop.flags WHERE status < 3 AND id < 50 ORDER BY id");
+    o("SELECT id, status FROM shop.flags WHERE status BETWEEN 'b' AND 'o' ORDER BY id");
+    o("SELECT id, status FROM shop.flags ORDER BY status, id");
+    o("SELECT id, status FROM shop.flags ORDER BY status DESC, id LIMIT 20");
+    o("SELECT status, COUNT(*) FROM shop.flags GROUP BY status ORDER BY status");
+    o("SELECT MIN(status), MAX(status), MIN(tags), MAX(tags), SUM(status), AVG(status + 0) FROM shop.flags");
+    o("SELECT id, status + 0, status * 2, status - 5, CONCAT(status, '!'), LENGTH(status), UPPER(status), status LIKE '%e%' FROM shop.flags WHERE id < 20 ORDER BY id");
+    o("SELECT id, tags, tags + 0, tags & 2, tags | 8, FIND_IN_SET('green', tags), FIND_IN_SET('GREEN', tags), FIND_IN_SET('x', tags) FROM shop.flags WHERE id < 40 ORDER BY id");
+    o("SELECT id FROM shop.flags WHERE FIND_IN_SET('blue', tags) ORDER BY id");
+    o("SELECT id FROM shop.flags WHERE tags = 'red,green' ORDER BY id");
+    o("SELECT id FROM shop.flags WHERE tags = 'green,red' ORDER BY id");
+    o("SELECT id FROM shop.flags WHERE tags = 5 ORDER BY id");
+    o("SELECT id FROM shop.flags WHERE tags & 4 AND status <> 'deleted' ORDER BY id");
+    o("SELECT id, tags FROM shop.flags WHERE tags LIKE '%blue%' ORDER BY tags, id");
+    o("SELECT id, tags FROM shop.flags ORDER BY tags DESC, id LIMIT 30");
+    o("SELECT tags, COUNT(*) FROM shop.flags GROUP BY tags ORDER BY tags");
+    o("SELECT id, HEX(b10), b10 + 0, BIN(b10), b1 + 0, HEX(b64), b64 + 0, b10 | 1, b10 & 7 FROM shop.flags WHERE id < 30 ORDER BY id");
+    o("SELECT id FROM shop.flags WHERE b10 = 5 ORDER BY id");
+    o("SELECT id FROM shop.flags WHERE b10 = b'101' OR b10 = x'0100' ORDER BY id");
+    o("SELECT id FROM shop.flags WHERE b10 > 1000 ORDER BY id");
+    o("SELECT id FROM shop.flags WHERE b10 BETWEEN 100 AND 200 ORDER BY b10, id");
+    o("SELECT id FROM shop.flags WHERE b1 = 1 AND b10 < 50 ORDER BY id");
+    o("SELECT id, b10 FROM shop.flags ORDER BY b10, id LIMIT 25");
+    o("SELECT b1, COUNT(*), SUM(b10), MAX(b10) FROM shop.flags GROUP BY b1 ORDER BY b1");
+    o("SELECT id FROM shop.flags WHERE b64 > 9223372036854775807 ORDER BY id");
+    o("SELECT a.id, b.id FROM shop.flags a JOIN shop.flags b ON b.status = a.status AND b.id = a.id + 1 WHERE a.id < 30 ORDER BY a.id");
+    v
+}
+
+/// Random predicates over shop.flags (ENUM, SET, BIT and DOUBLE columns), fixed seed.
+fn random_flag_queries(seed: u64, n: usize) -> Vec<(String, bool)> {
+    let mut g = Lcg(seed);
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let pred = |g: &mut Lcg| -> String {
+            match g.below(8) {
+                0 => format!(
+                    "status {} {}",
+                    g.pick(&["=", "<>", "<", ">="]),
+                    g.pick(&[
+                        "'new'",
+                        "'active'",
+                        "'Paused'",
+                        "'deleted'",
+                        "2",
+                        "3",
+                        "'zzz'"
+                    ])
+                ),
+                1 => format!(
+                    "status IN ({}, {})",
+                    g.pick(&["'new'", "1", "'paused'"]),
+                    g.pick(&["'deleted'", "4", "'x'"])
+                ),
+                2 => format!(
+                    "FIND_IN_SET({}, tags)",
+                    g.pick(&["'red'", "'green'", "'blue'"])
+                ),
+                3 => format!(
+                    "tags {} {}",
+                    g.pick(&["=", "<>", ">"]),
+                    g.pick(&["'red'", "'red,blue'", "3", "0", "''"])
+                ),
+                4 => format!("b10 {} {}", g.pick(&["=", "<", ">=", "<>"]), g.below(1024)),
+                5 => format!("b1 = {}", g.below(2)),
+                6 => format!(
+                    "score {} {}",
+                    g.pick(&["<", ">"]),
+                    g.below(400_000_000) as i64 - 200_000_000
+                ),
+                _ => format!("(tags & {}) = 0", 1 + g.below(7)),
+            }
+        };
+        let mut wh = pred(&mut g);
+        for _ in 0..g.below(3) {
+            wh = format!("({wh}) {} {}", g.pick(&["AND", "OR"]), pred(&mut g));
+        }
+        let cols = *g.pick(&[
+            "id, status",
+            "id, tags, b10",
+            "id, score",
+            "id, status + 0, tags + 0, b10 + 0",
+            "id, HEX(b10), CONCAT(status, tags)",
+        ]);
+        let order = *g.pick(&["id", "status, id", "tags, id", "b10, id", "score, id"]);
+        out.push((
+            format!("SELECT {cols} FROM shop.flags WHERE {wh} ORDER BY {order}"),
+            true,
+        ));
+    }
+    out
 }
 
 /// Temporal functions over every fractional precision, over strings and over numbers:
@@ -402,6 +559,7 @@ fn shop_data() -> Vec<String> {
     }
     stmts.push(format!("INSERT INTO shop.events VALUES {}", ev.join(", ")));
     stmts.push(times_rows());
+    stmts.push(flags_rows());
     stmts.push(float_rows());
     stmts.push(
         "INSERT INTO shop.types VALUES
@@ -930,6 +1088,8 @@ fn corpus_and_random_queries_match_the_master() {
     let mut queries = corpus();
     queries.extend(sysbench_queries());
     queries.extend(temporal_queries());
+    queries.extend(flag_queries());
+    queries.extend(random_flag_queries(5, 150));
     queries.push(("SELECT * FROM shop.floats ORDER BY id".into(), true));
     queries.push((
         "SELECT id, d * 1, f + 0, -d, d / 3, CAST(f AS DOUBLE) FROM shop.floats ORDER BY id".into(),
@@ -987,9 +1147,27 @@ fn corpus_and_random_queries_match_the_master() {
         .sql("EXPLAIN SELECT id, k FROM sbtest.sbtest1 WHERE k BETWEEN 10 AND 20")
         .unwrap();
     assert!(out.contains("k_1") && out.contains("Using index"), "{out}");
+    // ENUM and BIT keys are used for lookups.
+    for (q, ty, key) in [
+        (
+            "SELECT * FROM shop.flags WHERE status = 'active'",
+            "ref",
+            "status_k",
+        ),
+        ("SELECT * FROM shop.flags WHERE b10 = 5", "ref", "b10_k"),
+    ] {
+        let out = r.proc.sql(&format!("EXPLAIN {q}")).unwrap();
+        let f: Vec<&str> = out.lines().next().unwrap_or("").split('\t').collect();
+        assert_eq!(
+            (f.get(3), f.get(5)),
+            (Some(&ty), Some(&key)),
+            "EXPLAIN {q}: {out}"
+        );
+    }
     // table-dump prints them as the master's SELECT does.
     assert_same_table(&m, &r.datadir, "shop.floats", "id");
     assert_same_table(&m, &r.datadir, "shop.times", "id");
+    assert_same_table(&m, &r.datadir, "shop.flags", "id");
     let mut failures = Vec::new();
     for (q, ordered) in &queries {
         if let Some(f) = compare(&m, &r, q, *ordered) {

@@ -29,6 +29,13 @@ pub enum Value {
     Bytes(Vec<u8>),
     /// DATE, DATETIME, TIMESTAMP or TIME.
     Temporal(Temporal),
+    /// An ENUM or SET column's value, which mysqld reads both ways: its text (the label,
+    /// the labels joined by commas) in string context, its number (the ENUM index from 1,
+    /// the SET bitmask) in numeric context and in ORDER BY.
+    Labeled(u64, String),
+    /// A BIT(n) column's value: an unsigned number wherever it is computed with or
+    /// compared, its `bytes` big-endian bytes when sent as it is.
+    Bit(u64, u8),
 }
 
 /// utf8mb4_general_ci: the connection collation string literals compare by.
@@ -66,6 +73,19 @@ impl Value {
             Value::Text(s) => Some(s.clone()),
             Value::Bytes(b) => Some(String::from_utf8_lossy(b).into_owned()),
             Value::Temporal(t) => Some(t.render()),
+            Value::Labeled(_, s) => Some(s.clone()),
+            Value::Bit(..) => Some(String::from_utf8_lossy(&self.bit_bytes()).into_owned()),
+        }
+    }
+
+    /// A BIT value's big-endian bytes (its column's width); empty for other values.
+    pub fn bit_bytes(&self) -> Vec<u8> {
+        match self {
+            Value::Bit(n, width) => {
+                let w = (*width).clamp(1, 8) as usize;
+                n.to_be_bytes()[8 - w..].to_vec()
+            }
+            _ => Vec::new(),
         }
     }
 
@@ -73,7 +93,8 @@ impl Value {
     pub fn render_bytes(&self) -> Option<Vec<u8>> {
         match self {
             Value::Bytes(b) => Some(b.clone()),
-            Value::Text(s) => Some(s.as_bytes().to_vec()),
+            Value::Text(s) | Value::Labeled(_, s) => Some(s.as_bytes().to_vec()),
+            Value::Bit(..) => Some(self.bit_bytes()),
             other => other.render().map(String::into_bytes),
         }
     }
@@ -82,7 +103,8 @@ impl Value {
     pub fn text_bytes(&self) -> Option<std::borrow::Cow<'_, [u8]>> {
         match self {
             Value::Bytes(b) => Some(std::borrow::Cow::Borrowed(b)),
-            Value::Text(s) => Some(std::borrow::Cow::Borrowed(s.as_bytes())),
+            Value::Text(s) | Value::Labeled(_, s) => Some(std::borrow::Cow::Borrowed(s.as_bytes())),
+            Value::Bit(..) => Some(std::borrow::Cow::Owned(self.bit_bytes())),
             other => other
                 .render()
                 .map(|s| std::borrow::Cow::Owned(s.into_bytes())),
@@ -106,7 +128,7 @@ impl Value {
         match self {
             Value::Null => None,
             Value::Int(i) => Some(*i),
-            Value::UInt(u) => Some(*u as i64),
+            Value::UInt(u) | Value::Labeled(u, _) | Value::Bit(u, _) => Some(*u as i64),
             Value::Decimal(d) => Some(
                 d.to_i128_rounded()
                     .clamp(i64::MIN as i128, i64::MAX as i128) as i64,
@@ -127,6 +149,7 @@ impl Value {
             Value::Text(s) => numeric_prefix(s),
             Value::Bytes(b) => numeric_prefix(&String::from_utf8_lossy(b)),
             Value::Temporal(t) => t.as_number(),
+            Value::Labeled(n, _) | Value::Bit(n, _) => *n as f64,
         }
     }
 
@@ -136,7 +159,9 @@ impl Value {
         match self {
             Value::Null => None,
             Value::Int(i) => Some(Decimal::from_i128(*i as i128)),
-            Value::UInt(u) => Some(Decimal::from_i128(*u as i128)),
+            Value::UInt(u) | Value::Labeled(u, _) | Value::Bit(u, _) => {
+                Some(Decimal::from_i128(*u as i128))
+            }
             Value::Decimal(d) => Some(*d),
             Value::Text(s) => {
                 Decimal::parse(numeric_prefix_text(s)).or(Some(Decimal::from_i128(0)))
@@ -152,8 +177,9 @@ impl Value {
         }
     }
 
-    /// A temporal value as the exact number it is in arithmetic (an integer without
-    /// fractional digits, else a DECIMAL of its fsp); other values as they are.
+    /// The value as the number it is in arithmetic: a temporal value exactly (an integer
+    /// without fractional digits, else a DECIMAL of its fsp), an ENUM/SET by its number, a
+    /// BIT as unsigned; other values as they are.
     pub fn numeric(&self) -> std::borrow::Cow<'_, Value> {
         match self {
             Value::Temporal(t) => {
@@ -167,20 +193,23 @@ impl Value {
                     })
                 })
             }
+            // An ENUM index or SET mask computes as a signed integer, BIT as unsigned.
+            Value::Labeled(n, _) => std::borrow::Cow::Owned(Value::Int(*n as i64)),
+            Value::Bit(n, _) => std::borrow::Cow::Owned(Value::UInt(*n)),
             other => std::borrow::Cow::Borrowed(other),
         }
     }
 
     /// True for character strings and binary strings.
     pub fn is_string(&self) -> bool {
-        matches!(self, Value::Text(_) | Value::Bytes(_))
+        matches!(self, Value::Text(_) | Value::Bytes(_) | Value::Labeled(..))
     }
 
     /// The string form (numbers rendered) for string functions; `None` for NULL.
     pub fn as_text(&self) -> Option<std::borrow::Cow<'_, str>> {
         match self {
             Value::Null => None,
-            Value::Text(s) => Some(std::borrow::Cow::Borrowed(s)),
+            Value::Text(s) | Value::Labeled(_, s) => Some(std::borrow::Cow::Borrowed(s)),
             Value::Bytes(b) => Some(String::from_utf8_lossy(b)),
             other => other.render().map(std::borrow::Cow::Owned),
         }
@@ -191,7 +220,7 @@ impl Value {
     pub fn group_key(&self, coll: Option<&'static Collation>, out: &mut Vec<u8>) {
         match self {
             Value::Null => out.push(0),
-            Value::Int(_) | Value::UInt(_) | Value::Decimal(_) => {
+            Value::Int(_) | Value::UInt(_) | Value::Decimal(_) | Value::Bit(..) => {
                 let d = self.as_decimal().unwrap_or(Decimal::from_i128(0));
                 // Trailing zeros do not make a different number.
                 let mut d = d;
@@ -215,7 +244,7 @@ impl Value {
                     out.extend_from_slice(&f.to_bits().to_be_bytes());
                 }
             }
-            Value::Text(s) => {
+            Value::Text(s) | Value::Labeled(_, s) => {
                 out.push(3);
                 let start = out.len();
                 text_collation(coll).weight(s.as_bytes(), out);
@@ -286,6 +315,20 @@ pub fn compare(l: &Value, r: &Value, coll: Option<&'static Collation>) -> Option
     use Value::*;
     Some(match (l, r) {
         (Null, _) | (_, Null) => return None,
+        // BIT compares as an unsigned number, with a bit or hex literal's bytes as one.
+        (Bit(n, _), other) => return compare(&UInt(*n), &bits_number(other), coll),
+        (other, Bit(n, _)) => return compare(&bits_number(other), &UInt(*n), coll),
+        // ENUM and SET: as their text against strings and each other, as their number
+        // against numbers (mysqld: `e = 2` tests the index, `e = 'b'` the label).
+        (Labeled(_, a), Labeled(_, b)) | (Labeled(_, a), Text(b)) | (Text(a), Labeled(_, b)) => {
+            compare_text(a.as_bytes(), b.as_bytes(), coll)
+        }
+        (Labeled(_, a), Bytes(b)) => a.as_bytes().cmp(b.as_slice()),
+        (Bytes(a), Labeled(_, b)) => a.as_slice().cmp(b.as_bytes()),
+        (Labeled(_, a), t @ Temporal(_)) => return compare(&Text(a.clone()), t, coll),
+        (t @ Temporal(_), Labeled(_, b)) => return compare(t, &Text(b.clone()), coll),
+        (Labeled(n, _), other) => return compare(&Int(*n as i64), other, coll),
+        (other, Labeled(n, _)) => return compare(other, &Int(*n as i64), coll),
         (Text(a), Text(b)) => compare_text(a.as_bytes(), b.as_bytes(), coll),
         (Bytes(a), Bytes(b)) => a.as_slice().cmp(b.as_slice()),
         (Bytes(a), Text(b)) => a.as_slice().cmp(b.as_bytes()),
@@ -322,6 +365,17 @@ pub fn compare(l: &Value, r: &Value, coll: Option<&'static Collation>) -> Option
         }
         _ => l.as_f64().partial_cmp(&r.as_f64())?,
     })
+}
+
+/// A value compared with a BIT: a binary string (b'101', x'05') as its big-endian number.
+fn bits_number(v: &Value) -> std::borrow::Cow<'_, Value> {
+    match v {
+        Value::Bytes(b) if b.len() <= 8 => std::borrow::Cow::Owned(Value::UInt(
+            b.iter().fold(0u64, |n, &x| n << 8 | u64::from(x)),
+        )),
+        Value::Bit(n, _) => std::borrow::Cow::Owned(Value::UInt(*n)),
+        other => std::borrow::Cow::Borrowed(other),
+    }
 }
 
 fn parse_like(t: &Temporal, s: &str) -> Option<Temporal> {

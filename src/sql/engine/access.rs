@@ -126,6 +126,10 @@ fn copy(e: &Ex) -> Option<Ex> {
 /// order the engine's comparisons agree with. Single-byte character sets (latin1) are
 /// not: their keys weigh the stored bytes, the engine compares their text as UTF-8.
 fn encodable(col: &ColumnDef) -> bool {
+    // ENUM and SET keys are their numbers, whatever the labels' charset.
+    if matches!(col.ty, SqlType::Enum(_) | SqlType::Set(_) | SqlType::Bit(_)) {
+        return true;
+    }
     if col.ty.has_charset() && collation::by_id(col.collation).is_none_or(|c| c.mbmaxlen == 1) {
         return false;
     }
@@ -240,7 +244,14 @@ pub fn choose(
             }
         }
         let (mut lo, mut hi) = (None, None);
-        if eq.len() < ix.parts.len() && usable(ix, eq.len()) {
+        // ENUM and SET keys are in index order, but `e < 'b'` compares labels: no ranges.
+        let ranged = |p: usize| {
+            !matches!(
+                t.def.columns[ix.parts[p].column].ty,
+                SqlType::Enum(_) | SqlType::Set(_)
+            )
+        };
+        if eq.len() < ix.parts.len() && usable(ix, eq.len()) && ranged(eq.len()) {
             for c in &by_col[ix.parts[eq.len()].column] {
                 match c {
                     Cond::Lo(v, inc, ci) if lo.is_none() => {
@@ -404,6 +415,81 @@ fn encode(col: &ColumnDef, v: &Value, marker: bool, out: &mut Vec<u8>) -> bool {
             }
             _ => false,
         },
+        SqlType::Enum(labels) => {
+            let index = match v {
+                Value::Labeled(n, _) => Some(*n),
+                Value::Int(_) | Value::UInt(_) => exact_int(v).and_then(|i| u64::try_from(i).ok()),
+                Value::Text(s) => {
+                    let c = collation::by_id(col.collation);
+                    labels
+                        .iter()
+                        .position(|l| {
+                            crate::sql::value::compare_text(l.as_bytes(), s.as_bytes(), c)
+                                == std::cmp::Ordering::Equal
+                        })
+                        .map(|i| i as u64 + 1)
+                }
+                _ => None,
+            };
+            // A label the column lacks matches no row: no key says so exactly.
+            match index {
+                Some(n) if n as usize <= labels.len() => {
+                    keycodec::put_u64(out, n);
+                    true
+                }
+                _ => false,
+            }
+        }
+        SqlType::Set(labels) => {
+            let mask = match v {
+                Value::Labeled(n, _) => Some(*n),
+                Value::Int(_) | Value::UInt(_) => exact_int(v).and_then(|i| u64::try_from(i).ok()),
+                Value::Text(s) => {
+                    let c = collation::by_id(col.collation);
+                    s.split(',')
+                        .filter(|p| !p.is_empty())
+                        .try_fold(0u64, |m, part| {
+                            labels
+                                .iter()
+                                .position(|l| {
+                                    crate::sql::value::compare_text(
+                                        l.as_bytes(),
+                                        part.as_bytes(),
+                                        c,
+                                    ) == std::cmp::Ordering::Equal
+                                })
+                                .map(|i| m | 1 << i)
+                        })
+                }
+                _ => None,
+            };
+            match mask {
+                Some(m) => {
+                    keycodec::put_u64(out, m);
+                    true
+                }
+                None => false,
+            }
+        }
+        SqlType::Bit(bits) => {
+            let n = match v {
+                Value::Bit(n, _) => Some(*n),
+                Value::Int(_) | Value::UInt(_) => exact_int(v).and_then(|i| u64::try_from(i).ok()),
+                Value::Bytes(b) if b.len() <= 8 => {
+                    Some(b.iter().fold(0u64, |n, &x| n << 8 | u64::from(x)))
+                }
+                _ => None,
+            };
+            // The stored key is the value's big-endian bytes, as wide as the column.
+            let width = bits.div_ceil(8).clamp(1, 8) as usize;
+            match n {
+                Some(n) if width == 8 || n >> (8 * width) == 0 => {
+                    out.extend_from_slice(&n.to_be_bytes()[8 - width..]);
+                    true
+                }
+                _ => false,
+            }
+        }
         SqlType::Date => {
             let t = match v {
                 Value::Temporal(t) => *t,

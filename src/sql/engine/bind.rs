@@ -488,20 +488,9 @@ struct Binder<'c, 'a> {
 /// References to common table expressions one statement may bind.
 const MAX_CTE_REFS: usize = 256;
 
-/// Why a column can only be selected as it is: BIT, ENUM and SET values are numbers with
-/// labels and character sets other than UTF-8 and latin1 are not converted; comparing or
-/// computing with them is not implemented yet.
+/// Why a column can only be selected as it is: character sets other than UTF-8 and latin1
+/// are not converted, so comparing or computing with them is not implemented yet.
 fn special_column(m: &ColMeta) -> Option<&'static str> {
-    use crate::wire::resultset::flags as fl;
-    if m.col_type == ct::BIT {
-        return Some("BIT columns in expressions, comparisons and ordering");
-    }
-    if m.flags & fl::ENUM != 0 {
-        return Some("ENUM columns in expressions, comparisons and ordering");
-    }
-    if m.flags & fl::SET != 0 {
-        return Some("SET columns in expressions, comparisons and ordering");
-    }
     if m.col_type != 0 {
         let cs = collation::by_id(m.charset).map(|c| c.charset);
         if !matches!(
@@ -2027,6 +2016,13 @@ impl Binder<'_, '_> {
                         crate::sql::constant::syntax_error(self.cx.names_from, "")
                     })?)
                 }
+                // b'101': a bit-value literal, a binary string of the bits' bytes
+                // (big-endian, as few as hold them), a number in numeric context.
+                Lit::SingleQuotedByteStringLiteral(bits) => {
+                    Value::Bytes(bit_bytes(bits).ok_or_else(|| {
+                        crate::sql::constant::syntax_error(self.cx.names_from, "")
+                    })?)
+                }
                 Lit::Boolean(x) => Value::Int(*x as i64),
                 Lit::Null => Value::Null,
                 Lit::Placeholder(_) => return self.param(v.span.start, e),
@@ -2549,6 +2545,19 @@ fn n_cols(c: &[OutCol]) -> usize {
 
 fn first_words(s: &str) -> String {
     s.split_whitespace().take(4).collect::<Vec<_>>().join(" ")
+}
+
+/// The bytes of a bit-value literal's digits; `None` when one is not 0 or 1.
+fn bit_bytes(bits: &str) -> Option<Vec<u8>> {
+    if !bits.bytes().all(|b| b == b'0' || b == b'1') {
+        return None;
+    }
+    let n = bits.len().div_ceil(8);
+    let mut out = vec![0u8; n];
+    for (i, b) in bits.bytes().rev().enumerate() {
+        out[n - 1 - i / 8] |= (b - b'0') << (i % 8);
+    }
+    Some(out)
 }
 
 fn hex_bytes(h: &str) -> Option<Vec<u8>> {

@@ -250,6 +250,34 @@ pub fn stored_value(
         // YEAR 0 renders as 0000.
         B::Year(0) => Value::Text("0000".into()),
         B::Year(y) => Value::Int(*y as i64 + 1900),
+        B::Bit { bits, data } => Value::Bit(
+            data.iter()
+                .rev()
+                .take(8)
+                .rev()
+                .fold(0u64, |n, &x| n << 8 | u64::from(x)),
+            bits.div_ceil(8).min(8) as u8,
+        ),
+        B::Enum(_) | B::Set(_) => {
+            let num = match v {
+                B::Enum(n) => u64::from(*n),
+                B::Set(bits) => {
+                    let mut b = [0u8; 8];
+                    let n = bits.len().min(8);
+                    b[..n].copy_from_slice(&bits[..n]);
+                    u64::from_le_bytes(b)
+                }
+                _ => 0,
+            };
+            buf.clear();
+            if write_text(buf, col, v).is_none() {
+                return Value::Null;
+            }
+            match String::from_utf8(std::mem::take(buf)) {
+                Ok(s) => Value::Labeled(num, s),
+                Err(e) => Value::Labeled(num, String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            }
+        }
         _ => {
             buf.clear();
             if write_text(buf, col, v).is_none() {
@@ -320,7 +348,7 @@ fn decode_into(
             // The previous row's text in this slot lends its allocation to this one's.
             if buf.capacity() == 0 {
                 match std::mem::replace(&mut out[i], Value::Null) {
-                    Value::Text(s) => *buf = s.into_bytes(),
+                    Value::Text(s) | Value::Labeled(_, s) => *buf = s.into_bytes(),
                     Value::Bytes(b) => *buf = b,
                     _ => {}
                 }
@@ -585,6 +613,16 @@ fn update(aggs: &[Agg], g: &mut Group, row: &[Value], ctx: &Ctx<'_, '_>) -> Resu
             State::Best(best) => {
                 let better = match &*best {
                     Value::Null => true,
+                    // MIN and MAX of ENUM and SET go by index and mask, as mysqld keeps
+                    // them in a field of the column's type.
+                    Value::Labeled(cur, _) if matches!(v, Value::Labeled(..)) => {
+                        let n = v.as_i64().unwrap_or(0) as u64;
+                        if a.kind == AggKind::Min {
+                            n < *cur
+                        } else {
+                            n > *cur
+                        }
+                    }
                     cur => {
                         let o = compare(v, cur, a.coll).unwrap_or(Ordering::Equal);
                         if a.kind == AggKind::Min {
@@ -1037,7 +1075,12 @@ fn sort_keys<'v>(values: impl Iterator<Item = &'v Value> + Clone, coll: Coll) ->
         match v {
             Value::Null => {}
             Value::Text(_) | Value::Bytes(_) => text = true,
-            Value::Int(_) | Value::UInt(_) | Value::Decimal(_) => exact = true,
+            // ENUM and SET sort by their number (mysqld: by index), BIT as a number.
+            Value::Int(_)
+            | Value::UInt(_)
+            | Value::Decimal(_)
+            | Value::Labeled(..)
+            | Value::Bit(..) => exact = true,
             Value::Double(_) | Value::Float(_) => approx = true,
             Value::Temporal(_) => time = true,
         }
@@ -1257,13 +1300,13 @@ pub fn metas(cols: &[OutCol], rows: &[Vec<Value>]) -> Vec<ColMeta> {
                     flags: fl::BINARY,
                     ..base
                 },
-                Some(Value::Bytes(_)) => ColMeta {
+                Some(Value::Bytes(_) | Value::Bit(..)) => ColMeta {
                     col_type: ct::VAR_STRING,
                     length: max_len,
                     flags: fl::BINARY,
                     ..base
                 },
-                Some(Value::Text(_)) | Some(Value::Null) => ColMeta {
+                Some(Value::Text(_) | Value::Labeled(..)) | Some(Value::Null) => ColMeta {
                     col_type: ct::VAR_STRING,
                     length: max_len.max(1) * 4,
                     charset: c.coll.map_or(crate::wire::resultset::UTF8MB4, |x| x.id),

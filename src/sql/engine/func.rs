@@ -95,6 +95,7 @@ pub const NAMES: &[&str] = &[
     "FIELD",
     "ELT",
     "STRCMP",
+    "FIND_IN_SET",
     "QUOTE",
     "BIN",
     "OCT",
@@ -125,8 +126,8 @@ pub fn arity(name: &str) -> (usize, usize) {
         "FROM_UNIXTIME" => (1, 2),
         "LEFT" | "RIGHT" | "IFNULL" | "NULLIF" | "INSTR" | "TRUNCATE" | "MOD" | "POWER"
         | "DATE_FORMAT" | "TIME_FORMAT" | "STR_TO_DATE" | "DATEDIFF" | "SHA2" | "JSON_EXTRACT"
-        | "REPEAT" | "STRCMP" | "FORMAT" | "&" | "|" | "^" | "EXTRACT" | "TRIM_STR"
-        | "LTRIM_STR" | "RTRIM_STR" => (2, 2),
+        | "REPEAT" | "STRCMP" | "FIND_IN_SET" | "FORMAT" | "&" | "|" | "^" | "EXTRACT"
+        | "TRIM_STR" | "LTRIM_STR" | "RTRIM_STR" => (2, 2),
         "IF" | "REPLACE" | "LPAD" | "RPAD" | "DATE_ADD" | "DATE_SUB" | "TIMESTAMPDIFF" => (3, 3),
         "CONV" => (3, 3),
         "RESCALE" => (2, 2),
@@ -875,6 +876,7 @@ pub fn call(name: &str, a: Vec<Value>, coll: Coll) -> Result<Value, SqlError> {
             }
         }
         "HEX" => match &a[0] {
+            Value::Bit(n, _) => Value::Text(format!("{n:X}")),
             Value::Int(_)
             | Value::UInt(_)
             | Value::Decimal(_)
@@ -958,6 +960,21 @@ pub fn call(name: &str, a: Vec<Value>, coll: Coll) -> Result<Value, SqlError> {
                 .unwrap_or(0) as i64,
         ),
         "CHAR" => Value::Bytes(a.iter().map(|v| int(v) as u8).collect()),
+        "FIND_IN_SET" => {
+            // 1-based position of the string among the comma-separated ones, compared by
+            // the collation; 0 when absent (or when it holds a comma itself).
+            let needle = t(0);
+            let list = t(1);
+            let pos = if needle.contains(',') || list.is_empty() {
+                None
+            } else {
+                list.split(',').position(|part| {
+                    crate::sql::value::compare_text(needle.as_bytes(), part.as_bytes(), coll)
+                        == std::cmp::Ordering::Equal
+                })
+            };
+            Value::Int(pos.map_or(0, |p| p as i64 + 1))
+        }
         "STRCMP" => Value::Int(match compare(&a[0], &a[1], coll) {
             Some(std::cmp::Ordering::Less) => -1,
             Some(std::cmp::Ordering::Greater) => 1,
