@@ -367,3 +367,62 @@ fn link_cuts_under_write_load_end_equal_to_the_master() {
         assert_same_table(&m, &r.datadir, t, "id");
     }
 }
+
+/// A store written before latin1 keys took mysqld's weights: its tables with latin1 key
+/// parts are marked as such (key format 0). The applier rebuilds them before it applies
+/// anything; until then the endpoint does not look rows up by those keys. Simulated by
+/// taking a table back to format 0 and deleting its index entries: only a rebuild brings
+/// them back, and lookups through the index then find every row.
+#[test]
+fn latin1_keys_of_an_older_store_are_rebuilt() {
+    use ::replicant::store::{keys, Store};
+    let m = master();
+    m.sql(
+        "SET NAMES utf8mb4; CREATE DATABASE d;
+         CREATE TABLE d.p (id INT PRIMARY KEY, name VARCHAR(30), KEY name_k (name)) DEFAULT CHARSET=latin1;
+         INSERT INTO d.p VALUES (1, 'Åsa'), (2, 'asa'), (3, 'Zed'), (4, 'Ödegård'), (5, 'Émile'), (6, 'eve');",
+    );
+    let mut r = Replica::start(&m, &[]);
+    r.wait_applied(&m);
+    r.proc.terminate();
+    {
+        let store = Store::open(&r.datadir).unwrap();
+        let cat = store.load_catalog().unwrap();
+        let mut t = cat.table("d", "p").unwrap().clone();
+        assert_eq!(t.key_format, ::replicant::store::catalog::KEY_FORMAT);
+        t.key_format = 0;
+        let ix = t.indexes.iter().find(|i| i.name == "name_k").unwrap().id;
+        let mut from = Vec::new();
+        keys::index(&mut from, t.id, ix);
+        let mut to = from.clone();
+        to.push(0xff);
+        let mut txn = store.txn();
+        txn.put_table(&t, cat.next_table_id);
+        txn.delete_range(&from, &to);
+        txn.commit(&store, &store.applied().unwrap().unwrap(), true)
+            .unwrap();
+    }
+    r.proc = Replicant::spawn(run_args(&r.datadir, m.port(), 102, &[]));
+    r.proc.wait_endpoint();
+    m.sql("INSERT INTO d.p VALUES (7, 'ÅSA')");
+    r.wait_applied(&m);
+    assert!(
+        r.proc.stderr().contains("rebuilding the table's keys"),
+        "{}",
+        r.proc.stderr()
+    );
+    for q in [
+        "SELECT id FROM d.p WHERE name = 'asa' ORDER BY id",
+        "SELECT id, name FROM d.p WHERE name > 'Z' ORDER BY name, id",
+        "SELECT id, name FROM d.p ORDER BY name, id",
+    ] {
+        let q = format!("SET NAMES utf8mb4; {q}");
+        assert_eq!(r.proc.sql(&q).unwrap(), m.sql(&q), "{q}");
+    }
+    let plan = r
+        .proc
+        .sql("EXPLAIN SELECT id FROM d.p WHERE name = 'asa'")
+        .unwrap();
+    assert!(plan.contains("name_k"), "{plan}");
+    assert_same_table(&m, &r.datadir, "d.p", "id");
+}

@@ -94,7 +94,52 @@ CREATE TABLE shop.flags (
   score DOUBLE,
   KEY status_k (status), KEY b10_k (b10), KEY tags_k (tags)
 ) DEFAULT CHARSET=latin1;
+CREATE TABLE shop.people (
+  id INT NOT NULL PRIMARY KEY,
+  name VARCHAR(40) NOT NULL,
+  g VARCHAR(40) COLLATE latin1_german2_ci,
+  b VARCHAR(40) COLLATE latin1_bin,
+  gen VARCHAR(40) COLLATE latin1_general_ci,
+  KEY name_k (name), KEY g_k (g), KEY b_k (b), KEY gen_k (gen)
+) DEFAULT CHARSET=latin1;
 ";
+
+/// Names latin1's national orders treat apart: Å, Ä, Ö after Z in Swedish, Ä as AE and ß
+/// as SS in German (DIN 2), accents folded or not.
+const LATIN1_NAMES: &[&str] = &[
+    "Åsa",
+    "asa",
+    "ÅSA",
+    "Zed",
+    "zorro",
+    "Ödegård",
+    "Oskar",
+    "Ärger",
+    "Aerger",
+    "Arg",
+    "Straße",
+    "Strasse",
+    "Émile",
+    "emile",
+    "Eve",
+    "eve ",
+    "Ü",
+    "Y",
+    "y",
+    "Ñandú",
+    "Nando",
+    "_x",
+    "[a]",
+    "Ææ",
+    "Øre",
+    "Ore",
+    "Þór",
+    "Ýr",
+    "ÿ",
+    "~",
+    "Ça",
+    "Ca",
+];
 
 /// Column groups of shop.times: DATETIME(0-6), TIMESTAMP(0-6), TIME(0-6), and the DATE
 /// and VARCHAR columns.
@@ -208,6 +253,48 @@ fn flag_queries() -> Vec<(String, bool)> {
     o("SELECT b1, COUNT(*), SUM(b10), MAX(b10) FROM shop.flags GROUP BY b1 ORDER BY b1");
     o("SELECT id FROM shop.flags WHERE b64 > 9223372036854775807 ORDER BY id");
     o("SELECT a.id, b.id FROM shop.flags a JOIN shop.flags b ON b.status = a.status AND b.id = a.id + 1 WHERE a.id < 30 ORDER BY a.id");
+    v
+}
+
+/// Lookups, ranges, ordering and grouping on latin1 keys of every latin1 collation.
+fn latin1_queries() -> Vec<(String, bool)> {
+    let mut v: Vec<(String, bool)> = Vec::new();
+    for col in ["name", "g", "b", "gen"] {
+        let mut o = |q: String| v.push((q, true));
+        o(format!(
+            "SELECT id, {col} FROM shop.people ORDER BY {col}, id"
+        ));
+        o(format!(
+            "SELECT id, {col} FROM shop.people ORDER BY {col} DESC, id DESC LIMIT 10"
+        ));
+        o(format!(
+            "SELECT {col}, COUNT(*) FROM shop.people GROUP BY {col} ORDER BY {col}"
+        ));
+        o(format!(
+            "SELECT COUNT(DISTINCT {col}), MIN({col}), MAX({col}) FROM shop.people"
+        ));
+        for lit in [
+            "asa", "ÅSA", "ärger", "AERGER", "strasse", "EMILE", "eve", "y", "ü", "nando", "ore",
+            "CA",
+        ] {
+            o(format!(
+                "SELECT id FROM shop.people WHERE {col} = '{lit}' ORDER BY id"
+            ));
+        }
+        o(format!(
+            "SELECT id, {col} FROM shop.people WHERE {col} > 'Z' ORDER BY {col}, id"
+        ));
+        o(format!(
+            "SELECT id, {col} FROM shop.people WHERE {col} BETWEEN 'A' AND 'O' ORDER BY id"
+        ));
+        o(format!(
+            "SELECT id, {col} FROM shop.people WHERE {col} < 'E' ORDER BY id"
+        ));
+        o(format!(
+            "SELECT id FROM shop.people WHERE {col} IN ('asa', 'zed', 'STRASSE') ORDER BY id"
+        ));
+        o(format!("SELECT id, {col} FROM shop.people WHERE {col} LIKE 'Ö%' OR {col} LIKE '%e' ORDER BY id"));
+    }
     v
 }
 
@@ -560,6 +647,15 @@ fn shop_data() -> Vec<String> {
     stmts.push(format!("INSERT INTO shop.events VALUES {}", ev.join(", ")));
     stmts.push(times_rows());
     stmts.push(flags_rows());
+    let people: Vec<String> = LATIN1_NAMES
+        .iter()
+        .enumerate()
+        .map(|(i, n)| format!("({}, {1}, {1}, {1}, {1})", i + 1, q(n)))
+        .collect();
+    stmts.push(format!(
+        "SET NAMES utf8mb4; INSERT INTO shop.people VALUES {}",
+        people.join(", ")
+    ));
     stmts.push(float_rows());
     stmts.push(
         "INSERT INTO shop.types VALUES
@@ -1089,6 +1185,7 @@ fn corpus_and_random_queries_match_the_master() {
     queries.extend(sysbench_queries());
     queries.extend(temporal_queries());
     queries.extend(flag_queries());
+    queries.extend(latin1_queries());
     queries.extend(random_flag_queries(5, 150));
     queries.push(("SELECT * FROM shop.floats ORDER BY id".into(), true));
     queries.push((
@@ -1155,6 +1252,17 @@ fn corpus_and_random_queries_match_the_master() {
             "status_k",
         ),
         ("SELECT * FROM shop.flags WHERE b10 = 5", "ref", "b10_k"),
+        (
+            "SELECT * FROM shop.people WHERE name = 'Åsa'",
+            "ref",
+            "name_k",
+        ),
+        ("SELECT * FROM shop.people WHERE g = 'Straße'", "ref", "g_k"),
+        (
+            "SELECT * FROM shop.people WHERE gen > 'x'",
+            "range",
+            "gen_k",
+        ),
     ] {
         let out = r.proc.sql(&format!("EXPLAIN {q}")).unwrap();
         let f: Vec<&str> = out.lines().next().unwrap_or("").split('\t').collect();
@@ -1168,6 +1276,32 @@ fn corpus_and_random_queries_match_the_master() {
     assert_same_table(&m, &r.datadir, "shop.floats", "id");
     assert_same_table(&m, &r.datadir, "shop.times", "id");
     assert_same_table(&m, &r.datadir, "shop.flags", "id");
+    assert_same_table(&m, &r.datadir, "shop.people", "id");
+    // latin1's weights are mysqld's, byte for byte.
+    for c in [
+        "latin1_swedish_ci",
+        "latin1_german1_ci",
+        "latin1_danish_ci",
+        "latin1_german2_ci",
+        "latin1_general_ci",
+        "latin1_general_cs",
+        "latin1_spanish_ci",
+        "latin1_bin",
+    ] {
+        let want = m.sql(&format!(
+            "SELECT seq, HEX(WEIGHT_STRING(CONVERT(UNHEX(LPAD(HEX(seq), 2, '0')) USING latin1) COLLATE {c})) \
+             FROM shop.seq_0_to_255 WHERE seq <> 32"
+        ));
+        let coll = ::replicant::store::collation::by_name(c).unwrap();
+        let mut got = String::new();
+        for b in (0u8..=255).filter(|b| *b != b' ') {
+            let mut w = Vec::new();
+            coll.weight(&[b], &mut w);
+            let hex: String = w.iter().map(|x| format!("{x:02X}")).collect();
+            got.push_str(&format!("{b}\t{hex}\n"));
+        }
+        assert_eq!(got, want, "{c}");
+    }
     let mut failures = Vec::new();
     for (q, ordered) in &queries {
         if let Some(f) = compare(&m, &r, q, *ordered) {

@@ -180,7 +180,7 @@ impl Applier {
     pub fn run(mut self) -> Result<(), ApplierError> {
         self.status.state = "Waiting for the next event in relay log".into();
         let _ = self.status.store(&self.opts.datadir);
-        let r = self.run_inner();
+        let r = self.rebuild_outdated_keys().and_then(|()| self.run_inner());
         if let Err(ApplierError::Sql { code, message }) = &r {
             tracing::error!(code, %message, "applier stopped");
             self.status.last_sql_errno = *code as u32;
@@ -197,6 +197,37 @@ impl Applier {
         self.status.state = String::new();
         let _ = self.status.store(&self.opts.datadir);
         r
+    }
+
+    /// Rewrites the tables whose keys an older replicant wrote with other weights
+    /// (`TableDef::keys_outdated`), one transaction each, before anything is applied to
+    /// them. A crash in between leaves each table old or new, never mixed: the rest are
+    /// rebuilt at the next start.
+    fn rebuild_outdated_keys(&mut self) -> Result<(), ApplierError> {
+        let Some(at) = self.applied.clone() else {
+            return Ok(());
+        };
+        let outdated: Vec<(String, String)> = self
+            .catalog
+            .tables
+            .iter()
+            .filter(|(_, t)| t.keys_outdated())
+            .map(|(n, _)| n.clone())
+            .collect();
+        for name in outdated {
+            tracing::info!(table = %format!("{}.{}", name.0, name.1),
+                "rebuilding the table's keys in today's format (latin1 weights)");
+            let mut cat = self.catalog.clone();
+            let mut txn = self.store.txn();
+            let context = format!("rebuilding the keys of {}.{}", name.0, name.1);
+            super::schema::rebuild_keys(&mut cat, &self.store, &mut txn, &mut self.rows, name)
+                .map_err(|error| group_error(GroupError { error, context }, at.master.as_ref()))?;
+            txn.commit(&self.store, &at, false)?;
+            self.catalog = cat;
+            self.tables.clear();
+            self.rows.reset();
+        }
+        Ok(())
     }
 
     fn run_inner(&mut self) -> Result<(), ApplierError> {

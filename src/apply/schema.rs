@@ -13,7 +13,7 @@ use super::encode;
 use super::error::SqlError;
 use super::rows::{RowApplier, RowError};
 use crate::store::catalog::{
-    Catalog, ColumnDef, DatabaseDef, IndexDef, IndexKind, KeyPart, TableDef,
+    Catalog, ColumnDef, DatabaseDef, IndexDef, IndexKind, KeyPart, TableDef, KEY_FORMAT,
 };
 use crate::store::keys;
 use crate::store::row::Span;
@@ -110,6 +110,7 @@ pub fn execute(
                 indexes: Vec::new(),
                 collation,
                 next_index_id: 0,
+                key_format: KEY_FORMAT,
             };
             check_columns(&t)?;
             for spec in &indexes {
@@ -143,6 +144,7 @@ pub fn execute(
                 id: cat.next_table_id,
                 db: name.0.clone(),
                 name: name.1.clone(),
+                key_format: KEY_FORMAT,
                 ..src
             };
             cat.next_table_id += 1;
@@ -477,7 +479,8 @@ fn alter(
                 && c.def.unsigned == old.columns[i].unsigned
                 && c.def.collation == old.columns[i].collation
         })
-        && t.indexes == old.indexes;
+        && t.indexes == old.indexes
+        && !old.keys_outdated();
     // (A new default collation alone changes no row.)
     if new_name != name {
         rename(cat, txn, &name, new_name.clone())?;
@@ -494,7 +497,7 @@ fn alter(
             .iter()
             .enumerate()
             .all(|(i, c)| c.source == Some(i) && c.def == old.columns[i]);
-    if same_columns {
+    if same_columns && !old.keys_outdated() {
         if let Some(added) = added_indexes(&old, &t) {
             // Only secondary or unique indexes added (CREATE INDEX): the rows stay, only
             // the new indexes' entries are written.
@@ -506,8 +509,9 @@ fn alter(
             return Ok(());
         }
     }
-    // Copy every row into a new table id, then drop the old one.
+    // Copy every row into a new table id, then drop the old one: its keys are written now.
     t.id = cat.next_table_id;
+    t.key_format = KEY_FORMAT;
     cat.next_table_id += 1;
     let new_rt = TableRt::new(t.clone());
     let old_rt = TableRt::new(old.clone());
@@ -560,6 +564,18 @@ fn alter(
     cat.tables.insert(new_name, t);
     rows.reset();
     Ok(())
+}
+
+/// Rewrites table `name` with keys in today's format (every row copied into a new table id,
+/// as ALTER TABLE does), inside `txn`.
+pub fn rebuild_keys(
+    cat: &mut Catalog,
+    store: &Store,
+    txn: &mut Txn,
+    rows: &mut RowApplier,
+    name: TableName,
+) -> Result<(), RowError> {
+    alter(cat, store, txn, rows, name, Vec::new(), 0)
 }
 
 /// True when a value of `old` is stored as the same bytes in `new`: not a character column,

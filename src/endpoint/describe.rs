@@ -347,6 +347,7 @@ mod tests {
             }],
             collation: 33,
             next_index_id: 1,
+            key_format: crate::store::catalog::KEY_FORMAT,
         };
         assert_eq!(
             show_create_table(&t),

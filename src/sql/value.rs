@@ -48,7 +48,7 @@ pub fn default_collation() -> &'static Collation {
 /// (case-insensitive or binary alike).
 pub fn text_collation(c: Option<&'static Collation>) -> &'static Collation {
     let c = c.unwrap_or_else(default_collation);
-    if c.mbmaxlen > 1 || c.compare == collation::Compare::Bytes {
+    if c.mbmaxlen > 1 || c.compare == collation::Compare::Bytes || c.latin1.is_some() {
         return c;
     }
     match c.compare {
@@ -247,7 +247,7 @@ impl Value {
             Value::Text(s) | Value::Labeled(_, s) => {
                 out.push(3);
                 let start = out.len();
-                text_collation(coll).weight(s.as_bytes(), out);
+                text_collation(coll).weight_text(s.as_bytes(), out);
                 let n = (out.len() - start) as u32;
                 out.extend_from_slice(&n.to_be_bytes());
             }
@@ -399,6 +399,11 @@ pub fn compare_text(a: &[u8], b: &[u8], coll: Option<&'static Collation>) -> Ord
         // (PAD SPACE); case does not under _ci.
         let trim = |s: &[u8]| s.len() - s.iter().rev().take_while(|&&c| c == b' ').count();
         let (a, b) = (&a[..trim(a)], &b[..trim(b)]);
+        if let Some(order) = c.latin1 {
+            // No latin1 order expands an ASCII byte.
+            let w = |x: &u8| order.first[*x as usize];
+            return a.iter().map(w).cmp(b.iter().map(w));
+        }
         return if c.compare == collation::Compare::CaseInsensitive {
             a.iter()
                 .map(u8::to_ascii_uppercase)
@@ -411,8 +416,8 @@ pub fn compare_text(a: &[u8], b: &[u8], coll: Option<&'static Collation>) -> Ord
         Vec::with_capacity(a.len() * 2),
         Vec::with_capacity(b.len() * 2),
     );
-    c.weight(a, &mut wa);
-    c.weight(b, &mut wb);
+    c.weight_text(a, &mut wa);
+    c.weight_text(b, &mut wb);
     wa.cmp(&wb)
 }
 

@@ -237,9 +237,32 @@ pub struct TableDef {
     pub collation: u16,
     /// Next index id to hand out.
     pub next_index_id: u16,
+    /// The key weights the table's keys were written with: [`KEY_FORMAT`] for a table
+    /// created or rebuilt since latin1 keys take mysqld's weights, 0 before.
+    #[serde(default)]
+    pub key_format: u8,
 }
 
+/// The key format tables are written in now (1: latin1 collations weigh by mysqld's
+/// tables, where keys used to fold ASCII case only).
+pub const KEY_FORMAT: u8 = 1;
+
 impl TableDef {
+    /// True when the table's keys were written in an older format that gives a key part
+    /// other weights than now (a latin1 string column): they must be rebuilt before rows
+    /// are written or keys are looked up.
+    pub fn keys_outdated(&self) -> bool {
+        self.key_format < KEY_FORMAT
+            && self.indexes.iter().any(|ix| {
+                ix.parts.iter().any(|p| {
+                    let c = &self.columns[p.column];
+                    c.ty.has_charset()
+                        && !matches!(c.ty, SqlType::Enum(_) | SqlType::Set(_))
+                        && collation::by_id(c.collation).is_some_and(|c| c.latin1.is_some())
+                })
+            })
+    }
+
     /// The primary key, if the table has one.
     pub fn primary(&self) -> Option<&IndexDef> {
         self.indexes

@@ -2,11 +2,20 @@
 //! VARCHAR columns as the master's TABLE_MAP does) and how keys compare (so that a unique
 //! key rejects 'a' next to 'A' under a `_ci` collation, as InnoDB does).
 //!
-//! Key weights are a simplification of mysqld's: PAD SPACE collations ignore trailing
-//! spaces; `_ci` collations compare by each character's simple upper case after folding
-//! accented Latin letters to their base letter, as `utf8mb4_general_ci` does (the finer
-//! rules of `_unicode_ci` and of latin1's national orders are not modelled — see
-//! docs/OPERATIONS.md); `_bin` by code point; `binary` by byte.
+//! Key weights: PAD SPACE collations ignore trailing spaces; latin1's collations weigh each
+//! byte as mysqld does (their national orders: latin1_swedish_ci sorts Å, Ä, Ö after Z,
+//! latin1_german2_ci expands Ä to AE — tables in [`latin1`]); other `_ci` collations
+//! compare by each character's simple upper case after folding accented Latin letters to
+//! their base letter, as `utf8mb4_general_ci` does (the finer rules of `_unicode_ci` are not
+//! modelled — see docs/OPERATIONS.md); `_bin` by code point; `binary` by byte.
+//!
+//! Weights come from the stored bytes ([`Collation::weight`]: latin1 bytes for a latin1
+//! column) and from the engine's UTF-8 text ([`Collation::weight_text`]); for one string the
+//! two agree, so a key built from a row and a key built from a query's value meet.
+
+pub mod latin1;
+
+use latin1::Latin1Order;
 
 /// How a collation compares strings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,6 +41,15 @@ pub struct Collation {
     pub mbmaxlen: u32,
     /// Comparison.
     pub compare: Compare,
+    /// A latin1 collation's weight of each byte (`None` for latin1_bin and other sets).
+    pub latin1: Option<&'static Latin1Order>,
+}
+
+/// A latin1 collation weighed by its table.
+const fn l(id: u16, name: &'static str, order: &'static Latin1Order) -> Collation {
+    let mut c = c(id, name, "latin1", 1);
+    c.latin1 = Some(order);
+    c
 }
 
 const fn c(id: u16, name: &'static str, charset: &'static str, mbmaxlen: u32) -> Collation {
@@ -49,19 +67,20 @@ const fn c(id: u16, name: &'static str, charset: &'static str, mbmaxlen: u32) ->
         charset,
         mbmaxlen,
         compare,
+        latin1: None,
     }
 }
 
 /// Known collations; the first one of each character set is its default.
 static COLLATIONS: &[Collation] = &[
-    c(8, "latin1_swedish_ci", "latin1", 1),
-    c(5, "latin1_german1_ci", "latin1", 1),
-    c(15, "latin1_danish_ci", "latin1", 1),
-    c(31, "latin1_german2_ci", "latin1", 1),
+    l(8, "latin1_swedish_ci", &latin1::SWEDISH_CI),
+    l(5, "latin1_german1_ci", &latin1::GERMAN1_CI),
+    l(15, "latin1_danish_ci", &latin1::DANISH_CI),
+    l(31, "latin1_german2_ci", &latin1::GERMAN2_CI),
     c(47, "latin1_bin", "latin1", 1),
-    c(48, "latin1_general_ci", "latin1", 1),
-    c(49, "latin1_general_cs", "latin1", 1),
-    c(94, "latin1_spanish_ci", "latin1", 1),
+    l(48, "latin1_general_ci", &latin1::GENERAL_CI),
+    l(49, "latin1_general_cs", &latin1::GENERAL_CS),
+    l(94, "latin1_spanish_ci", &latin1::SPANISH_CI),
     c(45, "utf8mb4_general_ci", "utf8mb4", 4),
     c(46, "utf8mb4_bin", "utf8mb4", 4),
     c(224, "utf8mb4_unicode_ci", "utf8mb4", 4),
@@ -124,6 +143,15 @@ impl Collation {
     /// collation exactly when their weights are equal, and weights order as the
     /// collation does for ASCII and for `_bin`/`binary`.
     pub fn weight(&self, s: &[u8], out: &mut Vec<u8>) {
+        if let Some(order) = self.latin1 {
+            for &b in trim_spaces(s) {
+                out.push(order.first[b as usize]);
+                if let Some((_, w)) = order.second.iter().find(|(x, _)| *x == b) {
+                    out.push(*w);
+                }
+            }
+            return;
+        }
         match self.compare {
             Compare::Bytes => out.extend_from_slice(s),
             Compare::Bin => out.extend_from_slice(trim_spaces(s)),
@@ -157,6 +185,23 @@ impl Collation {
                 }
             }
         }
+    }
+}
+
+impl Collation {
+    /// The weight of the engine's text `s` (UTF-8) under this collation: for a latin1
+    /// collation, of `s` converted to latin1 as mysqld converts a value for a latin1
+    /// column (a character latin1 lacks is `?`); otherwise as [`Collation::weight`].
+    pub fn weight_text(&self, s: &[u8], out: &mut Vec<u8>) {
+        if self.charset != "latin1" || s.is_ascii() {
+            return self.weight(s, out);
+        }
+        let text = String::from_utf8_lossy(s);
+        let bytes: Vec<u8> = text
+            .chars()
+            .map(|ch| super::text::latin1_byte(ch).unwrap_or(b'?'))
+            .collect();
+        self.weight(&bytes, out)
     }
 }
 

@@ -143,18 +143,21 @@ pub fn utf8_to_latin1(s: &[u8]) -> Option<Vec<u8>> {
     let s = std::str::from_utf8(s).ok()?;
     Some(
         s.chars()
-            .map(|ch| {
-                let cp = ch as u32;
-                if cp < 0x80 || (0xA0..=0xFF).contains(&cp) {
-                    return cp as u8;
-                }
-                CP1252_HIGH
-                    .iter()
-                    .position(|&h| u32::from(h) == cp)
-                    .map_or(b'?', |i| 0x80 + i as u8)
-            })
+            .map(|ch| latin1_byte(ch).unwrap_or(b'?'))
             .collect(),
     )
+}
+
+/// The latin1 (cp1252) byte of a character, if latin1 has it.
+pub fn latin1_byte(ch: char) -> Option<u8> {
+    let cp = ch as u32;
+    if cp < 0x80 || (0xA0..=0xFF).contains(&cp) {
+        return Some(cp as u8);
+    }
+    CP1252_HIGH
+        .iter()
+        .position(|&h| u32::from(h) == cp)
+        .map(|i| 0x80 + i as u8)
 }
 
 /// Appends `text` escaped as `mariadb --batch` prints a field: backslash, NUL, tab and

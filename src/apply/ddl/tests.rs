@@ -341,6 +341,7 @@ fn latin1_catalog() -> Catalog {
             indexes: Vec::new(),
             collation: 8,
             next_index_id: 0,
+            key_format: crate::store::catalog::KEY_FORMAT,
         },
     );
     cat

@@ -130,7 +130,11 @@ fn encodable(col: &ColumnDef) -> bool {
     if matches!(col.ty, SqlType::Enum(_) | SqlType::Set(_) | SqlType::Bit(_)) {
         return true;
     }
-    if col.ty.has_charset() && collation::by_id(col.collation).is_none_or(|c| c.mbmaxlen == 1) {
+    // Single-byte sets other than latin1 (whose tables make its keys): not converted.
+    if col.ty.has_charset()
+        && collation::by_id(col.collation)
+            .is_none_or(|c| c.mbmaxlen == 1 && c.latin1.is_none() && c.id != 47)
+    {
         return false;
     }
     col.ty.is_integer()
@@ -212,9 +216,15 @@ pub fn choose(
             _ => {}
         }
     }
+    // Keys written before latin1 took mysqld's weights are not looked up by them (the
+    // applier rebuilds such a table before it writes to it again).
+    let outdated = t.def.keys_outdated();
     let usable = |ix: &IndexDef, p: usize| {
         let part = &ix.parts[p];
-        part.prefix.is_none() && encodable(&t.def.columns[part.column])
+        let col = &t.def.columns[part.column];
+        let latin1 = col.ty.has_charset()
+            && collation::by_id(col.collation).is_some_and(|c| c.latin1.is_some());
+        part.prefix.is_none() && encodable(col) && !(outdated && latin1)
     };
     // Score each index: (all parts equal on a unique key, equal parts, range, primary).
     let mut best: Option<((bool, usize, bool, bool), Access)> = None;
@@ -393,12 +403,8 @@ fn encode(col: &ColumnDef, v: &Value, marker: bool, out: &mut Vec<u8>) -> bool {
                 let Some(c) = collation::by_id(col.collation) else {
                     return false;
                 };
-                if c.mbmaxlen == 1 && !s.is_ascii() {
-                    // latin1 columns store latin1 bytes: only ASCII has the same bytes.
-                    return false;
-                }
                 let mut w = Vec::with_capacity(s.len());
-                c.weight(s.as_bytes(), &mut w);
+                c.weight_text(s.as_bytes(), &mut w);
                 keycodec::put_bytes(out, &w);
                 true
             }

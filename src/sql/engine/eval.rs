@@ -521,7 +521,7 @@ pub fn like(s: &str, p: &str, esc: char, coll: Option<Coll>) -> bool {
         if ci {
             let mut w = Vec::with_capacity(4);
             if let Some(cl) = coll {
-                cl.weight(bytes, &mut w);
+                cl.weight_text(bytes, &mut w);
             }
             if w.is_empty() {
                 w.extend_from_slice(bytes);

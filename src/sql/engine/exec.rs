@@ -1108,7 +1108,7 @@ fn sort_keys<'v>(values: impl Iterator<Item = &'v Value> + Clone, coll: Coll) ->
             Value::Bytes(b) => bytes(&mut arena, &|a| a.extend_from_slice(b)),
             v if as_text => {
                 let s = v.text_bytes().unwrap_or_default();
-                bytes(&mut arena, &|a| coll.weight(&s, a))
+                bytes(&mut arena, &|a| coll.weight_text(&s, a))
             }
             Value::Temporal(t) => SortKey::Time(*t),
             v if approx => SortKey::Approx(v.as_f64()),

@@ -184,6 +184,7 @@ mod tests {
             ],
             collation: 45,
             next_index_id: 2,
+            key_format: crate::store::catalog::KEY_FORMAT,
         };
         let mut txn = s.txn();
         txn.put_database(&crate::store::catalog::DatabaseDef {
