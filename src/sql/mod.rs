@@ -11,6 +11,7 @@
 pub mod constant;
 pub mod decimal;
 pub mod engine;
+pub mod geometry;
 pub mod memtable;
 pub mod split;
 pub mod temporal;

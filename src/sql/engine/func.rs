@@ -7,6 +7,7 @@ use super::bind::Coll;
 use crate::apply::error::SqlError;
 use crate::sql::constant::unsupported;
 use crate::sql::decimal::Decimal;
+use crate::sql::geometry as geo;
 use crate::sql::temporal::{Kind, Temporal};
 use crate::sql::value::{compare, Value};
 
@@ -96,6 +97,24 @@ pub const NAMES: &[&str] = &[
     "ELT",
     "STRCMP",
     "FIND_IN_SET",
+    "ST_ASTEXT",
+    "ST_ASWKT",
+    "ASTEXT",
+    "ASWKT",
+    "ST_GEOMFROMTEXT",
+    "ST_GEOMETRYFROMTEXT",
+    "GEOMFROMTEXT",
+    "ST_POINTFROMTEXT",
+    "ST_LINEFROMTEXT",
+    "ST_POLYFROMTEXT",
+    "POINT",
+    "ST_X",
+    "ST_Y",
+    "ST_SRID",
+    "ST_DISTANCE",
+    "ST_CONTAINS",
+    "MBRCONTAINS",
+    "ST_ASGEOJSON",
     "QUOTE",
     "BIN",
     "OCT",
@@ -131,6 +150,14 @@ pub fn arity(name: &str) -> (usize, usize) {
         "IF" | "REPLACE" | "LPAD" | "RPAD" | "DATE_ADD" | "DATE_SUB" | "TIMESTAMPDIFF" => (3, 3),
         "CONV" => (3, 3),
         "RESCALE" => (2, 2),
+        "ST_GEOMFROMTEXT"
+        | "ST_GEOMETRYFROMTEXT"
+        | "GEOMFROMTEXT"
+        | "ST_POINTFROMTEXT"
+        | "ST_LINEFROMTEXT"
+        | "ST_POLYFROMTEXT" => (1, 2),
+        "POINT" | "ST_DISTANCE" | "ST_CONTAINS" | "MBRCONTAINS" => (2, 2),
+        "ST_ASGEOJSON" => (1, 3),
         "AS_TEMPORAL" => (3, 3),
         _ => (1, 1),
     }
@@ -173,6 +200,14 @@ fn temporal(v: &Value) -> Option<Temporal> {
             }
         }
         other => Temporal::parse_datetime(&other.as_text()?),
+    }
+}
+
+/// A stored geometry value (SRID and WKB) as its SRID and shape; `None` for anything else.
+fn geometry(v: &Value) -> Option<(u32, geo::Geometry)> {
+    match v {
+        Value::Bytes(b) => geo::parse_stored(b).ok(),
+        _ => None,
     }
 }
 
@@ -975,6 +1010,64 @@ pub fn call(name: &str, a: Vec<Value>, coll: Coll) -> Result<Value, SqlError> {
             };
             Value::Int(pos.map_or(0, |p| p as i64 + 1))
         }
+        "ST_ASTEXT" | "ST_ASWKT" | "ASTEXT" | "ASWKT" => {
+            geometry(&a[0]).map_or(Value::Null, |(_, g)| Value::Text(geo::to_wkt(&g)))
+        }
+        "ST_ASGEOJSON" => {
+            geometry(&a[0]).map_or(Value::Null, |(_, g)| Value::Text(geo::to_geojson(&g)))
+        }
+        "ST_GEOMFROMTEXT"
+        | "ST_GEOMETRYFROMTEXT"
+        | "GEOMFROMTEXT"
+        | "ST_POINTFROMTEXT"
+        | "ST_LINEFROMTEXT"
+        | "ST_POLYFROMTEXT" => {
+            let srid = a
+                .get(1)
+                .map_or(0, |v| int(v).clamp(0, u32::MAX as i64) as u32);
+            let want = match name {
+                "ST_POINTFROMTEXT" => Some("POINT"),
+                "ST_LINEFROMTEXT" => Some("LINESTRING"),
+                "ST_POLYFROMTEXT" => Some("POLYGON"),
+                _ => None,
+            };
+            match geo::from_wkt(&t(0)) {
+                Ok(g) if want.is_none_or(|w| geo::to_wkt(&g).starts_with(w)) => {
+                    Value::Bytes(geo::to_stored(srid, &g))
+                }
+                _ => Value::Null,
+            }
+        }
+        "POINT" => Value::Bytes(geo::to_stored(
+            0,
+            &geo::Geometry::Point(a[0].as_f64(), a[1].as_f64()),
+        )),
+        "ST_X" | "ST_Y" => match geometry(&a[0]) {
+            Some((_, g)) => {
+                let v = if name == "ST_X" {
+                    geo::x(&g)
+                } else {
+                    geo::y(&g)
+                };
+                v.map_or(Value::Null, Value::Double)
+            }
+            None => Value::Null,
+        },
+        "ST_SRID" => geometry(&a[0]).map_or(Value::Null, |(srid, _)| Value::Int(srid as i64)),
+        "ST_DISTANCE" => match (geometry(&a[0]), geometry(&a[1])) {
+            (Some((_, g)), Some((_, h))) => {
+                geo::distance(&g, &h).map_or(Value::Null, Value::Double)
+            }
+            _ => Value::Null,
+        },
+        "ST_CONTAINS" | "MBRCONTAINS" => match (geometry(&a[0]), geometry(&a[1])) {
+            (Some((_, g)), Some((_, h))) => Value::Int(if name == "ST_CONTAINS" {
+                geo::contains(&g, &h)
+            } else {
+                geo::mbr_contains(&g, &h)
+            } as i64),
+            _ => Value::Null,
+        },
         "STRCMP" => Value::Int(match compare(&a[0], &a[1], coll) {
             Some(std::cmp::Ordering::Less) => -1,
             Some(std::cmp::Ordering::Greater) => 1,
