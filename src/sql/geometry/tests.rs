@@ -629,7 +629,6 @@ proptest::proptest! {
 }
 
 fn arb_pt() -> impl proptest::strategy::Strategy<Value = (f64, f64)> {
-    use proptest::prelude::*;
     (-1e6f64..1e6, -1e6f64..1e6)
 }
 
