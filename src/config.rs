@@ -10,6 +10,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// The store's block cache when the configuration names none (neither `block-cache-size`
+/// nor `innodb_buffer_pool_size`): mysqld's default buffer pool.
+pub const DEFAULT_BLOCK_CACHE: u64 = 128 << 20;
+
 /// A configuration problem, naming the option or file.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -600,7 +604,7 @@ impl Config {
                 None => g("innodb-buffer-pool-size")
                     .map(|v| parse_size("innodb-buffer-pool-size", v))
                     .transpose()?
-                    .unwrap_or(crate::store::DEFAULT_BLOCK_CACHE),
+                    .unwrap_or(DEFAULT_BLOCK_CACHE),
             },
             read_only: flag("read-only", false)?,
             log_slave_updates: flag("log-slave-updates", false)?,

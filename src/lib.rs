@@ -15,9 +15,15 @@
 //! - [`control`]: the two replication threads under START / STOP / CHANGE MASTER control.
 //! - [`sql`]: the SQL core: values and expression evaluation.
 //! - [`endpoint`]: the MySQL-protocol server for clients and operators.
+//!
+//! Shared vocabulary, below all of them: [`sqlerror`] (mysqld's error codes and texts),
+//! [`calendar`] (civil dates and the text of times), [`coldef`] (result column types and
+//! flags).
 
 pub mod apply;
 pub mod binlog;
+pub mod calendar;
+pub mod coldef;
 pub mod config;
 pub mod control;
 pub mod endpoint;
@@ -25,5 +31,9 @@ pub mod inspect;
 pub mod relay;
 pub mod source;
 pub mod sql;
+pub mod sqlerror;
 pub mod store;
 pub mod wire;
+
+#[cfg(test)]
+mod layering;

@@ -8,8 +8,9 @@ use clap::{Args, Parser, Subcommand};
 
 use std::sync::Arc;
 
-use replicant::apply::status::{extra_status_fields, slave_status_fields, ApplierStatus};
+use replicant::apply::status::ApplierStatus;
 use replicant::config::{Config, RawOptions};
+use replicant::control::slave_status::{extra_status_fields, slave_status_fields};
 use replicant::control::{Control, Threads};
 use replicant::endpoint::{Endpoint, Shared};
 use replicant::inspect::{self, print::PrintOptions};
@@ -389,7 +390,7 @@ fn relaylog(cmd: RelaylogCmd) -> anyhow::Result<ExitCode> {
         } => {
             let when = |s: Option<String>, name: &str| -> anyhow::Result<Option<u32>> {
                 s.map(|t| {
-                    inspect::parse_datetime(&t)
+                    replicant::calendar::parse_datetime(&t)
                         .with_context(|| format!("{name}: expected YYYY-MM-DD HH:MM:SS, got {t:?}"))
                 })
                 .transpose()

@@ -14,17 +14,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::error::SqlError;
 use super::filter::Filters;
 use super::group::{apply_group, GroupCtx, GroupError};
-use super::relay_reader::{EventGroup, GroupReader, RelayPos};
 use super::rows::{ConflictPolicy, RowApplier, RowError, Skipped};
 use super::statement::{classify, StatementKind};
 use super::status::ApplierStatus;
 use crate::binlog::event::EventType;
 use crate::binlog::events::Query;
 use crate::binlog::BinlogPos;
+use crate::relay::reader::{EventGroup, GroupReader, RelayPos};
 use crate::relay::RelayIndex;
+use crate::sqlerror::SqlError;
 use crate::store::catalog::Catalog;
 use crate::store::table::TableRt;
 use crate::store::{AppliedPos, Store, StoreError, Txn};
@@ -185,12 +185,12 @@ impl Applier {
             tracing::error!(code, %message, "applier stopped");
             self.status.last_sql_errno = *code as u32;
             self.status.last_sql_error = message.clone();
-            self.status.last_sql_error_timestamp = crate::source::status::timestamp_now();
+            self.status.last_sql_error_timestamp = crate::calendar::timestamp_now();
         } else if let Err(e) = &r {
             tracing::error!(error = %e, "applier stopped");
             self.status.last_sql_errno = 1594;
             self.status.last_sql_error = e.to_string();
-            self.status.last_sql_error_timestamp = crate::source::status::timestamp_now();
+            self.status.last_sql_error_timestamp = crate::calendar::timestamp_now();
         }
         let _ = self.store.sync();
         self.status.slave_sql_running = "No".into();

@@ -13,7 +13,7 @@ use sqlparser::ast::{
 use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::Parser;
 
-use super::error::SqlError;
+use crate::sqlerror::SqlError;
 
 mod columns;
 mod database;

@@ -6,7 +6,7 @@
 //! DATETIME and TIMESTAMP. Anything else yields error 1235 naming the column type: the
 //! applier stops rather than storing a guess.
 
-use super::error::SqlError;
+use crate::sqlerror::SqlError;
 use crate::store::catalog::{ColumnDef, DefaultValue, SqlType};
 
 fn bad(col: &ColumnDef, text: &[u8]) -> SqlError {

@@ -104,7 +104,11 @@ impl Filters {
     /// Table rules for `db.table` (without the database rules).
     pub fn table_rules_ok(&self, db: &str, table: &str) -> bool {
         let eq = |(d, t): &(String, String)| d == db && t == table;
-        let like = |(d, t): &(String, String)| like(d, db) && like(t, table);
+        // replicate-wild-*: LIKE patterns, case-sensitive (table names on Linux).
+        let like = |(d, t): &(String, String)| {
+            let like = |p: &str, s: &str| crate::sql::engine::eval::like(s, p, '\\', None);
+            like(d, db) && like(t, table)
+        };
         if self.do_table.iter().any(eq) {
             return true;
         }
@@ -126,43 +130,13 @@ impl Filters {
     }
 }
 
-/// SQL LIKE: `%` any run, `_` one character, `\` escapes (case-sensitive, as table names
-/// on Linux).
-pub fn like(pattern: &str, s: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = s.chars().collect();
-    // Iterative matcher with backtracking to the last `%`.
-    let (mut pi, mut ti) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && p[pi] == '%' {
-            star = Some((pi, ti));
-            pi += 1;
-            continue;
-        }
-        let (pc, adv) = match p.get(pi) {
-            Some('\\') if pi + 1 < p.len() => (Some(p[pi + 1]), 2),
-            Some('_') => (None, 1),
-            Some(c) => (Some(*c), 1),
-            None => (Some('\u{0}'), 0),
-        };
-        if pi < p.len() && pc.is_none_or(|c| c == t[ti]) {
-            pi += adv;
-            ti += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&c| c == '%')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn wild(p: &str, s: &str) -> bool {
+        crate::sql::engine::eval::like(s, p, '\\', None)
+    }
 
     fn opts(list: &[(&str, &str)]) -> Filters {
         let v: Vec<(String, Vec<String>)> = list
@@ -174,14 +148,14 @@ mod tests {
 
     #[test]
     fn like_patterns() {
-        assert!(like("db%", "db01"));
-        assert!(like("%", ""));
-        assert!(like("t_", "t1"));
-        assert!(!like("t_", "t12"));
-        assert!(like("a%b%c", "aXXbYYc"));
-        assert!(!like("a%b", "ac"));
-        assert!(like("my\\_t", "my_t"));
-        assert!(!like("my\\_t", "myxt"));
+        assert!(wild("db%", "db01"));
+        assert!(wild("%", ""));
+        assert!(wild("t_", "t1"));
+        assert!(!wild("t_", "t12"));
+        assert!(wild("a%b%c", "aXXbYYc"));
+        assert!(!wild("a%b", "ac"));
+        assert!(wild("my\\_t", "my_t"));
+        assert!(!wild("my\\_t", "myxt"));
     }
 
     #[test]

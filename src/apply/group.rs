@@ -6,9 +6,7 @@ use std::collections::HashMap;
 
 use super::applier::ApplierOptions;
 use super::ddl::{self, DdlContext, DdlOp};
-use super::error::SqlError;
 use super::filter::Filters;
-use super::relay_reader::EventGroup;
 use super::rows::{RowApplier, RowError, Skipped};
 use super::schema;
 use super::statement::{classify, StatementKind};
@@ -19,6 +17,8 @@ use crate::binlog::events::{
 use crate::binlog::rows::RowsEvent;
 use crate::binlog::table_map::TableMap;
 use crate::binlog::FormatDescription;
+use crate::relay::reader::EventGroup;
+use crate::sqlerror::SqlError;
 use crate::store::catalog::Catalog;
 use crate::store::table::TableRt;
 use crate::store::{Store, Txn};

@@ -1,6 +1,6 @@
 //! The applier stage (mysqld's SQL thread): replays the relay log into the store.
 //!
-//! - [`relay_reader::GroupReader`] follows the relay log the receiver writes and hands out
+//! - [`crate::relay::reader::GroupReader`] follows the relay log the receiver writes and hands out
 //!   complete event groups (transactions, DDL statements).
 //! - [`applier::Applier`] applies each group as one store transaction together with the
 //!   applied position (exactly once), under the conflict policy (slave_skip_errors,
@@ -19,7 +19,6 @@ pub mod encode;
 pub mod error;
 pub mod filter;
 mod group;
-pub mod relay_reader;
 pub mod rows;
 pub mod schema;
 pub mod statement;

@@ -10,12 +10,13 @@
 
 use std::collections::HashMap;
 
-use super::error::{SkipErrors, SqlError};
+use super::error::SkipErrors;
 use crate::binlog::event::RowsOp;
 use crate::binlog::jsonb;
 use crate::binlog::rows::{RowImage, RowsEvent};
 use crate::binlog::table_map::TableMap;
 use crate::binlog::value::Value;
+use crate::sqlerror::SqlError;
 use crate::store::catalog::IndexKind;
 use crate::store::keys;
 use crate::store::row::{stable_hash, Span};

@@ -10,8 +10,8 @@ use std::borrow::Cow;
 
 use super::ddl::{AlterOp, DdlOp, IndexSpec, Position, TableName};
 use super::encode;
-use super::error::SqlError;
 use super::rows::{RowApplier, RowError};
+use crate::sqlerror::SqlError;
 use crate::store::catalog::{
     Catalog, ColumnDef, DatabaseDef, IndexDef, IndexKind, KeyPart, TableDef, KEY_FORMAT,
 };

@@ -4,9 +4,9 @@
 
 use sqlparser::tokenizer::Token;
 
-use crate::apply::error::SqlError;
 use crate::control::{MasterChange, Threads};
 use crate::sql::constant::{tokens, unsupported};
+use crate::sqlerror::SqlError;
 
 /// A replication statement.
 #[derive(Clone, Debug, PartialEq)]

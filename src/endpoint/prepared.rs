@@ -6,10 +6,10 @@
 //! for, and runs the result like COM_QUERY; result rows go back in the binary row format.
 //! The answer is the one the text protocol gives for the same values, by construction.
 
-use crate::apply::error::SqlError;
 use crate::binlog::cursor::Cursor;
 use crate::sql::temporal::{Kind, Temporal};
 use crate::sql::value::Value;
+use crate::sqlerror::SqlError;
 use crate::wire::resultset::{types, Column};
 
 /// One prepared statement.

@@ -9,12 +9,11 @@ use super::admin::{self, Admin};
 use super::describe;
 use super::session::{Condition, Reply, Session};
 use super::vars::{self, Scope};
-use crate::apply::error::SqlError;
-use crate::apply::filter::like;
 use crate::sql::constant::{self, syntax_error, unsupported, Env};
 use crate::sql::engine;
 use crate::sql::split::leading_words;
 use crate::sql::value::Value;
+use crate::sqlerror::SqlError;
 use crate::store::catalog::{Catalog, TableDef};
 use crate::store::view::ReadView;
 use crate::wire::resultset::Column;
@@ -454,19 +453,16 @@ impl Session {
     async fn show(&mut self, sql: &str, words: &[String]) -> Result<Reply, SqlError> {
         let w = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
         let pattern = like_pattern(sql)?;
-        let matches = |name: &str| {
-            pattern
-                .as_deref()
-                .is_none_or(|p| like(&p.to_lowercase(), &name.to_lowercase()))
-        };
+        let matches = |name: &str| pattern.as_deref().is_none_or(|p| like_ci(name, p));
         match (w(1), w(2)) {
             ("SLAVE" | "REPLICA", "STATUS") | ("ALL", "SLAVES" | "REPLICAS") => {
                 let fields = self.shared.control.slave_status().await;
-                let names: Vec<&str> =
-                    crate::apply::status::slave_status_fields(None, None, false, false, 0, None)
-                        .iter()
-                        .map(|(n, _)| *n)
-                        .collect();
+                let names: Vec<&str> = crate::control::slave_status::slave_status_fields(
+                    None, None, false, false, 0, None,
+                )
+                .iter()
+                .map(|(n, _)| *n)
+                .collect();
                 // mysqld types the counters and positions as integers (drivers convert them).
                 const NUMERIC: &[&str] = &[
                     "Master_Port",
@@ -862,12 +858,7 @@ impl Session {
         };
         let rows = describe::show_columns(&t, full)
             .into_iter()
-            .filter(|r| {
-                pattern.is_none_or(|p| {
-                    r[0].as_deref()
-                        .is_some_and(|n| like(&p.to_lowercase(), &n.to_lowercase()))
-                })
-            })
+            .filter(|r| pattern.is_none_or(|p| r[0].as_deref().is_some_and(|n| like_ci(n, p))))
             .collect();
         Ok(Reply::Rows {
             columns: text_columns(names),
@@ -1355,4 +1346,14 @@ pub fn has_from(sql: &str) -> bool {
         }
     });
     found
+}
+
+/// SHOW ... LIKE: the pattern matched case-insensitively, as mysqld matches names there.
+fn like_ci(name: &str, pattern: &str) -> bool {
+    crate::sql::engine::eval::like(
+        name,
+        pattern,
+        '\\',
+        Some(Some(crate::sql::value::default_collation())),
+    )
 }

@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::apply::error::SqlError;
 use crate::config::Config;
 use crate::sql::value::Value;
+use crate::sqlerror::SqlError;
 
 /// How a variable may be changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

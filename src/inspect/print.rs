@@ -13,9 +13,9 @@ use crate::binlog::events::{
 use crate::binlog::file::split_events;
 use crate::binlog::{DecodeError, FormatDescription};
 
-use super::format_timestamp;
 use super::rows_print;
 use crate::binlog::jsonb::fmt_u64;
+use crate::calendar::format_timestamp;
 
 /// What to print.
 #[derive(Clone, Debug, Default)]

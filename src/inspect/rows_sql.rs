@@ -18,8 +18,9 @@ use crate::binlog::jsonb::{self, fmt_i64, fmt_u64};
 use crate::binlog::numfmt::{c_e, c_g};
 use crate::binlog::rows::{RowImage, RowsEvent};
 use crate::binlog::table_map::TableMap;
-use crate::binlog::value::{Date, Time, Value};
+use crate::binlog::value::{Date, Value};
 use crate::binlog::{event::RowsOp, DecodeError};
+use crate::calendar::{write_fraction, write_hms, write_padded, write_time};
 
 mod mysql_json;
 use mysql_json::{write_json_diff, write_quoted_mysql};
@@ -285,20 +286,6 @@ fn write_bits<W: Write + ?Sized>(out: &mut W, data: &[u8], nbits: usize) -> std:
     out.write_all(b"'")
 }
 
-/// `v` zero-padded to at least `width` digits (`%0Nd`).
-pub(crate) fn write_padded<W: Write + ?Sized>(
-    out: &mut W,
-    v: u64,
-    width: usize,
-) -> std::io::Result<()> {
-    let mut b = [0u8; 24];
-    let digits = fmt_u64(v, &mut b);
-    for _ in digits.len()..width {
-        out.write_all(b"0")?;
-    }
-    out.write_all(digits)
-}
-
 /// DATE as MariaDB's NEWDATE printer builds it: `'YYYY:MM:DD'`, digit by digit (a year
 /// above 9999, impossible in valid data, shows a non-digit first character as there).
 fn write_date<W: Write + ?Sized>(out: &mut W, d: &Date) -> std::io::Result<()> {
@@ -322,47 +309,11 @@ fn write_date<W: Write + ?Sized>(out: &mut W, d: &Date) -> std::io::Result<()> {
     out.write_all(&text)
 }
 
-pub(crate) fn write_hms<W: Write + ?Sized>(
-    out: &mut W,
-    h: u32,
-    m: u32,
-    s: u32,
-) -> std::io::Result<()> {
-    write_padded(out, h as u64, 2)?;
-    out.write_all(b":")?;
-    write_padded(out, m as u64, 2)?;
-    out.write_all(b":")?;
-    write_padded(out, s as u64, 2)
-}
-
-pub(crate) fn write_time<W: Write + ?Sized>(out: &mut W, t: &Time) -> std::io::Result<()> {
-    if t.negative {
-        out.write_all(b"-")?;
-    }
-    write_hms(out, t.hours, t.minute, t.second)?;
-    write_fraction(out, t.micros, t.fsp)
-}
-
-/// `.ffff` with exactly `fsp` digits (none for fsp 0), as `my_time_to_str` & co. print it.
-pub(crate) fn write_fraction<W: Write + ?Sized>(
-    out: &mut W,
-    micros: u32,
-    fsp: u8,
-) -> std::io::Result<()> {
-    if fsp == 0 {
-        return Ok(());
-    }
-    let fsp = fsp.min(6) as u32;
-    let scaled = micros as u64 / 10u64.pow(6 - fsp);
-    out.write_all(b".")?;
-    write_padded(out, scaled % 10u64.pow(fsp), fsp as usize)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::binlog::decimal;
-    use crate::binlog::value::{DateTime, Timestamp};
+    use crate::binlog::value::{DateTime, Time, Timestamp};
 
     fn bytes(v: Value<'_>) -> Vec<u8> {
         value_text(&v, 1).unwrap()

@@ -13,6 +13,7 @@
 
 mod checkpoint;
 mod index;
+pub mod reader;
 mod recover;
 mod syncer;
 mod writer;

@@ -83,7 +83,7 @@ impl ReceiverStatus {
     pub fn set_error(&mut self, code: u32, message: &str) {
         self.last_io_errno = code;
         self.last_io_error = message.to_string();
-        self.last_io_error_timestamp = timestamp_now();
+        self.last_io_error_timestamp = crate::calendar::timestamp_now();
     }
 
     /// The SHOW SLAVE STATUS fields this status has, in mysqld's order, for `\G` printing.
@@ -109,13 +109,4 @@ impl ReceiverStatus {
             ),
         ]
     }
-}
-
-/// Now as mysqld prints error timestamps: `YYMMDD HH:MM:SS` (UTC).
-pub fn timestamp_now() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    crate::inspect::format_timestamp(secs as u32)
 }

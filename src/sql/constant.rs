@@ -11,7 +11,7 @@ use sqlparser::parser::Parser;
 
 use super::split::select_item_texts;
 use super::value::Value;
-use crate::apply::error::SqlError;
+use crate::sqlerror::SqlError;
 
 /// What an expression may ask of the session.
 pub trait Env {
@@ -261,8 +261,12 @@ pub fn eval(e: &Expr, env: &dyn Env) -> Result<Value, SqlError> {
             let (v, p) = (eval(expr, env)?, eval(pattern, env)?);
             match (v.render(), p.render()) {
                 (Some(v), Some(p)) => Value::Int(
-                    (crate::apply::filter::like(&p.to_lowercase(), &v.to_lowercase()) != *negated)
-                        as i64,
+                    (super::engine::eval::like(
+                        &v,
+                        &p,
+                        '\\',
+                        Some(Some(super::value::default_collation())),
+                    ) != *negated) as i64,
                 ),
                 _ => Value::Null,
             }

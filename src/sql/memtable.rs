@@ -5,7 +5,7 @@ use sqlparser::ast::Expr;
 
 use super::constant::{self, Env};
 use super::value::Value;
-use crate::apply::error::SqlError;
+use crate::sqlerror::SqlError;
 
 /// A table in memory: column names and rows.
 #[derive(Clone, Debug, Default)]

@@ -7,7 +7,7 @@
 use std::cmp::Ordering;
 use std::fmt::Write as _;
 
-use crate::inspect::{civil, days_from_civil};
+use crate::calendar::{civil, days_from_civil};
 
 /// Which temporal type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -28,8 +28,8 @@ use std::path::{Path, PathBuf};
 
 use catalog::{Catalog, DatabaseDef, TableDef};
 
-use crate::apply::relay_reader::RelayPos;
 use crate::binlog::BinlogPos;
+use crate::relay::reader::RelayPos;
 
 /// A store failure, naming the store directory.
 #[derive(Debug, thiserror::Error)]
@@ -154,9 +154,6 @@ pub struct Store {
     catching_up: std::sync::atomic::AtomicBool,
 }
 
-/// The block cache when the configuration names none: mysqld's default buffer pool.
-pub const DEFAULT_BLOCK_CACHE: u64 = 128 << 20;
-
 /// L0 files that start a compaction while the applier catches up: fewer rewrites of L1
 /// (16 MB memtables flush often).
 const L0_TRIGGER_CATCHING_UP: i32 = 24;
@@ -166,7 +163,7 @@ const L0_TRIGGER_READING: i32 = 4;
 impl Store {
     /// Opens (creating if needed) `<datadir>/store` with the default block cache.
     pub fn open(datadir: &Path) -> Result<Store, StoreError> {
-        Store::open_with_cache(datadir, DEFAULT_BLOCK_CACHE)
+        Store::open_with_cache(datadir, crate::config::DEFAULT_BLOCK_CACHE)
     }
 
     /// Opens (creating if needed) `<datadir>/store` with a block cache of `block_cache`

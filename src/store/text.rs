@@ -8,8 +8,8 @@ use super::catalog::{ColumnDef, SqlType};
 use crate::binlog::jsonb;
 use crate::binlog::numfmt::{my_gcvt, my_gcvt_f32, GCVT_FIELD_WIDTH};
 use crate::binlog::value::Value;
-use crate::inspect::civil;
-use crate::inspect::rows_sql::{write_fraction, write_hms, write_padded, write_time};
+use crate::calendar::civil;
+use crate::calendar::{write_fraction, write_hms, write_padded, write_time};
 
 /// Appends `value` of column `col` as mysqld's text; `None` for NULL.
 pub fn write_text(out: &mut Vec<u8>, col: &ColumnDef, value: &Value<'_>) -> Option<()> {

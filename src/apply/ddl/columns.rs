@@ -3,7 +3,7 @@
 use sqlparser::ast::{self, ColumnOption, DataType, Expr, TableConstraint};
 
 use super::{ident, unsupported, IndexSpec, Position};
-use crate::apply::error::SqlError;
+use crate::sqlerror::SqlError;
 use crate::store::catalog::{ColumnDef, DefaultValue, Generated, IndexKind, SqlType};
 use crate::store::collation;
 

@@ -6,7 +6,7 @@
 //! Without a name the statement is about the default database (1046 when there is none).
 
 use super::{charset_collation, unsupported, DdlContext, DdlOp};
-use crate::apply::error::SqlError;
+use crate::sqlerror::SqlError;
 
 /// The ALTER DATABASE in `sql` (versioned comments already opened), or `None` when `sql`
 /// is another statement.

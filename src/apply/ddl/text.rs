@@ -2,7 +2,7 @@
 //! the parser lacks replaced, and ALTER TABLE's table options taken out.
 
 use super::charset_collation;
-use crate::apply::error::SqlError;
+use crate::sqlerror::SqlError;
 
 /// mysqld executes the body of `/*!NNNNN ... */` and `/*M!NNNNNN ... */`; sqlparser would
 /// skip them as comments, so they are opened up first.

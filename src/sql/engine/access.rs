@@ -10,10 +10,10 @@
 
 use super::bind::{Cmp, Ex};
 use super::eval::{eval, Ctx};
-use crate::apply::error::SqlError;
 use crate::binlog::value::decode_value;
 use crate::sql::temporal::Temporal;
 use crate::sql::value::Value;
+use crate::sqlerror::SqlError;
 use crate::store::catalog::{ColumnDef, IndexDef, IndexKind, SqlType};
 use crate::store::keycodec;
 use crate::store::keys;

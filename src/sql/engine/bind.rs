@@ -14,11 +14,11 @@ use sqlparser::ast::{
 
 use super::access::{self, Access};
 use super::{ColMeta, Context};
-use crate::apply::error::SqlError;
 use crate::binlog::value::column_type as ct;
 use crate::sql::constant::unsupported;
 use crate::sql::decimal::Decimal;
 use crate::sql::value::Value;
+use crate::sqlerror::SqlError;
 use crate::store::catalog::{ColumnDef, IndexKind, SqlType, TableDef};
 use crate::store::collation::{self, Collation};
 use crate::store::table::TableRt;
@@ -721,7 +721,7 @@ fn is_now(d: &crate::store::catalog::DefaultValue) -> bool {
 
 /// Result metadata of a stored column.
 pub fn column_meta(t: &TableDef, alias: &str, i: usize) -> ColMeta {
-    use crate::wire::resultset::flags as fl;
+    use crate::coldef::flags as fl;
     let c = &t.columns[i];
     let mbmax = collation::by_id(c.collation).map_or(1, |x| x.mbmaxlen);
     let binary = !c.ty.has_charset();
@@ -1509,7 +1509,7 @@ impl Binder<'_, '_> {
                     s.join == JoinKind::Left && (s.offset..s.offset + s.cols.len()).contains(i)
                 });
                 if extended {
-                    m.flags &= !crate::wire::resultset::flags::NOT_NULL;
+                    m.flags &= !crate::coldef::flags::NOT_NULL;
                 }
             }
         }

@@ -6,10 +6,10 @@ use std::cmp::Ordering;
 
 use super::bind::{Arith, CastTo, Cmp, Coll, Ex};
 use super::Context;
-use crate::apply::error::SqlError;
 use crate::sql::decimal::Decimal;
 use crate::sql::temporal::{Kind, Temporal};
 use crate::sql::value::{compare, Value};
+use crate::sqlerror::SqlError;
 use crate::store::collation::Compare;
 
 /// What evaluation sees besides the row.

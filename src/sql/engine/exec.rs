@@ -14,11 +14,11 @@ use super::bind::{
 };
 use super::eval::{eval, Ctx};
 use super::{ColMeta, Context, ResultSet};
-use crate::apply::error::SqlError;
 use crate::binlog::value::column_type as ct;
 use crate::sql::decimal::Decimal;
 use crate::sql::temporal::{Kind, Temporal};
 use crate::sql::value::{compare, Value};
+use crate::sqlerror::SqlError;
 use crate::store::catalog::{ColumnDef, SqlType};
 use crate::store::row::Span;
 use crate::store::table::TableRt;
@@ -1228,7 +1228,7 @@ pub fn known_metas(cols: &[OutCol]) -> Option<Vec<ColMeta>> {
 
 /// The column metadata of a result: a table column's own, else what the rows' values are.
 pub fn metas(cols: &[OutCol], rows: &[Vec<Value>]) -> Vec<ColMeta> {
-    use crate::wire::resultset::flags as fl;
+    use crate::coldef::flags as fl;
     cols.iter()
         .enumerate()
         .map(|(i, c)| {
@@ -1309,7 +1309,7 @@ pub fn metas(cols: &[OutCol], rows: &[Vec<Value>]) -> Vec<ColMeta> {
                 Some(Value::Text(_) | Value::Labeled(..)) | Some(Value::Null) => ColMeta {
                     col_type: ct::VAR_STRING,
                     length: max_len.max(1) * 4,
-                    charset: c.coll.map_or(crate::wire::resultset::UTF8MB4, |x| x.id),
+                    charset: c.coll.map_or(crate::coldef::UTF8MB4, |x| x.id),
                     flags: 0,
                     decimals: 39,
                     ..base

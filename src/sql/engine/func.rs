@@ -4,12 +4,12 @@
 use md5::Digest as _;
 
 use super::bind::Coll;
-use crate::apply::error::SqlError;
 use crate::sql::constant::unsupported;
 use crate::sql::decimal::Decimal;
 use crate::sql::geometry as geo;
 use crate::sql::temporal::{Kind, Temporal};
 use crate::sql::value::{compare, Value};
+use crate::sqlerror::SqlError;
 
 /// Functions the engine evaluates.
 pub const NAMES: &[&str] = &[
@@ -881,7 +881,7 @@ pub fn call(name: &str, a: Vec<Value>, coll: Coll) -> Result<Value, SqlError> {
         "DAYOFWEEK" => date_part(&a[0], |x| (x.days() + 4).rem_euclid(7) + 1),
         "WEEKDAY" => date_part(&a[0], |x| (x.days() + 3).rem_euclid(7)),
         "DAYOFYEAR" => date_part(&a[0], |x| {
-            x.days() - crate::inspect::days_from_civil(x.year as i64, 1, 1) + 1
+            x.days() - crate::calendar::days_from_civil(x.year as i64, 1, 1) + 1
         }),
         "LAST_DAY" => match datetime(&a[0]) {
             Some(x) if !x.is_zero_date() => {

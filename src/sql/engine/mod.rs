@@ -19,7 +19,7 @@ use sqlparser::ast::Statement;
 
 use super::constant::{parse_statements, unsupported, Env};
 use super::value::Value;
-use crate::apply::error::SqlError;
+use crate::sqlerror::SqlError;
 use crate::store::view::ReadView;
 
 /// A result column's description, as mysqld's column definition carries it.
@@ -224,7 +224,7 @@ mod tests {
             txn.put(&ik, &[]);
         }
         let pos = AppliedPos {
-            relay: crate::apply::relay_reader::RelayPos {
+            relay: crate::relay::reader::RelayPos {
                 file: "r.000001".into(),
                 offset: 4,
             },

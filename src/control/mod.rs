@@ -12,6 +12,7 @@
 //! - The receiver (IO thread) and the applier (SQL thread) never learn about each other
 //!   through this module: they share only the relay log on disk and the purge mark.
 
+pub mod slave_status;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -19,16 +20,18 @@ use std::sync::Arc;
 use tokio::sync::{watch, Mutex};
 
 use crate::apply::applier::{Applier, ApplierError, ApplierOptions};
-use crate::apply::error::{SkipErrors, SqlError};
+use crate::apply::error::SkipErrors;
 use crate::apply::filter::Filters;
 use crate::apply::rows::ConflictPolicy;
-use crate::apply::status::{slave_status_fields, ApplierStatus};
+use crate::apply::status::ApplierStatus;
 use crate::binlog::BinlogPos;
 use crate::config::{Config, MasterConfig};
 use crate::relay::{PurgeMark, RelayLog, RelayOptions};
 use crate::source::status::ReceiverStatus;
 use crate::source::{Receiver, ReceiverError};
+use crate::sqlerror::SqlError;
 use crate::store::{AppliedPos, Store};
+use slave_status::slave_status_fields;
 
 /// How long STOP SLAVE waits for the receiver before aborting it.
 const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
@@ -363,7 +366,7 @@ impl Control {
         if ch.relay_log_file.is_some() || ch.relay_log_pos.is_some() {
             // Keep the relay log; the applier resumes at the given relay coordinate.
             let mut pos = applied.unwrap_or(AppliedPos {
-                relay: crate::apply::relay_reader::RelayPos {
+                relay: crate::relay::reader::RelayPos {
                     file: String::new(),
                     offset: 4,
                 },
@@ -437,7 +440,7 @@ impl Control {
                 );
             }
             let pos = AppliedPos {
-                relay: crate::apply::relay_reader::RelayPos {
+                relay: crate::relay::reader::RelayPos {
                     file: String::new(),
                     offset: 4,
                 },

@@ -9,17 +9,17 @@
 //! The receiver also *cuts* the file it writes (a stream that broke off inside a
 //! transaction) and writes other bytes past the cut. A group is handed out only if no cut
 //! happened in this process since the reader last (re)positioned itself
-//! ([`crate::relay::written::cuts`]); otherwise the group is read again from its start.
+//! ([`super::written::cuts`]); otherwise the group is read again from its start.
 //! Without that, a reader could take its old offset in the rewritten region for an event
 //! start and stop with "relay log damaged" on a relay file that is fine.
 
 use std::path::{Path, PathBuf};
 
+use super::{advance, RelayError, RelayIndex};
 use crate::binlog::event::{Event, EventHeader, EventType};
 use crate::binlog::file::{BinlogReader, Stop};
 use crate::binlog::group::GroupTracker;
 use crate::binlog::{BinlogPos, FormatDescription};
-use crate::relay::{advance, RelayError, RelayIndex};
 
 /// A place in the relay log.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -135,7 +135,7 @@ impl GroupReader {
             fde: FormatDescription::assumed_v4(),
             server_id,
             group_start: (from.offset.max(4), None),
-            cuts_seen: crate::relay::written::cuts(),
+            cuts_seen: super::written::cuts(),
         };
         r.group_start.1 = r.master.clone();
         r.open_file()?;
@@ -246,7 +246,7 @@ impl GroupReader {
     /// to the start of the group being collected (dropping what was read of it and the file
     /// reader's buffer) and returns true.
     fn restart_if_cut(&mut self) -> Result<bool, RelayError> {
-        let now = crate::relay::written::cuts();
+        let now = super::written::cuts();
         if now == self.cuts_seen {
             return Ok(false);
         }
@@ -272,7 +272,7 @@ impl GroupReader {
     fn file_len(&self) -> Result<u64, RelayError> {
         let path = self.dir.join(&self.file);
         Ok(std::fs::metadata(&path)
-            .map_err(crate::relay::io_err("stat", &path))?
+            .map_err(super::io_err("stat", &path))?
             .len())
     }
 
