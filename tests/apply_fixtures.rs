@@ -3,6 +3,8 @@
 //! relay log, offline, and must apply to the end; rows v2, MySQL GTIDs, JSON, ENUM/SET,
 //! BIT, invisible columns and TRANSACTION_PAYLOAD come only from MySQL.
 
+mod support;
+
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -66,8 +68,7 @@ fn apply_offline(file: &Path) -> (ApplierStatus, Vec<String>) {
 
 #[test]
 fn mysql_written_binlogs_apply() {
-    if !Path::new(DIR).exists() {
-        eprintln!("skipping: {DIR} is not present");
+    if support::mysql_fixtures("apply_fixtures::mysql_written_binlogs_apply").is_none() {
         return;
     }
     // Files whose tables are created in the file itself: they apply to the end, leaving

@@ -7,10 +7,10 @@ mod support;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use ::replicant::apply::relay_reader::{GroupReader, RelayPos};
 use ::replicant::binlog::file::BinlogReader;
 use ::replicant::binlog::group::GroupTracker;
 use ::replicant::binlog::{BinlogPos, ChecksumAlg, Event, EventType};
+use ::replicant::relay::reader::{GroupReader, RelayPos};
 use ::replicant::relay::{RelayLog, RelayOptions};
 use support::*;
 

@@ -12,25 +12,26 @@ use support::*;
 const WAIT: Duration = Duration::from_secs(120);
 
 /// The venv python with the drivers (scripts/test installs it), or `None` with a message.
-fn python() -> Option<PathBuf> {
+/// The Python with the drivers; a missing one fails the test, saying what to install.
+fn python() -> PathBuf {
     let p = std::env::var_os("REPLICANT_PYTHON")
         .map(PathBuf::from)
         .or_else(|| {
             std::env::var_os("HOME")
                 .map(|h| PathBuf::from(h).join(".cache/replicant-py/bin/python"))
-        })?;
+        })
+        .expect("REPLICANT_PYTHON or HOME must be set");
     let ok = Command::new(&p)
         .args(["-c", "import pymysql, mysql.connector"])
         .output()
         .is_ok_and(|o| o.status.success());
-    if !ok {
-        eprintln!(
-            "SKIPPED: no Python with pymysql and mysql-connector-python at {} (scripts/test installs them)",
-            p.display()
-        );
-        return None;
-    }
-    Some(p)
+    assert!(
+        ok,
+        "no Python with pymysql and mysql-connector-python at {}: run scripts/test (as root it \
+         installs them), or create that venv and `pip install pymysql mysql-connector-python`",
+        p.display()
+    );
+    p
 }
 
 /// A replicant replicating `m`, with an app account and a passwordless haproxy account.
@@ -73,7 +74,7 @@ fn python_json(py: &std::path::Path, script: &str) -> serde_json::Value {
 
 #[test]
 fn python_drivers_and_mycat_heartbeat() {
-    let Some(py) = python() else { return };
+    let py = python();
     let m = master();
     seed_db01_user(&m);
     let (_dir, r) = replica_of(&m);
@@ -207,7 +208,7 @@ print(json.dumps(out))
 /// results, and a statement executed again with other parameters.
 #[test]
 fn prepared_results_match_the_master() {
-    let Some(py) = python() else { return };
+    let py = python();
     let m = master();
     m.sql(
         "CREATE DATABASE pt;
@@ -390,10 +391,10 @@ impl Drop for Haproxy {
 
 #[test]
 fn haproxy_mysql_check_sees_up_then_down() {
-    if Command::new("haproxy").arg("-v").output().is_err() {
-        eprintln!("SKIPPED: haproxy is not installed (scripts/test installs it)");
-        return;
-    }
+    assert!(
+        Command::new("haproxy").arg("-v").output().is_ok(),
+        "haproxy is not installed: apt-get install -y haproxy (scripts/test installs it)"
+    );
     let m = master();
     let (_dir, mut r) = replica_of(&m);
     let h = Haproxy::start(r.port());

@@ -44,16 +44,7 @@ const T2: u64 = T1 + 3600;
 const T3: u64 = T1 + 7200;
 
 fn fixtures_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/fixtures/mysql-binlogs"
-    ));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipping: {} not found", dir.display());
-        None
-    }
+    support::mysql_fixtures("fixtures_tool")
 }
 
 /// Every file in the fixtures directory, sorted.

@@ -4,6 +4,8 @@
 //!
 //! Tests that need `../shared` or the MariaDB binaries skip with a message when absent.
 
+mod support;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,23 +19,15 @@ use replicant::binlog::FormatDescription;
 use replicant::inspect::rows_sql::{image_texts, write_rows_sql, write_unknown_table};
 
 fn fixtures_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/mysql-binlogs");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipping: {} not found", dir.display());
-        None
-    }
+    support::mysql_fixtures("rows_decode")
 }
 
+/// A fixture file: `None` (recorded as not run) when ../shared is absent; a file missing
+/// from a present ../shared fails the test.
 fn fixture(name: &str) -> Option<PathBuf> {
     let p = fixtures_dir()?.join(name);
-    if p.is_file() {
-        Some(p)
-    } else {
-        eprintln!("skipping: {} not found", p.display());
-        None
-    }
+    assert!(p.is_file(), "{} is missing from ../shared", p.display());
+    Some(p)
 }
 
 /// What reading a file produced.
@@ -231,9 +225,10 @@ fn fixtures_match_mariadb_binlog() {
             compared += 1;
         }
     }
-    if compared == 0 {
-        eprintln!("skipping: mariadb-binlog not available or printed no rows");
-    }
+    assert!(
+        compared > 0,
+        "mariadb-binlog printed no rows for any fixture (is it installed? apt-get install -y mariadb-client)"
+    );
 }
 
 /// The texts of every image in a file, one string per column, `@N=value` style.
@@ -296,9 +291,9 @@ impl Drop for Server {
 }
 
 impl Server {
-    /// Installs a data directory and starts `mariadbd` with a ROW binlog; `None` (with a
-    /// message) when the MariaDB binaries are not installed.
-    fn start() -> Option<Server> {
+    /// Installs a data directory and starts `mariadbd` with a ROW binlog; fails the test,
+    /// saying what to install, when the MariaDB binaries are not installed.
+    fn start() -> Server {
         let mariadbd = ["/usr/sbin/mariadbd", "/usr/bin/mariadbd"]
             .into_iter()
             .map(PathBuf::from)
@@ -307,8 +302,10 @@ impl Server {
             .iter()
             .all(|t| Command::new(t).arg("--version").output().is_ok());
         let (Some(mariadbd), true) = (mariadbd, tools_present) else {
-            eprintln!("skipping: MariaDB server binaries not installed");
-            return None;
+            panic!(
+                "MariaDB's server and tools are not installed: apt-get install -y \
+                 mariadb-server mariadb-client (scripts/test installs them)"
+            );
         };
         let dir = tempfile::tempdir().expect("temp dir");
         let data = dir.path().join("data");
@@ -352,7 +349,7 @@ impl Server {
         let server = Server { child, dir };
         for _ in 0..120 {
             if server.sql("SELECT 1").is_ok() {
-                return Some(server);
+                return server;
             }
             std::thread::sleep(std::time::Duration::from_millis(500));
         }
@@ -464,9 +461,7 @@ FLUSH BINARY LOGS;
 
 #[test]
 fn every_type_matches_mariadb_binlog() {
-    let Some(server) = Server::start() else {
-        return;
-    };
+    let server = Server::start();
     server.sql(EVERY_TYPE_SQL).expect("workload");
     let path = server.binlog("bin.000001");
     let theirs = mariadb_binlog_rows(&path).expect("mariadb-binlog reads its own binlog");

@@ -6,8 +6,8 @@
 use std::process::Command;
 use std::time::Duration;
 
-use replicant::apply::relay_reader::RelayPos;
 use replicant::binlog::BinlogPos;
+use replicant::relay::reader::RelayPos;
 use replicant::store::{AppliedPos, Store};
 
 const CHILD_ENV: &str = "REPLICANT_STORE_CRASH_CHILD";
@@ -71,7 +71,23 @@ fn kill9_never_splits_a_transaction() {
             .stdout(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(300 + 170 * round));
+        // Kill once the child has committed past the last round (a condition, not a
+        // guess at how long a start takes), at a different point each round.
+        let committed = || {
+            Store::open_read_only(dir.path())
+                .ok()
+                .and_then(|s| s.applied().ok().flatten())
+                .map_or(0, |p| p.relay.offset)
+        };
+        let deadline = std::time::Instant::now() + Duration::from_secs(120);
+        while committed() <= last {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "round {round}: the child committed nothing in 120 s"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        std::thread::sleep(Duration::from_millis(37 * round));
         child.kill().unwrap();
         child.wait().unwrap();
 

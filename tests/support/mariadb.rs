@@ -370,15 +370,16 @@ impl MariaDb {
 
     /// Creates a replication user authenticated by the ed25519 plugin, installing the plugin
     /// first. Returns false (creating nothing) when the plugin cannot be installed here.
-    pub fn create_repl_user_ed25519(&self, user: &str, password: &str) -> bool {
-        if !self.ed25519_available() {
-            return false;
-        }
+    pub fn create_repl_user_ed25519(&self, user: &str, password: &str) {
+        assert!(
+            self.ed25519_available(),
+            "MariaDB's auth_ed25519 plugin cannot be loaded: apt-get install -y mariadb-server \
+             (it ships the plugin; scripts/test installs it)"
+        );
         self.create_user_with(
             user,
             &format!("IDENTIFIED VIA ed25519 USING PASSWORD('{password}')"),
         );
-        true
     }
 
     /// Whether the ed25519 auth plugin is active, installing it (INSTALL SONAME) if needed.

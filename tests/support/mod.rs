@@ -13,6 +13,7 @@ pub mod mariadb;
 pub mod process;
 pub mod proxy;
 pub mod replicant;
+pub mod shared;
 pub mod sysbench;
 
 pub use applied::{assert_same_table, dump, master, status_of, Replica, APPLY_WAIT};
@@ -21,4 +22,5 @@ pub use mariadb::{port_open, seed_db01_user, MariaDb, MasterOpts, DB01_USER_ROWS
 pub use process::{cpu_ticks, env_or, perf_start, perf_stop, pid_alive, wait_for, wait_until};
 pub use proxy::{FaultPlan, FaultProxy};
 pub use replicant::{replicant_cmd, run_args, Replicant, REPLICANT_BIN};
+pub use shared::{mysql_fixtures, not_run};
 pub use sysbench::{sysbench, sysbench_at, sysbench_cmd, SysbenchOpts};
