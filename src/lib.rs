@@ -18,7 +18,7 @@
 //!
 //! Shared vocabulary, below all of them: [`sqlerror`] (mysqld's error codes and texts),
 //! [`calendar`] (civil dates and the text of times), [`coldef`] (result column types and
-//! flags).
+//! flags), [`shutdown`] (the one token every task, thread and session stops by).
 
 pub mod apply;
 pub mod binlog;
@@ -29,6 +29,7 @@ pub mod control;
 pub mod endpoint;
 pub mod inspect;
 pub mod relay;
+pub mod shutdown;
 pub mod source;
 pub mod sql;
 pub mod sqlerror;

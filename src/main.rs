@@ -331,7 +331,11 @@ fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     }
     std::fs::create_dir_all(&cfg.datadir)
         .with_context(|| format!("cannot create datadir {}", cfg.datadir.display()))?;
-    let control = Arc::new(Control::new(cfg.clone()).map_err(|e| anyhow::anyhow!("{e}"))?);
+    // One shutdown for the daemon: the endpoint and its sessions observe it, each
+    // replication thread runs under a child of it.
+    let shutdown = replicant::shutdown::Shutdown::new();
+    let control =
+        Arc::new(Control::new(cfg.clone(), shutdown.clone()).map_err(|e| anyhow::anyhow!("{e}"))?);
     let shared = Arc::new(Shared::new(cfg.clone(), control.clone()).map_err(anyhow::Error::msg)?);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -341,9 +345,8 @@ fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()?;
     rt.block_on(async move {
-        let (tx, rx) = tokio::sync::watch::channel(false);
         let endpoint = Endpoint::bind(shared).await?;
-        let served = tokio::spawn(endpoint.run(rx));
+        let served = tokio::spawn(endpoint.run(shutdown.clone()));
         if cfg.skip_slave_start {
             tracing::info!("skip-slave-start: replication waits for START SLAVE");
         } else if control.configured().await {
@@ -360,7 +363,7 @@ fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
             _ = tokio::signal::ctrl_c() => {}
         }
         tracing::info!("shutting down");
-        let _ = tx.send(true);
+        shutdown.request();
         // The receiver stops at once, the applier at the next transaction boundary.
         control.shutdown().await;
         let _ = served.await;

@@ -6,8 +6,6 @@
 mod support;
 
 use std::path::Path;
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use replicant::apply::applier::{Applier, ApplierOptions};
@@ -28,7 +26,7 @@ fn apply_offline(file: &Path) -> (ApplierStatus, Vec<String>) {
     std::fs::create_dir_all(&data).unwrap();
     std::fs::copy(file, data.join("relay-bin.000001")).unwrap();
     std::fs::write(data.join("relay-bin.index"), "./relay-bin.000001\n").unwrap();
-    let stop = Arc::new(AtomicBool::new(false));
+    let stop = replicant::shutdown::Shutdown::new();
     let opts = ApplierOptions {
         datadir: data.clone(),
         relay_dir: data.clone(),
@@ -50,7 +48,7 @@ fn apply_offline(file: &Path) -> (ApplierStatus, Vec<String>) {
             break;
         }
     }
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    stop.request();
     let _ = t.join();
     let catalog = replicant::store::Store::open_read_only(&data)
         .unwrap()

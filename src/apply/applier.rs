@@ -10,7 +10,6 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -24,6 +23,7 @@ use crate::binlog::events::Query;
 use crate::binlog::BinlogPos;
 use crate::relay::reader::{EventGroup, GroupReader, RelayPos};
 use crate::relay::RelayIndex;
+use crate::shutdown::Shutdown;
 use crate::sqlerror::SqlError;
 use crate::store::catalog::Catalog;
 use crate::store::table::TableRt;
@@ -101,7 +101,7 @@ pub struct Applier {
     /// Reported state.
     status: ApplierStatus,
     /// Set to stop.
-    stop: Arc<AtomicBool>,
+    stop: Shutdown,
     /// Committed transactions not yet fsynced.
     dirty: bool,
     /// Last fsync of the store.
@@ -119,7 +119,7 @@ pub struct Applier {
 
 impl Applier {
     /// Opens the store and positions the reader just past the last applied group.
-    pub fn open(opts: ApplierOptions, stop: Arc<AtomicBool>) -> Result<Applier, ApplierError> {
+    pub fn open(opts: ApplierOptions, stop: Shutdown) -> Result<Applier, ApplierError> {
         let store = Arc::new(Store::open(&opts.datadir)?);
         Self::open_with(opts, store, stop)
     }
@@ -129,7 +129,7 @@ impl Applier {
     pub fn open_with(
         opts: ApplierOptions,
         store: Arc<Store>,
-        stop: Arc<AtomicBool>,
+        stop: Shutdown,
     ) -> Result<Applier, ApplierError> {
         let catalog = store.load_catalog()?;
         let applied = store.applied()?;
@@ -232,7 +232,7 @@ impl Applier {
 
     fn run_inner(&mut self) -> Result<(), ApplierError> {
         let mut batch: Option<Batch> = None;
-        while !self.stop.load(Ordering::Relaxed) {
+        while !self.stop.is_requested() {
             if self.reader.is_none() && !self.open_reader()? {
                 std::thread::sleep(IDLE_POLL * 10);
                 continue;

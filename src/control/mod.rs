@@ -14,10 +14,9 @@
 
 pub mod slave_status;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use tokio::sync::{watch, Mutex};
+use tokio::sync::Mutex;
 
 use crate::apply::applier::{Applier, ApplierError, ApplierOptions};
 use crate::apply::error::SkipErrors;
@@ -27,6 +26,7 @@ use crate::apply::status::ApplierStatus;
 use crate::binlog::BinlogPos;
 use crate::config::{Config, MasterConfig};
 use crate::relay::{PurgeMark, RelayLog, RelayOptions};
+use crate::shutdown::Shutdown;
 use crate::source::status::ReceiverStatus;
 use crate::source::{Receiver, ReceiverError};
 use crate::sqlerror::SqlError;
@@ -93,16 +93,16 @@ pub struct MasterChange {
 
 /// A running receiver.
 struct IoThread {
-    /// Tells it to stop.
-    stop: watch::Sender<bool>,
+    /// Its shutdown: a child of the daemon's.
+    stop: Shutdown,
     /// The task; finished when the receiver stopped by itself (a fatal error).
     task: tokio::task::JoinHandle<Result<(), ReceiverError>>,
 }
 
 /// A running applier.
 struct SqlThread {
-    /// Tells it to stop at the next transaction boundary.
-    stop: Arc<AtomicBool>,
+    /// Its shutdown (a child of the daemon's): it stops at the next transaction boundary.
+    stop: Shutdown,
     /// The thread; finished when the applier stopped on an error.
     thread: std::thread::JoinHandle<Result<(), ApplierError>>,
 }
@@ -129,6 +129,8 @@ pub struct Control {
     store: Arc<Store>,
     /// Threads and settings.
     state: Mutex<State>,
+    /// The daemon's shutdown; each thread runs under a child of it.
+    shutdown: Shutdown,
 }
 
 /// mysqld's ER_SLAVE_MUST_STOP as MariaDB words it for the default connection.
@@ -146,7 +148,7 @@ fn internal(e: impl std::fmt::Display) -> SqlError {
 
 impl Control {
     /// The controller for `cfg`, with CHANGE MASTER TO's saved settings applied.
-    pub fn new(cfg: Config) -> Result<Control, SqlError> {
+    pub fn new(cfg: Config, shutdown: Shutdown) -> Result<Control, SqlError> {
         let path = cfg.datadir.join(SETTINGS_FILE);
         let master = match std::fs::read(&path) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
@@ -170,6 +172,7 @@ impl Control {
             }),
             base: cfg,
             purge_mark: PurgeMark::default(),
+            shutdown,
         })
     }
 
@@ -218,7 +221,7 @@ impl Control {
                 skip_counter: std::mem::take(&mut st.skip_counter),
                 purge_mark: cfg.relay_log_purge.then(|| self.purge_mark.clone()),
             };
-            let stop = Arc::new(AtomicBool::new(false));
+            let stop = self.shutdown.child();
             let applier =
                 Applier::open_with(opts, self.store.clone(), stop.clone()).map_err(internal)?;
             let thread = std::thread::Builder::new()
@@ -242,10 +245,10 @@ impl Control {
             if cfg.relay_log_purge {
                 relay.set_purge_mark(self.purge_mark.clone());
             }
-            let (tx, rx) = watch::channel(false);
-            let receiver = Receiver::new(cfg, relay, rx).map_err(internal)?;
+            let stop = self.shutdown.child();
+            let receiver = Receiver::new(cfg, relay, stop.clone()).map_err(internal)?;
             let task = tokio::spawn(receiver.run());
-            st.io = Some(IoThread { stop: tx, task });
+            st.io = Some(IoThread { stop, task });
         }
         Ok(notes)
     }
@@ -261,7 +264,7 @@ impl Control {
         }
         if which.io {
             if let Some(mut io) = st.io.take() {
-                let _ = io.stop.send(true);
+                io.stop.request();
                 // The receiver notices the signal between network reads; one stuck in a
                 // connect or a query to a stalled master is cut off.
                 if tokio::time::timeout(STOP_GRACE, &mut io.task)
@@ -276,7 +279,7 @@ impl Control {
         }
         if which.sql {
             if let Some(sql) = st.sql.take() {
-                sql.stop.store(true, Ordering::Relaxed);
+                sql.stop.request();
                 // An idle applier waits for relay writes: wake it to see the stop.
                 crate::relay::written::bump();
                 let _ = tokio::task::spawn_blocking(move || sql.thread.join()).await;

@@ -28,10 +28,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use tokio::net::{TcpListener, UnixListener};
-use tokio::sync::watch;
 
 use crate::config::Config;
 use crate::control::Control;
+use crate::shutdown::Shutdown;
 use crate::sql::value::Value;
 use accounts::{Accounts, Peer};
 use vars::Scope;
@@ -199,7 +199,7 @@ impl Endpoint {
     }
 
     /// Accepts connections until `shutdown`; each session runs on a thread of its own.
-    pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) {
+    pub async fn run(mut self, shutdown: Shutdown) {
         let tcp = self.tcp.take();
         let unix = self.unix.take();
         let socket_path = self.shared.cfg.endpoint.socket.clone();
@@ -256,7 +256,7 @@ impl Endpoint {
         // The unix socket: accepted here, each session handed to a cached thread.
         loop {
             let accepted = tokio::select! {
-                _ = shutdown.changed() => break,
+                _ = shutdown.requested() => break,
                 r = accept_unix(&unix) => r.and_then(|s| {
                     let s = s.into_std()?;
                     s.set_nonblocking(false)?;
@@ -299,7 +299,7 @@ impl Endpoint {
 /// A new connection's session, to run on a session thread: counted, numbered, served.
 fn session_job(
     shared: Arc<Shared>,
-    rx: watch::Receiver<bool>,
+    rx: Shutdown,
     conn: threads::Socket,
     peer: Option<std::net::SocketAddr>,
     handle: threads::Socket,

@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 
 use rand::Rng;
 use tokio::io::{AsyncRead, AsyncWrite, BufReader};
-use tokio::sync::watch;
 
 use super::accounts::{Account, Peer, Privilege};
 use super::threads::{Blocking, Socket};
 use super::{sqlstate, ProcessInfo, Shared};
+use crate::shutdown::Shutdown;
 use crate::sql::value::Value;
 use crate::sqlerror::SqlError;
 use crate::wire::packet::PacketIo;
@@ -174,7 +174,7 @@ pub async fn serve(
     port: u16,
     id: u32,
     shared: Arc<Shared>,
-    shutdown: watch::Receiver<bool>,
+    shutdown: Shutdown,
     socket: Socket,
 ) {
     // mysqld's connect_timeout: each read and write until the client is logged in is
@@ -309,7 +309,7 @@ async fn finish<S>(
     port: u16,
     id: u32,
     shared: Arc<Shared>,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: Shutdown,
     socket: Arc<Socket>,
     deadline: Deadline,
 ) where
@@ -336,7 +336,7 @@ async fn finish<S>(
         id,
     };
     io.max_payload = session.max_allowed_packet();
-    let r = command_loop(&mut io, &mut session, &mut shutdown).await;
+    let r = command_loop(&mut io, &mut session, &shutdown).await;
     if let Err(e) = r {
         match e {
             WireError::Closed => {}
@@ -522,7 +522,7 @@ where
 async fn command_loop<S>(
     io: &mut PacketIo<BufReader<S>>,
     s: &mut Session,
-    shutdown: &mut watch::Receiver<bool>,
+    shutdown: &Shutdown,
 ) -> Result<(), WireError>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send,
@@ -534,7 +534,7 @@ where
         io.seq = 0;
         // Reads block the session's thread (threads.rs): look at KILL and shutdown first;
         // while the read waits, they shut the socket down, which ends it.
-        if shutdown.has_changed().unwrap_or(true) || kill.load(Ordering::Acquire) {
+        if shutdown.is_requested() || kill.load(Ordering::Acquire) {
             return Ok(());
         }
         let read = io.read_packet(&mut buf).await;

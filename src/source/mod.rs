@@ -17,7 +17,7 @@ pub mod status;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use tokio::sync::watch;
+use crate::shutdown::Shutdown;
 
 use crate::binlog::event::{Event, EventType};
 use crate::binlog::{BinlogPos, ChecksumAlg};
@@ -99,19 +99,15 @@ pub struct Receiver {
     published: std::sync::Arc<std::sync::Mutex<Option<ReceiverStatus>>>,
     /// Our replica UUID (persisted in datadir).
     uuid: String,
-    /// Fires when the daemon should stop.
-    shutdown: watch::Receiver<bool>,
+    /// Requested when the receiver should stop (STOP SLAVE, daemon shutdown).
+    shutdown: Shutdown,
     /// Set when a session got as far as streaming: the retry count restarts after it.
     dump_started: bool,
 }
 
 impl Receiver {
     /// A receiver over an opened (recovered) relay log.
-    pub fn new(
-        cfg: Config,
-        relay: RelayLog,
-        shutdown: watch::Receiver<bool>,
-    ) -> std::io::Result<Receiver> {
+    pub fn new(cfg: Config, relay: RelayLog, shutdown: Shutdown) -> std::io::Result<Receiver> {
         let uuid = load_or_create_uuid(&cfg.datadir)?;
         let status = ReceiverStatus {
             slave_io_state: "Connecting to master".into(),
@@ -190,7 +186,7 @@ impl Receiver {
         }
         let mut attempts = 0u64;
         loop {
-            if *self.shutdown.borrow() {
+            if self.shutdown.is_requested() {
                 return Ok(());
             }
             match self.session().await {
@@ -216,10 +212,9 @@ impl Receiver {
                         "Reconnecting after a failed master event read".into();
                     self.status.set_error(2013, &why);
                     self.write_status();
-                    let mut sd = self.shutdown.clone();
                     tokio::select! {
                         _ = tokio::time::sleep(self.cfg.master.connect_retry) => {}
-                        _ = sd.changed() => return Ok(()),
+                        _ = self.shutdown.requested() => return Ok(()),
                     }
                 }
             }
@@ -411,7 +406,7 @@ impl Receiver {
     ) -> Result<(), SessionError> {
         let timeout = self.cfg.slave_net_timeout;
         let mut buf = Vec::with_capacity(64 * 1024);
-        let mut shutdown = self.shutdown.clone();
+        let shutdown = self.shutdown.clone();
         let mut deadline = tokio::time::Instant::now() + timeout;
         let mut since_refresh = 0u32;
         loop {
@@ -423,7 +418,7 @@ impl Receiver {
                 since_refresh = 0;
                 tokio::select! {
                     r = tokio::time::timeout_at(deadline, conn.read_event(&mut buf)) => r,
-                    _ = shutdown.changed() => return Ok(()),
+                    _ = shutdown.requested() => return Ok(()),
                 }
             } else {
                 since_refresh += 1;
