@@ -4,8 +4,6 @@
 //!
 //! Tests that need `../shared` or the MariaDB binaries skip with a message when absent.
 
-mod support;
-
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -19,7 +17,7 @@ use replicant::binlog::FormatDescription;
 use replicant::inspect::rows_sql::{image_texts, write_rows_sql, write_unknown_table};
 
 fn fixtures_dir() -> Option<PathBuf> {
-    support::mysql_fixtures("rows_decode")
+    crate::support::mysql_fixtures("rows_decode")
 }
 
 /// A fixture file: `None` (recorded as not run) when ../shared is absent; a file missing

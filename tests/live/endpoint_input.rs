@@ -2,13 +2,11 @@
 //! unknown commands, random bytes, clients vanishing. Each gets an ERR packet or a closed
 //! connection; the daemon keeps serving and no session is left behind.
 
-mod support;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use support::*;
+use crate::support::*;
 
 fn replicant() -> (tempfile::TempDir, Replicant) {
     let dir = tempfile::Builder::new()

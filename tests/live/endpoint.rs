@@ -2,12 +2,10 @@
 //! (CHANGE MASTER TO; START SLAVE; SHOW SLAVE STATUS\G) on a replicant started without a
 //! master, settings surviving a restart, session statements, accounts, read_only, limits.
 
-mod support;
-
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use support::*;
+use crate::support::*;
 
 const WAIT: Duration = Duration::from_secs(120);
 

@@ -4,13 +4,11 @@
 //! see the latest applied state. Two sessions of replicant's own protocol client interleave
 //! with transactions applied from the master.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::*;
 use ::replicant::config::SslConfig;
 use ::replicant::wire::client::{ConnectOptions, Connection};
-use support::*;
 
 fn opts(port: u16) -> ConnectOptions {
     ConnectOptions {

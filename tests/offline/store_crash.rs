@@ -63,7 +63,7 @@ fn kill9_never_splits_a_transaction() {
         let mut child = Command::new(&exe)
             .args([
                 "--exact",
-                "crash_child_writer",
+                "store_crash::crash_child_writer",
                 "--nocapture",
                 "--test-threads=1",
             ])

@@ -2,9 +2,7 @@
 //! replica's tables compared row by row (`replicant table-dump`) with the master's
 //! `SELECT * ... ORDER BY <pk>` through the mariadb CLI.
 
-mod support;
-
-use support::*;
+use crate::support::*;
 
 #[test]
 fn seed_db01_user_replicates() {

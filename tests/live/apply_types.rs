@@ -1,9 +1,7 @@
 //! Every column type with edge values, through a real MariaDB master in ROW format:
 //! the replica's table must print byte for byte as the master's.
 
-mod support;
-
-use support::*;
+use crate::support::*;
 
 const ALL_TYPES: &str = "CREATE TABLE t.alltypes (
   id INT NOT NULL PRIMARY KEY,

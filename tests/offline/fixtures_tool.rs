@@ -9,16 +9,14 @@
 //! - inputs that are no binlog at all (garbage, empty, a directory, a missing path) and
 //!   malformed `--start-datetime` / `--stop-datetime` values.
 
-mod support;
-
 use std::ffi::OsStr;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::support::*;
 use rand::{RngCore, SeedableRng};
 use serde_json::Value;
-use support::*;
 
 /// Fixtures that must not verify, with the position named and words of the message: the
 /// damaged samples the fixtures README names, and the binlogs of a pre-GA MySQL 5.1
@@ -44,7 +42,7 @@ const T2: u64 = T1 + 3600;
 const T3: u64 = T1 + 7200;
 
 fn fixtures_dir() -> Option<PathBuf> {
-    support::mysql_fixtures("fixtures_tool")
+    crate::support::mysql_fixtures("fixtures_tool")
 }
 
 /// Every file in the fixtures directory, sorted.

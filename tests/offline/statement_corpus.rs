@@ -2,8 +2,6 @@
 //! proto-fixtures) gets a class from `apply::statement::classify`; the ones it calls
 //! Unknown — which would stop the applier — are exactly the listed ones.
 
-mod support;
-
 use std::path::PathBuf;
 
 use replicant::apply::statement::{classify, StatementKind};
@@ -22,7 +20,7 @@ fn corpus() -> Vec<PathBuf> {
     ] {
         match std::fs::read_dir(dir) {
             Ok(rd) => files.extend(rd.filter_map(|e| e.ok().map(|e| e.path()))),
-            Err(_) if dir.contains("/../shared/") => support::not_run(
+            Err(_) if dir.contains("/../shared/") => crate::support::not_run(
                 "statement_corpus",
                 &format!("{dir} is absent: only proto-fixtures/ was read"),
             ),

@@ -2,11 +2,9 @@
 //! primary keys (unique, secondary and composite keys too), under each binlog_row_image,
 //! and an ALTER TABLE while rows stream: the replica must end equal to the master.
 
-mod support;
-
+use crate::support::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use support::*;
 
 const SCHEMA: &str = "CREATE DATABASE r DEFAULT CHARSET utf8mb4;
 CREATE TABLE r.pk (id INT PRIMARY KEY, a INT, b VARCHAR(20), c DATETIME(2), t TEXT, UNIQUE KEY ua (a), KEY kb (b));

@@ -2,11 +2,9 @@
 //! workload runs on the master; after the last restart every table equals the master's —
 //! no transaction lost, none applied twice.
 
-mod support;
-
 use std::time::Duration;
 
-use support::*;
+use crate::support::*;
 
 #[test]
 fn sigkill_during_workload_loses_and_duplicates_nothing() {

@@ -2,11 +2,9 @@
 //! DESCRIBE, SHOW FULL COLUMNS, SHOW INDEX, and SHOW CREATE TABLE text that MariaDB accepts
 //! back and that recreates the same columns and keys.
 
-mod support;
-
 use std::time::Duration;
 
-use support::*;
+use crate::support::*;
 
 const TYPES_TABLE: &str = "CREATE TABLE db01.t_types (
   id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,

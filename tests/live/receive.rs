@@ -2,12 +2,10 @@
 //! mariadb-binlog itself, to exactly what the master's binlogs decode to — for every binlog
 //! format and checksum setting, across SIGKILLs of replicant and restarts of the master.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use support::*;
+use crate::support::*;
 
 const WAIT: Duration = Duration::from_secs(120);
 

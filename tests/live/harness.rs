@@ -1,11 +1,9 @@
 //! Self-test of tests/support: throwaway masters start, hold the seed's data, write
 //! binlogs, restart, and vanish when dropped.
 
-mod support;
-
 use std::time::Duration;
 
-use support::*;
+use crate::support::*;
 
 #[test]
 fn seeded_master_serves_rows_and_is_gone_after_drop() {

@@ -1,13 +1,11 @@
 //! Real clients against the endpoint: PyMySQL and mysql-connector-python, MyCat's
 //! heartbeat queries, HAProxy's `option mysql-check`.
 
-mod support;
-
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use support::*;
+use crate::support::*;
 
 const WAIT: Duration = Duration::from_secs(120);
 
@@ -330,7 +328,10 @@ impl Haproxy {
             .prefix("rpl-hap-")
             .tempdir_in("/tmp")
             .unwrap();
-        let (front, stats_port) = (support::mariadb::free_port(), support::mariadb::free_port());
+        let (front, stats_port) = (
+            crate::support::mariadb::free_port(),
+            crate::support::mariadb::free_port(),
+        );
         let cfg = dir.path().join("haproxy.cfg");
         std::fs::write(
             &cfg,
@@ -339,7 +340,7 @@ impl Haproxy {
                  listen replicas\n  bind 127.0.0.1:{front}\n  option mysql-check user haproxy\n  server r1 127.0.0.1:{backend_port} check inter 200 rise 1 fall 1\n\
                  listen replicas41\n  bind 127.0.0.1:{}\n  option mysql-check user haproxy post-41\n  server r1 127.0.0.1:{backend_port} check inter 200 rise 1 fall 1\n\
                  listen stats\n  mode http\n  bind 127.0.0.1:{stats_port}\n  stats enable\n  stats uri /stats\n",
-                support::mariadb::free_port()
+                crate::support::mariadb::free_port()
             ),
         )
         .unwrap();

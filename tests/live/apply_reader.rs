@@ -2,17 +2,15 @@
 //! `GroupReader` tails it and must hand out exactly the master's transactions, in order,
 //! each with the master coordinate just past it — none missing, none twice, none torn.
 
-mod support;
-
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use crate::support::*;
 use ::replicant::binlog::file::BinlogReader;
 use ::replicant::binlog::group::GroupTracker;
 use ::replicant::binlog::{BinlogPos, ChecksumAlg, Event, EventType};
 use ::replicant::relay::reader::{GroupReader, RelayPos};
 use ::replicant::relay::{RelayLog, RelayOptions};
-use support::*;
 
 /// Master coordinates just past every group in the master's binlogs.
 fn master_group_ends(files: &[std::path::PathBuf]) -> Vec<BinlogPos> {

@@ -3,8 +3,6 @@
 //! relay log, offline, and must apply to the end; rows v2, MySQL GTIDs, JSON, ENUM/SET,
 //! BIT, invisible columns and TRANSACTION_PAYLOAD come only from MySQL.
 
-mod support;
-
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -66,7 +64,7 @@ fn apply_offline(file: &Path) -> (ApplierStatus, Vec<String>) {
 
 #[test]
 fn mysql_written_binlogs_apply() {
-    if support::mysql_fixtures("apply_fixtures::mysql_written_binlogs_apply").is_none() {
+    if crate::support::mysql_fixtures("apply_fixtures::mysql_written_binlogs_apply").is_none() {
         return;
     }
     // Files whose tables are created in the file itself: they apply to the end, leaving

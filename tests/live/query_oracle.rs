@@ -4,9 +4,7 @@
 //! endpoint with the `mariadb` CLI, results compared exactly (as multisets where no ORDER
 //! BY decides the order; errors by code).
 
-mod support;
-
-use support::*;
+use crate::support::*;
 
 /// A small deterministic generator (no external randomness: runs are reproducible).
 struct Lcg(u64);

@@ -18,8 +18,6 @@
 //! - `FUZZ_SEED=S`: base seed (decimal or 0x-hex),
 //! - `FUZZ_CASE=i`: run only case `i`.
 
-mod support;
-
 #[path = "fuzz_parsers/mutate.rs"]
 mod mutate;
 
@@ -29,10 +27,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
 
+use crate::support::{MariaDb, MasterOpts};
 use mutate::{make_case, Seed};
 use replicant::inspect::print::{print_files, PrintOptions};
 use replicant::inspect::verify::verify_file;
-use support::{MariaDb, MasterOpts};
 
 /// Cases per run unless FUZZ_ITERATIONS says otherwise.
 const DEFAULT_ITERATIONS: u64 = 20_000;
@@ -59,7 +57,7 @@ fn load_corpus() -> Vec<Seed> {
                     .map(|e| e.expect("directory entry").path())
                     .filter(|p| p.extension().is_none_or(|e| e != "sql")),
             ),
-            Err(_) if dir == fixtures => support::not_run(
+            Err(_) if dir == fixtures => crate::support::not_run(
                 "fuzz_parsers::mutated_binlogs_never_panic_the_readers",
                 &format!(
                     "{} is absent: only proto-fixtures/ was fuzzed",
@@ -309,7 +307,7 @@ fn payload_encoder_round_trips() {
         env!("CARGO_MANIFEST_DIR"),
         "/../shared/fixtures/mysql-binlogs/transaction_compression.000001"
     ));
-    if support::mysql_fixtures("fuzz_parsers::payload_encoder_round_trips").is_none() {
+    if crate::support::mysql_fixtures("fuzz_parsers::payload_encoder_round_trips").is_none() {
         return;
     }
     let original = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -352,10 +350,10 @@ fn regenerate_proto_fixtures() {
     }
     let dir = proto_fixtures_dir();
     let db = MariaDb::start(MasterOpts::default());
-    db.sql(include_str!("../proto-fixtures/mariadb-crc32.sql"));
+    db.sql(include_str!("../../proto-fixtures/mariadb-crc32.sql"));
     // Changing the checksum rotates the binlog: the next file is written without CRC32.
     db.sql("SET GLOBAL binlog_checksum = NONE");
-    db.sql(include_str!("../proto-fixtures/mariadb-no-checksum.sql"));
+    db.sql(include_str!("../../proto-fixtures/mariadb-no-checksum.sql"));
     db.sql("FLUSH BINARY LOGS");
     let files = db.binlog_files();
     for (from, to) in [

@@ -1,0 +1,20 @@
+//! Tests against live MariaDB masters and the replicant daemon, in one binary (each
+//! integration-test binary links RocksDB: fewer binaries build and link faster). Each module
+//! was a test binary of its own; its doc says what it covers.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod apply;
+mod apply_crash;
+mod apply_random;
+mod apply_reader;
+mod apply_types;
+mod clients;
+mod endpoint;
+mod endpoint_input;
+mod endpoint_meta;
+mod endpoint_snapshot;
+mod harness;
+mod query_oracle;
+mod receive;
