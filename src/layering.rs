@@ -16,6 +16,8 @@ const RULES: &[(&str, &[&str])] = &[
     ("binlog", ABOVE_BOTTOM),
     ("wire", ABOVE_BOTTOM),
     ("config", ABOVE_BOTTOM),
+    ("shutdown", ABOVE_BOTTOM),
+    ("report", ABOVE_BOTTOM),
     (
         "relay",
         &[

@@ -18,7 +18,8 @@
 //!
 //! Shared vocabulary, below all of them: [`sqlerror`] (mysqld's error codes and texts),
 //! [`calendar`] (civil dates and the text of times), [`coldef`] (result column types and
-//! flags), [`shutdown`] (the one token every task, thread and session stops by).
+//! flags), [`shutdown`] (the one token every task, thread and session stops by), [`report`]
+//! (a thread's status as the daemon holds it).
 
 pub mod apply;
 pub mod binlog;
@@ -29,6 +30,7 @@ pub mod control;
 pub mod endpoint;
 pub mod inspect;
 pub mod relay;
+pub mod report;
 pub mod shutdown;
 pub mod source;
 pub mod sql;

@@ -23,6 +23,7 @@ use crate::binlog::events::Query;
 use crate::binlog::BinlogPos;
 use crate::relay::reader::{EventGroup, GroupReader, RelayPos};
 use crate::relay::RelayIndex;
+use crate::report::Report;
 use crate::shutdown::Shutdown;
 use crate::sqlerror::SqlError;
 use crate::store::catalog::Catalog;
@@ -100,6 +101,8 @@ pub struct Applier {
     applied: Option<AppliedPos>,
     /// Reported state.
     status: ApplierStatus,
+    /// The reported state as the daemon holds it (SHOW SLAVE STATUS reads it).
+    report: Report<ApplierStatus>,
     /// Set to stop.
     stop: Shutdown,
     /// Committed transactions not yet fsynced.
@@ -121,7 +124,7 @@ impl Applier {
     /// Opens the store and positions the reader just past the last applied group.
     pub fn open(opts: ApplierOptions, stop: Shutdown) -> Result<Applier, ApplierError> {
         let store = Arc::new(Store::open(&opts.datadir)?);
-        Self::open_with(opts, store, stop)
+        Self::open_with(opts, store, stop, Report::default())
     }
 
     /// Like [`Applier::open`] on a store the caller has opened (the daemon keeps one for
@@ -130,6 +133,7 @@ impl Applier {
         opts: ApplierOptions,
         store: Arc<Store>,
         stop: Shutdown,
+        report: Report<ApplierStatus>,
     ) -> Result<Applier, ApplierError> {
         let catalog = store.load_catalog()?;
         let applied = store.applied()?;
@@ -154,8 +158,10 @@ impl Applier {
             set_position(&mut status, p);
         }
         // SHOW SLAVE STATUS right after START SLAVE shows the new thread, as in mysqld.
+        report.set(&status);
         let _ = status.store(&opts.datadir);
         Ok(Applier {
+            report,
             opts,
             store,
             catalog,
@@ -179,7 +185,7 @@ impl Applier {
     /// error in the status file and returns it.
     pub fn run(mut self) -> Result<(), ApplierError> {
         self.status.state = "Waiting for the next event in relay log".into();
-        let _ = self.status.store(&self.opts.datadir);
+        self.report_status();
         let r = self.rebuild_outdated_keys().and_then(|()| self.run_inner());
         if let Err(ApplierError::Sql { code, message }) = &r {
             tracing::error!(code, %message, "applier stopped");
@@ -195,7 +201,7 @@ impl Applier {
         let _ = self.store.sync();
         self.status.slave_sql_running = "No".into();
         self.status.state = String::new();
-        let _ = self.status.store(&self.opts.datadir);
+        self.report_status();
         r
     }
 
@@ -228,6 +234,13 @@ impl Applier {
             self.rows.reset();
         }
         Ok(())
+    }
+
+    /// Reports the status now: to the daemon (in memory) and to the file `replicant status`
+    /// reads.
+    fn report_status(&self) {
+        self.report.set(&self.status);
+        let _ = self.status.store(&self.opts.datadir);
     }
 
     fn run_inner(&mut self) -> Result<(), ApplierError> {
@@ -272,7 +285,7 @@ impl Applier {
                     self.status.caught_up = true;
                     self.status.state =
                         "Slave has read all relay log; waiting for more updates".into();
-                    let _ = self.status.store(&self.opts.datadir);
+                    self.report_status();
                     self.last_status = Instant::now();
                 }
                 self.busy_since = None;
@@ -420,9 +433,11 @@ impl Applier {
             self.status.state = "Executing".into();
             let status = self.status.clone();
             let dir = self.opts.datadir.clone();
+            let report = self.report.clone();
             self.store.wal_async(
                 false,
                 Some(Box::new(move || {
+                    report.set(&status);
                     let _ = status.store(&dir);
                 })),
             )?;

@@ -26,6 +26,7 @@ use crate::apply::status::ApplierStatus;
 use crate::binlog::BinlogPos;
 use crate::config::{Config, MasterConfig};
 use crate::relay::{PurgeMark, RelayLog, RelayOptions};
+use crate::report::Report;
 use crate::shutdown::Shutdown;
 use crate::source::status::ReceiverStatus;
 use crate::source::{Receiver, ReceiverError};
@@ -131,6 +132,11 @@ pub struct Control {
     state: Mutex<State>,
     /// The daemon's shutdown; each thread runs under a child of it.
     shutdown: Shutdown,
+    /// The receiver's last report (kept across its restarts: SHOW SLAVE STATUS after STOP
+    /// SLAVE shows how it stopped).
+    io_report: Report<ReceiverStatus>,
+    /// The applier's last report.
+    sql_report: Report<ApplierStatus>,
 }
 
 /// mysqld's ER_SLAVE_MUST_STOP as MariaDB words it for the default connection.
@@ -170,6 +176,9 @@ impl Control {
                 io: None,
                 sql: None,
             }),
+            // The previous daemon's last words, until the threads report anew.
+            io_report: Report::new(ReceiverStatus::load(&cfg.datadir).unwrap_or_default()),
+            sql_report: Report::new(ApplierStatus::load(&cfg.datadir).unwrap_or_default()),
             base: cfg,
             purge_mark: PurgeMark::default(),
             shutdown,
@@ -222,8 +231,13 @@ impl Control {
                 purge_mark: cfg.relay_log_purge.then(|| self.purge_mark.clone()),
             };
             let stop = self.shutdown.child();
-            let applier =
-                Applier::open_with(opts, self.store.clone(), stop.clone()).map_err(internal)?;
+            let applier = Applier::open_with(
+                opts,
+                self.store.clone(),
+                stop.clone(),
+                self.sql_report.clone(),
+            )
+            .map_err(internal)?;
             let thread = std::thread::Builder::new()
                 .name("applier".into())
                 .spawn(move || applier.run())
@@ -246,7 +260,8 @@ impl Control {
                 relay.set_purge_mark(self.purge_mark.clone());
             }
             let stop = self.shutdown.child();
-            let receiver = Receiver::new(cfg, relay, stop.clone()).map_err(internal)?;
+            let receiver = Receiver::new(cfg, relay, stop.clone(), self.io_report.clone())
+                .map_err(internal)?;
             let task = tokio::spawn(receiver.run());
             st.io = Some(IoThread { stop, task });
         }
@@ -451,7 +466,12 @@ impl Control {
                 gtid: applied.and_then(|a| a.gtid),
             };
             store.reset_applied(Some(&pos)).map_err(internal)?;
-            reset_status_files(&cfg, start.as_ref(), false);
+            reset_status_files(
+                &cfg,
+                (&self.io_report, &self.sql_report),
+                start.as_ref(),
+                false,
+            );
         }
         save_settings(&cfg.datadir, &m)?;
         st.master = m;
@@ -482,7 +502,7 @@ impl Control {
         let cfg = self.config(&m);
         self.reset_relay_log(&cfg)?;
         self.store.reset_applied(None).map_err(internal)?;
-        reset_status_files(&cfg, None, all);
+        reset_status_files(&cfg, (&self.io_report, &self.sql_report), None, all);
         save_settings(&cfg.datadir, &m)?;
         st.master = m;
         Ok(())
@@ -511,8 +531,7 @@ impl Control {
         reap(&mut st);
         let m = &st.master;
         let host = m.host.clone()?;
-        let datadir = &self.base.datadir;
-        let mut io = ReceiverStatus::load(datadir).unwrap_or_default();
+        let mut io = self.io_report.get();
         io.master_host = host;
         io.master_user = m.user.clone();
         io.master_port = m.port;
@@ -521,7 +540,7 @@ impl Control {
             io.master_log_file = m.log_file.clone().unwrap_or_default();
             io.read_master_log_pos = m.log_pos.unwrap_or(4);
         }
-        let mut sql = ApplierStatus::load(datadir).unwrap_or_default();
+        let mut sql = self.sql_report.get();
         if st.sql.is_none() {
             sql.skip_counter = st.skip_counter;
         }
@@ -581,11 +600,17 @@ fn save_settings(datadir: &std::path::Path, m: &MasterConfig) -> Result<(), SqlE
         .map_err(|e| internal(format!("cannot save {}: {e}", path.display())))
 }
 
-/// Status files after the positions moved: the receiver reads from `start`, the applier
-/// has applied up to it; errors are cleared (mysqld's CHANGE MASTER / RESET SLAVE do).
-fn reset_status_files(cfg: &Config, start: Option<&BinlogPos>, all: bool) {
+/// The threads' reports (and their files) after the positions moved: the receiver reads
+/// from `start`, the applier has applied up to it; errors are cleared (mysqld's CHANGE
+/// MASTER / RESET SLAVE do).
+fn reset_status_files(
+    cfg: &Config,
+    reports: (&Report<ReceiverStatus>, &Report<ApplierStatus>),
+    start: Option<&BinlogPos>,
+    all: bool,
+) {
     let datadir = &cfg.datadir;
-    let mut io = ReceiverStatus::load(datadir).unwrap_or_default();
+    let mut io = reports.0.get();
     io.master_log_file = start.map(|p| p.file.clone()).unwrap_or_default();
     io.read_master_log_pos = start.map_or(4, |p| p.offset);
     io.relay_log_file = String::new();
@@ -596,10 +621,11 @@ fn reset_status_files(cfg: &Config, start: Option<&BinlogPos>, all: bool) {
     if all {
         io.master_host.clear();
     }
+    reports.0.set(&io);
     if let Err(e) = io.store(datadir) {
         tracing::warn!(error = %e, "cannot write receiver status");
     }
-    let mut sql = ApplierStatus::load(datadir).unwrap_or_default();
+    let mut sql = reports.1.get();
     sql.relay_log_file = String::new();
     sql.relay_log_pos = 4;
     sql.relay_master_log_file = start.map(|p| p.file.clone()).unwrap_or_default();
@@ -607,6 +633,7 @@ fn reset_status_files(cfg: &Config, start: Option<&BinlogPos>, all: bool) {
     sql.last_sql_errno = 0;
     sql.last_sql_error.clear();
     sql.last_sql_error_timestamp.clear();
+    reports.1.set(&sql);
     if let Err(e) = sql.store(datadir) {
         tracing::warn!(error = %e, "cannot write applier status");
     }

@@ -17,6 +17,7 @@ pub mod status;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::report::Report;
 use crate::shutdown::Shutdown;
 
 use crate::binlog::event::{Event, EventType};
@@ -101,13 +102,20 @@ pub struct Receiver {
     uuid: String,
     /// Requested when the receiver should stop (STOP SLAVE, daemon shutdown).
     shutdown: Shutdown,
+    /// The status as the daemon holds it (SHOW SLAVE STATUS reads it).
+    report: Report<ReceiverStatus>,
     /// Set when a session got as far as streaming: the retry count restarts after it.
     dump_started: bool,
 }
 
 impl Receiver {
     /// A receiver over an opened (recovered) relay log.
-    pub fn new(cfg: Config, relay: RelayLog, shutdown: Shutdown) -> std::io::Result<Receiver> {
+    pub fn new(
+        cfg: Config,
+        relay: RelayLog,
+        shutdown: Shutdown,
+        report: Report<ReceiverStatus>,
+    ) -> std::io::Result<Receiver> {
         let uuid = load_or_create_uuid(&cfg.datadir)?;
         let status = ReceiverStatus {
             slave_io_state: "Connecting to master".into(),
@@ -120,6 +128,7 @@ impl Receiver {
             ..ReceiverStatus::default()
         };
         // SHOW SLAVE STATUS right after START SLAVE shows the new thread, as in mysqld.
+        report.set(&status);
         if let Err(e) = status.store(&cfg.datadir) {
             tracing::warn!(error = %e, "cannot write receiver status");
         }
@@ -130,6 +139,7 @@ impl Receiver {
             published: Default::default(),
             uuid,
             shutdown,
+            report,
             dump_started: false,
         })
     }
@@ -230,6 +240,7 @@ impl Receiver {
     /// Writes the status file now (state changes).
     fn write_status(&mut self) {
         self.refresh_status();
+        self.report.set(&self.status);
         if let Ok(mut p) = self.published.lock() {
             *p = None;
         }
@@ -241,6 +252,7 @@ impl Receiver {
     /// Hands the current status to the writer task (progress while streaming).
     fn publish_status(&mut self) {
         self.refresh_status();
+        self.report.set(&self.status);
         if let Ok(mut p) = self.published.lock() {
             *p = Some(self.status.clone());
         }

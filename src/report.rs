@@ -1,0 +1,58 @@
+//! A thread's status report as the daemon holds it: the replication thread replaces it as
+//! it goes, readers (SHOW SLAVE STATUS, metrics) take a copy — no file in between. The
+//! thread also persists each report it makes, for `replicant status` while the daemon is
+//! down; the daemon reads those files once, at start, for the threads' last words.
+
+use std::sync::{Arc, Mutex};
+
+/// One thread's latest status; clones share it.
+#[derive(Clone, Debug, Default)]
+pub struct Report<T> {
+    /// The latest report.
+    latest: Arc<Mutex<T>>,
+}
+
+impl<T: Clone> Report<T> {
+    /// A report holding `initial`.
+    pub fn new(initial: T) -> Report<T> {
+        Report {
+            latest: Arc::new(Mutex::new(initial)),
+        }
+    }
+
+    /// Replaces the report.
+    pub fn set(&self, status: &T) {
+        let mut g = self.latest.lock().unwrap_or_else(|e| e.into_inner());
+        g.clone_from(status);
+    }
+
+    /// A copy of the latest report.
+    pub fn get(&self) -> T {
+        self.latest
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Changes the report in place; returns the new one.
+    pub fn update(&self, f: impl FnOnce(&mut T)) -> T {
+        let mut g = self.latest.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut g);
+        g.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clones_share_the_latest() {
+        let r = Report::new(1u32);
+        let reader = r.clone();
+        r.set(&5);
+        assert_eq!(reader.get(), 5);
+        assert_eq!(reader.update(|v| *v += 1), 6);
+        assert_eq!(r.get(), 6);
+    }
+}
