@@ -14,6 +14,8 @@ pub mod bind;
 pub mod eval;
 pub mod exec;
 pub mod func;
+pub mod meta;
+pub mod plan;
 
 use sqlparser::ast::Statement;
 
