@@ -63,7 +63,39 @@ fn fraction(s: &str) -> Option<(u32, u8)> {
     Some((v, s.len() as u8))
 }
 
+/// The system time zone's offset from UTC at `t` (seconds since the epoch), in seconds.
+pub fn local_offset(t: i64) -> i64 {
+    let mut tm: libc::tm = zeroed_tm();
+    let tt = t as libc::time_t;
+    // SAFETY: localtime_r writes into the tm we own; both pointers are valid.
+    let ok = unsafe { !libc::localtime_r(&tt, &mut tm).is_null() };
+    if ok {
+        tm.tm_gmtoff
+    } else {
+        0
+    }
+}
+
+fn zeroed_tm() -> libc::tm {
+    // SAFETY: libc::tm is a plain C struct of integers (and a nullable pointer).
+    unsafe { std::mem::zeroed() }
+}
+
 impl Temporal {
+    /// Now, in the session's (the system's) time zone, to the second.
+    pub fn now() -> Temporal {
+        let d = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        let secs = d.as_secs() as i64 + local_offset(d.as_secs() as i64);
+        Temporal::from_epoch_micros(secs * 1_000_000, Kind::DateTime, 0)
+    }
+
+    /// Today's date in the session's (the system's) time zone.
+    pub fn today() -> Temporal {
+        Temporal::now().as_kind(Kind::Date)
+    }
+
     fn zero(kind: Kind) -> Temporal {
         Temporal {
             kind,
@@ -344,7 +376,7 @@ impl Temporal {
     }
 
     /// Orders two values of possibly different kinds as mysqld compares them (a DATE as
-    /// midnight of its day; TIME against a date by its time of day).
+    /// midnight of its day; a TIME against a date as that time after today's midnight).
     pub fn compare(a: &Temporal, b: &Temporal) -> Ordering {
         let key = |t: &Temporal| -> (i64, i64) {
             match t.kind {
@@ -356,7 +388,9 @@ impl Temporal {
             }
         };
         if (a.kind == Kind::Time) != (b.kind == Kind::Time) {
-            return a.time_micros().cmp(&b.time_micros());
+            let today = Temporal::today();
+            let (a, b) = (a.on_date(&today), b.on_date(&today));
+            return key(&a).cmp(&key(&b));
         }
         key(a).cmp(&key(b))
     }

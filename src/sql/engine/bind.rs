@@ -1846,10 +1846,10 @@ impl Binder<'_, '_> {
             .and_then(|b| common_temporal(frame, b, strings));
         let scale = branches.and_then(|b| common_scale(frame, &b));
         if let (Some(t), true) = (temporal, strings) {
-            // GREATEST and LEAST compare in the result's type: string constants first
-            // become values of it.
+            // GREATEST and LEAST compare in the result's type: strings first become
+            // values of it.
             for arg in bound.iter_mut() {
-                if matches!(arg, Ex::Lit(Value::Text(_))) {
+                if matches!(arg, Ex::Lit(Value::Text(_))) || string_column(frame, arg) {
                     let lit = std::mem::replace(arg, Ex::Lit(Value::Null));
                     *arg = as_temporal(lit, t);
                 }
@@ -1939,6 +1939,11 @@ fn common_temporal(frame: &Frame<'_>, branches: &[&Ex], strings: bool) -> Option
             Ex::Lit(Value::Null) => continue,
             Ex::Lit(Value::Text(_)) if strings => continue,
             Ex::Lit(Value::Temporal(t)) => (t.kind, t.fsp),
+            // A string column's values have up to six fractional digits.
+            Ex::Col(_) if strings && string_column(frame, b) => {
+                fsp = 6;
+                continue;
+            }
             Ex::Col(i) => {
                 let m = &frame.cols.get(*i)?.meta;
                 match m.col_type {
@@ -1960,6 +1965,17 @@ fn common_temporal(frame: &Frame<'_>, branches: &[&Ex], strings: bool) -> Option
         Kind::DateTime
     };
     Some((super::func::temporal_kind_code(kind), fsp))
+}
+
+/// True when `e` is a column of a character string type.
+fn string_column(frame: &Frame<'_>, e: &Ex) -> bool {
+    let Ex::Col(i) = e else { return false };
+    frame.cols.get(*i).is_some_and(|c| {
+        matches!(
+            c.meta.col_type,
+            ct::VAR_STRING | ct::STRING | ct::VARCHAR | ct::BLOB
+        ) && c.meta.charset != crate::coldef::BINARY_CHARSET
+    })
 }
 
 /// Wraps `e` so that its values take the temporal type [`common_temporal`] found.

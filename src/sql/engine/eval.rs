@@ -484,7 +484,7 @@ pub fn cast(v: Value, to: CastTo) -> Value {
                     let t = if kind == Kind::Time {
                         t
                     } else {
-                        t.on_date(&super::func::today())
+                        t.on_date(&Temporal::today())
                     };
                     Value::Temporal(t.as_kind(kind).truncated(fsp))
                 }

@@ -214,7 +214,7 @@ fn geometry(v: &Value) -> Option<(u32, geo::Geometry)> {
 /// A value taken as a date and time: a TIME counts from midnight of today, as mysqld
 /// converts it wherever a date is needed.
 fn datetime(v: &Value) -> Option<Temporal> {
-    temporal(v).map(|t| t.on_date(&today()))
+    temporal(v).map(|t| t.on_date(&Temporal::today()))
 }
 
 /// The longest TIME (838:59:59.999999), in microseconds.
@@ -248,37 +248,6 @@ fn interval(n: &Value, unit: &str) -> Option<(i64, i64)> {
         _ => return None,
     };
     int(n).checked_mul(k).map(|us| (0, us))
-}
-
-/// Today's date in the session's (the system's) time zone.
-pub fn today() -> Temporal {
-    now().as_kind(Kind::Date)
-}
-
-fn now() -> Temporal {
-    let d = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    let secs = d.as_secs() as i64 + local_offset(d.as_secs() as i64);
-    Temporal::from_epoch_micros(secs * 1_000_000, Kind::DateTime, 0)
-}
-
-/// The system time zone's offset from UTC at `t`, in seconds.
-fn local_offset(t: i64) -> i64 {
-    let mut tm: libc::tm = unsafe_zeroed_tm();
-    let tt = t as libc::time_t;
-    // SAFETY: localtime_r writes into the tm we own; both pointers are valid.
-    let ok = unsafe { !libc::localtime_r(&tt, &mut tm).is_null() };
-    if ok {
-        tm.tm_gmtoff
-    } else {
-        0
-    }
-}
-
-fn unsafe_zeroed_tm() -> libc::tm {
-    // SAFETY: libc::tm is a plain C struct of integers (and a nullable pointer).
-    unsafe { std::mem::zeroed() }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -451,9 +420,9 @@ pub fn call(name: &str, a: Vec<Value>, coll: Coll) -> Result<Value, SqlError> {
                 },
             );
         }
-        "NOW" => return Ok(Value::Temporal(now())),
-        "CURDATE" => return Ok(Value::Temporal(now().as_kind(Kind::Date))),
-        "CURTIME" => return Ok(Value::Temporal(now().as_kind(Kind::Time))),
+        "NOW" => return Ok(Value::Temporal(Temporal::now())),
+        "CURDATE" => return Ok(Value::Temporal(Temporal::now().as_kind(Kind::Date))),
+        "CURTIME" => return Ok(Value::Temporal(Temporal::now().as_kind(Kind::Time))),
         "PI" => return Ok(Value::Double(std::f64::consts::PI)),
         "UNIX_TIMESTAMP" if a.is_empty() => {
             let d = std::time::SystemTime::now()
@@ -489,7 +458,7 @@ pub fn call(name: &str, a: Vec<Value>, coll: Coll) -> Result<Value, SqlError> {
                 Some(t) => {
                     let mut t = match kind {
                         Kind::Time => t.as_kind(Kind::Time),
-                        _ => t.on_date(&today()).as_kind(kind),
+                        _ => t.on_date(&Temporal::today()).as_kind(kind),
                     };
                     t.fsp = if kind == Kind::Date { 0 } else { fsp };
                     Value::Temporal(t)
@@ -810,7 +779,7 @@ pub fn call(name: &str, a: Vec<Value>, coll: Coll) -> Result<Value, SqlError> {
             let (secs, micro) = match datetime(&a[0]) {
                 Some(x) if !x.is_zero_date() => {
                     let local = x.epoch_micros().div_euclid(1_000_000);
-                    let secs = local - local_offset(local);
+                    let secs = local - crate::sql::temporal::local_offset(local);
                     if secs < 0 {
                         (0, 0)
                     } else {
@@ -863,7 +832,7 @@ pub fn call(name: &str, a: Vec<Value>, coll: Coll) -> Result<Value, SqlError> {
                 return Ok(Value::Null);
             }
             let tv = Temporal::from_epoch_micros(
-                (s + local_offset(s)) * 1_000_000 + micro,
+                (s + crate::sql::temporal::local_offset(s)) * 1_000_000 + micro,
                 Kind::DateTime,
                 fsp,
             );
