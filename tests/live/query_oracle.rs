@@ -352,11 +352,12 @@ fn random_temporal_queries(seed: u64, n: usize) -> Vec<(String, bool)> {
     (0..n)
         .map(|_| {
             let mut item = || {
-                let f: &str = *g.pick(&funcs);
+                let f = *g.pick(&funcs);
                 let mut out = String::new();
                 for part in f.split('?').enumerate() {
                     if part.0 > 0 {
-                        out.push_str(*g.pick(&cols));
+                        let c = *g.pick(&cols);
+                        out.push_str(c);
                     }
                     out.push_str(part.1);
                 }
