@@ -210,9 +210,6 @@ impl Applier {
     /// them. A crash in between leaves each table old or new, never mixed: the rest are
     /// rebuilt at the next start.
     fn rebuild_outdated_keys(&mut self) -> Result<(), ApplierError> {
-        let Some(at) = self.applied.clone() else {
-            return Ok(());
-        };
         let outdated: Vec<(String, String)> = self
             .catalog
             .tables
@@ -227,8 +224,15 @@ impl Applier {
             let mut txn = self.store.txn();
             let context = format!("rebuilding the keys of {}.{}", name.0, name.1);
             super::schema::rebuild_keys(&mut cat, &self.store, &mut txn, &mut self.rows, name)
-                .map_err(|error| group_error(GroupError { error, context }, at.master.as_ref()))?;
-            txn.commit(&self.store, &at, false)?;
+                .map_err(|error| {
+                    let at = self.applied.as_ref().and_then(|a| a.master.as_ref());
+                    group_error(GroupError { error, context }, at)
+                })?;
+            match &self.applied {
+                Some(at) => txn.commit(&self.store, at, false)?,
+                // After RESET SLAVE the tables stay while no position is kept.
+                None => txn.commit_without_position(&self.store)?,
+            }
             self.catalog = cat;
             self.tables.clear();
             self.rows.reset();

@@ -487,6 +487,8 @@ fn alter(
         t.db = new_name.0.clone();
         t.name = new_name.1.clone();
     }
+    // Keys that are current stay current: whatever this writes is in today's format.
+    t.key_format = KEY_FORMAT;
     if same_rows {
         txn.put_table(&t, cat.next_table_id);
         cat.tables.insert(new_name, t);
@@ -511,7 +513,6 @@ fn alter(
     }
     // Copy every row into a new table id, then drop the old one: its keys are written now.
     t.id = cat.next_table_id;
-    t.key_format = KEY_FORMAT;
     cat.next_table_id += 1;
     let new_rt = TableRt::new(t.clone());
     let old_rt = TableRt::new(old.clone());
@@ -545,7 +546,16 @@ fn alter(
                     Some(_) => {
                         let v = old_rt.layout.value(row, s, spans[s])?;
                         let mut text = Vec::new();
-                        crate::store::text::write_text(&mut text, &old.columns[s], &v);
+                        match v {
+                            // FLOAT's display keeps six digits; a conversion keeps them all.
+                            // (As the double it is exactly, not as the shortest float.)
+                            crate::binlog::value::Value::Float(f) => {
+                                text.extend_from_slice(format!("{:e}", f as f64).as_bytes())
+                            }
+                            _ => {
+                                crate::store::text::write_text(&mut text, &old.columns[s], &v);
+                            }
+                        }
                         let mut packed = Vec::new();
                         encode::pack_text(&c.def, &text, &mut packed).map_err(sql)?;
                         Some(Cow::Owned(packed))

@@ -139,5 +139,6 @@ fn truncate(path: &Path, len: u64) -> Result<(), RelayError> {
         .map_err(io_err("open", path))?;
     super::written::note_cut();
     f.set_len(len).map_err(io_err("truncate", path))?;
+    super::written::note_cut();
     f.sync_all().map_err(io_err("fsync", path))
 }

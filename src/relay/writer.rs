@@ -197,6 +197,9 @@ impl FileWriter {
         self.file
             .set_len(len)
             .map_err(io_err("truncate", &self.path))?;
+        // Again after: a reader that started a group again between the first count and the
+        // truncate may have read the bytes just cut.
+        super::written::note_cut();
         (&*self.file)
             .seek(SeekFrom::Start(len))
             .map_err(io_err("seek", &self.path))?;

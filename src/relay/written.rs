@@ -27,8 +27,9 @@ pub fn cuts() -> u64 {
     CUTS.load(Ordering::SeqCst)
 }
 
-/// Called *before* a relay file is truncated, so that a reader which read any byte written
-/// after the cut also sees the new count.
+/// Called before a relay file is truncated and again after: a reader that read any byte
+/// written after the cut, or any byte the cut removed, sees a count other than the one it
+/// started its group under.
 pub fn note_cut() {
     CUTS.fetch_add(1, Ordering::SeqCst);
 }

@@ -91,9 +91,23 @@ impl Temporal {
         Temporal::from_epoch_micros(secs * 1_000_000, Kind::DateTime, 0)
     }
 
-    /// Today's date in the session's (the system's) time zone.
+    /// Today's date in the session's (the system's) time zone. Kept per thread for the
+    /// second it was taken in: a sort comparing TIMEs with dates asks for it per pair.
     pub fn today() -> Temporal {
-        Temporal::now().as_kind(Kind::Date)
+        thread_local! {
+            static TODAY: std::cell::Cell<Option<(u64, Temporal)>> = const { std::cell::Cell::new(None) };
+        }
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        TODAY.with(|c| match c.get() {
+            Some((at, t)) if at == secs => t,
+            _ => {
+                let t = Temporal::now().as_kind(Kind::Date);
+                c.set(Some((secs, t)));
+                t
+            }
+        })
     }
 
     fn zero(kind: Kind) -> Temporal {

@@ -48,7 +48,7 @@ pub fn default_collation() -> &'static Collation {
 /// (case-insensitive or binary alike).
 pub fn text_collation(c: Option<&'static Collation>) -> &'static Collation {
     let c = c.unwrap_or_else(default_collation);
-    if c.mbmaxlen > 1 || c.compare == collation::Compare::Bytes || c.latin1.is_some() {
+    if c.mbmaxlen > 1 || c.compare == collation::Compare::Bytes || c.charset == "latin1" {
         return c;
     }
     match c.compare {
@@ -411,6 +411,16 @@ pub fn compare_text(a: &[u8], b: &[u8], coll: Option<&'static Collation>) -> Ord
         } else {
             a.cmp(b)
         };
+    }
+    if c.charset == "latin1" && !(c.represents_bytes(a) && c.represents_bytes(b)) {
+        // A character latin1 lacks: mysqld compares in utf8mb4 (the column's value
+        // converted), so weigh both by utf8mb4's counterpart of the collation.
+        let wide = if c.compare == collation::Compare::CaseInsensitive {
+            default_collation()
+        } else {
+            collation::by_name("utf8mb4_bin").unwrap_or(c)
+        };
+        return compare_text(a, b, Some(wide));
     }
     let (mut wa, mut wb) = (
         Vec::with_capacity(a.len() * 2),

@@ -189,6 +189,21 @@ impl Collation {
 }
 
 impl Collation {
+    /// True when every character of `s` has a byte in this collation's set (always, but
+    /// for latin1).
+    pub fn represents(&self, s: &str) -> bool {
+        self.charset != "latin1"
+            || s.is_ascii()
+            || s.chars().all(|c| super::text::latin1_byte(c).is_some())
+    }
+
+    /// [`Collation::represents`] of UTF-8 bytes (not UTF-8: false).
+    pub fn represents_bytes(&self, s: &[u8]) -> bool {
+        self.charset != "latin1"
+            || s.is_ascii()
+            || std::str::from_utf8(s).is_ok_and(|s| self.represents(s))
+    }
+
     /// The weight of the engine's text `s` (UTF-8) under this collation: for a latin1
     /// collation, of `s` converted to latin1 as mysqld converts a value for a latin1
     /// column (a character latin1 lacks is `?`); otherwise as [`Collation::weight`].

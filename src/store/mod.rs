@@ -807,6 +807,17 @@ impl Txn {
     pub fn commit(mut self, store: &Store, pos: &AppliedPos, sync: bool) -> Result<(), StoreError> {
         let v = serde_json::to_vec(pos).map_err(|e| store.corrupt("applied position", e))?;
         self.batch.put(APPLIED_KEY, v);
+        self.write(store, sync)
+    }
+
+    /// Commits changes that belong to no master transaction (a key rebuild while the store
+    /// keeps no applied position, after RESET SLAVE), synchronously; the position stays as
+    /// it is.
+    pub fn commit_without_position(self, store: &Store) -> Result<(), StoreError> {
+        self.write(store, true)
+    }
+
+    fn write(mut self, store: &Store, sync: bool) -> Result<(), StoreError> {
         store.batch_size.store(
             self.batch.size_in_bytes(),
             std::sync::atomic::Ordering::Relaxed,

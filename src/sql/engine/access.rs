@@ -403,6 +403,10 @@ fn encode(col: &ColumnDef, v: &Value, marker: bool, out: &mut Vec<u8>) -> bool {
                 let Some(c) = collation::by_id(col.collation) else {
                     return false;
                 };
+                if !c.represents(s) {
+                    // mysqld compares such a value in utf8mb4, where no latin1 row equals it.
+                    return false;
+                }
                 let mut w = Vec::with_capacity(s.len());
                 c.weight_text(s.as_bytes(), &mut w);
                 keycodec::put_bytes(out, &w);
@@ -422,10 +426,10 @@ fn encode(col: &ColumnDef, v: &Value, marker: bool, out: &mut Vec<u8>) -> bool {
             _ => false,
         },
         SqlType::Enum(labels) => {
+            // A Labeled value may come from another ENUM column: it matches by its label.
             let index = match v {
-                Value::Labeled(n, _) => Some(*n),
                 Value::Int(_) | Value::UInt(_) => exact_int(v).and_then(|i| u64::try_from(i).ok()),
-                Value::Text(s) => {
+                Value::Text(s) | Value::Labeled(_, s) => {
                     let c = collation::by_id(col.collation);
                     labels
                         .iter()
@@ -448,9 +452,8 @@ fn encode(col: &ColumnDef, v: &Value, marker: bool, out: &mut Vec<u8>) -> bool {
         }
         SqlType::Set(labels) => {
             let mask = match v {
-                Value::Labeled(n, _) => Some(*n),
                 Value::Int(_) | Value::UInt(_) => exact_int(v).and_then(|i| u64::try_from(i).ok()),
-                Value::Text(s) => {
+                Value::Text(s) | Value::Labeled(_, s) => {
                     let c = collation::by_id(col.collation);
                     s.split(',')
                         .filter(|p| !p.is_empty())

@@ -613,16 +613,6 @@ fn update(aggs: &[Agg], g: &mut Group, row: &[Value], ctx: &Ctx<'_, '_>) -> Resu
             State::Best(best) => {
                 let better = match &*best {
                     Value::Null => true,
-                    // MIN and MAX of ENUM and SET go by index and mask, as mysqld keeps
-                    // them in a field of the column's type.
-                    Value::Labeled(cur, _) if matches!(v, Value::Labeled(..)) => {
-                        let n = v.as_i64().unwrap_or(0) as u64;
-                        if a.kind == AggKind::Min {
-                            n < *cur
-                        } else {
-                            n > *cur
-                        }
-                    }
                     cur => {
                         let o = compare(v, cur, a.coll).unwrap_or(Ordering::Equal);
                         if a.kind == AggKind::Min {

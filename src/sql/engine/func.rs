@@ -807,7 +807,9 @@ pub fn call(name: &str, a: Vec<Value>, coll: Coll) -> Result<Value, SqlError> {
                 Value::UInt(u) => (i64::try_from(*u).unwrap_or(i64::MAX), 0, 0),
                 Value::Decimal(d) => {
                     let fsp = d.scale.min(6);
+                    // Digits past the sixth are cut, as mysqld does, not rounded.
                     let us = d
+                        .truncate(6)
                         .rescale(6)
                         .map_or(i128::MAX, |x| crate::sql::decimal::saturate_i128(x.m));
                     let us = i64::try_from(us).unwrap_or(i64::MAX);
@@ -827,8 +829,9 @@ pub fn call(name: &str, a: Vec<Value>, coll: Coll) -> Result<Value, SqlError> {
                     (secs.floor() as i64, micro.min(999_999), 6)
                 }
             };
-            // mysqld's range for FROM_UNIXTIME.
-            if !(0..=32_536_771_199).contains(&s) {
+            // mysqld's range for FROM_UNIXTIME, fraction included.
+            const MAX: i64 = 32_536_771_199;
+            if !(0..=MAX).contains(&s) || (s == MAX && micro > 0) {
                 return Ok(Value::Null);
             }
             let tv = Temporal::from_epoch_micros(
