@@ -520,9 +520,23 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn never_panics(ty: u8, meta: u16, buf in proptest::collection::vec(proptest::num::u8::ANY, 0..64)) {
-            if let Ok((_, n)) = decode_value(ty, meta, &buf) {
-                proptest::prop_assert!(n <= buf.len());
+        /// Any bytes: no panic, and the row walk's sizes agree with the decoder's (the walk
+        /// skips values the query does not read by these sizes).
+        fn sizes_agree_with_decoding(
+            ty in proptest::prop_oneof![0u8..=20, 240u8..=255],
+            meta in proptest::prop_oneof![0u16..=8, 0u16..=0x1ff, proptest::num::u16::ANY],
+            buf in proptest::collection::vec(proptest::num::u8::ANY, 0..64),
+        ) {
+            match decode_value(ty, meta, &buf) {
+                Ok((_, n)) => {
+                    proptest::prop_assert!(n <= buf.len());
+                    proptest::prop_assert_eq!(value_size(ty, meta, &buf).ok(), Some(n));
+                }
+                Err(_) => {
+                    if let Ok(n) = value_size(ty, meta, &buf) {
+                        proptest::prop_assert!(n <= buf.len());
+                    }
+                }
             }
         }
     }

@@ -18,17 +18,28 @@ fn sigkill_during_workload_loses_and_duplicates_nothing() {
         sysbench_at(port, "sbtest", "oltp_write_only", "run", &run);
     });
     let mut r = Replica::start(&m, &[]);
+    let exec_pos = |r: &Replica| -> u64 {
+        r.status()
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("Exec_Master_Log_Pos: ")?.parse().ok())
+            .unwrap_or(0)
+    };
     let mut applied = Vec::new();
+    let mut last = 0;
     for round in 0..6 {
-        std::thread::sleep(Duration::from_millis(1200 + 300 * round));
+        // Kill once this daemon has applied past where the last kill left off (a condition,
+        // not a guess at how long a start takes), a little later each round.
+        let moved = wait_until(APPLY_WAIT, || {
+            load.is_finished() || (r.status_is_current() && exec_pos(&r) > last)
+        });
+        assert!(moved, "round {round}: the applier made no progress");
+        if load.is_finished() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(150 * round));
         r.proc.kill9();
-        applied.push(
-            r.status()
-                .lines()
-                .find(|l| l.contains("Exec_Master_Log_Pos"))
-                .unwrap_or_default()
-                .to_string(),
-        );
+        last = exec_pos(&r);
+        applied.push(last);
         r.proc = Replicant::spawn(run_args(&r.datadir, m.port(), 102, &[]));
     }
     load.join().unwrap();
