@@ -344,10 +344,11 @@ fn payload_encoder_round_trips() {
 #[test]
 #[ignore = "writes proto-fixtures/; run scripts/regen-proto-fixtures"]
 fn regenerate_proto_fixtures() {
-    if std::env::var_os("UPDATE_PROTO_FIXTURES").is_none() {
-        eprintln!("skipping: set UPDATE_PROTO_FIXTURES=1 (scripts/regen-proto-fixtures does)");
-        return;
-    }
+    assert!(
+        std::env::var_os("UPDATE_PROTO_FIXTURES").is_some(),
+        "this rewrites proto-fixtures/: run it through scripts/regen-proto-fixtures \
+         (which sets UPDATE_PROTO_FIXTURES=1)"
+    );
     let dir = proto_fixtures_dir();
     let db = MariaDb::start(MasterOpts::default());
     db.sql(include_str!("../../proto-fixtures/mariadb-crc32.sql"));

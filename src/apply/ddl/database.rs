@@ -76,6 +76,8 @@ fn value(words: &[String], i: &mut usize) -> Option<String> {
 /// Words, `=` as a word of its own, quoted strings and `quoted` names whole, comments and a
 /// trailing `;` dropped.
 fn words(sql: &str) -> Vec<String> {
+    let sql = crate::sql::split::strip_comments(sql);
+    let sql = sql.as_str();
     let b = sql.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -86,10 +88,6 @@ fn words(sql: &str) -> Vec<String> {
         } else if c == b'=' {
             out.push("=".to_string());
             i += 1;
-        } else if sql[i..].starts_with("/*") {
-            i = sql[i..].find("*/").map_or(b.len(), |e| i + e + 2);
-        } else if sql[i..].starts_with("-- ") || c == b'#' {
-            i = sql[i..].find('\n').map_or(b.len(), |e| i + e + 1);
         } else if matches!(c, b'\'' | b'"' | b'`') {
             let mut j = i + 1;
             while j < b.len() {
@@ -169,6 +167,11 @@ mod tests {
                 Some(utf8mb4_general_ci),
             ),
             ("ALTER DATABASE d COMMENT 'x y'", "d", None),
+            (
+                "ALTER /* a */ DATABASE d # b\n CHARSET utf8mb4 -- c",
+                "d",
+                Some(utf8mb4_general_ci),
+            ),
         ];
         for (sql, name, collation) in cases {
             assert_eq!(

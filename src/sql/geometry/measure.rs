@@ -374,7 +374,7 @@ pub fn contains(a: &Geometry, b: &Geometry) -> bool {
     }
     let tol = tolerance(a, b);
     let groups = Groups::of(&pa);
-    pb.iter().all(|q| groups.check(q, tol).0)
+    pb.iter().all(|q| groups.covers(q, tol))
 }
 
 fn tolerance(a: &Geometry, b: &Geometry) -> f64 {
@@ -464,29 +464,13 @@ impl<'a> Groups<'a> {
         g
     }
 
-    /// (q is covered, q's interior meets the interior) by the best-suited group.
-    fn check(&self, q: &Prim<'_>, tol: f64) -> (bool, bool) {
-        let mut best = (false, false);
-        for (covered, interior) in [
-            self.check_points(q),
-            self.check_lines(q, tol),
-            self.check_areas(q, tol),
-        ] {
-            if covered {
-                best = (true, best.1 || interior);
-            }
-        }
-        best
+    /// Whether one group (the points, the lines or the areas) covers q, boundary included.
+    fn covers(&self, q: &Prim<'_>, tol: f64) -> bool {
+        self.points_cover(q) || self.lines_cover(q, tol) || self.areas_cover(q, tol)
     }
 
-    fn check_points(&self, q: &Prim<'_>) -> (bool, bool) {
-        match *q {
-            Prim::Point(p) => {
-                let c = self.points.contains(&p);
-                (c, c)
-            }
-            _ => (false, false),
-        }
+    fn points_cover(&self, q: &Prim<'_>) -> bool {
+        matches!(*q, Prim::Point(p) if self.points.contains(&p))
     }
 
     fn on_lines(&self, p: Pt, tol: f64) -> bool {
@@ -495,40 +479,22 @@ impl<'a> Groups<'a> {
             .any(|l| path_edges(l).any(|(a, b)| on_seg(p, a, b, tol)))
     }
 
-    /// OGC's mod-2 rule: a point is on the lines' boundary when it ends an odd number of
-    /// them (closed lines have no ends).
-    fn on_line_ends(&self, p: Pt, tol: f64) -> bool {
-        let near = |q: Pt| (q.0 - p.0).hypot(q.1 - p.1) <= tol;
-        let mut ends = 0;
-        for l in &self.lines {
-            let (s, e) = (l[0], l[l.len() - 1]);
-            if s != e {
-                ends += usize::from(near(s)) + usize::from(near(e));
-            }
-        }
-        ends % 2 == 1
-    }
-
-    fn check_lines(&self, q: &Prim<'_>, tol: f64) -> (bool, bool) {
+    fn lines_cover(&self, q: &Prim<'_>, tol: f64) -> bool {
         if self.lines.is_empty() {
-            return (false, false);
+            return false;
         }
         match *q {
-            Prim::Point(p) => {
-                let c = self.on_lines(p, tol);
-                (c, c && !self.on_line_ends(p, tol))
-            }
+            Prim::Point(p) => self.on_lines(p, tol),
             Prim::Line(l) => {
                 let edges: Vec<(Pt, Pt)> = self.lines.iter().flat_map(|m| path_edges(m)).collect();
-                let covered = l.iter().all(|&v| self.on_lines(v, tol))
+                l.iter().all(|&v| self.on_lines(v, tol))
                     && path_edges(l).all(|(a, b)| {
                         pieces(a, b, &edges, tol)
                             .into_iter()
                             .all(|m| self.on_lines(m, tol))
-                    });
-                (covered, covered)
+                    })
             }
-            Prim::Area(_) => (false, false),
+            Prim::Area(_) => false,
         }
     }
 
@@ -552,56 +518,46 @@ impl<'a> Groups<'a> {
         v
     }
 
-    fn check_areas(&self, q: &Prim<'_>, tol: f64) -> (bool, bool) {
+    fn areas_cover(&self, q: &Prim<'_>, tol: f64) -> bool {
         if self.areas.is_empty() {
-            return (false, false);
+            return false;
         }
         match *q {
-            Prim::Point(p) => {
-                let loc = self.locate(p, tol);
-                (loc != Loc::Outside, loc == Loc::Inside)
-            }
+            Prim::Point(p) => self.locate(p, tol) != Loc::Outside,
             Prim::Line(l) => self.path_in_areas(&path_edges(l).collect::<Vec<_>>(), tol),
             Prim::Area(r) => self.area_in_areas(r, tol),
         }
     }
 
-    /// Whether segments lie in the areas (vertices and cut pieces never outside), and
-    /// whether any of it is strictly inside.
-    fn path_in_areas(&self, segs: &[(Pt, Pt)], tol: f64) -> (bool, bool) {
+    /// Whether segments lie in the areas: vertices and cut pieces never outside.
+    fn path_in_areas(&self, segs: &[(Pt, Pt)], tol: f64) -> bool {
         let edges = self.area_edges();
-        let mut hit = false;
-        for &(a, b) in segs {
-            let probes = [a, b].into_iter().chain(pieces(a, b, &edges, tol));
-            for p in probes {
-                match self.locate(p, tol) {
-                    Loc::Outside => return (false, false),
-                    Loc::Inside => hit = true,
-                    Loc::Boundary => {}
-                }
-            }
-        }
-        (true, hit)
+        segs.iter().all(|&(a, b)| {
+            [a, b]
+                .into_iter()
+                .chain(pieces(a, b, &edges, tol))
+                .all(|p| self.locate(p, tol) != Loc::Outside)
+        })
     }
 
-    fn area_in_areas(&self, rings: &[Vec<Pt>], tol: f64) -> (bool, bool) {
+    fn area_in_areas(&self, rings: &[Vec<Pt>], tol: f64) -> bool {
         let edges_b = all_ring_edges(rings);
         let Some(ip) = interior_point(rings) else {
             // No area: only its outline counts.
             return self.path_in_areas(&edges_b, tol);
         };
-        if !self.path_in_areas(&edges_b, tol).0 {
-            return (false, false);
+        if !self.path_in_areas(&edges_b, tol) {
+            return false;
         }
+        // No edge or vertex of the areas inside `rings` (a hole or gap of them in it).
         for (c, e) in self.area_edges() {
             let probes = [c].into_iter().chain(pieces(c, e, &edges_b, tol));
             for p in probes {
                 if locate(p, rings, tol) == Loc::Inside {
-                    return (false, false);
+                    return false;
                 }
             }
         }
-        let inside = self.locate(ip, tol) == Loc::Inside;
-        (inside, inside)
+        self.locate(ip, tol) == Loc::Inside
     }
 }
