@@ -74,7 +74,7 @@ fn operators(c: &mut Criterion) {
             b.iter(|| {
                 let view = store.read_view().unwrap();
                 let cx = Context {
-                    view: &view,
+                    view: &*view,
                     env: &NoSession,
                     db: Some("sbtest"),
                     names_from: sql,

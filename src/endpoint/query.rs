@@ -258,7 +258,7 @@ impl Session {
         let system_table = move |name: &str| super::infoschema::table(&cat, name);
         let db = self.db.clone();
         let cx = engine::Context {
-            view: &view,
+            view: &*view,
             env: self,
             db: db.as_deref(),
             names_from,
@@ -296,7 +296,7 @@ impl Session {
         let cat = view.catalog.clone();
         let system_table = move |name: &str| super::infoschema::table(&cat, name);
         let cx = engine::Context {
-            view: &view,
+            view: &*view,
             env: self,
             db: self.db.as_deref(),
             names_from: &sql,

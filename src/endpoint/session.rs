@@ -1268,7 +1268,7 @@ where
     }
     let session: &Session = s;
     let cx = engine::Context {
-        view: &view,
+        view: &*view,
         env: session,
         db: db.as_deref(),
         names_from: sql,

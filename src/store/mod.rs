@@ -18,6 +18,7 @@ pub mod catalog;
 pub mod collation;
 pub mod dump;
 pub mod keycodec;
+pub mod overlay;
 pub mod pipeline;
 pub mod row;
 pub mod table;
@@ -569,6 +570,7 @@ impl Store {
             dropped: Vec::new(),
             done: false,
             schema: false,
+            overlay: overlay::Overlay::default(),
         }
     }
 }
@@ -647,6 +649,9 @@ pub struct Txn {
     done: bool,
     /// Changes the catalog.
     schema: bool,
+    /// The batch's writes in key order, for [`Txn::write_view`] (folded only when one is
+    /// made).
+    overlay: overlay::Overlay,
 }
 
 impl Drop for Txn {
@@ -715,6 +720,27 @@ impl Txn {
         store.get_written(key)
     }
 
+    /// The store as this transaction sees it, for the query engine (a replayed
+    /// statement): everything committed, batches in flight included (waited for), with
+    /// this transaction's writes on top. `tables` are the catalog's tables as the
+    /// transaction sees them.
+    pub fn write_view<'a>(
+        &'a mut self,
+        store: &'a Store,
+        tables: &'a view::Tables,
+    ) -> Result<overlay::WriteView<'a>, StoreError> {
+        store.drain()?;
+        self.overlay
+            .fold(self.batch.data())
+            .map_err(|e| store.corrupt("pending batch", e))?;
+        Ok(overlay::WriteView {
+            db: &store.db,
+            path: &store.path,
+            overlay: &self.overlay,
+            tables,
+        })
+    }
+
     /// Marks the current state, to come back to with [`Txn::rollback_to`] (a row skipped
     /// under slave_skip_errors must leave nothing behind).
     pub fn savepoint(&self) -> SavePoint {
@@ -733,6 +759,10 @@ impl Txn {
             let mut data = self.batch.data()[..sp.bytes].to_vec();
             data[8..12].copy_from_slice(&(sp.count as u32).to_le_bytes());
             self.batch = rocksdb::WriteBatch::from_data(&data);
+            if self.overlay.folded() > sp.bytes {
+                // Folded records were cut: fold again from the start when next needed.
+                self.overlay = overlay::Overlay::default();
+            }
         }
         self.undo_to(sp.undo);
     }

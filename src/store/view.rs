@@ -35,6 +35,56 @@ self_cell::self_cell!(
     }
 );
 
+/// A value read from the store: pinned where RocksDB holds it, or borrowed from a
+/// pending batch.
+pub enum Got<'a> {
+    /// In RocksDB's block cache or memtable.
+    Pinned(rocksdb::DBPinnableSlice<'a>),
+    /// In a transaction's pending writes.
+    Pending(&'a [u8]),
+}
+
+impl std::ops::Deref for Got<'_> {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Got::Pinned(p) => p,
+            Got::Pending(b) => b,
+        }
+    }
+}
+
+/// Called with each key and value of a scan; false stops it.
+pub type ScanFn<'f> = &'f mut dyn FnMut(&[u8], &[u8]) -> bool;
+
+/// What the query engine reads tables through. Two implementations: [`ReadView`], a
+/// committed snapshot (the endpoint's reads), and [`super::overlay::WriteView`], the
+/// applier's pending batch over the store (a replayed statement sees the writes of the
+/// earlier transactions of its batch and its own). Same plans, same code paths.
+pub trait TableAccess {
+    /// Table `db`.`name`.
+    fn table(&self, db: &str, name: &str) -> Option<&Arc<TableRt>>;
+    /// Reads one key.
+    fn get(&self, key: &[u8]) -> Result<Option<Got<'_>>, StoreError>;
+    /// Calls `f` with each key and value in `[from, to)`, ascending (descending when
+    /// `reverse`), until it returns false.
+    fn scan(&self, from: &[u8], to: &[u8], reverse: bool, f: ScanFn<'_>) -> Result<(), StoreError>;
+}
+
+impl TableAccess for ReadView {
+    fn table(&self, db: &str, name: &str) -> Option<&Arc<TableRt>> {
+        ReadView::table(self, db, name)
+    }
+
+    fn get(&self, key: &[u8]) -> Result<Option<Got<'_>>, StoreError> {
+        Ok(ReadView::get(self, key)?.map(Got::Pinned))
+    }
+
+    fn scan(&self, from: &[u8], to: &[u8], reverse: bool, f: ScanFn<'_>) -> Result<(), StoreError> {
+        ReadView::scan(self, from, to, reverse, |k, v| Ok::<_, StoreError>(f(k, v)))
+    }
+}
+
 /// Tables ready for reading, by (database, name).
 pub type Tables = std::collections::HashMap<(String, String), Arc<TableRt>>;
 

@@ -18,6 +18,7 @@ use crate::store::catalog::{ColumnDef, IndexDef, IndexKind, SqlType};
 use crate::store::keycodec;
 use crate::store::keys;
 use crate::store::table::TableRt;
+use crate::store::view::TableAccess;
 use crate::store::{collation, StoreError};
 
 /// How a table's rows are read.
@@ -748,7 +749,7 @@ pub fn read(
     access: &Access,
     ranges: &[(Vec<u8>, Vec<u8>)],
     points: bool,
-    view: &crate::store::view::ReadView,
+    view: &dyn TableAccess,
     f: &mut dyn FnMut(&[u8]) -> Result<bool, SqlError>,
 ) -> Result<bool, SqlError> {
     let id = t.def.id;
@@ -771,13 +772,13 @@ pub fn read(
     let secondary = def.filter(|d| d.kind != IndexKind::Primary);
     let layouts = &t.layout.columns;
     let mut rk = Vec::new();
+    // The first error met inside a scan, which stops it.
+    let mut failed: Option<SqlError> = None;
     for (from, to) in ranges {
         let mut stop = false;
-        let r = view.scan(from, to, reverse, |k, v| {
+        let mut step = |k: &[u8], v: &[u8]| -> Result<bool, SqlError> {
             let Some(def) = secondary else {
-                let go = f(v)?;
-                stop = !go;
-                return Ok(go);
+                return f(v);
             };
             // The primary key: a complete unique entry's value, else the key's tail.
             let pk: &[u8] = if !v.is_empty() {
@@ -787,24 +788,33 @@ pub fn read(
                 for part in &def.parts {
                     let col = &t.def.columns[part.column];
                     let n = part_len(col, layouts[part.column], true, &k[pos.min(k.len())..])
-                        .ok_or_else(|| ScanError::Sql(corrupt_key(t)))?;
+                        .ok_or_else(|| corrupt_key(t))?;
                     pos += n;
                 }
-                k.get(pos..).ok_or_else(|| ScanError::Sql(corrupt_key(t)))?
+                k.get(pos..).ok_or_else(|| corrupt_key(t))?
             };
             rk.clear();
             keys::row(&mut rk, id);
             rk.extend_from_slice(pk);
-            match view.get(&rk).map_err(ScanError::Store)? {
-                Some(row) => {
-                    let go = f(&row)?;
-                    stop = !go;
-                    Ok(go)
-                }
-                None => Err(ScanError::Sql(corrupt_key(t))),
+            match view.get(&rk).map_err(rocks)? {
+                Some(row) => f(&row),
+                None => Err(corrupt_key(t)),
             }
-        });
-        r.map_err(|e: ScanError| e.into_sql(rocks))?;
+        };
+        view.scan(from, to, reverse, &mut |k, v| match step(k, v) {
+            Ok(go) => {
+                stop = !go;
+                go
+            }
+            Err(e) => {
+                failed = Some(e);
+                false
+            }
+        })
+        .map_err(rocks)?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
         if stop {
             return Ok(false);
         }
@@ -929,18 +939,27 @@ pub type EntryFn<'a> = &'a mut dyn FnMut(&[u8], &[u8]) -> Result<bool, SqlError>
 pub fn read_entries(
     ranges: &[(Vec<u8>, Vec<u8>)],
     reverse: bool,
-    view: &crate::store::view::ReadView,
+    view: &dyn TableAccess,
     f: EntryFn<'_>,
 ) -> Result<bool, SqlError> {
     let rocks = |e: StoreError| SqlError::new(1030, format!("Got error from the store: {e}"));
+    let mut failed: Option<SqlError> = None;
     for (from, to) in ranges {
         let mut stop = false;
-        view.scan(from, to, reverse, |k, v| {
-            let go = f(k, v)?;
-            stop = !go;
-            Ok::<bool, ScanError>(go)
+        view.scan(from, to, reverse, &mut |k, v| match f(k, v) {
+            Ok(go) => {
+                stop = !go;
+                go
+            }
+            Err(e) => {
+                failed = Some(e);
+                false
+            }
         })
-        .map_err(|e: ScanError| e.into_sql(rocks))?;
+        .map_err(rocks)?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
         if stop {
             return Ok(false);
         }
@@ -956,33 +975,4 @@ fn corrupt_key(t: &TableRt) -> SqlError {
             t.def.full_name()
         ),
     )
-}
-
-/// Errors inside a scan: the store's or the caller's.
-pub enum ScanError {
-    /// RocksDB.
-    Store(StoreError),
-    /// The row callback.
-    Sql(SqlError),
-}
-
-impl From<StoreError> for ScanError {
-    fn from(e: StoreError) -> Self {
-        ScanError::Store(e)
-    }
-}
-
-impl From<SqlError> for ScanError {
-    fn from(e: SqlError) -> Self {
-        ScanError::Sql(e)
-    }
-}
-
-impl ScanError {
-    fn into_sql(self, rocks: impl Fn(StoreError) -> SqlError) -> SqlError {
-        match self {
-            ScanError::Store(e) => rocks(e),
-            ScanError::Sql(e) => e,
-        }
-    }
 }

@@ -939,6 +939,7 @@ impl Binder<'_, '_> {
             ordered_by_access,
             limit,
             offset,
+            capture: None,
         })
     }
 
@@ -1776,11 +1777,39 @@ impl Binder<'_, '_> {
                 other => return Err(unsupported(&other.to_string())),
             }
         }
-        // Session functions and the statement's clock are constants of the statement.
-        if bound.is_empty() {
+        // Session functions and the statement's clock are constants of the statement. A
+        // session that keeps its own clock (statement replay: the master's) gives it with
+        // microseconds; NOW(n) keeps n digits of them.
+        let clock = matches!(
+            name.as_str(),
+            "NOW"
+                | "CURRENT_TIMESTAMP"
+                | "LOCALTIME"
+                | "LOCALTIMESTAMP"
+                | "SYSDATE"
+                | "CURTIME"
+                | "CURRENT_TIME"
+        );
+        if bound.is_empty() || (clock && bound.len() == 1) {
             if let Some(v) = self.cx.env.session_function(&name) {
-                self.volatile.set(true);
-                return Ok(Ex::Lit(v));
+                let fsp = match bound.first() {
+                    None => Some(0),
+                    Some(Ex::Lit(x)) => x.as_i64().filter(|f| (0..=6).contains(f)),
+                    Some(_) => None,
+                };
+                match (v, fsp) {
+                    (Value::Temporal(mut t), Some(f)) if clock => {
+                        t.fsp = f as u8;
+                        t.micro -= t.micro % 10u32.pow(6 - f as u32);
+                        self.volatile.set(true);
+                        return Ok(Ex::Lit(Value::Temporal(t)));
+                    }
+                    (v, _) if bound.is_empty() => {
+                        self.volatile.set(true);
+                        return Ok(Ex::Lit(v));
+                    }
+                    _ => {}
+                }
             }
         }
         let name = match name.as_str() {

@@ -452,6 +452,9 @@ impl Join<'_, '_, '_> {
                             &mut buf,
                             &mut row[off..off + n],
                         )?;
+                        if self.s.capture == Some(si) {
+                            row[self.s.width - 1] = Value::Bytes(bytes.to_vec());
+                        }
                         if !on_pass(row)? {
                             return Ok(true);
                         }

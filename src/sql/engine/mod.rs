@@ -1,11 +1,12 @@
 //! The query engine: SELECT over the store with mysqld's semantics.
 //!
 //! `sqlparser` (MySQL dialect) parses; [`bind`] resolves names against the catalog of one
-//! [`ReadView`] into a plan of [`bind::Ex`] expressions with column positions, choosing each
+//! [`TableAccess`] into a plan of [`bind::Ex`] expressions with column positions, choosing each
 //! table's access path ([`access`]); [`exec`] runs the plan: nested-loop joins driven by
 //! index lookups where an index helps, WHERE pushed to the earliest join level, grouping
 //! and aggregates, DISTINCT, ORDER BY (skipped when an index delivers the order), LIMIT.
-//! Every table of a statement is read through the same snapshot.
+//! Every table of a statement is read through the same [`TableAccess`]: a committed
+//! snapshot for the endpoint, the applier's pending batch for a replayed statement.
 //!
 //! A construct the engine does not implement is error 1235 naming it — never a guess.
 
@@ -22,7 +23,7 @@ use sqlparser::ast::Statement;
 use super::constant::{parse_statements, unsupported, Env};
 use super::value::Value;
 use crate::sqlerror::SqlError;
-use crate::store::view::ReadView;
+use crate::store::view::TableAccess;
 
 /// A result column's description, as mysqld's column definition carries it.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -60,8 +61,9 @@ pub struct ResultSet {
 
 /// What a statement runs against: the snapshot, the session, the default database.
 pub struct Context<'a> {
-    /// The snapshot every table is read from.
-    pub view: &'a ReadView,
+    /// What every table is read from: a committed snapshot (the endpoint) or the
+    /// applier's pending batch (a replayed statement).
+    pub view: &'a dyn TableAccess,
     /// Variables and session functions.
     pub env: &'a dyn Env,
     /// The default database (USE).
@@ -80,6 +82,40 @@ pub struct Context<'a> {
 /// Runs a SELECT (or UNION, or a SELECT without tables).
 pub fn select(sql: &str, cx: &Context<'_>) -> Result<ResultSet, SqlError> {
     exec::run(&plan(sql, cx)?, cx)
+}
+
+/// Runs a SELECT with one more output column: the stored row (bytes) of the table
+/// `target` names in FROM, for each result row. Statement replay finds the rows an
+/// UPDATE or DELETE changes with it, through the same plans as any query.
+pub fn target_rows(sql: &str, cx: &Context<'_>, target: &str) -> Result<ResultSet, SqlError> {
+    let mut plan = plan(sql, cx)?;
+    let bind::QueryPlan::Select(s) = &mut plan else {
+        return Err(unsupported("a UNION in a replayed statement"));
+    };
+    let si = s
+        .sources
+        .iter()
+        .position(|x| {
+            x.alias.eq_ignore_ascii_case(target) && matches!(x.kind, plan::SourceKind::Base(_))
+        })
+        .ok_or_else(|| SqlError::new(1109, format!("Unknown table '{target}'")))?;
+    if s.grouped || s.distinct {
+        return Err(unsupported(
+            "GROUP BY or DISTINCT in a replayed UPDATE or DELETE",
+        ));
+    }
+    // The row is read whole: no covering index read.
+    s.sources[si].covering = None;
+    s.capture = Some(si);
+    s.items.push(plan::Ex::Col(s.width));
+    s.cols.push(plan::OutCol {
+        name: "row".into(),
+        meta: None,
+        coll: None,
+        not_null: true,
+    });
+    s.width += 1;
+    exec::run(&plan, cx)
 }
 
 /// Parses and binds a SELECT: its plan, to run with [`exec::run`].
@@ -151,6 +187,41 @@ mod tests {
         }
     }
 
+    /// Writes (or, with `put` false, deletes) row `id` of `d.t` and its `name` entry.
+    fn write_row(txn: &mut crate::store::Txn, id: i64, name: Option<&str>, put: bool) {
+        let mut row = vec![if name.is_none() { 2u8 } else { 0 }];
+        row.extend_from_slice(&(id as i32).to_le_bytes());
+        if let Some(n) = name {
+            row.push(n.len() as u8);
+            row.extend_from_slice(n.as_bytes());
+        }
+        let mut k = Vec::new();
+        keys::row(&mut k, 1);
+        keycodec::put_i64(&mut k, id);
+        let pk = k[5..].to_vec();
+        let mut ik = Vec::new();
+        keys::index(&mut ik, 1, 1);
+        match name {
+            None => keycodec::put_null(&mut ik),
+            Some(n) => {
+                keycodec::put_not_null(&mut ik);
+                let mut w = Vec::new();
+                crate::store::collation::by_id(45)
+                    .unwrap()
+                    .weight(n.as_bytes(), &mut w);
+                keycodec::put_bytes(&mut ik, &w);
+            }
+        }
+        ik.extend_from_slice(&pk);
+        if put {
+            txn.put(&k, &row);
+            txn.put_unread(&ik, &[]);
+        } else {
+            txn.delete(&k);
+            txn.delete_unread(&ik);
+        }
+    }
+
     /// A store holding `d.t (id INT PRIMARY KEY, name VARCHAR(20) NULL, KEY (name))` with
     /// ids 1..=20, names cycling through a few values and NULL.
     fn store() -> (tempfile::TempDir, Store) {
@@ -198,32 +269,7 @@ mod tests {
         let names = ["alice", "Bob", "carol", ""];
         for id in 1..=20i64 {
             let name = (id % 5 != 0).then(|| names[id as usize % 4]);
-            let mut row = vec![if name.is_none() { 2u8 } else { 0 }];
-            row.extend_from_slice(&(id as i32).to_le_bytes());
-            if let Some(n) = name {
-                row.push(n.len() as u8);
-                row.extend_from_slice(n.as_bytes());
-            }
-            let mut k = Vec::new();
-            keys::row(&mut k, 1);
-            keycodec::put_i64(&mut k, id);
-            let pk = k[5..].to_vec();
-            txn.put(&k, &row);
-            let mut ik = Vec::new();
-            keys::index(&mut ik, 1, 1);
-            match name {
-                None => keycodec::put_null(&mut ik),
-                Some(n) => {
-                    keycodec::put_not_null(&mut ik);
-                    let mut w = Vec::new();
-                    crate::store::collation::by_id(45)
-                        .unwrap()
-                        .weight(n.as_bytes(), &mut w);
-                    keycodec::put_bytes(&mut ik, &w);
-                }
-            }
-            ik.extend_from_slice(&pk);
-            txn.put(&ik, &[]);
+            write_row(&mut txn, id, name, true);
         }
         let pos = AppliedPos {
             relay: crate::relay::reader::RelayPos {
@@ -237,12 +283,132 @@ mod tests {
         (dir, s)
     }
 
+    /// Runs `sql` against `view` in database `d`.
+    fn run_on(view: &dyn TableAccess, sql: &str) -> Result<String, SqlError> {
+        let none = |_: &str| None;
+        let cx = Context {
+            view,
+            env: &NoSession,
+            db: Some("d"),
+            names_from: sql,
+            system_table: &none,
+            placeholders: &[],
+            params: &[],
+        };
+        let rs = select(sql, &cx)?;
+        Ok(flat(
+            rs.rows
+                .iter()
+                .map(|r| r.iter().map(Value::render).collect())
+                .collect(),
+        ))
+    }
+
+    #[test]
+    fn a_write_view_reads_the_pending_batch() {
+        let (_d, s) = store();
+        let tables = crate::store::view::tables_of(&s.load_catalog().unwrap());
+        // Queries over each access path: point, range both ways, secondary index, scan.
+        let queries = [
+            "SELECT COUNT(*), SUM(id) FROM t",
+            "SELECT name FROM t WHERE id = 23",
+            "SELECT id FROM t WHERE id BETWEEN 2 AND 22 ORDER BY id DESC LIMIT 4",
+            "SELECT id FROM t WHERE id > 18 ORDER BY id",
+            "SELECT id FROM t WHERE name = 'zed' ORDER BY id",
+            "SELECT id FROM t WHERE name = 'Bob' ORDER BY id",
+            "SELECT id FROM t WHERE name IS NULL ORDER BY id DESC",
+        ];
+        let committed: Vec<String> = queries
+            .iter()
+            .map(|q| run_on(&*s.read_view().unwrap(), q).unwrap())
+            .collect();
+        let mut txn = s.txn();
+        // Earlier transactions of the batch: three new rows, one deleted, one renamed.
+        for id in 21..=23 {
+            write_row(&mut txn, id, Some("zed"), true);
+        }
+        write_row(&mut txn, 1, Some("Bob"), false);
+        write_row(&mut txn, 5, None, false);
+        write_row(&mut txn, 5, Some("zed"), true);
+        let before_more = txn.savepoint();
+        let seen = |txn: &mut crate::store::Txn| -> Vec<String> {
+            let view = txn.write_view(&s, &tables).unwrap();
+            queries.iter().map(|q| run_on(&view, q).unwrap()).collect()
+        };
+        let expected = [
+            "22,275",
+            "zed",
+            "22;21;20;19",
+            "19;20;21;22;23",
+            "5;21;22;23",
+            "9;13;17",
+            "20;15;10",
+        ];
+        assert_eq!(seen(&mut txn), expected);
+        // The endpoint's committed view does not see the pending batch.
+        let now: Vec<String> = queries
+            .iter()
+            .map(|q| run_on(&*s.read_view().unwrap(), q).unwrap())
+            .collect();
+        assert_eq!(now, committed);
+        // A later statement's writes are folded in on the next view.
+        write_row(&mut txn, 22, Some("zed"), false);
+        write_row(&mut txn, 24, Some("Bob"), true);
+        assert_eq!(
+            seen(&mut txn)[..6],
+            [
+                "22,277",
+                "zed",
+                "21;20;19;18",
+                "19;20;21;23;24",
+                "5;21;23",
+                "9;13;17;24"
+            ]
+        );
+        // Rolled back to before them: gone again.
+        txn.rollback_to(before_more);
+        assert_eq!(seen(&mut txn), expected);
+        // Committed: the snapshot now answers as the write view did.
+        let pos = AppliedPos {
+            relay: crate::relay::reader::RelayPos {
+                file: "r.000001".into(),
+                offset: 8,
+            },
+            master: None,
+            gtid: None,
+        };
+        txn.commit(&s, &pos, true).unwrap();
+        let now: Vec<String> = queries
+            .iter()
+            .map(|q| run_on(&*s.read_view().unwrap(), q).unwrap())
+            .collect();
+        assert_eq!(now, expected);
+    }
+
+    #[test]
+    fn a_write_view_sees_a_truncate_and_rows_written_after_it() {
+        let (_d, s) = store();
+        let tables = crate::store::view::tables_of(&s.load_catalog().unwrap());
+        let mut txn = s.txn();
+        txn.clear_table(1);
+        write_row(&mut txn, 7, Some("zed"), true);
+        let view = txn.write_view(&s, &tables).unwrap();
+        assert_eq!(
+            run_on(&view, "SELECT id, name FROM t ORDER BY id").unwrap(),
+            "7,zed"
+        );
+        assert_eq!(
+            run_on(&view, "SELECT id FROM t WHERE name IS NOT NULL").unwrap(),
+            "7"
+        );
+    }
+
     /// Calls `f` with a context reading a fresh view of `s` in database `d`.
     fn with_cx<T>(s: &Store, sql: &str, f: impl FnOnce(&Context<'_>) -> T) -> T {
         let view = s.read_view().unwrap();
         let none = |_: &str| None;
         f(&Context {
-            view: &view,
+            view: &*view,
             env: &NoSession,
             db: Some("d"),
             names_from: sql,

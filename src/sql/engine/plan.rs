@@ -322,6 +322,9 @@ pub struct SelectPlan {
     pub limit: Option<u64>,
     /// OFFSET.
     pub offset: u64,
+    /// A source whose stored row is copied, as bytes, into the joined row's last slot
+    /// (statement replay finds the rows an UPDATE or DELETE changes this way).
+    pub capture: Option<usize>,
 }
 
 /// A bound query.
