@@ -8,7 +8,6 @@
 //! process loses nothing (RocksDB's WAL is in the page cache); an OS crash may lose the
 //! last unsynced transactions *together with their position*, and they are applied again.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -27,7 +26,6 @@ use crate::report::Report;
 use crate::shutdown::Shutdown;
 use crate::sqlerror::SqlError;
 use crate::store::catalog::Catalog;
-use crate::store::table::TableRt;
 use crate::store::{AppliedPos, Store, StoreError, Txn};
 
 /// How often committed transactions are made durable while the applier is busy.
@@ -90,7 +88,7 @@ pub struct Applier {
     /// The catalog as committed.
     catalog: Catalog,
     /// Prepared tables by store id.
-    tables: HashMap<u32, TableRt>,
+    tables: super::group::Prepared,
     /// Row operations.
     rows: RowApplier,
     /// Where the next group starts; opened once the relay log has its first file.
@@ -165,7 +163,7 @@ impl Applier {
             opts,
             store,
             catalog,
-            tables: HashMap::new(),
+            tables: Default::default(),
             rows: RowApplier::default(),
             reader: None,
             start,

@@ -1,11 +1,14 @@
 //! Values packed in a column's binlog layout from their text: column DEFAULTs for ALTER
-//! TABLE ... ADD COLUMN, and the conversion of existing values when MODIFY changes a
-//! column's layout (old value → mysqld text → new packing).
+//! TABLE ... ADD COLUMN and replayed INSERTs, the conversion of existing values when MODIFY
+//! changes a column's layout (old value → mysqld text → new packing), and the values a
+//! replayed statement computes ([`pack_value`]).
 //!
-//! Covers integers, FLOAT/DOUBLE, character and binary strings, ENUM, SET, YEAR, DATE,
-//! DATETIME and TIMESTAMP. Anything else yields error 1235 naming the column type: the
+//! Covers integers, FLOAT/DOUBLE, DECIMAL, BIT (values), character and binary strings,
+//! ENUM, SET, YEAR, DATE, DATETIME and TIMESTAMP. Anything else yields error 1235 naming the column type: the
 //! applier stops rather than storing a guess.
 
+use crate::sql::temporal::Temporal;
+use crate::sql::value::Value;
 use crate::sqlerror::SqlError;
 use crate::store::catalog::{ColumnDef, DefaultValue, SqlType};
 
@@ -68,9 +71,19 @@ pub fn default_packed(col: &ColumnDef, now: u32) -> Result<Option<Vec<u8>>, SqlE
 /// Packs `text` (UTF-8, as mysqld's text of a value reaches a utf8mb4 client) as a value of
 /// `col` into `out`; a latin1 column takes it re-encoded in latin1.
 pub fn pack_text(col: &ColumnDef, text: &[u8], out: &mut Vec<u8>) -> Result<(), SqlError> {
-    let s = std::str::from_utf8(text)
-        .map_err(|_| bad(col, text))?
-        .trim();
+    let s = match std::str::from_utf8(text) {
+        Ok(s) => s.trim(),
+        // Binary strings hold any bytes; numbers and labels are text.
+        Err(_)
+            if matches!(
+                col.ty,
+                SqlType::Binary(_) | SqlType::Varbinary(_) | SqlType::Blob(_)
+            ) =>
+        {
+            ""
+        }
+        Err(_) => return Err(bad(col, text)),
+    };
     // Labels and numbers are read from `s`; string bytes are stored in the column's charset.
     let latin1;
     let text =
@@ -203,11 +216,97 @@ pub fn pack_text(col: &ColumnDef, text: &[u8], out: &mut Vec<u8>) -> Result<(), 
             push_frac(out, micros, *fsp);
             Ok(())
         }
+        SqlType::Decimal(p, sc) => {
+            let t = if s.is_empty() { "0" } else { s };
+            crate::binlog::decimal::encode_text(t, *p, *sc, out).ok_or_else(|| bad(col, text))
+        }
+        SqlType::Timestamp(fsp) => {
+            let t = Temporal::parse_datetime(s).ok_or_else(|| bad(col, text))?;
+            pack_timestamp(col, &t, *fsp, out)
+        }
         other => Err(SqlError::not_supported(&format!(
             "a value of type {other:?} for column {} from text",
             col.name
         ))),
     }
+}
+
+/// Packs a value computed by the query engine as a value of `col` (statement replay).
+/// Returns false for NULL (nothing packed). TIMESTAMP values are read in the system time
+/// zone, the one the engine's clock uses.
+pub fn pack_value(col: &ColumnDef, v: &Value, out: &mut Vec<u8>) -> Result<bool, SqlError> {
+    let text = match v {
+        Value::Null => return Ok(false),
+        v => v.text_bytes().unwrap_or_default(),
+    };
+    match &col.ty {
+        SqlType::Decimal(p, sc) => {
+            let t = match v {
+                // A float's digits at the column's scale (plus one, for rounding).
+                Value::Double(f) => format!("{f:.*}", *sc as usize + 1),
+                Value::Float(f) => format!("{f:.*}", *sc as usize + 1),
+                _ => String::from_utf8_lossy(&text).into_owned(),
+            };
+            let t = if t.trim().is_empty() { "0" } else { &t };
+            crate::binlog::decimal::encode_text(t, *p, *sc, out).ok_or_else(|| bad(col, &text))?;
+        }
+        SqlType::Bit(n) => {
+            let bytes = n.div_ceil(8) as usize;
+            let num: u64 = match v {
+                Value::Bit(b, _) => *b,
+                Value::Int(i) => *i as u64,
+                Value::UInt(u) => *u,
+                Value::Bytes(b) => b.iter().fold(0u64, |a, &x| a << 8 | x as u64),
+                other => other
+                    .as_i64()
+                    .map(|i| i as u64)
+                    .ok_or_else(|| bad(col, &text))?,
+            };
+            if bytes < 8 && num >> (8 * bytes) != 0 {
+                return Err(bad(col, &text));
+            }
+            out.extend_from_slice(&num.to_be_bytes()[8 - bytes..]);
+        }
+        SqlType::Timestamp(fsp) => {
+            let t = match v {
+                Value::Temporal(t) => Some(*t),
+                _ => Temporal::parse_datetime(&String::from_utf8_lossy(&text)),
+            }
+            .ok_or_else(|| bad(col, &text))?;
+            pack_timestamp(col, &t, *fsp, out)?;
+        }
+        SqlType::Time(_) | SqlType::Geometry | SqlType::JsonBinary => {
+            return Err(SqlError::not_supported(&format!(
+                "a replayed value for the {:?} column {}",
+                col.ty, col.name
+            )))
+        }
+        _ => pack_text(col, &text, out)?,
+    }
+    Ok(true)
+}
+
+/// Packs a date and time of the system time zone as a TIMESTAMP(fsp): seconds since the
+/// epoch and the fraction; the zero date is 0.
+fn pack_timestamp(
+    col: &ColumnDef,
+    t: &Temporal,
+    fsp: u8,
+    out: &mut Vec<u8>,
+) -> Result<(), SqlError> {
+    let local = t.epoch_micros();
+    let secs = if t.year == 0 && t.month == 0 && t.day == 0 {
+        0
+    } else {
+        let l = local.div_euclid(1_000_000);
+        l - crate::sql::temporal::local_offset(l - crate::sql::temporal::local_offset(l))
+    };
+    if !(0..=u32::MAX as i64).contains(&secs) {
+        return Err(bad(col, t.render().as_bytes()));
+    }
+    out.extend_from_slice(&(secs as u32).to_be_bytes());
+    push_frac(out, local.rem_euclid(1_000_000) as u32, fsp);
+    Ok(())
 }
 
 /// Big-endian fraction bytes of TIME2/DATETIME2/TIMESTAMP2 for `fsp`.

@@ -3,6 +3,25 @@
 /// The error codes `slave_skip_errors=ddl_exist_errors` stands for (mysqld's list).
 pub const DDL_EXIST_ERRORS: &[u16] = &[1007, 1008, 1050, 1051, 1054, 1060, 1061, 1068, 1091, 1146];
 
+/// mysqld's message format for an error a master logged with a statement, as
+/// "Query caused different errors on master and slave" quotes it (the common codes; the
+/// others by number).
+pub fn message_format(code: u16) -> String {
+    match code {
+        1048 => "Column '%-.192s' cannot be null".into(),
+        1054 => "Unknown column '%-.192s' in '%-.192s'".into(),
+        1062 => "Duplicate entry '%-.192s' for key '%-.192s'".into(),
+        1146 => "Table '%-.192s.%-.192s' doesn't exist".into(),
+        1264 => "Out of range value for column '%-.192s' at row %lu".into(),
+        1364 => "Field '%-.192s' doesn't have a default value".into(),
+        1366 => {
+            "Incorrect %-.32s value: '%-.128T' for column `%.192s`.`%.192s`.`%.192s` at row %lu"
+                .into()
+        }
+        other => format!("error {other}"),
+    }
+}
+
 /// Parsed `slave_skip_errors`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SkipErrors {

@@ -7,20 +7,24 @@ use std::collections::HashMap;
 use super::applier::ApplierOptions;
 use super::ddl::{self, DdlContext, DdlOp};
 use super::filter::Filters;
+use super::replay::{MasterSession, Replay, StatementVars};
 use super::rows::{RowApplier, RowError, Skipped};
 use super::schema;
 use super::statement::{classify, StatementKind};
 use crate::binlog::event::{ChecksumAlg, Event, EventType};
 use crate::binlog::events::{
-    format_uuid, maria_uncompress, MariaGtid, MysqlGtid, Query, TransactionPayload,
+    format_uuid, maria_uncompress, parse_rand, IntVar, MariaGtid, MysqlGtid, Query,
+    TransactionPayload, UserVar,
 };
 use crate::binlog::rows::RowsEvent;
 use crate::binlog::table_map::TableMap;
 use crate::binlog::FormatDescription;
 use crate::relay::reader::EventGroup;
+use crate::sql::value::Value;
 use crate::sqlerror::SqlError;
 use crate::store::catalog::Catalog;
 use crate::store::table::TableRt;
+use crate::store::view::Tables;
 use crate::store::{Store, Txn};
 
 /// A group's apply failure: an error, with the event it happened at.
@@ -29,6 +33,25 @@ pub(super) struct GroupError {
     pub(super) error: RowError,
     /// What was being applied (for Last_SQL_Error).
     pub(super) context: String,
+}
+
+/// Tables prepared for applying; emptied whenever DDL runs, so an entry is the
+/// definition in force.
+#[derive(Default)]
+pub(super) struct Prepared {
+    /// By store id (row events).
+    pub(super) by_id: HashMap<u32, TableRt>,
+    /// By (database, name), for the query engine (statement replay); made when first
+    /// needed.
+    pub(super) by_name: Option<Tables>,
+}
+
+impl Prepared {
+    /// Forgets every prepared table.
+    pub(super) fn clear(&mut self) {
+        self.by_id.clear();
+        self.by_name = None;
+    }
 }
 
 /// What a group's events leave behind.
@@ -40,6 +63,8 @@ pub(super) struct GroupCtx {
     pub(super) skipped: Vec<Skipped>,
     /// Master timestamp of the group's first event.
     pub(super) timestamp: u32,
+    /// What INTVAR, RAND and USER_VAR events set for the next statement.
+    pub(super) vars: StatementVars,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -50,7 +75,7 @@ pub(super) fn apply_group(
     txn: &mut Txn,
     catalog: &mut Option<Catalog>,
     committed: &Catalog,
-    tables: &mut HashMap<u32, TableRt>,
+    tables: &mut Prepared,
     rows: &mut RowApplier,
     ctx: &mut GroupCtx,
 ) -> Result<(), GroupError> {
@@ -87,7 +112,7 @@ fn apply_event(
     txn: &mut Txn,
     catalog: &mut Option<Catalog>,
     committed: &Catalog,
-    tables: &mut HashMap<u32, TableRt>,
+    tables: &mut Prepared,
     rows: &mut RowApplier,
     ctx: &mut GroupCtx,
     maps: &mut HashMap<u64, TableMap<'static>>,
@@ -132,6 +157,23 @@ fn apply_event(
                 rows,
                 ctx,
             )?;
+        }
+        EventType::Intvar => {
+            let v = IntVar::parse(body).map_err(|e| decode_err(e, "Intvar event"))?;
+            match v.kind {
+                1 => ctx.vars.last_insert_id = Some(v.value),
+                _ => ctx.vars.insert_id = Some(v.value),
+            }
+        }
+        EventType::Rand => {
+            ctx.vars.rand = Some(parse_rand(body).map_err(|e| decode_err(e, "RAND event"))?);
+        }
+        EventType::UserVar => {
+            let v = UserVar::parse(body).map_err(|e| decode_err(e, "User var event"))?;
+            let value = user_var_value(&v).map_err(|e| decode_err(e, "User var event"))?;
+            let name = String::from_utf8_lossy(v.name).to_ascii_lowercase();
+            ctx.vars.user_vars.retain(|(n, _)| *n != name);
+            ctx.vars.user_vars.push((name, value));
         }
         EventType::TableMap => {
             let m = TableMap::parse(body, fde).map_err(|e| decode_err(e, "Table_map event"))?;
@@ -197,6 +239,7 @@ fn apply_event(
             };
             // `tables` is emptied whenever DDL runs, so an entry is the definition in force.
             let rt = tables
+                .by_id
                 .entry(def.id)
                 .or_insert_with(|| TableRt::new(def.clone()));
             check_map(rt, map).map_err(|e| GroupError {
@@ -244,7 +287,7 @@ fn check_map(t: &TableRt, map: &TableMap<'_>) -> Result<(), SqlError> {
 
 #[allow(clippy::too_many_arguments)]
 fn apply_statement(
-    tables: &mut HashMap<u32, TableRt>,
+    tables: &mut Prepared,
     q: &Query<'_>,
     fde: &FormatDescription,
     text: &[u8],
@@ -265,10 +308,79 @@ fn apply_statement(
         context: context.clone(),
     };
     match classify(text) {
-        StatementKind::Transaction | StatementKind::NoData => Ok(()),
-        StatementKind::Dml => Err(fail(SqlError::not_supported(
-            "statement-based DML (INSERT/UPDATE/DELETE as SQL text); set binlog_format=ROW on the master",
-        ))),
+        StatementKind::Transaction | StatementKind::NoData => {
+            ctx.vars = StatementVars::default();
+            Ok(())
+        }
+        StatementKind::Dml => {
+            let vars = std::mem::take(&mut ctx.vars);
+            let status = q.status();
+            let session = MasterSession {
+                db: &db,
+                timestamp,
+                micros: status.microseconds.unwrap_or(0),
+                thread_id: q.thread_id,
+                sql_mode: status.sql_mode.unwrap_or(0),
+                auto_increment: status.auto_increment.unwrap_or((1, 1)),
+                vars: &vars,
+            };
+            let cat = catalog.as_ref().unwrap_or(committed);
+            let named = tables
+                .by_name
+                .get_or_insert_with(|| crate::store::view::tables_of(cat));
+            let mut replay = Replay {
+                store,
+                tables: named,
+                rows,
+                filters: &opts.filters,
+            };
+            // The statement's changes go, or stay, together.
+            let sp = txn.savepoint();
+            let outcome = replay.execute(&sql, &session, txn);
+            let code = match &outcome {
+                Ok(()) => 0,
+                Err(RowError::Sql(e, _)) => e.code,
+                Err(_) => u16::MAX,
+            };
+            if q.error_code != 0 {
+                // The master logged a statement that failed there (its non-transactional
+                // changes stayed): the replica must fail the same way, and keeps what it
+                // changed, as the master did.
+                if code == q.error_code {
+                    return Ok(());
+                }
+                let (slave_msg, slave_code) = match &outcome {
+                    Ok(()) => ("no error".to_string(), 0),
+                    Err(RowError::Sql(e, _)) => (e.message.clone(), e.code),
+                    Err(RowError::Decode(e)) => (e.to_string(), 0),
+                    Err(RowError::Store(e)) => (e.to_string(), 0),
+                };
+                txn.rollback_to(sp);
+                return Err(fail(SqlError::new(
+                    1756,
+                    format!(
+                        "Query caused different errors on master and slave. Error on master: message (format)='{}' error code={} ; Error on slave: actual message='{slave_msg}', error code={slave_code}. Default database: '{db}'. Query: '{sql}'",
+                        crate::apply::error::message_format(q.error_code),
+                        q.error_code
+                    ),
+                )));
+            }
+            match outcome {
+                Ok(()) => Ok(()),
+                Err(RowError::Sql(e, _)) if opts.policy.skip.skips(e.code) => {
+                    txn.rollback_to(sp);
+                    ctx.skipped.push(Skipped { error: e });
+                    Ok(())
+                }
+                Err(error) => {
+                    txn.rollback_to(sp);
+                    Err(GroupError {
+                        error,
+                        context: context.clone(),
+                    })
+                }
+            }
+        }
         StatementKind::Unknown => Err(fail(SqlError::not_supported("this statement"))),
         StatementKind::Ddl(_) => {
             if q.error_code != 0 {
@@ -305,7 +417,12 @@ fn apply_statement(
                         *cat = before;
                         ctx.skipped.push(Skipped { error: e });
                     }
-                    Err(error) => return Err(GroupError { error, context: context.clone() }),
+                    Err(error) => {
+                        return Err(GroupError {
+                            error,
+                            context: context.clone(),
+                        })
+                    }
                 }
             }
             Ok(())
@@ -333,4 +450,60 @@ fn ddl_passes_filters(op: &DdlOp, default_db: &str, f: &Filters) -> bool {
         DdlOp::RenameTables(pairs) => pairs.iter().map(|(from, _)| from).collect(),
     };
     f.db_ok(default_db) && tables.iter().any(|(d, t)| f.table_rules_ok(d, t))
+}
+
+/// A USER_VAR event's value as the engine's: strings in their charset (binary as bytes),
+/// integers (signed or not), doubles, decimals.
+fn user_var_value(v: &UserVar<'_>) -> Result<Value, crate::binlog::DecodeError> {
+    let Some((ty, charset, bytes)) = v.value else {
+        return Ok(Value::Null);
+    };
+    let bad = |why: &str| crate::binlog::DecodeError::bad("user var value", why.to_string());
+    Ok(match ty {
+        // REAL_RESULT
+        1 => Value::Double(f64::from_le_bytes(
+            bytes
+                .get(..8)
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| bad("short double"))?,
+        )),
+        // INT_RESULT; flag bit 1: unsigned.
+        2 => {
+            let n = u64::from_le_bytes(
+                bytes
+                    .get(..8)
+                    .and_then(|b| b.try_into().ok())
+                    .ok_or_else(|| bad("short integer"))?,
+            );
+            if v.flags.unwrap_or(0) & 1 != 0 {
+                Value::UInt(n)
+            } else {
+                Value::Int(n as i64)
+            }
+        }
+        // DECIMAL_RESULT: precision, scale, binary decimal.
+        4 => {
+            let (&p, rest) = bytes.split_first().ok_or_else(|| bad("empty decimal"))?;
+            let (&sc, rest) = rest.split_first().ok_or_else(|| bad("short decimal"))?;
+            let (text, _) = crate::binlog::decimal::decode(rest, p, sc)?;
+            crate::sql::decimal::Decimal::parse(text.as_str())
+                .map_or_else(|| Value::Text(text.as_str().to_string()), Value::Decimal)
+        }
+        // STRING_RESULT
+        0 => {
+            if charset == 63 {
+                Value::Bytes(bytes.to_vec())
+            } else if crate::store::text::is_latin1(charset as u16) {
+                let mut out = Vec::new();
+                crate::store::text::latin1_to_utf8(bytes, &mut out);
+                Value::Text(String::from_utf8_lossy(&out).into_owned())
+            } else {
+                match std::str::from_utf8(bytes) {
+                    Ok(s) => Value::Text(s.to_string()),
+                    Err(_) => Value::Bytes(bytes.to_vec()),
+                }
+            }
+        }
+        other => return Err(bad(&format!("result type {other}"))),
+    })
 }

@@ -262,6 +262,58 @@ impl RowApplier {
         self.insert_current(store, txn, t, false)
     }
 
+    /// Inserts a row in stored form built by statement replay. With `replace`, a row
+    /// holding the same primary key is replaced (REPLACE); otherwise a taken key is 1062.
+    pub fn insert_row(
+        &mut self,
+        store: &Store,
+        txn: &mut Txn,
+        t: &TableRt,
+        row: &[u8],
+        replace: bool,
+    ) -> Result<(), RowError> {
+        self.row.clear();
+        self.row.extend_from_slice(row);
+        t.layout.spans(&self.row, &mut self.spans)?;
+        self.insert_current(store, txn, t, replace)
+    }
+
+    /// Replaces stored row `old` (as read by statement replay) with `new`.
+    pub fn update_row(
+        &mut self,
+        store: &Store,
+        txn: &mut Txn,
+        t: &TableRt,
+        old: &[u8],
+        new: &[u8],
+    ) -> Result<(), RowError> {
+        self.old.clear();
+        self.old.extend_from_slice(old);
+        t.layout.spans(&self.old, &mut self.old_spans)?;
+        self.find_old(store, txn, t)?;
+        self.row.clear();
+        self.row.extend_from_slice(new);
+        self.replace_located(store, txn, t, None)
+    }
+
+    /// Deletes stored row `old` (as read by statement replay).
+    pub fn delete_row(
+        &mut self,
+        store: &Store,
+        txn: &mut Txn,
+        t: &TableRt,
+        old: &[u8],
+    ) -> Result<(), RowError> {
+        self.old.clear();
+        self.old.extend_from_slice(old);
+        t.layout.spans(&self.old, &mut self.old_spans)?;
+        self.find_old(store, txn, t)?;
+        let old_pk = std::mem::take(&mut self.old_pk);
+        let r = self.remove_entries(store, txn, t, &old_pk, true, ALL);
+        self.old_pk = old_pk;
+        r
+    }
+
     fn write(
         &mut self,
         store: &Store,
@@ -328,6 +380,22 @@ impl RowApplier {
                     "HA_ERR_UNSUPPORTED",
                 ));
             }
+        } else if image.present_count() != n {
+            return Err(RowError::Sql(
+                SqlError::not_supported(
+                    "a before image without every column on a table without a primary key",
+                ),
+                "HA_ERR_UNSUPPORTED",
+            ));
+        }
+        self.find_old(store, txn, t)
+    }
+
+    /// Finds the stored row `self.old` names (its spans in `self.old_spans`): by primary
+    /// key, replacing `self.old` with the stored row, or by content for tables without
+    /// one. Sets `self.old_pk`.
+    fn find_old(&mut self, store: &Store, txn: &mut Txn, t: &TableRt) -> Result<(), RowError> {
+        if t.def.primary().is_some() {
             let mut key = std::mem::take(&mut self.old_pk);
             Self::primary_key(t, &self.old, &self.old_spans, &mut key)?;
             self.old_pk = key;
@@ -340,14 +408,6 @@ impl RowApplier {
                 None => Err(not_found(t)),
             }
         } else {
-            if image.present_count() != n {
-                return Err(RowError::Sql(
-                    SqlError::not_supported(
-                        "a before image without every column on a table without a primary key",
-                    ),
-                    "HA_ERR_UNSUPPORTED",
-                ));
-            }
             hidden_key(t, &self.old, &mut self.key);
             let ids = txn.get(store, &self.key)?.unwrap_or_default();
             for id in ids.chunks_exact(8) {
@@ -382,7 +442,7 @@ impl RowApplier {
         };
         t.layout
             .merge_with(&self.old, &self.old_spans, after, &patched, &mut self.row)?;
-        self.replace_located(store, txn, t, after)
+        self.replace_located(store, txn, t, Some(after))
     }
 
     /// The partially updated JSON columns of `after`, each (column, packed value) with its
@@ -437,10 +497,10 @@ impl RowApplier {
         store: &Store,
         txn: &mut Txn,
         t: &TableRt,
-        after: &RowImage<'_>,
+        after: Option<&RowImage<'_>>,
     ) -> Result<(), RowError> {
         t.layout.spans(&self.row, &mut self.spans)?;
-        if !t.virtual_columns.is_empty() {
+        if let Some(after) = after.filter(|_| !t.virtual_columns.is_empty()) {
             virtual_columns_current(
                 t,
                 after,

@@ -189,6 +189,87 @@ pub fn decode(bytes: &[u8], precision: u8, scale: u8) -> Result<(DecimalText, us
     Ok((text, size))
 }
 
+/// Encodes decimal text (`-?digits[.digits]`) as DECIMAL(precision, scale): the inverse
+/// of [`decode`]. Fraction digits past `scale` are rounded half away from zero, as mysqld
+/// stores them; `None` when the text is not a decimal number or its integer part does
+/// not fit (mysqld's out-of-range error).
+pub fn encode_text(text: &str, precision: u8, scale: u8, out: &mut Vec<u8>) -> Option<()> {
+    binary_size(precision, scale)?;
+    let t = text.trim();
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let (int, frac) = t.split_once('.').unwrap_or((t, ""));
+    if (int.is_empty() && frac.is_empty())
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    // Digits as numbers: the integer part without leading zeros, the fraction cut to scale.
+    let mut int: Vec<u8> = int
+        .trim_start_matches('0')
+        .bytes()
+        .map(|b| b - b'0')
+        .collect();
+    let mut frac: Vec<u8> = frac.bytes().map(|b| b - b'0').collect();
+    let round_up = frac.get(scale as usize).is_some_and(|&d| d >= 5);
+    frac.resize(scale as usize, 0);
+    if round_up {
+        // Carry from the last kept digit leftwards, through the point.
+        let mut carry = true;
+        for d in frac.iter_mut().rev().chain(int.iter_mut().rev()) {
+            if *d == 9 {
+                *d = 0;
+            } else {
+                *d += 1;
+                carry = false;
+                break;
+            }
+        }
+        if carry {
+            int.insert(0, 1);
+        }
+    }
+    let intg = (precision - scale) as usize;
+    if int.len() > intg {
+        return None;
+    }
+    let negative = neg && (int.iter().chain(&frac).any(|&d| d != 0));
+    // The integer digits right-aligned in `intg` places, then the fraction.
+    let mut digits = vec![0u8; intg - int.len()];
+    digits.extend_from_slice(&int);
+    let start = out.len();
+    let group = |ds: &[u8]| ds.iter().fold(0u32, |n, &d| n * 10 + d as u32);
+    let lead = intg % DIG_PER_DEC;
+    let mut push = |ds: &[u8], bytes: usize| {
+        out.extend_from_slice(&group(ds).to_be_bytes()[4 - bytes..]);
+    };
+    push(&digits[..lead], DIG2BYTES[lead]);
+    for g in digits[lead..].chunks(DIG_PER_DEC) {
+        push(g, 4);
+    }
+    for g in frac.chunks(DIG_PER_DEC) {
+        if g.len() == DIG_PER_DEC {
+            push(g, 4);
+        } else {
+            // A trailing partial group holds its digits as a number of that many digits.
+            push(g, DIG2BYTES[g.len()]);
+        }
+    }
+    let bytes = &mut out[start..];
+    if negative {
+        for b in bytes.iter_mut() {
+            *b = !*b;
+        }
+    }
+    if let Some(b) = bytes.first_mut() {
+        *b ^= 0x80;
+    }
+    Some(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,5 +393,39 @@ mod tests {
                         p in 0u8..80, s in 0u8..40) {
             let _ = decode(&bytes, p, s);
         }
+    }
+
+    #[test]
+    fn encode_is_decode_inverse() {
+        let cases = [
+            ("0", 10, 2, "0.00"),
+            ("1234.5", 10, 2, "1234.50"),
+            ("-1234.567", 10, 2, "-1234.57"),
+            ("99.995", 5, 2, "100.00"),
+            ("-0.001", 6, 2, "0.00"),
+            (
+                "123456789012345678.123456789123",
+                30,
+                12,
+                "123456789012345678.123456789123",
+            ),
+            ("-987654321.5", 20, 1, "-987654321.5"),
+            ("7", 1, 0, "7"),
+            ("0.000000001", 20, 10, "0.0000000010"),
+        ];
+        for (text, p, s, want) in cases {
+            let mut out = Vec::new();
+            encode_text(text, p, s, &mut out).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(out.len(), binary_size(p, s).unwrap(), "{text}");
+            let (got, n) = decode(&out, p, s).unwrap();
+            assert_eq!((got.as_str(), n), (want, out.len()), "{text} as ({p},{s})");
+        }
+        let mut out = Vec::new();
+        assert!(
+            encode_text("1000", 5, 2, &mut out).is_none(),
+            "integer part too long"
+        );
+        assert!(encode_text("12a", 5, 2, &mut out).is_none());
+        assert!(encode_text(".", 5, 2, &mut out).is_none());
     }
 }

@@ -104,45 +104,77 @@ pub fn syntax_error_near(near: &str, line: usize) -> SqlError {
 /// once per level, and a client must not be able to overflow a worker's stack.
 const MAX_NESTING: usize = 1000;
 
-/// mysqld's 1436 when a statement has more operators or parentheses than can be evaluated
-/// safely. A byte scan outside quotes and comments, before any recursive parse: every
-/// operator character and every AND/OR/XOR/NOT/IS/LIKE/BETWEEN/CASE/WHEN word counts.
+/// mysqld's 1436 when a statement nests more operators or parentheses than can be
+/// evaluated safely. A byte scan outside quotes and comments, before any recursive parse:
+/// every operator character and every AND/OR/XOR/NOT/IS/LIKE/BETWEEN/CASE/WHEN word
+/// counts toward the item it is in; an item's count includes the largest count of the
+/// parenthesized items inside it, and items separated by commas count apart (a long
+/// VALUES list or select list is wide, not deep).
 pub fn check_nesting(sql: &str) -> Result<(), SqlError> {
     const WORDS: [&[u8]; 9] = [
         b"AND", b"OR", b"XOR", b"NOT", b"IS", b"LIKE", b"BETWEEN", b"CASE", b"WHEN",
     ];
     let b = sql.as_bytes();
+    // Per open parenthesis: (count of the current item, largest count of its items).
+    let mut stack: Vec<(usize, usize)> = vec![(0, 0)];
+    // The sum of the current items' counts along the stack: how deep evaluation goes here.
+    let mut depth = 0usize;
     let mut n = 0usize;
     let mut word_start: Option<usize> = None;
     let mut last = 0usize;
-    let end_word = |start: Option<usize>, end: usize, n: &mut usize| {
-        if let Some(st) = start {
-            let w = &b[st..end];
-            if WORDS.iter().any(|k| k.eq_ignore_ascii_case(w)) {
-                *n += 1;
-            }
+    let count = |stack: &mut Vec<(usize, usize)>, depth: &mut usize, n: &mut usize| {
+        if let Some(top) = stack.last_mut() {
+            top.0 += 1;
         }
+        *depth += 1;
+        *n = (*n).max(*depth);
+    };
+    let is_op_word = |start: Option<usize>, end: usize| {
+        start.is_some_and(|st| WORDS.iter().any(|k| k.eq_ignore_ascii_case(&b[st..end])))
     };
     super::split::visit(sql, |i| {
         let c = b[i];
         let is_word = c.is_ascii_alphanumeric() || c == b'_';
         // A gap (quoted text, comment) also ends a word.
-        if word_start.is_some() && (!is_word || i != last + 1) {
-            end_word(word_start.take(), last + 1, &mut n);
+        if word_start.is_some()
+            && (!is_word || i != last + 1)
+            && is_op_word(word_start.take(), last + 1)
+        {
+            count(&mut stack, &mut depth, &mut n);
         }
         if is_word {
             word_start.get_or_insert(i);
-        } else if b"+-*/%=<>&|^!~(".contains(&c) {
-            n += 1;
+        } else if c == b'(' {
+            count(&mut stack, &mut depth, &mut n);
+            stack.push((0, 0));
+        } else if c == b')' && stack.len() > 1 {
+            let (cur, max) = stack.pop().unwrap_or_default();
+            let inner = cur.max(max);
+            depth -= cur;
+            if let Some(top) = stack.last_mut() {
+                top.0 += inner;
+            }
+            depth += inner;
+            n = n.max(depth);
+        } else if c == b',' {
+            if let Some(top) = stack.last_mut() {
+                depth -= top.0;
+                top.1 = top.1.max(top.0);
+                top.0 = 0;
+            }
+        } else if b"+-*/%=<>&|^!~".contains(&c) {
+            count(&mut stack, &mut depth, &mut n);
         }
         last = i;
     });
-    end_word(word_start, last + 1, &mut n);
+    if is_op_word(word_start, last + 1) {
+        count(&mut stack, &mut depth, &mut n);
+    }
     if n > MAX_NESTING {
         return Err(SqlError::new(
             1436,
             format!(
-                "Thread stack overrun: the statement has {n} operators and parentheses; at most {MAX_NESTING} are evaluated"
+                "Thread stack overrun: the statement nests {n} operators and parentheses; at most {MAX_NESTING} are evaluated"
             ),
         ));
     }
@@ -596,6 +628,19 @@ mod tests {
             ", android, notable, `or`".repeat(2000)
         );
         assert!(check_nesting(&words).is_ok());
+        // Wide is not deep: many rows or items, each shallow, pass.
+        let rows = format!(
+            "INSERT INTO t VALUES (1+1, 'a', (2*3)){}",
+            ", (1+1, 'a', (2*3))".repeat(5000)
+        );
+        assert!(check_nesting(&rows).is_ok());
+        let items = format!("SELECT 1+1{}", ", 1+1".repeat(5000));
+        assert!(check_nesting(&items).is_ok());
+        // ... but one deep item among them is refused.
+        let one = format!("SELECT 1, f(2, 1{}), 3", "+1".repeat(MAX_NESTING + 1));
+        assert_eq!(check_nesting(&one).unwrap_err().code, 1436);
+        let nested = format!("SELECT {}1{}", "(1, ".repeat(1200), ")".repeat(1200));
+        assert_eq!(check_nesting(&nested).unwrap_err().code, 1436);
         // At the bound it evaluates, given the stack the daemon's workers have (8 MiB).
         let ok = format!("SELECT 1{}", "+1".repeat(MAX_NESTING));
         let row = std::thread::Builder::new()

@@ -9,6 +9,7 @@ mod apply;
 mod apply_crash;
 mod apply_random;
 mod apply_reader;
+mod apply_statement;
 mod apply_types;
 mod clients;
 mod endpoint;

@@ -135,3 +135,49 @@ pub fn master() -> MariaDb {
     m.create_repl_user("repl", "repl");
     m
 }
+
+/// A real MariaDB replica of `m` (server_id `server_id`, no binlog of its own) replicating
+/// from the master's first binlog: the oracle a statement workload is compared with.
+pub fn mariadb_replica(m: &MariaDb, server_id: u32) -> MariaDb {
+    let replica = MariaDb::start(MasterOpts {
+        server_id,
+        log_bin: false,
+        ..MasterOpts::default()
+    });
+    replica.sql(&format!(
+        "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT={}, MASTER_USER='repl', \
+         MASTER_PASSWORD='repl', MASTER_LOG_FILE='{}', MASTER_LOG_POS=4; START SLAVE",
+        m.port(),
+        m.binlog_files()[0].file_name().unwrap().to_string_lossy()
+    ));
+    replica
+}
+
+/// Waits until MariaDB replica `replica` has executed everything `m` has logged.
+pub fn wait_mariadb_replica(replica: &MariaDb, m: &MariaDb) {
+    let (file, pos) = m.master_status();
+    let got = replica.sql(&format!("SELECT MASTER_POS_WAIT('{file}', {pos}, 120)"));
+    assert_eq!(
+        got.trim(),
+        "0",
+        "MariaDB replica did not reach {file}:{pos}:\n{}",
+        replica.sql("SHOW SLAVE STATUS\\G")
+    );
+}
+
+/// Asserts the replica's `table` equals the master's and a MariaDB replica's, row by row.
+pub fn assert_same_table_3(
+    m: &MariaDb,
+    mdb: &MariaDb,
+    datadir: &Path,
+    table: &str,
+    order_by: &str,
+) {
+    assert_same_table(m, datadir, table, order_by);
+    let q = format!("SELECT * FROM {table} ORDER BY {order_by}");
+    assert_eq!(
+        mdb.sql(&q),
+        m.sql(&q),
+        "{table}: the MariaDB replica differs from the master (a nondeterministic statement?)"
+    );
+}

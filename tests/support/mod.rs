@@ -16,7 +16,10 @@ pub mod replicant;
 pub mod shared;
 pub mod sysbench;
 
-pub use applied::{assert_same_table, dump, master, status_of, Replica, APPLY_WAIT};
+pub use applied::{
+    assert_same_table, assert_same_table_3, dump, mariadb_replica, master, status_of,
+    wait_mariadb_replica, Replica, APPLY_WAIT,
+};
 pub use decode::{mariadb_binlog_decode, mariadb_binlog_decode_all, row_and_statement_lines};
 pub use mariadb::{port_open, seed_db01_user, MariaDb, MasterOpts, DB01_USER_ROWS};
 pub use process::{cpu_ticks, env_or, perf_start, perf_stop, pid_alive, wait_for, wait_until};
