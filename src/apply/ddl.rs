@@ -168,6 +168,22 @@ pub enum DdlOp {
         /// Operations in order.
         ops: Vec<AlterOp>,
     },
+    /// CREATE TRIGGER: the trigger's name recorded on its table.
+    CreateTrigger {
+        /// The table it is defined on.
+        table: TableName,
+        /// The trigger's name.
+        name: String,
+    },
+    /// DROP TRIGGER.
+    DropTrigger {
+        /// Its database.
+        db: String,
+        /// Its name.
+        name: String,
+        /// IF EXISTS.
+        if_exists: bool,
+    },
     /// A statement with no effect on the store (temporary tables, ALTER DATABASE ...
     /// UPGRADE DATA DIRECTORY NAME).
     Nothing,
@@ -190,6 +206,9 @@ pub struct DdlContext<'a> {
 pub fn parse(sql: &str, ctx: &DdlContext<'_>, catalog: &Catalog) -> Result<Vec<DdlOp>, SqlError> {
     let sql = mysql_spellings(&unwrap_versioned_comments(sql));
     if let Some(op) = database::alter_database(&sql, ctx)? {
+        return Ok(vec![op]);
+    }
+    if let Some(op) = trigger(&sql, ctx)? {
         return Ok(vec![op]);
     }
     let (sql, options) = take_alter_table_options(&sql)?;
@@ -229,6 +248,82 @@ pub fn parse(sql: &str, ctx: &DdlContext<'_>, catalog: &Catalog) -> Result<Vec<D
         out.push(p.statement(s)?);
     }
     Ok(out)
+}
+
+/// CREATE [OR REPLACE] [DEFINER=...] TRIGGER [IF NOT EXISTS] [db.]name {BEFORE|AFTER}
+/// {INSERT|UPDATE|DELETE} ON [db.]table ... and DROP TRIGGER [IF EXISTS] [db.]name, read
+/// by their tokens (the body is not parsed: only the names are kept); `None` for other
+/// statements.
+fn trigger(sql: &str, ctx: &DdlContext<'_>) -> Result<Option<DdlOp>, SqlError> {
+    use sqlparser::tokenizer::Token;
+    let words = crate::sql::split::leading_words(sql, 12);
+    let create = words.first().is_some_and(|w| w == "CREATE");
+    let drop = words.first().is_some_and(|w| w == "DROP");
+    if !(create || drop) || !words.iter().take(10).any(|w| w == "TRIGGER") {
+        return Ok(None);
+    }
+    let tokens = crate::sql::constant::tokens(sql)?;
+    let word = |t: &Token| match t {
+        Token::Word(w) => Some((w.value.clone(), w.quote_style.is_none())),
+        _ => None,
+    };
+    let is_kw = |t: Option<&Token>, kw: &str| {
+        t.and_then(word)
+            .is_some_and(|(v, bare)| bare && v.eq_ignore_ascii_case(kw))
+    };
+    // [db.]name starting at `i`; returns the name and the next position.
+    let name_at = |i: usize| -> Option<(Option<String>, String, usize)> {
+        let (a, _) = word(tokens.get(i)?)?;
+        if matches!(tokens.get(i + 1), Some(Token::Period)) {
+            let (b, _) = word(tokens.get(i + 2)?)?;
+            Some((Some(a), b, i + 3))
+        } else {
+            Some((None, a, i + 1))
+        }
+    };
+    let bad = || SqlError::not_supported("this TRIGGER statement");
+    let mut i = tokens
+        .iter()
+        .position(|t| is_kw(Some(t), "TRIGGER"))
+        .ok_or_else(bad)?
+        + 1;
+    let mut if_exists = false;
+    if is_kw(tokens.get(i), "IF") {
+        if_exists = true;
+        i += if is_kw(tokens.get(i + 1), "NOT") {
+            3
+        } else {
+            2
+        };
+    }
+    let (db, name, next) = name_at(i).ok_or_else(bad)?;
+    let default_db = || {
+        ctx.db
+            .map(str::to_string)
+            .ok_or_else(|| SqlError::new(1046, "No database selected".into()))
+    };
+    if drop {
+        return Ok(Some(DdlOp::DropTrigger {
+            db: match db {
+                Some(d) => d,
+                None => default_db()?,
+            },
+            name,
+            if_exists,
+        }));
+    }
+    let on = (next..tokens.len())
+        .find(|&j| is_kw(tokens.get(j), "ON"))
+        .ok_or_else(bad)?;
+    let (tdb, table, _) = name_at(on + 1).ok_or_else(bad)?;
+    let tdb = match tdb.or(db) {
+        Some(d) => d,
+        None => default_db()?,
+    };
+    Ok(Some(DdlOp::CreateTrigger {
+        table: (tdb, table),
+        name,
+    }))
 }
 
 struct Ddl<'a> {

@@ -356,6 +356,7 @@ mod tests {
             default,
             auto_increment: false,
             generated: None,
+            on_update: false,
         }
     }
 

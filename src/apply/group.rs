@@ -246,6 +246,7 @@ fn apply_event(
                 error: RowError::Sql(e, "HA_ERR_UNSUPPORTED"),
                 context: context(),
             })?;
+            rows.now = ev.header.timestamp;
             rows.apply_event(store, txn, rt, &rev, map, &opts.policy, &mut ctx.skipped)
                 .map_err(|error| GroupError {
                     error,
@@ -315,6 +316,17 @@ fn apply_statement(
         StatementKind::Dml => {
             let vars = std::mem::take(&mut ctx.vars);
             let status = q.status();
+            let text = statement_text(text, &status).map_err(fail)?;
+            if let Some(tz) = status
+                .time_zone
+                .filter(|tz| !tz.eq_ignore_ascii_case(b"SYSTEM"))
+            {
+                // The statement used a session time zone replay does not apply yet.
+                return Err(fail(SqlError::not_supported(&format!(
+                    "replaying a statement run with time_zone='{}'",
+                    String::from_utf8_lossy(tz)
+                ))));
+            }
             let session = MasterSession {
                 db: &db,
                 timestamp,
@@ -336,7 +348,7 @@ fn apply_statement(
             };
             // The statement's changes go, or stay, together.
             let sp = txn.savepoint();
-            let outcome = replay.execute(&sql, &session, txn);
+            let outcome = replay.execute(&text, &session, txn);
             let code = match &outcome {
                 Ok(()) => 0,
                 Err(RowError::Sql(e, _)) => e.code,
@@ -441,7 +453,8 @@ fn ddl_passes_filters(op: &DdlOp, default_db: &str, f: &Filters) -> bool {
         DdlOp::CreateDatabase { name, .. }
         | DdlOp::AlterDatabase { name, .. }
         | DdlOp::DropDatabase { name, .. } => return f.db_ok(name),
-        DdlOp::Nothing => return true,
+        DdlOp::Nothing | DdlOp::DropTrigger { .. } => return f.db_ok(default_db),
+        DdlOp::CreateTrigger { table, .. } => vec![table],
         DdlOp::CreateTable { name, .. }
         | DdlOp::CreateTableLike { name, .. }
         | DdlOp::Truncate(name)
@@ -506,4 +519,34 @@ fn user_var_value(v: &UserVar<'_>) -> Result<Value, crate::binlog::DecodeError> 
         }
         other => return Err(bad(&format!("result type {other}"))),
     })
+}
+
+/// A statement's text as UTF-8: as sent when the master session's character_set_client
+/// is UTF-8 or ASCII (or binary, when the bytes are valid UTF-8), converted from latin1;
+/// anything else is 1235 rather than literals read wrong.
+fn statement_text(
+    text: &[u8],
+    status: &crate::binlog::events::StatusVars<'_>,
+) -> Result<String, SqlError> {
+    let charset = status
+        .charset
+        .and_then(|(client, _, _)| crate::store::collation::by_id(client))
+        .map_or("utf8mb4", |c| c.charset);
+    match charset {
+        "latin1" => {
+            let mut out = Vec::with_capacity(text.len());
+            crate::store::text::latin1_to_utf8(text, &mut out);
+            Ok(String::from_utf8_lossy(&out).into_owned())
+        }
+        "utf8mb4" | "utf8mb3" | "utf8" | "ascii" | "binary" => {
+            std::str::from_utf8(text).map(str::to_string).map_err(|_| {
+                SqlError::not_supported(&format!(
+                    "replaying a statement whose text is not valid {charset} (binary data in a string literal)"
+                ))
+            })
+        }
+        other => Err(SqlError::not_supported(&format!(
+            "replaying a statement sent in character set {other}"
+        ))),
+    }
 }

@@ -144,6 +144,9 @@ pub struct RowApplier {
     key2: Vec<u8>,
     /// Next hidden row id per table without a primary key.
     next_row_id: HashMap<u32, u64>,
+    /// The master's time for the event being applied (seconds since the epoch): the
+    /// CURRENT_TIMESTAMP of defaults it leaves to the replica.
+    pub now: u32,
 }
 
 impl RowApplier {
@@ -201,18 +204,30 @@ impl RowApplier {
         Ok(())
     }
 
-    /// Builds `self.row` / `self.spans` from an after image (every column present).
+    /// Builds `self.row` / `self.spans` from an after image. Columns the image leaves out
+    /// (MINIMAL images; MariaDB's INSERT ... ON DUPLICATE KEY UPDATE in MIXED format) take
+    /// their defaults, as mysqld's replica fills them, CURRENT_TIMESTAMP being the event's
+    /// time ([`RowApplier::now`]).
     fn image_row(&mut self, t: &TableRt, image: &RowImage<'_>) -> Result<(), RowError> {
         let n = t.layout.columns.len();
-        if image.width() != n || image.present_count() != n {
-            return Err(RowError::Sql(
-                SqlError::not_supported(
-                    "a WRITE_ROWS image without every column (binlog_row_image=MINIMAL inserts)",
-                ),
-                "HA_ERR_UNSUPPORTED",
-            ));
+        if image.width() == n && image.present_count() == n {
+            t.layout.from_full_image(image, &mut self.row);
+        } else {
+            let mut defaults: Vec<Option<Vec<u8>>> = Vec::with_capacity(n);
+            for (i, col) in t.def.columns.iter().enumerate() {
+                defaults.push(if image.is_present(i) {
+                    None
+                } else {
+                    crate::apply::encode::default_packed(col, self.now)
+                        .map_err(|e| RowError::Sql(e, "HA_ERR_UNSUPPORTED"))?
+                });
+            }
+            t.layout
+                .assemble(defaults.iter().map(|v| v.as_deref()), &mut self.old);
+            t.layout.spans(&self.old, &mut self.old_spans)?;
+            t.layout
+                .merge(&self.old, &self.old_spans, image, &mut self.row)?;
         }
-        t.layout.from_full_image(image, &mut self.row);
         t.layout.spans(&self.row, &mut self.spans)?;
         Ok(())
     }
@@ -276,6 +291,61 @@ impl RowApplier {
         self.row.extend_from_slice(row);
         t.layout.spans(&self.row, &mut self.spans)?;
         self.insert_current(store, txn, t, replace)
+    }
+
+    /// The stored row a new row (stored form) would collide with, and the position of the
+    /// index it collides on: the row holding its primary key, else the first unique key
+    /// it takes, in the table's order (as mysqld finds the row REPLACE and INSERT ... ON
+    /// DUPLICATE KEY UPDATE act on).
+    pub fn find_conflict(
+        &mut self,
+        store: &Store,
+        txn: &mut Txn,
+        t: &TableRt,
+        row: &[u8],
+    ) -> Result<Option<(Vec<u8>, usize)>, RowError> {
+        self.row.clear();
+        self.row.extend_from_slice(row);
+        t.layout.spans(&self.row, &mut self.spans)?;
+        if let Some(p) = t
+            .def
+            .indexes
+            .iter()
+            .position(|ix| ix.kind == IndexKind::Primary)
+        {
+            let mut pk = std::mem::take(&mut self.pk);
+            let r = Self::primary_key(t, &self.row, &self.spans, &mut pk);
+            let found = match r {
+                Ok(()) => txn.get(store, &pk),
+                Err(e) => {
+                    self.pk = pk;
+                    return Err(e);
+                }
+            };
+            self.pk = pk;
+            if let Some(old) = found? {
+                return Ok(Some((old, p)));
+            }
+        }
+        for (i, ix) in t.def.indexes.iter().enumerate() {
+            if ix.kind != IndexKind::Unique {
+                continue;
+            }
+            self.key2.clear();
+            keys::index(&mut self.key2, t.def.id, ix.id);
+            if !t.key_of(ix, &self.row, &self.spans, &mut self.key2)? {
+                continue;
+            }
+            if let Some(owner) = txn.get(store, &self.key2)? {
+                let mut rk = Vec::with_capacity(5 + owner.len());
+                keys::row(&mut rk, t.def.id);
+                rk.extend_from_slice(&owner);
+                if let Some(old) = txn.get(store, &rk)? {
+                    return Ok(Some((old, i)));
+                }
+            }
+        }
+        Ok(None)
     }
 
     /// Replaces stored row `old` (as read by statement replay) with `new`.

@@ -111,6 +111,7 @@ pub fn execute(
                 collation,
                 next_index_id: 0,
                 key_format: KEY_FORMAT,
+                triggers: Vec::new(),
             };
             check_columns(&t)?;
             for spec in &indexes {
@@ -145,6 +146,8 @@ pub fn execute(
                 db: name.0.clone(),
                 name: name.1.clone(),
                 key_format: KEY_FORMAT,
+                // CREATE TABLE ... LIKE copies no triggers.
+                triggers: Vec::new(),
                 ..src
             };
             cat.next_table_id += 1;
@@ -184,6 +187,42 @@ pub fn execute(
             Ok(())
         }
         DdlOp::AlterTable { name, ops } => alter(cat, store, txn, rows, name, ops, now),
+        DdlOp::CreateTrigger { table, name } => {
+            if cat
+                .tables
+                .values()
+                .any(|t| t.db == table.0 && t.triggers.contains(&name))
+            {
+                return Err(sql(SqlError::new(1359, "Trigger already exists".into())));
+            }
+            let t = cat
+                .tables
+                .get_mut(&table)
+                .ok_or_else(|| sql(SqlError::no_such_table(&table.0, &table.1)))?;
+            t.triggers.push(name);
+            txn.put_table(t, cat.next_table_id);
+            Ok(())
+        }
+        DdlOp::DropTrigger {
+            db,
+            name,
+            if_exists,
+        } => {
+            let next = cat.next_table_id;
+            match cat
+                .tables
+                .values_mut()
+                .find(|t| t.db == db && t.triggers.contains(&name))
+            {
+                Some(t) => {
+                    t.triggers.retain(|n| *n != name);
+                    txn.put_table(t, next);
+                    Ok(())
+                }
+                None if if_exists => Ok(()),
+                None => Err(sql(SqlError::new(1360, "Trigger does not exist".into()))),
+            }
+        }
     }
 }
 

@@ -46,6 +46,9 @@ pub enum DdlKind {
     CreateIndex,
     /// DROP INDEX.
     DropIndex,
+    /// CREATE / DROP TRIGGER (the names are kept: statement replay must not run
+    /// statements on a table whose triggers it does not fire).
+    Trigger,
 }
 
 /// Classifies a statement text.
@@ -98,6 +101,8 @@ pub fn classify(sql: &[u8]) -> StatementKind {
                 ("ALTER", "TABLE") => Ddl(AlterTable),
                 ("CREATE", "INDEX") => Ddl(CreateIndex),
                 ("DROP", "INDEX") => Ddl(DropIndex),
+                ("CREATE", "TRIGGER") => Ddl(Trigger),
+                ("DROP", "TRIGGER") => Ddl(Trigger),
                 (
                     _,
                     "USER" | "ROLE" | "VIEW" | "TRIGGER" | "PROCEDURE" | "FUNCTION" | "EVENT"

@@ -166,6 +166,7 @@ pub fn show_columns(t: &TableDef, full: bool) -> Vec<Vec<Option<String>>> {
                     Some(g) if g.stored => "STORED GENERATED",
                     Some(_) => "VIRTUAL GENERATED",
                     None if c.auto_increment => "auto_increment",
+                    None if c.on_update => "on update current_timestamp()",
                     None => "",
                 }
                 .into(),
@@ -238,6 +239,9 @@ pub fn show_create_table(t: &TableDef) -> String {
             Some(DefaultValue::Null) => l.push_str(" DEFAULT NULL"),
             None if c.nullable && !c.auto_increment => l.push_str(" DEFAULT NULL"),
             None => {}
+        }
+        if c.on_update {
+            l.push_str(" ON UPDATE current_timestamp()");
         }
         if c.auto_increment {
             l.push_str(" AUTO_INCREMENT");
@@ -320,6 +324,7 @@ mod tests {
             default: None,
             auto_increment: false,
             generated: None,
+            on_update: false,
         }
     }
 
@@ -348,6 +353,7 @@ mod tests {
             collation: 33,
             next_index_id: 1,
             key_format: crate::store::catalog::KEY_FORMAT,
+            triggers: Vec::new(),
         };
         assert_eq!(
             show_create_table(&t),

@@ -291,6 +291,8 @@ fn columns(cat: &Catalog) -> MemTable {
                 t(key_flag(tb, pos)),
                 t(if c.auto_increment {
                     "auto_increment"
+                } else if c.on_update {
+                    "on update current_timestamp()"
                 } else {
                     ""
                 }),

@@ -40,21 +40,10 @@ fn bad_arguments() -> SqlError {
     SqlError::new(1210, "Incorrect arguments to mysqld_stmt_execute".into())
 }
 
-/// The byte offsets of `?` outside quotes and comments.
-pub fn placeholders(sql: &str) -> Vec<usize> {
-    let mut out = Vec::new();
-    crate::sql::split::visit(sql, |i| {
-        if sql.as_bytes()[i] == b'?' {
-            out.push(i);
-        }
-    });
-    out
-}
-
 impl Prepared {
     /// A statement from its text.
     pub fn new(sql: &str) -> Prepared {
-        let placeholders: std::sync::Arc<[usize]> = placeholders(sql).into();
+        let placeholders: std::sync::Arc<[usize]> = crate::sql::split::placeholders(sql).into();
         Prepared {
             sql: sql.into(),
             long_data: vec![None; placeholders.len()],

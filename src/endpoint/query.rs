@@ -347,7 +347,7 @@ impl Session {
             return Vec::new();
         }
         let mut text = sql.to_string();
-        for at in super::prepared::placeholders(sql).into_iter().rev() {
+        for at in crate::sql::split::placeholders(sql).into_iter().rev() {
             text.replace_range(at..at + 1, "NULL");
         }
         let names_from = sql.to_string();

@@ -71,6 +71,18 @@ pub fn visit(sql: &str, mut f: impl FnMut(usize)) {
     });
 }
 
+/// The byte offsets of `?` outside quotes and comments (a prepared statement's
+/// placeholders, or those statement replay binds values to).
+pub fn placeholders(sql: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    visit(sql, |i| {
+        if sql.as_bytes()[i] == b'?' {
+            out.push(i);
+        }
+    });
+    out
+}
+
 /// Splits a multi-statement query at top-level `;`; empty statements are dropped.
 pub fn statements(sql: &str) -> Vec<&str> {
     let mut out = Vec::new();

@@ -129,6 +129,10 @@ pub struct ColumnDef {
     /// any other column (row images carry generated columns too).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated: Option<Generated>,
+    /// `ON UPDATE CURRENT_TIMESTAMP`: a replayed UPDATE that changes the row and does not
+    /// set the column sets it to the statement's time.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub on_update: bool,
 }
 
 /// A generated column's definition.
@@ -241,6 +245,10 @@ pub struct TableDef {
     /// created or rebuilt since latin1 keys take mysqld's weights, 0 before.
     #[serde(default)]
     pub key_format: u8,
+    /// Names of the triggers defined on it (CREATE TRIGGER): kept so that a replayed
+    /// statement on the table, which would fire them, stops instead of differing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<String>,
 }
 
 /// The key format tables are written in now (1: latin1 collations weigh by mysqld's
@@ -355,6 +363,7 @@ mod tests {
             default: None,
             auto_increment: false,
             generated: None,
+            on_update: false,
         }
     }
 

@@ -209,6 +209,7 @@ mod tests {
             default: None,
             auto_increment: false,
             generated: None,
+            on_update: false,
         }
     }
 

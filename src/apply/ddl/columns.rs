@@ -86,6 +86,7 @@ pub(super) fn column_def(
     let mut default = None;
     let mut auto_increment = false;
     let mut generated = None;
+    let mut on_update = false;
     let mut indexes = Vec::new();
     let mut unsigned = unsigned;
     for o in options {
@@ -133,6 +134,16 @@ pub(super) fn column_def(
                     ),
                 })
             }
+            ColumnOption::OnUpdate(e) => {
+                let e = e.to_string().to_ascii_uppercase();
+                if !["CURRENT_TIMESTAMP", "NOW(", "LOCALTIME"]
+                    .iter()
+                    .any(|p| e.starts_with(p))
+                {
+                    return Err(unsupported(format!("ON UPDATE {e} on column {name}")));
+                }
+                on_update = true;
+            }
             ColumnOption::Generated { .. } | ColumnOption::Materialized(_) => {
                 return Err(unsupported(format!("generated column {name}")))
             }
@@ -169,6 +180,7 @@ pub(super) fn column_def(
             default,
             auto_increment,
             generated,
+            on_update,
         },
         indexes,
     ))

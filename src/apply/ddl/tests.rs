@@ -342,6 +342,7 @@ fn latin1_catalog() -> Catalog {
             collation: 8,
             next_index_id: 0,
             key_format: crate::store::catalog::KEY_FORMAT,
+            triggers: Vec::new(),
         },
     );
     cat
@@ -409,4 +410,56 @@ fn new_tables_take_the_database_collation_from_the_catalog() {
         panic!("{ops:?}")
     };
     assert_eq!(*collation, 45);
+}
+
+#[test]
+fn triggers_are_named_on_their_tables() {
+    let cat = Catalog::default();
+    let ctx = DdlContext {
+        db: Some("d"),
+        collation_server: 8,
+        collation_database: None,
+        mysql: false,
+    };
+    let one = |sql: &str| {
+        let mut ops = parse(sql, &ctx, &cat).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        assert_eq!(ops.len(), 1, "{sql}");
+        ops.remove(0)
+    };
+    for (sql, table, name) in [
+        ("CREATE TRIGGER t_ai AFTER INSERT ON t FOR EACH ROW INSERT INTO a VALUES (NEW.id)", ("d", "t"), "t_ai"),
+        ("CREATE DEFINER=`root`@`%` TRIGGER IF NOT EXISTS `x`.`tr` BEFORE UPDATE ON `t2` FOR EACH ROW BEGIN SET NEW.a = 1; END", ("x", "t2"), "tr"),
+        ("CREATE OR REPLACE TRIGGER tr BEFORE DELETE ON e.t3 FOR EACH ROW SET @n = @n + 1", ("e", "t3"), "tr"),
+        ("/*!50003 CREATE*/ /*!50017 DEFINER=`u`@`h`*/ /*!50003 TRIGGER tv AFTER UPDATE ON t FOR EACH ROW SET @x = 1 */", ("d", "t"), "tv"),
+    ] {
+        match one(sql) {
+            DdlOp::CreateTrigger { table: (d, t), name: n } => {
+                assert_eq!((d.as_str(), t.as_str(), n.as_str()), (table.0, table.1, name), "{sql}")
+            }
+            other => panic!("{sql}: {other:?}"),
+        }
+    }
+    match one("DROP TRIGGER IF EXISTS e.tr") {
+        DdlOp::DropTrigger {
+            db,
+            name,
+            if_exists,
+        } => {
+            assert_eq!((db.as_str(), name.as_str(), if_exists), ("e", "tr", true))
+        }
+        other => panic!("{other:?}"),
+    }
+    match one("DROP TRIGGER t_ai") {
+        DdlOp::DropTrigger {
+            db,
+            name,
+            if_exists,
+        } => {
+            assert_eq!(
+                (db.as_str(), name.as_str(), if_exists),
+                ("d", "t_ai", false)
+            )
+        }
+        other => panic!("{other:?}"),
+    }
 }

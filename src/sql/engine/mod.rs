@@ -184,6 +184,7 @@ mod tests {
             default: None,
             auto_increment: false,
             generated: None,
+            on_update: false,
         }
     }
 
@@ -258,6 +259,7 @@ mod tests {
             collation: 45,
             next_index_id: 2,
             key_format: crate::store::catalog::KEY_FORMAT,
+            triggers: Vec::new(),
         };
         let mut txn = s.txn();
         txn.put_database(&crate::store::catalog::DatabaseDef {
