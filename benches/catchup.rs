@@ -1,6 +1,7 @@
 //! Catch-up benchmark (issue: apply), against MariaDB on this machine in one run:
 //! an empty replica catches up with a master whose binlog holds sysbench `prepare`
-//! (4 tables x 100k rows) plus 30 s of `oltp_write_only` with 4 threads, ROW format.
+//! (4 tables x 100k rows) plus 30 s of `oltp_write_only` with 4 threads, ROW format
+//! (`CATCHUP_FORMAT=STATEMENT` or `MIXED`: the master logs in that format instead).
 //!
 //! Contenders, same master, same machine, one after the other:
 //! - replicant (`replicant run` on an empty datadir; receive + apply);
@@ -24,13 +25,14 @@ use support::*;
 fn main() {
     let table_size = env_or("CATCHUP_TABLE_SIZE", 100_000);
     let secs = env_or("CATCHUP_SECS", 30);
+    let format = std::env::var("CATCHUP_FORMAT").unwrap_or_else(|_| "ROW".into());
     let m = MariaDb::start(MasterOpts {
         extra_args: vec!["--max-binlog-size=1G".into(), "--sync-binlog=0".into()],
-        ..MasterOpts::default()
+        ..MasterOpts::format(&format)
     });
     m.create_repl_user("repl", "repl");
     eprintln!(
-        "master: sysbench prepare 4 x {table_size}, then {secs} s oltp_write_only x 4 threads"
+        "master ({format}): sysbench prepare 4 x {table_size}, then {secs} s oltp_write_only x 4 threads"
     );
     sysbench(
         &m,
@@ -74,7 +76,7 @@ fn main() {
     );
     eprintln!("MariaDB replica (parallel 4, optimistic): {parallel:?}");
 
-    println!("| catch-up, {binlog_mb} MB binlog (sysbench 4 x {table_size} + {secs} s write-only x 4) | time | replicant is |");
+    println!("| catch-up, {format}, {binlog_mb} MB binlog (sysbench 4 x {table_size} + {secs} s write-only x 4) | time | replicant is |");
     println!("|---|---|---|");
     println!("| replicant | {:.1} s | – |", ours.as_secs_f64());
     println!(

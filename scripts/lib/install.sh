@@ -9,7 +9,7 @@
 
 # Packages the build, the tests and the demo use.
 REPLICANT_APT_PACKAGES=(
-    mariadb-server mariadb-client sysbench haproxy
+    mariadb-server mariadb-client sysbench haproxy percona-toolkit
     clang libclang-dev pkg-config build-essential
     curl ca-certificates python3 python3-venv
 )

@@ -173,6 +173,8 @@ pub fn pack_text(col: &ColumnDef, text: &[u8], out: &mut Vec<u8>) -> Result<(), 
                     .iter()
                     .position(|l| l.eq_ignore_ascii_case(s))
                     .map(|i| i + 1)
+                    // A number is the label's index (mysqld's ENUM rule), 0 the empty value.
+                    .or_else(|| s.parse::<usize>().ok().filter(|n| *n <= labels.len()))
                     .ok_or_else(|| bad(col, text))?
             };
             let pack = if labels.len() < 256 { 1 } else { 2 };
@@ -181,12 +183,22 @@ pub fn pack_text(col: &ColumnDef, text: &[u8], out: &mut Vec<u8>) -> Result<(), 
         }
         SqlType::Set(labels) => {
             let mut bits = 0u64;
-            for part in s.split(',').filter(|p| !p.is_empty()) {
+            // A number is the members' bit mask (mysqld's SET rule).
+            let all = if labels.len() >= 64 {
+                u64::MAX
+            } else {
+                (1u64 << labels.len()) - 1
+            };
+            let numeric = s.parse::<u64>().ok().filter(|n| n & !all == 0);
+            for part in s.split(',').filter(|p| !p.is_empty() && numeric.is_none()) {
                 let i = labels
                     .iter()
                     .position(|l| l.eq_ignore_ascii_case(part))
                     .ok_or_else(|| bad(col, text))?;
                 bits |= 1 << i;
+            }
+            if let Some(n) = numeric {
+                bits = n;
             }
             let n = labels.len().div_ceil(8);
             let n = if n > 4 { 8 } else { n.max(1) };
@@ -274,6 +286,15 @@ pub fn pack_value(col: &ColumnDef, v: &Value, out: &mut Vec<u8>) -> Result<bool,
             }
             .ok_or_else(|| bad(col, &text))?;
             pack_timestamp(col, &t, *fsp, out)?;
+        }
+        SqlType::Enum(labels) if matches!(v, Value::Int(_) | Value::UInt(_)) => {
+            // A number is the label's index, whatever the labels say.
+            let i = v
+                .as_i64()
+                .filter(|i| (0..=labels.len() as i64).contains(i))
+                .ok_or_else(|| bad(col, &text))?;
+            let pack = if labels.len() < 256 { 1 } else { 2 };
+            out.extend_from_slice(&(i as u16).to_le_bytes()[..pack]);
         }
         SqlType::Time(_) | SqlType::Geometry | SqlType::JsonBinary => {
             return Err(SqlError::not_supported(&format!(

@@ -335,6 +335,7 @@ fn apply_statement(
                 sql_mode: status.sql_mode.unwrap_or(0),
                 auto_increment: status.auto_increment.unwrap_or((1, 1)),
                 vars: &vars,
+                rand: Default::default(),
             };
             let cat = catalog.as_ref().unwrap_or(committed);
             let named = tables

@@ -15,7 +15,7 @@
 //! LAST_INSERT_ID(), user variables, the thread id, auto_increment_increment.
 //!
 //! Not yet replayed (each stops with 1235 naming it, never a silent difference):
-//! multi-table UPDATE/DELETE, INSERT ... AS alias, RAND(), UUID(), LOAD DATA, tables with
+//! multi-table UPDATE/DELETE, INSERT ... AS alias, RAND(N), UUID(), LOAD DATA, tables with
 //! triggers, TIME/GEOMETRY/JSON values.
 
 use std::ops::ControlFlow;
@@ -71,6 +71,8 @@ pub struct MasterSession<'a> {
     pub auto_increment: (u16, u16),
     /// INTVAR, RAND and USER_VAR values.
     pub vars: &'a StatementVars,
+    /// RAND()'s generator, from the RAND event's seeds.
+    pub rand: std::cell::Cell<Option<crate::sql::constant::MyRnd>>,
 }
 
 impl MasterSession<'_> {
@@ -111,6 +113,22 @@ impl Env for MasterSession<'_> {
             .iter()
             .find(|(n, _)| *n == name)
             .map_or(Value::Null, |(_, v)| v.clone())
+    }
+
+    fn rand(&self) -> f64 {
+        match self.rand.get().or_else(|| {
+            self.vars
+                .rand
+                .map(|(a, b)| crate::sql::constant::MyRnd::new(a, b))
+        }) {
+            Some(mut r) => {
+                let v = r.next_f64();
+                self.rand.set(Some(r));
+                v
+            }
+            // No RAND event: the master's statement called no RAND().
+            None => 0.0,
+        }
     }
 
     fn session_function(&self, name: &str) -> Option<Value> {
@@ -201,12 +219,14 @@ impl Replay<'_> {
         }
     }
 
-    /// The table `name` (qualified, or in the default database).
+    /// The table `name` (qualified, or in the default database); `None` when the
+    /// replicate-*-table rules exclude it (judged on the name, before it is looked up, as
+    /// mysqld does).
     fn table(
         &self,
         name: &ObjectName,
         session: &MasterSession<'_>,
-    ) -> Result<Arc<TableRt>, SqlError> {
+    ) -> Result<Option<Arc<TableRt>>, SqlError> {
         let parts = name_parts(name);
         let (db, table) = match parts.as_slice() {
             [t] if session.db.is_empty() => {
@@ -217,6 +237,9 @@ impl Replay<'_> {
             [d, t] => (d.clone(), t.clone()),
             _ => return Err(unsupported(&format!("the table name {name}"))),
         };
+        if !self.filters.table_rules_ok(&db, &table) {
+            return Ok(None);
+        }
         let t = self
             .tables
             .get(&(db.clone(), table.clone()))
@@ -234,12 +257,7 @@ impl Replay<'_> {
                 t.def.full_name()
             )));
         }
-        Ok(t.clone())
-    }
-
-    /// True when the table rules let a statement changing `t` through.
-    fn table_ok(&self, t: &TableRt) -> bool {
-        self.filters.table_rules_ok(&t.def.db, &t.def.name)
+        Ok(Some(t.clone()))
     }
 
     /// Runs `select` (a SELECT the statement became) over the transaction's write view.
@@ -293,10 +311,9 @@ impl Replay<'_> {
         let TableObject::TableName(name) = &ins.table else {
             return Err(sql_err(unsupported("INSERT into a table function")));
         };
-        let t = self.table(name, session).map_err(sql_err)?;
-        if !self.table_ok(&t) {
+        let Some(t) = self.table(name, session).map_err(sql_err)? else {
             return Ok(());
-        }
+        };
         if ins.insert_alias.is_some() {
             return Err(sql_err(unsupported("replaying INSERT ... AS alias")));
         }
@@ -646,13 +663,14 @@ impl Replay<'_> {
             .collect())
     }
 
-    /// The single table an UPDATE or DELETE changes, with the name it goes by.
+    /// The single table an UPDATE or DELETE changes, with the name it goes by (`None`:
+    /// filtered out).
     fn single_table(
         &self,
         twj: &TableWithJoins,
         session: &MasterSession<'_>,
         what: &str,
-    ) -> Result<(Arc<TableRt>, String), SqlError> {
+    ) -> Result<Option<(Arc<TableRt>, String)>, SqlError> {
         let TableFactor::Table { name, alias, .. } = &twj.relation else {
             return Err(unsupported(&format!(
                 "a multi-table or derived-table {what}"
@@ -661,11 +679,13 @@ impl Replay<'_> {
         if !twj.joins.is_empty() {
             return Err(unsupported(&format!("replaying a multi-table {what}")));
         }
-        let t = self.table(name, session)?;
+        let Some(t) = self.table(name, session)? else {
+            return Ok(None);
+        };
         let alias = alias
             .as_ref()
             .map_or_else(|| t.def.name.clone(), |a| a.name.value.clone());
-        Ok((t, alias))
+        Ok(Some((t, alias)))
     }
 
     fn update(
@@ -678,12 +698,12 @@ impl Replay<'_> {
         if u.from.is_some() {
             return Err(sql_err(unsupported("replaying a multi-table UPDATE")));
         }
-        let (t, alias) = self
+        let Some((t, alias)) = self
             .single_table(&u.table, session, "UPDATE")
-            .map_err(sql_err)?;
-        if !self.table_ok(&t) {
+            .map_err(sql_err)?
+        else {
             return Ok(());
-        }
+        };
         // SET a = ..., b = ...: later expressions see the values assigned before them.
         let (targets, exprs) = assignments_of(&t, &alias, &u.assignments).map_err(sql_err)?;
         let mut select = String::from("SELECT ");
@@ -725,10 +745,9 @@ impl Replay<'_> {
         let ([twj], true, None) = (from.as_slice(), d.tables.is_empty(), &d.using) else {
             return Err(sql_err(unsupported("replaying a multi-table DELETE")));
         };
-        let (t, alias) = self.single_table(twj, session, "DELETE").map_err(sql_err)?;
-        if !self.table_ok(&t) {
+        let Some((t, alias)) = self.single_table(twj, session, "DELETE").map_err(sql_err)? else {
             return Ok(());
-        }
+        };
         let mut select = format!("SELECT 1 FROM {twj}");
         push_tail(
             &mut select,
@@ -1099,6 +1118,7 @@ mod tests {
             sql_mode: 0,
             auto_increment: (1, 1),
             vars: &vars,
+            rand: Default::default(),
         };
         let mut txn = s.txn();
         let mut r = Replay {
@@ -1157,6 +1177,7 @@ mod tests {
             sql_mode: 0,
             auto_increment: (1, 1),
             vars: &vars,
+            rand: Default::default(),
         };
         let mut txn = s.txn();
         let mut r = Replay {
@@ -1172,7 +1193,7 @@ mod tests {
                 "multi-table",
             ),
             ("LOAD DATA INFILE 'x' INTO TABLE t", "LOAD DATA"),
-            ("INSERT INTO t (name) VALUES (RAND())", "RAND"),
+            ("INSERT INTO t (name) VALUES (RAND(3))", "RAND(N)"),
         ] {
             match r.execute(sql, &session, &mut txn) {
                 Err(RowError::Sql(e, _)) => {
@@ -1212,6 +1233,7 @@ mod tests {
             sql_mode: 0,
             auto_increment: (1, 1),
             vars: &vars,
+            rand: Default::default(),
         };
         let mut txn = s.txn();
         let mut r = Replay {

@@ -60,6 +60,8 @@ pub fn initial_globals(cfg: &Config) -> BTreeMap<&'static str, (Scope, Value)> {
         ("autocommit", Both, i(1)),
         ("big_tables", Both, i(0)),
         ("bind_address", ReadOnly, t(ep.bind_address.as_deref().unwrap_or(""))),
+        // What a MariaDB replica without a binlog reports (pt-table-checksum asks).
+        ("binlog_format", Both, t("MIXED")),
         ("character_set_client", Both, t("utf8mb4")),
         ("character_set_connection", Both, t("utf8mb4")),
         ("character_set_database", Both, t("utf8mb4")),
@@ -82,6 +84,7 @@ pub fn initial_globals(cfg: &Config) -> BTreeMap<&'static str, (Scope, Value)> {
             t(if ep.ssl.is_some() { "YES" } else { "DISABLED" }),
         ),
         ("hostname", ReadOnly, t(&host)),
+        ("innodb_lock_wait_timeout", Both, i(50)),
         ("init_connect", Global, t("")),
         ("interactive_timeout", Both, i(28_800)),
         ("license", ReadOnly, t("MIT OR Apache-2.0")),

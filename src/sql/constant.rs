@@ -27,6 +27,58 @@ pub trait Env {
     fn column(&self, _name: &str) -> Option<Value> {
         None
     }
+    /// The next RAND() value. A session that knows its generator's seeds (statement
+    /// replay: the master's, from the RAND event) gives mysqld's sequence; by default a
+    /// value from the thread's own generator.
+    fn rand(&self) -> f64 {
+        thread_rand()
+    }
+}
+
+/// mysqld's RAND() generator (`my_rnd`): two seeds below 2^30 - 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MyRnd {
+    /// First seed.
+    pub seed1: u64,
+    /// Second seed.
+    pub seed2: u64,
+}
+
+impl MyRnd {
+    const MAX: u64 = 0x3FFF_FFFF;
+
+    /// The generator with the seeds a RAND event carries.
+    pub fn new(seed1: u64, seed2: u64) -> MyRnd {
+        MyRnd {
+            seed1: seed1 % Self::MAX,
+            seed2: seed2 % Self::MAX,
+        }
+    }
+
+    /// The next value in [0, 1).
+    pub fn next_f64(&mut self) -> f64 {
+        self.seed1 = (self.seed1 * 3 + self.seed2) % Self::MAX;
+        self.seed2 = (self.seed1 + self.seed2 + 33) % Self::MAX;
+        self.seed1 as f64 / Self::MAX as f64
+    }
+}
+
+/// A value in [0, 1) from a per-thread generator seeded from the clock.
+fn thread_rand() -> f64 {
+    thread_local! {
+        static STATE: std::cell::Cell<Option<MyRnd>> = const { std::cell::Cell::new(None) };
+    }
+    STATE.with(|s| {
+        let mut r = s.get().unwrap_or_else(|| {
+            let t = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default();
+            MyRnd::new(t.as_nanos() as u64, u64::from(t.subsec_micros()) * 7919)
+        });
+        let v = r.next_f64();
+        s.set(Some(r));
+        v
+    })
 }
 
 /// A context without a session (statement replay, in-process engine runs, tests): no

@@ -359,6 +359,19 @@ pub fn compare(l: &Value, r: &Value, coll: Option<&'static Collation>) -> Option
                 None => n.as_f64().partial_cmp(&b.as_number())?,
             }
         }
+        // An integer against a string holding an integer: exactly, as mysqld converts the
+        // constant to an integer (as doubles, 18446744073709551575 and ...578 are equal).
+        (Int(_) | UInt(_), Text(t)) | (Text(t), Int(_) | UInt(_))
+            if t.trim().parse::<i128>().is_ok() =>
+        {
+            let n = |v: &Value| match v {
+                Int(i) => *i as i128,
+                UInt(u) => *u as i128,
+                Text(t) => t.trim().parse::<i128>().unwrap_or(0),
+                _ => 0,
+            };
+            n(l).cmp(&n(r))
+        }
         (Int(_) | UInt(_) | Decimal(_), Int(_) | UInt(_) | Decimal(_)) => {
             let (a, b) = (l.as_decimal()?, r.as_decimal()?);
             super::decimal::Decimal::cmp_value(&a, &b)

@@ -51,6 +51,8 @@ DELETE FROM shop.item WHERE qty < 3 ORDER BY id DESC LIMIT 1;
 INSERT INTO shop.item (sku, qty, price) SELECT CONCAT('copy-', sku), qty, price * 2 FROM shop.item WHERE id < 4 ORDER BY id;
 SET SESSION auto_increment_increment=2, auto_increment_offset=1; INSERT INTO shop.item (sku) VALUES ('inc1'), ('inc2');
 INSERT INTO shop.log (item_id, what, at) VALUES (LAST_INSERT_ID(), 'last id', NOW());
+INSERT INTO shop.log (item_id, what) VALUES (FLOOR(RAND() * 1000000), 'rand 1'), (FLOOR(RAND() * 1000000), 'rand 2');
+UPDATE shop.item SET ratio = RAND() WHERE id < 4;
 UPDATE shop.item i SET i.note = CONCAT('n', i.id), i.state = 'old' WHERE i.id % 3 = 0;
 UPDATE shop.item SET price = price + 0.015 WHERE state = 'old';
 SET NAMES latin1; INSERT INTO shop.item (sku, note) VALUES ('l1', 'café, read as latin1'); SET NAMES utf8mb4;

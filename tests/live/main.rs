@@ -11,6 +11,7 @@ mod apply_random;
 mod apply_reader;
 mod apply_statement;
 mod apply_types;
+mod checksum;
 mod clients;
 mod endpoint;
 mod endpoint_input;

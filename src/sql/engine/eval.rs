@@ -405,6 +405,8 @@ pub fn eval(e: &Ex, row: &[Value], cx: &Ctx<'_, '_>) -> Result<Value, SqlError> 
                         Ok(v)
                     };
                 }
+                "RAND" if args.is_empty() => return Ok(Value::Double(cx.cx.env.rand())),
+                "RAND" => return Err(crate::sql::constant::unsupported("RAND(N)")),
                 "COALESCE" => {
                     for a in args {
                         let v = eval(a, row, cx)?;

@@ -119,6 +119,7 @@ pub const NAMES: &[&str] = &[
     "BIN",
     "OCT",
     "CONV",
+    "RAND",
     "FORMAT",
     "RESCALE",
     "AS_TEMPORAL",
@@ -149,6 +150,7 @@ pub fn arity(name: &str) -> (usize, usize) {
         | "TRIM_STR" | "LTRIM_STR" | "RTRIM_STR" => (2, 2),
         "IF" | "REPLACE" | "LPAD" | "RPAD" | "DATE_ADD" | "DATE_SUB" | "TIMESTAMPDIFF" => (3, 3),
         "CONV" => (3, 3),
+        "RAND" => (0, 1),
         "RESCALE" => (2, 2),
         "ST_GEOMFROMTEXT"
         | "ST_GEOMETRYFROMTEXT"
@@ -161,6 +163,64 @@ pub fn arity(name: &str) -> (usize, usize) {
         "AS_TEMPORAL" => (3, 3),
         _ => (1, 1),
     }
+}
+
+/// CONV(n, from_base, to_base) as mysqld: the longest prefix of `n` in `from_base` digits
+/// (saturating at 2^64-1), read signed when `from_base` is negative, written in
+/// `to_base` (signed when negative), upper case; `None` (NULL) for a base outside 2..36.
+fn conv(n: &str, from: i64, to: i64) -> Option<String> {
+    let (fb, tb) = (from.unsigned_abs(), to.unsigned_abs());
+    if !(2..=36).contains(&fb) || !(2..=36).contains(&tb) {
+        return None;
+    }
+    let n = n.trim();
+    let (neg, digits) = match n.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, n),
+    };
+    let mut v: u64 = 0;
+    for c in digits.chars() {
+        let Some(d) = c.to_digit(36).filter(|d| u64::from(*d) < fb) else {
+            break;
+        };
+        v = match v.checked_mul(fb).and_then(|x| x.checked_add(u64::from(d))) {
+            Some(x) => x,
+            None => {
+                v = u64::MAX;
+                break;
+            }
+        };
+    }
+    // A negative input: its two's complement, unless the output is signed.
+    let (neg_out, mag) = if neg {
+        if to < 0 {
+            (true, v)
+        } else {
+            (false, v.wrapping_neg())
+        }
+    } else if to < 0 && from < 0 && v > i64::MAX as u64 {
+        (true, v.wrapping_neg())
+    } else {
+        (false, v)
+    };
+    let mut out = Vec::new();
+    let mut m = mag;
+    loop {
+        let d = (m % tb) as u32;
+        out.push(
+            std::char::from_digit(d, 36)
+                .unwrap_or('0')
+                .to_ascii_uppercase(),
+        );
+        m /= tb;
+        if m == 0 {
+            break;
+        }
+    }
+    if neg_out && mag != 0 {
+        out.push('-');
+    }
+    Some(out.iter().rev().collect())
 }
 
 /// Longest string a function builds (mysqld's max_allowed_packet: longer results are NULL).
@@ -1049,6 +1109,12 @@ pub fn call(name: &str, a: Vec<Value>, coll: Coll) -> Result<Value, SqlError> {
             "'{}'",
             t(0).replace('\\', "\\\\").replace('\'', "\\'")
         )),
+        "CONV" => {
+            if a.iter().any(|v| matches!(v, Value::Null)) {
+                return Ok(Value::Null);
+            }
+            return Ok(conv(&t(0), int(&a[1]), int(&a[2])).map_or(Value::Null, Value::Text));
+        }
         "BIN" => Value::Text(format!("{:b}", int(&a[0]) as u64)),
         "OCT" => Value::Text(format!("{:o}", int(&a[0]) as u64)),
         "&" => Value::UInt(int(&a[0]) as u64 & int(&a[1]) as u64),
@@ -1186,4 +1252,28 @@ fn str_to_date(s: &str, fmt: &str) -> Option<Temporal> {
         _ => Kind::Date,
     };
     Some(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::conv;
+
+    #[test]
+    fn conv_as_mysqld() {
+        // The examples of mysqld's manual.
+        assert_eq!(conv("a", 16, 2).as_deref(), Some("1010"));
+        assert_eq!(conv("6E", 18, 8).as_deref(), Some("172"));
+        assert_eq!(conv("-17", 10, -18).as_deref(), Some("-H"));
+        assert_eq!(conv("40", 10, 10).as_deref(), Some("40"));
+        // A prefix of valid digits; saturation; a negative number unsigned.
+        assert_eq!(conv("10+10", 10, 10).as_deref(), Some("10"));
+        assert_eq!(conv("z", 10, 16).as_deref(), Some("0"));
+        assert_eq!(
+            conv("99999999999999999999", 10, 10).as_deref(),
+            Some("18446744073709551615")
+        );
+        assert_eq!(conv("-1", 10, 16).as_deref(), Some("FFFFFFFFFFFFFFFF"));
+        assert_eq!(conv("1", 1, 16), None);
+        assert_eq!(conv("1", 10, 37), None);
+    }
 }
