@@ -303,10 +303,11 @@ fn apply_statement(
 ) -> Result<(), GroupError> {
     let db = String::from_utf8_lossy(q.db).into_owned();
     let sql = String::from_utf8_lossy(text);
-    let context = format!("Default database: '{db}'. Query: '{sql}'");
+    // Named in errors only: built when one happens (a statement can be megabytes).
+    let context = || format!("Default database: '{db}'. Query: '{sql}'");
     let fail = |e: SqlError| GroupError {
         error: RowError::Sql(e, ""),
-        context: context.clone(),
+        context: context(),
     };
     match classify(text) {
         StatementKind::Transaction | StatementKind::NoData => {
@@ -389,7 +390,7 @@ fn apply_statement(
                     txn.rollback_to(sp);
                     Err(GroupError {
                         error,
-                        context: context.clone(),
+                        context: context(),
                     })
                 }
             }
@@ -433,7 +434,7 @@ fn apply_statement(
                     Err(error) => {
                         return Err(GroupError {
                             error,
-                            context: context.clone(),
+                            context: context(),
                         })
                     }
                 }
@@ -525,10 +526,10 @@ fn user_var_value(v: &UserVar<'_>) -> Result<Value, crate::binlog::DecodeError> 
 /// A statement's text as UTF-8: as sent when the master session's character_set_client
 /// is UTF-8 or ASCII (or binary, when the bytes are valid UTF-8), converted from latin1;
 /// anything else is 1235 rather than literals read wrong.
-fn statement_text(
-    text: &[u8],
+fn statement_text<'t>(
+    text: &'t [u8],
     status: &crate::binlog::events::StatusVars<'_>,
-) -> Result<String, SqlError> {
+) -> Result<std::borrow::Cow<'t, str>, SqlError> {
     let charset = status
         .charset
         .and_then(|(client, _, _)| crate::store::collation::by_id(client))
@@ -537,10 +538,10 @@ fn statement_text(
         "latin1" => {
             let mut out = Vec::with_capacity(text.len());
             crate::store::text::latin1_to_utf8(text, &mut out);
-            Ok(String::from_utf8_lossy(&out).into_owned())
+            Ok(String::from_utf8_lossy(&out).into_owned().into())
         }
         "utf8mb4" | "utf8mb3" | "utf8" | "ascii" | "binary" => {
-            std::str::from_utf8(text).map(str::to_string).map_err(|_| {
+            std::str::from_utf8(text).map(Into::into).map_err(|_| {
                 SqlError::not_supported(&format!(
                     "replaying a statement whose text is not valid {charset} (binary data in a string literal)"
                 ))

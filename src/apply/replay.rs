@@ -184,8 +184,9 @@ impl Replay<'_> {
         session: &MasterSession<'_>,
         txn: &mut Txn,
     ) -> Result<(), RowError> {
-        if crate::sql::split::leading_words(sql, 1)
-            .first()
+        if sql
+            .trim_start()
+            .get(..4)
             .is_some_and(|w| w.eq_ignore_ascii_case("LOAD"))
         {
             return Err(sql_err(unsupported("replaying LOAD DATA")));
@@ -289,7 +290,8 @@ impl Replay<'_> {
             view: &view,
             env: session,
             db: (!session.db.is_empty()).then_some(session.db),
-            names_from: select,
+            // Result labels are not needed; the text is read for its placeholders only.
+            names_from: if placeholders.is_empty() { "" } else { select },
             system_table: &none,
             placeholders,
             params,
