@@ -939,7 +939,7 @@ impl Binder<'_, '_> {
             ordered_by_access,
             limit,
             offset,
-            capture: None,
+            capture: Vec::new(),
         })
     }
 

@@ -452,8 +452,9 @@ impl Join<'_, '_, '_> {
                             &mut buf,
                             &mut row[off..off + n],
                         )?;
-                        if self.s.capture == Some(si) {
-                            row[self.s.width - 1] = Value::Bytes(bytes.to_vec());
+                        if let Some(i) = self.s.capture.iter().position(|c| *c == si) {
+                            let slot = self.s.width - self.s.capture.len() + i;
+                            row[slot] = Value::Bytes(bytes.to_vec());
                         }
                         if !on_pass(row)? {
                             return Ok(true);
@@ -499,6 +500,9 @@ impl Join<'_, '_, '_> {
         if !matched && src.join == JoinKind::Left {
             for v in &mut row[off..off + n] {
                 *v = Value::Null;
+            }
+            if let Some(i) = self.s.capture.iter().position(|c| *c == si) {
+                row[self.s.width - self.s.capture.len() + i] = Value::Null;
             }
             if self.filters_pass(level + 1, row)? {
                 return self.run(level + 1, row, sink);

@@ -84,37 +84,42 @@ pub fn select(sql: &str, cx: &Context<'_>) -> Result<ResultSet, SqlError> {
     exec::run(&plan(sql, cx)?, cx)
 }
 
-/// Runs a SELECT with one more output column: the stored row (bytes) of the table
-/// `target` names in FROM, for each result row. Statement replay finds the rows an
-/// UPDATE or DELETE changes with it, through the same plans as any query.
-pub fn target_rows(sql: &str, cx: &Context<'_>, target: &str) -> Result<ResultSet, SqlError> {
+/// Runs a SELECT with one more output column per table of `targets` (names as FROM
+/// gives them): its stored row, as bytes, for each result row (NULL where an outer join
+/// found none). Statement replay finds the rows an UPDATE or DELETE changes with it,
+/// through the same plans as any query.
+pub fn target_rows(sql: &str, cx: &Context<'_>, targets: &[&str]) -> Result<ResultSet, SqlError> {
     let mut plan = plan(sql, cx)?;
     let bind::QueryPlan::Select(s) = &mut plan else {
         return Err(unsupported("a UNION in a replayed statement"));
     };
-    let si = s
-        .sources
-        .iter()
-        .position(|x| {
-            x.alias.eq_ignore_ascii_case(target) && matches!(x.kind, plan::SourceKind::Base(_))
-        })
-        .ok_or_else(|| SqlError::new(1109, format!("Unknown table '{target}'")))?;
     if s.grouped || s.distinct {
         return Err(unsupported(
             "GROUP BY or DISTINCT in a replayed UPDATE or DELETE",
         ));
     }
-    // The row is read whole: no covering index read.
-    s.sources[si].covering = None;
-    s.capture = Some(si);
-    s.items.push(plan::Ex::Col(s.width));
-    s.cols.push(plan::OutCol {
-        name: "row".into(),
-        meta: None,
-        coll: None,
-        not_null: true,
-    });
-    s.width += 1;
+    for target in targets {
+        let si = s
+            .sources
+            .iter()
+            .position(|x| {
+                x.alias.eq_ignore_ascii_case(target) && matches!(x.kind, plan::SourceKind::Base(_))
+            })
+            .ok_or_else(|| SqlError::new(1109, format!("Unknown table '{target}'")))?;
+        // The row is read whole: no covering index read.
+        s.sources[si].covering = None;
+        s.capture.push(si);
+    }
+    for i in 0..targets.len() {
+        s.items.push(plan::Ex::Col(s.width + i));
+        s.cols.push(plan::OutCol {
+            name: "row".into(),
+            meta: None,
+            coll: None,
+            not_null: false,
+        });
+    }
+    s.width += targets.len();
     exec::run(&plan, cx)
 }
 

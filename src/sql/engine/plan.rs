@@ -322,9 +322,10 @@ pub struct SelectPlan {
     pub limit: Option<u64>,
     /// OFFSET.
     pub offset: u64,
-    /// A source whose stored row is copied, as bytes, into the joined row's last slot
-    /// (statement replay finds the rows an UPDATE or DELETE changes this way).
-    pub capture: Option<usize>,
+    /// Sources whose stored rows are copied, as bytes, into slots past the joined row's
+    /// columns (the source at `capture[i]` into slot `width - capture.len() + i`):
+    /// statement replay finds the rows an UPDATE or DELETE changes this way.
+    pub capture: Vec<usize>,
 }
 
 /// A bound query.
