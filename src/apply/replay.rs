@@ -192,6 +192,9 @@ impl Replay<'_> {
         {
             return Err(sql_err(unsupported("replaying LOAD DATA")));
         }
+        // UPDATE/DELETE modifiers the parser does not take: IGNORE is kept as a flag.
+        let (sql, ignore) = strip_modifiers(sql);
+        let sql = sql.as_ref();
         // The master ran it: a statement the parser refuses is one replicant cannot read
         // yet, not a syntax error.
         let stmts = parse_statements(sql).map_err(|e| {
@@ -212,7 +215,7 @@ impl Replay<'_> {
         }
         match stmt {
             Statement::Insert(ins) => self.insert(ins, sql, session, txn),
-            Statement::Update(u) => self.update(u, sql, session, txn),
+            Statement::Update(u) => self.update(u, ignore, session, txn),
             Statement::Delete(d) => self.delete(d, sql, session, txn),
             other => Err(sql_err(unsupported(&format!(
                 "replaying '{}'",
@@ -695,7 +698,7 @@ impl Replay<'_> {
     fn update(
         &mut self,
         u: &ast::Update,
-        _sql: &str,
+        ignore: bool,
         session: &MasterSession<'_>,
         txn: &mut Txn,
     ) -> Result<(), RowError> {
@@ -734,7 +737,12 @@ impl Replay<'_> {
             let Some(Value::Bytes(old)) = r.last() else {
                 continue;
             };
-            self.apply_assignments(&t, &targets, &r, old, session, txn)?;
+            let sp = txn.savepoint();
+            match self.apply_assignments(&t, &targets, &r, old, session, txn) {
+                // UPDATE IGNORE: a row whose new key is taken stays as it was.
+                Err(RowError::Sql(e, _)) if ignore && e.code == 1062 => txn.rollback_to(sp),
+                other => other?,
+            }
         }
         Ok(())
     }
@@ -990,10 +998,7 @@ type TableRef = (String, Option<Arc<TableRt>>);
 
 /// The table (position in `tables`) and column a possibly qualified column name means:
 /// `t.c` by the table's name, `c` in the one table that has it (1052 when several do).
-fn resolve_column(
-    tables: &[TableRef],
-    parts: &[String],
-) -> Result<(usize, usize), SqlError> {
+fn resolve_column(tables: &[TableRef], parts: &[String]) -> Result<(usize, usize), SqlError> {
     let col = parts.last().map_or("", String::as_str);
     let mut found = None;
     for (ti, (alias, t)) in tables.iter().enumerate() {
@@ -1133,6 +1138,45 @@ fn assignments_of(
         }
     }
     Ok((targets, exprs))
+}
+
+/// `sql` without the LOW_PRIORITY / QUICK / IGNORE modifiers after UPDATE or DELETE
+/// (the parser does not take them), and whether IGNORE was there.
+fn strip_modifiers(sql: &str) -> (std::borrow::Cow<'_, str>, bool) {
+    let t = sql.trim_start();
+    let verb_len = ["UPDATE", "DELETE"]
+        .iter()
+        .find(|v| {
+            t.get(..v.len()).is_some_and(|w| w.eq_ignore_ascii_case(v))
+                && t[v.len()..].starts_with(|c: char| c.is_ascii_whitespace())
+        })
+        .map(|v| v.len());
+    let Some(verb_len) = verb_len else {
+        return (sql.into(), false);
+    };
+    let mut rest = &t[verb_len..];
+    let mut ignore = false;
+    let mut stripped = false;
+    loop {
+        let r = rest.trim_start();
+        let word_len = r
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(r.len());
+        let word = &r[..word_len];
+        let is_mod = ["LOW_PRIORITY", "QUICK", "IGNORE"]
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(word));
+        if !is_mod || !r[word_len..].starts_with(|c: char| c.is_ascii_whitespace()) {
+            break;
+        }
+        ignore |= word.eq_ignore_ascii_case("IGNORE");
+        stripped = true;
+        rest = &r[word_len..];
+    }
+    if !stripped {
+        return (sql.into(), false);
+    }
+    (format!("{}{rest}", &t[..verb_len]).into(), ignore)
 }
 
 /// Appends WHERE, ORDER BY and LIMIT.
@@ -1543,5 +1587,26 @@ mod tests {
             .collect();
         // Row 1: hits 1 + 5, then code 'a' + the new hits (assignments in order).
         assert_eq!(got, ["1,a6,6", "2,b,101", "3,d,42"]);
+    }
+
+    #[test]
+    fn update_and_delete_modifiers_are_read() {
+        assert_eq!(
+            strip_modifiers("UPDATE LOW_PRIORITY IGNORE t SET a = 1"),
+            ("UPDATE t SET a = 1".into(), true)
+        );
+        assert_eq!(
+            strip_modifiers("  delete quick from t"),
+            ("delete from t".into(), false)
+        );
+        // A table named like a modifier, and other statements, are left alone.
+        assert_eq!(
+            strip_modifiers("UPDATE ignore_me SET a = 1"),
+            ("UPDATE ignore_me SET a = 1".into(), false)
+        );
+        assert_eq!(
+            strip_modifiers("INSERT IGNORE INTO t VALUES (1)"),
+            ("INSERT IGNORE INTO t VALUES (1)".into(), false)
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! Randomized INSERT / UPDATE / DELETE with fixed seeds over tables with and without
-//! primary keys (unique, secondary and composite keys too), under each binlog_row_image,
+//! primary keys (unique, secondary and composite keys too), under each binlog_row_image
+//! and in STATEMENT format (replayed statements, also compared with a MariaDB replica),
 //! and an ALTER TABLE while rows stream: the replica must end equal to the master.
 
 use crate::support::*;
@@ -94,6 +95,21 @@ fn random_case(row_image: &str, seed: u64) {
     r.wait_applied(&m);
     assert_same_table(&m, &r.datadir, "r.pk", "id");
     assert_same_table(&m, &r.datadir, "r.comp", "k2, k1");
+    assert_same_multiset(&m, &r.datadir, "r.nopk");
+}
+
+#[test]
+fn random_dml_in_statement_format() {
+    let m = MariaDb::start(MasterOpts::format("STATEMENT"));
+    m.create_repl_user("repl", "repl");
+    let mdb = mariadb_replica(&m, 103);
+    let mut r = Replica::start(&m, &[]);
+    m.sql(SCHEMA);
+    m.sql(&workload(4, 400));
+    r.wait_applied(&m);
+    wait_mariadb_replica(&mdb, &m);
+    assert_same_table_3(&m, &mdb, &r.datadir, "r.pk", "id");
+    assert_same_table_3(&m, &mdb, &r.datadir, "r.comp", "k2, k1");
     assert_same_multiset(&m, &r.datadir, "r.nopk");
 }
 
