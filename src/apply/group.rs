@@ -44,6 +44,8 @@ pub(super) struct Prepared {
     /// By (database, name), for the query engine (statement replay); made when first
     /// needed.
     pub(super) by_name: Option<Tables>,
+    /// Statement shapes planned against these tables.
+    pub(super) shapes: super::replay::Shapes,
 }
 
 impl Prepared {
@@ -51,6 +53,7 @@ impl Prepared {
     pub(super) fn clear(&mut self) {
         self.by_id.clear();
         self.by_name = None;
+        self.shapes.clear();
     }
 }
 
@@ -339,14 +342,16 @@ fn apply_statement(
                 rand: Default::default(),
             };
             let cat = catalog.as_ref().unwrap_or(committed);
-            let named = tables
-                .by_name
-                .get_or_insert_with(|| crate::store::view::tables_of(cat));
+            let Prepared {
+                by_name, shapes, ..
+            } = tables;
+            let named = by_name.get_or_insert_with(|| crate::store::view::tables_of(cat));
             let mut replay = Replay {
                 store,
                 tables: named,
                 rows,
                 filters: &opts.filters,
+                shapes,
             };
             // The statement's changes go, or stay, together.
             let sp = txn.savepoint();

@@ -22,5 +22,6 @@ mod group;
 pub mod replay;
 pub mod rows;
 pub mod schema;
+pub mod shape;
 pub mod statement;
 pub mod status;

@@ -30,6 +30,7 @@ use sqlparser::ast::{
 use super::encode::{default_packed, pack_value};
 use super::filter::Filters;
 use super::rows::{RowApplier, RowError};
+use super::shape;
 use crate::sql::constant::{parse_statements, unsupported, Env};
 use crate::sql::engine::{self, Context};
 use crate::sql::temporal::{Kind, Temporal};
@@ -149,6 +150,73 @@ impl Env for MasterSession<'_> {
     }
 }
 
+/// Statement shapes planned once, by default database and shape text
+/// ([`super::shape`]); emptied with the prepared tables whenever DDL runs.
+pub type Shapes = std::collections::HashMap<String, Arc<Planned>>;
+
+/// Shapes kept before the cache starts over (statements with literal-free parts that vary,
+/// IN lists of every length, make new shapes without end).
+const MAX_SHAPES: usize = 4096;
+
+/// Where a planned INSERT row's value comes from.
+#[derive(Debug)]
+pub enum Slot {
+    /// The statement's literal number `k`.
+    Lit(usize),
+    /// NULL.
+    Null,
+    /// DEFAULT.
+    Default,
+}
+
+/// A statement shape, planned.
+pub enum Planned {
+    /// A single-table UPDATE (or DELETE): the SELECT it becomes, bound once, run with
+    /// the statement's literals as parameters.
+    Change {
+        /// The table.
+        table: Arc<TableRt>,
+        /// UPDATE's assigned columns; empty for DELETE.
+        targets: Vec<usize>,
+        /// DELETE.
+        delete: bool,
+        /// UPDATE IGNORE.
+        ignore: bool,
+        /// The SELECT's text, `?` for the literals.
+        select: String,
+        /// The literal each `?` of the SELECT takes, in its text order.
+        order: Vec<usize>,
+        /// The bound SELECT, capturing the table's stored rows.
+        plan: engine::bind::QueryPlan,
+    },
+    /// INSERT [IGNORE] / REPLACE ... VALUES of literals, NULL and DEFAULT.
+    Insert {
+        /// The table.
+        table: Arc<TableRt>,
+        /// Columns given.
+        targets: Vec<usize>,
+        /// Per row, per given column, the value's source.
+        rows: Vec<Vec<Slot>>,
+        /// IGNORE.
+        ignore: bool,
+        /// REPLACE.
+        replace: bool,
+    },
+    /// Changes nothing here (the replicate-*-table rules exclude its table).
+    Filtered,
+    /// Taken the general way each time.
+    General,
+}
+
+/// The base of the numbers a shape's literals are replaced with while it is planned:
+/// `SENTINEL + k` stands for literal `k`, so the SELECT an UPDATE becomes tells which
+/// literal each of its `?` takes.
+const SENTINEL: i64 = 7_777_000_000_000_000_000;
+
+/// sql_mode bits under which a statement's text reads differently (ANSI_QUOTES,
+/// NO_BACKSLASH_ESCAPES): no shapes then.
+const SHAPE_UNSAFE_MODES: u64 = 1 << 2 | 1 << 20;
+
 /// What statement replay works with besides the statement.
 pub struct Replay<'a> {
     /// The store.
@@ -159,6 +227,8 @@ pub struct Replay<'a> {
     pub rows: &'a mut RowApplier,
     /// replicate-* filters.
     pub filters: &'a Filters,
+    /// Statement shapes planned so far.
+    pub shapes: &'a mut Shapes,
 }
 
 fn sql_err(e: SqlError) -> RowError {
@@ -192,6 +262,34 @@ impl Replay<'_> {
         {
             return Err(sql_err(unsupported("replaying LOAD DATA")));
         }
+        // Statement-based rules: database rules by the default database.
+        if !self.filters.db_ok(session.db) {
+            return Ok(());
+        }
+        if session.sql_mode & SHAPE_UNSAFE_MODES == 0 {
+            if let Some(sh) = shape::shape(sql, true) {
+                let mut key = String::with_capacity(session.db.len() + 1 + sh.text.len());
+                key.push_str(session.db);
+                key.push('\0');
+                key.push_str(&sh.text);
+                let planned = match self.shapes.get(&key) {
+                    Some(p) => p.clone(),
+                    None => {
+                        let p = Arc::new(self.plan_shape(&sh, session, txn));
+                        if self.shapes.len() >= MAX_SHAPES {
+                            self.shapes.clear();
+                        }
+                        self.shapes.insert(key, p.clone());
+                        p
+                    }
+                };
+                match &*planned {
+                    Planned::General => {}
+                    Planned::Filtered => return Ok(()),
+                    p => return self.run_planned(p, &sh.literals, session, txn),
+                }
+            }
+        }
         // UPDATE/DELETE modifiers the parser does not take: IGNORE is kept as a flag.
         let (sql, ignore) = strip_modifiers(sql);
         let sql = sql.as_ref();
@@ -209,18 +307,316 @@ impl Replay<'_> {
                 "several statements in one QUERY event",
             )));
         };
-        // Statement-based rules: database rules by the default database.
-        if !self.filters.db_ok(session.db) {
-            return Ok(());
-        }
         match stmt {
-            Statement::Insert(ins) => self.insert(ins, sql, session, txn),
+            Statement::Insert(ins) => self.insert(ins, session, txn),
             Statement::Update(u) => self.update(u, ignore, session, txn),
-            Statement::Delete(d) => self.delete(d, sql, session, txn),
+            Statement::Delete(d) => self.delete(d, session, txn),
             other => Err(sql_err(unsupported(&format!(
                 "replaying '{}'",
                 first_words(&other.to_string())
             )))),
+        }
+    }
+
+    /// Plans a statement shape: the statement with each literal `k` replaced by the
+    /// number `SENTINEL + k` is taken apart as the general path would; what it becomes is
+    /// kept with `?` for the literals. Anything unusual is [`Planned::General`].
+    fn plan_shape(
+        &mut self,
+        sh: &shape::Shape,
+        session: &MasterSession<'_>,
+        txn: &mut Txn,
+    ) -> Planned {
+        let mut text = String::with_capacity(sh.text.len() + 20 * sh.literals.len());
+        let mut last = 0;
+        for (k, at) in crate::sql::split::placeholders(&sh.text)
+            .into_iter()
+            .enumerate()
+        {
+            text.push_str(&sh.text[last..at]);
+            text.push_str(&(SENTINEL + k as i64).to_string());
+            last = at + 1;
+        }
+        text.push_str(&sh.text[last..]);
+        let (text, ignore) = strip_modifiers(&text);
+        let Ok(stmts) = parse_statements(&text) else {
+            return Planned::General;
+        };
+        let [stmt] = stmts.as_slice() else {
+            return Planned::General;
+        };
+        let lit = |e: &Expr| -> Option<usize> {
+            match e {
+                Expr::Value(v) => match &v.value {
+                    ast::Value::Number(n, _) => n
+                        .parse::<i64>()
+                        .ok()
+                        .and_then(|n| n.checked_sub(SENTINEL))
+                        .and_then(|k| usize::try_from(k).ok())
+                        .filter(|k| *k < sh.literals.len()),
+                    _ => None,
+                },
+                _ => None,
+            }
+        };
+        let planned = (|| -> Result<Planned, SqlError> {
+            match stmt {
+                Statement::Update(u) if u.from.is_none() && u.table.joins.is_empty() => {
+                    let Some((t, alias)) = self.single_table(&u.table, session, "UPDATE")? else {
+                        return Ok(Planned::Filtered);
+                    };
+                    let (targets, exprs) = assignments_of(&t, &alias, &u.assignments)?;
+                    let mut select = String::from("SELECT ");
+                    for (i, e) in exprs.iter().enumerate() {
+                        if i > 0 {
+                            select.push_str(", ");
+                        }
+                        select.push_str(&e.to_string());
+                    }
+                    select.push_str(&format!(" FROM {}", u.table));
+                    push_tail(
+                        &mut select,
+                        u.selection.as_ref(),
+                        &u.order_by,
+                        u.limit.as_ref(),
+                    );
+                    self.plan_change(t, alias, targets, false, ignore, &select, sh, session, txn)
+                }
+                Statement::Delete(d) if d.tables.is_empty() && d.using.is_none() => {
+                    let from = match &d.from {
+                        FromTable::WithFromKeyword(f) | FromTable::WithoutKeyword(f) => f,
+                    };
+                    let [twj] = from.as_slice() else {
+                        return Ok(Planned::General);
+                    };
+                    if !twj.joins.is_empty() {
+                        return Ok(Planned::General);
+                    }
+                    let Some((t, alias)) = self.single_table(twj, session, "DELETE")? else {
+                        return Ok(Planned::Filtered);
+                    };
+                    let mut select = format!("SELECT NULL FROM {twj}");
+                    push_tail(
+                        &mut select,
+                        d.selection.as_ref(),
+                        &d.order_by,
+                        d.limit.as_ref(),
+                    );
+                    self.plan_change(t, alias, Vec::new(), true, false, &select, sh, session, txn)
+                }
+                Statement::Insert(ins)
+                    if ins.on.is_none()
+                        && ins.insert_alias.is_none()
+                        && ins.assignments.is_empty() =>
+                {
+                    let TableObject::TableName(name) = &ins.table else {
+                        return Ok(Planned::General);
+                    };
+                    let Some(source) = &ins.source else {
+                        return Ok(Planned::General);
+                    };
+                    let SetExpr::Values(v) = source.body.as_ref() else {
+                        return Ok(Planned::General);
+                    };
+                    if source.order_by.is_some() || source.limit_clause.is_some() {
+                        return Ok(Planned::General);
+                    }
+                    let Some(t) = self.table(name, session)? else {
+                        return Ok(Planned::Filtered);
+                    };
+                    let mut targets = Vec::new();
+                    for c in &ins.columns {
+                        let parts = name_parts(c);
+                        let n = parts.last().map_or("", String::as_str);
+                        match t
+                            .def
+                            .columns
+                            .iter()
+                            .position(|c| c.name.eq_ignore_ascii_case(n))
+                        {
+                            Some(i) => targets.push(i),
+                            None => return Ok(Planned::General),
+                        }
+                    }
+                    if targets.is_empty() {
+                        targets = (0..t.def.columns.len()).collect();
+                    }
+                    let mut rows = Vec::with_capacity(v.rows.len());
+                    for row in &v.rows {
+                        if row.content.len() != targets.len() {
+                            return Ok(Planned::General);
+                        }
+                        let mut slots = Vec::with_capacity(row.content.len());
+                        for e in &row.content {
+                            slots.push(match e {
+                                Expr::Value(v) if matches!(v.value, ast::Value::Null) => Slot::Null,
+                                Expr::Identifier(i)
+                                    if i.quote_style.is_none()
+                                        && i.value.eq_ignore_ascii_case("DEFAULT") =>
+                                {
+                                    Slot::Default
+                                }
+                                e => match lit(e) {
+                                    Some(k) => Slot::Lit(k),
+                                    None => return Ok(Planned::General),
+                                },
+                            });
+                        }
+                        rows.push(slots);
+                    }
+                    Ok(Planned::Insert {
+                        table: t,
+                        targets,
+                        rows,
+                        ignore: ins.ignore,
+                        replace: ins.replace_into,
+                    })
+                }
+                _ => Ok(Planned::General),
+            }
+        })();
+        planned.unwrap_or(Planned::General)
+    }
+
+    /// Binds the SELECT an UPDATE or DELETE shape became (`select`, with its sentinels).
+    #[allow(clippy::too_many_arguments)]
+    fn plan_change(
+        &mut self,
+        t: Arc<TableRt>,
+        alias: String,
+        targets: Vec<usize>,
+        delete: bool,
+        ignore: bool,
+        select: &str,
+        sh: &shape::Shape,
+        session: &MasterSession<'_>,
+        txn: &mut Txn,
+    ) -> Result<Planned, SqlError> {
+        let Some(sel) = shape::shape(select, true) else {
+            return Ok(Planned::General);
+        };
+        let mut order = Vec::with_capacity(sel.literals.len());
+        for v in &sel.literals {
+            let k = match v {
+                Value::Int(n) => n.checked_sub(SENTINEL),
+                _ => None,
+            }
+            .and_then(|k| usize::try_from(k).ok())
+            .filter(|k| *k < sh.literals.len());
+            match k {
+                Some(k) => order.push(k),
+                None => return Ok(Planned::General),
+            }
+        }
+        let params: Vec<Value> = order.iter().map(|&k| sh.literals[k].clone()).collect();
+        let placeholders = crate::sql::split::placeholders(&sel.text);
+        let view = txn
+            .write_view(self.store, self.tables)
+            .map_err(|e| SqlError::new(1030, format!("Got error from the store: {e}")))?;
+        let none = |_: &str| None;
+        let cx = Context {
+            view: &view,
+            env: session,
+            db: (!session.db.is_empty()).then_some(session.db),
+            names_from: &sel.text,
+            system_table: &none,
+            placeholders: &placeholders,
+            params: &params,
+        };
+        let (mut plan, reusable) = engine::plan_reusable(&sel.text, &cx)?;
+        if !reusable {
+            return Ok(Planned::General);
+        }
+        engine::capture(&mut plan, &[alias.as_str()])?;
+        Ok(Planned::Change {
+            table: t,
+            targets,
+            delete,
+            ignore,
+            select: sel.text,
+            order,
+            plan,
+        })
+    }
+
+    /// Runs a planned statement with its literals.
+    fn run_planned(
+        &mut self,
+        p: &Planned,
+        literals: &[Value],
+        session: &MasterSession<'_>,
+        txn: &mut Txn,
+    ) -> Result<(), RowError> {
+        match p {
+            Planned::Change {
+                table,
+                targets,
+                delete,
+                ignore,
+                select,
+                order,
+                plan,
+            } => {
+                let params: Vec<Value> = order.iter().map(|&k| literals[k].clone()).collect();
+                let found = {
+                    let view = txn.write_view(self.store, self.tables)?;
+                    let none = |_: &str| None;
+                    let cx = Context {
+                        view: &view,
+                        env: session,
+                        db: (!session.db.is_empty()).then_some(session.db),
+                        names_from: select,
+                        system_table: &none,
+                        placeholders: &[],
+                        params: &params,
+                    };
+                    engine::exec::run(plan, &cx).map_err(sql_err)?.rows
+                };
+                for r in found {
+                    let Some(Value::Bytes(old)) = r.last() else {
+                        continue;
+                    };
+                    if *delete {
+                        self.rows.delete_row(self.store, txn, table, old)?;
+                        continue;
+                    }
+                    let sp = txn.savepoint();
+                    match self.apply_assignments(table, targets, &r, old, session, txn) {
+                        Err(RowError::Sql(e, _)) if *ignore && e.code == 1062 => {
+                            txn.rollback_to(sp)
+                        }
+                        other => other?,
+                    }
+                }
+                Ok(())
+            }
+            Planned::Insert {
+                table,
+                targets,
+                rows,
+                ignore,
+                replace,
+            } => {
+                let values: Vec<Vec<Option<Value>>> = rows
+                    .iter()
+                    .map(|row| {
+                        row.iter()
+                            .map(|s| match s {
+                                Slot::Lit(k) => Some(literals[*k].clone()),
+                                Slot::Null => Some(Value::Null),
+                                Slot::Default => None,
+                            })
+                            .collect()
+                    })
+                    .collect();
+                let how = InsertHow {
+                    ignore: *ignore,
+                    replace: *replace,
+                    odku: None,
+                };
+                self.write_rows(table, targets, &values, how, session, txn)
+            }
+            Planned::Filtered | Planned::General => Ok(()),
         }
     }
 
@@ -311,7 +707,6 @@ impl Replay<'_> {
     fn insert(
         &mut self,
         ins: &ast::Insert,
-        sql: &str,
         session: &MasterSession<'_>,
         txn: &mut Txn,
     ) -> Result<(), RowError> {
@@ -390,6 +785,26 @@ impl Replay<'_> {
                 )));
             }
         }
+        let how = InsertHow {
+            ignore: ins.ignore,
+            replace: ins.replace_into,
+            odku: odku.as_ref(),
+        };
+        self.write_rows(&t, &targets, &rows, how, session, txn)
+    }
+
+    /// Writes an INSERT's rows (`rows[r][p]` the value for column `targets[p]`, `None`
+    /// for DEFAULT): defaults, AUTO_INCREMENT values, then each row as `how` says.
+    fn write_rows(
+        &mut self,
+        t: &Arc<TableRt>,
+        targets: &[usize],
+        rows: &[Vec<Option<Value>>],
+        how: InsertHow<'_>,
+        session: &MasterSession<'_>,
+        txn: &mut Txn,
+    ) -> Result<(), RowError> {
+        let t = t.clone();
         let mut auto = AutoIncrement::new(session);
         let mut packed: Vec<Option<Vec<u8>>> = Vec::with_capacity(t.def.columns.len());
         let mut row = Vec::new();
@@ -446,17 +861,17 @@ impl Replay<'_> {
             };
             // The row takes a key another row holds.
             txn.rollback_to(sp);
-            if ins.replace_into {
+            if how.replace {
                 // REPLACE: the rows holding its keys go, then it goes in.
                 self.replace_row(&t, &row, e, txn)?;
-            } else if let Some(o) = &odku {
+            } else if let Some(o) = how.odku {
                 let Some((old, ix)) = self.rows.find_conflict(self.store, txn, &t, &row)? else {
                     return Err(e);
                 };
                 self.odku_update(&t, o, &old, ix, &row, session, txn)?;
                 // The row was not inserted: its generated value goes to the next row.
                 auto.give_back();
-            } else if ins.ignore {
+            } else if how.ignore {
                 // mysqld gives an ignored row's generated value back: the next row
                 // takes it.
                 auto.give_back();
@@ -464,7 +879,6 @@ impl Replay<'_> {
                 return Err(e);
             }
         }
-        let _ = sql;
         Ok(())
     }
 
@@ -750,7 +1164,6 @@ impl Replay<'_> {
     fn delete(
         &mut self,
         d: &ast::Delete,
-        _sql: &str,
         session: &MasterSession<'_>,
         txn: &mut Txn,
     ) -> Result<(), RowError> {
@@ -766,7 +1179,7 @@ impl Replay<'_> {
         let Some((t, alias)) = self.single_table(twj, session, "DELETE").map_err(sql_err)? else {
             return Ok(());
         };
-        let mut select = format!("SELECT 1 FROM {twj}");
+        let mut select = format!("SELECT NULL FROM {twj}");
         push_tail(
             &mut select,
             d.selection.as_ref(),
@@ -966,7 +1379,7 @@ impl Replay<'_> {
             return Ok(());
         }
         let refs_text: Vec<String> = refs.iter().map(|r| r.to_string()).collect();
-        let mut select = format!("SELECT 1 FROM {}", refs_text.join(", "));
+        let mut select = format!("SELECT NULL FROM {}", refs_text.join(", "));
         push_tail(&mut select, d.selection.as_ref(), &[], None);
         let aliases: Vec<&str> = deleted.iter().map(|&ti| tables[ti].0.as_str()).collect();
         let found = self
@@ -1035,6 +1448,17 @@ fn resolve_column(tables: &[TableRef], parts: &[String]) -> Result<(usize, usize
             format!("Unknown column '{}' in 'field list'", parts.join(".")),
         )
     })
+}
+
+/// How an INSERT meets a taken key.
+#[derive(Clone, Copy)]
+struct InsertHow<'o> {
+    /// INSERT IGNORE: the row is left out.
+    ignore: bool,
+    /// REPLACE: the rows holding its keys go.
+    replace: bool,
+    /// ON DUPLICATE KEY UPDATE: the row holding the key is updated.
+    odku: Option<&'o Odku>,
 }
 
 /// ON DUPLICATE KEY UPDATE's assignments, ready to evaluate against the row a new row
@@ -1430,11 +1854,13 @@ mod tests {
             rand: Default::default(),
         };
         let mut txn = s.txn();
+        let mut shapes = Shapes::default();
         let mut r = Replay {
             store: &s,
             tables: &tables,
             rows: &mut applier,
             filters: &filters,
+            shapes: &mut shapes,
         };
         // Three transactions of one batch: nothing is committed in between.
         r.execute(
@@ -1489,11 +1915,13 @@ mod tests {
             rand: Default::default(),
         };
         let mut txn = s.txn();
+        let mut shapes = Shapes::default();
         let mut r = Replay {
             store: &s,
             tables: &tables,
             rows: &mut applier,
             filters: &filters,
+            shapes: &mut shapes,
         };
         for (sql, what) in [
             ("INSERT INTO t (name) VALUES (UUID())", "UUID"),
@@ -1542,11 +1970,13 @@ mod tests {
             rand: Default::default(),
         };
         let mut txn = s.txn();
+        let mut shapes = Shapes::default();
         let mut r = Replay {
             store: &s,
             tables: &tables,
             rows: &mut applier,
             filters: &filters,
+            shapes: &mut shapes,
         };
         for sql in [
             "INSERT INTO u VALUES (1, 'a', 1), (2, 'b', 1), (3, 'c', 1)",
@@ -1608,5 +2038,76 @@ mod tests {
             strip_modifiers("INSERT IGNORE INTO t VALUES (1)"),
             ("INSERT IGNORE INTO t VALUES (1)".into(), false)
         );
+    }
+
+    #[test]
+    fn repeated_shapes_are_planned_once() {
+        let (_d, s) = store();
+        let tables = crate::store::view::tables_of(&s.load_catalog().unwrap());
+        let mut applier = RowApplier::default();
+        let filters = Filters::default();
+        let vars = StatementVars::default();
+        let session = MasterSession {
+            db: "d",
+            timestamp: 1_700_000_000,
+            micros: 0,
+            thread_id: 9,
+            sql_mode: 0,
+            auto_increment: (1, 1),
+            vars: &vars,
+            rand: Default::default(),
+        };
+        let mut txn = s.txn();
+        let mut shapes = Shapes::default();
+        let mut r = Replay {
+            store: &s,
+            tables: &tables,
+            rows: &mut applier,
+            filters: &filters,
+            shapes: &mut shapes,
+        };
+        for sql in [
+            "INSERT INTO t (id, name) VALUES (1, 'a'), (2, 'b')",
+            "INSERT INTO t (id, name) VALUES (3, 'c'), (4, DEFAULT)",
+            "UPDATE t SET n = n + 1, name = CONCAT(name, n) WHERE id = 1",
+            "UPDATE t SET n = n + 10, name = CONCAT(name, n) WHERE id = 3",
+            "DELETE FROM t WHERE id = 2",
+            "DELETE FROM t WHERE id = 9",
+            "UPDATE t SET name = NOW() WHERE id = 4",
+        ] {
+            r.execute(sql, &session, &mut txn)
+                .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+        }
+        let kinds: Vec<&str> = {
+            let mut v: Vec<(&String, &str)> = shapes
+                .iter()
+                .map(|(k, p)| {
+                    (
+                        k,
+                        match **p {
+                            Planned::Change { delete: true, .. } => "delete",
+                            Planned::Change { .. } => "update",
+                            Planned::Insert { .. } => "insert",
+                            Planned::Filtered => "filtered",
+                            Planned::General => "general",
+                        },
+                    )
+                })
+                .collect();
+            v.sort();
+            v.into_iter().map(|(_, k)| k).collect()
+        };
+        // One plan per shape; NOW() binds the statement's time: planned each time.
+        assert_eq!(kinds, ["delete", "insert", "insert", "update", "general"]);
+        let view = txn.write_view(&s, &tables).unwrap();
+        // Assignments in order through the plan too: n = 7 + 1, then name 'a' + 8.
+        let secs = 1_700_000_000i64;
+        let now = crate::sql::temporal::Temporal::from_epoch_micros(
+            (secs + crate::sql::temporal::local_offset(secs)) * 1_000_000,
+            Kind::DateTime,
+            0,
+        )
+        .render();
+        assert_eq!(rows_of(&view), format!("1,a8,8;3,c17,17;4,{now},7"));
     }
 }

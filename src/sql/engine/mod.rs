@@ -90,7 +90,14 @@ pub fn select(sql: &str, cx: &Context<'_>) -> Result<ResultSet, SqlError> {
 /// through the same plans as any query.
 pub fn target_rows(sql: &str, cx: &Context<'_>, targets: &[&str]) -> Result<ResultSet, SqlError> {
     let mut plan = plan(sql, cx)?;
-    let bind::QueryPlan::Select(s) = &mut plan else {
+    capture(&mut plan, targets)?;
+    exec::run(&plan, cx)
+}
+
+/// Makes `plan` return, after its items, the stored row of each table of `targets` (see
+/// [`target_rows`]).
+pub fn capture(plan: &mut bind::QueryPlan, targets: &[&str]) -> Result<(), SqlError> {
+    let bind::QueryPlan::Select(s) = plan else {
         return Err(unsupported("a UNION in a replayed statement"));
     };
     if s.grouped || s.distinct {
@@ -120,7 +127,7 @@ pub fn target_rows(sql: &str, cx: &Context<'_>, targets: &[&str]) -> Result<Resu
         });
     }
     s.width += targets.len();
-    exec::run(&plan, cx)
+    Ok(())
 }
 
 /// Parses and binds a SELECT: its plan, to run with [`exec::run`].
