@@ -721,21 +721,21 @@ impl Txn {
     }
 
     /// The store as this transaction sees it, for the query engine (a replayed
-    /// statement): everything committed, batches in flight included (waited for), with
-    /// this transaction's writes on top. `tables` are the catalog's tables as the
+    /// statement): everything committed, batches in flight included (point reads find
+    /// them in the row cache; a scan waits for them), with this transaction's writes on
+    /// top. `tables` are the catalog's tables as the
     /// transaction sees them.
     pub fn write_view<'a>(
         &'a mut self,
         store: &'a Store,
         tables: &'a view::Tables,
     ) -> Result<overlay::WriteView<'a>, StoreError> {
-        store.drain()?;
         self.overlay
             .fold(self.batch.data())
             .map_err(|e| store.corrupt("pending batch", e))?;
         Ok(overlay::WriteView {
-            db: &store.db,
-            path: &store.path,
+            store,
+            drained: std::cell::Cell::new(false),
             overlay: &self.overlay,
             tables,
         })

@@ -124,8 +124,10 @@ impl Overlay {
 /// [`super::Txn::write_view`]; while it lives, nothing else writes the store (the applier
 /// is its only writer, and it is reading).
 pub struct WriteView<'a> {
-    pub(super) db: &'a rocksdb::DB,
-    pub(super) path: &'a std::path::Path,
+    pub(super) store: &'a super::Store,
+    /// The writer thread has written every batch committed before this view (a scan
+    /// waits for that once; point reads need not, see [`TableAccess::get`]).
+    pub(super) drained: std::cell::Cell<bool>,
     pub(super) overlay: &'a Overlay,
     pub(super) tables: &'a Tables,
 }
@@ -133,7 +135,7 @@ pub struct WriteView<'a> {
 impl WriteView<'_> {
     fn rocks(&self, source: rocksdb::Error) -> StoreError {
         StoreError::Rocks {
-            path: self.path.to_path_buf(),
+            path: self.store.path.clone(),
             source,
         }
     }
@@ -156,22 +158,36 @@ impl TableAccess for WriteView<'_> {
         self.tables.get(&(db.to_string(), name.to_string()))
     }
 
+    /// The pending writes, then the row cache (which holds every key of the batches
+    /// still being written: see [`super::pipeline`]), then RocksDB.
     fn get(&self, key: &[u8]) -> Result<Option<Got<'_>>, StoreError> {
-        match self.overlay.lookup(key) {
-            Some(v) => Ok(v.map(Got::Pending)),
-            None => Ok(self
-                .db
-                .get_pinned(key)
-                .map_err(|e| self.rocks(e))?
-                .map(Got::Pinned)),
+        if let Some(v) = self.overlay.lookup(key) {
+            return Ok(v.map(Got::Pending));
         }
+        let cached = {
+            let cache = self.store.cache.lock().unwrap_or_else(|e| e.into_inner());
+            cache.get(key).cloned()
+        };
+        if let Some(state) = cached {
+            return Ok(state.map(Got::Owned));
+        }
+        Ok(self
+            .store
+            .db
+            .get_pinned(key)
+            .map_err(|e| self.rocks(e))?
+            .map(Got::Pinned))
     }
 
     fn scan(&self, from: &[u8], to: &[u8], reverse: bool, f: ScanFn<'_>) -> Result<(), StoreError> {
+        if !self.drained.get() {
+            self.store.drain()?;
+            self.drained.set(true);
+        }
         let mut ro = rocksdb::ReadOptions::default();
         ro.set_iterate_lower_bound(from.to_vec());
         ro.set_iterate_upper_bound(to.to_vec());
-        let mut it = self.db.raw_iterator_opt(ro);
+        let mut it = self.store.db.raw_iterator_opt(ro);
         if reverse {
             it.seek_to_last();
         } else {

@@ -42,6 +42,8 @@ pub enum Got<'a> {
     Pinned(rocksdb::DBPinnableSlice<'a>),
     /// In a transaction's pending writes.
     Pending(&'a [u8]),
+    /// Copied out of the row cache (a batch still being written).
+    Owned(Vec<u8>),
 }
 
 impl std::ops::Deref for Got<'_> {
@@ -50,6 +52,7 @@ impl std::ops::Deref for Got<'_> {
         match self {
             Got::Pinned(p) => p,
             Got::Pending(b) => b,
+            Got::Owned(v) => v,
         }
     }
 }

@@ -400,6 +400,36 @@ mod tests {
     }
 
     #[test]
+    fn a_write_view_sees_batches_still_being_written() {
+        let (_d, s) = store();
+        let tables = crate::store::view::tables_of(&s.load_catalog().unwrap());
+        for round in 0..50i64 {
+            // Committed without waiting: the writer thread may still hold it.
+            let mut txn = s.txn();
+            write_row(&mut txn, 100 + round, Some("zed"), true);
+            let pos = AppliedPos {
+                relay: crate::relay::reader::RelayPos {
+                    file: "r.000001".into(),
+                    offset: 10 + round as u64,
+                },
+                master: None,
+                gtid: None,
+            };
+            txn.commit(&s, &pos, false).unwrap();
+            let mut next = s.txn();
+            let view = next.write_view(&s, &tables).unwrap();
+            // A point read (row cache or RocksDB), then a scan (waits for the writer).
+            let q = format!("SELECT name FROM t WHERE id = {}", 100 + round);
+            assert_eq!(run_on(&view, &q).unwrap(), "zed", "round {round}");
+            assert_eq!(
+                run_on(&view, "SELECT COUNT(*) FROM t WHERE name = 'zed'").unwrap(),
+                (round + 1).to_string(),
+                "round {round}"
+            );
+        }
+    }
+
+    #[test]
     fn a_write_view_sees_a_truncate_and_rows_written_after_it() {
         let (_d, s) = store();
         let tables = crate::store::view::tables_of(&s.load_catalog().unwrap());
