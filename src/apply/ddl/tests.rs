@@ -463,3 +463,23 @@ fn triggers_are_named_on_their_tables() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn create_table_select_in_statement_form_is_refused() {
+    let cat = Catalog::default();
+    let ctx = DdlContext {
+        db: Some("d"),
+        collation_server: 8,
+        collation_database: None,
+        mysql: false,
+    };
+    // Its rows would come from running the SELECT: not silently an empty table.
+    for sql in [
+        "CREATE TABLE t2 (a INT) SELECT 1 AS a",
+        "CREATE TABLE t2 SELECT * FROM t",
+    ] {
+        let e = parse(sql, &ctx, &cat).unwrap_err();
+        assert_eq!(e.code, 1235, "{sql}");
+        assert!(e.message.contains("CREATE TABLE ... SELECT"), "{sql}: {e}");
+    }
+}
