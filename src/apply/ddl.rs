@@ -184,8 +184,17 @@ pub enum DdlOp {
         /// IF EXISTS.
         if_exists: bool,
     },
-    /// A statement with no effect on the store (temporary tables, ALTER DATABASE ...
-    /// UPGRADE DATA DIRECTORY NAME).
+    /// CREATE / DROP TEMPORARY TABLE: nothing in the store; the applier notes which
+    /// names a master session's temporary tables hide (statement replay must not change
+    /// the real table of the same name).
+    Temporary {
+        /// CREATE (else DROP).
+        create: bool,
+        /// The tables.
+        names: Vec<TableName>,
+    },
+    /// A statement with no effect on the store (ALTER DATABASE ... UPGRADE DATA
+    /// DIRECTORY NAME).
     Nothing,
 }
 
@@ -429,7 +438,13 @@ impl Ddl<'_> {
                         if_exists,
                     })
                 }
-                ObjectType::Table if temporary => Ok(DdlOp::Nothing),
+                ObjectType::Table if temporary => Ok(DdlOp::Temporary {
+                    create: false,
+                    names: names
+                        .iter()
+                        .map(|n| self.table_name(n))
+                        .collect::<Result<_, _>>()?,
+                }),
                 ObjectType::Table => Ok(DdlOp::DropTables {
                     names: names
                         .iter()
@@ -508,7 +523,10 @@ impl Ddl<'_> {
     fn create_table(&self, ct: ast::CreateTable) -> Result<DdlOp, SqlError> {
         if ct.temporary {
             // Temporary tables hold no replicated data in ROW format.
-            return Ok(DdlOp::Nothing);
+            return Ok(DdlOp::Temporary {
+                create: true,
+                names: vec![self.table_name(&ct.name)?],
+            });
         }
         let name = self.table_name(&ct.name)?;
         if let Some(like) = &ct.like {

@@ -46,6 +46,9 @@ pub(super) struct Prepared {
     pub(super) by_name: Option<Tables>,
     /// Statement shapes planned against these tables.
     pub(super) shapes: super::replay::Shapes,
+    /// Temporary tables the master's sessions hold: (thread id, database, name). Kept
+    /// across DDL (not emptied by [`Prepared::clear`]).
+    pub(super) temporary: super::replay::TempTables,
 }
 
 impl Prepared {
@@ -343,7 +346,10 @@ fn apply_statement(
             };
             let cat = catalog.as_ref().unwrap_or(committed);
             let Prepared {
-                by_name, shapes, ..
+                by_name,
+                shapes,
+                temporary,
+                ..
             } = tables;
             let named = by_name.get_or_insert_with(|| crate::store::view::tables_of(cat));
             let mut replay = Replay {
@@ -352,6 +358,7 @@ fn apply_statement(
                 rows,
                 filters: &opts.filters,
                 shapes,
+                temporary,
             };
             // The statement's changes go, or stay, together.
             let sp = txn.savepoint();
@@ -424,6 +431,17 @@ fn apply_statement(
                 Err(e) => return Err(fail(e)),
             };
             for op in ops {
+                if let DdlOp::Temporary { create, names } = &op {
+                    for (d, t) in names {
+                        let key = (q.thread_id, d.clone(), t.clone());
+                        if *create {
+                            tables.temporary.insert(key);
+                        } else {
+                            tables.temporary.remove(&key);
+                        }
+                    }
+                    continue;
+                }
                 if !ddl_passes_filters(&op, &db, &opts.filters) {
                     continue;
                 }
@@ -460,7 +478,9 @@ fn ddl_passes_filters(op: &DdlOp, default_db: &str, f: &Filters) -> bool {
         DdlOp::CreateDatabase { name, .. }
         | DdlOp::AlterDatabase { name, .. }
         | DdlOp::DropDatabase { name, .. } => return f.db_ok(name),
-        DdlOp::Nothing | DdlOp::DropTrigger { .. } => return f.db_ok(default_db),
+        DdlOp::Nothing | DdlOp::DropTrigger { .. } | DdlOp::Temporary { .. } => {
+            return f.db_ok(default_db)
+        }
         DdlOp::CreateTrigger { table, .. } => vec![table],
         DdlOp::CreateTable { name, .. }
         | DdlOp::CreateTableLike { name, .. }

@@ -154,6 +154,9 @@ impl Env for MasterSession<'_> {
 /// ([`super::shape`]); emptied with the prepared tables whenever DDL runs.
 pub type Shapes = std::collections::HashMap<String, Arc<Planned>>;
 
+/// The master sessions' temporary tables: (thread id, database, name).
+pub type TempTables = std::collections::HashSet<(u32, String, String)>;
+
 /// Shapes kept before the cache starts over (statements with literal-free parts that vary,
 /// IN lists of every length, make new shapes without end).
 const MAX_SHAPES: usize = 4096;
@@ -229,6 +232,8 @@ pub struct Replay<'a> {
     pub filters: &'a Filters,
     /// Statement shapes planned so far.
     pub shapes: &'a mut Shapes,
+    /// The master sessions' temporary tables.
+    pub temporary: &'a TempTables,
 }
 
 fn sql_err(e: SqlError) -> RowError {
@@ -268,10 +273,18 @@ impl Replay<'_> {
         }
         if session.sql_mode & SHAPE_UNSAFE_MODES == 0 {
             if let Some(sh) = shape::shape(sql, true) {
-                let mut key = String::with_capacity(session.db.len() + 1 + sh.text.len());
+                // The key: the default database, the shape, and each literal's kind (a
+                // plan bound with a number where a string stood may read differently).
+                let mut key =
+                    String::with_capacity(session.db.len() + sh.text.len() + sh.literals.len() + 2);
                 key.push_str(session.db);
                 key.push('\0');
                 key.push_str(&sh.text);
+                key.push('\0');
+                key.extend(sh.literals.iter().map(|v| match v {
+                    Value::Text(_) => 's',
+                    _ => 'n',
+                }));
                 let planned = match self.shapes.get(&key) {
                     Some(p) => p.clone(),
                     None => {
@@ -640,6 +653,15 @@ impl Replay<'_> {
         };
         if !self.filters.table_rules_ok(&db, &table) {
             return Ok(None);
+        }
+        if self
+            .temporary
+            .contains(&(session.thread_id, db.clone(), table.clone()))
+        {
+            // The session's temporary table, not the stored one of the same name.
+            return Err(unsupported(&format!(
+                "replaying a statement on the temporary table {db}.{table}"
+            )));
         }
         let t = self
             .tables
@@ -1861,6 +1883,7 @@ mod tests {
             rows: &mut applier,
             filters: &filters,
             shapes: &mut shapes,
+            temporary: &Default::default(),
         };
         // Three transactions of one batch: nothing is committed in between.
         r.execute(
@@ -1922,6 +1945,7 @@ mod tests {
             rows: &mut applier,
             filters: &filters,
             shapes: &mut shapes,
+            temporary: &Default::default(),
         };
         for (sql, what) in [
             ("INSERT INTO t (name) VALUES (UUID())", "UUID"),
@@ -1977,6 +2001,7 @@ mod tests {
             rows: &mut applier,
             filters: &filters,
             shapes: &mut shapes,
+            temporary: &Default::default(),
         };
         for sql in [
             "INSERT INTO u VALUES (1, 'a', 1), (2, 'b', 1), (3, 'c', 1)",
@@ -2065,6 +2090,7 @@ mod tests {
             rows: &mut applier,
             filters: &filters,
             shapes: &mut shapes,
+            temporary: &Default::default(),
         };
         for sql in [
             "INSERT INTO t (id, name) VALUES (1, 'a'), (2, 'b')",

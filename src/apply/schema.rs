@@ -32,7 +32,7 @@ pub fn execute(
 ) -> Result<(), RowError> {
     let sql = |e: SqlError| RowError::Sql(e, "");
     match op {
-        DdlOp::Nothing => Ok(()),
+        DdlOp::Nothing | DdlOp::Temporary { .. } => Ok(()),
         DdlOp::CreateDatabase {
             name,
             if_not_exists,

@@ -202,3 +202,17 @@ fn a_session_time_zone_stops_statement_replay() {
     assert!(st.contains("Last_SQL_Errno: 1235"), "{st}");
     assert!(st.contains("time_zone='+05:00'"), "{st}");
 }
+
+#[test]
+fn a_temporary_table_hiding_a_stored_one_stops_replay() {
+    // The session's INSERT goes to its temporary t, not the stored t: replaying it into
+    // the stored table would be a silent difference.
+    let m = statement_master("STATEMENT");
+    m.sql("CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY); INSERT INTO d.t VALUES (1)");
+    m.sql("CREATE TEMPORARY TABLE d.t (id INT PRIMARY KEY); INSERT INTO d.t VALUES (5); DROP TEMPORARY TABLE d.t; INSERT INTO d.t VALUES (2)");
+    let mut r = Replica::start(&m, &[]);
+    let st = r.wait_sql_error();
+    assert!(st.contains("Last_SQL_Errno: 1235"), "{st}");
+    assert!(st.contains("the temporary table d.t"), "{st}");
+    assert_eq!(dump(&r.datadir, "d.t"), "1\n");
+}

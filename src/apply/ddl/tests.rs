@@ -157,7 +157,13 @@ fn databases_drops_renames() {
             if_exists: true
         }
     );
-    assert_eq!(one("DROP TEMPORARY TABLE IF EXISTS `t`"), DdlOp::Nothing);
+    assert_eq!(
+        one("DROP TEMPORARY TABLE IF EXISTS `t`"),
+        DdlOp::Temporary {
+            create: false,
+            names: vec![("db01".into(), "t".into())]
+        }
+    );
     assert_eq!(
         one("RENAME TABLE a TO b, c TO x.d"),
         DdlOp::RenameTables(vec![
