@@ -216,6 +216,16 @@ pub enum Planned {
 /// literal each of its `?` takes.
 const SENTINEL: i64 = 7_777_000_000_000_000_000;
 
+/// sql_mode bits that change how a statement's text is read, with what in the text they
+/// change ("" for anything).
+const PARSING_MODES: [(u64, &str, &str); 5] = [
+    (1 << 1, "PIPES_AS_CONCAT", "||"),
+    (1 << 2, "ANSI_QUOTES", "\""),
+    (1 << 9, "ORACLE", ""),
+    (1 << 20, "NO_BACKSLASH_ESCAPES", "\\"),
+    (1 << 29, "HIGH_NOT_PRECEDENCE", "NOT"),
+];
+
 /// sql_mode bits under which a statement's text reads differently (ANSI_QUOTES,
 /// NO_BACKSLASH_ESCAPES): no shapes then.
 const SHAPE_UNSAFE_MODES: u64 = 1 << 2 | 1 << 20;
@@ -270,6 +280,18 @@ impl Replay<'_> {
         // Statement-based rules: database rules by the default database.
         if !self.filters.db_ok(session.db) {
             return Ok(());
+        }
+        // sql_mode bits that change how the text reads, where the text has what they
+        // change: the parser reads MySQL's defaults, so these stop rather than differ.
+        for (bit, mode, token) in PARSING_MODES {
+            let found = token.is_empty()
+                || (token == "NOT" && sql.to_ascii_uppercase().contains(token))
+                || (token != "NOT" && sql.contains(token));
+            if session.sql_mode & bit != 0 && found {
+                return Err(sql_err(unsupported(&format!(
+                    "replaying a statement run with sql_mode {mode}"
+                ))));
+            }
         }
         if session.sql_mode & SHAPE_UNSAFE_MODES == 0 {
             if let Some(sh) = shape::shape(sql, true) {
@@ -2135,5 +2157,60 @@ mod tests {
         )
         .render();
         assert_eq!(rows_of(&view), format!("1,a8,8;3,c17,17;4,{now},7"));
+    }
+
+    #[test]
+    fn parsing_sql_modes_stop_where_they_matter() {
+        let (_d, s) = store();
+        let tables = crate::store::view::tables_of(&s.load_catalog().unwrap());
+        let mut applier = RowApplier::default();
+        let filters = Filters::default();
+        let vars = StatementVars::default();
+        let mut shapes = Shapes::default();
+        let mut txn = s.txn();
+        let mut r = Replay {
+            store: &s,
+            tables: &tables,
+            rows: &mut applier,
+            filters: &filters,
+            shapes: &mut shapes,
+            temporary: &Default::default(),
+        };
+        let session = |sql_mode| MasterSession {
+            db: "d",
+            timestamp: 1_700_000_000,
+            micros: 0,
+            thread_id: 9,
+            sql_mode,
+            auto_increment: (1, 1),
+            vars: &vars,
+            rand: Default::default(),
+        };
+        // PIPES_AS_CONCAT with || in the text: 'a' || 'b' would be 'ab', not 0.
+        let e = r
+            .execute(
+                "INSERT INTO t (name) VALUES ('a' || 'b')",
+                &session(1 << 1),
+                &mut txn,
+            )
+            .unwrap_err();
+        assert!(
+            matches!(&e, RowError::Sql(e, _) if e.code == 1235 && e.message.contains("PIPES_AS_CONCAT"))
+        );
+        // The same mode without the construct: replayed.
+        r.execute(
+            "INSERT INTO t (name) VALUES ('ab')",
+            &session(1 << 1),
+            &mut txn,
+        )
+        .unwrap();
+        let e = r
+            .execute(
+                "INSERT INTO t (name) VALUES (\"x\")",
+                &session(1 << 2),
+                &mut txn,
+            )
+            .unwrap_err();
+        assert!(matches!(&e, RowError::Sql(e, _) if e.message.contains("ANSI_QUOTES")));
     }
 }
