@@ -284,10 +284,18 @@ impl Replay<'_> {
         // sql_mode bits that change how the text reads, where the text has what they
         // change: the parser reads MySQL's defaults, so these stop rather than differ.
         for (bit, mode, token) in PARSING_MODES {
+            if session.sql_mode & bit == 0 {
+                continue;
+            }
             let found = token.is_empty()
-                || (token == "NOT" && sql.to_ascii_uppercase().contains(token))
-                || (token != "NOT" && sql.contains(token));
-            if session.sql_mode & bit != 0 && found {
+                || if token == "NOT" {
+                    sql.as_bytes()
+                        .windows(3)
+                        .any(|w| w.eq_ignore_ascii_case(b"NOT"))
+                } else {
+                    sql.contains(token)
+                };
+            if found {
                 return Err(sql_err(unsupported(&format!(
                     "replaying a statement run with sql_mode {mode}"
                 ))));
@@ -401,20 +409,7 @@ impl Replay<'_> {
                         return Ok(Planned::Filtered);
                     };
                     let (targets, exprs) = assignments_of(&t, &alias, &u.assignments)?;
-                    let mut select = String::from("SELECT ");
-                    for (i, e) in exprs.iter().enumerate() {
-                        if i > 0 {
-                            select.push_str(", ");
-                        }
-                        select.push_str(&e.to_string());
-                    }
-                    select.push_str(&format!(" FROM {}", u.table));
-                    push_tail(
-                        &mut select,
-                        u.selection.as_ref(),
-                        &u.order_by,
-                        u.limit.as_ref(),
-                    );
+                    let select = update_select(u, &exprs);
                     self.plan_change(t, alias, targets, false, ignore, &select, sh, session, txn)
                 }
                 Statement::Delete(d) if d.tables.is_empty() && d.using.is_none() => {
@@ -430,13 +425,7 @@ impl Replay<'_> {
                     let Some((t, alias)) = self.single_table(twj, session, "DELETE")? else {
                         return Ok(Planned::Filtered);
                     };
-                    let mut select = format!("SELECT NULL FROM {twj}");
-                    push_tail(
-                        &mut select,
-                        d.selection.as_ref(),
-                        &d.order_by,
-                        d.limit.as_ref(),
-                    );
+                    let select = delete_select(twj, d);
                     self.plan_change(t, alias, Vec::new(), true, false, &select, sh, session, txn)
                 }
                 Statement::Insert(ins)
@@ -607,23 +596,7 @@ impl Replay<'_> {
                     };
                     engine::exec::run(plan, &cx).map_err(sql_err)?.rows
                 };
-                for r in found {
-                    let Some(Value::Bytes(old)) = r.last() else {
-                        continue;
-                    };
-                    if *delete {
-                        self.rows.delete_row(self.store, txn, table, old)?;
-                        continue;
-                    }
-                    let sp = txn.savepoint();
-                    match self.apply_assignments(table, targets, &r, old, session, txn) {
-                        Err(RowError::Sql(e, _)) if *ignore && e.code == 1062 => {
-                            txn.rollback_to(sp)
-                        }
-                        other => other?,
-                    }
-                }
-                Ok(())
+                self.change_found(table, targets, *delete, *ignore, found, session, txn)
             }
             Planned::Insert {
                 table,
@@ -982,13 +955,7 @@ impl Replay<'_> {
         let key_cols: Vec<usize> = t.def.indexes[ix].parts.iter().map(|p| p.column).collect();
         let mut params = values(row, &mut o.values_of.iter().copied())?;
         params.extend(values(old, &mut key_cols.iter().copied())?);
-        let mut select = String::from("SELECT ");
-        for (i, e) in o.exprs.iter().enumerate() {
-            if i > 0 {
-                select.push_str(", ");
-            }
-            select.push_str(&e.to_string());
-        }
+        let mut select = select_list(&o.exprs);
         select.push_str(&format!(" FROM `{}`.`{}` WHERE ", t.def.db, t.def.name));
         for (i, c) in key_cols.iter().enumerate() {
             if i > 0 {
@@ -1174,30 +1141,36 @@ impl Replay<'_> {
         };
         // SET a = ..., b = ...: later expressions see the values assigned before them.
         let (targets, exprs) = assignments_of(&t, &alias, &u.assignments).map_err(sql_err)?;
-        let mut select = String::from("SELECT ");
-        for (i, e) in exprs.iter().enumerate() {
-            if i > 0 {
-                select.push_str(", ");
-            }
-            select.push_str(&e.to_string());
-        }
-        select.push_str(&format!(" FROM {}", u.table));
-        push_tail(
-            &mut select,
-            u.selection.as_ref(),
-            &u.order_by,
-            u.limit.as_ref(),
-        );
         let found = self
-            .query(&select, session, txn, &[alias.as_str()])
+            .query(&update_select(u, &exprs), session, txn, &[alias.as_str()])
             .map_err(sql_err)?;
+        self.change_found(&t, &targets, false, ignore, found, session, txn)
+    }
+
+    /// Updates (`targets` from each row's first values) or deletes the stored rows
+    /// `found` carries last (a single-table UPDATE's or DELETE's SELECT rows). UPDATE
+    /// IGNORE leaves a row whose new key is taken as it was.
+    #[allow(clippy::too_many_arguments)]
+    fn change_found(
+        &mut self,
+        t: &TableRt,
+        targets: &[usize],
+        delete: bool,
+        ignore: bool,
+        found: Vec<Vec<Value>>,
+        session: &MasterSession<'_>,
+        txn: &mut Txn,
+    ) -> Result<(), RowError> {
         for r in found {
             let Some(Value::Bytes(old)) = r.last() else {
                 continue;
             };
+            if delete {
+                self.rows.delete_row(self.store, txn, t, old)?;
+                continue;
+            }
             let sp = txn.savepoint();
-            match self.apply_assignments(&t, &targets, &r, old, session, txn) {
-                // UPDATE IGNORE: a row whose new key is taken stays as it was.
+            match self.apply_assignments(t, targets, &r, old, session, txn) {
                 Err(RowError::Sql(e, _)) if ignore && e.code == 1062 => txn.rollback_to(sp),
                 other => other?,
             }
@@ -1223,22 +1196,10 @@ impl Replay<'_> {
         let Some((t, alias)) = self.single_table(twj, session, "DELETE").map_err(sql_err)? else {
             return Ok(());
         };
-        let mut select = format!("SELECT NULL FROM {twj}");
-        push_tail(
-            &mut select,
-            d.selection.as_ref(),
-            &d.order_by,
-            d.limit.as_ref(),
-        );
         let found = self
-            .query(&select, session, txn, &[alias.as_str()])
+            .query(&delete_select(twj, d), session, txn, &[alias.as_str()])
             .map_err(sql_err)?;
-        for r in found {
-            if let Some(Value::Bytes(old)) = r.last() {
-                self.rows.delete_row(self.store, txn, &t, old)?;
-            }
-        }
-        Ok(())
+        self.change_found(&t, &[], true, false, found, session, txn)
     }
 
     /// The base tables of `refs` (FROM's table references) by the name each goes by,
@@ -1304,13 +1265,8 @@ impl Replay<'_> {
         if updated.iter().all(|&ti| tables[ti].1.is_none()) {
             return Ok(());
         }
-        let mut select = String::from("SELECT ");
-        for (i, (_, _, e)) in assigned.iter().enumerate() {
-            if i > 0 {
-                select.push_str(", ");
-            }
-            select.push_str(&e.to_string());
-        }
+        let exprs: Vec<Expr> = assigned.iter().map(|(_, _, e)| e.clone()).collect();
+        let mut select = select_list(&exprs);
         select.push_str(&format!(" FROM {}", u.table));
         push_tail(&mut select, u.selection.as_ref(), &[], None);
         let aliases: Vec<&str> = updated.iter().map(|&ti| tables[ti].0.as_str()).collect();
@@ -1647,6 +1603,39 @@ fn strip_modifiers(sql: &str) -> (std::borrow::Cow<'_, str>, bool) {
     (format!("{}{rest}", &t[..verb_len]).into(), ignore)
 }
 
+/// `SELECT e1, e2, ...`.
+fn select_list(exprs: &[Expr]) -> String {
+    let items: Vec<String> = exprs.iter().map(|e| e.to_string()).collect();
+    format!("SELECT {}", items.join(", "))
+}
+
+/// The SELECT a single-table UPDATE becomes: its SET expressions (`exprs`, earlier
+/// targets substituted) over its table, WHERE, ORDER BY and LIMIT.
+fn update_select(u: &ast::Update, exprs: &[Expr]) -> String {
+    let mut select = select_list(exprs);
+    select.push_str(&format!(" FROM {}", u.table));
+    push_tail(
+        &mut select,
+        u.selection.as_ref(),
+        &u.order_by,
+        u.limit.as_ref(),
+    );
+    select
+}
+
+/// The SELECT a single-table DELETE on `twj` becomes (no item: only the stored rows
+/// `target_rows` adds are read).
+fn delete_select(twj: &TableWithJoins, d: &ast::Delete) -> String {
+    let mut select = format!("SELECT NULL FROM {twj}");
+    push_tail(
+        &mut select,
+        d.selection.as_ref(),
+        &d.order_by,
+        d.limit.as_ref(),
+    );
+    select
+}
+
 /// Appends WHERE, ORDER BY and LIMIT.
 fn push_tail(
     select: &mut String,
@@ -1849,6 +1838,20 @@ mod tests {
         (dir, s)
     }
 
+    /// Thread 9's session in database `d` at 2023-11-14 22:13:20 UTC.
+    fn session_of(vars: &StatementVars, sql_mode: u64) -> MasterSession<'_> {
+        MasterSession {
+            db: "d",
+            timestamp: 1_700_000_000,
+            micros: 0,
+            thread_id: 9,
+            sql_mode,
+            auto_increment: (1, 1),
+            vars,
+            rand: Default::default(),
+        }
+    }
+
     fn rows_of(view: &dyn crate::store::view::TableAccess) -> String {
         let sql = "SELECT id, name, n FROM d.t ORDER BY id";
         let none = |_: &str| None;
@@ -1887,16 +1890,7 @@ mod tests {
             insert_id: Some(1),
             ..Default::default()
         };
-        let session = MasterSession {
-            db: "d",
-            timestamp: 1_700_000_000,
-            micros: 0,
-            thread_id: 9,
-            sql_mode: 0,
-            auto_increment: (1, 1),
-            vars: &vars,
-            rand: Default::default(),
-        };
+        let session = session_of(&vars, 0);
         let mut txn = s.txn();
         let mut shapes = Shapes::default();
         let mut r = Replay {
@@ -1949,16 +1943,7 @@ mod tests {
         let mut applier = RowApplier::default();
         let filters = Filters::default();
         let vars = StatementVars::default();
-        let session = MasterSession {
-            db: "d",
-            timestamp: 1_700_000_000,
-            micros: 0,
-            thread_id: 9,
-            sql_mode: 0,
-            auto_increment: (1, 1),
-            vars: &vars,
-            rand: Default::default(),
-        };
+        let session = session_of(&vars, 0);
         let mut txn = s.txn();
         let mut shapes = Shapes::default();
         let mut r = Replay {
@@ -2005,16 +1990,7 @@ mod tests {
         let tables = crate::store::view::tables_of(&s.load_catalog().unwrap());
         let filters = Filters::default();
         let vars = StatementVars::default();
-        let session = MasterSession {
-            db: "d",
-            timestamp: 1_700_000_000,
-            micros: 0,
-            thread_id: 9,
-            sql_mode: 0,
-            auto_increment: (1, 1),
-            vars: &vars,
-            rand: Default::default(),
-        };
+        let session = session_of(&vars, 0);
         let mut txn = s.txn();
         let mut shapes = Shapes::default();
         let mut r = Replay {
@@ -2094,16 +2070,7 @@ mod tests {
         let mut applier = RowApplier::default();
         let filters = Filters::default();
         let vars = StatementVars::default();
-        let session = MasterSession {
-            db: "d",
-            timestamp: 1_700_000_000,
-            micros: 0,
-            thread_id: 9,
-            sql_mode: 0,
-            auto_increment: (1, 1),
-            vars: &vars,
-            rand: Default::default(),
-        };
+        let session = session_of(&vars, 0);
         let mut txn = s.txn();
         let mut shapes = Shapes::default();
         let mut r = Replay {
@@ -2176,16 +2143,7 @@ mod tests {
             shapes: &mut shapes,
             temporary: &Default::default(),
         };
-        let session = |sql_mode| MasterSession {
-            db: "d",
-            timestamp: 1_700_000_000,
-            micros: 0,
-            thread_id: 9,
-            sql_mode,
-            auto_increment: (1, 1),
-            vars: &vars,
-            rand: Default::default(),
-        };
+        let session = |sql_mode| session_of(&vars, sql_mode);
         // PIPES_AS_CONCAT with || in the text: 'a' || 'b' would be 'ab', not 0.
         let e = r
             .execute(

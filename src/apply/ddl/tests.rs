@@ -423,9 +423,7 @@ fn triggers_are_named_on_their_tables() {
     let cat = Catalog::default();
     let ctx = DdlContext {
         db: Some("d"),
-        collation_server: 8,
-        collation_database: None,
-        mysql: false,
+        ..ctx()
     };
     let one = |sql: &str| {
         let mut ops = parse(sql, &ctx, &cat).unwrap_or_else(|e| panic!("{sql}: {e}"));
@@ -475,9 +473,7 @@ fn create_table_select_in_statement_form_is_refused() {
     let cat = Catalog::default();
     let ctx = DdlContext {
         db: Some("d"),
-        collation_server: 8,
-        collation_database: None,
-        mysql: false,
+        ..ctx()
     };
     // Its rows would come from running the SELECT: not silently an empty table.
     for sql in [

@@ -772,10 +772,7 @@ pub fn read(
     let secondary = def.filter(|d| d.kind != IndexKind::Primary);
     let layouts = &t.layout.columns;
     let mut rk = Vec::new();
-    // The first error met inside a scan, which stops it.
-    let mut failed: Option<SqlError> = None;
     for (from, to) in ranges {
-        let mut stop = false;
         let mut step = |k: &[u8], v: &[u8]| -> Result<bool, SqlError> {
             let Some(def) = secondary else {
                 return f(v);
@@ -801,25 +798,29 @@ pub fn read(
                 None => Err(corrupt_key(t)),
             }
         };
-        view.scan(from, to, reverse, &mut |k, v| match step(k, v) {
-            Ok(go) => {
-                stop = !go;
-                go
-            }
-            Err(e) => {
-                failed = Some(e);
-                false
-            }
-        })
-        .map_err(rocks)?;
-        if let Some(e) = failed {
-            return Err(e);
-        }
-        if stop {
+        if !scan_range(view, from, to, reverse, &mut step)? {
             return Ok(false);
         }
     }
     Ok(true)
+}
+
+/// Calls `f` with each key and value in `[from, to)` until it returns false (then
+/// `Ok(false)`) or an error.
+fn scan_range(
+    view: &dyn TableAccess,
+    from: &[u8],
+    to: &[u8],
+    reverse: bool,
+    f: EntryFn<'_>,
+) -> Result<bool, SqlError> {
+    let mut outcome = Ok(true);
+    view.scan(from, to, reverse, &mut |k, v| {
+        outcome = f(k, v);
+        matches!(outcome, Ok(true))
+    })
+    .map_err(|e| SqlError::new(1030, format!("Got error from the store: {e}")))?;
+    outcome
 }
 
 /// For each column a covering read decodes: (column, where it lies in the entry).
@@ -942,25 +943,8 @@ pub fn read_entries(
     view: &dyn TableAccess,
     f: EntryFn<'_>,
 ) -> Result<bool, SqlError> {
-    let rocks = |e: StoreError| SqlError::new(1030, format!("Got error from the store: {e}"));
-    let mut failed: Option<SqlError> = None;
     for (from, to) in ranges {
-        let mut stop = false;
-        view.scan(from, to, reverse, &mut |k, v| match f(k, v) {
-            Ok(go) => {
-                stop = !go;
-                go
-            }
-            Err(e) => {
-                failed = Some(e);
-                false
-            }
-        })
-        .map_err(rocks)?;
-        if let Some(e) = failed {
-            return Err(e);
-        }
-        if stop {
+        if !scan_range(view, from, to, reverse, f)? {
             return Ok(false);
         }
     }
