@@ -5,6 +5,29 @@
 
 use std::sync::{Arc, Mutex};
 
+/// Whether a replication thread runs, as Slave_IO_Running / Slave_SQL_Running say it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Running {
+    /// Running (and, for the receiver, connected).
+    Yes,
+    /// Stopped.
+    #[default]
+    No,
+    /// The receiver is (re)connecting to the master.
+    Connecting,
+}
+
+impl Running {
+    /// The word SHOW SLAVE STATUS shows.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Running::Yes => "Yes",
+            Running::No => "No",
+            Running::Connecting => "Connecting",
+        }
+    }
+}
+
 /// One thread's latest status; clones share it.
 #[derive(Clone, Debug, Default)]
 pub struct Report<T> {

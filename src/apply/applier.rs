@@ -22,7 +22,7 @@ use crate::binlog::events::Query;
 use crate::binlog::BinlogPos;
 use crate::relay::reader::{EventGroup, GroupReader, RelayPos};
 use crate::relay::RelayIndex;
-use crate::report::Report;
+use crate::report::{Report, Running};
 use crate::shutdown::Shutdown;
 use crate::sqlerror::SqlError;
 use crate::store::catalog::Catalog;
@@ -146,7 +146,7 @@ impl Applier {
             ),
         };
         let mut status = ApplierStatus {
-            slave_sql_running: "Yes".into(),
+            slave_sql_running: Running::Yes,
             pid: std::process::id(),
             skip_counter: opts.skip_counter,
             filters: opts.filters.status_fields(),
@@ -197,7 +197,7 @@ impl Applier {
             self.status.last_sql_error_timestamp = crate::calendar::timestamp_now();
         }
         let _ = self.store.sync();
-        self.status.slave_sql_running = "No".into();
+        self.status.slave_sql_running = Running::No;
         self.status.state = String::new();
         self.report_status();
         r

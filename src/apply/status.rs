@@ -10,8 +10,8 @@ pub const FILE: &str = "applier-status.json";
 /// The applier's state.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ApplierStatus {
-    /// Slave_SQL_Running: `Yes` or `No`.
-    pub slave_sql_running: String,
+    /// Slave_SQL_Running.
+    pub slave_sql_running: crate::report::Running,
     /// Slave_SQL_Running_State.
     pub state: String,
     /// Relay_Log_File: relay file of the next group to apply.

@@ -528,8 +528,8 @@ impl Control {
     }
 
     /// SHOW SLAVE STATUS: `None` when no master was ever configured (mysqld's empty set);
-    /// otherwise its fields in MariaDB's order, `None` values being SQL NULL.
-    pub async fn slave_status(&self) -> Option<Vec<(&'static str, Option<String>)>> {
+    /// otherwise its fields in MariaDB's order.
+    pub async fn slave_status(&self) -> Option<slave_status::StatusRow> {
         let mut st = self.state.lock().await;
         reap(&mut st);
         let m = &st.master;
@@ -550,24 +550,14 @@ impl Control {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        let fields = slave_status_fields(
+        Some(slave_status_fields(
             Some(&io),
             Some(&sql),
             st.io.is_some(),
             st.sql.is_some(),
             now,
             Some(&m.ssl),
-        );
-        Some(
-            fields
-                .into_iter()
-                .map(|(n, v)| {
-                    let null =
-                        matches!(n, "Seconds_Behind_Master" | "SQL_Remaining_Delay") && v == "NULL";
-                    (n, (!null).then_some(v))
-                })
-                .collect(),
-        )
+        ))
     }
 
     /// Whether each thread runs (Slave_IO_Running / Slave_SQL_Running not `No`).

@@ -9,6 +9,7 @@ use super::admin::{self, Admin};
 use super::describe;
 use super::session::{Condition, Reply, Session};
 use super::vars::{self, Scope};
+use crate::control::slave_status::{field, slave_status_fields, Field, StatusRow};
 use crate::sql::constant::{self, syntax_error, unsupported, Env};
 use crate::sql::engine;
 use crate::sql::split::leading_words;
@@ -528,19 +529,13 @@ impl Session {
         let mut last: Option<(String, u64)> = None;
         let result = loop {
             let fields = self.shared.control.slave_status().await.unwrap_or_default();
-            let field = |n: &str| {
-                fields
-                    .iter()
-                    .find(|(k, _)| *k == n)
-                    .and_then(|(_, v)| v.clone())
-                    .unwrap_or_default()
-            };
-            if field("Slave_SQL_Running") != "Yes" {
+            let field = |n: &str| field(&fields, n).cloned().unwrap_or(Field::Num(None));
+            if field("Slave_SQL_Running").text() != "Yes" {
                 break None;
             }
             let at = (
-                field("Relay_Master_Log_File"),
-                field("Exec_Master_Log_Pos").parse::<u64>().unwrap_or(0),
+                field("Relay_Master_Log_File").text().to_string(),
+                field("Exec_Master_Log_Pos").num().unwrap_or(0),
             );
             // Binlog names grow in width past .999999: compare by length first.
             let key = |f: &str, p: u64| (f.len(), f.to_string(), p);
@@ -580,48 +575,25 @@ impl Session {
         match (w(1), w(2)) {
             ("SLAVE" | "REPLICA", "STATUS") | ("ALL", "SLAVES" | "REPLICAS") => {
                 let fields = self.shared.control.slave_status().await;
-                let names: Vec<&str> = crate::control::slave_status::slave_status_fields(
-                    None, None, false, false, 0, None,
-                )
-                .iter()
-                .map(|(n, _)| *n)
-                .collect();
-                // mysqld types the counters and positions as integers (drivers convert them).
-                const NUMERIC: &[&str] = &[
-                    "Master_Port",
-                    "Connect_Retry",
-                    "Read_Master_Log_Pos",
-                    "Relay_Log_Pos",
-                    "Last_Errno",
-                    "Skip_Counter",
-                    "Exec_Master_Log_Pos",
-                    "Relay_Log_Space",
-                    "Until_Log_Pos",
-                    "Seconds_Behind_Master",
-                    "Last_IO_Errno",
-                    "Last_SQL_Errno",
-                    "Master_Server_Id",
-                    "SQL_Delay",
-                    "SQL_Remaining_Delay",
-                    "Slave_DDL_Groups",
-                    "Slave_Non_Transactional_Groups",
-                    "Slave_Transactional_Groups",
-                ];
-                let columns = names
+                // The columns (and their types) are those of a row without a master.
+                let columns = slave_status_fields(None, None, false, false, 0, None)
                     .iter()
-                    .map(|n| {
-                        if NUMERIC.contains(n) {
-                            Column::bigint(n, true)
-                        } else {
-                            Column::text(n, 64)
-                        }
+                    .map(|(n, v)| match v {
+                        Field::Num(_) => Column::bigint(n, true),
+                        Field::Text(_) => Column::text(n, 64),
                     })
                     .collect();
+                let row = |f: StatusRow| {
+                    f.into_iter()
+                        .map(|(_, v)| match v {
+                            Field::Text(t) => Some(t),
+                            Field::Num(n) => n.map(|n| n.to_string()),
+                        })
+                        .collect()
+                };
                 Ok(Reply::Rows {
                     columns,
-                    rows: fields
-                        .map(|f| vec![f.into_iter().map(|(_, v)| v).collect()])
-                        .unwrap_or_default(),
+                    rows: fields.map(|f| vec![row(f)]).unwrap_or_default(),
                 })
             }
             ("ENGINES", _) | ("STORAGE", "ENGINES") => Ok(Reply::Rows {

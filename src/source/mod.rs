@@ -17,7 +17,7 @@ pub mod status;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::report::Report;
+use crate::report::{Report, Running};
 use crate::shutdown::Shutdown;
 
 use crate::binlog::event::{Event, EventType};
@@ -119,7 +119,7 @@ impl Receiver {
         let uuid = load_or_create_uuid(&cfg.datadir)?;
         let status = ReceiverStatus {
             slave_io_state: "Connecting to master".into(),
-            slave_io_running: "Connecting".into(),
+            slave_io_running: Running::Connecting,
             master_host: cfg.master.host.clone().unwrap_or_default(),
             master_user: cfg.master.user.clone(),
             master_port: cfg.master.port,
@@ -163,7 +163,7 @@ impl Receiver {
         let result = self.run_inner().await;
         writer.abort();
         let synced = self.relay.close_file();
-        self.status.slave_io_running = "No".into();
+        self.status.slave_io_running = Running::No;
         match &result {
             Ok(()) => self.status.slave_io_state = String::new(),
             Err(e) => {
@@ -217,7 +217,7 @@ impl Receiver {
                     }
                     tracing::warn!(error = %why, attempt = attempts, resume_at = %pos,
                         retry_in = ?self.cfg.master.connect_retry, "lost the master; will reconnect");
-                    self.status.slave_io_running = "Connecting".into();
+                    self.status.slave_io_running = Running::Connecting;
                     self.status.slave_io_state =
                         "Reconnecting after a failed master event read".into();
                     self.status.set_error(2013, &why);
@@ -365,7 +365,7 @@ impl Receiver {
             .map_err(classify)?;
         tracing::info!(from = %start, checksum = alg.name(), "binlog dump started");
         self.dump_started = true;
-        self.status.slave_io_running = "Yes".into();
+        self.status.slave_io_running = Running::Yes;
         self.status.slave_io_state = "Waiting for master to send event".into();
         self.status.last_io_errno = 0;
         self.status.last_io_error.clear();

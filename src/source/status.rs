@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use crate::relay::RelayError;
+use crate::report::Running;
 
 /// Name of the status file in datadir.
 pub const FILE: &str = "receiver-status.json";
@@ -14,8 +15,8 @@ pub const FILE: &str = "receiver-status.json";
 pub struct ReceiverStatus {
     /// Slave_IO_State: what the receiver is doing right now.
     pub slave_io_state: String,
-    /// Slave_IO_Running: `Yes`, `Connecting` or `No`.
-    pub slave_io_running: String,
+    /// Slave_IO_Running.
+    pub slave_io_running: Running,
     /// Master_Host.
     pub master_host: String,
     /// Master_User.
@@ -84,29 +85,5 @@ impl ReceiverStatus {
         self.last_io_errno = code;
         self.last_io_error = message.to_string();
         self.last_io_error_timestamp = crate::calendar::timestamp_now();
-    }
-
-    /// The SHOW SLAVE STATUS fields this status has, in mysqld's order, for `\G` printing.
-    pub fn fields(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("Slave_IO_State", self.slave_io_state.clone()),
-            ("Master_Host", self.master_host.clone()),
-            ("Master_User", self.master_user.clone()),
-            ("Master_Port", self.master_port.to_string()),
-            ("Connect_Retry", self.connect_retry.to_string()),
-            ("Master_Log_File", self.master_log_file.clone()),
-            ("Read_Master_Log_Pos", self.read_master_log_pos.to_string()),
-            ("Relay_Log_File", self.relay_log_file.clone()),
-            ("Slave_IO_Running", self.slave_io_running.clone()),
-            ("Relay_Log_Space", self.relay_log_space.to_string()),
-            ("Last_IO_Errno", self.last_io_errno.to_string()),
-            ("Last_IO_Error", self.last_io_error.clone()),
-            ("Master_Server_Id", self.master_server_id.to_string()),
-            ("Master_UUID", self.master_uuid.clone()),
-            (
-                "Last_IO_Error_Timestamp",
-                self.last_io_error_timestamp.clone(),
-            ),
-        ]
     }
 }

@@ -41,7 +41,9 @@ fn apply_offline(file: &Path) -> (ApplierStatus, Vec<String>) {
     loop {
         std::thread::sleep(Duration::from_millis(20));
         let st = ApplierStatus::load(&data).unwrap_or_default();
-        if st.caught_up || st.slave_sql_running == "No" || start.elapsed() > Duration::from_secs(60)
+        if st.caught_up
+            || st.slave_sql_running == replicant::report::Running::No
+            || start.elapsed() > Duration::from_secs(60)
         {
             break;
         }
