@@ -8,8 +8,8 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use ::replicant::sql::constant::NoSession;
 use ::replicant::sql::engine::{self, Context};
+use ::replicant::sql::env::NoSession;
 use ::replicant::store::Store;
 use criterion::{criterion_group, criterion_main, Criterion};
 use support::*;

@@ -340,8 +340,8 @@ fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         // Client statements are parsed and evaluated recursively (bounded by
-        // sql::constant::check_nesting); give the workers room beyond that bound.
-        .thread_stack_size(8 << 20)
+        // sql::parse::check_nesting); give the workers room beyond that bound.
+        .thread_stack_size(replicant::sql::parse::STACK)
         .enable_all()
         .build()?;
     rt.block_on(async move {

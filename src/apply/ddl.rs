@@ -271,7 +271,7 @@ fn trigger(sql: &str, ctx: &DdlContext<'_>) -> Result<Option<DdlOp>, SqlError> {
     if !(create || drop) || !words.iter().take(10).any(|w| w == "TRIGGER") {
         return Ok(None);
     }
-    let tokens = crate::sql::constant::tokens(sql)?;
+    let tokens = crate::sql::parse::tokens(sql)?;
     let word = |t: &Token| match t {
         Token::Word(w) => Some((w.value.clone(), w.quote_style.is_none())),
         _ => None,

@@ -31,8 +31,9 @@ use super::encode::{default_packed, pack_value};
 use super::filter::Filters;
 use super::rows::{RowApplier, RowError};
 use super::shape;
-use crate::sql::constant::{parse_statements, unsupported, Env};
 use crate::sql::engine::{self, Context};
+use crate::sql::env::Env;
+use crate::sql::parse::{parse_statements, unsupported};
 use crate::sql::temporal::{Kind, Temporal};
 use crate::sql::value::Value;
 use crate::sqlerror::SqlError;
@@ -74,7 +75,7 @@ pub struct MasterSession<'a> {
     /// INTVAR, RAND and USER_VAR values.
     pub vars: &'a StatementVars,
     /// RAND()'s generator, from the RAND event's seeds.
-    pub rand: std::cell::Cell<Option<crate::sql::constant::MyRnd>>,
+    pub rand: std::cell::Cell<Option<crate::sql::env::MyRnd>>,
 }
 
 impl MasterSession<'_> {
@@ -121,7 +122,7 @@ impl Env for MasterSession<'_> {
         match self.rand.get().or_else(|| {
             self.vars
                 .rand
-                .map(|(a, b)| crate::sql::constant::MyRnd::new(a, b))
+                .map(|(a, b)| crate::sql::env::MyRnd::new(a, b))
         }) {
             Some(mut r) => {
                 let v = r.next_f64();
@@ -1857,7 +1858,7 @@ mod tests {
         let none = |_: &str| None;
         let cx = Context {
             view,
-            env: &crate::sql::constant::NoSession,
+            env: &crate::sql::env::NoSession,
             db: None,
             names_from: sql,
             system_table: &none,
@@ -2020,7 +2021,7 @@ mod tests {
         let none = |_: &str| None;
         let cx = Context {
             view: &view,
-            env: &crate::sql::constant::NoSession,
+            env: &crate::sql::env::NoSession,
             db: None,
             names_from: sql,
             system_table: &none,

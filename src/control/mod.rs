@@ -241,8 +241,8 @@ impl Control {
             let thread = std::thread::Builder::new()
                 .name("applier".into())
                 // Replayed statements run the query engine, which recurses as deep as an
-                // expression nests (up to 1436's bound): the endpoint workers' stack.
-                .stack_size(8 << 20)
+                // expression nests (up to 1436's bound).
+                .stack_size(crate::sql::parse::STACK)
                 .spawn(move || applier.run())
                 .map_err(internal)?;
             st.sql = Some(SqlThread { stop, thread });

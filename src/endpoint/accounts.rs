@@ -124,19 +124,13 @@ fn host_matches(pattern: &str, peer: &Peer) -> bool {
         Peer::Socket => return pattern == "%",
         Peer::Tcp(ip) => ip.to_string(),
     };
-    like(pattern.as_bytes(), addr.as_bytes())
-}
-
-/// `%`/`_` pattern matching, case-insensitive (host names).
-fn like(p: &[u8], s: &[u8]) -> bool {
-    match p.split_first() {
-        None => s.is_empty(),
-        Some((b'%', rest)) => (0..=s.len()).any(|i| like(rest, &s[i..])),
-        Some((b'_', rest)) => !s.is_empty() && like(rest, &s[1..]),
-        Some((c, rest)) => {
-            s.first().is_some_and(|d| d.eq_ignore_ascii_case(c)) && like(rest, &s[1..])
-        }
-    }
+    // Host patterns match case-insensitively, as mysqld's do.
+    crate::sql::engine::eval::like(
+        &addr,
+        pattern,
+        '\\',
+        Some(Some(crate::sql::value::default_collation())),
+    )
 }
 
 /// Splits an account spec into words, unquoting quoted ones; `@` is its own word.

@@ -5,7 +5,7 @@
 use sqlparser::tokenizer::Token;
 
 use crate::control::{MasterChange, Threads};
-use crate::sql::constant::{tokens, unsupported};
+use crate::sql::parse::{tokens, unsupported};
 use crate::sqlerror::SqlError;
 
 /// A replication statement.
@@ -148,7 +148,7 @@ pub fn parse(sql: &str) -> Result<Option<Admin>, SqlError> {
 }
 
 fn syntax_error_near(near: &str) -> SqlError {
-    crate::sql::constant::syntax_error_near(near, 1)
+    crate::sql::parse::syntax_error_near(near, 1)
 }
 
 /// Sets one CHANGE MASTER option; `Err(None)` is a syntax error at the option.

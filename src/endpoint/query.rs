@@ -1,5 +1,5 @@
 //! Statement dispatch: what a COM_QUERY statement is, and its answer. Replication admin
-//! statements go to [`crate::control::Control`], constant SELECTs to the SQL core, writes
+//! statements go to [`crate::control::Control`], SELECTs to the query engine, writes
 //! get 1290.
 
 use sqlparser::dialect::MySqlDialect;
@@ -10,8 +10,9 @@ use super::describe;
 use super::session::{Condition, Reply, Session};
 use super::vars::{self, Scope};
 use crate::control::slave_status::{field, slave_status_fields, Field, StatusRow};
-use crate::sql::constant::{self, syntax_error, unsupported, Env};
 use crate::sql::engine;
+use crate::sql::env::Env;
+use crate::sql::parse::{self, syntax_error, unsupported};
 use crate::sql::split::leading_words;
 use crate::sql::value::Value;
 use crate::sqlerror::SqlError;
@@ -155,7 +156,7 @@ impl Session {
 
     /// 1064 when sqlparser cannot parse it either, else 1235 naming it.
     fn unknown_statement(&self, sql: &str) -> SqlError {
-        match constant::parse_statements(sql) {
+        match parse::parse_statements(sql) {
             Err(e) => e,
             Ok(_) => {
                 let head: String = leading_words(sql, 2).join(" ");
@@ -354,15 +355,11 @@ impl Session {
         }
         let names_from = sql.to_string();
         // PREPARE is not a read: a transaction's snapshot waits for its first statement.
-        let had_snapshot = self.snapshot.is_some();
-        let cols = self
-            .with_engine(&names_from, |cx| engine::describe(&text, cx))
-            .map(|cols| cols.into_iter().map(wire_column).collect())
-            .unwrap_or_default();
-        if !had_snapshot {
-            self.snapshot = None;
-        }
-        cols
+        self.without_snapshot(|s| {
+            s.with_engine(&names_from, |cx| engine::describe(&text, cx))
+                .map(|cols| cols.into_iter().map(wire_column).collect())
+                .unwrap_or_default()
+        })
     }
 
     /// EXPLAIN / DESCRIBE of a SELECT.
@@ -394,34 +391,13 @@ impl Session {
     fn select(&mut self, sql: &str) -> Result<Reply, SqlError> {
         let names_from = self.names_from.take();
         let names_from = names_from.as_deref().unwrap_or(sql);
-        // A SELECT that reads tables goes straight to the engine (one parse).
+        // A SELECT without tables is not a read: a transaction's snapshot waits for the
+        // first statement that reads one.
         if has_from(sql) {
-            return self.engine_select(sql, names_from);
-        }
-        let r = match constant::eval_select(sql, names_from, self) {
-            Ok(Some(r)) => r,
-            Ok(None) => return self.engine_select(sql, names_from),
-            // Constructs the constant evaluator lacks: the engine has them.
-            Err(e) if e.code == 1235 => return self.engine_select(sql, names_from),
-            Err(e) => return Err(e),
-        };
-        let columns = r
-            .names
-            .iter()
-            .zip(&r.row)
-            .map(|(n, v)| match v {
-                Value::Int(_) => Column::bigint(n, false),
-                Value::UInt(_) => Column::bigint(n, true),
-                Value::Double(_) => Column::double(n),
-                _ => Column::text(n, 64),
-            })
-            .collect();
-        let rows = if r.empty {
-            Vec::new()
+            self.engine_select(sql, names_from)
         } else {
-            vec![r.row.iter().map(Value::render).collect()]
-        };
-        Ok(Reply::Rows { columns, rows })
+            self.without_snapshot(|s| s.engine_select(sql, names_from))
+        }
     }
 
     async fn admin(&mut self, sql: &str) -> Result<Reply, SqlError> {
@@ -458,7 +434,7 @@ impl Session {
     /// the count of status changes waited through (0: already there).
     async fn master_pos_wait(&mut self, sql: &str) -> Result<Reply, SqlError> {
         use sqlparser::ast::{self, Expr, SelectItem, SetExpr, Statement};
-        let stmts = crate::sql::constant::parse_statements(sql)?;
+        let stmts = parse::parse_statements(sql)?;
         let args = match stmts.as_slice() {
             [Statement::Query(q)] => match q.body.as_ref() {
                 SetExpr::Select(sel) if sel.from.is_empty() && sel.projection.len() == 1 => {
@@ -795,7 +771,7 @@ impl Session {
                     rows,
                 })
             }
-            _ => Err(match constant::parse_statements(sql) {
+            _ => Err(match parse::parse_statements(sql) {
                 Err(e)
                     if !matches!(
                         w(1),
@@ -818,7 +794,7 @@ impl Session {
 
     /// SHOW RELAYLOG EVENTS [IN 'file'] [FROM pos] [LIMIT [offset,] count].
     async fn relaylog_events(&self, sql: &str) -> Result<Reply, SqlError> {
-        let toks = constant::tokens(sql)?;
+        let toks = parse::tokens(sql)?;
         let kw = |i: usize, k: &str| matches!(toks.get(i), Some(Token::Word(w)) if w.value.eq_ignore_ascii_case(k));
         let num = |i: usize| match toks.get(i) {
             Some(Token::Number(n, _)) => n
@@ -914,7 +890,7 @@ impl Session {
     /// and whitespace skipped): `db.t`, or `t` with a later `FROM|IN db`, or the current
     /// database.
     fn table_at(&self, sql: &str, at: usize) -> Result<TableDef, SqlError> {
-        let toks = constant::tokens(sql)?;
+        let toks = parse::tokens(sql)?;
         let name = |i: usize| match toks.get(i) {
             Some(Token::Word(w)) => Some(w.value.clone()),
             _ => None,
@@ -1000,8 +976,11 @@ impl Session {
     }
 
     /// A Variable_name / Value result, filtered by the statement's WHERE clause if any.
-    fn name_value_rows(&self, sql: &str, pairs: Vec<(String, String)>) -> Result<Reply, SqlError> {
-        let filter = where_clause(sql)?;
+    fn name_value_rows(
+        &mut self,
+        sql: &str,
+        pairs: Vec<(String, String)>,
+    ) -> Result<Reply, SqlError> {
         let table = crate::sql::memtable::MemTable {
             columns: vec!["Variable_name", "Value"],
             rows: pairs
@@ -1009,15 +988,16 @@ impl Session {
                 .map(|(n, v)| vec![Value::Text(n), Value::Text(v)])
                 .collect(),
         };
-        let mut rows = Vec::with_capacity(table.rows.len());
-        for row in &table.rows {
-            if let Some(expr) = &filter {
-                if !crate::sql::memtable::row_matches(&table, row, expr, self)? {
-                    continue;
-                }
-            }
-            rows.push(row.iter().map(Value::render).collect());
-        }
+        let kept = match where_clause(sql)? {
+            Some(filter) => self.without_snapshot(|s| {
+                s.with_engine(sql, |cx| engine::filter_rows(table, &filter, cx))
+            })?,
+            None => table.rows,
+        };
+        let rows = kept
+            .iter()
+            .map(|row| row.iter().map(Value::render).collect())
+            .collect();
         Ok(Reply::Rows {
             columns: text_columns(&["Variable_name", "Value"]),
             rows,
@@ -1114,7 +1094,7 @@ impl Session {
     }
 
     async fn set(&mut self, sql: &str) -> Result<Reply, SqlError> {
-        let toks = constant::tokens(sql)?;
+        let toks = parse::tokens(sql)?;
         let up = |i: usize| match toks.get(i) {
             Some(Token::Word(w)) => w.value.to_ascii_uppercase(),
             _ => String::new(),
@@ -1226,11 +1206,23 @@ impl Session {
         Ok(Reply::Ok)
     }
 
-    fn eval_tokens(&self, toks: &[Token]) -> Result<Value, SqlError> {
+    /// The value of an expression (SET's right-hand side), by the query engine.
+    fn eval_tokens(&mut self, toks: &[Token]) -> Result<Value, SqlError> {
         let text: Vec<String> = toks.iter().map(|t| t.to_string()).collect();
         let text = text.join(" ");
-        let expr = constant::parse_expr(&text)?;
-        constant::eval(&expr, self)
+        let expr = parse::parse_expr(&text)?;
+        self.without_snapshot(|s| s.with_engine(&text, |cx| engine::eval_expr(&expr, cx)))
+    }
+
+    /// Runs `f` without it fixing the transaction's snapshot: SET and SHOW are not reads
+    /// of tables (mysqld's snapshot waits for the first statement that reads one).
+    fn without_snapshot<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let pinned = self.snapshot.is_some();
+        let r = f(self);
+        if !pinned {
+            self.snapshot = None;
+        }
+        r
     }
 
     async fn set_variable(
@@ -1383,7 +1375,7 @@ fn where_clause(sql: &str) -> Result<Option<sqlparser::ast::Expr>, SqlError> {
     };
     let rest: String = toks[at + 1..].iter().map(|t| t.to_string()).collect();
     let rest = rest.trim().trim_end_matches(';');
-    constant::parse_expr(rest).map(Some)
+    parse::parse_expr(rest).map(Some)
 }
 
 fn is_where(t: &Token) -> bool {
@@ -1392,7 +1384,7 @@ fn is_where(t: &Token) -> bool {
 
 /// `LIKE 'pattern'` at the end of a SHOW statement.
 fn like_pattern(sql: &str) -> Result<Option<String>, SqlError> {
-    let toks = constant::tokens(sql)?;
+    let toks = parse::tokens(sql)?;
     for (i, t) in toks.iter().enumerate() {
         // A LIKE inside a WHERE clause is the WHERE's business.
         if is_where(t) {
@@ -1412,7 +1404,7 @@ fn like_pattern(sql: &str) -> Result<Option<String>, SqlError> {
 
 /// The word at position `at` (0-based, comments skipped) of `sql` as typed, plus 1.
 fn sql_word_after(sql: &str, at: usize) -> Result<String, SqlError> {
-    let toks = constant::tokens(sql)?;
+    let toks = parse::tokens(sql)?;
     match toks.get(at + 1) {
         Some(Token::Word(w)) => Ok(w.value.clone()),
         _ => Err(syntax_error(sql, "Line: 1, Column: 1")),

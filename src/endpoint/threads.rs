@@ -26,8 +26,8 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 const THREAD_CACHE: usize = 256;
 
 /// Stack of a session thread: statements are parsed and evaluated recursively (bounded by
-/// `sql::constant::check_nesting`), with room beyond that bound.
-const STACK: usize = 8 << 20;
+/// `sql::parse::check_nesting`), with room beyond that bound.
+const STACK: usize = crate::sql::parse::STACK;
 
 /// TCP connections accepted by the session threads themselves (leader/follower): idle
 /// threads wait in `accept` on the listening socket, the kernel gives each new connection

@@ -18,8 +18,8 @@ pub use super::meta::column_meta;
 pub use super::plan::*;
 use super::{ColMeta, Context};
 use crate::binlog::value::column_type as ct;
-use crate::sql::constant::unsupported;
 use crate::sql::decimal::Decimal;
+use crate::sql::parse::unsupported;
 use crate::sql::value::Value;
 use crate::sqlerror::SqlError;
 use crate::store::collation;
@@ -42,7 +42,7 @@ fn alias_columns(a: &ast::TableAlias) -> Vec<String> {
 
 /// mysqld's 1064 for a statement that does not parse as written.
 fn syntax_near(e: &Expr) -> SqlError {
-    crate::sql::constant::syntax_error_near(&e.to_string(), 1)
+    crate::sql::parse::syntax_error_near(&e.to_string(), 1)
 }
 
 /// Name-resolution scope of one SELECT.
@@ -124,6 +124,49 @@ pub fn bind_reusable(q: &Query, cx: &Context<'_>) -> Result<(QueryPlan, bool), S
     };
     let plan = b.query(q, None, Some(cx.names_from))?;
     Ok((plan, !b.volatile.get()))
+}
+
+/// Binds one expression over a row of named text columns: SHOW ... WHERE over the rows
+/// of a statement's result (`columns` its column names, compared under the default
+/// collation as mysqld's information_schema columns are), or a value without tables
+/// (`columns` empty: SET's right-hand side). Aggregates are error 1111.
+pub fn bind_expr(e: &Expr, columns: &[&str], cx: &Context<'_>) -> Result<Ex, SqlError> {
+    let b = Binder {
+        cx,
+        volatile: Cell::new(false),
+        plain_item: Cell::new(false),
+        ctes: RefCell::new(Vec::new()),
+        cte_refs: Cell::new(0),
+    };
+    let frame = Frame {
+        tables: vec![(
+            String::new(),
+            String::new(),
+            String::new(),
+            columns.iter().map(|c| c.to_string()).collect(),
+            0,
+        )],
+        cols: columns
+            .iter()
+            .map(|c| SrcCol {
+                name: c.to_string(),
+                meta: ColMeta::default(),
+                coll: Some(crate::sql::value::default_collation()),
+            })
+            .collect(),
+        parent: None,
+        correlated: Cell::new(false),
+        aggs: RefCell::new(Vec::new()),
+        aliases: RefCell::new(Vec::new()),
+        item_asts: RefCell::new(Vec::new()),
+        merged: RefCell::new(Vec::new()),
+    };
+    let clause = if columns.is_empty() {
+        FIELD_LIST
+    } else {
+        WHERE
+    };
+    b.expr(e, &frame, clause, false)
 }
 
 struct Binder<'c, 'a> {
@@ -496,7 +539,10 @@ impl Binder<'_, '_> {
         for twj in &sel.from {
             let i = sources.len();
             self.add_source(&twj.relation, &mut sources, JoinKind::Inner)?;
-            pending_on.push((i, None, Vec::new()));
+            // DUAL adds no source.
+            if sources.len() > i {
+                pending_on.push((i, None, Vec::new()));
+            }
             for j in &twj.joins {
                 let (kind, cons, right) = match &j.join_operator {
                     JoinOperator::Join(c)
@@ -687,7 +733,10 @@ impl Binder<'_, '_> {
                     let ex = ex?;
                     let name = match e {
                         Expr::Identifier(id) => id.value.clone(),
-                        Expr::CompoundIdentifier(p) if !p.is_empty() => {
+                        // A column is named by its last part; `@@session.x` as typed.
+                        Expr::CompoundIdentifier(p)
+                            if !p.is_empty() && !p[0].value.starts_with('@') =>
+                        {
                             p[p.len() - 1].value.clone()
                         }
                         _ => texts
@@ -1302,7 +1351,7 @@ impl Binder<'_, '_> {
             .and_then(|o| self.cx.placeholders.iter().position(|p| *p == o))
             .map(Ex::Param)
             .ok_or_else(|| {
-                crate::sql::constant::syntax_error(
+                crate::sql::parse::syntax_error(
                     text,
                     &format!("{e} at Line: {}, Column: {}", at.line, at.column),
                 )
@@ -1337,18 +1386,16 @@ impl Binder<'_, '_> {
             Expr::Value(v) => Ex::Lit(match &v.value {
                 Lit::Number(n, _) => number(n),
                 Lit::SingleQuotedString(s) | Lit::DoubleQuotedString(s) => Value::Text(s.clone()),
-                Lit::HexStringLiteral(h) => {
-                    Value::Bytes(hex_bytes(h).ok_or_else(|| {
-                        crate::sql::constant::syntax_error(self.cx.names_from, "")
-                    })?)
-                }
+                Lit::HexStringLiteral(h) => Value::Bytes(
+                    hex_bytes(h)
+                        .ok_or_else(|| crate::sql::parse::syntax_error(self.cx.names_from, ""))?,
+                ),
                 // b'101': a bit-value literal, a binary string of the bits' bytes
                 // (big-endian, as few as hold them), a number in numeric context.
-                Lit::SingleQuotedByteStringLiteral(bits) => {
-                    Value::Bytes(bit_bytes(bits).ok_or_else(|| {
-                        crate::sql::constant::syntax_error(self.cx.names_from, "")
-                    })?)
-                }
+                Lit::SingleQuotedByteStringLiteral(bits) => Value::Bytes(
+                    bit_bytes(bits)
+                        .ok_or_else(|| crate::sql::parse::syntax_error(self.cx.names_from, ""))?,
+                ),
                 Lit::Boolean(x) => Value::Int(*x as i64),
                 Lit::Null => Value::Null,
                 Lit::Placeholder(_) => return self.param(v.span.start, e),

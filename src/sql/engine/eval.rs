@@ -25,6 +25,18 @@ pub struct Ctx<'c, 'a> {
     pub items: &'c [Value],
 }
 
+impl<'c, 'a> Ctx<'c, 'a> {
+    /// The context of a top-level expression: no enclosing rows, aggregates or items.
+    pub fn top(cx: &'c Context<'a>) -> Ctx<'c, 'a> {
+        Ctx {
+            cx,
+            outer: &[],
+            aggs: &[],
+            items: &[],
+        }
+    }
+}
+
 fn b(x: bool) -> Value {
     Value::Int(x as i64)
 }
@@ -131,7 +143,7 @@ pub fn arith(op: Arith, l: &Value, r: &Value) -> Result<Value, SqlError> {
             return match res {
                 Some(d) => Ok(Value::Decimal(d)),
                 // mysqld computes to 65 digits; a double here would be a wrong answer.
-                None => Err(crate::sql::constant::unsupported(
+                None => Err(crate::sql::parse::unsupported(
                     "DECIMAL arithmetic beyond 65 digits",
                 )),
             };
@@ -406,7 +418,7 @@ pub fn eval(e: &Ex, row: &[Value], cx: &Ctx<'_, '_>) -> Result<Value, SqlError> 
                     };
                 }
                 "RAND" if args.is_empty() => return Ok(Value::Double(cx.cx.env.rand())),
-                "RAND" => return Err(crate::sql::constant::unsupported("RAND(N)")),
+                "RAND" => return Err(crate::sql::parse::unsupported("RAND(N)")),
                 "COALESCE" => {
                     for a in args {
                         let v = eval(a, row, cx)?;
@@ -426,7 +438,7 @@ pub fn eval(e: &Ex, row: &[Value], cx: &Ctx<'_, '_>) -> Result<Value, SqlError> 
         }
         Ex::Cast(a, to) => cast(eval(a, row, cx)?, *to),
         Ex::Interval(..) => {
-            return Err(crate::sql::constant::unsupported(
+            return Err(crate::sql::parse::unsupported(
                 "INTERVAL outside date arithmetic",
             ))
         }

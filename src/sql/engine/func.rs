@@ -4,9 +4,9 @@
 use md5::Digest as _;
 
 use super::bind::Coll;
-use crate::sql::constant::unsupported;
 use crate::sql::decimal::Decimal;
 use crate::sql::geometry as geo;
+use crate::sql::parse::unsupported;
 use crate::sql::temporal::{Kind, Temporal};
 use crate::sql::value::{compare, Value};
 use crate::sqlerror::SqlError;

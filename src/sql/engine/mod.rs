@@ -20,7 +20,8 @@ pub mod plan;
 
 use sqlparser::ast::Statement;
 
-use super::constant::{parse_statements, unsupported, Env};
+use super::env::Env;
+use super::parse::{parse_statements, unsupported};
 use super::value::Value;
 use crate::sqlerror::SqlError;
 use crate::store::view::TableAccess;
@@ -153,6 +154,31 @@ pub fn plan_reusable(sql: &str, cx: &Context<'_>) -> Result<(bind::QueryPlan, bo
     bind::bind_reusable(q, cx)
 }
 
+/// Evaluates one expression without tables (SET's values), with the binder and
+/// evaluator every query uses.
+pub fn eval_expr(e: &sqlparser::ast::Expr, cx: &Context<'_>) -> Result<Value, SqlError> {
+    let ex = bind::bind_expr(e, &[], cx)?;
+    eval::eval(&ex, &[], &eval::Ctx::top(cx))
+}
+
+/// The rows of `table` that satisfy `filter` (SHOW ... WHERE: NULL is not a match), its
+/// columns named as the table names them.
+pub fn filter_rows(
+    table: crate::sql::memtable::MemTable,
+    filter: &sqlparser::ast::Expr,
+    cx: &Context<'_>,
+) -> Result<Vec<Vec<Value>>, SqlError> {
+    let ex = bind::bind_expr(filter, &table.columns, cx)?;
+    let ecx = eval::Ctx::top(cx);
+    let mut out = Vec::with_capacity(table.rows.len());
+    for row in table.rows {
+        if eval::eval(&ex, &row, &ecx)?.truth() == Some(true) {
+            out.push(row);
+        }
+    }
+    Ok(out)
+}
+
 /// EXPLAIN SELECT ...: the plan mysqld's way (one row per table).
 pub fn explain(sql: &str, cx: &Context<'_>) -> Result<ResultSet, SqlError> {
     let stmts = parse_statements(sql)?;
@@ -180,9 +206,12 @@ pub fn describe(sql: &str, cx: &Context<'_>) -> Result<Vec<ColMeta>, SqlError> {
 }
 
 #[cfg(test)]
+mod session_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sql::constant::NoSession;
+    use crate::sql::env::NoSession;
     use crate::store::catalog::{ColumnDef, IndexDef, IndexKind, KeyPart, SqlType, TableDef};
     use crate::store::{keycodec, keys, AppliedPos, Store};
 
