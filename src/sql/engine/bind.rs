@@ -13,6 +13,7 @@ use sqlparser::ast::{
 };
 
 use super::access;
+use super::func::named;
 use super::meta::column_coll;
 pub use super::meta::column_meta;
 pub use super::plan::*;
@@ -70,7 +71,7 @@ impl Frame<'_> {
     /// wins; between two different collations of a character set, the `_bin` one.
     fn pair_coll(&self, l: &Ex, r: &Ex) -> Coll {
         let explicit = |e: &Ex| match e {
-            Ex::Func("COLLATE", _, c) => *c,
+            Ex::Func(f, _, c) if f.name == "COLLATE" => *c,
             _ => None,
         };
         if let Some(c) = explicit(l).or(explicit(r)) {
@@ -281,14 +282,6 @@ fn order_items(q: &Query) -> Result<Vec<(&Expr, bool)>, SqlError> {
     }
 }
 
-/// Names a function the engine evaluates (see [`super::func`]).
-fn function_name(name: &str) -> Option<&'static str> {
-    super::func::NAMES
-        .iter()
-        .copied()
-        .find(|n| n.eq_ignore_ascii_case(name))
-}
-
 fn agg_kind(name: &str) -> Option<AggKind> {
     Some(match name {
         "COUNT" => AggKind::Count,
@@ -484,6 +477,7 @@ impl Binder<'_, '_> {
                 meta: None,
                 coll: c.coll,
                 not_null: false,
+                ret: None,
             })
             .collect();
         let mut order = Vec::new();
@@ -702,6 +696,7 @@ impl Binder<'_, '_> {
                             meta: Some(col.meta.clone()),
                             coll: col.coll,
                             not_null: false,
+                            ret: None,
                         });
                     }
                 }
@@ -720,6 +715,7 @@ impl Binder<'_, '_> {
                             meta: Some(col.meta.clone()),
                             coll: col.coll,
                             not_null: false,
+                            ret: None,
                         });
                     }
                 }
@@ -1004,6 +1000,7 @@ impl Binder<'_, '_> {
                         meta: Some(meta),
                         coll: c.coll,
                         not_null: false,
+                        ret: None,
                     };
                 }
             }
@@ -1013,6 +1010,10 @@ impl Binder<'_, '_> {
             meta: None,
             coll: expr_coll(ex),
             not_null: false,
+            ret: match ex {
+                Ex::Func(f, ..) => Some(f.ret),
+                _ => None,
+            },
         }
     }
 
@@ -1461,7 +1462,7 @@ impl Binder<'_, '_> {
                     B::GtEq => Ex::Cmp(Cmp::Ge, l, r, coll),
                     B::Plus => match (*l, *r) {
                         (Ex::Interval(n, u), d) | (d, Ex::Interval(n, u)) => Ex::Func(
-                            "DATE_ADD",
+                            named("DATE_ADD"),
                             vec![d, *n, Ex::Lit(Value::Text(u.into()))],
                             None,
                         ),
@@ -1469,7 +1470,7 @@ impl Binder<'_, '_> {
                     },
                     B::Minus => match (*l, *r) {
                         (d, Ex::Interval(n, u)) => Ex::Func(
-                            "DATE_SUB",
+                            named("DATE_SUB"),
                             vec![d, *n, Ex::Lit(Value::Text(u.into()))],
                             None,
                         ),
@@ -1479,13 +1480,13 @@ impl Binder<'_, '_> {
                     B::Divide => Ex::Arith(Arith::Div, l, r),
                     B::MyIntegerDivide => Ex::Arith(Arith::IntDiv, l, r),
                     B::Modulo => Ex::Arith(Arith::Mod, l, r),
-                    B::BitwiseAnd => Ex::Func("&", vec![*l, *r], None),
-                    B::BitwiseOr => Ex::Func("|", vec![*l, *r], None),
-                    B::BitwiseXor => Ex::Func("^", vec![*l, *r], None),
-                    B::Arrow => Ex::Func("JSON_EXTRACT", vec![*l, *r], None),
+                    B::BitwiseAnd => Ex::Func(named("&"), vec![*l, *r], None),
+                    B::BitwiseOr => Ex::Func(named("|"), vec![*l, *r], None),
+                    B::BitwiseXor => Ex::Func(named("^"), vec![*l, *r], None),
+                    B::Arrow => Ex::Func(named("JSON_EXTRACT"), vec![*l, *r], None),
                     B::LongArrow => Ex::Func(
-                        "JSON_UNQUOTE",
-                        vec![Ex::Func("JSON_EXTRACT", vec![*l, *r], None)],
+                        named("JSON_UNQUOTE"),
+                        vec![Ex::Func(named("JSON_EXTRACT"), vec![*l, *r], None)],
                         None,
                     ),
                     B::StringConcat => Ex::Or(l, r),
@@ -1581,9 +1582,11 @@ impl Binder<'_, '_> {
                 let case = Ex::Case(op, whens, els, coll);
                 match (temporal, scale) {
                     (Some(t), _) => as_temporal(case, t),
-                    (None, Some(s)) => {
-                        Ex::Func("RESCALE", vec![case, Ex::Lit(Value::Int(s as i64))], None)
-                    }
+                    (None, Some(s)) => Ex::Func(
+                        named("RESCALE"),
+                        vec![case, Ex::Lit(Value::Int(s as i64))],
+                        None,
+                    ),
                     (None, None) => case,
                 }
             }
@@ -1606,20 +1609,20 @@ impl Binder<'_, '_> {
                 let name = c.to_string().trim_matches('`').to_string();
                 let coll = collation::by_name(&name)
                     .ok_or_else(|| SqlError::new(1273, format!("Unknown collation: '{name}'")))?;
-                Ex::Func("COLLATE", vec![inner], Some(coll))
+                Ex::Func(named("COLLATE"), vec![inner], Some(coll))
             }
             Expr::Ceil { expr, .. } => Ex::Func(
-                "CEILING",
+                named("CEILING"),
                 vec![self.expr(expr, frame, clause, allow_agg)?],
                 None,
             ),
             Expr::Floor { expr, .. } => Ex::Func(
-                "FLOOR",
+                named("FLOOR"),
                 vec![self.expr(expr, frame, clause, allow_agg)?],
                 None,
             ),
             Expr::Position { expr, r#in } => Ex::Func(
-                "LOCATE",
+                named("LOCATE"),
                 vec![
                     self.expr(expr, frame, clause, allow_agg)?,
                     self.expr(r#in, frame, clause, allow_agg)?,
@@ -1639,7 +1642,7 @@ impl Binder<'_, '_> {
                 if let Some(f) = substring_for {
                     args.push(self.expr(f, frame, clause, allow_agg)?);
                 }
-                Ex::Func("SUBSTRING", args, None)
+                Ex::Func(named("SUBSTRING"), args, None)
             }
             Expr::Trim {
                 expr,
@@ -1660,7 +1663,7 @@ impl Binder<'_, '_> {
                     None => Ex::Lit(Value::Text(" ".into())),
                 };
                 Ex::Func(
-                    which,
+                    named(which),
                     vec![self.expr(expr, frame, clause, allow_agg)?, what],
                     None,
                 )
@@ -1668,7 +1671,7 @@ impl Binder<'_, '_> {
             Expr::Extract { field, expr, .. } => {
                 let unit = interval_unit(&Some(field.clone()))?;
                 Ex::Func(
-                    "EXTRACT",
+                    named("EXTRACT"),
                     vec![
                         Ex::Lit(Value::Text(unit.into())),
                         self.expr(expr, frame, clause, allow_agg)?,
@@ -1812,7 +1815,7 @@ impl Binder<'_, '_> {
                 }
                 let mut v = vec![Ex::Lit(Value::Text(unit.into()))];
                 v.extend(rest);
-                return Ok(Ex::Func("TIMESTAMPDIFF", v, None));
+                return Ok(Ex::Func(named("TIMESTAMPDIFF"), v, None));
             }
         }
         let mut bound = Vec::with_capacity(args.len());
@@ -1859,27 +1862,13 @@ impl Binder<'_, '_> {
                 }
             }
         }
-        let name = match name.as_str() {
-            "ADDDATE" => "DATE_ADD",
-            "SUBDATE" => "DATE_SUB",
-            "CURRENT_TIMESTAMP" | "LOCALTIME" | "LOCALTIMESTAMP" | "SYSDATE" => "NOW",
-            "CURRENT_DATE" => "CURDATE",
-            "CURRENT_TIME" => "CURTIME",
-            "SUBSTR" | "MID" => "SUBSTRING",
-            "CHARACTER_LENGTH" => "CHAR_LENGTH",
-            "OCTET_LENGTH" => "LENGTH",
-            "LCASE" => "LOWER",
-            "UCASE" => "UPPER",
-            "CEIL" => "CEILING",
-            "DAYOFMONTH" => "DAY",
-            "SHA" => "SHA1",
-            "POW" => "POWER",
-            "POSITION" => "LOCATE",
-            n => n,
-        };
-        let Some(fname) = function_name(name) else {
+        let Some(func) = super::func::lookup(&name) else {
             return Err(unsupported(&format!("function {name}")));
         };
+        if bound.len() < func.min || bound.len() > func.max {
+            return Err(super::func::wrong_count(&name));
+        }
+        let fname = func.name;
         // DATE_ADD(d, INTERVAL n unit) → DATE_ADD(d, n, 'unit').
         if matches!(fname, "DATE_ADD" | "DATE_SUB") {
             let mut it = bound.into_iter();
@@ -1888,10 +1877,10 @@ impl Binder<'_, '_> {
             };
             return Ok(match iv {
                 Ex::Interval(n, u) => {
-                    Ex::Func(fname, vec![d, *n, Ex::Lit(Value::Text(u.into()))], None)
+                    Ex::Func(func, vec![d, *n, Ex::Lit(Value::Text(u.into()))], None)
                 }
                 days => Ex::Func(
-                    fname,
+                    func,
                     vec![d, days, Ex::Lit(Value::Text("DAY".into()))],
                     None,
                 ),
@@ -1931,10 +1920,14 @@ impl Binder<'_, '_> {
                 }
             }
         }
-        let f = Ex::Func(fname, bound, coll);
+        let f = Ex::Func(func, bound, coll);
         Ok(match (temporal, scale) {
             (Some(t), _) => as_temporal(f, t),
-            (None, Some(s)) => Ex::Func("RESCALE", vec![f, Ex::Lit(Value::Int(s as i64))], None),
+            (None, Some(s)) => Ex::Func(
+                named("RESCALE"),
+                vec![f, Ex::Lit(Value::Int(s as i64))],
+                None,
+            ),
             (None, None) => f,
         })
     }
@@ -1991,7 +1984,7 @@ fn common_scale(frame: &Frame<'_>, branches: &[&Ex]) -> Option<u8> {
                     _ => return None,
                 }
             }
-            Ex::Func("RESCALE", a, _) => match a.get(1) {
+            Ex::Func(f, a, _) if f.name == "RESCALE" => match a.get(1) {
                 Some(Ex::Lit(Value::Int(n))) => *n as u8,
                 _ => return None,
             },
@@ -2057,7 +2050,7 @@ fn string_column(frame: &Frame<'_>, e: &Ex) -> bool {
 /// Wraps `e` so that its values take the temporal type [`common_temporal`] found.
 fn as_temporal(e: Ex, (kind, fsp): (i64, u8)) -> Ex {
     Ex::Func(
-        "AS_TEMPORAL",
+        named("AS_TEMPORAL"),
         vec![
             e,
             Ex::Lit(Value::Int(kind)),
@@ -2089,7 +2082,7 @@ fn clone_simple(e: &Ex) -> Option<Ex> {
 /// The collation an expression's strings compare by, when it has one of its own.
 pub fn expr_coll(e: &Ex) -> Coll {
     match e {
-        Ex::Func("COLLATE", _, c) => *c,
+        Ex::Func(f, _, c) if f.name == "COLLATE" => *c,
         Ex::Func(_, _, c) => *c,
         _ => None,
     }

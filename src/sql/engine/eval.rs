@@ -402,40 +402,16 @@ pub fn eval(e: &Ex, row: &[Value], cx: &Ctx<'_, '_>) -> Result<Value, SqlError> 
                 None => Value::Null,
             }
         }
-        Ex::Func(name, args, coll) => {
-            // Lazily evaluated functions.
-            match *name {
-                "IF" if args.len() == 3 => {
-                    let t = eval(&args[0], row, cx)?.truth() == Some(true);
-                    return eval(&args[if t { 1 } else { 2 }], row, cx);
+        Ex::Func(f, args, coll) => match f.body {
+            super::func::Body::Lazy(body) => body(args, &mut |a| eval(a, row, cx), cx.cx.env)?,
+            _ => {
+                let mut vals = Vec::with_capacity(args.len());
+                for a in args {
+                    vals.push(eval(a, row, cx)?);
                 }
-                "IFNULL" if args.len() == 2 => {
-                    let v = eval(&args[0], row, cx)?;
-                    return if matches!(v, Value::Null) {
-                        eval(&args[1], row, cx)
-                    } else {
-                        Ok(v)
-                    };
-                }
-                "RAND" if args.is_empty() => return Ok(Value::Double(cx.cx.env.rand())),
-                "RAND" => return Err(crate::sql::parse::unsupported("RAND(N)")),
-                "COALESCE" => {
-                    for a in args {
-                        let v = eval(a, row, cx)?;
-                        if !matches!(v, Value::Null) {
-                            return Ok(v);
-                        }
-                    }
-                    return Ok(Value::Null);
-                }
-                _ => {}
+                super::func::call(f, vals, *coll)?
             }
-            let mut vals = Vec::with_capacity(args.len());
-            for a in args {
-                vals.push(eval(a, row, cx)?);
-            }
-            super::func::call(name, vals, *coll)?
-        }
+        },
         Ex::Cast(a, to) => cast(eval(a, row, cx)?, *to),
         Ex::Interval(..) => {
             return Err(crate::sql::parse::unsupported(

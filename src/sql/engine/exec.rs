@@ -1232,10 +1232,13 @@ pub fn metas(cols: &[OutCol], rows: &[Vec<Value>]) -> Vec<ColMeta> {
             if let Some(m) = known_meta(c) {
                 return m.clone();
             }
+            // No row has a value: a function's result type stands for them.
+            let typed = c.ret.and_then(super::func::Ret::sample);
             let sample = rows
                 .iter()
                 .map(|r| &r[i])
-                .find(|v| !matches!(v, Value::Null));
+                .find(|v| !matches!(v, Value::Null))
+                .or(typed.as_ref());
             let max_len = rows
                 .iter()
                 .map(|r| r[i].text_bytes().map_or(0, |b| b.len()))
@@ -1417,6 +1420,7 @@ pub fn explain(plan: &QueryPlan) -> ResultSet {
             meta: None,
             coll: None,
             not_null: false,
+            ret: None,
         })
         .collect();
     let columns = metas(&cols, &rows);

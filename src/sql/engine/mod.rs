@@ -125,6 +125,7 @@ pub fn capture(plan: &mut bind::QueryPlan, targets: &[&str]) -> Result<(), SqlEr
             meta: None,
             coll: None,
             not_null: false,
+            ret: None,
         });
     }
     s.width += targets.len();

@@ -98,8 +98,8 @@ pub enum Ex {
     Regexp(Box<Ex>, Box<Ex>, bool, Coll),
     /// CASE [operand] WHEN ... THEN ... [ELSE ...] END.
     Case(Option<Box<Ex>>, Vec<(Ex, Ex)>, Option<Box<Ex>>, Coll),
-    /// A function by upper-case name.
-    Func(&'static str, Vec<Ex>, Coll),
+    /// A function call: the function's row in [`super::func`]'s table.
+    Func(&'static super::func::Func, Vec<Ex>, Coll),
     /// CAST / CONVERT.
     Cast(Box<Ex>, CastTo),
     /// INTERVAL n unit (only as a date arithmetic operand).
@@ -286,6 +286,8 @@ pub struct OutCol {
     pub coll: Coll,
     /// Never NULL (COUNT): flagged NOT NULL in the metadata.
     pub not_null: bool,
+    /// The result type of a function item, typing the column when no row does.
+    pub ret: Option<super::func::Ret>,
 }
 
 /// A bound SELECT.

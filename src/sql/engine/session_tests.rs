@@ -164,3 +164,12 @@ proptest::proptest! {
         proptest::prop_assert_eq!(a, b);
     }
 }
+
+#[test]
+fn function_columns_are_typed_without_rows() {
+    use crate::binlog::value::column_type as ct;
+    let r = one("SELECT LENGTH(@x), CURDATE(), SQRT(2), CONCAT(@x) LIMIT 0");
+    assert!(r.rows.is_empty());
+    let types: Vec<u8> = r.columns.iter().map(|c| c.col_type).collect();
+    assert_eq!(types, vec![ct::LONGLONG, ct::DATE, ct::DOUBLE, ct::NULL]);
+}
