@@ -14,11 +14,18 @@
 
 pub mod accounts;
 pub mod admin;
+mod commands;
+mod connection;
 pub mod describe;
 pub mod infoschema;
 pub mod prepared;
-mod query;
+mod reads;
+mod replication;
+mod results;
 mod session;
+mod set;
+mod show;
+mod statement;
 mod threads;
 pub mod vars;
 
@@ -319,7 +326,7 @@ fn session_job(
         None => (Peer::Socket, 0),
     };
     move || {
-        threads::block_on(session::serve(conn, peer, port, id, shared, rx, handle));
+        threads::block_on(connection::serve(conn, peer, port, id, shared, rx, handle));
     }
 }
 

@@ -28,7 +28,7 @@ pub struct Prepared {
     /// A SELECT reading tables: executed from a plan with parameter values.
     pub planned: bool,
     /// The plan of the last execution, kept when it can serve the next one.
-    pub plan: Option<super::query::CachedPlan>,
+    pub plan: Option<super::reads::CachedPlan>,
     /// The result column definitions (encoded, concatenated) the client last received for
     /// this statement: with MARIADB_CLIENT_CACHE_METADATA, an execution whose columns
     /// encode the same sends none.
@@ -54,7 +54,7 @@ impl Prepared {
                     .first()
                     .map(String::as_str),
                 Some("SELECT" | "WITH")
-            ) && super::query::has_from(sql),
+            ) && super::statement::has_from(sql),
             plan: None,
             client_columns: Vec::new(),
             placeholders,

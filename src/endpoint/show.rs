@@ -1,0 +1,543 @@
+//! SHOW statements: replication status, variables and status counters, the relay log's
+//! events, processes, engines, and SHOW ... LIKE / WHERE filtering.
+
+use sqlparser::dialect::MySqlDialect;
+use sqlparser::tokenizer::{Token, Tokenizer};
+
+use super::describe;
+use super::session::{Reply, Session};
+use super::statement::{sql_word_after, unquote};
+use super::vars;
+use crate::control::slave_status::{slave_status_fields, Field, StatusRow};
+use crate::sql::engine;
+use crate::sql::parse::{self, syntax_error, unsupported};
+use crate::sql::value::Value;
+use crate::sqlerror::SqlError;
+use crate::wire::resultset::Column;
+
+/// Text result columns.
+pub(super) fn text_columns(names: &[&str]) -> Vec<Column> {
+    names.iter().map(|n| Column::text(n, 64)).collect()
+}
+
+/// Columns of SHOW BINLOG / RELAYLOG EVENTS.
+pub(super) fn events_columns() -> Vec<Column> {
+    vec![
+        Column::text("Log_name", 64),
+        Column::bigint("Pos", true),
+        Column::text("Event_type", 64),
+        Column::bigint("Server_id", true),
+        Column::bigint("End_log_pos", true),
+        Column::text("Info", 1024),
+    ]
+}
+
+/// The WHERE expression of `SHOW ... WHERE expr`, parsed.
+pub(super) fn where_clause(sql: &str) -> Result<Option<sqlparser::ast::Expr>, SqlError> {
+    let toks: Vec<Token> = Tokenizer::new(&MySqlDialect {}, sql)
+        .tokenize()
+        .map_err(|e| syntax_error(sql, &e.to_string()))?;
+    let Some(at) = toks.iter().position(is_where) else {
+        return Ok(None);
+    };
+    let rest: String = toks[at + 1..].iter().map(|t| t.to_string()).collect();
+    let rest = rest.trim().trim_end_matches(';');
+    parse::parse_expr(rest).map(Some)
+}
+
+pub(super) fn is_where(t: &Token) -> bool {
+    matches!(t, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("WHERE"))
+}
+
+/// `LIKE 'pattern'` at the end of a SHOW statement.
+pub(super) fn like_pattern(sql: &str) -> Result<Option<String>, SqlError> {
+    let toks = parse::tokens(sql)?;
+    for (i, t) in toks.iter().enumerate() {
+        // A LIKE inside a WHERE clause is the WHERE's business.
+        if is_where(t) {
+            break;
+        }
+        if matches!(t, Token::Word(w) if w.value.eq_ignore_ascii_case("LIKE")) {
+            return match toks.get(i + 1) {
+                Some(Token::SingleQuotedString(s)) | Some(Token::DoubleQuotedString(s)) => {
+                    Ok(Some(s.clone()))
+                }
+                _ => Err(syntax_error(sql, "Line: 1, Column: 1")),
+            };
+        }
+    }
+    Ok(None)
+}
+
+pub(super) fn default_collation(charset: &str) -> String {
+    match charset {
+        "latin1" => "latin1_swedish_ci".into(),
+        "binary" => "binary".into(),
+        "utf8" | "utf8mb3" => "utf8mb3_general_ci".into(),
+        cs => format!("{cs}_general_ci"),
+    }
+}
+
+/// SHOW ... LIKE: the pattern matched case-insensitively, as mysqld matches names there.
+pub(super) fn like_ci(name: &str, pattern: &str) -> bool {
+    crate::sql::engine::eval::like(
+        name,
+        pattern,
+        '\\',
+        Some(Some(crate::sql::value::default_collation())),
+    )
+}
+
+impl Session {
+    pub(super) async fn show(&mut self, sql: &str, words: &[String]) -> Result<Reply, SqlError> {
+        let w = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
+        let pattern = like_pattern(sql)?;
+        let matches = |name: &str| pattern.as_deref().is_none_or(|p| like_ci(name, p));
+        match (w(1), w(2)) {
+            ("SLAVE" | "REPLICA", "STATUS") | ("ALL", "SLAVES" | "REPLICAS") => {
+                let fields = self.shared.control.slave_status().await;
+                // The columns (and their types) are those of a row without a master.
+                let columns = slave_status_fields(None, None, false, false, 0, None)
+                    .iter()
+                    .map(|(n, v)| match v {
+                        Field::Num(_) => Column::bigint(n, true),
+                        Field::Text(_) => Column::text(n, 64),
+                    })
+                    .collect();
+                let row = |f: StatusRow| {
+                    f.into_iter()
+                        .map(|(_, v)| match v {
+                            Field::Text(t) => Some(t),
+                            Field::Num(n) => n.map(|n| n.to_string()),
+                        })
+                        .collect()
+                };
+                Ok(Reply::Rows {
+                    columns,
+                    rows: fields.map(|f| vec![row(f)]).unwrap_or_default(),
+                })
+            }
+            ("ENGINES", _) | ("STORAGE", "ENGINES") => Ok(Reply::Rows {
+                // One engine holds every table: the store.
+                columns: text_columns(&[
+                    "Engine",
+                    "Support",
+                    "Comment",
+                    "Transactions",
+                    "XA",
+                    "Savepoints",
+                ]),
+                rows: vec![[
+                    "ROCKSDB",
+                    "DEFAULT",
+                    "replicant's store: RocksDB, one write batch per master transaction",
+                    "YES",
+                    "NO",
+                    "NO",
+                ]
+                .iter()
+                .map(|v| Some(v.to_string()))
+                .collect()],
+            }),
+            ("SLAVE" | "REPLICA", "HOSTS") | ("REPLICAS", _) => Ok(Reply::Rows {
+                columns: text_columns(&["Server_id", "Host", "Port", "Master_id"]),
+                rows: Vec::new(),
+            }),
+            ("MASTER" | "BINARY", "STATUS") => Ok(Reply::Rows {
+                columns: text_columns(&["File", "Position", "Binlog_Do_DB", "Binlog_Ignore_DB"]),
+                rows: Vec::new(),
+            }),
+            ("RELAYLOG", "EVENTS") => {
+                // The relay log holds everything replicated, filtered databases included.
+                self.require_admin("REPLICATION SLAVE ADMIN")?;
+                self.relaylog_events(sql).await
+            }
+            ("BINLOG", "EVENTS") => Ok(Reply::Rows {
+                // No binlog of its own (yet): what mysqld with log_bin off shows.
+                columns: events_columns(),
+                rows: Vec::new(),
+            }),
+            ("BINARY" | "MASTER", "LOGS") => Err(SqlError::new(
+                1381,
+                "You are not using binary logging".into(),
+            )),
+            ("DATABASES" | "SCHEMAS", _) => {
+                let cat = self.catalog()?;
+                let mut names: Vec<String> = std::iter::once("information_schema".to_string())
+                    .chain(cat.databases.keys().cloned())
+                    .filter(|n| matches(n))
+                    .collect();
+                names.sort();
+                let title = match &pattern {
+                    Some(p) => format!("Database ({p})"),
+                    None => "Database".into(),
+                };
+                Ok(Reply::Rows {
+                    columns: vec![Column::text(&title, 64)],
+                    rows: names.into_iter().map(|n| vec![Some(n)]).collect(),
+                })
+            }
+            ("TABLES", _) | ("FULL", "TABLES") => {
+                let full = w(1) == "FULL";
+                let at = if full { 3 } else { 2 };
+                let db = match w(at) {
+                    "FROM" | "IN" => unquote(sql_word_after(sql, at)?.as_str()).to_string(),
+                    _ => self
+                        .db
+                        .clone()
+                        .ok_or_else(|| SqlError::new(1046, "No database selected".into()))?,
+                };
+                let cat = self.catalog()?;
+                if !cat.databases.contains_key(&db) {
+                    return Err(SqlError::new(1049, format!("Unknown database '{db}'")));
+                }
+                let mut title = format!("Tables_in_{db}");
+                if let Some(p) = &pattern {
+                    title.push_str(&format!(" ({p})"));
+                }
+                let mut columns = vec![Column::text(&title, 64)];
+                if full {
+                    columns.push(Column::text("Table_type", 64));
+                }
+                let rows = cat
+                    .tables_of(&db)
+                    .filter(|t| matches(&t.name))
+                    .map(|t| {
+                        let mut r = vec![Some(t.name.clone())];
+                        if full {
+                            r.push(Some("BASE TABLE".into()));
+                        }
+                        r
+                    })
+                    .collect();
+                Ok(Reply::Rows { columns, rows })
+            }
+            ("VARIABLES", _) | ("GLOBAL" | "SESSION" | "LOCAL", "VARIABLES") => {
+                let global = w(1) == "GLOBAL";
+                let globals = self.globals();
+                let pairs: Vec<(String, String)> = globals
+                    .iter()
+                    .filter(|(n, _)| matches(n))
+                    .map(|(n, (_, v))| {
+                        let v = if global {
+                            v
+                        } else {
+                            self.vars.get(n).unwrap_or(v)
+                        };
+                        (n.to_string(), vars::show_value(n, v))
+                    })
+                    .collect();
+                self.name_value_rows(sql, pairs)
+            }
+            ("STATUS", _) | ("GLOBAL" | "SESSION" | "LOCAL", "STATUS") => {
+                let pairs = self
+                    .status_variables()
+                    .await
+                    .into_iter()
+                    .filter(|(n, _)| matches(n))
+                    .map(|(n, v)| (n.to_string(), v))
+                    .collect();
+                self.name_value_rows(sql, pairs)
+            }
+            ("PROCESSLIST", _) | ("FULL", "PROCESSLIST") => Ok(self.processlist(w(1) == "FULL")),
+            ("COLUMNS" | "FIELDS", _) => self.describe_table(sql, 3, false, pattern.as_deref()),
+            ("FULL", "COLUMNS" | "FIELDS") => self.describe_table(sql, 4, true, pattern.as_deref()),
+            ("INDEX" | "INDEXES" | "KEYS", _) => {
+                let t = self.table_at(sql, 3)?;
+                Ok(Reply::Rows {
+                    columns: vec![
+                        Column::text("Table", 64),
+                        Column::bigint("Non_unique", false),
+                        Column::text("Key_name", 64),
+                        Column::bigint("Seq_in_index", true),
+                        Column::text("Column_name", 64),
+                        Column::text("Collation", 1),
+                        Column::bigint("Cardinality", false),
+                        Column::bigint("Sub_part", false),
+                        Column::text("Packed", 10),
+                        Column::text("Null", 3),
+                        Column::text("Index_type", 16),
+                        Column::text("Comment", 16),
+                        Column::text("Index_comment", 1024),
+                        Column::text("Ignored", 3),
+                    ],
+                    rows: describe::show_index(&t),
+                })
+            }
+            ("CREATE", "TABLE") => {
+                let t = self.table_at(sql, 3)?;
+                Ok(Reply::Rows {
+                    columns: text_columns(&["Table", "Create Table"]),
+                    rows: vec![vec![
+                        Some(t.name.clone()),
+                        Some(describe::show_create_table(&t)),
+                    ]],
+                })
+            }
+            ("CREATE", "DATABASE" | "SCHEMA") => {
+                let name = unquote(sql_word_after(sql, 2)?.as_str()).to_string();
+                let cat = self.catalog()?;
+                let Some(d) = cat.databases.get(&name) else {
+                    return Err(SqlError::new(1049, format!("Unknown database '{name}'")));
+                };
+                let coll = crate::store::collation::by_id(d.collation);
+                let text = match coll {
+                    Some(c) => format!(
+                        "CREATE DATABASE `{name}` /*!40100 DEFAULT CHARACTER SET {} COLLATE {} */",
+                        c.charset, c.name
+                    ),
+                    None => format!("CREATE DATABASE `{name}`"),
+                };
+                Ok(Reply::Rows {
+                    columns: text_columns(&["Database", "Create Database"]),
+                    rows: vec![vec![Some(name), Some(text)]],
+                })
+            }
+            ("WARNINGS", _) | ("ERRORS", _) => {
+                let errors_only = w(1) == "ERRORS";
+                let rows = self
+                    .conditions
+                    .iter()
+                    .filter(|c| !errors_only || c.level == "Error")
+                    .map(|c| {
+                        vec![
+                            Some(c.level.to_string()),
+                            Some(c.error.code.to_string()),
+                            Some(c.error.message.clone()),
+                        ]
+                    })
+                    .collect();
+                Ok(Reply::Rows {
+                    columns: vec![
+                        Column::text("Level", 7),
+                        Column::bigint("Code", true),
+                        Column::text("Message", 512),
+                    ],
+                    rows,
+                })
+            }
+            _ => Err(match parse::parse_statements(sql) {
+                Err(e)
+                    if !matches!(
+                        w(1),
+                        "CREATE"
+                            | "COLUMNS"
+                            | "FIELDS"
+                            | "INDEX"
+                            | "KEYS"
+                            | "INDEXES"
+                            | "FULL"
+                            | "TABLE"
+                    ) =>
+                {
+                    e
+                }
+                _ => unsupported(format!("SHOW {} {}", w(1), w(2)).trim()),
+            }),
+        }
+    }
+
+    /// SHOW RELAYLOG EVENTS [IN 'file'] [FROM pos] [LIMIT [offset,] count].
+    pub(super) async fn relaylog_events(&self, sql: &str) -> Result<Reply, SqlError> {
+        let toks = parse::tokens(sql)?;
+        let kw = |i: usize, k: &str| matches!(toks.get(i), Some(Token::Word(w)) if w.value.eq_ignore_ascii_case(k));
+        let num = |i: usize| match toks.get(i) {
+            Some(Token::Number(n, _)) => n
+                .parse::<u64>()
+                .map_err(|_| syntax_error(sql, "Line: 1, Column: 1")),
+            _ => Err(syntax_error(sql, "Line: 1, Column: 1")),
+        };
+        let (mut file, mut from, mut offset, mut limit) = (None, None, 0usize, None);
+        let mut i = 3;
+        while i < toks.len() {
+            if kw(i, "IN") {
+                match toks.get(i + 1) {
+                    Some(Token::SingleQuotedString(f)) | Some(Token::DoubleQuotedString(f)) => {
+                        file = Some(f.clone())
+                    }
+                    _ => return Err(syntax_error(sql, "Line: 1, Column: 1")),
+                }
+                i += 2;
+            } else if kw(i, "FROM") {
+                from = Some(num(i + 1)?);
+                i += 2;
+            } else if kw(i, "LIMIT") {
+                let a = num(i + 1)? as usize;
+                if toks.get(i + 2) == Some(&Token::Comma) {
+                    offset = a;
+                    limit = Some(num(i + 3)? as usize);
+                    i += 4;
+                } else {
+                    limit = Some(a);
+                    i += 2;
+                }
+            } else if kw(i, "FOR") {
+                // FOR CHANNEL '' (MySQL) names the only connection there is.
+                i += 3;
+            } else {
+                return Err(syntax_error(sql, "Line: 1, Column: 1"));
+            }
+        }
+        let opts = crate::relay::RelayOptions::from_config(&self.shared.cfg);
+        let file = match file {
+            Some(f) => f,
+            None => {
+                let index = crate::relay::RelayIndex::read(&opts.dir, &opts.base)
+                    .map_err(|e| SqlError::new(1105, e.to_string()))?;
+                match index.files().first() {
+                    Some(f) => f.trim_start_matches("./").to_string(),
+                    None => {
+                        return Ok(Reply::Rows {
+                            columns: events_columns(),
+                            rows: Vec::new(),
+                        })
+                    }
+                }
+            }
+        };
+        let name = std::path::Path::new(&file)
+            .file_name()
+            .map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned());
+        let path = opts.dir.join(&name);
+        if !path.exists() {
+            return Err(SqlError::new(
+                1220,
+                "Error when executing command SHOW RELAYLOG EVENTS: Could not find target log"
+                    .into(),
+            ));
+        }
+        let rows =
+            crate::inspect::events::read_events(&path, from, offset, limit).map_err(|e| {
+                SqlError::new(
+                    1220,
+                    format!("Error when executing command SHOW RELAYLOG EVENTS: {e}"),
+                )
+            })?;
+        Ok(Reply::Rows {
+            columns: events_columns(),
+            rows: rows
+                .into_iter()
+                .map(|r| {
+                    vec![
+                        Some(name.clone()),
+                        Some(r.pos.to_string()),
+                        Some(r.event_type),
+                        Some(r.server_id.to_string()),
+                        Some(r.end_log_pos.to_string()),
+                        Some(r.info),
+                    ]
+                })
+                .collect(),
+        })
+    }
+
+    /// A Variable_name / Value result, filtered by the statement's WHERE clause if any.
+    pub(super) fn name_value_rows(
+        &mut self,
+        sql: &str,
+        pairs: Vec<(String, String)>,
+    ) -> Result<Reply, SqlError> {
+        let table = crate::sql::memtable::MemTable {
+            columns: vec!["Variable_name", "Value"],
+            rows: pairs
+                .into_iter()
+                .map(|(n, v)| vec![Value::Text(n), Value::Text(v)])
+                .collect(),
+        };
+        let kept = match where_clause(sql)? {
+            Some(filter) => self.without_snapshot(|s| {
+                s.with_engine(sql, |cx| engine::filter_rows(table, &filter, cx))
+            })?,
+            None => table.rows,
+        };
+        let rows = kept
+            .iter()
+            .map(|row| row.iter().map(Value::render).collect())
+            .collect();
+        Ok(Reply::Rows {
+            columns: text_columns(&["Variable_name", "Value"]),
+            rows,
+        })
+    }
+
+    pub(super) async fn status_variables(&self) -> Vec<(&'static str, String)> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let sh = &self.shared;
+        let running = sh.control.running().await;
+        let q = sh.questions.load(Relaxed).to_string();
+        vec![
+            (
+                "Connection_errors_max_connections",
+                sh.refused.load(Relaxed).to_string(),
+            ),
+            ("Connections", sh.connections.load(Relaxed).to_string()),
+            ("Queries", q.clone()),
+            ("Questions", q),
+            (
+                "Slave_running",
+                if running.io && running.sql {
+                    "ON"
+                } else {
+                    "OFF"
+                }
+                .into(),
+            ),
+            ("Threads_connected", sh.connected().to_string()),
+            ("Threads_running", "1".into()),
+            ("Uptime", sh.started.elapsed().as_secs().to_string()),
+        ]
+    }
+
+    pub(super) fn processlist(&self, full: bool) -> Reply {
+        let list: Vec<(u32, super::ProcessInfo)> = self
+            .shared
+            .sessions
+            .lock()
+            .map(|s| {
+                s.iter()
+                    .filter_map(|(id, p)| p.lock().ok().map(|p| (*id, p.clone())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        // Without admin rights (mysqld: PROCESS) a user sees only its own sessions.
+        let admin = self.require_admin("PROCESS").is_ok();
+        let rows = list
+            .into_iter()
+            .filter(|(_, p)| admin || p.user == self.user)
+            .map(|(id, p)| {
+                let info = p.info.map(|i| {
+                    if full {
+                        i
+                    } else {
+                        i.chars().take(100).collect()
+                    }
+                });
+                vec![
+                    Some(id.to_string()),
+                    Some(p.user),
+                    Some(p.host),
+                    p.db,
+                    Some(p.command.to_string()),
+                    Some(p.since.map_or(0, |s| s.elapsed().as_secs()).to_string()),
+                    Some(String::new()),
+                    info,
+                    Some("0.000".into()),
+                ]
+            })
+            .collect();
+        Reply::Rows {
+            columns: vec![
+                Column::bigint("Id", true),
+                Column::text("User", 128),
+                Column::text("Host", 64),
+                Column::text("db", 64),
+                Column::text("Command", 16),
+                Column::bigint("Time", false),
+                Column::text("State", 64),
+                Column::text("Info", 100),
+                Column::text("Progress", 8),
+            ],
+            rows,
+        }
+    }
+}
