@@ -119,7 +119,6 @@ pub fn bind_reusable(q: &Query, cx: &Context<'_>) -> Result<(QueryPlan, bool), S
     let b = Binder {
         cx,
         volatile: Cell::new(false),
-        plain_item: Cell::new(false),
         ctes: RefCell::new(Vec::new()),
         cte_refs: Cell::new(0),
     };
@@ -135,7 +134,6 @@ pub fn bind_expr(e: &Expr, columns: &[&str], cx: &Context<'_>) -> Result<Ex, Sql
     let b = Binder {
         cx,
         volatile: Cell::new(false),
-        plain_item: Cell::new(false),
         ctes: RefCell::new(Vec::new()),
         cte_refs: Cell::new(0),
     };
@@ -174,8 +172,6 @@ struct Binder<'c, 'a> {
     cx: &'c Context<'a>,
     /// Something session-dependent was bound as a constant.
     volatile: Cell<bool>,
-    /// Binding a select item that is a bare column.
-    plain_item: Cell<bool>,
     /// Common table expressions in scope, innermost WITH last.
     ctes: RefCell<Vec<ast::Cte>>,
     /// References to CTEs bound so far: each is bound (and run) anew, so CTEs naming CTEs
@@ -720,13 +716,7 @@ impl Binder<'_, '_> {
                     }
                 }
                 SelectItem::UnnamedExpr(e) => {
-                    self.plain_item.set(matches!(
-                        e,
-                        Expr::Identifier(_) | Expr::CompoundIdentifier(_)
-                    ));
-                    let ex = self.expr(e, &frame, FIELD_LIST, true);
-                    self.plain_item.set(false);
-                    let ex = ex?;
+                    let ex = self.item(e, &frame)?;
                     let name = match e {
                         Expr::Identifier(id) => id.value.clone(),
                         // A column is named by its last part; `@@session.x` as typed.
@@ -750,13 +740,7 @@ impl Binder<'_, '_> {
                     item_asts.push(Some(e.clone()));
                 }
                 SelectItem::ExprWithAlias { expr, alias } => {
-                    self.plain_item.set(matches!(
-                        expr,
-                        Expr::Identifier(_) | Expr::CompoundIdentifier(_)
-                    ));
-                    let ex = self.expr(expr, &frame, FIELD_LIST, true);
-                    self.plain_item.set(false);
-                    let ex = ex?;
+                    let ex = self.item(expr, &frame)?;
                     let mut c = self.out_col(&ex, alias.value.clone(), &sources);
                     if let Some(m) = &mut c.meta {
                         m.name = alias.value.clone();
@@ -1265,7 +1249,15 @@ impl Binder<'_, '_> {
     }
 
     /// Resolves a column name in `frame` and then its parents.
-    fn column(&self, parts: &[&str], frame: &Frame<'_>, clause: &str) -> Result<Ex, SqlError> {
+    /// The column `parts` names, searched from the innermost scope out. A `bare` select
+    /// item (the column alone) may be of any character set: it is selected as is.
+    fn column(
+        &self,
+        parts: &[&str],
+        frame: &Frame<'_>,
+        clause: &str,
+        bare: bool,
+    ) -> Result<Ex, SqlError> {
         let full = parts.join(".");
         let mut depth = 0;
         let mut f = Some(frame);
@@ -1298,7 +1290,7 @@ impl Binder<'_, '_> {
             }
             if let Some(i) = found {
                 if let Some(why) = fr.cols.get(i).and_then(|c| special_column(&c.meta)) {
-                    if !(depth == 0 && self.plain_item.get()) {
+                    if !(depth == 0 && bare) {
                         return Err(unsupported(why));
                     }
                 }
@@ -1329,6 +1321,20 @@ impl Binder<'_, '_> {
             f = fr.parent;
         }
         Err(bad_field(&full, clause))
+    }
+
+    /// A select item: a bare column as is, anything else as an expression.
+    fn item(&self, e: &Expr, frame: &Frame<'_>) -> Result<Ex, SqlError> {
+        match e {
+            Expr::Identifier(id) if !id.value.starts_with('@') => {
+                self.column(&[&id.value], frame, FIELD_LIST, true)
+            }
+            Expr::CompoundIdentifier(p) if !p.is_empty() && !p[0].value.starts_with('@') => {
+                let parts: Vec<&str> = p.iter().map(|x| x.value.as_str()).collect();
+                self.column(&parts, frame, FIELD_LIST, true)
+            }
+            _ => self.expr(e, frame, FIELD_LIST, true),
+        }
     }
 
     /// A `?` of a prepared statement, numbered by its place in the text.
@@ -1407,7 +1413,7 @@ impl Binder<'_, '_> {
                     self.volatile.set(true);
                     return Ok(Ex::Lit(variable(&id.value, None, self.cx)?));
                 }
-                self.column(&[&id.value], frame, clause)?
+                self.column(&[&id.value], frame, clause, false)?
             }
             Expr::CompoundIdentifier(parts) => {
                 if parts.len() == 2 && parts[0].value.starts_with("@@") {
@@ -1419,7 +1425,7 @@ impl Binder<'_, '_> {
                     )?));
                 }
                 let p: Vec<&str> = parts.iter().map(|p| p.value.as_str()).collect();
-                self.column(&p, frame, clause)?
+                self.column(&p, frame, clause, false)?
             }
             Expr::Nested(inner) => self.expr(inner, frame, clause, allow_agg)?,
             Expr::UnaryOp { op, expr } if bare_xor(expr) => {
