@@ -92,53 +92,12 @@ impl Session {
     pub(super) async fn show(&mut self, sql: &str, words: &[String]) -> Result<Reply, SqlError> {
         let w = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
         let pattern = like_pattern(sql)?;
-        let matches = |name: &str| pattern.as_deref().is_none_or(|p| like_ci(name, p));
+        let p = pattern.as_deref();
         match (w(1), w(2)) {
             ("SLAVE" | "REPLICA", "STATUS") | ("ALL", "SLAVES" | "REPLICAS") => {
-                let fields = self.shared.control.slave_status().await;
-                // The columns (and their types) are those of a row without a master.
-                let columns = slave_status_fields(None, None, false, false, 0, None)
-                    .iter()
-                    .map(|(n, v)| match v {
-                        Field::Num(_) => Column::bigint(n, true),
-                        Field::Text(_) => Column::text(n, 64),
-                    })
-                    .collect();
-                let row = |f: StatusRow| {
-                    f.into_iter()
-                        .map(|(_, v)| match v {
-                            Field::Text(t) => Some(t),
-                            Field::Num(n) => n.map(|n| n.to_string()),
-                        })
-                        .collect()
-                };
-                Ok(Reply::Rows {
-                    columns,
-                    rows: fields.map(|f| vec![row(f)]).unwrap_or_default(),
-                })
+                Ok(self.show_slave_status().await)
             }
-            ("ENGINES", _) | ("STORAGE", "ENGINES") => Ok(Reply::Rows {
-                // One engine holds every table: the store.
-                columns: text_columns(&[
-                    "Engine",
-                    "Support",
-                    "Comment",
-                    "Transactions",
-                    "XA",
-                    "Savepoints",
-                ]),
-                rows: vec![[
-                    "ROCKSDB",
-                    "DEFAULT",
-                    "replicant's store: RocksDB, one write batch per master transaction",
-                    "YES",
-                    "NO",
-                    "NO",
-                ]
-                .iter()
-                .map(|v| Some(v.to_string()))
-                .collect()],
-            }),
+            ("ENGINES", _) | ("STORAGE", "ENGINES") => Ok(show_engines()),
             ("SLAVE" | "REPLICA", "HOSTS") | ("REPLICAS", _) => Ok(Reply::Rows {
                 columns: text_columns(&["Server_id", "Host", "Port", "Master_id"]),
                 rows: Vec::new(),
@@ -161,109 +120,26 @@ impl Session {
                 1381,
                 "You are not using binary logging".into(),
             )),
-            ("DATABASES" | "SCHEMAS", _) => {
-                let cat = self.catalog()?;
-                let mut names: Vec<String> = std::iter::once("information_schema".to_string())
-                    .chain(cat.databases.keys().cloned())
-                    .filter(|n| matches(n))
-                    .collect();
-                names.sort();
-                let title = match &pattern {
-                    Some(p) => format!("Database ({p})"),
-                    None => "Database".into(),
-                };
-                Ok(Reply::Rows {
-                    columns: vec![Column::text(&title, 64)],
-                    rows: names.into_iter().map(|n| vec![Some(n)]).collect(),
-                })
-            }
-            ("TABLES", _) | ("FULL", "TABLES") => {
-                let full = w(1) == "FULL";
-                let at = if full { 3 } else { 2 };
-                let db = match w(at) {
-                    "FROM" | "IN" => unquote(sql_word_after(sql, at)?.as_str()).to_string(),
-                    _ => self
-                        .db
-                        .clone()
-                        .ok_or_else(|| SqlError::new(1046, "No database selected".into()))?,
-                };
-                let cat = self.catalog()?;
-                if !cat.databases.contains_key(&db) {
-                    return Err(SqlError::new(1049, format!("Unknown database '{db}'")));
-                }
-                let mut title = format!("Tables_in_{db}");
-                if let Some(p) = &pattern {
-                    title.push_str(&format!(" ({p})"));
-                }
-                let mut columns = vec![Column::text(&title, 64)];
-                if full {
-                    columns.push(Column::text("Table_type", 64));
-                }
-                let rows = cat
-                    .tables_of(&db)
-                    .filter(|t| matches(&t.name))
-                    .map(|t| {
-                        let mut r = vec![Some(t.name.clone())];
-                        if full {
-                            r.push(Some("BASE TABLE".into()));
-                        }
-                        r
-                    })
-                    .collect();
-                Ok(Reply::Rows { columns, rows })
-            }
+            ("DATABASES" | "SCHEMAS", _) => self.show_databases(p),
+            ("TABLES", _) => self.show_tables(sql, 2, false, p),
+            ("FULL", "TABLES") => self.show_tables(sql, 3, true, p),
             ("VARIABLES", _) | ("GLOBAL" | "SESSION" | "LOCAL", "VARIABLES") => {
-                let global = w(1) == "GLOBAL";
-                let globals = self.globals();
-                let pairs: Vec<(String, String)> = globals
-                    .iter()
-                    .filter(|(n, _)| matches(n))
-                    .map(|(n, (_, v))| {
-                        let v = if global {
-                            v
-                        } else {
-                            self.vars.get(n).unwrap_or(v)
-                        };
-                        (n.to_string(), vars::show_value(n, v))
-                    })
-                    .collect();
-                self.name_value_rows(sql, pairs)
+                self.show_variables(sql, w(1) == "GLOBAL", p)
             }
             ("STATUS", _) | ("GLOBAL" | "SESSION" | "LOCAL", "STATUS") => {
                 let pairs = self
                     .status_variables()
                     .await
                     .into_iter()
-                    .filter(|(n, _)| matches(n))
+                    .filter(|(n, _)| matching(n, p))
                     .map(|(n, v)| (n.to_string(), v))
                     .collect();
                 self.name_value_rows(sql, pairs)
             }
             ("PROCESSLIST", _) | ("FULL", "PROCESSLIST") => Ok(self.processlist(w(1) == "FULL")),
-            ("COLUMNS" | "FIELDS", _) => self.describe_table(sql, 3, false, pattern.as_deref()),
-            ("FULL", "COLUMNS" | "FIELDS") => self.describe_table(sql, 4, true, pattern.as_deref()),
-            ("INDEX" | "INDEXES" | "KEYS", _) => {
-                let t = self.table_at(sql, 3)?;
-                Ok(Reply::Rows {
-                    columns: vec![
-                        Column::text("Table", 64),
-                        Column::bigint("Non_unique", false),
-                        Column::text("Key_name", 64),
-                        Column::bigint("Seq_in_index", true),
-                        Column::text("Column_name", 64),
-                        Column::text("Collation", 1),
-                        Column::bigint("Cardinality", false),
-                        Column::bigint("Sub_part", false),
-                        Column::text("Packed", 10),
-                        Column::text("Null", 3),
-                        Column::text("Index_type", 16),
-                        Column::text("Comment", 16),
-                        Column::text("Index_comment", 1024),
-                        Column::text("Ignored", 3),
-                    ],
-                    rows: describe::show_index(&t),
-                })
-            }
+            ("COLUMNS" | "FIELDS", _) => self.describe_table(sql, 3, false, p),
+            ("FULL", "COLUMNS" | "FIELDS") => self.describe_table(sql, 4, true, p),
+            ("INDEX" | "INDEXES" | "KEYS", _) => Ok(show_index(&self.table_at(sql, 3)?)),
             ("CREATE", "TABLE") => {
                 let t = self.table_at(sql, 3)?;
                 Ok(Reply::Rows {
@@ -274,48 +150,8 @@ impl Session {
                     ]],
                 })
             }
-            ("CREATE", "DATABASE" | "SCHEMA") => {
-                let name = unquote(sql_word_after(sql, 2)?.as_str()).to_string();
-                let cat = self.catalog()?;
-                let Some(d) = cat.databases.get(&name) else {
-                    return Err(SqlError::new(1049, format!("Unknown database '{name}'")));
-                };
-                let coll = crate::store::collation::by_id(d.collation);
-                let text = match coll {
-                    Some(c) => format!(
-                        "CREATE DATABASE `{name}` /*!40100 DEFAULT CHARACTER SET {} COLLATE {} */",
-                        c.charset, c.name
-                    ),
-                    None => format!("CREATE DATABASE `{name}`"),
-                };
-                Ok(Reply::Rows {
-                    columns: text_columns(&["Database", "Create Database"]),
-                    rows: vec![vec![Some(name), Some(text)]],
-                })
-            }
-            ("WARNINGS", _) | ("ERRORS", _) => {
-                let errors_only = w(1) == "ERRORS";
-                let rows = self
-                    .conditions
-                    .iter()
-                    .filter(|c| !errors_only || c.level == "Error")
-                    .map(|c| {
-                        vec![
-                            Some(c.level.to_string()),
-                            Some(c.error.code.to_string()),
-                            Some(c.error.message.clone()),
-                        ]
-                    })
-                    .collect();
-                Ok(Reply::Rows {
-                    columns: vec![
-                        Column::text("Level", 7),
-                        Column::bigint("Code", true),
-                        Column::text("Message", 512),
-                    ],
-                    rows,
-                })
-            }
+            ("CREATE", "DATABASE" | "SCHEMA") => self.show_create_database(sql),
+            ("WARNINGS", _) | ("ERRORS", _) => Ok(self.show_warnings(w(1) == "ERRORS")),
             _ => Err(match parse::parse_statements(sql) {
                 Err(e)
                     if !matches!(
@@ -334,6 +170,158 @@ impl Session {
                 }
                 _ => unsupported(format!("SHOW {} {}", w(1), w(2)).trim()),
             }),
+        }
+    }
+
+    /// SHOW SLAVE STATUS: no row when no master was ever configured.
+    async fn show_slave_status(&self) -> Reply {
+        let fields = self.shared.control.slave_status().await;
+        // The columns (and their types) are those of a row without a master.
+        let columns = slave_status_fields(None, None, false, false, 0, None)
+            .iter()
+            .map(|(n, v)| match v {
+                Field::Num(_) => Column::bigint(n, true),
+                Field::Text(_) => Column::text(n, 64),
+            })
+            .collect();
+        let row = |f: StatusRow| {
+            f.into_iter()
+                .map(|(_, v)| match v {
+                    Field::Text(t) => Some(t),
+                    Field::Num(n) => n.map(|n| n.to_string()),
+                })
+                .collect()
+        };
+        Reply::Rows {
+            columns,
+            rows: fields.map(|f| vec![row(f)]).unwrap_or_default(),
+        }
+    }
+
+    /// SHOW DATABASES [LIKE 'pattern'].
+    fn show_databases(&self, pattern: Option<&str>) -> Result<Reply, SqlError> {
+        let cat = self.catalog()?;
+        let mut names: Vec<String> = std::iter::once("information_schema".to_string())
+            .chain(cat.databases.keys().cloned())
+            .filter(|n| matching(n, pattern))
+            .collect();
+        names.sort();
+        let title = match pattern {
+            Some(p) => format!("Database ({p})"),
+            None => "Database".into(),
+        };
+        Ok(Reply::Rows {
+            columns: vec![Column::text(&title, 64)],
+            rows: names.into_iter().map(|n| vec![Some(n)]).collect(),
+        })
+    }
+
+    /// SHOW [FULL] TABLES [FROM db] [LIKE 'pattern']; the word at `at` may be FROM / IN.
+    fn show_tables(
+        &self,
+        sql: &str,
+        at: usize,
+        full: bool,
+        pattern: Option<&str>,
+    ) -> Result<Reply, SqlError> {
+        let words = crate::sql::split::leading_words(sql, at + 1);
+        let db = match words.get(at).map(String::as_str) {
+            Some("FROM" | "IN") => unquote(sql_word_after(sql, at)?.as_str()).to_string(),
+            _ => self
+                .db
+                .clone()
+                .ok_or_else(|| SqlError::new(1046, "No database selected".into()))?,
+        };
+        let cat = self.catalog()?;
+        if !cat.databases.contains_key(&db) {
+            return Err(SqlError::new(1049, format!("Unknown database '{db}'")));
+        }
+        let mut title = format!("Tables_in_{db}");
+        if let Some(p) = pattern {
+            title.push_str(&format!(" ({p})"));
+        }
+        let mut columns = vec![Column::text(&title, 64)];
+        if full {
+            columns.push(Column::text("Table_type", 64));
+        }
+        let rows = cat
+            .tables_of(&db)
+            .filter(|t| matching(&t.name, pattern))
+            .map(|t| {
+                let mut r = vec![Some(t.name.clone())];
+                if full {
+                    r.push(Some("BASE TABLE".into()));
+                }
+                r
+            })
+            .collect();
+        Ok(Reply::Rows { columns, rows })
+    }
+
+    /// SHOW [GLOBAL | SESSION] VARIABLES [LIKE 'pattern' | WHERE ...].
+    fn show_variables(
+        &mut self,
+        sql: &str,
+        global: bool,
+        pattern: Option<&str>,
+    ) -> Result<Reply, SqlError> {
+        let globals = self.globals();
+        let pairs: Vec<(String, String)> = globals
+            .iter()
+            .filter(|(n, _)| matching(n, pattern))
+            .map(|(n, (_, v))| {
+                let v = if global {
+                    v
+                } else {
+                    self.vars.get(n).unwrap_or(v)
+                };
+                (n.to_string(), vars::show_value(n, v))
+            })
+            .collect();
+        self.name_value_rows(sql, pairs)
+    }
+
+    /// SHOW CREATE DATABASE name.
+    fn show_create_database(&self, sql: &str) -> Result<Reply, SqlError> {
+        let name = unquote(sql_word_after(sql, 2)?.as_str()).to_string();
+        let cat = self.catalog()?;
+        let Some(d) = cat.databases.get(&name) else {
+            return Err(SqlError::new(1049, format!("Unknown database '{name}'")));
+        };
+        let text = match crate::store::collation::by_id(d.collation) {
+            Some(c) => format!(
+                "CREATE DATABASE `{name}` /*!40100 DEFAULT CHARACTER SET {} COLLATE {} */",
+                c.charset, c.name
+            ),
+            None => format!("CREATE DATABASE `{name}`"),
+        };
+        Ok(Reply::Rows {
+            columns: text_columns(&["Database", "Create Database"]),
+            rows: vec![vec![Some(name), Some(text)]],
+        })
+    }
+
+    /// SHOW WARNINGS / SHOW ERRORS: the previous statement's conditions.
+    fn show_warnings(&self, errors_only: bool) -> Reply {
+        let rows = self
+            .conditions
+            .iter()
+            .filter(|c| !errors_only || c.level == "Error")
+            .map(|c| {
+                vec![
+                    Some(c.level.to_string()),
+                    Some(c.error.code.to_string()),
+                    Some(c.error.message.clone()),
+                ]
+            })
+            .collect();
+        Reply::Rows {
+            columns: vec![
+                Column::text("Level", 7),
+                Column::bigint("Code", true),
+                Column::text("Message", 512),
+            ],
+            rows,
         }
     }
 
@@ -539,5 +527,58 @@ impl Session {
             ],
             rows,
         }
+    }
+}
+
+/// Whether `name` matches SHOW's LIKE pattern (every name when there is none).
+fn matching(name: &str, pattern: Option<&str>) -> bool {
+    pattern.is_none_or(|p| like_ci(name, p))
+}
+
+/// SHOW ENGINES: one engine holds every table, the store.
+fn show_engines() -> Reply {
+    Reply::Rows {
+        columns: text_columns(&[
+            "Engine",
+            "Support",
+            "Comment",
+            "Transactions",
+            "XA",
+            "Savepoints",
+        ]),
+        rows: vec![[
+            "ROCKSDB",
+            "DEFAULT",
+            "replicant's store: RocksDB, one write batch per master transaction",
+            "YES",
+            "NO",
+            "NO",
+        ]
+        .iter()
+        .map(|v| Some(v.to_string()))
+        .collect()],
+    }
+}
+
+/// SHOW INDEX of a table.
+fn show_index(t: &crate::store::catalog::TableDef) -> Reply {
+    Reply::Rows {
+        columns: vec![
+            Column::text("Table", 64),
+            Column::bigint("Non_unique", false),
+            Column::text("Key_name", 64),
+            Column::bigint("Seq_in_index", true),
+            Column::text("Column_name", 64),
+            Column::text("Collation", 1),
+            Column::bigint("Cardinality", false),
+            Column::bigint("Sub_part", false),
+            Column::text("Packed", 10),
+            Column::text("Null", 3),
+            Column::text("Index_type", 16),
+            Column::text("Comment", 16),
+            Column::text("Index_comment", 1024),
+            Column::text("Ignored", 3),
+        ],
+        rows: describe::show_index(t),
     }
 }
