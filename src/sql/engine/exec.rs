@@ -793,185 +793,232 @@ fn select_into(
         items: &[],
     };
     let join = Join { s, derived, ctx };
-    let mut row = vec![Value::Null; s.width];
-    let order_colls: Vec<Coll> = s.order.iter().map(|(e, _)| key_coll(s, e)).collect();
-    let constant_ok = join.filters_pass(0, &row)?;
-    let mut bytes = 0usize;
-    // (items, order keys) per output row.
-    let mut out: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
     // ORDER BY keys that repeat select items are read from the items, not kept twice.
     let key_items = (!s.grouped).then(|| order_items(s)).flatten();
-    if !s.grouped {
-        let streaming = !s.distinct && (s.order.is_empty() || s.ordered_by_access);
-        let want = s.limit.map(|l| l.saturating_add(s.offset) as usize);
-        if want == Some(0) {
-            return Ok(Vec::new());
+    let out = if s.grouped {
+        grouped_rows(&join)?
+    } else {
+        match ungrouped_rows(&join, key_items.is_some(), &mut sink)? {
+            Some(out) => out,
+            // Streamed into the sink.
+            None => return Ok(Vec::new()),
         }
-        let mut produced = 0usize;
-        // Select items that are distinct plain columns of the only table, with nothing
-        // evaluated after them reading the row (no HAVING, no ORDER BY key but the items):
-        // the items take the row's values instead of copying them (the next row's read
-        // overwrites every slot the items name).
-        let take = s.sources.len() == 1
-            && matches!(s.sources[0].kind, SourceKind::Base(_))
-            && s.having.is_none()
-            && (s.order.is_empty() || key_items.is_some() || streaming)
-            && s.items.iter().enumerate().all(|(i, e)| match e {
-                Ex::Col(c) => !s.items[..i]
-                    .iter()
-                    .any(|x| matches!(x, Ex::Col(d) if d == c)),
-                _ => false,
-            });
-        // The items of a row handed to the sink, kept for the next row with the values the
-        // sink left in it.
-        let mut reused: Vec<Value> = Vec::new();
-        if constant_ok {
-            join.run(0, &mut row, &mut |r| {
-                let mut items = std::mem::take(&mut reused);
-                items.clear();
-                items.reserve_exact(s.items.len());
-                for e in &s.items {
-                    items.push(match e {
-                        Ex::Col(c) if take => std::mem::replace(&mut r[*c], Value::Null),
-                        _ => eval(e, r, &ctx)?,
-                    });
+    };
+    let rows = sorted_rows(s, out, key_items.as_deref());
+    match sink {
+        Some(sink) => {
+            for mut r in rows {
+                if !sink(&mut r)? {
+                    break;
                 }
-                // HAVING without grouping filters rows (and may name select aliases).
-                if let Some(h) = &s.having {
-                    let c = Ctx {
-                        items: &items,
-                        ..ctx
-                    };
-                    if eval(h, r, &c)?.truth() != Some(true) {
-                        return Ok(true);
-                    }
+            }
+            Ok(Vec::new())
+        }
+        None => Ok(rows),
+    }
+}
+
+/// The rows of a SELECT without grouping, as (items, ORDER BY keys; none when
+/// `keys_in_items`); `None` when they went to the sink as they came (no sort, no
+/// DISTINCT).
+fn ungrouped_rows(
+    join: &Join<'_, '_, '_>,
+    keys_in_items: bool,
+    sink: &mut Option<Sink<'_>>,
+) -> Result<Option<Vec<OutRow>>, SqlError> {
+    let (s, ctx) = (join.s, join.ctx);
+    let mut row = vec![Value::Null; s.width];
+    let mut out: Vec<OutRow> = Vec::new();
+    let mut bytes = 0usize;
+    let streaming = !s.distinct && (s.order.is_empty() || s.ordered_by_access);
+    let want = s.limit.map(|l| l.saturating_add(s.offset) as usize);
+    if want == Some(0) {
+        return Ok(Some(Vec::new()));
+    }
+    let mut produced = 0usize;
+    // Select items that are distinct plain columns of the only table, with nothing
+    // evaluated after them reading the row (no HAVING, no ORDER BY key but the items):
+    // the items take the row's values instead of copying them (the next row's read
+    // overwrites every slot the items name).
+    let take = s.sources.len() == 1
+        && matches!(s.sources[0].kind, SourceKind::Base(_))
+        && s.having.is_none()
+        && (s.order.is_empty() || keys_in_items || streaming)
+        && s.items.iter().enumerate().all(|(i, e)| match e {
+            Ex::Col(c) => !s.items[..i]
+                .iter()
+                .any(|x| matches!(x, Ex::Col(d) if d == c)),
+            _ => false,
+        });
+    // The items of a row handed to the sink, kept for the next row with the values the
+    // sink left in it.
+    let mut reused: Vec<Value> = Vec::new();
+    if join.filters_pass(0, &row)? {
+        join.run(0, &mut row, &mut |r| {
+            let mut items = std::mem::take(&mut reused);
+            items.clear();
+            items.reserve_exact(s.items.len());
+            for e in &s.items {
+                items.push(match e {
+                    Ex::Col(c) if take => std::mem::replace(&mut r[*c], Value::Null),
+                    _ => eval(e, r, &ctx)?,
+                });
+            }
+            // HAVING without grouping filters rows (and may name select aliases).
+            if let Some(h) = &s.having {
+                let c = Ctx {
+                    items: &items,
+                    ..ctx
+                };
+                if eval(h, r, &c)?.truth() != Some(true) {
+                    return Ok(true);
                 }
-                if streaming {
-                    produced += 1;
-                    let more = want.is_none_or(|w| produced < w);
-                    if let Some(sink) = sink.as_mut() {
-                        // Rows before OFFSET are computed and dropped, as mysqld does.
-                        let go = produced as u64 <= s.offset || sink(&mut items)?;
-                        // Taken values go back to their slots: the next row's read decodes
-                        // into their buffers instead of allocating.
-                        if take && items.len() == s.items.len() {
-                            for (e, v) in s.items.iter().zip(items.drain(..)) {
-                                if let Ex::Col(c) = e {
-                                    r[*c] = v;
-                                }
+            }
+            if streaming {
+                produced += 1;
+                let more = want.is_none_or(|w| produced < w);
+                if let Some(sink) = sink.as_mut() {
+                    // Rows before OFFSET are computed and dropped, as mysqld does.
+                    let go = produced as u64 <= s.offset || sink(&mut items)?;
+                    // Taken values go back to their slots: the next row's read decodes
+                    // into their buffers instead of allocating.
+                    if take && items.len() == s.items.len() {
+                        for (e, v) in s.items.iter().zip(items.drain(..)) {
+                            if let Ex::Col(c) = e {
+                                r[*c] = v;
                             }
                         }
-                        reused = items;
-                        return Ok(go && more);
                     }
-                    bytes += size_of(&items);
-                    if bytes > MEMORY_BOUND {
-                        return Err(out_of_memory());
-                    }
-                    out.push((items, Vec::new()));
-                    return Ok(more);
+                    reused = items;
+                    return Ok(go && more);
                 }
-                let mut keys = Vec::new();
-                if key_items.is_none() {
-                    let c = Ctx {
-                        items: &items,
-                        ..ctx
-                    };
-                    keys.reserve_exact(s.order.len());
-                    for (e, _) in &s.order {
-                        keys.push(eval(e, r, &c)?);
-                    }
-                }
-                bytes += size_of(&items) + size_of(&keys);
+                bytes += size_of(&items);
                 if bytes > MEMORY_BOUND {
                     return Err(out_of_memory());
                 }
-                out.push((items, keys));
-                Ok(true)
-            })?;
-            if streaming && sink.is_some() {
-                return Ok(Vec::new());
+                out.push((items, Vec::new()));
+                return Ok(more);
             }
-        }
-    } else {
-        let mut groups: Vec<Group> = Vec::new();
-        let mut index: HashMap<Vec<u8>, usize, KeyHash> = HashMap::default();
-        let group_colls: Vec<Coll> = s.group.iter().map(|e| key_coll(s, e)).collect();
-        let mut key = Vec::new();
-        if constant_ok {
-            join.run(0, &mut row, &mut |r| {
-                // Aggregates without GROUP BY: one group, no key.
-                if s.group.is_empty() && !groups.is_empty() {
-                    update(&s.aggs, &mut groups[0], r, &ctx)?;
-                    return Ok(true);
-                }
-                key.clear();
-                for (e, c) in s.group.iter().zip(&group_colls) {
-                    eval(e, r, &ctx)?.group_key(*c, &mut key);
-                }
-                let gi = match index.get(&key) {
-                    Some(g) => *g,
-                    None => {
-                        bytes += size_of(r) + key.len();
-                        if bytes > MEMORY_BOUND {
-                            return Err(out_of_memory());
-                        }
-                        groups.push(Group {
-                            row: r.to_vec(),
-                            states: s.aggs.iter().map(new_state).collect(),
-                            seen: s.aggs.iter().map(|_| KeySet::default()).collect(),
-                        });
-                        index.insert(key.clone(), groups.len() - 1);
-                        groups.len() - 1
-                    }
-                };
-                update(&s.aggs, &mut groups[gi], r, &ctx)?;
-                Ok(true)
-            })?;
-        }
-        if groups.is_empty() && s.group.is_empty() {
-            groups.push(Group {
-                row: vec![Value::Null; s.width],
-                states: s.aggs.iter().map(new_state).collect(),
-                seen: Vec::new(),
-            });
-        }
-        for g in groups {
-            let aggs: Vec<Value> = s
-                .aggs
-                .iter()
-                .zip(g.states)
-                .map(|(a, st)| finish(a, st))
-                .collect();
-            let c = Ctx { aggs: &aggs, ..ctx };
-            let mut items = Vec::with_capacity(s.items.len());
-            for e in &s.items {
-                items.push(eval(e, &g.row, &c)?);
-            }
-            let c = Ctx {
-                aggs: &aggs,
-                items: &items,
-                ..ctx
-            };
-            if let Some(h) = &s.having {
-                if eval(h, &g.row, &c)?.truth() != Some(true) {
-                    continue;
-                }
-            }
-            // mysqld returns groups in GROUP BY order unless ORDER BY says otherwise.
             let mut keys = Vec::new();
-            if s.order.is_empty() {
-                for e in &s.group {
-                    keys.push(eval(e, &g.row, &c)?);
-                }
-            } else {
+            if !keys_in_items {
+                let c = Ctx {
+                    items: &items,
+                    ..ctx
+                };
+                keys.reserve_exact(s.order.len());
                 for (e, _) in &s.order {
-                    keys.push(eval(e, &g.row, &c)?);
+                    keys.push(eval(e, r, &c)?);
                 }
+            }
+            bytes += size_of(&items) + size_of(&keys);
+            if bytes > MEMORY_BOUND {
+                return Err(out_of_memory());
             }
             out.push((items, keys));
+            Ok(true)
+        })?;
+        if streaming && sink.is_some() {
+            return Ok(None);
         }
     }
+    Ok(Some(out))
+}
+
+/// The groups of a grouped SELECT (aggregates without GROUP BY: one group), as (items,
+/// keys): ORDER BY's, or GROUP BY's (mysqld returns groups in GROUP BY order unless ORDER
+/// BY says otherwise).
+fn grouped_rows(join: &Join<'_, '_, '_>) -> Result<Vec<OutRow>, SqlError> {
+    let (s, ctx) = (join.s, join.ctx);
+    let mut row = vec![Value::Null; s.width];
+    let mut out: Vec<OutRow> = Vec::new();
+    let mut bytes = 0usize;
+    let mut groups: Vec<Group> = Vec::new();
+    let mut index: HashMap<Vec<u8>, usize, KeyHash> = HashMap::default();
+    let group_colls: Vec<Coll> = s.group.iter().map(|e| key_coll(s, e)).collect();
+    let mut key = Vec::new();
+    if join.filters_pass(0, &row)? {
+        join.run(0, &mut row, &mut |r| {
+            // Aggregates without GROUP BY: one group, no key.
+            if s.group.is_empty() && !groups.is_empty() {
+                update(&s.aggs, &mut groups[0], r, &ctx)?;
+                return Ok(true);
+            }
+            key.clear();
+            for (e, c) in s.group.iter().zip(&group_colls) {
+                eval(e, r, &ctx)?.group_key(*c, &mut key);
+            }
+            let gi = match index.get(&key) {
+                Some(g) => *g,
+                None => {
+                    bytes += size_of(r) + key.len();
+                    if bytes > MEMORY_BOUND {
+                        return Err(out_of_memory());
+                    }
+                    groups.push(Group {
+                        row: r.to_vec(),
+                        states: s.aggs.iter().map(new_state).collect(),
+                        seen: s.aggs.iter().map(|_| KeySet::default()).collect(),
+                    });
+                    index.insert(key.clone(), groups.len() - 1);
+                    groups.len() - 1
+                }
+            };
+            update(&s.aggs, &mut groups[gi], r, &ctx)?;
+            Ok(true)
+        })?;
+    }
+    if groups.is_empty() && s.group.is_empty() {
+        groups.push(Group {
+            row: vec![Value::Null; s.width],
+            states: s.aggs.iter().map(new_state).collect(),
+            seen: Vec::new(),
+        });
+    }
+    for g in groups {
+        let aggs: Vec<Value> = s
+            .aggs
+            .iter()
+            .zip(g.states)
+            .map(|(a, st)| finish(a, st))
+            .collect();
+        let c = Ctx { aggs: &aggs, ..ctx };
+        let mut items = Vec::with_capacity(s.items.len());
+        for e in &s.items {
+            items.push(eval(e, &g.row, &c)?);
+        }
+        let c = Ctx {
+            aggs: &aggs,
+            items: &items,
+            ..ctx
+        };
+        if let Some(h) = &s.having {
+            if eval(h, &g.row, &c)?.truth() != Some(true) {
+                continue;
+            }
+        }
+        // mysqld returns groups in GROUP BY order unless ORDER BY says otherwise.
+        let mut keys = Vec::new();
+        if s.order.is_empty() {
+            for e in &s.group {
+                keys.push(eval(e, &g.row, &c)?);
+            }
+        } else {
+            for (e, _) in &s.order {
+                keys.push(eval(e, &g.row, &c)?);
+            }
+        }
+        out.push((items, keys));
+    }
+    Ok(out)
+}
+
+/// DISTINCT, ORDER BY (or GROUP BY's order) and LIMIT over a SELECT's rows.
+fn sorted_rows(
+    s: &SelectPlan,
+    mut out: Vec<OutRow>,
+    key_items: Option<&[usize]>,
+) -> Vec<Vec<Value>> {
+    let order_colls: Vec<Coll> = s.order.iter().map(|(e, _)| key_coll(s, e)).collect();
     let sort_spec: Vec<(bool, Coll)> = if s.grouped && s.order.is_empty() {
         s.group.iter().map(|e| (false, key_coll(s, e))).collect()
     } else if !s.ordered_by_access {
@@ -986,9 +1033,7 @@ fn select_into(
     // DISTINCT sorted by its own items: equal rows are neighbours after the sort.
     let dedup_in_sort = s.distinct
         && !sort_spec.is_empty()
-        && key_items
-            .as_deref()
-            .is_some_and(|k| sort_dedups(s, k, &order_colls, &out));
+        && key_items.is_some_and(|k| sort_dedups(s, k, &order_colls, &out));
     if s.distinct && !dedup_in_sort {
         let mut seen = KeySet::default();
         let mut key = Vec::new();
@@ -1001,27 +1046,16 @@ fn select_into(
         });
     }
     if !sort_spec.is_empty() {
-        match &key_items {
+        match key_items {
             Some(ki) => sort_keyed(&mut out, &sort_spec, |r, k| &r.0[ki[k]], dedup_in_sort),
             None => sort_keyed(&mut out, &sort_spec, |r, k| &r.1[k], false),
         }
     }
-    let rows = apply_limit(
+    apply_limit(
         out.into_iter().map(|(items, _)| items).collect(),
         s.limit,
         s.offset,
-    );
-    match sink {
-        Some(sink) => {
-            for mut r in rows {
-                if !sink(&mut r)? {
-                    break;
-                }
-            }
-            Ok(Vec::new())
-        }
-        None => Ok(rows),
-    }
+    )
 }
 
 /// An output row: its select items and its sort keys.
