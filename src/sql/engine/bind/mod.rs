@@ -919,33 +919,138 @@ impl Binder<'_, '_> {
         }))
     }
 
-    fn expr(
+    /// A literal, or a prepared statement's `?`.
+    fn literal(&self, v: &ast::ValueWithSpan, e: &Expr) -> Result<Ex, SqlError> {
+        Ok(Ex::Lit(match &v.value {
+            Lit::Number(n, _) => number(n),
+            Lit::SingleQuotedString(s) | Lit::DoubleQuotedString(s) => Value::Text(s.clone()),
+            Lit::HexStringLiteral(h) => Value::Bytes(
+                hex_bytes(h)
+                    .ok_or_else(|| crate::sql::parse::syntax_error(self.cx.names_from, ""))?,
+            ),
+            // b'101': a bit-value literal, a binary string of the bits' bytes
+            // (big-endian, as few as hold them), a number in numeric context.
+            Lit::SingleQuotedByteStringLiteral(bits) => Value::Bytes(
+                bit_bytes(bits)
+                    .ok_or_else(|| crate::sql::parse::syntax_error(self.cx.names_from, ""))?,
+            ),
+            Lit::Boolean(x) => Value::Int(*x as i64),
+            Lit::Null => Value::Null,
+            Lit::Placeholder(_) => return self.param(v.span.start, e),
+            other => return Err(unsupported(&other.to_string())),
+        }))
+    }
+
+    /// A binary operator: comparisons by the pair's collation, `+ INTERVAL` as DATE_ADD,
+    /// bit operators and `->` / `->>` as their functions.
+    fn binary(
         &self,
-        e: &Expr,
+        left: &Expr,
+        op: &BinaryOperator,
+        right: &Expr,
         frame: &Frame<'_>,
         clause: &str,
         allow_agg: bool,
     ) -> Result<Ex, SqlError> {
         let b = |x: &Expr| self.expr(x, frame, clause, allow_agg).map(Box::new);
+        use BinaryOperator as B;
+        if !matches!(op, B::Or | B::Xor) && (bare_xor(left) || bare_xor(right)) {
+            return Err(unsupported(
+                "XOR next to other operators without parentheses",
+            ));
+        }
+        let (l, r) = (b(left)?, b(right)?);
+        let coll = frame.pair_coll(&l, &r);
+        Ok(match op {
+            B::And => Ex::And(l, r),
+            B::Or => Ex::Or(l, r),
+            B::Xor => Ex::Xor(l, r),
+            B::Eq => Ex::Cmp(Cmp::Eq, l, r, coll),
+            B::Spaceship => Ex::Cmp(Cmp::NullSafeEq, l, r, coll),
+            B::NotEq => Ex::Cmp(Cmp::Ne, l, r, coll),
+            B::Lt => Ex::Cmp(Cmp::Lt, l, r, coll),
+            B::LtEq => Ex::Cmp(Cmp::Le, l, r, coll),
+            B::Gt => Ex::Cmp(Cmp::Gt, l, r, coll),
+            B::GtEq => Ex::Cmp(Cmp::Ge, l, r, coll),
+            B::Plus => match (*l, *r) {
+                (Ex::Interval(n, u), d) | (d, Ex::Interval(n, u)) => Ex::Func(
+                    named("DATE_ADD"),
+                    vec![d, *n, Ex::Lit(Value::Text(u.into()))],
+                    None,
+                ),
+                (l, r) => Ex::Arith(Arith::Add, Box::new(l), Box::new(r)),
+            },
+            B::Minus => match (*l, *r) {
+                (d, Ex::Interval(n, u)) => Ex::Func(
+                    named("DATE_SUB"),
+                    vec![d, *n, Ex::Lit(Value::Text(u.into()))],
+                    None,
+                ),
+                (l, r) => Ex::Arith(Arith::Sub, Box::new(l), Box::new(r)),
+            },
+            B::Multiply => Ex::Arith(Arith::Mul, l, r),
+            B::Divide => Ex::Arith(Arith::Div, l, r),
+            B::MyIntegerDivide => Ex::Arith(Arith::IntDiv, l, r),
+            B::Modulo => Ex::Arith(Arith::Mod, l, r),
+            B::BitwiseAnd => Ex::Func(named("&"), vec![*l, *r], None),
+            B::BitwiseOr => Ex::Func(named("|"), vec![*l, *r], None),
+            B::BitwiseXor => Ex::Func(named("^"), vec![*l, *r], None),
+            B::Arrow => Ex::Func(named("JSON_EXTRACT"), vec![*l, *r], None),
+            B::LongArrow => Ex::Func(
+                named("JSON_UNQUOTE"),
+                vec![Ex::Func(named("JSON_EXTRACT"), vec![*l, *r], None)],
+                None,
+            ),
+            B::StringConcat => Ex::Or(l, r),
+            other => return Err(unsupported(&other.to_string())),
+        })
+    }
+
+    /// CASE: a temporal or exact-number result is typed by its branches (AS_TEMPORAL,
+    /// RESCALE).
+    fn case(
+        &self,
+        operand: Option<&Expr>,
+        conditions: &[ast::CaseWhen],
+        else_result: Option<&Expr>,
+        frame: &Frame<'_>,
+        clause: &str,
+        allow_agg: bool,
+    ) -> Result<Ex, SqlError> {
+        let b = |x: &Expr| self.expr(x, frame, clause, allow_agg).map(Box::new);
+        let op = operand.map(&b).transpose()?;
+        let coll = op.as_deref().and_then(|o| frame.coll(o));
+        let mut whens = Vec::with_capacity(conditions.len());
+        for cw in conditions {
+            whens.push((
+                self.expr(&cw.condition, frame, clause, allow_agg)?,
+                self.expr(&cw.result, frame, clause, allow_agg)?,
+            ));
+        }
+        let els = else_result.map(&b).transpose()?;
+        let branches: Vec<&Ex> = whens.iter().map(|(_, t)| t).chain(els.as_deref()).collect();
+        let scale = if els.is_some() {
+            common_scale(frame, &branches)
+        } else {
+            None
+        };
+        let temporal = common_temporal(frame, &branches, false);
+        let case = Ex::Case(op, whens, els, coll);
+        Ok(match (temporal, scale) {
+            (Some(t), _) => as_temporal(case, t),
+            (None, Some(s)) => Ex::Func(
+                named("RESCALE"),
+                vec![case, Ex::Lit(Value::Int(s as i64))],
+                None,
+            ),
+            (None, None) => case,
+        })
+    }
+
+    /// A name: a user or system variable (bound as its value now: the plan is then not
+    /// reusable), or a column.
+    fn name_ref(&self, e: &Expr, frame: &Frame<'_>, clause: &str) -> Result<Ex, SqlError> {
         Ok(match e {
-            Expr::Value(v) => Ex::Lit(match &v.value {
-                Lit::Number(n, _) => number(n),
-                Lit::SingleQuotedString(s) | Lit::DoubleQuotedString(s) => Value::Text(s.clone()),
-                Lit::HexStringLiteral(h) => Value::Bytes(
-                    hex_bytes(h)
-                        .ok_or_else(|| crate::sql::parse::syntax_error(self.cx.names_from, ""))?,
-                ),
-                // b'101': a bit-value literal, a binary string of the bits' bytes
-                // (big-endian, as few as hold them), a number in numeric context.
-                Lit::SingleQuotedByteStringLiteral(bits) => Value::Bytes(
-                    bit_bytes(bits)
-                        .ok_or_else(|| crate::sql::parse::syntax_error(self.cx.names_from, ""))?,
-                ),
-                Lit::Boolean(x) => Value::Int(*x as i64),
-                Lit::Null => Value::Null,
-                Lit::Placeholder(_) => return self.param(v.span.start, e),
-                other => return Err(unsupported(&other.to_string())),
-            }),
             Expr::Identifier(id) => {
                 if id.value.starts_with('@') {
                     self.volatile.set(true);
@@ -965,6 +1070,21 @@ impl Binder<'_, '_> {
                 let p: Vec<&str> = parts.iter().map(|p| p.value.as_str()).collect();
                 self.column(&p, frame, clause, false)?
             }
+            _ => return Err(unsupported(&e.to_string())),
+        })
+    }
+
+    fn expr(
+        &self,
+        e: &Expr,
+        frame: &Frame<'_>,
+        clause: &str,
+        allow_agg: bool,
+    ) -> Result<Ex, SqlError> {
+        let b = |x: &Expr| self.expr(x, frame, clause, allow_agg).map(Box::new);
+        Ok(match e {
+            Expr::Value(v) => self.literal(v, e)?,
+            Expr::Identifier(_) | Expr::CompoundIdentifier(_) => self.name_ref(e, frame, clause)?,
             Expr::Nested(inner) => self.expr(inner, frame, clause, allow_agg)?,
             Expr::UnaryOp { op, expr } if bare_xor(expr) => {
                 let _ = op;
@@ -985,57 +1105,7 @@ impl Binder<'_, '_> {
                 other => return Err(unsupported(&other.to_string())),
             },
             Expr::BinaryOp { left, op, right } => {
-                use BinaryOperator as B;
-                if !matches!(op, B::Or | B::Xor) && (bare_xor(left) || bare_xor(right)) {
-                    return Err(unsupported(
-                        "XOR next to other operators without parentheses",
-                    ));
-                }
-                let (l, r) = (b(left)?, b(right)?);
-                let coll = frame.pair_coll(&l, &r);
-                match op {
-                    B::And => Ex::And(l, r),
-                    B::Or => Ex::Or(l, r),
-                    B::Xor => Ex::Xor(l, r),
-                    B::Eq => Ex::Cmp(Cmp::Eq, l, r, coll),
-                    B::Spaceship => Ex::Cmp(Cmp::NullSafeEq, l, r, coll),
-                    B::NotEq => Ex::Cmp(Cmp::Ne, l, r, coll),
-                    B::Lt => Ex::Cmp(Cmp::Lt, l, r, coll),
-                    B::LtEq => Ex::Cmp(Cmp::Le, l, r, coll),
-                    B::Gt => Ex::Cmp(Cmp::Gt, l, r, coll),
-                    B::GtEq => Ex::Cmp(Cmp::Ge, l, r, coll),
-                    B::Plus => match (*l, *r) {
-                        (Ex::Interval(n, u), d) | (d, Ex::Interval(n, u)) => Ex::Func(
-                            named("DATE_ADD"),
-                            vec![d, *n, Ex::Lit(Value::Text(u.into()))],
-                            None,
-                        ),
-                        (l, r) => Ex::Arith(Arith::Add, Box::new(l), Box::new(r)),
-                    },
-                    B::Minus => match (*l, *r) {
-                        (d, Ex::Interval(n, u)) => Ex::Func(
-                            named("DATE_SUB"),
-                            vec![d, *n, Ex::Lit(Value::Text(u.into()))],
-                            None,
-                        ),
-                        (l, r) => Ex::Arith(Arith::Sub, Box::new(l), Box::new(r)),
-                    },
-                    B::Multiply => Ex::Arith(Arith::Mul, l, r),
-                    B::Divide => Ex::Arith(Arith::Div, l, r),
-                    B::MyIntegerDivide => Ex::Arith(Arith::IntDiv, l, r),
-                    B::Modulo => Ex::Arith(Arith::Mod, l, r),
-                    B::BitwiseAnd => Ex::Func(named("&"), vec![*l, *r], None),
-                    B::BitwiseOr => Ex::Func(named("|"), vec![*l, *r], None),
-                    B::BitwiseXor => Ex::Func(named("^"), vec![*l, *r], None),
-                    B::Arrow => Ex::Func(named("JSON_EXTRACT"), vec![*l, *r], None),
-                    B::LongArrow => Ex::Func(
-                        named("JSON_UNQUOTE"),
-                        vec![Ex::Func(named("JSON_EXTRACT"), vec![*l, *r], None)],
-                        None,
-                    ),
-                    B::StringConcat => Ex::Or(l, r),
-                    other => return Err(unsupported(&other.to_string())),
-                }
+                self.binary(left, op, right, frame, clause, allow_agg)?
             }
             Expr::IsNull(x) => Ex::IsNull(b(x)?, false),
             Expr::IsNotNull(x) => Ex::IsNull(b(x)?, true),
@@ -1104,36 +1174,14 @@ impl Binder<'_, '_> {
                 conditions,
                 else_result,
                 ..
-            } => {
-                let op = operand.as_ref().map(|o| b(o)).transpose()?;
-                let coll = op.as_deref().and_then(|o| frame.coll(o));
-                let mut whens = Vec::with_capacity(conditions.len());
-                for cw in conditions {
-                    whens.push((
-                        self.expr(&cw.condition, frame, clause, allow_agg)?,
-                        self.expr(&cw.result, frame, clause, allow_agg)?,
-                    ));
-                }
-                let els = else_result.as_ref().map(|x| b(x)).transpose()?;
-                let branches: Vec<&Ex> =
-                    whens.iter().map(|(_, t)| t).chain(els.as_deref()).collect();
-                let scale = if els.is_some() {
-                    common_scale(frame, &branches)
-                } else {
-                    None
-                };
-                let temporal = common_temporal(frame, &branches, false);
-                let case = Ex::Case(op, whens, els, coll);
-                match (temporal, scale) {
-                    (Some(t), _) => as_temporal(case, t),
-                    (None, Some(s)) => Ex::Func(
-                        named("RESCALE"),
-                        vec![case, Ex::Lit(Value::Int(s as i64))],
-                        None,
-                    ),
-                    (None, None) => case,
-                }
-            }
+            } => self.case(
+                operand.as_deref(),
+                conditions,
+                else_result.as_deref(),
+                frame,
+                clause,
+                allow_agg,
+            )?,
             Expr::Cast {
                 expr, data_type, ..
             } => Ex::Cast(b(expr)?, cast_target(data_type)?),
@@ -1147,44 +1195,28 @@ impl Binder<'_, '_> {
                 data_type: None,
                 charset: Some(_),
                 ..
-            } => self.expr(expr, frame, clause, allow_agg)?,
+            } => *b(expr)?,
             Expr::Collate { expr, collation: c } => {
-                let inner = self.expr(expr, frame, clause, allow_agg)?;
+                let inner = *b(expr)?;
                 let name = c.to_string().trim_matches('`').to_string();
                 let coll = collation::by_name(&name)
                     .ok_or_else(|| SqlError::new(1273, format!("Unknown collation: '{name}'")))?;
                 Ex::Func(named("COLLATE"), vec![inner], Some(coll))
             }
-            Expr::Ceil { expr, .. } => Ex::Func(
-                named("CEILING"),
-                vec![self.expr(expr, frame, clause, allow_agg)?],
-                None,
-            ),
-            Expr::Floor { expr, .. } => Ex::Func(
-                named("FLOOR"),
-                vec![self.expr(expr, frame, clause, allow_agg)?],
-                None,
-            ),
-            Expr::Position { expr, r#in } => Ex::Func(
-                named("LOCATE"),
-                vec![
-                    self.expr(expr, frame, clause, allow_agg)?,
-                    self.expr(r#in, frame, clause, allow_agg)?,
-                ],
-                None,
-            ),
+            Expr::Ceil { expr, .. } => Ex::Func(named("CEILING"), vec![*b(expr)?], None),
+            Expr::Floor { expr, .. } => Ex::Func(named("FLOOR"), vec![*b(expr)?], None),
+            Expr::Position { expr, r#in } => {
+                Ex::Func(named("LOCATE"), vec![*b(expr)?, *b(r#in)?], None)
+            }
             Expr::Substring {
                 expr,
                 substring_from,
                 substring_for,
                 ..
             } => {
-                let mut args = vec![self.expr(expr, frame, clause, allow_agg)?];
-                if let Some(f) = substring_from {
-                    args.push(self.expr(f, frame, clause, allow_agg)?);
-                }
-                if let Some(f) = substring_for {
-                    args.push(self.expr(f, frame, clause, allow_agg)?);
+                let mut args = vec![*b(expr)?];
+                for part in [substring_from, substring_for].into_iter().flatten() {
+                    args.push(*b(part)?);
                 }
                 Ex::Func(named("SUBSTRING"), args, None)
             }
@@ -1203,14 +1235,10 @@ impl Binder<'_, '_> {
                     _ => "TRIM_STR",
                 };
                 let what = match trim_what {
-                    Some(w) => self.expr(w, frame, clause, allow_agg)?,
+                    Some(w) => *b(w)?,
                     None => Ex::Lit(Value::Text(" ".into())),
                 };
-                Ex::Func(
-                    named(which),
-                    vec![self.expr(expr, frame, clause, allow_agg)?, what],
-                    None,
-                )
+                Ex::Func(named(which), vec![*b(expr)?, what], None)
             }
             Expr::Extract { field, expr, .. } => {
                 let unit = interval_unit(&Some(field.clone()))?;
@@ -1234,6 +1262,146 @@ impl Binder<'_, '_> {
             }
             Expr::Function(f) => self.function(f, e, frame, clause, allow_agg)?,
             other => return Err(unsupported(&first_words(&other.to_string()))),
+        })
+    }
+
+    /// An aggregate call: its arguments (no aggregate inside: 1111), DISTINCT, ORDER BY
+    /// and SEPARATOR, collected in the frame; the expression reads its value.
+    #[allow(clippy::too_many_arguments)]
+    fn aggregate(
+        &self,
+        kind: AggKind,
+        args: &[&FunctionArg],
+        distinct: bool,
+        order_by: &[&ast::OrderByExpr],
+        separator: Option<String>,
+        e: &Expr,
+        frame: &Frame<'_>,
+        clause: &str,
+    ) -> Result<Ex, SqlError> {
+        let star = matches!(args, [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)]);
+        let kind = if kind == AggKind::Count && star {
+            AggKind::CountStar
+        } else {
+            kind
+        };
+        let mut bound = Vec::new();
+        if kind != AggKind::CountStar {
+            for a in args {
+                match a {
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(x)) => {
+                        bound.push(self.expr(x, frame, clause, false).map_err(|err| {
+                            if err.code == 1111 {
+                                group_misuse()
+                            } else {
+                                err
+                            }
+                        })?)
+                    }
+                    other => return Err(unsupported(&other.to_string())),
+                }
+            }
+            if bound.is_empty()
+                || (bound.len() > 1 && !matches!(kind, AggKind::Count | AggKind::GroupConcat))
+            {
+                return Err(syntax_near(e));
+            }
+            if bound.len() > 1 && kind == AggKind::Count && !distinct {
+                return Err(unsupported("COUNT of several expressions without DISTINCT"));
+            }
+        }
+        let mut order = Vec::new();
+        for o in order_by {
+            order.push((
+                self.expr(&o.expr, frame, clause, false)?,
+                matches!(o.options.sort, Some(OrderBySort::Desc)),
+            ));
+        }
+        let coll = bound.first().and_then(|x| frame.coll(x));
+        let mut aggs = frame.aggs.borrow_mut();
+        aggs.push(Agg {
+            kind,
+            args: bound,
+            distinct,
+            order,
+            separator: separator.unwrap_or_else(|| ",".into()),
+            coll,
+        });
+        Ok(Ex::Agg(aggs.len() - 1))
+    }
+
+    /// A call of `func` on bound arguments, typed as mysqld types it: DATE_ADD's interval
+    /// spelled out, UNIX_TIMESTAMP of a string constant at its own precision, and the
+    /// branches of IFNULL / COALESCE / IF / GREATEST / LEAST brought to one temporal kind
+    /// or decimal scale.
+    fn typed_call(
+        &self,
+        func: &'static super::func::Func,
+        mut bound: Vec<Ex>,
+        e: &Expr,
+        frame: &Frame<'_>,
+    ) -> Result<Ex, SqlError> {
+        let fname = func.name;
+        // DATE_ADD(d, INTERVAL n unit) → DATE_ADD(d, n, 'unit').
+        if matches!(fname, "DATE_ADD" | "DATE_SUB") {
+            let mut it = bound.into_iter();
+            let (Some(d), Some(iv), None) = (it.next(), it.next(), it.next()) else {
+                return Err(unsupported(&e.to_string()));
+            };
+            return Ok(match iv {
+                Ex::Interval(n, u) => {
+                    Ex::Func(func, vec![d, *n, Ex::Lit(Value::Text(u.into()))], None)
+                }
+                days => Ex::Func(
+                    func,
+                    vec![d, days, Ex::Lit(Value::Text("DAY".into()))],
+                    None,
+                ),
+            });
+        }
+        if bound.iter().any(|x| matches!(x, Ex::Interval(..))) {
+            return Err(unsupported(&e.to_string()));
+        }
+        if fname == "UNIX_TIMESTAMP" {
+            // A string constant has the fractional precision it is written with (mysqld
+            // types the call by it); string values from rows have six digits.
+            if let Some(Ex::Lit(Value::Text(s))) = bound.first() {
+                if let Some(t) = crate::sql::temporal::Temporal::parse_datetime(s) {
+                    bound[0] = Ex::Lit(Value::Temporal(t));
+                }
+            }
+        }
+        let coll = bound.first().and_then(|x| frame.coll(x));
+        // IFNULL(amount, 0) is DECIMAL(.., 2): its integer results show the scale too.
+        let branches: Option<Vec<&Ex>> = match fname {
+            "IFNULL" | "COALESCE" | "GREATEST" | "LEAST" => Some(bound.iter().collect()),
+            "IF" if bound.len() == 3 => Some(vec![&bound[1], &bound[2]]),
+            _ => None,
+        };
+        let strings = matches!(fname, "GREATEST" | "LEAST");
+        let temporal = branches
+            .as_ref()
+            .and_then(|b| common_temporal(frame, b, strings));
+        let scale = branches.and_then(|b| common_scale(frame, &b));
+        if let (Some(t), true) = (temporal, strings) {
+            // GREATEST and LEAST compare in the result's type: strings first become
+            // values of it.
+            for arg in bound.iter_mut() {
+                if matches!(arg, Ex::Lit(Value::Text(_))) || string_column(frame, arg) {
+                    let lit = std::mem::replace(arg, Ex::Lit(Value::Null));
+                    *arg = as_temporal(lit, t);
+                }
+            }
+        }
+        let f = Ex::Func(func, bound, coll);
+        Ok(match (temporal, scale) {
+            (Some(t), _) => as_temporal(f, t),
+            (None, Some(s)) => Ex::Func(
+                named("RESCALE"),
+                vec![f, Ex::Lit(Value::Int(s as i64))],
+                None,
+            ),
+            (None, None) => f,
         })
     }
 
@@ -1284,58 +1452,9 @@ impl Binder<'_, '_> {
             if !allow_agg {
                 return Err(group_misuse());
             }
-            let star = matches!(
-                args.as_slice(),
-                [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)]
+            return self.aggregate(
+                kind, &args, distinct, &order_by, separator, e, frame, clause,
             );
-            let kind = if kind == AggKind::Count && star {
-                AggKind::CountStar
-            } else {
-                kind
-            };
-            let mut bound = Vec::new();
-            if kind != AggKind::CountStar {
-                for a in &args {
-                    match a {
-                        FunctionArg::Unnamed(FunctionArgExpr::Expr(x)) => {
-                            bound.push(self.expr(x, frame, clause, false).map_err(|err| {
-                                if err.code == 1111 {
-                                    group_misuse()
-                                } else {
-                                    err
-                                }
-                            })?)
-                        }
-                        other => return Err(unsupported(&other.to_string())),
-                    }
-                }
-                if bound.is_empty()
-                    || (bound.len() > 1 && !matches!(kind, AggKind::Count | AggKind::GroupConcat))
-                {
-                    return Err(syntax_near(e));
-                }
-                if bound.len() > 1 && kind == AggKind::Count && !distinct {
-                    return Err(unsupported("COUNT of several expressions without DISTINCT"));
-                }
-            }
-            let mut order = Vec::new();
-            for o in order_by {
-                order.push((
-                    self.expr(&o.expr, frame, clause, false)?,
-                    matches!(o.options.sort, Some(OrderBySort::Desc)),
-                ));
-            }
-            let coll = bound.first().and_then(|x| frame.coll(x));
-            let mut aggs = frame.aggs.borrow_mut();
-            aggs.push(Agg {
-                kind,
-                args: bound,
-                distinct,
-                order,
-                separator: separator.unwrap_or_else(|| ",".into()),
-                coll,
-            });
-            return Ok(Ex::Agg(aggs.len() - 1));
         }
         if !order_by.is_empty() || distinct {
             return Err(unsupported(&e.to_string()));
@@ -1412,68 +1531,7 @@ impl Binder<'_, '_> {
         if bound.len() < func.min || bound.len() > func.max {
             return Err(super::func::wrong_count(&name));
         }
-        let fname = func.name;
-        // DATE_ADD(d, INTERVAL n unit) → DATE_ADD(d, n, 'unit').
-        if matches!(fname, "DATE_ADD" | "DATE_SUB") {
-            let mut it = bound.into_iter();
-            let (Some(d), Some(iv), None) = (it.next(), it.next(), it.next()) else {
-                return Err(unsupported(&e.to_string()));
-            };
-            return Ok(match iv {
-                Ex::Interval(n, u) => {
-                    Ex::Func(func, vec![d, *n, Ex::Lit(Value::Text(u.into()))], None)
-                }
-                days => Ex::Func(
-                    func,
-                    vec![d, days, Ex::Lit(Value::Text("DAY".into()))],
-                    None,
-                ),
-            });
-        }
-        if bound.iter().any(|x| matches!(x, Ex::Interval(..))) {
-            return Err(unsupported(&e.to_string()));
-        }
-        if fname == "UNIX_TIMESTAMP" {
-            // A string constant has the fractional precision it is written with (mysqld
-            // types the call by it); string values from rows have six digits.
-            if let Some(Ex::Lit(Value::Text(s))) = bound.first() {
-                if let Some(t) = crate::sql::temporal::Temporal::parse_datetime(s) {
-                    bound[0] = Ex::Lit(Value::Temporal(t));
-                }
-            }
-        }
-        let coll = bound.first().and_then(|x| frame.coll(x));
-        // IFNULL(amount, 0) is DECIMAL(.., 2): its integer results show the scale too.
-        let branches: Option<Vec<&Ex>> = match fname {
-            "IFNULL" | "COALESCE" | "GREATEST" | "LEAST" => Some(bound.iter().collect()),
-            "IF" if bound.len() == 3 => Some(vec![&bound[1], &bound[2]]),
-            _ => None,
-        };
-        let strings = matches!(fname, "GREATEST" | "LEAST");
-        let temporal = branches
-            .as_ref()
-            .and_then(|b| common_temporal(frame, b, strings));
-        let scale = branches.and_then(|b| common_scale(frame, &b));
-        if let (Some(t), true) = (temporal, strings) {
-            // GREATEST and LEAST compare in the result's type: strings first become
-            // values of it.
-            for arg in bound.iter_mut() {
-                if matches!(arg, Ex::Lit(Value::Text(_))) || string_column(frame, arg) {
-                    let lit = std::mem::replace(arg, Ex::Lit(Value::Null));
-                    *arg = as_temporal(lit, t);
-                }
-            }
-        }
-        let f = Ex::Func(func, bound, coll);
-        Ok(match (temporal, scale) {
-            (Some(t), _) => as_temporal(f, t),
-            (None, Some(s)) => Ex::Func(
-                named("RESCALE"),
-                vec![f, Ex::Lit(Value::Int(s as i64))],
-                None,
-            ),
-            (None, None) => f,
-        })
+        self.typed_call(func, bound, e, frame)
     }
 }
 
