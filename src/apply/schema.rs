@@ -82,6 +82,49 @@ pub fn execute(
             txn.delete_database(&name);
             Ok(())
         }
+        op @ (DdlOp::CreateTable { .. } | DdlOp::CreateTableLike { .. }) => {
+            create_table(cat, txn, op)
+        }
+        DdlOp::DropTables { names, if_exists } => {
+            let missing: Vec<String> = names
+                .iter()
+                .filter(|n| cat.table(&n.0, &n.1).is_none())
+                .map(|n| format!("{}.{}", n.0, n.1))
+                .collect();
+            if !missing.is_empty() && !if_exists {
+                return Err(sql(SqlError::unknown_table(&missing.join(","))));
+            }
+            for n in names {
+                if let Some(t) = cat.tables.remove(&n) {
+                    txn.drop_table(t.id);
+                }
+            }
+            rows.reset();
+            Ok(())
+        }
+        DdlOp::RenameTables(pairs) => {
+            for (from, to) in pairs {
+                rename(cat, txn, &from, to)?;
+            }
+            Ok(())
+        }
+        DdlOp::Truncate(name) => {
+            let t = cat
+                .table(&name.0, &name.1)
+                .ok_or_else(|| sql(SqlError::no_such_table(&name.0, &name.1)))?;
+            txn.clear_table(t.id);
+            rows.reset();
+            Ok(())
+        }
+        DdlOp::AlterTable { name, ops } => alter(cat, store, txn, rows, name, ops, now),
+        op @ (DdlOp::CreateTrigger { .. } | DdlOp::DropTrigger { .. }) => trigger(cat, txn, op),
+    }
+}
+
+/// CREATE TABLE and CREATE TABLE ... LIKE.
+fn create_table(cat: &mut Catalog, txn: &mut Txn, op: DdlOp) -> Result<(), RowError> {
+    let sql = |e: SqlError| RowError::Sql(e, "");
+    match op {
         DdlOp::CreateTable {
             name,
             if_not_exists,
@@ -155,38 +198,15 @@ pub fn execute(
             cat.tables.insert(name, t);
             Ok(())
         }
-        DdlOp::DropTables { names, if_exists } => {
-            let missing: Vec<String> = names
-                .iter()
-                .filter(|n| cat.table(&n.0, &n.1).is_none())
-                .map(|n| format!("{}.{}", n.0, n.1))
-                .collect();
-            if !missing.is_empty() && !if_exists {
-                return Err(sql(SqlError::unknown_table(&missing.join(","))));
-            }
-            for n in names {
-                if let Some(t) = cat.tables.remove(&n) {
-                    txn.drop_table(t.id);
-                }
-            }
-            rows.reset();
-            Ok(())
-        }
-        DdlOp::RenameTables(pairs) => {
-            for (from, to) in pairs {
-                rename(cat, txn, &from, to)?;
-            }
-            Ok(())
-        }
-        DdlOp::Truncate(name) => {
-            let t = cat
-                .table(&name.0, &name.1)
-                .ok_or_else(|| sql(SqlError::no_such_table(&name.0, &name.1)))?;
-            txn.clear_table(t.id);
-            rows.reset();
-            Ok(())
-        }
-        DdlOp::AlterTable { name, ops } => alter(cat, store, txn, rows, name, ops, now),
+        _ => Ok(()),
+    }
+}
+
+/// CREATE TRIGGER and DROP TRIGGER: the catalog keeps the names (a table with triggers is
+/// not replayed from statements).
+fn trigger(cat: &mut Catalog, txn: &mut Txn, op: DdlOp) -> Result<(), RowError> {
+    let sql = |e: SqlError| RowError::Sql(e, "");
+    match op {
         DdlOp::CreateTrigger { table, name } => {
             if cat
                 .tables
@@ -223,6 +243,7 @@ pub fn execute(
                 None => Err(sql(SqlError::new(1360, "Trigger does not exist".into()))),
             }
         }
+        _ => Ok(()),
     }
 }
 
@@ -343,21 +364,22 @@ fn place(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn alter(
-    cat: &mut Catalog,
-    store: &Store,
-    txn: &mut Txn,
-    rows: &mut RowApplier,
+/// A table's columns and indexes while ALTER TABLE's operations apply, before the new
+/// definition is built.
+struct Altered {
+    /// The columns, each with the old column it comes from.
+    cols: Vec<NewColumn>,
+    /// Indexes by column name (the old index id, `u16::MAX` for a new one).
+    specs: Vec<(u16, IndexSpec)>,
+    /// The table's name after RENAME.
     name: TableName,
-    ops: Vec<AlterOp>,
-    now: u32,
-) -> Result<(), RowError> {
+    /// The table's default collation.
+    collation: u16,
+}
+
+/// Applies ALTER TABLE's operations, in order, to `old`'s columns and indexes.
+fn alter_ops(old: &TableDef, name: &TableName, ops: Vec<AlterOp>) -> Result<Altered, RowError> {
     let sql = |e: SqlError| RowError::Sql(e, "");
-    let old = cat
-        .table(&name.0, &name.1)
-        .ok_or_else(|| sql(SqlError::no_such_table(&name.0, &name.1)))?
-        .clone();
     let tname = old.name.clone();
     let mut cols: Vec<NewColumn> = old
         .columns
@@ -490,15 +512,27 @@ fn alter(
             AlterOp::TableCollation(c) => table_collation = c,
         }
     }
-    let mut t = TableDef {
-        columns: cols.iter().map(|c| c.def.clone()).collect(),
-        indexes: Vec::new(),
+    Ok(Altered {
+        cols,
+        specs,
+        name: new_name,
         collation: table_collation,
+    })
+}
+
+/// The new definition of an altered table: its columns, its indexes (unchanged ones keep
+/// their ids; new ones get fresh ids).
+fn altered_def(old: &TableDef, a: &Altered) -> Result<TableDef, RowError> {
+    let sql = |e: SqlError| RowError::Sql(e, "");
+    let mut t = TableDef {
+        columns: a.cols.iter().map(|c| c.def.clone()).collect(),
+        indexes: Vec::new(),
+        collation: a.collation,
         ..old.clone()
     };
     check_columns(&t)?;
     // Existing indexes keep their ids when unchanged; new ones get fresh ids.
-    for (id, spec) in &specs {
+    for (id, spec) in &a.specs {
         add_index(&mut t, spec).map_err(sql)?;
         if *id != u16::MAX {
             let last = if spec.kind == IndexKind::Primary {
@@ -511,48 +545,22 @@ fn alter(
         }
     }
     t.next_index_id = t.next_index_id.max(old.next_index_id);
-    let same_rows = cols.len() == old.columns.len()
-        && cols.iter().enumerate().all(|(i, c)| {
-            c.source == Some(i)
-                && c.def.binlog_layout() == old.columns[i].binlog_layout()
-                && c.def.unsigned == old.columns[i].unsigned
-                && c.def.collation == old.columns[i].collation
-        })
-        && t.indexes == old.indexes
-        && !old.keys_outdated();
-    // (A new default collation alone changes no row.)
-    if new_name != name {
-        rename(cat, txn, &name, new_name.clone())?;
-        t.db = new_name.0.clone();
-        t.name = new_name.1.clone();
-    }
-    // Keys that are current stay current: whatever this writes is in today's format.
-    t.key_format = KEY_FORMAT;
-    if same_rows {
-        txn.put_table(&t, cat.next_table_id);
-        cat.tables.insert(new_name, t);
-        return Ok(());
-    }
-    let same_columns = cols.len() == old.columns.len()
-        && cols
-            .iter()
-            .enumerate()
-            .all(|(i, c)| c.source == Some(i) && c.def == old.columns[i]);
-    if same_columns && !old.keys_outdated() {
-        if let Some(added) = added_indexes(&old, &t) {
-            // Only secondary or unique indexes added (CREATE INDEX): the rows stay, only
-            // the new indexes' entries are written.
-            add_index_entries(store, txn, &TableRt::new(t.clone()), added)?;
-            txn.put_table(&t, cat.next_table_id);
-            cat.tables.remove(&new_name);
-            cat.tables.insert(new_name, t);
-            rows.reset();
-            return Ok(());
-        }
-    }
-    // Copy every row into a new table id, then drop the old one: its keys are written now.
-    t.id = cat.next_table_id;
-    cat.next_table_id += 1;
+    Ok(t)
+}
+
+/// Copies every row of `old` into table `t` (a new table id), converting what changed:
+/// new columns get their defaults, changed types are converted through their text.
+#[allow(clippy::too_many_arguments)]
+fn copy_rows(
+    store: &Store,
+    txn: &mut Txn,
+    rows: &mut RowApplier,
+    old: &TableDef,
+    t: &TableDef,
+    cols: &[NewColumn],
+    now: u32,
+) -> Result<(), RowError> {
+    let sql = |e: SqlError| RowError::Sql(e, "");
     let new_rt = TableRt::new(t.clone());
     let old_rt = TableRt::new(old.clone());
     let defaults: Vec<Option<Vec<u8>>> = cols
@@ -607,6 +615,70 @@ fn alter(
             .assemble(values.iter().map(|v| v.as_deref()), &mut out);
         rows.insert_stored(store, txn, &new_rt, &out)
     })?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn alter(
+    cat: &mut Catalog,
+    store: &Store,
+    txn: &mut Txn,
+    rows: &mut RowApplier,
+    name: TableName,
+    ops: Vec<AlterOp>,
+    now: u32,
+) -> Result<(), RowError> {
+    let sql = |e: SqlError| RowError::Sql(e, "");
+    let old = cat
+        .table(&name.0, &name.1)
+        .ok_or_else(|| sql(SqlError::no_such_table(&name.0, &name.1)))?
+        .clone();
+    let altered = alter_ops(&old, &name, ops)?;
+    let mut t = altered_def(&old, &altered)?;
+    let (cols, new_name) = (&altered.cols, altered.name.clone());
+    let same_rows = cols.len() == old.columns.len()
+        && cols.iter().enumerate().all(|(i, c)| {
+            c.source == Some(i)
+                && c.def.binlog_layout() == old.columns[i].binlog_layout()
+                && c.def.unsigned == old.columns[i].unsigned
+                && c.def.collation == old.columns[i].collation
+        })
+        && t.indexes == old.indexes
+        && !old.keys_outdated();
+    // (A new default collation alone changes no row.)
+    if new_name != name {
+        rename(cat, txn, &name, new_name.clone())?;
+        t.db = new_name.0.clone();
+        t.name = new_name.1.clone();
+    }
+    // Keys that are current stay current: whatever this writes is in today's format.
+    t.key_format = KEY_FORMAT;
+    if same_rows {
+        txn.put_table(&t, cat.next_table_id);
+        cat.tables.insert(new_name, t);
+        return Ok(());
+    }
+    let same_columns = cols.len() == old.columns.len()
+        && cols
+            .iter()
+            .enumerate()
+            .all(|(i, c)| c.source == Some(i) && c.def == old.columns[i]);
+    if same_columns && !old.keys_outdated() {
+        if let Some(added) = added_indexes(&old, &t) {
+            // Only secondary or unique indexes added (CREATE INDEX): the rows stay, only
+            // the new indexes' entries are written.
+            add_index_entries(store, txn, &TableRt::new(t.clone()), added)?;
+            txn.put_table(&t, cat.next_table_id);
+            cat.tables.remove(&new_name);
+            cat.tables.insert(new_name, t);
+            rows.reset();
+            return Ok(());
+        }
+    }
+    // Copy every row into a new table id, then drop the old one: its keys are written now.
+    t.id = cat.next_table_id;
+    cat.next_table_id += 1;
+    copy_rows(store, txn, rows, &old, &t, cols, now)?;
     txn.drop_table(old.id);
     txn.put_table(&t, cat.next_table_id);
     cat.tables.remove(&new_name);

@@ -193,59 +193,13 @@ impl<'o> Printer<'o> {
                 )?;
             }
             Some(EventType::Query) | Some(EventType::QueryCompressed) => {
-                let q = Query::parse(body, fde)?;
-                let text = if t == Some(EventType::QueryCompressed) {
-                    std::borrow::Cow::Owned(events::maria_uncompress(q.query, "compressed query")?)
-                } else {
-                    std::borrow::Cow::Borrowed(q.query)
-                };
-                let s = q.status();
-                write!(
-                    out,
-                    "Query\tthread_id={}\texec_time={}\terror_code={}",
-                    q.thread_id, q.exec_time, q.error_code
-                )?;
-                if let Some(x) = s.xid {
-                    write!(out, "\txid={x}")?;
-                }
-                writeln!(out)?;
-                if !q.db.is_empty() {
-                    out.write_all(b"use `")?;
-                    out.write_all(q.db)?;
-                    out.write_all(b"`/*!*/;\n")?;
-                }
-                writeln!(out, "SET TIMESTAMP={}/*!*/;", h.timestamp)?;
-                out.write_all(&text)?;
-                out.write_all(b"\n/*!*/;\n")?;
+                query_event(t, body, h.timestamp, fde, out)?
             }
             Some(EventType::Xid) => {
                 writeln!(out, "Xid = {}\nCOMMIT/*!*/;", events::parse_xid(body)?)?;
                 self.maps.clear();
             }
-            Some(EventType::MariaGtid) => {
-                let g = MariaGtid::parse(body)?;
-                let kind = if g.standalone() {
-                    if g.flags & 32 != 0 {
-                        " ddl"
-                    } else {
-                        ""
-                    }
-                } else {
-                    " trans"
-                };
-                write!(
-                    out,
-                    "GTID {}-{}-{}{kind}",
-                    g.domain_id, h.server_id, g.seq_no
-                )?;
-                if let Some(c) = g.commit_id {
-                    write!(out, " cid={c}")?;
-                }
-                writeln!(out)?;
-                if !g.standalone() {
-                    writeln!(out, "START TRANSACTION\n/*!*/;")?;
-                }
-            }
+            Some(EventType::MariaGtid) => maria_gtid(body, h.server_id, out)?,
             Some(EventType::GtidList) => {
                 let l = events::parse_gtid_list(body)?;
                 let items: Vec<String> = l.iter().map(ToString::to_string).collect();
@@ -255,32 +209,7 @@ impl<'o> Printer<'o> {
                 let f = events::parse_binlog_checkpoint(body)?;
                 writeln!(out, "Binlog checkpoint {}", String::from_utf8_lossy(f))?;
             }
-            Some(EventType::Gtid | EventType::AnonymousGtid) => {
-                let g = MysqlGtid::parse(body)?;
-                write!(
-                    out,
-                    "{}",
-                    if t == Some(EventType::Gtid) {
-                        "GTID"
-                    } else {
-                        "Anonymous_GTID"
-                    }
-                )?;
-                if let Some((lc, seq)) = g.logical_clock {
-                    write!(out, "\tlast_committed={lc}\tsequence_number={seq}")?;
-                }
-                writeln!(out)?;
-                if t == Some(EventType::Gtid) {
-                    writeln!(
-                        out,
-                        "SET @@SESSION.GTID_NEXT= '{}:{}'/*!*/;",
-                        events::format_uuid(&g.sid),
-                        g.gno
-                    )?;
-                } else {
-                    writeln!(out, "SET @@SESSION.GTID_NEXT= 'ANONYMOUS'/*!*/;")?;
-                }
-            }
+            Some(EventType::Gtid | EventType::AnonymousGtid) => mysql_gtid(t, body, out)?,
             Some(EventType::GtidTagged) => {
                 writeln!(out, "Gtid_tagged_log (tagged GTID; fields not decoded)")?
             }
@@ -530,4 +459,91 @@ impl<'o> Printer<'o> {
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// A Query event: its thread, time and error code, then `use`, the timestamp and the text.
+fn query_event(
+    t: Option<EventType>,
+    body: &[u8],
+    timestamp: u32,
+    fde: &FormatDescription,
+    out: &mut impl Write,
+) -> Result<(), PrintError> {
+    let q = Query::parse(body, fde)?;
+    let text = if t == Some(EventType::QueryCompressed) {
+        std::borrow::Cow::Owned(events::maria_uncompress(q.query, "compressed query")?)
+    } else {
+        std::borrow::Cow::Borrowed(q.query)
+    };
+    let s = q.status();
+    write!(
+        out,
+        "Query\tthread_id={}\texec_time={}\terror_code={}",
+        q.thread_id, q.exec_time, q.error_code
+    )?;
+    if let Some(x) = s.xid {
+        write!(out, "\txid={x}")?;
+    }
+    writeln!(out)?;
+    if !q.db.is_empty() {
+        out.write_all(b"use `")?;
+        out.write_all(q.db)?;
+        out.write_all(b"`/*!*/;\n")?;
+    }
+    writeln!(out, "SET TIMESTAMP={}/*!*/;", timestamp)?;
+    out.write_all(&text)?;
+    out.write_all(b"\n/*!*/;\n")?;
+    Ok(())
+}
+
+/// A MariaDB GTID event: `GTID domain-server-seq` and, for a transaction, its START.
+fn maria_gtid(body: &[u8], server_id: u32, out: &mut impl Write) -> Result<(), PrintError> {
+    let g = MariaGtid::parse(body)?;
+    let kind = if g.standalone() {
+        if g.flags & 32 != 0 {
+            " ddl"
+        } else {
+            ""
+        }
+    } else {
+        " trans"
+    };
+    write!(out, "GTID {}-{}-{}{kind}", g.domain_id, server_id, g.seq_no)?;
+    if let Some(c) = g.commit_id {
+        write!(out, " cid={c}")?;
+    }
+    writeln!(out)?;
+    if !g.standalone() {
+        writeln!(out, "START TRANSACTION\n/*!*/;")?;
+    }
+    Ok(())
+}
+
+/// A MySQL GTID or anonymous GTID event and the GTID_NEXT it sets.
+fn mysql_gtid(t: Option<EventType>, body: &[u8], out: &mut impl Write) -> Result<(), PrintError> {
+    let g = MysqlGtid::parse(body)?;
+    write!(
+        out,
+        "{}",
+        if t == Some(EventType::Gtid) {
+            "GTID"
+        } else {
+            "Anonymous_GTID"
+        }
+    )?;
+    if let Some((lc, seq)) = g.logical_clock {
+        write!(out, "\tlast_committed={lc}\tsequence_number={seq}")?;
+    }
+    writeln!(out)?;
+    if t == Some(EventType::Gtid) {
+        writeln!(
+            out,
+            "SET @@SESSION.GTID_NEXT= '{}:{}'/*!*/;",
+            events::format_uuid(&g.sid),
+            g.gno
+        )?;
+    } else {
+        writeln!(out, "SET @@SESSION.GTID_NEXT= 'ANONYMOUS'/*!*/;")?;
+    }
+    Ok(())
 }
