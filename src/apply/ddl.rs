@@ -18,6 +18,7 @@ use crate::sqlerror::SqlError;
 mod columns;
 mod database;
 mod text;
+mod view;
 
 use crate::store::catalog::{Catalog, ColumnDef, DefaultValue, IndexKind};
 use columns::*;
@@ -193,6 +194,24 @@ pub enum DdlOp {
         /// The tables.
         names: Vec<TableName>,
     },
+    /// CREATE [OR REPLACE] VIEW, ALTER VIEW.
+    CreateView {
+        /// The view.
+        view: crate::store::catalog::ViewDef,
+        /// OR REPLACE.
+        or_replace: bool,
+        /// IF NOT EXISTS.
+        if_not_exists: bool,
+        /// ALTER VIEW (the view must exist).
+        alter: bool,
+    },
+    /// DROP VIEW.
+    DropViews {
+        /// The views.
+        names: Vec<TableName>,
+        /// IF EXISTS.
+        if_exists: bool,
+    },
     /// A statement with no effect on the store (ALTER DATABASE ... UPGRADE DATA
     /// DIRECTORY NAME).
     Nothing,
@@ -209,6 +228,8 @@ pub struct DdlContext<'a> {
     pub collation_database: Option<u16>,
     /// The master is MySQL (its JSON is a binary type, not MariaDB's LONGTEXT).
     pub mysql: bool,
+    /// `collation_connection` from the status variables (a view records it).
+    pub collation_connection: u16,
 }
 
 /// Parses a DDL statement.
@@ -218,6 +239,9 @@ pub fn parse(sql: &str, ctx: &DdlContext<'_>, catalog: &Catalog) -> Result<Vec<D
         return Ok(vec![op]);
     }
     if let Some(op) = trigger(&sql, ctx)? {
+        return Ok(vec![op]);
+    }
+    if let Some(op) = view::view(&sql, ctx)? {
         return Ok(vec![op]);
     }
     let (sql, options) = take_alter_table_options(&sql)?;

@@ -420,6 +420,7 @@ fn apply_statement(
                 collation_server: status.charset.map_or(8, |c| c.2),
                 collation_database: status.charset_database,
                 mysql: !fde.mariadb,
+                collation_connection: status.charset.map_or(45, |c| c.1),
             };
             let cat = catalog.get_or_insert_with(|| committed.clone());
             let ops = match ddl::parse(&sql, &dctx, cat) {
@@ -486,7 +487,10 @@ fn ddl_passes_filters(op: &DdlOp, default_db: &str, f: &Filters) -> bool {
         | DdlOp::CreateTableLike { name, .. }
         | DdlOp::Truncate(name)
         | DdlOp::AlterTable { name, .. } => vec![name],
-        DdlOp::DropTables { names, .. } => names.iter().collect(),
+        DdlOp::DropTables { names, .. } | DdlOp::DropViews { names, .. } => names.iter().collect(),
+        DdlOp::CreateView { view, .. } => {
+            return f.db_ok(default_db) && f.table_rules_ok(&view.db, &view.name)
+        }
         DdlOp::RenameTables(pairs) => pairs.iter().map(|(from, _)| from).collect(),
     };
     f.db_ok(default_db) && tables.iter().any(|(d, t)| f.table_rules_ok(d, t))

@@ -1826,6 +1826,7 @@ mod tests {
             collation_server: 45,
             collation_database: Some(45),
             mysql: false,
+            collation_connection: 45,
         };
         for sql in [
             "CREATE DATABASE d",
@@ -1982,6 +1983,7 @@ mod tests {
             collation_server: 45,
             collation_database: Some(45),
             mysql: false,
+            collation_connection: 45,
         };
         let ddl = "CREATE TABLE u (id INT PRIMARY KEY, code VARCHAR(5) NOT NULL, hits INT NOT NULL DEFAULT 0, UNIQUE KEY (code))";
         for op in ddl::parse(ddl, &ctx, &cat).unwrap() {

@@ -78,6 +78,11 @@ pub fn execute(
                 txn.drop_table(id);
             }
             cat.tables.retain(|(d, _), _| d != &name);
+            let views: Vec<String> = cat.views_of(&name).map(|v| v.name.clone()).collect();
+            for v in views {
+                txn.delete_view(&name, &v);
+                cat.views.remove(&(name.clone(), v));
+            }
             cat.databases.remove(&name);
             txn.delete_database(&name);
             Ok(())
@@ -118,6 +123,7 @@ pub fn execute(
         }
         DdlOp::AlterTable { name, ops } => alter(cat, store, txn, rows, name, ops, now),
         op @ (DdlOp::CreateTrigger { .. } | DdlOp::DropTrigger { .. }) => trigger(cat, txn, op),
+        op @ (DdlOp::CreateView { .. } | DdlOp::DropViews { .. }) => view(cat, txn, op),
     }
 }
 
@@ -196,6 +202,66 @@ fn create_table(cat: &mut Catalog, txn: &mut Txn, op: DdlOp) -> Result<(), RowEr
             cat.next_table_id += 1;
             txn.put_table(&t, cat.next_table_id);
             cat.tables.insert(name, t);
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// CREATE / ALTER / DROP VIEW, with mysqld's errors: 1050 when a table or view has the
+/// name, 1347 (ALTER VIEW) / 4092 (DROP VIEW) when it is not a view.
+fn view(cat: &mut Catalog, txn: &mut Txn, op: DdlOp) -> Result<(), RowError> {
+    let sql = |e: SqlError| RowError::Sql(e, "");
+    match op {
+        DdlOp::CreateView {
+            view,
+            or_replace,
+            if_not_exists,
+            alter,
+        } => {
+            let key = (view.db.clone(), view.name.clone());
+            if !cat.databases.contains_key(&view.db) {
+                return Err(sql(SqlError::unknown_db(&view.db)));
+            }
+            if cat.tables.contains_key(&key) {
+                return Err(sql(if alter {
+                    SqlError::new(
+                        1347,
+                        format!("'{}.{}' is not of type 'VIEW'", view.db, view.name),
+                    )
+                } else {
+                    SqlError::table_exists(&view.name)
+                }));
+            }
+            let exists = cat.views.contains_key(&key);
+            if alter && !exists {
+                return Err(sql(SqlError::no_such_table(&view.db, &view.name)));
+            }
+            if exists && !alter && !or_replace {
+                return if if_not_exists {
+                    Ok(())
+                } else {
+                    Err(sql(SqlError::table_exists(&view.name)))
+                };
+            }
+            txn.put_view(&view);
+            cat.views.insert(key, view);
+            Ok(())
+        }
+        DdlOp::DropViews { names, if_exists } => {
+            let missing: Vec<String> = names
+                .iter()
+                .filter(|n| !cat.views.contains_key(*n))
+                .map(|n| format!("{}.{}", n.0, n.1))
+                .collect();
+            if !missing.is_empty() && !if_exists {
+                return Err(sql(SqlError::unknown_table(&missing.join(","))));
+            }
+            for n in names {
+                if cat.views.remove(&n).is_some() {
+                    txn.delete_view(&n.0, &n.1);
+                }
+            }
             Ok(())
         }
         _ => Ok(()),

@@ -16,7 +16,7 @@ pub enum StatementKind {
     Ddl(DdlKind),
     /// INSERT, UPDATE, DELETE, REPLACE, LOAD DATA as SQL text (binlog_format=STATEMENT/MIXED).
     Dml,
-    /// Carries no table data: users and grants, views, routines, triggers, events,
+    /// Carries no table data: users and grants, routines, events,
     /// maintenance (FLUSH, ANALYZE, OPTIMIZE, ...), plugins, session SET.
     NoData,
     /// Not understood: the applier must stop and name it.
@@ -49,6 +49,8 @@ pub enum DdlKind {
     /// CREATE / DROP TRIGGER (the names are kept: statement replay must not run
     /// statements on a table whose triggers it does not fire).
     Trigger,
+    /// CREATE [OR REPLACE] / ALTER / DROP VIEW.
+    View,
 }
 
 /// Classifies a statement text.
@@ -103,10 +105,11 @@ pub fn classify(sql: &[u8]) -> StatementKind {
                 ("DROP", "INDEX") => Ddl(DropIndex),
                 ("CREATE", "TRIGGER") => Ddl(Trigger),
                 ("DROP", "TRIGGER") => Ddl(Trigger),
+                (_, "VIEW") => Ddl(View),
                 (
                     _,
-                    "USER" | "ROLE" | "VIEW" | "TRIGGER" | "PROCEDURE" | "FUNCTION" | "EVENT"
-                    | "SERVER" | "AGGREGATE" | "PACKAGE" | "TABLESPACE" | "LOGFILE",
+                    "USER" | "ROLE" | "TRIGGER" | "PROCEDURE" | "FUNCTION" | "EVENT" | "SERVER"
+                    | "AGGREGATE" | "PACKAGE" | "TABLESPACE" | "LOGFILE",
                 ) => NoData,
                 _ => Unknown,
             }
@@ -208,8 +211,9 @@ mod tests {
             ("GRANT REPLICATION SLAVE ON *.* TO 'repl'@'%'", NoData),
             ("FLUSH PRIVILEGES", NoData),
             ("CREATE DEFINER=`root`@`localhost` PROCEDURE p() BEGIN END", NoData),
-            ("CREATE ALGORITHM=UNDEFINED DEFINER=`root`@`%` SQL SECURITY DEFINER VIEW v AS SELECT 1", NoData),
-            ("CREATE OR REPLACE VIEW v AS SELECT 1", NoData),
+            ("CREATE ALGORITHM=UNDEFINED DEFINER=`root`@`%` SQL SECURITY DEFINER VIEW v AS SELECT 1", Ddl(DdlKind::View)),
+            ("CREATE OR REPLACE VIEW v AS SELECT 1", Ddl(DdlKind::View)),
+            ("DROP VIEW IF EXISTS v", Ddl(DdlKind::View)),
             ("ANALYZE TABLE t", NoData),
             ("CREATE SEQUENCE s", Unknown),
             ("HANDLER t OPEN", Unknown),
@@ -235,7 +239,7 @@ mod tests {
         );
         assert_eq!(
             classify(b"/*!50001 CREATE ALGORITHM=UNDEFINED */ /*!50001 VIEW v AS SELECT 1 */"),
-            NoData
+            Ddl(DdlKind::View)
         );
         assert_eq!(classify(b"/* unterminated"), Unknown);
         assert_eq!(classify(b"/*!"), Unknown);

@@ -1,5 +1,5 @@
 //! information_schema tables built from the catalog, for `sql::memtable`: SCHEMATA, TABLES,
-//! COLUMNS and STATISTICS with MariaDB 10.11's columns. Statistics replicant does not keep (row
+//! VIEWS, COLUMNS and STATISTICS with MariaDB 10.11's columns. Statistics replicant does not keep (row
 //! counts, sizes, times, cardinality) are NULL; other information_schema tables are 1235.
 
 use super::describe::{column_type, key_flag};
@@ -17,6 +17,7 @@ pub fn table(cat: &Catalog, name: &str) -> Option<MemTable> {
     match name.to_ascii_uppercase().as_str() {
         "SCHEMATA" => Some(schemata(cat)),
         "TABLES" => Some(tables(cat)),
+        "VIEWS" => Some(views(cat)),
         "STATISTICS" => Some(statistics(cat)),
         "COLUMNS" => Some(columns(cat)),
         _ => None,
@@ -57,6 +58,15 @@ fn schemata(cat: &Catalog) -> MemTable {
 }
 
 fn tables(cat: &Catalog) -> MemTable {
+    // A view: its type and comment VIEW, nothing about storage.
+    let views = cat.views.values().map(|v| {
+        let mut r = vec![t("def"), t(&v.db), t(&v.name), t("VIEW")];
+        r.extend(std::iter::repeat_n(Value::Null, 16));
+        r.push(t("VIEW")); // TABLE_COMMENT
+        r.push(Value::Null); // MAX_INDEX_LENGTH
+        r.push(Value::Null); // TEMPORARY
+        r
+    });
     let rows = cat
         .tables
         .values()
@@ -79,6 +89,7 @@ fn tables(cat: &Catalog) -> MemTable {
             r.push(t("N")); // TEMPORARY
             r
         })
+        .chain(views)
         .collect();
     MemTable {
         columns: vec![
@@ -108,6 +119,76 @@ fn tables(cat: &Catalog) -> MemTable {
         ],
         rows,
     }
+}
+
+/// information_schema.VIEWS. IS_UPDATABLE as mysqld judges it for the common cases: a
+/// view over one table without DISTINCT, grouping, aggregates, UNION or LIMIT is.
+fn views(cat: &Catalog) -> MemTable {
+    let rows = cat
+        .views
+        .values()
+        .map(|v| {
+            vec![
+                t("def"),
+                t(&v.db),
+                t(&v.name),
+                t(&v.definition),
+                t(&v.check_option),
+                t(if updatable(&v.definition) {
+                    "YES"
+                } else {
+                    "NO"
+                }),
+                t(&v.definer.replace('`', "")),
+                t(&v.security),
+                t(&v.charset_client),
+                t(&v.collation_connection),
+                t(&v.algorithm),
+            ]
+        })
+        .collect();
+    MemTable {
+        columns: vec![
+            "TABLE_CATALOG",
+            "TABLE_SCHEMA",
+            "TABLE_NAME",
+            "VIEW_DEFINITION",
+            "CHECK_OPTION",
+            "IS_UPDATABLE",
+            "DEFINER",
+            "SECURITY_TYPE",
+            "CHARACTER_SET_CLIENT",
+            "COLLATION_CONNECTION",
+            "ALGORITHM",
+        ],
+        rows,
+    }
+}
+
+/// Whether a view's SELECT is updatable (one table; no DISTINCT, GROUP BY, HAVING,
+/// aggregate, UNION or LIMIT).
+fn updatable(definition: &str) -> bool {
+    use sqlparser::ast::{SetExpr, Statement};
+    let Ok(stmts) = crate::sql::parse::parse_statements(definition) else {
+        return false;
+    };
+    let [Statement::Query(q)] = stmts.as_slice() else {
+        return false;
+    };
+    let SetExpr::Select(sel) = q.body.as_ref() else {
+        return false;
+    };
+    let text = definition.to_ascii_uppercase();
+    let aggregate = ["COUNT(", "SUM(", "AVG(", "MIN(", "MAX(", "GROUP_CONCAT("]
+        .iter()
+        .any(|f| text.contains(f));
+    sel.from.len() == 1
+        && sel.from[0].joins.is_empty()
+        && sel.distinct.is_none()
+        && sel.having.is_none()
+        && matches!(&sel.group_by, sqlparser::ast::GroupByExpr::Expressions(g, _) if g.is_empty())
+        && q.limit_clause.is_none()
+        && !aggregate
 }
 
 fn statistics(cat: &Catalog) -> MemTable {

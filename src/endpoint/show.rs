@@ -140,6 +140,8 @@ impl Session {
             ("COLUMNS" | "FIELDS", _) => self.describe_table(sql, 3, false, p),
             ("FULL", "COLUMNS" | "FIELDS") => self.describe_table(sql, 4, true, p),
             ("INDEX" | "INDEXES" | "KEYS", _) => Ok(show_index(&self.table_at(sql, 3)?)),
+            ("CREATE", "VIEW") => self.show_create_view(sql),
+            ("CREATE", "TABLE") if self.view_at(sql)?.is_some() => self.show_create_view(sql),
             ("CREATE", "TABLE") => {
                 let t = self.table_at(sql, 3)?;
                 Ok(Reply::Rows {
@@ -244,13 +246,19 @@ impl Session {
         if full {
             columns.push(Column::text("Table_type", 64));
         }
-        let rows = cat
+        let mut names: Vec<(&str, &str)> = cat
             .tables_of(&db)
-            .filter(|t| matching(&t.name, pattern))
-            .map(|t| {
-                let mut r = vec![Some(t.name.clone())];
+            .map(|t| (t.name.as_str(), "BASE TABLE"))
+            .chain(cat.views_of(&db).map(|v| (v.name.as_str(), "VIEW")))
+            .filter(|(n, _)| matching(n, pattern))
+            .collect();
+        names.sort();
+        let rows = names
+            .into_iter()
+            .map(|(name, kind)| {
+                let mut r = vec![Some(name.to_string())];
                 if full {
-                    r.push(Some("BASE TABLE".into()));
+                    r.push(Some(kind.into()));
                 }
                 r
             })
@@ -279,6 +287,50 @@ impl Session {
             })
             .collect();
         self.name_value_rows(sql, pairs)
+    }
+
+    /// The view SHOW CREATE TABLE / VIEW names (the name at word 3), if it is one.
+    fn view_at(&self, sql: &str) -> Result<Option<crate::store::catalog::ViewDef>, SqlError> {
+        let toks = parse::tokens(sql)?;
+        let word = |i: usize| match toks.get(i) {
+            Some(sqlparser::tokenizer::Token::Word(w)) => Some(w.value.clone()),
+            _ => None,
+        };
+        let (db, name) = match (word(3), toks.get(4), word(5)) {
+            (Some(d), Some(sqlparser::tokenizer::Token::Period), Some(n)) => (Some(d), n),
+            (Some(n), _, _) => (self.db.clone(), n),
+            _ => return Ok(None),
+        };
+        let Some(db) = db else {
+            return Ok(None);
+        };
+        Ok(self.catalog()?.views.get(&(db, name)).cloned())
+    }
+
+    /// SHOW CREATE VIEW (and SHOW CREATE TABLE of a view): mysqld's four columns. A name
+    /// that is a table is 1347 for SHOW CREATE VIEW.
+    fn show_create_view(&self, sql: &str) -> Result<Reply, SqlError> {
+        let Some(v) = self.view_at(sql)? else {
+            let t = self.table_at(sql, 3)?;
+            return Err(SqlError::new(
+                1347,
+                format!("'{}.{}' is not of type 'VIEW'", t.db, t.name),
+            ));
+        };
+        Ok(Reply::Rows {
+            columns: text_columns(&[
+                "View",
+                "Create View",
+                "character_set_client",
+                "collation_connection",
+            ]),
+            rows: vec![vec![
+                Some(v.name.clone()),
+                Some(v.create_statement(self.db.as_deref())),
+                Some(v.charset_client.clone()),
+                Some(v.collation_connection.clone()),
+            ]],
+        })
     }
 
     /// SHOW CREATE DATABASE name.

@@ -311,13 +311,73 @@ pub struct DatabaseDef {
     pub assumed: bool,
 }
 
-/// All databases and tables.
+/// One view: its SELECT as the master logged it (mysqld logs the definition it stores, so
+/// SHOW CREATE VIEW reads the same on both) and the clauses around it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewDef {
+    /// Database.
+    pub db: String,
+    /// Name.
+    pub name: String,
+    /// The SELECT.
+    pub definition: String,
+    /// The column list given after the name (empty: the SELECT's own names).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<String>,
+    /// ALGORITHM: UNDEFINED, MERGE or TEMPTABLE.
+    pub algorithm: String,
+    /// DEFINER as written (`` `user`@`host` ``).
+    pub definer: String,
+    /// SQL SECURITY: DEFINER or INVOKER.
+    pub security: String,
+    /// WITH CHECK OPTION: NONE, CASCADED or LOCAL.
+    pub check_option: String,
+    /// character_set_client when it was created.
+    pub charset_client: String,
+    /// collation_connection when it was created.
+    pub collation_connection: String,
+}
+
+impl ViewDef {
+    /// The statement SHOW CREATE VIEW shows; the name is qualified by its database when
+    /// `from_db` (the session's) is another.
+    pub fn create_statement(&self, from_db: Option<&str>) -> String {
+        let quote = |s: &str| format!("`{}`", s.replace('`', "``"));
+        let name = if from_db == Some(self.db.as_str()) {
+            quote(&self.name)
+        } else {
+            format!("{}.{}", quote(&self.db), quote(&self.name))
+        };
+        let mut s = format!(
+            "CREATE ALGORITHM={} DEFINER={} SQL SECURITY {} VIEW {name}",
+            self.algorithm, self.definer, self.security,
+        );
+        if !self.columns.is_empty() {
+            let cols: Vec<String> = self
+                .columns
+                .iter()
+                .map(|c| format!("`{}`", c.replace('`', "``")))
+                .collect();
+            s.push_str(&format!("({})", cols.join(",")));
+        }
+        s.push_str(" AS ");
+        s.push_str(&self.definition);
+        if self.check_option != "NONE" {
+            s.push_str(&format!(" WITH {} CHECK OPTION", self.check_option));
+        }
+        s
+    }
+}
+
+/// All databases, tables and views.
 #[derive(Clone, Debug, Default)]
 pub struct Catalog {
     /// Databases by name.
     pub databases: BTreeMap<String, DatabaseDef>,
     /// Tables by (database, name).
     pub tables: BTreeMap<(String, String), TableDef>,
+    /// Views by (database, name).
+    pub views: BTreeMap<(String, String), ViewDef>,
     /// Next table id to hand out.
     pub next_table_id: u32,
 }
@@ -345,6 +405,14 @@ impl Catalog {
             .range((db.to_string(), String::new())..)
             .take_while(move |((d, _), _)| d == db)
             .map(|(_, t)| t)
+    }
+
+    /// The views of database `db`, by name.
+    pub fn views_of<'c>(&'c self, db: &'c str) -> impl Iterator<Item = &'c ViewDef> + 'c {
+        self.views
+            .range((db.to_string(), String::new())..)
+            .take_while(move |((d, _), _)| d == db)
+            .map(|(_, v)| v)
     }
 }
 

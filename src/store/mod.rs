@@ -27,7 +27,7 @@ pub mod view;
 
 use std::path::{Path, PathBuf};
 
-use catalog::{Catalog, DatabaseDef, TableDef};
+use catalog::{Catalog, DatabaseDef, TableDef, ViewDef};
 
 use crate::binlog::BinlogPos;
 use crate::relay::reader::RelayPos;
@@ -79,6 +79,15 @@ const APPLIED_KEY: &[u8] = b"Mapplied";
 /// Key of the next table id.
 const NEXT_TABLE_KEY: &[u8] = b"Mnext_table_id";
 
+/// The key of view `db`.`name`.
+fn view_key(db: &str, name: &str) -> Vec<u8> {
+    let mut k = vec![keys::VIEW];
+    k.extend_from_slice(db.as_bytes());
+    k.push(0);
+    k.extend_from_slice(name.as_bytes());
+    k
+}
+
 /// Key builders. Every key of a table (rows, indexes) starts with a kind byte and the
 /// table id, so dropping or truncating a table is one range deletion per kind.
 pub mod keys {
@@ -90,6 +99,8 @@ pub mod keys {
     pub const DATABASE: u8 = b'D';
     /// A table definition: `T` + table id.
     pub const TABLE: u8 = b'T';
+    /// A view definition: `V` + database + NUL + name.
+    pub const VIEW: u8 = b'V';
     /// Index id of the hidden index that finds rows of a table without a primary key by
     /// the hash of their content.
     pub const HIDDEN_INDEX: u16 = 0xffff;
@@ -357,6 +368,11 @@ impl Store {
                 serde_json::from_slice(&v).map_err(|e| self.corrupt("table definition", e))?;
             cat.next_table_id = cat.next_table_id.max(t.id + 1);
             cat.tables.insert((t.db.clone(), t.name.clone()), t);
+        }
+        for (_, v) in entries(&[keys::VIEW])? {
+            let d: ViewDef =
+                serde_json::from_slice(&v).map_err(|e| self.corrupt("view definition", e))?;
+            cat.views.insert((d.db.clone(), d.name.clone()), d);
         }
         if let Some((_, v)) = entries(NEXT_TABLE_KEY)?.into_iter().next() {
             let n: u32 =
@@ -799,6 +815,21 @@ impl Txn {
         let mut k = vec![keys::DATABASE];
         k.extend_from_slice(name.as_bytes());
         self.batch.delete(k);
+    }
+
+    /// Records a view definition.
+    pub fn put_view(&mut self, v: &ViewDef) {
+        self.schema = true;
+        self.batch.put(
+            view_key(&v.db, &v.name),
+            serde_json::to_vec(v).unwrap_or_default(),
+        );
+    }
+
+    /// Removes a view definition.
+    pub fn delete_view(&mut self, db: &str, name: &str) {
+        self.schema = true;
+        self.batch.delete(view_key(db, name));
     }
 
     /// Records a table definition (and the table id counter).

@@ -67,6 +67,10 @@ pub type ScanFn<'f> = &'f mut dyn FnMut(&[u8], &[u8]) -> bool;
 pub trait TableAccess {
     /// Table `db`.`name`.
     fn table(&self, db: &str, name: &str) -> Option<&Arc<TableRt>>;
+    /// View `db`.`name` (none where views are not read: the applier's pending batch).
+    fn view_def(&self, _db: &str, _name: &str) -> Option<&crate::store::catalog::ViewDef> {
+        None
+    }
     /// Reads one key.
     fn get(&self, key: &[u8]) -> Result<Option<Got<'_>>, StoreError>;
     /// Calls `f` with each key and value in `[from, to)`, ascending (descending when
@@ -77,6 +81,10 @@ pub trait TableAccess {
 impl TableAccess for ReadView {
     fn table(&self, db: &str, name: &str) -> Option<&Arc<TableRt>> {
         ReadView::table(self, db, name)
+    }
+
+    fn view_def(&self, db: &str, name: &str) -> Option<&crate::store::catalog::ViewDef> {
+        self.catalog.views.get(&(db.to_string(), name.to_string()))
     }
 
     fn get(&self, key: &[u8]) -> Result<Option<Got<'_>>, StoreError> {

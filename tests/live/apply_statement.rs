@@ -216,3 +216,83 @@ fn a_temporary_table_hiding_a_stored_one_stops_replay() {
     assert!(st.contains("the temporary table d.t"), "{st}");
     assert_eq!(dump(&r.datadir, "d.t"), "1\n");
 }
+
+/// Views the master creates, alters and drops are kept and read through the endpoint as
+/// on the master: their rows, SHOW CREATE VIEW, SHOW FULL TABLES, information_schema.
+#[test]
+fn views_are_kept_and_queryable_like_the_masters() {
+    let m = statement_master("MIXED");
+    m.sql(SCHEMA);
+    m.sql(PART1);
+    let mut r = Replica::start(&m, &[]);
+    m.sql(
+        "USE shop;
+         CREATE VIEW cheap AS SELECT id, sku, price FROM item WHERE price < 10;
+         CREATE ALGORITHM=MERGE SQL SECURITY INVOKER VIEW shop.stock (code, amount) AS SELECT sku, qty FROM shop.item WHERE qty > 0 WITH CHECK OPTION;
+         CREATE VIEW joined AS SELECT i.sku, COUNT(l.id) AS n FROM item i LEFT JOIN log l ON l.item_id = i.id GROUP BY i.sku;
+         CREATE VIEW onview AS SELECT code FROM stock WHERE amount > 3;
+         CREATE VIEW gone AS SELECT 1 AS one;
+         CREATE OR REPLACE VIEW cheap AS SELECT id, sku, price, qty FROM item WHERE price < 20;
+         ALTER VIEW gone AS SELECT 2 AS two;
+         DROP VIEW gone;
+         CREATE VIEW gone2 AS SELECT 3 AS three;
+         DROP VIEW IF EXISTS gone2, nosuch;
+         INSERT INTO log (item_id, what) VALUES (1, 'for the join');",
+    );
+    r.proc.wait_endpoint();
+    r.wait_applied(&m);
+    let st = r.status();
+    assert!(st.contains("Last_SQL_Errno: 0"), "{st}");
+    both(&m, &r.proc, "SELECT * FROM shop.cheap ORDER BY id");
+    both(&m, &r.proc, "SELECT * FROM shop.stock ORDER BY code");
+    both(&m, &r.proc, "SELECT * FROM shop.joined ORDER BY sku");
+    both(&m, &r.proc, "SELECT * FROM shop.onview ORDER BY code");
+    both(&m, &r.proc, "USE shop; SELECT c.sku, s.amount FROM cheap c JOIN stock s ON s.code = c.sku WHERE c.qty > 1 ORDER BY c.sku");
+    both(
+        &m,
+        &r.proc,
+        "SELECT v.x FROM (SELECT sku AS x FROM shop.cheap) v ORDER BY v.x LIMIT 2",
+    );
+    // mysqld shows its own printing of the SELECT (names qualified, keywords lower case,
+    // a column list folded into aliases); replicant the SELECT as the master's client wrote
+    // it, with its column list, in the same statement.
+    for q in [
+        "SHOW CREATE VIEW shop.cheap",
+        "SHOW CREATE VIEW shop.stock",
+        "USE shop; SHOW CREATE TABLE joined",
+    ] {
+        let (want, got) = (m.sql(q), r.proc.sql(q).unwrap());
+        let head = |s: &str| {
+            let f: Vec<String> = s.trim_end().split('\t').map(str::to_string).collect();
+            // Up to the name: mysqld folds a column list into its SELECT's aliases.
+            let create = f[1].split([' ', '(']).take(8).collect::<Vec<_>>().join(" ");
+            (f[0].clone(), create, f[2].clone(), f[3].clone())
+        };
+        assert_eq!(head(&got), head(&want), "{q}");
+    }
+    let create = r.proc.sql("SHOW CREATE VIEW shop.stock").unwrap();
+    assert!(
+        create.contains("VIEW `shop`.`stock`(`code`,`amount`) AS SELECT sku, qty FROM shop.item WHERE qty > 0 WITH CASCADED CHECK OPTION"),
+        "{create}"
+    );
+    both(&m, &r.proc, "SHOW FULL TABLES FROM shop");
+    both(&m, &r.proc, "USE shop; SHOW TABLES");
+    both(&m, &r.proc, "SELECT TABLE_SCHEMA, TABLE_NAME, CHECK_OPTION, IS_UPDATABLE, DEFINER, SECURITY_TYPE, CHARACTER_SET_CLIENT, COLLATION_CONNECTION, ALGORITHM FROM information_schema.VIEWS WHERE TABLE_SCHEMA = 'shop' ORDER BY TABLE_NAME");
+    both(&m, &r.proc, "SELECT TABLE_NAME, TABLE_TYPE, TABLE_COMMENT, TABLE_COLLATION IS NULL FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'shop' ORDER BY TABLE_NAME");
+    // A dropped view is gone, with mysqld's error.
+    let err = r.proc.sql("SELECT * FROM shop.gone").unwrap_err();
+    assert!(err.contains("1146"), "{err}");
+    // Views survive a restart (they are in the store).
+    r.proc.terminate();
+    r.proc = Replicant::spawn(run_args(&r.datadir, m.port(), 102, &[]));
+    r.proc.wait_endpoint();
+    both(&m, &r.proc, "SELECT * FROM shop.stock ORDER BY code");
+}
+
+/// `q` answers the same, and something, on the master and through replicant's endpoint.
+fn both(m: &MariaDb, r: &Replicant, q: &str) {
+    let want = m.sql(q);
+    let got = r.sql(q).unwrap_or_else(|e| panic!("{q}: {e}"));
+    assert_eq!(got, want, "{q}");
+    assert!(!want.trim().is_empty(), "{q} gave nothing on the master");
+}

@@ -93,6 +93,7 @@ fn ddl_parser_takes_corpus_statements_and_survives_mutations() {
         collation_server: 45,
         collation_database: None,
         mysql: true,
+        collation_connection: 45,
     };
     let catalog = Catalog::default();
     let ddl: Vec<String> = corpus_statements()

@@ -111,6 +111,11 @@ fn words(sql: &str) -> Vec<String> {
             let end = sql[i..]
                 .find(|ch: char| ch.is_whitespace() || ch == '=' || ch == ';')
                 .map_or(b.len(), |e| i + e);
+            if end == i {
+                // Whitespace beyond ASCII's (a vertical tab, U+00A0...): a separator too.
+                i += sql[i..].chars().next().map_or(1, char::len_utf8);
+                continue;
+            }
             out.push(sql[i..end].to_string());
             i = end;
         }
@@ -128,6 +133,7 @@ mod tests {
             collation_server: 8,
             collation_database: None,
             mysql: false,
+            collation_connection: 45,
         }
     }
 

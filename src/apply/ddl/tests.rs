@@ -7,6 +7,7 @@ fn ctx() -> DdlContext<'static> {
         collation_server: 45,
         collation_database: None,
         mysql: false,
+        collation_connection: 45,
     }
 }
 
@@ -483,5 +484,100 @@ fn create_table_select_in_statement_form_is_refused() {
         let e = parse(sql, &ctx, &cat).unwrap_err();
         assert_eq!(e.code, 1235, "{sql}");
         assert!(e.message.contains("CREATE TABLE ... SELECT"), "{sql}: {e}");
+    }
+}
+
+#[test]
+fn views_keep_their_clauses_and_select_text() {
+    let view = |sql: &str| match one(sql) {
+        DdlOp::CreateView {
+            view,
+            or_replace,
+            if_not_exists,
+            alter,
+        } => (view, or_replace, if_not_exists, alter),
+        other => panic!("{sql}: {other:?}"),
+    };
+    // As MariaDB logs a plain CREATE VIEW.
+    let (v, or_replace, _, alter) = view(
+        "CREATE ALGORITHM=UNDEFINED DEFINER=`root`@`localhost` SQL SECURITY DEFINER VIEW `v1` AS select a, b from t where a > 1",
+    );
+    assert_eq!((v.db.as_str(), v.name.as_str()), ("db01", "v1"));
+    assert_eq!(v.definition, "select a, b from t where a > 1");
+    assert_eq!(
+        (
+            v.algorithm.as_str(),
+            v.definer.as_str(),
+            v.security.as_str()
+        ),
+        ("UNDEFINED", "`root`@`localhost`", "DEFINER")
+    );
+    assert_eq!(v.check_option, "NONE");
+    assert_eq!(v.collation_connection, "utf8mb4_general_ci");
+    assert!(!or_replace && !alter);
+    assert_eq!(
+        v.create_statement(Some("db01")),
+        "CREATE ALGORITHM=UNDEFINED DEFINER=`root`@`localhost` SQL SECURITY DEFINER VIEW `v1` AS select a, b from t where a > 1"
+    );
+    // Column list, qualified name, check option, OR REPLACE, a quoted host.
+    let (v, or_replace, _, _) = view(
+        "CREATE OR REPLACE ALGORITHM=MERGE DEFINER='app'@'10.%' SQL SECURITY INVOKER VIEW d2.`v 2` (`x`, y) AS SELECT 1, 2 FROM DUAL WITH LOCAL CHECK OPTION;",
+    );
+    assert!(or_replace);
+    assert_eq!((v.db.as_str(), v.name.as_str()), ("d2", "v 2"));
+    assert_eq!(v.columns, vec!["x".to_string(), "y".to_string()]);
+    assert_eq!(v.definition, "SELECT 1, 2 FROM DUAL");
+    assert_eq!(v.check_option, "LOCAL");
+    assert_eq!(v.definer, "`app`@`10.%`");
+    assert_eq!(
+        v.create_statement(Some("db01")),
+        "CREATE ALGORITHM=MERGE DEFINER=`app`@`10.%` SQL SECURITY INVOKER VIEW `d2`.`v 2`(`x`,`y`) AS SELECT 1, 2 FROM DUAL WITH LOCAL CHECK OPTION"
+    );
+    // ALTER VIEW, IF NOT EXISTS, and mysqldump's versioned comments.
+    let (_, _, _, alter) = view("ALTER VIEW v AS SELECT 1");
+    assert!(alter);
+    let (_, _, if_not_exists, _) = view("CREATE VIEW IF NOT EXISTS v AS SELECT 1");
+    assert!(if_not_exists);
+    let (v, _, _, _) =
+        view("/*!50001 CREATE ALGORITHM=UNDEFINED */ /*!50013 DEFINER=`root`@`%` SQL SECURITY DEFINER */ /*!50001 VIEW `vd` AS select 7 AS `n` */");
+    assert_eq!(
+        (v.name.as_str(), v.definition.as_str()),
+        ("vd", "select 7 AS `n`")
+    );
+    match one("DROP VIEW IF EXISTS v, other.w") {
+        DdlOp::DropViews { names, if_exists } => {
+            assert!(if_exists);
+            assert_eq!(
+                names,
+                vec![
+                    ("db01".to_string(), "v".to_string()),
+                    ("other".to_string(), "w".to_string())
+                ]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // Without a default database, an unqualified view is 1046.
+    let no_db = DdlContext { db: None, ..ctx() };
+    let err = parse("CREATE VIEW v AS SELECT 1", &no_db, &Catalog::default()).unwrap_err();
+    assert_eq!(err.code, 1046);
+}
+
+#[test]
+fn whitespace_beyond_ascii_separates_words_and_ends() {
+    // A vertical tab once made the ALTER DATABASE word splitter loop, growing forever.
+    for sql in [
+        "ALTER DATABASE d\u{b}CHARACTER SET utf8mb4",
+        "CREATE ALGORITHM=UNDEFINED DEFINER=`root`@`localhost` S\u{b}L SECURITY DEFINER VIEW `v1` AS SELECT 1",
+        "ALTER\u{a0}DATABASE d COLLATE utf8mb4_bin",
+    ] {
+        let _ = parse(sql, &ctx(), &Catalog::default());
+    }
+    match one("ALTER DATABASE db01\u{b}CHARACTER SET latin1") {
+        DdlOp::AlterDatabase { name, collation } => {
+            assert_eq!(name, "db01");
+            assert_eq!(collation, Some(8));
+        }
+        other => panic!("{other:?}"),
     }
 }

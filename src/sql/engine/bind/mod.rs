@@ -702,6 +702,12 @@ impl Binder<'_, '_> {
                     ));
                     return Ok(());
                 }
+                if self.cx.view.table(&db, &table).is_none() {
+                    if let Some(v) = self.cx.view.view_def(&db, &table) {
+                        let names = alias.as_ref().map(alias_columns).unwrap_or_default();
+                        return self.view_source(v, alias_name, &names, sources, join);
+                    }
+                }
                 let rt = self
                     .cx
                     .view
@@ -760,29 +766,70 @@ impl Binder<'_, '_> {
     ) -> Result<(), SqlError> {
         unique_alias(sources, &alias)?;
         let plan = self.query(subquery, None, None)?;
-        let mut cols: Vec<SrcCol> = plan
-            .cols()
-            .iter()
-            .map(|c| SrcCol {
-                name: c.name.clone(),
-                meta: c.meta.clone().map_or_else(ColMeta::default, |mut m| {
-                    m.table = alias.clone();
-                    m
-                }),
-                coll: c.coll,
-            })
-            .collect();
-        for (c, a) in cols.iter_mut().zip(names) {
-            c.name = a.clone();
-        }
-        sources.push(Source::new(
-            alias.clone(),
-            String::new(),
+        push_derived(
+            plan,
+            (String::new(), alias.clone()),
             alias,
-            SourceKind::Derived(Box::new(plan)),
-            cols,
+            names,
+            sources,
             join,
-        ));
+        );
+        Ok(())
+    }
+
+    /// A view: its SELECT bound as a derived table in the view's database (its unqualified
+    /// names are the view's), its columns named by `names`, else by the view's column
+    /// list. Views and common table expressions count toward one bound per statement.
+    fn view_source(
+        &self,
+        v: &crate::store::catalog::ViewDef,
+        alias: String,
+        names: &[String],
+        sources: &mut Vec<Source>,
+        join: JoinKind,
+    ) -> Result<(), SqlError> {
+        unique_alias(sources, &alias)?;
+        self.cte_refs.set(self.cte_refs.get() + 1);
+        if self.cte_refs.get() > MAX_CTE_REFS {
+            return Err(unsupported(&format!(
+                "more than {MAX_CTE_REFS} references to views and common table expressions in one statement"
+            )));
+        }
+        let stmts = crate::sql::parse::parse_statements(&v.definition)?;
+        let [ast::Statement::Query(q)] = stmts.as_slice() else {
+            return Err(unsupported(&format!(
+                "the definition of view {}.{}",
+                v.db, v.name
+            )));
+        };
+        let cx = Context {
+            db: Some(&v.db),
+            names_from: &v.definition,
+            ..*self.cx
+        };
+        let inner = Binder {
+            cx: &cx,
+            volatile: Cell::new(false),
+            ctes: RefCell::new(Vec::new()),
+            cte_refs: Cell::new(self.cte_refs.get()),
+        };
+        let plan = inner.query(q, None, Some(&v.definition))?;
+        self.volatile
+            .set(self.volatile.get() || inner.volatile.get());
+        self.cte_refs.set(inner.cte_refs.get());
+        let names = if names.is_empty() {
+            &v.columns[..]
+        } else {
+            names
+        };
+        push_derived(
+            plan,
+            (v.db.clone(), v.name.clone()),
+            alias,
+            names,
+            sources,
+            join,
+        );
         Ok(())
     }
 
@@ -1533,6 +1580,41 @@ impl Binder<'_, '_> {
         }
         self.typed_call(func, bound, e, frame)
     }
+}
+
+/// Adds a bound query as the source `alias` (a derived table, a CTE or a view, whose
+/// database and name `origin` gives), its columns renamed by `names` where given.
+fn push_derived(
+    plan: QueryPlan,
+    origin: (String, String),
+    alias: String,
+    names: &[String],
+    sources: &mut Vec<Source>,
+    join: JoinKind,
+) {
+    let mut cols: Vec<SrcCol> = plan
+        .cols()
+        .iter()
+        .map(|c| SrcCol {
+            name: c.name.clone(),
+            meta: c.meta.clone().map_or_else(ColMeta::default, |mut m| {
+                m.table = alias.clone();
+                m
+            }),
+            coll: c.coll,
+        })
+        .collect();
+    for (c, a) in cols.iter_mut().zip(names) {
+        c.name = a.clone();
+    }
+    sources.push(Source::new(
+        alias,
+        origin.0,
+        origin.1,
+        SourceKind::Derived(Box::new(plan)),
+        cols,
+        join,
+    ));
 }
 
 fn n_cols(c: &[OutCol]) -> usize {
