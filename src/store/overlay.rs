@@ -158,6 +158,10 @@ impl TableAccess for WriteView<'_> {
         self.tables.get(&(db.to_string(), name.to_string()))
     }
 
+    fn view_def(&self, db: &str, name: &str) -> Option<&crate::store::catalog::ViewDef> {
+        self.tables.view(&(db.to_string(), name.to_string()))
+    }
+
     /// The pending writes, then the row cache (which holds every key of the batches
     /// still being written: see [`super::pipeline`]), then RocksDB.
     fn get(&self, key: &[u8]) -> Result<Option<Got<'_>>, StoreError> {

@@ -96,15 +96,37 @@ impl TableAccess for ReadView {
     }
 }
 
-/// Tables ready for reading, by (database, name).
-pub type Tables = std::collections::HashMap<(String, String), Arc<TableRt>>;
+/// The tables of one catalog ready for reading, by (database, name), and its views.
+#[derive(Debug, Default)]
+pub struct Tables {
+    /// Tables with their row layouts.
+    by_name: std::collections::HashMap<(String, String), Arc<TableRt>>,
+    /// Views (a replayed statement may read one too).
+    views: std::collections::BTreeMap<(String, String), crate::store::catalog::ViewDef>,
+}
+
+impl Tables {
+    /// Table `key` (database, name).
+    pub fn get(&self, key: &(String, String)) -> Option<&Arc<TableRt>> {
+        self.by_name.get(key)
+    }
+
+    /// View `key` (database, name).
+    pub fn view(&self, key: &(String, String)) -> Option<&crate::store::catalog::ViewDef> {
+        self.views.get(key)
+    }
+}
 
 /// The tables of a catalog, prepared once per catalog generation.
 pub fn tables_of(cat: &Catalog) -> Tables {
-    cat.tables
-        .iter()
-        .map(|(k, t)| (k.clone(), Arc::new(TableRt::new(t.clone()))))
-        .collect()
+    Tables {
+        by_name: cat
+            .tables
+            .iter()
+            .map(|(k, t)| (k.clone(), Arc::new(TableRt::new(t.clone()))))
+            .collect(),
+        views: cat.views.clone(),
+    }
 }
 
 /// A snapshot and the catalog that describes it.

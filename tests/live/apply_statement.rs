@@ -279,6 +279,17 @@ fn views_are_kept_and_queryable_like_the_masters() {
     both(&m, &r.proc, "USE shop; SHOW TABLES");
     both(&m, &r.proc, "SELECT TABLE_SCHEMA, TABLE_NAME, CHECK_OPTION, IS_UPDATABLE, DEFINER, SECURITY_TYPE, CHARACTER_SET_CLIENT, COLLATION_CONNECTION, ALGORITHM FROM information_schema.VIEWS WHERE TABLE_SCHEMA = 'shop' ORDER BY TABLE_NAME");
     both(&m, &r.proc, "SELECT TABLE_NAME, TABLE_TYPE, TABLE_COMMENT, TABLE_COLLATION IS NULL FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'shop' ORDER BY TABLE_NAME");
+    // A replayed statement reads a view as the master did.
+    m.sql("SET SESSION binlog_format = 'STATEMENT'; INSERT INTO shop.log (item_id, what) SELECT id, CONCAT('view ', sku) FROM shop.cheap WHERE id < 4 ORDER BY id");
+    r.wait_applied(&m);
+    let st = r.status();
+    assert!(st.contains("Last_SQL_Errno: 0"), "{st}");
+    assert_same_table(&m, &r.datadir, "shop.log", "id");
+    both(
+        &m,
+        &r.proc,
+        "SELECT COUNT(*) FROM shop.log WHERE what LIKE 'view %'",
+    );
     // A dropped view is gone, with mysqld's error.
     let err = r.proc.sql("SELECT * FROM shop.gone").unwrap_err();
     assert!(err.contains("1146"), "{err}");
