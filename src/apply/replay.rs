@@ -15,7 +15,7 @@
 //! LAST_INSERT_ID(), user variables, the thread id, auto_increment_increment.
 //!
 //! Not yet replayed (each stops with 1235 naming it, never a silent difference):
-//! UPDATE t1, t2 (comma joins: the parser refuses them), INSERT ... AS alias, RAND(N), UUID(),
+//! INSERT ... AS alias, RAND(N), UUID(),
 //! LOAD DATA, tables with
 //! triggers, TIME/GEOMETRY/JSON values.
 
@@ -336,6 +336,7 @@ impl Replay<'_> {
         }
         // UPDATE/DELETE modifiers the parser does not take: IGNORE is kept as a flag.
         let (sql, ignore) = strip_modifiers(sql);
+        let sql = comma_joins(&sql);
         let sql = sql.as_ref();
         // The master ran it: a statement the parser refuses is one replicant cannot read
         // yet, not a syntax error.
@@ -383,6 +384,7 @@ impl Replay<'_> {
         }
         text.push_str(&sh.text[last..]);
         let (text, ignore) = strip_modifiers(&text);
+        let text = comma_joins(&text);
         let Ok(stmts) = parse_statements(&text) else {
             return Planned::General;
         };
@@ -1604,6 +1606,55 @@ fn strip_modifiers(sql: &str) -> (std::borrow::Cow<'_, str>, bool) {
     (format!("{}{rest}", &t[..verb_len]).into(), ignore)
 }
 
+/// `UPDATE t1, t2 SET ...` as `UPDATE t1 JOIN t2 SET ...`: the same cross join (WHERE
+/// relates the tables), in the spelling the parser takes. Other statements as they are.
+fn comma_joins(sql: &str) -> std::borrow::Cow<'_, str> {
+    let t = sql.trim_start();
+    let update = t.get(..6).is_some_and(|w| w.eq_ignore_ascii_case("UPDATE"))
+        && t[6..].starts_with(|c: char| c.is_ascii_whitespace());
+    if !update {
+        return sql.into();
+    }
+    let b = sql.as_bytes();
+    let is_word = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'$';
+    let mut depth = 0i32;
+    let mut commas = Vec::new();
+    let mut done = false;
+    crate::sql::split::visit(sql, |i| {
+        if done {
+            return;
+        }
+        match b[i] {
+            b'(' => depth += 1,
+            b')' => depth -= 1,
+            b',' if depth == 0 => commas.push(i),
+            c if depth == 0
+                && c.eq_ignore_ascii_case(&b'S')
+                && sql
+                    .get(i..i + 3)
+                    .is_some_and(|w| w.eq_ignore_ascii_case("SET"))
+                && (i == 0 || !is_word(b[i - 1]))
+                && b.get(i + 3).is_none_or(|&n| !is_word(n)) =>
+            {
+                done = true
+            }
+            _ => {}
+        }
+    });
+    if commas.is_empty() || !done {
+        return sql.into();
+    }
+    let mut out = String::with_capacity(sql.len() + 5 * commas.len());
+    let mut last = 0;
+    for c in commas {
+        out.push_str(&sql[last..c]);
+        out.push_str(" JOIN ");
+        last = c + 1;
+    }
+    out.push_str(&sql[last..]);
+    out.into()
+}
+
 /// `SELECT e1, e2, ...`.
 fn select_list(exprs: &[Expr]) -> String {
     let items: Vec<String> = exprs.iter().map(|e| e.to_string()).collect();
@@ -1798,6 +1849,28 @@ impl AutoIncrement {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comma_joined_updates_read_as_joins() {
+        let c = |s: &str| comma_joins(s).into_owned();
+        assert_eq!(
+            c("UPDATE t1, t2 SET t1.a = t2.b WHERE t1.id = t2.id"),
+            "UPDATE t1 JOIN  t2 SET t1.a = t2.b WHERE t1.id = t2.id"
+        );
+        assert_eq!(
+            c("update `a,b` x , (select 1) y,z set x.v = concat('s, t', y.w), z.k = 1"),
+            "update `a,b` x  JOIN  (select 1) y JOIN z set x.v = concat('s, t', y.w), z.k = 1"
+        );
+        // Commas after SET, and other statements, are left alone.
+        for s in [
+            "UPDATE t SET a = 1, b = 2",
+            "DELETE FROM t WHERE a IN (1, 2)",
+            "UPDATE t1, t2",
+            "UPDATE settings, t SETX",
+        ] {
+            assert_eq!(c(s), s);
+        }
+    }
     use crate::apply::ddl::{self, DdlContext};
     use crate::apply::schema;
     use crate::relay::reader::RelayPos;

@@ -62,6 +62,7 @@ INSERT INTO shop.item (sku, qty) VALUES ('a1', 1), ('up1', 3), ('a2', 1) ON DUPL
 INSERT INTO shop.item (id, sku, qty) VALUES (1, 'x', 1) ON DUPLICATE KEY UPDATE ratio = 2.5;
 REPLACE INTO shop.item (id, sku, qty) VALUES (5, 'b1', 8);
 UPDATE shop.item i JOIN shop.log l ON l.item_id = i.id SET i.note = CONCAT('logged ', l.what), l.at = '2024-02-02 00:00:00';
+UPDATE shop.item i, shop.log l SET i.note = CONCAT('comma ', l.what), l.what = CONCAT(l.what, '+') WHERE l.item_id = i.id;
 USE shop; DELETE l FROM log l JOIN item i ON i.id = l.item_id WHERE i.sku = 'no such sku';
 DELETE shop.log FROM shop.log LEFT JOIN shop.item ON shop.item.id = shop.log.item_id WHERE shop.item.id IS NULL AND shop.log.what = 'rand 1';
 DELETE FROM shop.log USING shop.log JOIN shop.item ON shop.item.id = shop.log.item_id WHERE shop.item.sku = 'inc1' AND shop.log.what = 'last id';
@@ -89,6 +90,8 @@ fn statement_dml_replays_as_the_master_ran_it() {
     let rows = m
         .sql("SELECT COUNT(*), SUM(sku LIKE 'copy-%'), SUM(state = 'old'), MAX(id) FROM shop.item");
     assert_eq!(rows.trim(), "14\t2\t3\t125", "the workload changed");
+    let comma = m.sql("SELECT COUNT(*) FROM shop.log WHERE what LIKE '%+'");
+    assert_ne!(comma.trim(), "0", "the comma-joined UPDATE changed nothing");
     let st = r.status();
     assert!(st.contains("Last_SQL_Errno: 0"), "{st}");
 }
