@@ -28,6 +28,19 @@ impl Running {
     }
 }
 
+/// A temporary file name next to `path` that no other writer uses at the same time: a
+/// status file is written by more than one thread (the applier, and the store's writer
+/// once the WAL holds what it reports), and two writers sharing one temporary name could
+/// rename the other's half-written file into place.
+pub fn unique_tmp(path: &std::path::Path) -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".{}.{n}.tmp", std::process::id()));
+    path.with_file_name(name)
+}
+
 /// One thread's latest status; clones share it.
 #[derive(Clone, Debug, Default)]
 pub struct Report<T> {
@@ -68,6 +81,15 @@ impl<T: Clone> Report<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn temporary_names_are_unique_per_write() {
+        let p = std::path::Path::new("/d/applier-status.json");
+        let (a, b) = (unique_tmp(p), unique_tmp(p));
+        assert_ne!(a, b);
+        assert_eq!(a.parent(), p.parent());
+        assert!(a.to_string_lossy().ends_with(".tmp"), "{a:?}");
+    }
 
     #[test]
     fn clones_share_the_latest() {

@@ -57,8 +57,10 @@ impl ApplierStatus {
     pub fn store(&self, datadir: &Path) -> std::io::Result<()> {
         let bytes = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
         let path = datadir.join(FILE);
-        let tmp = path.with_extension("tmp");
+        let tmp = crate::report::unique_tmp(&path);
         std::fs::write(&tmp, bytes)?;
-        std::fs::rename(&tmp, &path)
+        std::fs::rename(&tmp, &path).inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
     }
 }

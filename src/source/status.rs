@@ -67,7 +67,7 @@ impl ReceiverStatus {
             reason: e.to_string(),
         })?;
         let path = datadir.join(FILE);
-        let tmp = path.with_extension("tmp");
+        let tmp = crate::report::unique_tmp(&path);
         std::fs::write(&tmp, bytes).map_err(|source| RelayError::Io {
             op: "write",
             path: tmp.clone(),
