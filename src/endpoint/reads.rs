@@ -230,10 +230,10 @@ impl Session {
         }
     }
 
-    /// The table named by the statement's object name at token `at` (0-based, comments
-    /// and whitespace skipped): `db.t`, or `t` with a later `FROM|IN db`, or the current
-    /// database.
-    pub(super) fn table_at(&self, sql: &str, at: usize) -> Result<TableDef, SqlError> {
+    /// The (database, name) the statement's object name at token `at` (0-based, comments
+    /// and whitespace skipped) names: `db.t`, or `t` with a later `FROM|IN db`, or `t` in
+    /// the current database.
+    pub(super) fn name_at(&self, sql: &str, at: usize) -> Result<(String, String), SqlError> {
         let toks = parse::tokens(sql)?;
         let name = |i: usize| match toks.get(i) {
             Some(Token::Word(w)) => Some(w.value.clone()),
@@ -243,7 +243,7 @@ impl Session {
         let Some(first) = name(at) else {
             return Err(syntax_error(sql, "Line: 1, Column: 1"));
         };
-        let (mut db, table, mut next) = if toks.get(at + 1) == Some(&Token::Period) {
+        let (mut db, table, next) = if toks.get(at + 1) == Some(&Token::Period) {
             let t = name(at + 2).ok_or_else(|| syntax_error(sql, "Line: 1, Column: 1"))?;
             (Some(first), t, at + 3)
         } else {
@@ -252,13 +252,16 @@ impl Session {
         if matches!(&toks.get(next), Some(Token::Word(w)) if w.value.eq_ignore_ascii_case("FROM") || w.value.eq_ignore_ascii_case("IN"))
         {
             db = name(next + 1);
-            next += 2;
         }
-        let _ = next;
-        let db = match db.or_else(|| self.db.clone()) {
-            Some(d) => d,
-            None => return Err(SqlError::new(1046, "No database selected".into())),
-        };
+        match db.or_else(|| self.db.clone()) {
+            Some(d) => Ok((d, table)),
+            None => Err(SqlError::new(1046, "No database selected".into())),
+        }
+    }
+
+    /// The table [`Session::name_at`] names.
+    pub(super) fn table_at(&self, sql: &str, at: usize) -> Result<TableDef, SqlError> {
+        let (db, table) = self.name_at(sql, at)?;
         let cat = self.catalog()?;
         match cat.table(&db, &table) {
             Some(t) => Ok(t.clone()),

@@ -291,20 +291,8 @@ impl Session {
 
     /// The view SHOW CREATE TABLE / VIEW names (the name at word 3), if it is one.
     fn view_at(&self, sql: &str) -> Result<Option<crate::store::catalog::ViewDef>, SqlError> {
-        let toks = parse::tokens(sql)?;
-        let word = |i: usize| match toks.get(i) {
-            Some(sqlparser::tokenizer::Token::Word(w)) => Some(w.value.clone()),
-            _ => None,
-        };
-        let (db, name) = match (word(3), toks.get(4), word(5)) {
-            (Some(d), Some(sqlparser::tokenizer::Token::Period), Some(n)) => (Some(d), n),
-            (Some(n), _, _) => (self.db.clone(), n),
-            _ => return Ok(None),
-        };
-        let Some(db) = db else {
-            return Ok(None);
-        };
-        Ok(self.catalog()?.views.get(&(db, name)).cloned())
+        let key = self.name_at(sql, 3)?;
+        Ok(self.catalog()?.views.get(&key).cloned())
     }
 
     /// SHOW CREATE VIEW (and SHOW CREATE TABLE of a view): mysqld's four columns. A name

@@ -110,7 +110,8 @@ impl Temporal {
         })
     }
 
-    fn zero(kind: Kind) -> Temporal {
+    /// The zero value of a kind (`0000-00-00 00:00:00`).
+    pub fn zero(kind: Kind) -> Temporal {
         Temporal {
             kind,
             neg: false,

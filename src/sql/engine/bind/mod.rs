@@ -1082,16 +1082,11 @@ impl Binder<'_, '_> {
             None
         };
         let temporal = common_temporal(frame, &branches, false);
-        let case = Ex::Case(op, whens, els, coll);
-        Ok(match (temporal, scale) {
-            (Some(t), _) => as_temporal(case, t),
-            (None, Some(s)) => Ex::Func(
-                named("RESCALE"),
-                vec![case, Ex::Lit(Value::Int(s as i64))],
-                None,
-            ),
-            (None, None) => case,
-        })
+        Ok(typed_by_branches(
+            Ex::Case(op, whens, els, coll),
+            temporal,
+            scale,
+        ))
     }
 
     /// A name: a user or system variable (bound as its value now: the plan is then not
@@ -1440,16 +1435,11 @@ impl Binder<'_, '_> {
                 }
             }
         }
-        let f = Ex::Func(func, bound, coll);
-        Ok(match (temporal, scale) {
-            (Some(t), _) => as_temporal(f, t),
-            (None, Some(s)) => Ex::Func(
-                named("RESCALE"),
-                vec![f, Ex::Lit(Value::Int(s as i64))],
-                None,
-            ),
-            (None, None) => f,
-        })
+        Ok(typed_by_branches(
+            Ex::Func(func, bound, coll),
+            temporal,
+            scale,
+        ))
     }
 
     fn function(
@@ -1617,6 +1607,20 @@ fn push_derived(
     ));
 }
 
+/// A result typed by its branches (CASE, IF, COALESCE...): wrapped in AS_TEMPORAL when
+/// they share a temporal kind, in RESCALE when they are exact numbers with a scale.
+fn typed_by_branches(e: Ex, temporal: Option<(i64, u8)>, scale: Option<u8>) -> Ex {
+    match (temporal, scale) {
+        (Some(t), _) => as_temporal(e, t),
+        (None, Some(s)) => Ex::Func(
+            named("RESCALE"),
+            vec![e, Ex::Lit(Value::Int(s as i64))],
+            None,
+        ),
+        (None, None) => e,
+    }
+}
+
 fn n_cols(c: &[OutCol]) -> usize {
     c.len()
 }
@@ -1766,7 +1770,6 @@ fn clone_simple(e: &Ex) -> Option<Ex> {
 /// The collation an expression's strings compare by, when it has one of its own.
 pub fn expr_coll(e: &Ex) -> Coll {
     match e {
-        Ex::Func(f, _, c) if f.name == "COLLATE" => *c,
         Ex::Func(_, _, c) => *c,
         _ => None,
     }

@@ -65,18 +65,7 @@ impl Ret {
             Ret::Int => Value::Int(0),
             Ret::UInt => Value::UInt(0),
             Ret::Double => Value::Double(0.0),
-            Ret::Temporal(kind) => Value::Temporal(Temporal {
-                kind,
-                neg: false,
-                year: 0,
-                month: 0,
-                day: 0,
-                hour: 0,
-                minute: 0,
-                second: 0,
-                micro: 0,
-                fsp: 0,
-            }),
+            Ret::Temporal(kind) => Value::Temporal(Temporal::zero(kind)),
             Ret::Args => return None,
         })
     }
@@ -234,15 +223,16 @@ fn text(v: &Value) -> Option<String> {
 
 /// Argument `i` as text ("" for NULL: strict bodies never see one).
 fn t(a: &[Value], i: usize) -> String {
-    a.get(i).and_then(text).unwrap_or_default()
+    a.get(i).map(t_of).unwrap_or_default()
 }
 
 fn int(v: &Value) -> i64 {
     v.as_i64().unwrap_or(0)
 }
 
+/// A value as text ("" for NULL).
 fn t_of(v: &Value) -> String {
-    v.as_text().map(|s| s.into_owned()).unwrap_or_default()
+    text(v).unwrap_or_default()
 }
 
 fn hex(bytes: &[u8]) -> String {
