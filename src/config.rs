@@ -121,6 +121,9 @@ pub struct Config {
     pub read_only: bool,
     /// log_slave_updates (used by the applier's own binlog).
     pub log_slave_updates: bool,
+    /// default-time-zone: `@@global.time_zone` of the endpoint's sessions, as mysqld
+    /// shows it (`SYSTEM` by default).
+    pub default_time_zone: String,
     /// sql_slave_skip_counter: event groups to skip when the applier starts.
     pub sql_slave_skip_counter: u64,
     /// replicate-* filters: option name → every value given.
@@ -428,6 +431,7 @@ const USED: &[&str] = &[
     "replicate-wild-ignore-table",
     "read-only",
     "log-slave-updates",
+    "default-time-zone",
     "defaults-file",
     "port",
     "bind-address",
@@ -608,6 +612,16 @@ impl Config {
             },
             read_only: flag("read-only", false)?,
             log_slave_updates: flag("log-slave-updates", false)?,
+            default_time_zone: match g("default-time-zone") {
+                Some(v) => crate::tz::TimeZone::parse(v)
+                    .map_err(|e| ConfigError::Value {
+                        name: "default-time-zone".into(),
+                        value: v.to_string(),
+                        reason: e.message,
+                    })?
+                    .name(),
+                None => "SYSTEM".to_string(),
+            },
             ignored,
         })
     }
@@ -723,5 +737,21 @@ read_only=1\n";
         assert!(e.contains("server-id") && e.contains("abc"), "{e}");
         assert_eq!(parse_size("x", "1M").unwrap(), 1 << 20);
         assert!(parse_size("x", "1Q").is_err());
+    }
+
+    #[test]
+    fn default_time_zone_is_checked_and_named_as_mysqld_shows_it() {
+        let mut raw = RawOptions::default();
+        raw.set("datadir", "/x");
+        raw.set("server-id", "2");
+        assert_eq!(Config::from_raw(&raw).unwrap().default_time_zone, "SYSTEM");
+        raw.set("default-time-zone", "+8:00");
+        assert_eq!(Config::from_raw(&raw).unwrap().default_time_zone, "+08:00");
+        raw.set("default_time_zone", "Mars/Olympus");
+        let e = Config::from_raw(&raw).unwrap_err().to_string();
+        assert!(
+            e.contains("default-time-zone") && e.contains("Mars/Olympus"),
+            "{e}"
+        );
     }
 }

@@ -12,6 +12,7 @@ const ABOVE_BOTTOM: &[&str] = &[
 const RULES: &[(&str, &[&str])] = &[
     ("sqlerror", ABOVE_BOTTOM),
     ("calendar", ABOVE_BOTTOM),
+    ("tz", ABOVE_BOTTOM),
     ("coldef", ABOVE_BOTTOM),
     ("binlog", ABOVE_BOTTOM),
     ("wire", ABOVE_BOTTOM),

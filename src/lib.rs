@@ -17,7 +17,7 @@
 //! - [`endpoint`]: the MySQL-protocol server for clients and operators.
 //!
 //! Shared vocabulary, below all of them: [`sqlerror`] (mysqld's error codes and texts),
-//! [`calendar`] (civil dates and the text of times), [`coldef`] (result column types and
+//! [`calendar`] (civil dates and the text of times), [`tz`] (time zones), [`coldef`] (result column types and
 //! flags), [`shutdown`] (the one token every task, thread and session stops by), [`report`]
 //! (a thread's status as the daemon holds it).
 
@@ -36,6 +36,7 @@ pub mod source;
 pub mod sql;
 pub mod sqlerror;
 pub mod store;
+pub mod tz;
 pub mod wire;
 
 #[cfg(test)]

@@ -99,6 +99,8 @@ pub enum AlterOp {
     Rename(TableName),
     /// DEFAULT CHARSET / COLLATE: the default for columns added later.
     TableCollation(u16),
+    /// ENGINE=: the master's engine (which tables a ROLLBACK undoes).
+    Engine(String),
 }
 
 /// What a DDL statement does.
@@ -141,6 +143,8 @@ pub enum DdlOp {
         indexes: Vec<IndexSpec>,
         /// Table collation.
         collation: u16,
+        /// ENGINE=, when named.
+        engine: Option<String>,
     },
     /// CREATE TABLE ... LIKE.
     CreateTableLike {
@@ -245,7 +249,8 @@ pub fn parse(sql: &str, ctx: &DdlContext<'_>, catalog: &Catalog) -> Result<Vec<D
         return Ok(vec![op]);
     }
     let (sql, options) = take_alter_table_options(&sql)?;
-    if let Some((head, options)) = options {
+    let engine = options.as_ref().and_then(|(_, o)| o.engine.clone());
+    if let Some((head, options)) = options.filter(|_| sql.is_empty()) {
         // Only table options (which the parser does not take in ALTER TABLE): nothing but
         // the default collation and CONVERT TO can matter to the store.
         let name_sql = format!("{head} ADD COLUMN replicant_probe INT");
@@ -268,6 +273,7 @@ pub fn parse(sql: &str, ctx: &DdlContext<'_>, catalog: &Catalog) -> Result<Vec<D
         if let Some(c) = options.convert.or(options.collation) {
             ops.push(AlterOp::TableCollation(c));
         }
+        ops.extend(engine.map(AlterOp::Engine));
         return Ok(vec![DdlOp::AlterTable { name, ops }]);
     }
     let stmts = Parser::new(&MySqlDialect {})
@@ -279,6 +285,9 @@ pub fn parse(sql: &str, ctx: &DdlContext<'_>, catalog: &Catalog) -> Result<Vec<D
     let p = Ddl { ctx, catalog };
     for s in stmts {
         out.push(p.statement(s)?);
+    }
+    if let (Some(e), [DdlOp::AlterTable { ops, .. }]) = (engine, out.as_mut_slice()) {
+        ops.push(AlterOp::Engine(e));
     }
     Ok(out)
 }
@@ -565,7 +574,13 @@ impl Ddl<'_> {
         }
         let mut charset = None;
         let mut collate = None;
+        let mut engine = None;
         for opt in table_options(&ct.table_options) {
+            if let ast::SqlOption::NamedParenthesizedList(l) = opt {
+                if l.key.value.eq_ignore_ascii_case("ENGINE") {
+                    engine = l.name.as_ref().map(|n| n.value.clone());
+                }
+            }
             if let ast::SqlOption::KeyValue { key, value } = opt {
                 let k = key.to_string().to_ascii_uppercase().replace(' ', "");
                 let v = value.to_string().trim_matches(['\'', '"', '`']).to_string();
@@ -611,6 +626,7 @@ impl Ddl<'_> {
             columns,
             indexes,
             collation,
+            engine,
         })
     }
 

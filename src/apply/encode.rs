@@ -11,6 +11,7 @@ use crate::sql::temporal::Temporal;
 use crate::sql::value::Value;
 use crate::sqlerror::SqlError;
 use crate::store::catalog::{ColumnDef, DefaultValue, SqlType};
+use crate::tz::{TimeZone, SYSTEM};
 
 fn bad(col: &ColumnDef, text: &[u8]) -> SqlError {
     SqlError::bad_value(format!(
@@ -64,13 +65,19 @@ pub fn default_packed(col: &ColumnDef, now: u32) -> Result<Option<Vec<u8>>, SqlE
         }
     };
     let mut out = Vec::new();
-    pack_text(col, &text, &mut out)?;
+    pack_text(col, &text, &mut out, &SYSTEM)?;
     Ok(Some(out))
 }
 
 /// Packs `text` (UTF-8, as mysqld's text of a value reaches a utf8mb4 client) as a value of
-/// `col` into `out`; a latin1 column takes it re-encoded in latin1.
-pub fn pack_text(col: &ColumnDef, text: &[u8], out: &mut Vec<u8>) -> Result<(), SqlError> {
+/// `col` into `out`; a latin1 column takes it re-encoded in latin1, a TIMESTAMP column
+/// reads it as a time of zone `tz`.
+pub fn pack_text(
+    col: &ColumnDef,
+    text: &[u8],
+    out: &mut Vec<u8>,
+    tz: &TimeZone,
+) -> Result<(), SqlError> {
     let s = match std::str::from_utf8(text) {
         Ok(s) => s.trim(),
         // Binary strings hold any bytes; numbers and labels are text.
@@ -234,7 +241,7 @@ pub fn pack_text(col: &ColumnDef, text: &[u8], out: &mut Vec<u8>) -> Result<(), 
         }
         SqlType::Timestamp(fsp) => {
             let t = Temporal::parse_datetime(s).ok_or_else(|| bad(col, text))?;
-            pack_timestamp(col, &t, *fsp, out)
+            pack_timestamp(col, &t, *fsp, out, tz)
         }
         other => Err(SqlError::not_supported(&format!(
             "a value of type {other:?} for column {} from text",
@@ -244,9 +251,14 @@ pub fn pack_text(col: &ColumnDef, text: &[u8], out: &mut Vec<u8>) -> Result<(), 
 }
 
 /// Packs a value computed by the query engine as a value of `col` (statement replay).
-/// Returns false for NULL (nothing packed). TIMESTAMP values are read in the system time
-/// zone, the one the engine's clock uses.
-pub fn pack_value(col: &ColumnDef, v: &Value, out: &mut Vec<u8>) -> Result<bool, SqlError> {
+/// Returns false for NULL (nothing packed). TIMESTAMP values are times of zone `tz`, the
+/// session's.
+pub fn pack_value(
+    col: &ColumnDef,
+    v: &Value,
+    out: &mut Vec<u8>,
+    tz: &TimeZone,
+) -> Result<bool, SqlError> {
     let text = match v {
         Value::Null => return Ok(false),
         v => v.text_bytes().unwrap_or_default(),
@@ -285,7 +297,7 @@ pub fn pack_value(col: &ColumnDef, v: &Value, out: &mut Vec<u8>) -> Result<bool,
                 _ => Temporal::parse_datetime(&String::from_utf8_lossy(&text)),
             }
             .ok_or_else(|| bad(col, &text))?;
-            pack_timestamp(col, &t, *fsp, out)?;
+            pack_timestamp(col, &t, *fsp, out, tz)?;
         }
         SqlType::Enum(labels) if matches!(v, Value::Int(_) | Value::UInt(_)) => {
             // A number is the label's index, whatever the labels say.
@@ -302,25 +314,25 @@ pub fn pack_value(col: &ColumnDef, v: &Value, out: &mut Vec<u8>) -> Result<bool,
                 col.ty, col.name
             )))
         }
-        _ => pack_text(col, &text, out)?,
+        _ => pack_text(col, &text, out, tz)?,
     }
     Ok(true)
 }
 
-/// Packs a date and time of the system time zone as a TIMESTAMP(fsp): seconds since the
-/// epoch and the fraction; the zero date is 0.
+/// Packs a date and time of zone `tz` as a TIMESTAMP(fsp): seconds since the epoch and
+/// the fraction; the zero date is 0.
 fn pack_timestamp(
     col: &ColumnDef,
     t: &Temporal,
     fsp: u8,
     out: &mut Vec<u8>,
+    tz: &TimeZone,
 ) -> Result<(), SqlError> {
     let local = t.epoch_micros();
     let secs = if t.year == 0 && t.month == 0 && t.day == 0 {
         0
     } else {
-        let l = local.div_euclid(1_000_000);
-        l - crate::sql::temporal::local_offset(l - crate::sql::temporal::local_offset(l))
+        tz.utc(local.div_euclid(1_000_000))
     };
     if !(0..=u32::MAX as i64).contains(&secs) {
         return Err(bad(col, t.render().as_bytes()));
@@ -383,7 +395,7 @@ mod tests {
 
     fn round_trip(c: &ColumnDef, text: &str) -> Vec<u8> {
         let mut out = Vec::new();
-        pack_text(c, text.as_bytes(), &mut out).unwrap();
+        pack_text(c, text.as_bytes(), &mut out, &SYSTEM).unwrap();
         let (ty, meta) = c.binlog_layout();
         let (v, n) = decode_value(ty, meta, &out).unwrap();
         assert_eq!(n, out.len());
@@ -425,9 +437,14 @@ mod tests {
         );
         let mut out = Vec::new();
         assert_eq!(
-            pack_text(&col(SqlType::TinyInt, false, None), b"300", &mut out)
-                .unwrap_err()
-                .code,
+            pack_text(
+                &col(SqlType::TinyInt, false, None),
+                b"300",
+                &mut out,
+                &SYSTEM
+            )
+            .unwrap_err()
+            .code,
             1366
         );
     }

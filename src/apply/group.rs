@@ -25,7 +25,8 @@ use crate::sqlerror::SqlError;
 use crate::store::catalog::Catalog;
 use crate::store::table::TableRt;
 use crate::store::view::Tables;
-use crate::store::{Store, Txn};
+use crate::store::{SavePoint, Store, Txn};
+use crate::tz::TimeZone;
 
 /// A group's apply failure: an error, with the event it happened at.
 pub(super) struct GroupError {
@@ -49,9 +50,27 @@ pub(super) struct Prepared {
     /// Temporary tables the master's sessions hold: (thread id, database, name). Kept
     /// across DDL (not emptied by [`Prepared::clear`]).
     pub(super) temporary: super::replay::TempTables,
+    /// The time zone the last statement logged, read once while statements keep it.
+    pub(super) zone: Option<(Vec<u8>, TimeZone)>,
 }
 
 impl Prepared {
+    /// The time zone a QUERY event logged (`SYSTEM` when none): 1298 for one unknown here,
+    /// as mysqld's SQL thread stops on a zone its tables lack.
+    fn time_zone(&mut self, logged: Option<&[u8]>) -> Result<TimeZone, SqlError> {
+        let Some(name) = logged else {
+            return Ok(TimeZone::System);
+        };
+        match &self.zone {
+            Some((n, tz)) if n == name => Ok(tz.clone()),
+            _ => {
+                let tz = TimeZone::parse(&String::from_utf8_lossy(name))?;
+                self.zone = Some((name.to_vec(), tz.clone()));
+                Ok(tz)
+            }
+        }
+    }
+
     /// Forgets every prepared table.
     pub(super) fn clear(&mut self) {
         self.by_id.clear();
@@ -71,6 +90,11 @@ pub(super) struct GroupCtx {
     pub(super) timestamp: u32,
     /// What INTVAR, RAND and USER_VAR events set for the next statement.
     pub(super) vars: StatementVars,
+    /// Where the group's changes start in the store transaction (a ROLLBACK that ends
+    /// the group comes back here).
+    pub(super) start: Option<SavePoint>,
+    /// The group's savepoints (SAVEPOINT events), oldest first.
+    pub(super) savepoints: Vec<(String, SavePoint)>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -86,6 +110,7 @@ pub(super) fn apply_group(
     ctx: &mut GroupCtx,
 ) -> Result<(), GroupError> {
     let mut maps: HashMap<u64, TableMap<'static>> = HashMap::new();
+    ctx.start = Some(txn.savepoint());
     for ev in group.events() {
         if ev.header.server_id == opts.server_id {
             // Our own change come back around a ring: mysqld skips it
@@ -316,7 +341,15 @@ fn apply_statement(
         context: context(),
     };
     match classify(text) {
-        StatementKind::Transaction | StatementKind::NoData => {
+        StatementKind::Transaction => {
+            ctx.vars = StatementVars::default();
+            let cat = catalog.as_ref().unwrap_or(committed);
+            transaction_control(&sql, cat, txn, ctx).map_err(|e| GroupError {
+                error: e,
+                context: context(),
+            })
+        }
+        StatementKind::NoData => {
             ctx.vars = StatementVars::default();
             Ok(())
         }
@@ -324,16 +357,7 @@ fn apply_statement(
             let vars = std::mem::take(&mut ctx.vars);
             let status = q.status();
             let text = statement_text(text, &status).map_err(fail)?;
-            if let Some(tz) = status
-                .time_zone
-                .filter(|tz| !tz.eq_ignore_ascii_case(b"SYSTEM"))
-            {
-                // The statement used a session time zone replay does not apply yet.
-                return Err(fail(SqlError::not_supported(&format!(
-                    "replaying a statement run with time_zone='{}'",
-                    String::from_utf8_lossy(tz)
-                ))));
-            }
+            let time_zone = tables.time_zone(status.time_zone).map_err(fail)?;
             let session = MasterSession {
                 db: &db,
                 timestamp,
@@ -343,6 +367,7 @@ fn apply_statement(
                 auto_increment: status.auto_increment.unwrap_or((1, 1)),
                 vars: &vars,
                 rand: Default::default(),
+                time_zone: &time_zone,
             };
             let cat = catalog.as_ref().unwrap_or(committed);
             let Prepared {
@@ -466,6 +491,82 @@ fn apply_statement(
             Ok(())
         }
     }
+}
+
+/// SAVEPOINT, ROLLBACK TO [SAVEPOINT], RELEASE SAVEPOINT and a ROLLBACK ending the group,
+/// as the master ran them. The master logs a rollback only when the transaction changed a
+/// non-transactional table (otherwise it drops the rolled-back events from the binlog):
+/// its transactional tables' changes are undone and the others' stay, as on the master.
+fn transaction_control(
+    sql: &str,
+    cat: &Catalog,
+    txn: &mut Txn,
+    ctx: &mut GroupCtx,
+) -> Result<(), RowError> {
+    use sqlparser::tokenizer::Token;
+    // Words as they are (a savepoint's name may be `quoted`), the keywords upper-cased.
+    let toks = crate::sql::parse::tokens(sql).map_err(|e| RowError::Sql(e, ""))?;
+    let word = |i: usize| match toks.get(i) {
+        Some(Token::Word(w)) if w.quote_style.is_none() => w.value.to_ascii_uppercase(),
+        _ => String::new(),
+    };
+    let name = |i: usize| match toks.get(i) {
+        Some(Token::Word(w)) => w.value.clone(),
+        _ => String::new(),
+    };
+    let kept = || -> Vec<u32> {
+        cat.tables
+            .values()
+            .filter(|t| !t.transactional())
+            .map(|t| t.id)
+            .collect()
+    };
+    let undo = |txn: &mut Txn, sp: SavePoint| {
+        txn.rollback_to_keeping(sp, &kept()).map_err(|e| {
+            RowError::Sql(
+                SqlError::new(1034, format!("Pending batch is corrupt: {e}")),
+                "",
+            )
+        })
+    };
+    let find = |ctx: &GroupCtx, n: &str| {
+        ctx.savepoints
+            .iter()
+            .position(|(s, _)| s.eq_ignore_ascii_case(n))
+            .ok_or_else(|| {
+                RowError::Sql(
+                    SqlError::new(1305, format!("SAVEPOINT {n} does not exist")),
+                    "",
+                )
+            })
+    };
+    match (word(0).as_str(), word(1).as_str()) {
+        ("SAVEPOINT", _) => {
+            let n = name(1);
+            ctx.savepoints.retain(|(s, _)| !s.eq_ignore_ascii_case(&n));
+            ctx.savepoints.push((n, txn.savepoint()));
+        }
+        ("ROLLBACK", "TO") => {
+            let at = if word(2) == "SAVEPOINT" { 3 } else { 2 };
+            let n = name(at);
+            let i = find(ctx, &n)?;
+            let sp = ctx.savepoints[i].1;
+            ctx.savepoints.truncate(i + 1);
+            undo(txn, sp)?;
+        }
+        ("RELEASE", "SAVEPOINT") => {
+            let i = find(ctx, &name(2))?;
+            ctx.savepoints.truncate(i);
+        }
+        ("ROLLBACK", "" | "WORK") => {
+            if let Some(sp) = ctx.start {
+                ctx.savepoints.clear();
+                undo(txn, sp)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Whether the replicate-* filters let a DDL operation through: database rules on the

@@ -41,6 +41,7 @@ use crate::store::catalog::SqlType;
 use crate::store::table::TableRt;
 use crate::store::view::Tables;
 use crate::store::{Store, Txn};
+use crate::tz::TimeZone;
 
 /// sql_mode bit NO_AUTO_VALUE_ON_ZERO: an explicit 0 is stored, not replaced.
 const NO_AUTO_VALUE_ON_ZERO: u64 = 1 << 19;
@@ -76,14 +77,15 @@ pub struct MasterSession<'a> {
     pub vars: &'a StatementVars,
     /// RAND()'s generator, from the RAND event's seeds.
     pub rand: std::cell::Cell<Option<crate::sql::env::MyRnd>>,
+    /// `@@time_zone` (the QUERY event's, SYSTEM when it logged none).
+    pub time_zone: &'a TimeZone,
 }
 
 impl MasterSession<'_> {
-    /// The statement's time as NOW(6) gives it, in the system time zone (the engine cuts
-    /// the microseconds to the precision asked for).
+    /// The statement's time as NOW(6) gives it, in the session's time zone (the engine
+    /// cuts the microseconds to the precision asked for).
     fn now(&self) -> Temporal {
-        let secs = self.timestamp as i64;
-        let local = secs + crate::sql::temporal::local_offset(secs);
+        let local = self.time_zone.local(self.timestamp as i64);
         Temporal::from_epoch_micros(
             local * 1_000_000 + self.micros.min(999_999) as i64,
             Kind::DateTime,
@@ -132,6 +134,10 @@ impl Env for MasterSession<'_> {
             // No RAND event: the master's statement called no RAND().
             None => 0.0,
         }
+    }
+
+    fn time_zone(&self) -> &TimeZone {
+        self.time_zone
     }
 
     fn session_function(&self, name: &str) -> Option<Value> {
@@ -848,7 +854,8 @@ impl Replay<'_> {
                     if generate {
                         let id = auto.next(self, &t, i, session, txn).map_err(sql_err)?;
                         let mut out = Vec::new();
-                        pack_value(col, &Value::UInt(id), &mut out).map_err(sql_err)?;
+                        pack_value(col, &Value::UInt(id), &mut out, session.time_zone)
+                            .map_err(sql_err)?;
                         packed.push(Some(out));
                         continue;
                     }
@@ -862,8 +869,8 @@ impl Replay<'_> {
                     }
                     Some(v) => {
                         let mut out = Vec::new();
-                        let not_null =
-                            pack_value(col, v, &mut out).map_err(|e| sql_err(at_row(e, n + 1)))?;
+                        let not_null = pack_value(col, v, &mut out, session.time_zone)
+                            .map_err(|e| sql_err(at_row(e, n + 1)))?;
                         packed.push(not_null.then_some(out));
                     }
                     None => packed.push(default_packed(col, session.timestamp).map_err(sql_err)?),
@@ -951,7 +958,12 @@ impl Replay<'_> {
                 let mut buf = Vec::new();
                 cols.map(|c| {
                     let v = t.layout.value(bytes, c, spans[c])?;
-                    Ok(engine::exec::stored_value(&t.def.columns[c], &v, &mut buf))
+                    Ok(engine::exec::stored_value(
+                        &t.def.columns[c],
+                        &v,
+                        &mut buf,
+                        session.time_zone,
+                    ))
                 })
                 .collect()
             };
@@ -1017,7 +1029,8 @@ impl Replay<'_> {
                         )));
                     }
                     let mut out = Vec::new();
-                    let not_null = pack_value(col, v, &mut out).map_err(sql_err)?;
+                    let not_null =
+                        pack_value(col, v, &mut out, session.time_zone).map_err(sql_err)?;
                     packed.push(not_null.then_some(out));
                 }
                 None => packed.push(spans[i].map(|(s, e)| old[s..e].to_vec())),
@@ -1041,7 +1054,8 @@ impl Replay<'_> {
                 now.fsp = fsp;
                 now.micro -= now.micro % 10u32.pow(6 - fsp as u32);
                 let mut out = Vec::new();
-                pack_value(col, &Value::Temporal(now), &mut out).map_err(sql_err)?;
+                pack_value(col, &Value::Temporal(now), &mut out, session.time_zone)
+                    .map_err(sql_err)?;
                 packed[i] = Some(out);
                 stamped = true;
             }
@@ -1924,6 +1938,7 @@ mod tests {
             auto_increment: (1, 1),
             vars,
             rand: Default::default(),
+            time_zone: &crate::tz::SYSTEM,
         }
     }
 
@@ -2193,7 +2208,7 @@ mod tests {
         // Assignments in order through the plan too: n = 7 + 1, then name 'a' + 8.
         let secs = 1_700_000_000i64;
         let now = crate::sql::temporal::Temporal::from_epoch_micros(
-            (secs + crate::sql::temporal::local_offset(secs)) * 1_000_000,
+            crate::tz::SYSTEM.local(secs) * 1_000_000,
             Kind::DateTime,
             0,
         )

@@ -138,6 +138,7 @@ fn create_table(cat: &mut Catalog, txn: &mut Txn, op: DdlOp) -> Result<(), RowEr
             columns,
             indexes,
             collation,
+            engine,
         } => {
             if !cat.databases.contains_key(&name.0) {
                 return Err(sql(SqlError::unknown_db(&name.0)));
@@ -161,6 +162,7 @@ fn create_table(cat: &mut Catalog, txn: &mut Txn, op: DdlOp) -> Result<(), RowEr
                 next_index_id: 0,
                 key_format: KEY_FORMAT,
                 triggers: Vec::new(),
+                engine,
             };
             check_columns(&t)?;
             for spec in &indexes {
@@ -441,6 +443,8 @@ struct Altered {
     name: TableName,
     /// The table's default collation.
     collation: u16,
+    /// ENGINE= (`None`: unchanged).
+    engine: Option<String>,
 }
 
 /// Applies ALTER TABLE's operations, in order, to `old`'s columns and indexes.
@@ -477,6 +481,7 @@ fn alter_ops(old: &TableDef, name: &TableName, ops: Vec<AlterOp>) -> Result<Alte
         .collect();
     let mut new_name = name.clone();
     let mut table_collation = old.collation;
+    let mut engine = None;
     let find = |cols: &Vec<NewColumn>, n: &str| {
         cols.iter().position(|c| c.def.name.eq_ignore_ascii_case(n))
     };
@@ -576,6 +581,7 @@ fn alter_ops(old: &TableDef, name: &TableName, ops: Vec<AlterOp>) -> Result<Alte
             }
             AlterOp::Rename(to) => new_name = to,
             AlterOp::TableCollation(c) => table_collation = c,
+            AlterOp::Engine(e) => engine = Some(e),
         }
     }
     Ok(Altered {
@@ -583,6 +589,7 @@ fn alter_ops(old: &TableDef, name: &TableName, ops: Vec<AlterOp>) -> Result<Alte
         specs,
         name: new_name,
         collation: table_collation,
+        engine,
     })
 }
 
@@ -594,6 +601,7 @@ fn altered_def(old: &TableDef, a: &Altered) -> Result<TableDef, RowError> {
         columns: a.cols.iter().map(|c| c.def.clone()).collect(),
         indexes: Vec::new(),
         collation: a.collation,
+        engine: a.engine.clone().or_else(|| old.engine.clone()),
         ..old.clone()
     };
     check_columns(&t)?;
@@ -670,7 +678,9 @@ fn copy_rows(
                             }
                         }
                         let mut packed = Vec::new();
-                        encode::pack_text(&c.def, &text, &mut packed).map_err(sql)?;
+                        // A TIMESTAMP's text is UTC (write_text) and is read back as UTC.
+                        encode::pack_text(&c.def, &text, &mut packed, &crate::tz::UTC)
+                            .map_err(sql)?;
                         Some(Cow::Owned(packed))
                     }
                 },

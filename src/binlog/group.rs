@@ -81,7 +81,9 @@ impl GroupTracker {
             self.in_group = true;
             self.single_statement = false;
         } else if word.eq_ignore_ascii_case(b"COMMIT")
-            || word.eq_ignore_ascii_case(b"ROLLBACK")
+            // ROLLBACK ends the group; ROLLBACK TO a savepoint is inside it.
+            || (word.eq_ignore_ascii_case(b"ROLLBACK")
+                && !first_word(&trim_start(text)[word.len()..]).eq_ignore_ascii_case(b"TO"))
             || is_xa_end_of_group(text)
             // A statement outside a group, or the one statement a group holds.
             || !self.in_group
@@ -186,6 +188,13 @@ mod tests {
         assert!(!feed(&mut t, &maria_gtid(false)));
         assert!(!feed(&mut t, &query("insert into m values (1)")));
         assert!(feed(&mut t, &query("COMMIT")));
+        // ROLLBACK TO a savepoint stays inside the group; ROLLBACK ends it.
+        assert!(!feed(&mut t, &maria_gtid(false)));
+        assert!(!feed(&mut t, &query("SAVEPOINT `s`")));
+        assert!(!feed(&mut t, &query("ROLLBACK TO `s`")));
+        assert!(!feed(&mut t, &query("  rollback  to savepoint s")));
+        assert!(!feed(&mut t, &query("insert into m values (2)")));
+        assert!(feed(&mut t, &query("ROLLBACK")));
     }
 
     #[test]

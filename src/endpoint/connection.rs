@@ -275,6 +275,15 @@ where
         db: None,
         vars: BTreeMap::new(),
         user_vars: HashMap::new(),
+        time_zone: shared
+            .globals
+            .lock()
+            .ok()
+            .and_then(|g| {
+                let (_, v) = g.get("time_zone")?;
+                crate::tz::TimeZone::parse(&v.as_text()?).ok()
+            })
+            .unwrap_or(crate::tz::TimeZone::System),
         in_trans: false,
         snapshot: None,
         conditions: Vec::new(),

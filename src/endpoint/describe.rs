@@ -354,6 +354,7 @@ mod tests {
             next_index_id: 1,
             key_format: crate::store::catalog::KEY_FORMAT,
             triggers: Vec::new(),
+            engine: None,
         };
         assert_eq!(
             show_create_table(&t),

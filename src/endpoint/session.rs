@@ -63,6 +63,8 @@ pub struct Session {
     pub vars: BTreeMap<&'static str, Value>,
     /// User variables.
     pub user_vars: HashMap<String, Value>,
+    /// `@@session.time_zone`, read.
+    pub time_zone: crate::tz::TimeZone,
     /// Inside BEGIN ... COMMIT.
     pub in_trans: bool,
     /// The snapshot the current transaction reads (taken by START TRANSACTION WITH

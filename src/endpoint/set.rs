@@ -215,6 +215,10 @@ impl Session {
                     self.vars.remove(key);
                 }
             }
+            if key == "time_zone" {
+                let name = self.system_variable(false, key)?;
+                self.time_zone = crate::tz::TimeZone::parse(&name.as_text().unwrap_or_default())?;
+            }
         }
         Ok(())
     }
@@ -254,6 +258,10 @@ impl Env for Session {
 
     fn user_variable(&self, name: &str) -> Value {
         self.user_vars.get(name).cloned().unwrap_or(Value::Null)
+    }
+
+    fn time_zone(&self) -> &crate::tz::TimeZone {
+        &self.time_zone
     }
 
     fn session_function(&self, name: &str) -> Option<Value> {

@@ -132,8 +132,8 @@ pub fn initial_globals(cfg: &Config) -> BTreeMap<&'static str, (Scope, Value)> {
         ("sql_safe_updates", Both, i(0)),
         ("sql_select_limit", Both, Value::UInt(u64::MAX)),
         ("sql_slave_skip_counter", Global, i(cfg.sql_slave_skip_counter as i64)),
-        ("system_time_zone", ReadOnly, t("UTC")),
-        ("time_zone", Both, t("SYSTEM")),
+        ("system_time_zone", ReadOnly, t(&crate::tz::system_name())),
+        ("time_zone", Both, t(&cfg.default_time_zone)),
         ("transaction_isolation", Both, t("REPEATABLE-READ")),
         ("transaction_read_only", Both, i(0)),
         ("tx_isolation", Both, t("REPEATABLE-READ")),
@@ -174,6 +174,19 @@ pub fn unknown(name: &str) -> SqlError {
 /// (ON/OFF/TRUE/FALSE/1/0 for booleans, numbers for numeric variables, DEFAULT handled by
 /// the caller).
 pub fn coerce(name: &str, current: &Value, v: Value) -> Result<Value, SqlError> {
+    if name == "time_zone" {
+        // Named as mysqld shows it ('+8:00' is '+08:00'); 1298 for a zone it does not know.
+        return match &v {
+            Value::Text(s) => Ok(Value::Text(crate::tz::TimeZone::parse(s)?.name())),
+            _ => Err(SqlError::new(
+                1231,
+                format!(
+                    "Variable '{name}' can't be set to the value of '{}'",
+                    v.render().unwrap_or_else(|| "NULL".into())
+                ),
+            )),
+        };
+    }
     let wrong = |v: &Value| {
         SqlError::new(
             1231,

@@ -4,6 +4,7 @@
 
 use super::value::Value;
 use crate::sqlerror::SqlError;
+use crate::tz::{TimeZone, SYSTEM};
 
 /// What an expression may ask of the session.
 pub trait Env {
@@ -19,6 +20,10 @@ pub trait Env {
     /// value from the thread's own generator.
     fn rand(&self) -> f64 {
         thread_rand()
+    }
+    /// The session's time zone (`@@time_zone`): how TIMESTAMP values and the clock show.
+    fn time_zone(&self) -> &TimeZone {
+        &SYSTEM
     }
 }
 

@@ -8,6 +8,7 @@ use std::cmp::Ordering;
 use std::fmt::Write as _;
 
 use crate::calendar::{civil, days_from_civil};
+use crate::tz::{TimeZone, SYSTEM};
 
 /// Which temporal type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -63,36 +64,19 @@ fn fraction(s: &str) -> Option<(u32, u8)> {
     Some((v, s.len() as u8))
 }
 
-/// The system time zone's offset from UTC at `t` (seconds since the epoch), in seconds.
-pub fn local_offset(t: i64) -> i64 {
-    let mut tm: libc::tm = zeroed_tm();
-    let tt = t as libc::time_t;
-    // SAFETY: localtime_r writes into the tm we own; both pointers are valid.
-    let ok = unsafe { !libc::localtime_r(&tt, &mut tm).is_null() };
-    if ok {
-        tm.tm_gmtoff
-    } else {
-        0
-    }
-}
-
-fn zeroed_tm() -> libc::tm {
-    // SAFETY: libc::tm is a plain C struct of integers (and a nullable pointer).
-    unsafe { std::mem::zeroed() }
-}
-
 impl Temporal {
-    /// Now, in the session's (the system's) time zone, to the second.
-    pub fn now() -> Temporal {
+    /// Now, in time zone `tz`, to the second.
+    pub fn now_in(tz: &TimeZone) -> Temporal {
         let d = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default();
-        let secs = d.as_secs() as i64 + local_offset(d.as_secs() as i64);
+        let secs = tz.local(d.as_secs() as i64);
         Temporal::from_epoch_micros(secs * 1_000_000, Kind::DateTime, 0)
     }
 
-    /// Today's date in the session's (the system's) time zone. Kept per thread for the
-    /// second it was taken in: a sort comparing TIMEs with dates asks for it per pair.
+    /// Today's date in the system's time zone (a TIME compared with a date takes this
+    /// day, whatever the session's zone). Kept per thread for the second it was taken
+    /// in: a sort comparing TIMEs with dates asks for it per pair.
     pub fn today() -> Temporal {
         thread_local! {
             static TODAY: std::cell::Cell<Option<(u64, Temporal)>> = const { std::cell::Cell::new(None) };
@@ -103,7 +87,7 @@ impl Temporal {
         TODAY.with(|c| match c.get() {
             Some((at, t)) if at == secs => t,
             _ => {
-                let t = Temporal::now().as_kind(Kind::Date);
+                let t = Temporal::now_in(&SYSTEM).as_kind(Kind::Date);
                 c.set(Some((secs, t)));
                 t
             }

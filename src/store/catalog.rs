@@ -249,6 +249,11 @@ pub struct TableDef {
     /// statement on the table, which would fire them, stops instead of differing.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub triggers: Vec<String>,
+    /// The master's storage engine when its DDL named one (ENGINE=); `None` for the
+    /// default (InnoDB). Rolling back to a savepoint undoes the changes of transactional
+    /// tables only, as on the master.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine: Option<String>,
 }
 
 /// The key format tables are written in now (1: latin1 collations weigh by mysqld's
@@ -256,6 +261,16 @@ pub struct TableDef {
 pub const KEY_FORMAT: u8 = 1;
 
 impl TableDef {
+    /// True unless the master keeps the table in an engine without transactions (MyISAM,
+    /// Aria, MEMORY...), whose changes a ROLLBACK leaves in place.
+    pub fn transactional(&self) -> bool {
+        self.engine.as_deref().is_none_or(|e| {
+            ["InnoDB", "XtraDB", "RocksDB", "TokuDB", "ndbcluster", "NDB"]
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(e))
+        })
+    }
+
     /// True when the table's keys were written in an older format that gives a key part
     /// other weights than now (a latin1 string column): they must be rebuilt before rows
     /// are written or keys are looked up.

@@ -783,6 +783,40 @@ impl Txn {
         self.undo_to(sp.undo);
     }
 
+    /// Undoes the changes made since `sp` except those to the rows and indexes of
+    /// `kept` tables (by store id), as mysqld's ROLLBACK [TO SAVEPOINT] undoes a
+    /// transactional engine's changes and leaves a non-transactional one's (MyISAM) in
+    /// place.
+    pub fn rollback_to_keeping(&mut self, sp: SavePoint, kept: &[u32]) -> Result<(), String> {
+        let of_kept = |k: &[u8]| {
+            matches!(k.first(), Some(&keys::ROW | &keys::INDEX))
+                && k.get(1..5)
+                    .and_then(|id| id.try_into().ok())
+                    .is_some_and(|id| kept.contains(&u32::from_be_bytes(id)))
+        };
+        let mut again = Vec::new();
+        if !kept.is_empty() {
+            for r in overlay::records(self.batch.data(), sp.bytes) {
+                match r? {
+                    overlay::Record::Put(k, v) if of_kept(k) => {
+                        again.push((k.to_vec(), Some(v.to_vec())))
+                    }
+                    overlay::Record::Delete(k) if of_kept(k) => again.push((k.to_vec(), None)),
+                    // Tables are dropped or truncated by DDL, which ends a transaction.
+                    _ => {}
+                }
+            }
+        }
+        self.rollback_to(sp);
+        for (k, v) in again {
+            match v {
+                Some(v) => self.put(&k, &v),
+                None => self.delete(&k),
+            }
+        }
+        Ok(())
+    }
+
     /// Restores the cache states recorded after the first `len` undo entries.
     fn undo_to(&mut self, len: usize) {
         if self.undo.len() <= len {
@@ -1030,6 +1064,42 @@ mod tests {
         assert_eq!(s.get_row(7, b"k1").unwrap(), None);
         assert_eq!(s.get_row(7, b"k2").unwrap().as_deref(), Some(&b"v2"[..]));
         assert_eq!(s.get_row(7, b"k3").unwrap(), None);
+    }
+
+    #[test]
+    fn rolling_back_keeps_the_kept_tables_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        let key = |table: u32, k: &[u8]| {
+            let mut out = Vec::new();
+            keys::row(&mut out, table);
+            out.extend_from_slice(k);
+            out
+        };
+        let mut ix = Vec::new();
+        keys::index(&mut ix, 8, 1);
+        ix.extend_from_slice(b"i");
+        let mut t = s.txn();
+        t.put(&key(7, b"a"), b"kept before");
+        let sp = t.savepoint();
+        t.put(&key(7, b"b"), b"undone");
+        t.put(&key(8, b"c"), b"kept");
+        t.put_unread(&ix, b"");
+        t.delete(&key(7, b"a"));
+        t.put(&key(9, b"d"), b"undone");
+        t.delete(&key(8, b"c"));
+        t.put(&key(8, b"e"), b"kept");
+        t.rollback_to_keeping(sp, &[8]).unwrap();
+        let got = |k: &[u8]| t.get(&s, k).unwrap();
+        assert_eq!(got(&key(7, b"a")).as_deref(), Some(&b"kept before"[..]));
+        assert_eq!(got(&key(7, b"b")), None);
+        assert_eq!(got(&key(9, b"d")), None);
+        assert_eq!(got(&key(8, b"c")), None);
+        assert_eq!(got(&key(8, b"e")).as_deref(), Some(&b"kept"[..]));
+        assert_eq!(got(&ix).as_deref(), Some(&b""[..]));
+        t.commit(&s, &pos(1), true).unwrap();
+        assert_eq!(s.get_row(8, b"e").unwrap().as_deref(), Some(&b"kept"[..]));
+        assert_eq!(s.get_row(7, b"b").unwrap(), None);
     }
 
     #[test]

@@ -62,37 +62,66 @@ fn varstring<'d>(data: &'d [u8], pos: &mut usize) -> Result<&'d [u8], String> {
     Ok(s)
 }
 
+/// One record of a WriteBatch.
+pub(super) enum Record<'d> {
+    /// A key written.
+    Put(&'d [u8], &'d [u8]),
+    /// A key deleted.
+    Delete(&'d [u8]),
+    /// Keys in `[from, to)` deleted.
+    DeleteRange(&'d [u8], &'d [u8]),
+}
+
+/// The records of a batch's bytes `data` from byte `from` on (at least the header's end).
+pub(super) fn records(
+    data: &[u8],
+    from: usize,
+) -> impl Iterator<Item = Result<Record<'_>, String>> + '_ {
+    let mut pos = from.max(HEADER);
+    std::iter::from_fn(move || {
+        let &tag = data.get(pos)?;
+        pos += 1;
+        let mut one = || -> Result<Record<'_>, String> {
+            Ok(match tag {
+                TAG_PUT => Record::Put(varstring(data, &mut pos)?, varstring(data, &mut pos)?),
+                TAG_DELETE => Record::Delete(varstring(data, &mut pos)?),
+                TAG_DELETE_RANGE => {
+                    Record::DeleteRange(varstring(data, &mut pos)?, varstring(data, &mut pos)?)
+                }
+                other => return Err(format!("record kind {other:#x} at byte {}", pos - 1)),
+            })
+        };
+        let r = one();
+        if r.is_err() {
+            // Nothing past a bad record can be read.
+            pos = data.len();
+        }
+        Some(r)
+    })
+}
+
 impl Overlay {
     /// Folds in the records of `data` (the batch's bytes) past those already folded.
     pub(super) fn fold(&mut self, data: &[u8]) -> Result<(), String> {
-        let mut pos = self.upto.max(HEADER);
-        while pos < data.len() {
-            let tag = data[pos];
-            pos += 1;
-            match tag {
-                TAG_PUT => {
-                    let k = varstring(data, &mut pos)?;
-                    let v = varstring(data, &mut pos)?;
+        for r in records(data, self.upto) {
+            match r? {
+                Record::Put(k, v) => {
                     self.map.insert(k.to_vec(), Some(v.to_vec()));
                 }
-                TAG_DELETE => {
-                    let k = varstring(data, &mut pos)?;
+                Record::Delete(k) => {
                     self.map.insert(k.to_vec(), None);
                 }
-                TAG_DELETE_RANGE => {
-                    let from = varstring(data, &mut pos)?.to_vec();
-                    let to = varstring(data, &mut pos)?.to_vec();
+                Record::DeleteRange(from, to) => {
                     let gone: Vec<Vec<u8>> = self
                         .map
-                        .range::<[u8], _>((Bound::Included(&from[..]), Bound::Excluded(&to[..])))
+                        .range::<[u8], _>((Bound::Included(from), Bound::Excluded(to)))
                         .map(|(k, _)| k.clone())
                         .collect();
                     for k in gone {
                         self.map.remove(&k);
                     }
-                    self.dropped.push((from, to));
+                    self.dropped.push((from.to_vec(), to.to_vec()));
                 }
-                other => return Err(format!("record kind {other:#x} at byte {}", pos - 1)),
             }
         }
         self.upto = data.len();

@@ -195,15 +195,108 @@ fn a_table_with_triggers_stops_statement_replay() {
     assert_same_table(&m, &r.datadir, "d.t", "id");
 }
 
+/// Loads named zones into a server's mysql.time_zone* tables (as a DBA does with
+/// mariadb-tzinfo-to-sql), not logged: each server gets its own.
+fn load_zones(server: &MariaDb, zones: &[&str]) {
+    for z in zones {
+        let out = std::process::Command::new("mariadb-tzinfo-to-sql")
+            .arg(format!("/usr/share/zoneinfo/{z}"))
+            .arg(z)
+            .output()
+            .expect("mariadb-tzinfo-to-sql (package mariadb-server) runs");
+        assert!(out.status.success(), "mariadb-tzinfo-to-sql {z}");
+        server.sql(&format!(
+            "SET sql_log_bin=0; USE mysql; {}",
+            String::from_utf8_lossy(&out.stdout)
+        ));
+    }
+}
+
+/// Statements run under a session time zone (an offset, or a named zone from the tz
+/// tables) store what the master stored: NOW() and TIMESTAMP literals in that zone, a
+/// time the clocks skipped or showed twice, UNIX_TIMESTAMP, FROM_UNIXTIME, CONVERT_TZ.
+/// The endpoint's sessions read TIMESTAMPs in their own zone.
 #[test]
-fn a_session_time_zone_stops_statement_replay() {
+fn session_time_zones_replay_as_on_the_master() {
+    const ZONES: &[&str] = &["America/New_York", "Asia/Shanghai"];
     let m = statement_master("STATEMENT");
-    m.sql("CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY, at DATETIME)");
-    m.sql("SET time_zone = '+05:00'; INSERT INTO d.t VALUES (1, NOW())");
+    load_zones(&m, ZONES);
+    let mdb = mariadb_replica(&m, 103);
+    load_zones(&mdb, ZONES);
+    m.sql("CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY, ts TIMESTAMP(3) NULL, dt DATETIME(3) NULL, u DECIMAL(20,6) NULL, f VARCHAR(40) NULL, c DATETIME NULL)");
+    let mut r = Replica::start(&m, &[]);
+    m.sql(
+        "SET TIMESTAMP=1710054000.25;
+         SET time_zone='+5:30';
+         INSERT INTO d.t VALUES (1, NOW(3), NOW(3), UNIX_TIMESTAMP('2024-01-01 00:00:00'), FROM_UNIXTIME(1700000000), CONVERT_TZ('2024-01-01 00:00:00', '+00:00', '+08:00'));
+         SET time_zone='America/New_York';
+         INSERT INTO d.t VALUES (2, '2024-03-10 03:30:00', NOW(3), UNIX_TIMESTAMP('2024-11-03 01:30:00'), FROM_UNIXTIME(1710053999), CONVERT_TZ('2024-03-10 12:00:00', 'America/New_York', 'Asia/Shanghai'));
+         INSERT INTO d.t (id, ts) VALUES (3, '2024-11-03 01:30:00');
+         SET sql_mode=''; INSERT INTO d.t (id, ts) VALUES (6, '2024-03-10 02:30:00'); SET sql_mode=DEFAULT;
+         UPDATE d.t SET dt = ts, f = DATE_FORMAT(ts, '%H:%i') WHERE id IN (1, 3);
+         SET time_zone='asia/shanghai';
+         INSERT INTO d.t (id, ts, dt, u) VALUES (4, NOW(), CURDATE(), UNIX_TIMESTAMP(NOW()));
+         UPDATE d.t SET f = CONCAT(f, ' ', HOUR(ts)) WHERE ts > '2024-03-10 10:00:00';
+         SET time_zone=SYSTEM;
+         INSERT INTO d.t (id, ts, dt) VALUES (5, '2024-06-01 12:00:00', NOW());",
+    );
+    r.proc.wait_endpoint();
+    r.wait_applied(&m);
+    wait_mariadb_replica(&mdb, &m);
+    assert_same_table_3(&m, &mdb, &r.datadir, "d.t", "id");
+    let st = r.status();
+    assert!(st.contains("Last_SQL_Errno: 0"), "{st}");
+    // The workload did what it says: the zones changed what was stored; a time the
+    // clocks skipped (non-strict) is the moment they jumped.
+    assert_eq!(
+        m.sql("SELECT ts FROM d.t WHERE id = 6").trim(),
+        "2024-03-10 07:00:00.000"
+    );
+    assert_eq!(
+        m.sql("SELECT ts, dt, u, f, c FROM d.t WHERE id = 2").trim(),
+        "2024-03-10 07:30:00.000\t2024-03-10 03:00:00.250\t1730611800.000000\t2024-03-10 01:59:59 15\t2024-03-11 00:00:00"
+    );
+    // Read through the endpoint in other zones: TIMESTAMPs convert, DATETIMEs do not.
+    for zone in ["+8:00", "America/New_York", "SYSTEM"] {
+        both(
+            &m,
+            &r.proc,
+            &format!("SET time_zone='{zone}'; SELECT @@time_zone, id, ts, dt, UNIX_TIMESTAMP(ts), CONVERT_TZ(dt, @@time_zone, '+00:00') FROM d.t ORDER BY id"),
+        );
+    }
+    let e = r.proc.sql("SET time_zone='Nowhere/Else'").unwrap_err();
+    assert!(
+        e.contains("1298") && e.contains("Unknown or incorrect time zone: 'Nowhere/Else'"),
+        "{e}"
+    );
+}
+
+/// A zone the replica cannot resolve stops replay with mysqld's 1298, naming it.
+#[test]
+fn an_unknown_time_zone_stops_with_1298() {
+    let m = statement_master("STATEMENT");
+    // Loaded on the master under a name the zoneinfo files do not have.
+    let out = std::process::Command::new("mariadb-tzinfo-to-sql")
+        .args(["/usr/share/zoneinfo/Asia/Tokyo", "Local/Office"])
+        .output()
+        .expect("mariadb-tzinfo-to-sql runs");
+    m.sql(&format!(
+        "SET sql_log_bin=0; USE mysql; {}",
+        String::from_utf8_lossy(&out.stdout)
+    ));
+    m.sql("CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY, at TIMESTAMP NULL)");
+    m.sql("SET time_zone='Local/Office'; INSERT INTO d.t VALUES (1, '2024-01-01 09:00:00')");
     let mut r = Replica::start(&m, &[]);
     let st = r.wait_sql_error();
-    assert!(st.contains("Last_SQL_Errno: 1235"), "{st}");
-    assert!(st.contains("time_zone='+05:00'"), "{st}");
+    assert!(st.contains("Last_SQL_Errno: 1298"), "{st}");
+    assert!(
+        st.contains("Unknown or incorrect time zone: 'Local/Office'"),
+        "{st}"
+    );
+    assert!(
+        st.contains("INSERT INTO d.t VALUES (1, '2024-01-01 09:00:00')"),
+        "{st}"
+    );
 }
 
 #[test]
@@ -309,4 +402,64 @@ fn both(m: &MariaDb, r: &Replicant, q: &str) {
     let got = r.sql(q).unwrap_or_else(|e| panic!("{q}: {e}"));
     assert_eq!(got, want, "{q}");
     assert!(!want.trim().is_empty(), "{q} gave nothing on the master");
+}
+
+/// The master logs ROLLBACK and ROLLBACK TO SAVEPOINT only when the transaction changed
+/// a non-transactional table (MyISAM, Aria): a replica must undo the transactional
+/// tables' changes and keep the others', in STATEMENT format and in ROW format alike.
+fn savepoints_and_rollbacks(format: &str) {
+    let m = statement_master(format);
+    let mdb = mariadb_replica(&m, 103);
+    m.sql(
+        "CREATE DATABASE sp;
+         CREATE TABLE sp.i (id INT PRIMARY KEY, v VARCHAR(10) NULL, KEY (v)) ENGINE=InnoDB;
+         CREATE TABLE sp.m (id INT PRIMARY KEY) ENGINE=MyISAM;
+         CREATE TABLE sp.a (id INT PRIMARY KEY, v VARCHAR(10), KEY (v)) ENGINE=Aria;
+         CREATE TABLE sp.x (id INT PRIMARY KEY) ENGINE=MyISAM;
+         ALTER TABLE sp.x ENGINE=InnoDB;
+         CREATE TABLE sp.y LIKE sp.m;
+         INSERT INTO sp.a VALUES (1, 'one');",
+    );
+    let mut r = Replica::start(&m, &[]);
+    m.sql(
+        "BEGIN; INSERT INTO sp.i VALUES (1, 'a'); SAVEPOINT s; INSERT INTO sp.i VALUES (2, 'b'); ROLLBACK TO s; COMMIT;
+         BEGIN; INSERT INTO sp.i VALUES (3, 'c'); SAVEPOINT `s 2`; INSERT INTO sp.i VALUES (4, 'd'); UPDATE sp.i SET v = 'cc' WHERE id = 3;
+           INSERT INTO sp.m VALUES (40); INSERT INTO sp.x VALUES (41); UPDATE sp.a SET v = 'uno' WHERE id = 1; INSERT INTO sp.y VALUES (42);
+           ROLLBACK TO SAVEPOINT `s 2`; INSERT INTO sp.i VALUES (5, 'e'); COMMIT;
+         BEGIN; INSERT INTO sp.i VALUES (10, 'j'); INSERT INTO sp.m VALUES (100); DELETE FROM sp.i WHERE id = 1; ROLLBACK;
+         BEGIN; SAVEPOINT a; INSERT INTO sp.i VALUES (20, 't'); SAVEPOINT b; INSERT INTO sp.i VALUES (21, 'u'); INSERT INTO sp.m VALUES (210);
+           RELEASE SAVEPOINT b; ROLLBACK TO a; INSERT INTO sp.i VALUES (22, 'v'); COMMIT;",
+    );
+    r.wait_applied(&m);
+    wait_mariadb_replica(&mdb, &m);
+    for t in ["sp.i", "sp.m", "sp.a", "sp.x", "sp.y"] {
+        assert_same_table_3(&m, &mdb, &r.datadir, t, "id");
+    }
+    // The workload did what it says: rolled-back InnoDB rows are gone, MyISAM and Aria
+    // changes stayed.
+    assert_eq!(
+        m.sql("SELECT GROUP_CONCAT(id, v ORDER BY id) FROM sp.i")
+            .trim(),
+        "1a,3c,5e,22v"
+    );
+    assert_eq!(
+        m.sql("SELECT GROUP_CONCAT(id ORDER BY id) FROM sp.m")
+            .trim(),
+        "40,100,210"
+    );
+    assert_eq!(m.sql("SELECT v FROM sp.a").trim(), "uno");
+    assert_eq!(m.sql("SELECT COUNT(*) FROM sp.x").trim(), "0");
+    assert_eq!(m.sql("SELECT COUNT(*) FROM sp.y").trim(), "1");
+    let st = r.status();
+    assert!(st.contains("Last_SQL_Errno: 0"), "{st}");
+}
+
+#[test]
+fn savepoints_and_rollbacks_in_statement_format() {
+    savepoints_and_rollbacks("STATEMENT");
+}
+
+#[test]
+fn savepoints_and_rollbacks_in_row_format() {
+    savepoints_and_rollbacks("ROW");
 }

@@ -269,7 +269,7 @@ fn alter_table_options_are_taken_out() {
         op,
         DdlOp::AlterTable {
             name: ("r".into(), "opts".into()),
-            ops: vec![]
+            ops: vec![AlterOp::Engine("InnoDB".into())]
         }
     );
     let op = one("ALTER TABLE `t` DEFAULT CHARSET=latin1");
@@ -280,8 +280,12 @@ fn alter_table_options_are_taken_out() {
             ops: vec![AlterOp::TableCollation(8)]
         }
     );
-    let op = one("ALTER TABLE t ADD COLUMN c INT, ENGINE=InnoDB, ROW_FORMAT=DYNAMIC");
-    assert!(matches!(op, DdlOp::AlterTable { ops, .. } if ops.len() == 1));
+    let op = one("ALTER TABLE t ADD COLUMN c INT, ENGINE=MyISAM, ROW_FORMAT=DYNAMIC");
+    assert!(
+        matches!(op, DdlOp::AlterTable { ops, .. } if ops.len() == 2 && ops[1] == AlterOp::Engine("MyISAM".into()))
+    );
+    let op = one("CREATE TABLE t (a INT) ENGINE = Aria");
+    assert!(matches!(op, DdlOp::CreateTable { engine: Some(e), .. } if e == "Aria"));
     let op = one("ALTER TABLE t ADD COLUMN c INT COMMENT 'x, y', FORCE");
     assert!(matches!(op, DdlOp::AlterTable { ops, .. } if ops.len() == 1));
     let e = parse(
@@ -350,6 +354,7 @@ fn latin1_catalog() -> Catalog {
             next_index_id: 0,
             key_format: crate::store::catalog::KEY_FORMAT,
             triggers: Vec::new(),
+            engine: None,
         },
     );
     cat

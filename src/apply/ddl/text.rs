@@ -101,17 +101,20 @@ pub(super) fn split_top_level(s: &str) -> Vec<&str> {
 }
 
 /// What the table options of an ALTER TABLE change in the catalog.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(super) struct TableOptions {
     /// DEFAULT CHARSET / COLLATE: the default for columns added later.
     pub collation: Option<u16>,
     /// CONVERT TO CHARACTER SET: every character column and the default.
     pub convert: Option<u16>,
+    /// ENGINE=.
+    pub engine: Option<String>,
 }
 
 /// For `ALTER TABLE t <ops>`: removes the table options among the ops. Returns the
-/// statement left to parse, and — when nothing but options remained — the statement's
-/// head (`ALTER TABLE t`) with what the options change.
+/// statement left to parse (empty when nothing but options remained), and — when any
+/// option was removed — the statement's head (`ALTER TABLE t`) with what the options
+/// change.
 pub(super) fn take_alter_table_options(
     sql: &str,
 ) -> Result<(String, Option<(String, TableOptions)>), SqlError> {
@@ -146,6 +149,7 @@ pub(super) fn take_alter_table_options(
     let mut kept = Vec::new();
     let mut collation = None;
     let mut convert = None;
+    let mut engine = None;
     let mut removed = false;
     for op in split_top_level(ops) {
         let t = op.trim();
@@ -197,15 +201,24 @@ pub(super) fn take_alter_table_options(
                 }
                 removed = true;
             }
-            _ if is_option => removed = true,
+            _ if is_option => {
+                if first == "ENGINE" {
+                    engine = value_after(1);
+                }
+                removed = true
+            }
             _ => kept.push(t),
         }
     }
     if !removed {
         return Ok((sql.to_string(), None));
     }
+    let options = TableOptions {
+        collation,
+        convert,
+        engine,
+    };
     if kept.is_empty() {
-        let options = TableOptions { collation, convert };
         return Ok((String::new(), Some((head.to_string(), options))));
     }
     if collation.is_some() || convert.is_some() {
@@ -213,7 +226,10 @@ pub(super) fn take_alter_table_options(
             "ALTER TABLE changing the default character set together with other changes",
         ));
     }
-    Ok((format!("{head} {}", kept.join(", ")), None))
+    Ok((
+        format!("{head} {}", kept.join(", ")),
+        Some((head.to_string(), options)),
+    ))
 }
 
 /// The collation of `CONVERT TO {CHARACTER SET | CHARSET} [=] cs [COLLATE [=] coll]`.

@@ -23,6 +23,7 @@ use crate::store::catalog::{ColumnDef, SqlType};
 use crate::store::row::Span;
 use crate::store::table::TableRt;
 use crate::store::text::write_text;
+use crate::tz::TimeZone;
 
 /// Bytes a statement may hold in rows being sorted, grouped or made distinct.
 pub const MEMORY_BOUND: usize = 512 << 20;
@@ -228,15 +229,27 @@ impl Hasher for KeyHasher {
     }
 }
 
-/// A stored value as the engine sees it.
+/// A stored value as the engine sees it; a TIMESTAMP (stored as UTC) in time zone `tz`.
 pub fn stored_value(
     col: &ColumnDef,
     v: &crate::binlog::value::Value<'_>,
     buf: &mut Vec<u8>,
+    tz: &TimeZone,
 ) -> Value {
     use crate::binlog::value::Value as B;
     match v {
         B::Null => Value::Null,
+        B::Timestamp(ts) => Value::Temporal(if ts.seconds == 0 && ts.micros == 0 {
+            let mut z = Temporal::zero(Kind::DateTime);
+            z.fsp = ts.fsp;
+            z
+        } else {
+            Temporal::from_epoch_micros(
+                tz.local(i64::from(ts.seconds)) * 1_000_000 + i64::from(ts.micros),
+                Kind::DateTime,
+                ts.fsp,
+            )
+        }),
         B::Int { raw, bytes } => {
             if col.unsigned {
                 Value::UInt(*raw)
@@ -329,6 +342,7 @@ fn decode_into(
     spans: &mut Vec<Span>,
     buf: &mut Vec<u8>,
     out: &mut [Value],
+    tz: &TimeZone,
 ) -> Result<(), SqlError> {
     let corrupt = |e: crate::binlog::error::DecodeError| {
         SqlError::new(
@@ -353,7 +367,7 @@ fn decode_into(
                     _ => {}
                 }
             }
-            out[i] = stored_value(&t.def.columns[i], &v, buf);
+            out[i] = stored_value(&t.def.columns[i], &v, buf, tz);
         }
     }
     Ok(())
@@ -451,6 +465,7 @@ impl Join<'_, '_, '_> {
                             &mut spans,
                             &mut buf,
                             &mut row[off..off + n],
+                            self.ctx.cx.env.time_zone(),
                         )?;
                         if let Some(i) = self.s.capture.iter().position(|c| *c == si) {
                             let slot = self.s.width - self.s.capture.len() + i;

@@ -302,6 +302,7 @@ mod tests {
             next_index_id: 2,
             key_format: crate::store::catalog::KEY_FORMAT,
             triggers: Vec::new(),
+            engine: None,
         };
         let mut txn = s.txn();
         txn.put_database(&crate::store::catalog::DatabaseDef {

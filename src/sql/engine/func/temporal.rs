@@ -1,10 +1,11 @@
 //! Date and time functions: the clock, parts, arithmetic, formatting and parsing.
 
-use super::{first, int, nulls, strict, t, t_of, text, Func, Ret, Value};
+use super::{first, int, lazy, nulls, strict, t, t_of, text, Func, Ret, Value};
 use crate::sql::decimal::Decimal;
 use crate::sql::parse::unsupported;
 use crate::sql::temporal::{Kind, Temporal};
 use crate::sqlerror::SqlError;
+use crate::tz::TimeZone;
 
 /// INTERVAL units.
 pub const UNITS: &[&str] = &[
@@ -33,29 +34,48 @@ const DATETIME: Ret = Ret::Temporal(Kind::DateTime);
 const TIME: Ret = Ret::Temporal(Kind::Time);
 
 pub(super) const FUNCS: &[Func] = &[
-    // The clock. The binder gives NOW(n) its precision, and a replayed statement the
-    // master's time (through the session).
-    nulls("NOW", 0, 1, DATETIME, |_, _| {
-        Ok(Value::Temporal(Temporal::now()))
+    // The clock, in the session's time zone. The binder gives NOW(n) its precision, and a
+    // replayed statement the master's time (through the session).
+    lazy("NOW", 0, 1, DATETIME, |_, _, env| {
+        Ok(Value::Temporal(Temporal::now_in(env.time_zone())))
     }),
-    nulls("CURDATE", 0, 1, DATE, |_, _| {
-        Ok(Value::Temporal(Temporal::now().as_kind(Kind::Date)))
+    lazy("CURDATE", 0, 1, DATE, |_, _, env| {
+        Ok(Value::Temporal(
+            Temporal::now_in(env.time_zone()).as_kind(Kind::Date),
+        ))
     }),
-    nulls("CURTIME", 0, 1, TIME, |_, _| {
-        Ok(Value::Temporal(Temporal::now().as_kind(Kind::Time)))
+    lazy("CURTIME", 0, 1, TIME, |_, _, env| {
+        Ok(Value::Temporal(
+            Temporal::now_in(env.time_zone()).as_kind(Kind::Time),
+        ))
     }),
-    nulls("UNIX_TIMESTAMP", 0, 1, Ret::Args, |a, _| match a.first() {
-        None => {
-            let d = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap_or_default();
-            Ok(Value::Int(d.as_secs() as i64))
+    lazy("UNIX_TIMESTAMP", 0, 1, Ret::Args, |a, eval, env| {
+        match a.first() {
+            None => {
+                let d = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap_or_default();
+                Ok(Value::Int(d.as_secs() as i64))
+            }
+            Some(x) => Ok(match eval(x)? {
+                Value::Null => Value::Null,
+                v => unix_timestamp(&v, env.time_zone()),
+            }),
         }
-        Some(Value::Null) => Ok(Value::Null),
-        Some(v) => Ok(unix_timestamp(v)),
     }),
-    strict("FROM_UNIXTIME", 1, 2, Ret::Args, |a, _| {
-        Ok(from_unixtime(&a))
+    lazy("FROM_UNIXTIME", 1, 2, Ret::Args, |a, eval, env| {
+        let mut vals = Vec::with_capacity(a.len());
+        for x in a {
+            match eval(x)? {
+                Value::Null => return Ok(Value::Null),
+                v => vals.push(v),
+            }
+        }
+        Ok(from_unixtime(&vals, env.time_zone()))
+    }),
+    lazy("CONVERT_TZ", 3, 3, DATETIME, |a, eval, _| {
+        let (v, from, to) = (eval(&a[0])?, eval(&a[1])?, eval(&a[2])?);
+        Ok(convert_tz(&v, &from, &to))
     }),
     strict("DATE", 1, 1, DATE, |a, _| {
         Ok(datetime(&a[0]).map_or(Value::Null, |t| Value::Temporal(t.as_kind(Kind::Date))))
@@ -281,7 +301,7 @@ fn timestampdiff(a: &[Value]) -> Result<Value, SqlError> {
 /// UNIX_TIMESTAMP(v). The result's scale is the argument's fractional precision
 /// (mysqld's type): a column's fsp, a number's scale, 6 for other strings (string
 /// literals were made temporal literals when bound).
-fn unix_timestamp(v: &Value) -> Value {
+fn unix_timestamp(v: &Value, tz: &TimeZone) -> Value {
     let scale = match v {
         Value::Temporal(t) => t.fsp.min(6),
         Value::Decimal(d) => d.scale.min(6),
@@ -290,8 +310,7 @@ fn unix_timestamp(v: &Value) -> Value {
     };
     let (secs, micro) = match datetime(v) {
         Some(x) if !x.is_zero_date() => {
-            let local = x.epoch_micros().div_euclid(1_000_000);
-            let secs = local - crate::sql::temporal::local_offset(local);
+            let secs = tz.utc(x.epoch_micros().div_euclid(1_000_000));
             if secs < 0 {
                 (0, 0)
             } else {
@@ -313,7 +332,7 @@ fn unix_timestamp(v: &Value) -> Value {
 
 /// FROM_UNIXTIME(secs [, format]). The result keeps the argument's scale (at most 6):
 /// exact for exact numbers.
-fn from_unixtime(a: &[Value]) -> Value {
+fn from_unixtime(a: &[Value], tz: &TimeZone) -> Value {
     let (s, micro, fsp) = match a[0].numeric().as_ref() {
         Value::Int(i) => (*i, 0, 0),
         Value::UInt(u) => (i64::try_from(*u).unwrap_or(i64::MAX), 0, 0),
@@ -346,15 +365,33 @@ fn from_unixtime(a: &[Value]) -> Value {
     if !(0..=MAX).contains(&s) || (s == MAX && micro > 0) {
         return Value::Null;
     }
-    let tv = Temporal::from_epoch_micros(
-        (s + crate::sql::temporal::local_offset(s)) * 1_000_000 + micro,
-        Kind::DateTime,
-        fsp,
-    );
+    let tv = Temporal::from_epoch_micros(tz.local(s) * 1_000_000 + micro, Kind::DateTime, fsp);
     match a.get(1) {
         Some(f) => Value::Text(tv.format(&text(f).unwrap_or_default())),
         None => Value::Temporal(tv),
     }
+}
+
+/// CONVERT_TZ(dt, from, to): NULL for a zone mysqld does not know, or a value that is no
+/// date and time; a time outside TIMESTAMP's range is left as it is, as mysqld does.
+fn convert_tz(v: &Value, from: &Value, to: &Value) -> Value {
+    let zone = |z: &Value| z.as_text().and_then(|n| TimeZone::parse(&n).ok());
+    let (Some(x), Some(from), Some(to)) = (datetime(v), zone(from), zone(to)) else {
+        return Value::Null;
+    };
+    let local = x.epoch_micros().div_euclid(1_000_000);
+    let utc = from.utc(local);
+    // mysqld converts only what a TIMESTAMP can hold.
+    if x.is_zero_date() || !(1..=i64::from(u32::MAX)).contains(&utc) {
+        return Value::Temporal(x.as_kind(Kind::DateTime));
+    }
+    let mut t = Temporal::from_epoch_micros(
+        to.local(utc) * 1_000_000 + i64::from(x.micro),
+        Kind::DateTime,
+        x.fsp,
+    );
+    t.fsp = x.fsp;
+    Value::Temporal(t)
 }
 
 fn extract(a: &[Value]) -> Result<Value, SqlError> {
