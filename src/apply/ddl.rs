@@ -145,6 +145,8 @@ pub enum DdlOp {
         collation: u16,
         /// ENGINE=, when named.
         engine: Option<String>,
+        /// CREATE TEMPORARY TABLE: the master session's own table.
+        temporary: bool,
     },
     /// CREATE TABLE ... LIKE.
     CreateTableLike {
@@ -154,13 +156,17 @@ pub enum DdlOp {
         like: TableName,
         /// IF NOT EXISTS.
         if_not_exists: bool,
+        /// CREATE TEMPORARY TABLE ... LIKE.
+        temporary: bool,
     },
-    /// DROP TABLE.
+    /// DROP [TEMPORARY] TABLE.
     DropTables {
         /// Tables.
         names: Vec<TableName>,
         /// IF EXISTS.
         if_exists: bool,
+        /// DROP TEMPORARY TABLE: only the session's temporary tables.
+        temporary: bool,
     },
     /// RENAME TABLE a TO b, ...
     RenameTables(Vec<(TableName, TableName)>),
@@ -188,15 +194,6 @@ pub enum DdlOp {
         name: String,
         /// IF EXISTS.
         if_exists: bool,
-    },
-    /// CREATE / DROP TEMPORARY TABLE: nothing in the store; the applier notes which
-    /// names a master session's temporary tables hide (statement replay must not change
-    /// the real table of the same name).
-    Temporary {
-        /// CREATE (else DROP).
-        create: bool,
-        /// The tables.
-        names: Vec<TableName>,
     },
     /// CREATE [OR REPLACE] VIEW, ALTER VIEW.
     CreateView {
@@ -471,19 +468,13 @@ impl Ddl<'_> {
                         if_exists,
                     })
                 }
-                ObjectType::Table if temporary => Ok(DdlOp::Temporary {
-                    create: false,
-                    names: names
-                        .iter()
-                        .map(|n| self.table_name(n))
-                        .collect::<Result<_, _>>()?,
-                }),
                 ObjectType::Table => Ok(DdlOp::DropTables {
                     names: names
                         .iter()
                         .map(|n| self.table_name(n))
                         .collect::<Result<_, _>>()?,
                     if_exists,
+                    temporary,
                 }),
                 ObjectType::Index => {
                     let table = table.ok_or_else(|| unsupported("DROP INDEX without ON table"))?;
@@ -554,13 +545,6 @@ impl Ddl<'_> {
     }
 
     fn create_table(&self, ct: ast::CreateTable) -> Result<DdlOp, SqlError> {
-        if ct.temporary {
-            // Temporary tables hold no replicated data in ROW format.
-            return Ok(DdlOp::Temporary {
-                create: true,
-                names: vec![self.table_name(&ct.name)?],
-            });
-        }
         let name = self.table_name(&ct.name)?;
         if let Some(like) = &ct.like {
             let like = match like {
@@ -570,6 +554,7 @@ impl Ddl<'_> {
                 name,
                 like: self.table_name(like)?,
                 if_not_exists: ct.if_not_exists,
+                temporary: ct.temporary,
             });
         }
         let mut charset = None;
@@ -627,6 +612,7 @@ impl Ddl<'_> {
             indexes,
             collation,
             engine,
+            temporary: ct.temporary,
         })
     }
 

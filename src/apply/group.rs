@@ -47,9 +47,6 @@ pub(super) struct Prepared {
     pub(super) by_name: Option<Tables>,
     /// Statement shapes planned against these tables.
     pub(super) shapes: super::replay::Shapes,
-    /// Temporary tables the master's sessions hold: (thread id, database, name). Kept
-    /// across DDL (not emptied by [`Prepared::clear`]).
-    pub(super) temporary: super::replay::TempTables,
     /// The time zone the last statement logged, read once while statements keep it.
     pub(super) zone: Option<(Vec<u8>, TimeZone)>,
 }
@@ -110,6 +107,16 @@ pub(super) fn apply_group(
     ctx: &mut GroupCtx,
 ) -> Result<(), GroupError> {
     let mut maps: HashMap<u64, TableMap<'static>> = HashMap::new();
+    if group.master_restarted && !catalog.as_ref().unwrap_or(committed).temporary.is_empty() {
+        // The master restarted: its sessions' temporary tables are gone (mysqld's SQL
+        // thread closes them on such a FORMAT_DESCRIPTION too).
+        let cat = catalog.get_or_insert_with(|| committed.clone());
+        for (_, t) in std::mem::take(&mut cat.temporary) {
+            txn.drop_table(t.id);
+        }
+        tables.clear();
+        rows.reset();
+    }
     ctx.start = Some(txn.savepoint());
     for ev in group.events() {
         if ev.header.server_id == opts.server_id {
@@ -371,23 +378,31 @@ fn apply_statement(
             };
             let cat = catalog.as_ref().unwrap_or(committed);
             let Prepared {
-                by_name,
-                shapes,
-                temporary,
-                ..
+                by_name, shapes, ..
             } = tables;
             let named = by_name.get_or_insert_with(|| crate::store::view::tables_of(cat));
+            // The session's temporary tables hide stored ones of their names.
+            let shadowed: Vec<_> = cat
+                .temporary_of(q.thread_id)
+                .map(|t| {
+                    let key = (t.db.clone(), t.name.clone());
+                    (key, named.shadow(TableRt::new(t.clone())))
+                })
+                .collect();
             let mut replay = Replay {
                 store,
                 tables: named,
                 rows,
                 filters: &opts.filters,
                 shapes,
-                temporary,
+                private: !shadowed.is_empty(),
             };
             // The statement's changes go, or stay, together.
             let sp = txn.savepoint();
             let outcome = replay.execute(&text, &session, txn);
+            for (key, old) in shadowed.into_iter().rev() {
+                named.restore(key, old);
+            }
             let code = match &outcome {
                 Ok(()) => 0,
                 Err(RowError::Sql(e, _)) => e.code,
@@ -457,24 +472,18 @@ fn apply_statement(
                 Err(e) => return Err(fail(e)),
             };
             for op in ops {
-                if let DdlOp::Temporary { create, names } = &op {
-                    for (d, t) in names {
-                        let key = (q.thread_id, d.clone(), t.clone());
-                        if *create {
-                            tables.temporary.insert(key);
-                        } else {
-                            tables.temporary.remove(&key);
-                        }
-                    }
-                    continue;
-                }
                 if !ddl_passes_filters(&op, &db, &opts.filters) {
                     continue;
                 }
                 // Prepared tables may describe what this DDL changes.
                 tables.clear();
                 let before = cat.clone();
-                match schema::execute(op, cat, store, txn, rows, timestamp) {
+                // The session's temporary tables take the place of stored ones of their
+                // names while its DDL runs.
+                cat.enter_session(q.thread_id);
+                let done = schema::execute(op, cat, store, txn, rows, timestamp);
+                cat.leave_session();
+                match done {
                     Ok(()) => {}
                     Err(RowError::Sql(e, _)) if opts.policy.skip.skips(e.code) => {
                         *cat = before;
@@ -580,9 +589,7 @@ fn ddl_passes_filters(op: &DdlOp, default_db: &str, f: &Filters) -> bool {
         DdlOp::CreateDatabase { name, .. }
         | DdlOp::AlterDatabase { name, .. }
         | DdlOp::DropDatabase { name, .. } => return f.db_ok(name),
-        DdlOp::Nothing | DdlOp::DropTrigger { .. } | DdlOp::Temporary { .. } => {
-            return f.db_ok(default_db)
-        }
+        DdlOp::Nothing | DdlOp::DropTrigger { .. } => return f.db_ok(default_db),
         DdlOp::CreateTrigger { table, .. } => vec![table],
         DdlOp::CreateTable { name, .. }
         | DdlOp::CreateTableLike { name, .. }

@@ -161,9 +161,6 @@ impl Env for MasterSession<'_> {
 /// ([`super::shape`]); emptied with the prepared tables whenever DDL runs.
 pub type Shapes = std::collections::HashMap<String, Arc<Planned>>;
 
-/// The master sessions' temporary tables: (thread id, database, name).
-pub type TempTables = std::collections::HashSet<(u32, String, String)>;
-
 /// Shapes kept before the cache starts over (statements with literal-free parts that vary,
 /// IN lists of every length, make new shapes without end).
 const MAX_SHAPES: usize = 4096;
@@ -249,8 +246,9 @@ pub struct Replay<'a> {
     pub filters: &'a Filters,
     /// Statement shapes planned so far.
     pub shapes: &'a mut Shapes,
-    /// The master sessions' temporary tables.
-    pub temporary: &'a TempTables,
+    /// `tables` holds the master session's temporary tables: its plans are its own, not
+    /// shared through `shapes`.
+    pub private: bool,
 }
 
 fn sql_err(e: SqlError) -> RowError {
@@ -308,7 +306,7 @@ impl Replay<'_> {
                 ))));
             }
         }
-        if session.sql_mode & SHAPE_UNSAFE_MODES == 0 {
+        if session.sql_mode & SHAPE_UNSAFE_MODES == 0 && !self.private {
             if let Some(sh) = shape::shape(sql, true) {
                 // The key: the default database, the shape, and each literal's kind (a
                 // plan bound with a number where a string stood may read differently).
@@ -657,15 +655,6 @@ impl Replay<'_> {
         };
         if !self.filters.table_rules_ok(&db, &table) {
             return Ok(None);
-        }
-        if self
-            .temporary
-            .contains(&(session.thread_id, db.clone(), table.clone()))
-        {
-            // The session's temporary table, not the stored one of the same name.
-            return Err(unsupported(&format!(
-                "replaying a statement on the temporary table {db}.{table}"
-            )));
         }
         let t = self
             .tables
@@ -1989,7 +1978,7 @@ mod tests {
             rows: &mut applier,
             filters: &filters,
             shapes: &mut shapes,
-            temporary: &Default::default(),
+            private: false,
         };
         // Three transactions of one batch: nothing is committed in between.
         r.execute(
@@ -2042,7 +2031,7 @@ mod tests {
             rows: &mut applier,
             filters: &filters,
             shapes: &mut shapes,
-            temporary: &Default::default(),
+            private: false,
         };
         for (sql, what) in [
             ("INSERT INTO t (name) VALUES (UUID())", "UUID"),
@@ -2089,7 +2078,7 @@ mod tests {
             rows: &mut applier,
             filters: &filters,
             shapes: &mut shapes,
-            temporary: &Default::default(),
+            private: false,
         };
         for sql in [
             "INSERT INTO u VALUES (1, 'a', 1), (2, 'b', 1), (3, 'c', 1)",
@@ -2169,7 +2158,7 @@ mod tests {
             rows: &mut applier,
             filters: &filters,
             shapes: &mut shapes,
-            temporary: &Default::default(),
+            private: false,
         };
         for sql in [
             "INSERT INTO t (id, name) VALUES (1, 'a'), (2, 'b')",
@@ -2231,7 +2220,7 @@ mod tests {
             rows: &mut applier,
             filters: &filters,
             shapes: &mut shapes,
-            temporary: &Default::default(),
+            private: false,
         };
         let session = |sql_mode| session_of(&vars, sql_mode);
         // PIPES_AS_CONCAT with || in the text: 'a' || 'b' would be 'ab', not 0.

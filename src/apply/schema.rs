@@ -32,7 +32,7 @@ pub fn execute(
 ) -> Result<(), RowError> {
     let sql = |e: SqlError| RowError::Sql(e, "");
     match op {
-        DdlOp::Nothing | DdlOp::Temporary { .. } => Ok(()),
+        DdlOp::Nothing => Ok(()),
         DdlOp::CreateDatabase {
             name,
             if_not_exists,
@@ -90,16 +90,27 @@ pub fn execute(
         op @ (DdlOp::CreateTable { .. } | DdlOp::CreateTableLike { .. }) => {
             create_table(cat, txn, op)
         }
-        DdlOp::DropTables { names, if_exists } => {
+        DdlOp::DropTables {
+            names,
+            if_exists,
+            temporary,
+        } => {
+            // DROP TEMPORARY TABLE drops only the session's temporary tables.
             let missing: Vec<String> = names
                 .iter()
-                .filter(|n| cat.table(&n.0, &n.1).is_none())
+                .filter(|n| {
+                    cat.table(&n.0, &n.1)
+                        .is_none_or(|t| temporary && t.session.is_none())
+                })
                 .map(|n| format!("{}.{}", n.0, n.1))
                 .collect();
             if !missing.is_empty() && !if_exists {
                 return Err(sql(SqlError::unknown_table(&missing.join(","))));
             }
             for n in names {
+                if temporary && cat.table(&n.0, &n.1).is_none_or(|t| t.session.is_none()) {
+                    continue;
+                }
                 if let Some(t) = cat.tables.remove(&n) {
                     txn.drop_table(t.id);
                 }
@@ -127,7 +138,7 @@ pub fn execute(
     }
 }
 
-/// CREATE TABLE and CREATE TABLE ... LIKE.
+/// CREATE [TEMPORARY] TABLE and CREATE [TEMPORARY] TABLE ... LIKE.
 fn create_table(cat: &mut Catalog, txn: &mut Txn, op: DdlOp) -> Result<(), RowError> {
     let sql = |e: SqlError| RowError::Sql(e, "");
     match op {
@@ -139,19 +150,12 @@ fn create_table(cat: &mut Catalog, txn: &mut Txn, op: DdlOp) -> Result<(), RowEr
             indexes,
             collation,
             engine,
+            temporary,
         } => {
-            if !cat.databases.contains_key(&name.0) {
-                return Err(sql(SqlError::unknown_db(&name.0)));
-            }
-            if let Some(old) = cat.table(&name.0, &name.1) {
-                if if_not_exists {
-                    return Ok(());
-                }
-                if !or_replace {
-                    return Err(sql(SqlError::table_exists(&name.1)));
-                }
-                txn.drop_table(old.id);
-            }
+            let Some(session) = make_room(cat, txn, &name, temporary, if_not_exists, or_replace)?
+            else {
+                return Ok(());
+            };
             let mut t = TableDef {
                 id: cat.next_table_id,
                 db: name.0.clone(),
@@ -163,6 +167,7 @@ fn create_table(cat: &mut Catalog, txn: &mut Txn, op: DdlOp) -> Result<(), RowEr
                 key_format: KEY_FORMAT,
                 triggers: Vec::new(),
                 engine,
+                session,
             };
             check_columns(&t)?;
             for spec in &indexes {
@@ -177,21 +182,15 @@ fn create_table(cat: &mut Catalog, txn: &mut Txn, op: DdlOp) -> Result<(), RowEr
             name,
             like,
             if_not_exists,
+            temporary,
         } => {
             let src = cat
                 .table(&like.0, &like.1)
                 .ok_or_else(|| sql(SqlError::no_such_table(&like.0, &like.1)))?
                 .clone();
-            if !cat.databases.contains_key(&name.0) {
-                return Err(sql(SqlError::unknown_db(&name.0)));
-            }
-            if cat.table(&name.0, &name.1).is_some() {
-                return if if_not_exists {
-                    Ok(())
-                } else {
-                    Err(sql(SqlError::table_exists(&name.1)))
-                };
-            }
+            let Some(session) = make_room(cat, txn, &name, temporary, if_not_exists, false)? else {
+                return Ok(());
+            };
             let t = TableDef {
                 id: cat.next_table_id,
                 db: name.0.clone(),
@@ -199,6 +198,7 @@ fn create_table(cat: &mut Catalog, txn: &mut Txn, op: DdlOp) -> Result<(), RowEr
                 key_format: KEY_FORMAT,
                 // CREATE TABLE ... LIKE copies no triggers.
                 triggers: Vec::new(),
+                session,
                 ..src
             };
             cat.next_table_id += 1;
@@ -207,6 +207,55 @@ fn create_table(cat: &mut Catalog, txn: &mut Txn, op: DdlOp) -> Result<(), RowEr
             Ok(())
         }
         _ => Ok(()),
+    }
+}
+
+/// Checks that table `name` may be created, dropping what OR REPLACE replaces. `None`:
+/// IF NOT EXISTS met an existing table (nothing to do); else the session a temporary
+/// table belongs to (`Some(None)` for a stored table). A temporary table may take the name
+/// of a stored one, which it then hides from its session.
+fn make_room(
+    cat: &mut Catalog,
+    txn: &mut Txn,
+    name: &TableName,
+    temporary: bool,
+    if_not_exists: bool,
+    or_replace: bool,
+) -> Result<Option<Option<u32>>, RowError> {
+    let sql = |e: SqlError| RowError::Sql(e, "");
+    let session = match (temporary, &cat.in_session) {
+        (false, _) => None,
+        (true, Some((thread, _))) => Some(*thread),
+        (true, None) => {
+            return Err(sql(SqlError::not_supported(
+                "a temporary table outside a master session",
+            )))
+        }
+    };
+    if !cat.databases.contains_key(&name.0) {
+        return Err(sql(SqlError::unknown_db(&name.0)));
+    }
+    let Some(old) = cat.table(&name.0, &name.1) else {
+        return Ok(Some(session));
+    };
+    match (temporary, old.session.is_some()) {
+        (true, false) => {
+            // The stored table stays, hidden from this session.
+            if let Some(old) = cat.tables.remove(name) {
+                cat.hide(old);
+            }
+            Ok(Some(session))
+        }
+        (false, true) => Err(sql(SqlError::not_supported(&format!(
+            "creating the table {}.{} while the master session's temporary table of that name hides it",
+            name.0, name.1
+        )))),
+        _ if if_not_exists => Ok(None),
+        _ if !or_replace => Err(sql(SqlError::table_exists(&name.1))),
+        _ => {
+            txn.drop_table(old.id);
+            Ok(Some(session))
+        }
     }
 }
 

@@ -355,6 +355,7 @@ mod tests {
             key_format: crate::store::catalog::KEY_FORMAT,
             triggers: Vec::new(),
             engine: None,
+            session: None,
         };
         assert_eq!(
             show_create_table(&t),

@@ -55,6 +55,10 @@ pub struct EventGroup<'r> {
     pub relay_end: RelayPos,
     /// Master coordinate just past the group's last event.
     pub master_end: Option<BinlogPos>,
+    /// The master restarted before this group: a FORMAT_DESCRIPTION written at its
+    /// start-up came between the previous group and this one (its sessions, and their
+    /// temporary tables, are gone).
+    pub master_restarted: bool,
 }
 
 impl<'r> EventGroup<'r> {
@@ -110,6 +114,8 @@ pub struct GroupReader {
     /// The relay cut count (`relay::written::cuts`) when the reader last positioned itself
     /// in the file: the bytes read since are current only while it has not moved.
     cuts_seen: u64,
+    /// A master start-up FORMAT_DESCRIPTION was read since the last group handed out.
+    master_restarted: bool,
 }
 
 impl GroupReader {
@@ -136,6 +142,7 @@ impl GroupReader {
             server_id,
             group_start: (from.offset.max(4), None),
             cuts_seen: super::written::cuts(),
+            master_restarted: false,
         };
         r.group_start.1 = r.master.clone();
         r.open_file()?;
@@ -182,6 +189,9 @@ impl GroupReader {
                     let ours = at == 4 && ev.header.server_id == self.server_id;
                     if ev.event_type() == Some(EventType::FormatDescription) && !ours {
                         self.fde = fde.clone();
+                        // mysqld's rule: a description with a creation time was written
+                        // at the master's start-up (one sent again from mid-file has 0).
+                        self.master_restarted |= fde.create_timestamp != 0;
                     }
                     if !ours {
                         advance(&mut self.master, &ev);
@@ -207,6 +217,7 @@ impl GroupReader {
                             continue;
                         }
                         return Ok(Some(EventGroup {
+                            master_restarted: std::mem::take(&mut self.master_restarted),
                             bytes: &self.buf,
                             slots: &self.slots,
                             fde: &self.fde,

@@ -254,6 +254,11 @@ pub struct TableDef {
     /// tables only, as on the master.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engine: Option<String>,
+    /// For a temporary table: the master session (thread id) that created it. It is kept
+    /// apart from the stored tables ([`Catalog::temporary`]), and only that session's
+    /// statements see it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<u32>,
 }
 
 /// The key format tables are written in now (1: latin1 collations weigh by mysqld's
@@ -395,9 +400,72 @@ pub struct Catalog {
     pub views: BTreeMap<(String, String), ViewDef>,
     /// Next table id to hand out.
     pub next_table_id: u32,
+    /// The master sessions' temporary tables by (thread id, database, name). Nothing but
+    /// statement replay for that session sees them.
+    pub temporary: BTreeMap<(u32, String, String), TableDef>,
+    /// While a session's DDL runs ([`Catalog::enter_session`]): its thread id, and the
+    /// stored tables its temporary tables hide.
+    pub in_session: Option<(u32, Vec<TableDef>)>,
 }
 
 impl Catalog {
+    /// The temporary tables of master session `thread`.
+    pub fn temporary_of(&self, thread: u32) -> impl Iterator<Item = &TableDef> + '_ {
+        self.temporary
+            .range((thread, String::new(), String::new())..)
+            .take_while(move |(k, _)| k.0 == thread)
+            .map(|(_, t)| t)
+    }
+
+    /// Makes `tables` what master session `thread` sees, for its DDL: its temporary tables
+    /// take the place of stored tables of the same names, as in mysqld, where a
+    /// temporary table hides a stored one from its session (DROP TABLE drops it first,
+    /// ALTER and TRUNCATE change it). [`Catalog::leave_session`] puts everything back.
+    pub fn enter_session(&mut self, thread: u32) {
+        let keys: Vec<_> = self
+            .temporary
+            .range((thread, String::new(), String::new())..)
+            .take_while(|(k, _)| k.0 == thread)
+            .map(|(k, _)| k.clone())
+            .collect();
+        let mut hidden = Vec::new();
+        for k in keys {
+            if let Some(t) = self.temporary.remove(&k) {
+                hidden.extend(self.tables.insert((k.1, k.2), t));
+            }
+        }
+        self.in_session = Some((thread, hidden));
+    }
+
+    /// Hides a stored table behind a temporary one the session creates.
+    pub fn hide(&mut self, t: TableDef) {
+        if let Some((_, hidden)) = &mut self.in_session {
+            hidden.push(t);
+        }
+    }
+
+    /// Ends [`Catalog::enter_session`]: the session's temporary tables (as its DDL left
+    /// them) go back apart, and the stored tables they hid come back.
+    pub fn leave_session(&mut self) {
+        let Some((thread, hidden)) = self.in_session.take() else {
+            return;
+        };
+        let mine: Vec<_> = self
+            .tables
+            .iter()
+            .filter(|(_, t)| t.session == Some(thread))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in mine {
+            if let Some(t) = self.tables.remove(&k) {
+                self.temporary.insert((thread, k.0, k.1), t);
+            }
+        }
+        for t in hidden {
+            self.tables.insert((t.db.clone(), t.name.clone()), t);
+        }
+    }
+
     /// Every mysqld has the `mysql` schema; masters create tables in it too.
     pub fn add_system_databases(&mut self) {
         self.databases

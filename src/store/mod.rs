@@ -367,7 +367,12 @@ impl Store {
             let t: TableDef =
                 serde_json::from_slice(&v).map_err(|e| self.corrupt("table definition", e))?;
             cat.next_table_id = cat.next_table_id.max(t.id + 1);
-            cat.tables.insert((t.db.clone(), t.name.clone()), t);
+            match t.session {
+                Some(thread) => cat
+                    .temporary
+                    .insert((thread, t.db.clone(), t.name.clone()), t),
+                None => cat.tables.insert((t.db.clone(), t.name.clone()), t),
+            };
         }
         for (_, v) in entries(&[keys::VIEW])? {
             let d: ViewDef =

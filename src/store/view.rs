@@ -106,6 +106,21 @@ pub struct Tables {
 }
 
 impl Tables {
+    /// Puts `t` in place of the table of its name (a master session's temporary table,
+    /// for that session's statement); returns what it replaced, for [`Tables::restore`].
+    pub fn shadow(&mut self, t: TableRt) -> Option<Arc<TableRt>> {
+        self.by_name
+            .insert((t.def.db.clone(), t.def.name.clone()), Arc::new(t))
+    }
+
+    /// Undoes [`Tables::shadow`]: `key` holds `old` again.
+    pub fn restore(&mut self, key: (String, String), old: Option<Arc<TableRt>>) {
+        match old {
+            Some(t) => self.by_name.insert(key, t),
+            None => self.by_name.remove(&key),
+        };
+    }
+
     /// Table `key` (database, name).
     pub fn get(&self, key: &(String, String)) -> Option<&Arc<TableRt>> {
         self.by_name.get(key)

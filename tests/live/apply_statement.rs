@@ -299,18 +299,124 @@ fn an_unknown_time_zone_stops_with_1298() {
     );
 }
 
-#[test]
-fn a_temporary_table_hiding_a_stored_one_stops_replay() {
-    // The session's INSERT goes to its temporary t, not the stored t: replaying it into
-    // the stored table would be a silent difference.
-    let m = statement_master("STATEMENT");
-    m.sql("CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY); INSERT INTO d.t VALUES (1)");
-    m.sql("CREATE TEMPORARY TABLE d.t (id INT PRIMARY KEY); INSERT INTO d.t VALUES (5); DROP TEMPORARY TABLE d.t; INSERT INTO d.t VALUES (2)");
+/// A session's statements as one connection in the background (it holds its temporary
+/// tables until it ends).
+fn session_in_background(m: &MariaDb, q: &str) -> std::process::Child {
+    std::process::Command::new("mariadb")
+        .args(["--no-defaults", "-uroot", "--batch"])
+        .arg(format!("--socket={}", m.socket().display()))
+        .args(["-e", q])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("the mariadb client runs")
+}
+
+/// Temporary tables, as MIXED and STATEMENT masters log them: per master session (two
+/// sessions' tables of one name stay apart), hiding a stored table of their name, read
+/// into stored tables, altered, dropped, and gone when the session ends.
+fn temporary_tables(format: &str) {
+    let m = statement_master(format);
+    let mdb = mariadb_replica(&m, 103);
+    m.sql("CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY, n INT); INSERT INTO d.t VALUES (1, 1)");
     let mut r = Replica::start(&m, &[]);
-    let st = r.wait_sql_error();
-    assert!(st.contains("Last_SQL_Errno: 1235"), "{st}");
-    assert!(st.contains("the temporary table d.t"), "{st}");
-    assert_eq!(dump(&r.datadir, "d.t"), "1\n");
+    let mut other = session_in_background(
+        &m,
+        "CREATE TEMPORARY TABLE d.tmp (id INT PRIMARY KEY, n INT);
+         INSERT INTO d.tmp VALUES (50, 500), (51, 510);
+         DO SLEEP(2);
+         INSERT INTO d.t SELECT id, n FROM d.tmp;",
+    );
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    m.sql(
+        "CREATE TEMPORARY TABLE d.tmp (id INT PRIMARY KEY, n INT, KEY (n)) ENGINE=InnoDB;
+         INSERT INTO d.tmp VALUES (10, 100), (11, 110);
+         UPDATE d.tmp SET n = n + 1 WHERE id = 11;
+         INSERT INTO d.t SELECT id, n FROM d.tmp;
+         CREATE TEMPORARY TABLE d.t (id INT PRIMARY KEY, n INT);
+         INSERT INTO d.t VALUES (5, 5);
+         INSERT INTO d.tmp SELECT id + 20, n FROM d.t;
+         UPDATE d.t SET n = 6;
+         DROP TEMPORARY TABLE d.t;
+         INSERT INTO d.t VALUES (2, 2);
+         ALTER TABLE d.tmp ADD COLUMN extra INT NOT NULL DEFAULT 7;
+         INSERT INTO d.t SELECT id + 1000, n + extra FROM d.tmp;
+         CREATE TEMPORARY TABLE d.copy LIKE d.tmp;
+         INSERT INTO d.copy SELECT * FROM d.tmp WHERE id > 20;
+         TRUNCATE TABLE d.tmp;
+         INSERT INTO d.tmp (id, n) VALUES (99, 99);
+         BEGIN; INSERT INTO d.t SELECT id + 2000, n FROM d.copy; INSERT INTO d.t SELECT id + 3000, n FROM d.tmp; COMMIT;
+         DROP TABLE d.copy;",
+    );
+    assert!(other.wait().unwrap().success(), "the other session failed");
+    // Sessions over: their tables are gone, and new ones of the same names start empty.
+    m.sql("CREATE TEMPORARY TABLE d.tmp (id INT PRIMARY KEY); INSERT INTO d.t SELECT id, 0 FROM d.tmp; INSERT INTO d.tmp VALUES (4000); INSERT INTO d.t SELECT id, 1 FROM d.tmp");
+    r.wait_applied(&m);
+    wait_mariadb_replica(&mdb, &m);
+    assert_same_table_3(&m, &mdb, &r.datadir, "d.t", "id");
+    // The workload did what it says.
+    assert_eq!(
+        m.sql("SELECT GROUP_CONCAT(id, ':', n ORDER BY id) FROM d.t")
+            .trim(),
+        "1:1,2:2,10:100,11:111,50:500,51:510,1010:107,1011:118,1025:12,2025:5,3099:99,4000:1"
+    );
+    let st = r.status();
+    assert!(st.contains("Last_SQL_Errno: 0"), "{st}");
+    // Clients of the endpoint never see a master session's temporary tables.
+    r.proc.wait_endpoint();
+    assert_eq!(r.proc.sql("SHOW TABLES FROM d").unwrap(), "t\n");
+}
+
+#[test]
+fn temporary_tables_in_statement_format() {
+    temporary_tables("STATEMENT");
+}
+
+#[test]
+fn temporary_tables_in_mixed_format() {
+    temporary_tables("MIXED");
+}
+
+/// A master that restarts loses its sessions' temporary tables; the FORMAT_DESCRIPTION
+/// it writes at start-up tells the replica to drop them too (or a new session reusing the
+/// thread id would meet the old table).
+#[test]
+fn a_master_restart_drops_its_temporary_tables() {
+    let mut m = statement_master("STATEMENT");
+    m.sql("CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY, n INT)");
+    let mut r = Replica::start(&m, &["--master-connect-retry=1"]);
+    let mut held = session_in_background(
+        &m,
+        "SET pseudo_thread_id = 777;
+         CREATE TEMPORARY TABLE d.tmp (id INT PRIMARY KEY, n INT);
+         INSERT INTO d.tmp VALUES (1, 1);
+         INSERT INTO d.t VALUES (1, 1);
+         DO SLEEP(60);",
+    );
+    // Applied up to the session's last statement, which it logged before sleeping.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while m.sql("SELECT COUNT(*) FROM d.t").trim() != "1" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the session's INSERT never ran"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    r.wait_applied(&m);
+    m.kill9();
+    let _ = held.kill();
+    let _ = held.wait();
+    m.start_again();
+    m.sql(
+        "SET pseudo_thread_id = 777;
+         CREATE TEMPORARY TABLE d.tmp (id INT PRIMARY KEY, n INT, extra INT);
+         INSERT INTO d.tmp VALUES (2, 2, 20);
+         INSERT INTO d.t SELECT id, n + extra FROM d.tmp;",
+    );
+    r.wait_applied(&m);
+    assert_same_table(&m, &r.datadir, "d.t", "id");
+    assert_eq!(m.sql("SELECT COUNT(*) FROM d.t").trim(), "2");
+    let st = r.status();
+    assert!(st.contains("Last_SQL_Errno: 0"), "{st}");
 }
 
 /// Views the master creates, alters and drops are kept and read through the endpoint as

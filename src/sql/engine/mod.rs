@@ -303,6 +303,7 @@ mod tests {
             key_format: crate::store::catalog::KEY_FORMAT,
             triggers: Vec::new(),
             engine: None,
+            session: None,
         };
         let mut txn = s.txn();
         txn.put_database(&crate::store::catalog::DatabaseDef {
