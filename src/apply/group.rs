@@ -13,8 +13,8 @@ use super::schema;
 use super::statement::{classify, StatementKind};
 use crate::binlog::event::{ChecksumAlg, Event, EventType};
 use crate::binlog::events::{
-    format_uuid, maria_uncompress, parse_rand, IntVar, MariaGtid, MysqlGtid, Query,
-    TransactionPayload, UserVar,
+    format_uuid, maria_uncompress, parse_rand, ExecuteLoad, IntVar, LoadBlock, MariaGtid,
+    MysqlGtid, Query, TransactionPayload, UserVar,
 };
 use crate::binlog::rows::RowsEvent;
 use crate::binlog::table_map::TableMap;
@@ -92,6 +92,9 @@ pub(super) struct GroupCtx {
     pub(super) start: Option<SavePoint>,
     /// The group's savepoints (SAVEPOINT events), oldest first.
     pub(super) savepoints: Vec<(String, SavePoint)>,
+    /// LOAD DATA files by file id, as BEGIN_LOAD_QUERY and APPEND_BLOCK events carry
+    /// them, until EXECUTE_LOAD_QUERY reads them.
+    pub(super) load_files: HashMap<u32, Vec<u8>>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -186,6 +189,50 @@ fn apply_event(
                 &q,
                 fde,
                 &text,
+                None,
+                ev.header.timestamp,
+                opts,
+                store,
+                txn,
+                catalog,
+                committed,
+                rows,
+                ctx,
+            )?;
+        }
+        EventType::BeginLoadQuery | EventType::AppendBlock => {
+            let b = LoadBlock::parse(body).map_err(|e| decode_err(e, t.name()))?;
+            let file = ctx.load_files.entry(b.file_id).or_default();
+            if t == EventType::BeginLoadQuery {
+                file.clear();
+            }
+            file.extend_from_slice(b.data);
+        }
+        EventType::DeleteFile => {
+            if let Some(id) = body.get(..4).and_then(|b| b.try_into().ok()) {
+                ctx.load_files.remove(&u32::from_le_bytes(id));
+            }
+        }
+        EventType::ExecuteLoadQuery => {
+            let x = ExecuteLoad::parse(body, fde).map_err(|e| decode_err(e, t.name()))?;
+            let data = ctx.load_files.remove(&x.file_id).ok_or_else(|| {
+                decode_err(
+                    crate::binlog::DecodeError::bad(
+                        "Execute_load_query",
+                        format!(
+                            "no Begin_load_query event before it for file id {}",
+                            x.file_id
+                        ),
+                    ),
+                    t.name(),
+                )
+            })?;
+            apply_statement(
+                tables,
+                &x.query,
+                fde,
+                x.query.query,
+                Some(&data),
                 ev.header.timestamp,
                 opts,
                 store,
@@ -330,6 +377,7 @@ fn apply_statement(
     q: &Query<'_>,
     fde: &FormatDescription,
     text: &[u8],
+    load: Option<&[u8]>,
     timestamp: u32,
     opts: &ApplierOptions,
     store: &Store,
@@ -399,7 +447,18 @@ fn apply_statement(
             };
             // The statement's changes go, or stay, together.
             let sp = txn.savepoint();
-            let outcome = replay.execute(&text, &session, txn);
+            let outcome = match load {
+                Some(data) => {
+                    let collation = cat
+                        .databases
+                        .get(&db)
+                        .map(|d| d.collation)
+                        .or(status.charset_database)
+                        .unwrap_or(45);
+                    replay.load(&text, data, collation, &session, txn)
+                }
+                None => replay.execute(&text, &session, txn),
+            };
             for (key, old) in shadowed.into_iter().rev() {
                 named.restore(key, old);
             }

@@ -19,6 +19,7 @@ pub mod encode;
 pub mod error;
 pub mod filter;
 mod group;
+pub mod load;
 pub mod replay;
 pub mod rows;
 pub mod schema;

@@ -251,7 +251,7 @@ pub struct Replay<'a> {
     pub private: bool,
 }
 
-fn sql_err(e: SqlError) -> RowError {
+pub(super) fn sql_err(e: SqlError) -> RowError {
     RowError::Sql(e, "")
 }
 
@@ -280,7 +280,11 @@ impl Replay<'_> {
             .get(..4)
             .is_some_and(|w| w.eq_ignore_ascii_case("LOAD"))
         {
-            return Err(sql_err(unsupported("replaying LOAD DATA")));
+            // Its file comes in the events before it (EXECUTE_LOAD_QUERY): a LOAD DATA in
+            // a plain QUERY event has none.
+            return Err(sql_err(unsupported(
+                "replaying LOAD DATA from a QUERY event",
+            )));
         }
         // Statement-based rules: database rules by the default database.
         if !self.filters.db_ok(session.db) {
@@ -638,7 +642,7 @@ impl Replay<'_> {
     /// The table `name` (qualified, or in the default database); `None` when the
     /// replicate-*-table rules exclude it (judged on the name, before it is looked up, as
     /// mysqld does).
-    fn table(
+    pub(super) fn table(
         &self,
         name: &ObjectName,
         session: &MasterSession<'_>,
@@ -688,7 +692,7 @@ impl Replay<'_> {
     }
 
     /// [`Replay::query`] with values bound to the `?` at byte offsets `placeholders`.
-    fn query_with(
+    pub(super) fn query_with(
         &self,
         select: &str,
         session: &MasterSession<'_>,
@@ -810,7 +814,7 @@ impl Replay<'_> {
 
     /// Writes an INSERT's rows (`rows[r][p]` the value for column `targets[p]`, `None`
     /// for DEFAULT): defaults, AUTO_INCREMENT values, then each row as `how` says.
-    fn write_rows(
+    pub(super) fn write_rows(
         &mut self,
         t: &Arc<TableRt>,
         targets: &[usize],
@@ -1458,13 +1462,24 @@ fn resolve_column(tables: &[TableRef], parts: &[String]) -> Result<(usize, usize
 
 /// How an INSERT meets a taken key.
 #[derive(Clone, Copy)]
-struct InsertHow<'o> {
+pub(super) struct InsertHow<'o> {
     /// INSERT IGNORE: the row is left out.
     ignore: bool,
     /// REPLACE: the rows holding its keys go.
     replace: bool,
     /// ON DUPLICATE KEY UPDATE: the row holding the key is updated.
     odku: Option<&'o Odku>,
+}
+
+impl InsertHow<'_> {
+    /// INSERT [IGNORE] or REPLACE, without ON DUPLICATE KEY UPDATE.
+    pub(super) fn plain(ignore: bool, replace: bool) -> InsertHow<'static> {
+        InsertHow {
+            ignore,
+            replace,
+            odku: None,
+        }
+    }
 }
 
 /// ON DUPLICATE KEY UPDATE's assignments, ready to evaluate against the row a new row

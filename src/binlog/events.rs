@@ -60,6 +60,12 @@ impl<'a> Query<'a> {
     /// Decodes a QUERY body.
     pub fn parse(body: &'a [u8], fde: &FormatDescription) -> Result<Query<'a>> {
         let post = fde.post_header_len(EventType::Query, 13) as usize;
+        Ok(Query::parse_with(body, post)?.0)
+    }
+
+    /// Decodes a QUERY-shaped body whose post-header is `post` bytes long; returns the
+    /// post-header bytes past QUERY's own 13 too.
+    fn parse_with(body: &'a [u8], post: usize) -> Result<(Query<'a>, &'a [u8])> {
         let mut c = Cursor::new(body);
         let thread_id = c.u32("query thread id")?;
         let exec_time = c.u32("query exec time")?;
@@ -70,26 +76,86 @@ impl<'a> Query<'a> {
         } else {
             0
         };
-        if post > 13 {
-            c.skip(post - 13, "query post-header")?;
-        }
+        let extra = if post > 13 {
+            c.bytes(post - 13, "query post-header")?
+        } else {
+            &[]
+        };
         let status_vars = c.bytes(status_len, "query status vars")?;
         let db = c.bytes(db_len, "query db name")?;
         c.skip(1, "query db terminator")?;
         let query = c.rest();
-        Ok(Query {
-            thread_id,
-            exec_time,
-            error_code,
-            status_vars,
-            db,
-            query,
-        })
+        Ok((
+            Query {
+                thread_id,
+                exec_time,
+                error_code,
+                status_vars,
+                db,
+                query,
+            },
+            extra,
+        ))
     }
 
     /// Status variables parsed.
     pub fn status(&self) -> StatusVars<'a> {
         StatusVars::parse(self.status_vars)
+    }
+}
+
+/// BEGIN_LOAD_QUERY and APPEND_BLOCK: a block of the file a LOAD DATA reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoadBlock<'a> {
+    /// The file the block belongs to (per master session).
+    pub file_id: u32,
+    /// The block's bytes.
+    pub data: &'a [u8],
+}
+
+impl<'a> LoadBlock<'a> {
+    /// Decodes a BEGIN_LOAD_QUERY or APPEND_BLOCK body.
+    pub fn parse(body: &'a [u8]) -> Result<LoadBlock<'a>> {
+        let mut c = Cursor::new(body);
+        let file_id = c.u32("load block file id")?;
+        Ok(LoadBlock {
+            file_id,
+            data: c.rest(),
+        })
+    }
+}
+
+/// EXECUTE_LOAD_QUERY: a LOAD DATA statement over the file its blocks carried.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExecuteLoad<'a> {
+    /// The statement, with its context as a QUERY event has it.
+    pub query: Query<'a>,
+    /// The file the blocks gave.
+    pub file_id: u32,
+    /// Where the file's name lies in the statement (start, end).
+    pub name_at: (u32, u32),
+    /// Duplicate handling: 0 error, 1 IGNORE, 2 REPLACE.
+    pub dup: u8,
+}
+
+impl<'a> ExecuteLoad<'a> {
+    /// Decodes an EXECUTE_LOAD_QUERY body.
+    pub fn parse(body: &'a [u8], fde: &FormatDescription) -> Result<ExecuteLoad<'a>> {
+        let post = fde.post_header_len(EventType::ExecuteLoadQuery, 26) as usize;
+        if post < 26 {
+            return Err(DecodeError::bad(
+                "Execute_load_query",
+                format!("a post-header of {post} bytes (26 expected)"),
+            ));
+        }
+        let (query, extra) = Query::parse_with(body, post)?;
+        let mut c = Cursor::new(extra);
+        Ok(ExecuteLoad {
+            query,
+            file_id: c.u32("load file id")?,
+            name_at: (c.u32("load file name start")?, c.u32("load file name end")?),
+            dup: c.u8("load duplicate handling")?,
+        })
     }
 }
 

@@ -266,6 +266,32 @@ impl<'o> Printer<'o> {
                     Some((_, _, bytes)) => writeln!(out, "0x{}/*!*/;", hex(bytes))?,
                 }
             }
+            Some(EventType::BeginLoadQuery | EventType::AppendBlock) => {
+                let b = events::LoadBlock::parse(body)?;
+                writeln!(
+                    out,
+                    "{}\tfile_id: {}\tblock_len: {}",
+                    h.type_name(),
+                    b.file_id,
+                    b.data.len()
+                )?;
+            }
+            Some(EventType::ExecuteLoadQuery) => {
+                let x = events::ExecuteLoad::parse(body, fde)?;
+                let q = &x.query;
+                writeln!(
+                    out,
+                    "Execute_load_query\tthread_id={}\texec_time={}\terror_code={}\tfile_id={}",
+                    q.thread_id, q.exec_time, q.error_code, x.file_id
+                )?;
+                if !q.db.is_empty() {
+                    out.write_all(b"use `")?;
+                    out.write_all(q.db)?;
+                    out.write_all(b"`/*!*/;\n")?;
+                }
+                out.write_all(q.query)?;
+                out.write_all(b"\n/*!*/;\n")?;
+            }
             Some(EventType::Stop) => writeln!(out, "Stop")?,
             Some(EventType::Incident) => {
                 let (kind, msg) = events::parse_incident(body)?;
@@ -424,6 +450,14 @@ impl<'o> Printer<'o> {
                 json!({"db": String::from_utf8_lossy(q.db), "query": String::from_utf8_lossy(&text)})
             }
             Some(EventType::Xid) => json!({"xid": events::parse_xid(body)?}),
+            Some(EventType::BeginLoadQuery | EventType::AppendBlock) => {
+                let b = events::LoadBlock::parse(body)?;
+                json!({"file_id": b.file_id, "block_len": b.data.len()})
+            }
+            Some(EventType::ExecuteLoadQuery) => {
+                let x = events::ExecuteLoad::parse(body, fde)?;
+                json!({"db": String::from_utf8_lossy(x.query.db), "query": String::from_utf8_lossy(x.query.query), "thread_id": x.query.thread_id, "error_code": x.query.error_code, "file_id": x.file_id})
+            }
             Some(EventType::MariaGtid) => {
                 let g = MariaGtid::parse(body)?;
                 json!({"gtid": format!("{}-{}-{}", g.domain_id, h.server_id, g.seq_no), "standalone": g.standalone()})

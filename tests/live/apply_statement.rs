@@ -569,3 +569,117 @@ fn savepoints_and_rollbacks_in_statement_format() {
 fn savepoints_and_rollbacks_in_row_format() {
     savepoints_and_rollbacks("ROW");
 }
+
+/// Runs `q` on the master with LOAD DATA LOCAL allowed (the client sends the file).
+fn sql_local_infile(m: &MariaDb, q: &str) {
+    let out = std::process::Command::new("mariadb")
+        .args(["--no-defaults", "-uroot", "--batch", "--local-infile=1"])
+        .arg(format!("--socket={}", m.socket().display()))
+        .args(["-e", q])
+        .output()
+        .expect("the mariadb client runs");
+    assert!(
+        out.status.success(),
+        "{q}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// LOAD DATA as a STATEMENT master logs it (the file in BEGIN_LOAD_QUERY and
+/// APPEND_BLOCK events, then EXECUTE_LOAD_QUERY): quoted and escaped fields, NULLs,
+/// IGNORE n LINES, variables and SET, REPLACE and IGNORE on duplicate keys,
+/// AUTO_INCREMENT, a latin1 file, and a file larger than one block.
+#[test]
+fn load_data_replays_as_on_the_master() {
+    let m = statement_master("STATEMENT");
+    let mdb = mariadb_replica(&m, 103);
+    m.sql(
+        "CREATE DATABASE d;
+         CREATE TABLE d.p (id INT PRIMARY KEY, name VARCHAR(30) NULL, born DATE NULL, amount DECIMAL(8,2) NULL, note VARCHAR(40) NULL);
+         CREATE TABLE d.a (id INT AUTO_INCREMENT PRIMARY KEY, k VARCHAR(20) NOT NULL, v TEXT NULL, UNIQUE KEY (k));
+         CREATE TABLE d.big (id INT PRIMARY KEY, pad VARCHAR(100));",
+    );
+    let mut r = Replica::start(&m, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, bytes: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.display().to_string()
+    };
+    let csv = file(
+        "p.csv",
+        b"id,name,born,amount\n1,\"Smith, J\",24/12/1980,10.5\n2,\\N,01/01/2000,\n3,\"say \"\"hi\"\"\",31/01/1999,7\n",
+    );
+    sql_local_infile(
+        &m,
+        &format!(
+            "LOAD DATA LOCAL INFILE '{csv}' INTO TABLE d.p FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '\"' LINES TERMINATED BY '\\n' IGNORE 1 LINES (id, name, @born, @amount) SET born = STR_TO_DATE(@born, '%d/%m/%Y'), amount = NULLIF(@amount, ''), note = CONCAT(IFNULL(name, '?'), '/', id)"
+        ),
+    );
+    let again = file("again.csv", b"3,replaced,,1\n4,new,,2\n");
+    sql_local_infile(
+        &m,
+        &format!("LOAD DATA LOCAL INFILE '{again}' REPLACE INTO TABLE d.p FIELDS TERMINATED BY ',' (id, name, @skip, amount)"),
+    );
+    let tsv = file(
+        "a.tsv",
+        b"one\tfirst\\tline\ntwo\t\\N\none\tdup ignored\nthree\tmulti\\nline\n",
+    );
+    sql_local_infile(
+        &m,
+        &format!("LOAD DATA LOCAL INFILE '{tsv}' IGNORE INTO TABLE d.a (k, v)"),
+    );
+    let latin1 = file("l.txt", b"caf\xe9\tna\xefve\n");
+    sql_local_infile(
+        &m,
+        &format!("LOAD DATA LOCAL INFILE '{latin1}' INTO TABLE d.a CHARACTER SET latin1 (k, v)"),
+    );
+    let mut big = Vec::new();
+    for i in 0..6000 {
+        big.extend_from_slice(format!("{i}\t{}\n", "x".repeat(60 + i % 37)).as_bytes());
+    }
+    let big = file("big.tsv", &big);
+    sql_local_infile(
+        &m,
+        &format!("LOAD DATA LOCAL INFILE '{big}' INTO TABLE d.big"),
+    );
+    r.wait_applied(&m);
+    wait_mariadb_replica(&mdb, &m);
+    for t in ["d.p", "d.a", "d.big"] {
+        assert_same_table_3(&m, &mdb, &r.datadir, t, "id");
+    }
+    let st = r.status();
+    assert!(st.contains("Last_SQL_Errno: 0"), "{st}");
+    // The workload did what it says.
+    assert_eq!(
+        m.sql("SELECT GROUP_CONCAT(CONCAT_WS(',', id, name, born, amount, note) ORDER BY id SEPARATOR '|') FROM d.p").trim(),
+        "1,Smith, J,1980-12-24,10.50,Smith, J/1|2,2000-01-01,?/2|3,replaced,1.00|4,new,2.00"
+    );
+    assert_eq!(m.sql("SELECT COUNT(*) FROM d.a").trim(), "4");
+    assert_eq!(m.sql("SELECT COUNT(*) FROM d.big").trim(), "6000");
+    let blocks = mariadb_binlog_decode(&m.binlog_files()[0]);
+    assert!(
+        blocks.contains("Append_block"),
+        "the big file took one block"
+    );
+    // The relay log tool shows the events as mariadb-binlog does.
+    let mut relay: Vec<_> = std::fs::read_dir(&r.datadir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy().into_owned();
+            n.contains("relay")
+                && n.rsplit('.')
+                    .next()
+                    .is_some_and(|x| x.chars().all(|c| c.is_ascii_digit()))
+        })
+        .collect();
+    relay.sort();
+    let out = replicant_cmd(["relaylog", "print", relay[0].to_str().unwrap()]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Begin_load_query\tfile_id: "), "{text}");
+    assert!(text.contains("Append_block\tfile_id: "), "{text}");
+    assert!(text.contains("Execute_load_query\tthread_id="), "{text}");
+    assert!(text.contains("REPLACE INTO TABLE `d`.`p`"), "{text}");
+}
