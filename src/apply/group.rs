@@ -411,7 +411,7 @@ fn apply_statement(
         StatementKind::Dml => {
             let vars = std::mem::take(&mut ctx.vars);
             let status = q.status();
-            let text = statement_text(text, &status).map_err(fail)?;
+            let text = super::text::statement_text(text, &status).map_err(fail)?;
             let time_zone = tables.time_zone(status.time_zone).map_err(fail)?;
             let session = MasterSession {
                 db: &db,
@@ -717,34 +717,4 @@ fn user_var_value(v: &UserVar<'_>) -> Result<Value, crate::binlog::DecodeError> 
         }
         other => return Err(bad(&format!("result type {other}"))),
     })
-}
-
-/// A statement's text as UTF-8: as sent when the master session's character_set_client
-/// is UTF-8 or ASCII (or binary, when the bytes are valid UTF-8), converted from latin1;
-/// anything else is 1235 rather than literals read wrong.
-fn statement_text<'t>(
-    text: &'t [u8],
-    status: &crate::binlog::events::StatusVars<'_>,
-) -> Result<std::borrow::Cow<'t, str>, SqlError> {
-    let charset = status
-        .charset
-        .and_then(|(client, _, _)| crate::store::collation::by_id(client))
-        .map_or("utf8mb4", |c| c.charset);
-    match charset {
-        "latin1" => {
-            let mut out = Vec::with_capacity(text.len());
-            crate::store::text::latin1_to_utf8(text, &mut out);
-            Ok(String::from_utf8_lossy(&out).into_owned().into())
-        }
-        "utf8mb4" | "utf8mb3" | "utf8" | "ascii" | "binary" => {
-            std::str::from_utf8(text).map(Into::into).map_err(|_| {
-                SqlError::not_supported(&format!(
-                    "replaying a statement whose text is not valid {charset} (binary data in a string literal)"
-                ))
-            })
-        }
-        other => Err(SqlError::not_supported(&format!(
-            "replaying a statement sent in character set {other}"
-        ))),
-    }
 }

@@ -26,3 +26,4 @@ pub mod schema;
 pub mod shape;
 pub mod statement;
 pub mod status;
+mod text;

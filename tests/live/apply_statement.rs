@@ -683,3 +683,38 @@ fn load_data_replays_as_on_the_master() {
     assert!(text.contains("Execute_load_query\tthread_id="), "{text}");
     assert!(text.contains("REPLACE INTO TABLE `d`.`p`"), "{text}");
 }
+
+/// The statements a CALL runs reach the binlog one by one, the procedure's variables as
+/// NAME_CONST('name', value) with charset introducers and COLLATE 'name'.
+#[test]
+fn a_procedure_call_replays_its_statements() {
+    let m = statement_master("STATEMENT");
+    let mdb = mariadb_replica(&m, 103);
+    m.sql("CREATE DATABASE d; CREATE TABLE d.pt (id INT PRIMARY KEY, s VARCHAR(20) NULL, x DECIMAL(5,2), t DATETIME, b VARBINARY(8) NULL)");
+    m.sql(
+        "USE d;
+         DELIMITER //
+         CREATE PROCEDURE p1(IN a INT, IN s VARCHAR(20))
+         BEGIN
+           DECLARE x DECIMAL(5,2) DEFAULT 1.5;
+           DECLARE t DATETIME DEFAULT '2024-01-02 03:04:05';
+           DECLARE b VARBINARY(8) DEFAULT 0x00FF;
+           INSERT INTO pt VALUES (a, s, x, t, b);
+           UPDATE pt SET s = CONCAT(s, '!'), x = x * a WHERE id = a;
+         END //
+         DELIMITER ;",
+    );
+    let mut r = Replica::start(&m, &[]);
+    m.sql(
+        "USE d; CALL p1(1, 'héllo'); CALL p1(2, NULL); SET NAMES latin1; CALL p1(3, 'caf\u{e9}')",
+    );
+    r.wait_applied(&m);
+    wait_mariadb_replica(&mdb, &m);
+    assert_same_table_3(&m, &mdb, &r.datadir, "d.pt", "id");
+    assert!(
+        mariadb_binlog_decode(&m.binlog_files()[0]).contains("NAME_CONST('a',1)"),
+        "the CALL's statements were logged with NAME_CONST"
+    );
+    let st = r.status();
+    assert!(st.contains("Last_SQL_Errno: 0"), "{st}");
+}

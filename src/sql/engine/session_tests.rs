@@ -173,3 +173,18 @@ fn function_columns_are_typed_without_rows() {
     let types: Vec<u8> = r.columns.iter().map(|c| c.col_type).collect();
     assert_eq!(types, vec![ct::LONGLONG, ct::DATE, ct::DOUBLE, ct::NULL]);
 }
+
+#[test]
+fn name_const_is_its_value_named() {
+    // As MariaDB logs a stored procedure's variables in the statements a CALL runs.
+    let rs = one("SELECT NAME_CONST('b', _latin1'abc' COLLATE 'latin1_swedish_ci'), NAME_CONST('a', 2), NAME_CONST('x', 1.50), NAME_CONST('t', TIMESTAMP'2024-01-02 03:04:05'), NAME_CONST('n', NULL), NAME_CONST('neg', -3)");
+    let row: Vec<String> = rs.rows[0]
+        .iter()
+        .map(|v| v.render().unwrap_or_else(|| "NULL".into()))
+        .collect();
+    assert_eq!(
+        row,
+        ["abc", "2", "1.50", "2024-01-02 03:04:05", "NULL", "-3"]
+    );
+    assert_eq!(code("SELECT NAME_CONST('a')"), 1582);
+}

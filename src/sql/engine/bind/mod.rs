@@ -1240,7 +1240,8 @@ impl Binder<'_, '_> {
             } => *b(expr)?,
             Expr::Collate { expr, collation: c } => {
                 let inner = *b(expr)?;
-                let name = c.to_string().trim_matches('`').to_string();
+                // COLLATE name, `name` or 'name' (as mysqld logs it).
+                let name = c.to_string().trim_matches(['`', '\'', '"']).to_string();
                 let coll = collation::by_name(&name)
                     .ok_or_else(|| SqlError::new(1273, format!("Unknown collation: '{name}'")))?;
                 Ex::Func(named("COLLATE"), vec![inner], Some(coll))
@@ -1294,6 +1295,25 @@ impl Binder<'_, '_> {
                 )
             }
             Expr::Interval(iv) => Ex::Interval(b(&iv.value)?, interval_unit(&iv.leading_field)?),
+            // A charset introducer (`_utf8mb4'text'`, `_binary'bytes'`), as mysqld logs
+            // literals: the statement's text is already read in the client's charset.
+            Expr::Prefixed { prefix, value } if prefix.value.starts_with('_') => {
+                let cs = &prefix.value[1..];
+                let inner = *b(value)?;
+                if cs.eq_ignore_ascii_case("binary") {
+                    match inner {
+                        Ex::Lit(Value::Text(s)) => Ex::Lit(Value::Bytes(s.into_bytes())),
+                        other => other,
+                    }
+                } else if collation::default_for(&cs.to_ascii_lowercase()).is_some() {
+                    inner
+                } else {
+                    return Err(SqlError::new(
+                        1115,
+                        format!("Unknown character set: '{cs}'"),
+                    ));
+                }
+            }
             Expr::TypedString(ts) => {
                 let text = match &ts.value.value {
                     Lit::SingleQuotedString(s) | Lit::DoubleQuotedString(s) => s.clone(),

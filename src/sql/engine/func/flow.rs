@@ -5,6 +5,10 @@ use super::{lazy, nulls, strict, Func, Ret, Value};
 use crate::sql::value::compare;
 
 pub(super) const FUNCS: &[Func] = &[
+    // A stored procedure's variable in the statements a CALL logs: its value.
+    nulls("NAME_CONST", 2, 2, Ret::Args, |mut a, _| {
+        Ok(a.swap_remove(1))
+    }),
     // Only the branch taken is evaluated.
     lazy("IF", 3, 3, Ret::Args, |args, eval, _| {
         let taken = eval(&args[0])?.truth() == Some(true);
