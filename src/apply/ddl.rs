@@ -147,6 +147,8 @@ pub enum DdlOp {
         engine: Option<String>,
         /// CREATE TEMPORARY TABLE: the master session's own table.
         temporary: bool,
+        /// CREATE TABLE ... SELECT: the query whose rows fill it (statement format).
+        select: Option<String>,
     },
     /// CREATE TABLE ... LIKE.
     CreateTableLike {
@@ -596,14 +598,6 @@ impl Ddl<'_> {
                 indexes.push(i);
             }
         }
-        if ct.query.is_some() {
-            // In ROW and MIXED format the master logs the table's definition without the
-            // SELECT, and its rows as row events; here the rows would come from running
-            // the SELECT, which replay does not do yet.
-            return Err(unsupported(
-                "CREATE TABLE ... SELECT in statement format (its rows are not replayed yet)",
-            ));
-        }
         Ok(DdlOp::CreateTable {
             name,
             if_not_exists: ct.if_not_exists,
@@ -613,6 +607,9 @@ impl Ddl<'_> {
             collation,
             engine,
             temporary: ct.temporary,
+            // In ROW format the master logs the table's definition without the SELECT
+            // (and its rows as row events); in statement form the rows come from it.
+            select: ct.query.as_ref().map(|q| q.to_string()),
         })
     }
 

@@ -413,17 +413,7 @@ fn apply_statement(
             let status = q.status();
             let text = super::text::statement_text(text, &status).map_err(fail)?;
             let time_zone = tables.time_zone(status.time_zone).map_err(fail)?;
-            let session = MasterSession {
-                db: &db,
-                timestamp,
-                micros: status.microseconds.unwrap_or(0),
-                thread_id: q.thread_id,
-                sql_mode: status.sql_mode.unwrap_or(0),
-                auto_increment: status.auto_increment.unwrap_or((1, 1)),
-                vars: &vars,
-                rand: Default::default(),
-                time_zone: &time_zone,
-            };
+            let session = master_session(&db, q, &status, timestamp, &vars, &time_zone);
             let cat = catalog.as_ref().unwrap_or(committed);
             let Prepared {
                 by_name, shapes, ..
@@ -521,6 +511,8 @@ fn apply_statement(
                 mysql: !fde.mariadb,
                 collation_connection: status.charset.map_or(45, |c| c.1),
             };
+            let vars = std::mem::take(&mut ctx.vars);
+            let time_zone = tables.time_zone(status.time_zone).map_err(fail)?;
             let cat = catalog.get_or_insert_with(|| committed.clone());
             let ops = match ddl::parse(&sql, &dctx, cat) {
                 Ok(ops) => ops,
@@ -537,15 +529,39 @@ fn apply_statement(
                 // Prepared tables may describe what this DDL changes.
                 tables.clear();
                 let before = cat.clone();
-                // The session's temporary tables take the place of stored ones of their
-                // names while its DDL runs.
-                cat.enter_session(q.thread_id);
-                let done = schema::execute(op, cat, store, txn, rows, timestamp);
-                cat.leave_session();
+                let sp = txn.savepoint();
+                let done = match &op {
+                    DdlOp::CreateTable {
+                        select: Some(select),
+                        ..
+                    } => {
+                        let select = select.clone();
+                        let session = master_session(&db, q, &status, timestamp, &vars, &time_zone);
+                        super::create_select::create_select(
+                            op,
+                            &select,
+                            cat,
+                            store,
+                            txn,
+                            rows,
+                            &opts.filters,
+                            &session,
+                        )
+                    }
+                    _ => {
+                        // The session's temporary tables take the place of stored ones of
+                        // their names while its DDL runs.
+                        cat.enter_session(q.thread_id);
+                        let done = schema::execute(op, cat, store, txn, rows, timestamp);
+                        cat.leave_session();
+                        done
+                    }
+                };
                 match done {
                     Ok(()) => {}
                     Err(RowError::Sql(e, _)) if opts.policy.skip.skips(e.code) => {
                         *cat = before;
+                        txn.rollback_to(sp);
                         ctx.skipped.push(Skipped { error: e });
                     }
                     Err(error) => {
@@ -558,6 +574,28 @@ fn apply_statement(
             }
             Ok(())
         }
+    }
+}
+
+/// The master session a QUERY event's statement ran in.
+fn master_session<'a>(
+    db: &'a str,
+    q: &Query<'_>,
+    status: &crate::binlog::events::StatusVars<'_>,
+    timestamp: u32,
+    vars: &'a StatementVars,
+    time_zone: &'a TimeZone,
+) -> MasterSession<'a> {
+    MasterSession {
+        db,
+        timestamp,
+        micros: status.microseconds.unwrap_or(0),
+        thread_id: q.thread_id,
+        sql_mode: status.sql_mode.unwrap_or(0),
+        auto_increment: status.auto_increment.unwrap_or((1, 1)),
+        vars,
+        rand: Default::default(),
+        time_zone,
     }
 }
 

@@ -14,6 +14,7 @@
 //! that carry the applied position.
 
 pub mod applier;
+mod create_select;
 pub mod ddl;
 pub mod encode;
 pub mod error;

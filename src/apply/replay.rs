@@ -692,6 +692,30 @@ impl Replay<'_> {
     }
 
     /// [`Replay::query`] with values bound to the `?` at byte offsets `placeholders`.
+    /// Runs `select` over the transaction's write view: its rows with their columns'
+    /// metadata.
+    pub(super) fn query_result(
+        &self,
+        select: &str,
+        session: &MasterSession<'_>,
+        txn: &mut Txn,
+    ) -> Result<engine::ResultSet, SqlError> {
+        let view = txn
+            .write_view(self.store, self.tables)
+            .map_err(|e| SqlError::new(1030, format!("Got error from the store: {e}")))?;
+        let none = |_: &str| None;
+        let cx = Context {
+            view: &view,
+            env: session,
+            db: (!session.db.is_empty()).then_some(session.db),
+            names_from: select,
+            system_table: &none,
+            placeholders: &[],
+            params: &[],
+        };
+        engine::select(select, &cx)
+    }
+
     pub(super) fn query_with(
         &self,
         select: &str,

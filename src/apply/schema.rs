@@ -151,6 +151,7 @@ fn create_table(cat: &mut Catalog, txn: &mut Txn, op: DdlOp) -> Result<(), RowEr
             collation,
             engine,
             temporary,
+            select: _,
         } => {
             let Some(session) = make_room(cat, txn, &name, temporary, if_not_exists, or_replace)?
             else {
