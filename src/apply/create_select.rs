@@ -68,6 +68,8 @@ pub(super) fn create_select(
             filters,
             shapes: &mut shapes,
             private: true,
+            depth: 0,
+            insert_id_taken: Default::default(),
         };
         replay.query_result(select, session, txn).map_err(sql_err)?
     };
@@ -131,6 +133,8 @@ pub(super) fn create_select(
         filters,
         shapes: &mut shapes,
         private: true,
+        depth: 0,
+        insert_id_taken: Default::default(),
     };
     replay.write_rows(
         &t,

@@ -185,8 +185,10 @@ pub enum DdlOp {
     CreateTrigger {
         /// The table it is defined on.
         table: TableName,
-        /// The trigger's name.
-        name: String,
+        /// The trigger.
+        def: crate::store::catalog::TriggerDef,
+        /// FOLLOWS (true) or PRECEDES another trigger.
+        order: Option<(bool, String)>,
     },
     /// DROP TRIGGER.
     DropTrigger {
@@ -356,15 +358,78 @@ fn trigger(sql: &str, ctx: &DdlContext<'_>) -> Result<Option<DdlOp>, SqlError> {
     let on = (next..tokens.len())
         .find(|&j| is_kw(tokens.get(j), "ON"))
         .ok_or_else(bad)?;
-    let (tdb, table, _) = name_at(on + 1).ok_or_else(bad)?;
+    let before = is_kw(tokens.get(next), "BEFORE");
+    if !before && !is_kw(tokens.get(next), "AFTER") {
+        return Err(bad());
+    }
+    let event = tokens
+        .get(next + 1)
+        .and_then(word)
+        .map(|(w, _)| w.to_ascii_uppercase())
+        .filter(|w| matches!(w.as_str(), "INSERT" | "UPDATE" | "DELETE"))
+        .ok_or_else(bad)?;
+    let (tdb, table, mut k) = name_at(on + 1).ok_or_else(bad)?;
+    for kw in ["FOR", "EACH", "ROW"] {
+        if !is_kw(tokens.get(k), kw) {
+            return Err(bad());
+        }
+        k += 1;
+    }
+    let order = if is_kw(tokens.get(k), "FOLLOWS") || is_kw(tokens.get(k), "PRECEDES") {
+        let follows = is_kw(tokens.get(k), "FOLLOWS");
+        let (_, other, after) = name_at(k + 1).ok_or_else(bad)?;
+        k = after;
+        Some((follows, other))
+    } else {
+        None
+    };
+    // The body: the text from the token at `k` on.
+    let body = body_from(sql, k).ok_or_else(bad)?;
     let tdb = match tdb.or(db) {
         Some(d) => d,
         None => default_db()?,
     };
     Ok(Some(DdlOp::CreateTrigger {
         table: (tdb, table),
-        name,
+        def: crate::store::catalog::TriggerDef {
+            name,
+            before,
+            event,
+            body,
+        },
+        order,
     }))
+}
+
+/// The text of `sql` from its `k`-th token on (counting as [`crate::sql::parse::tokens`]
+/// does: whitespace and `;` left out).
+fn body_from(sql: &str, k: usize) -> Option<String> {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let toks = Tokenizer::new(&MySqlDialect {}, sql)
+        .tokenize_with_location()
+        .ok()?;
+    let t = toks
+        .iter()
+        .filter(|t| !matches!(t.token, Token::Whitespace(_) | Token::SemiColon))
+        .nth(k)?;
+    // Line and column (1-based, in characters) to a byte offset.
+    let loc = t.span.start;
+    let line_start = sql
+        .split_inclusive('\n')
+        .take(loc.line.saturating_sub(1) as usize)
+        .map(str::len)
+        .sum::<usize>();
+    let at = sql[line_start..]
+        .char_indices()
+        .nth(loc.column.saturating_sub(1) as usize)
+        .map_or(sql.len(), |(i, _)| line_start + i);
+    Some(
+        sql[at..]
+            .trim_end()
+            .trim_end_matches(';')
+            .trim_end()
+            .to_string(),
+    )
 }
 
 struct Ddl<'a> {

@@ -434,6 +434,8 @@ fn apply_statement(
                 filters: &opts.filters,
                 shapes,
                 private: !shadowed.is_empty(),
+                depth: 0,
+                insert_id_taken: Default::default(),
             };
             // The statement's changes go, or stay, together.
             let sp = txn.savepoint();

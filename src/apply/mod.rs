@@ -28,3 +28,4 @@ pub mod shape;
 pub mod statement;
 pub mod status;
 mod text;
+mod trigger;

@@ -31,6 +31,7 @@ use super::encode::{default_packed, pack_value};
 use super::filter::Filters;
 use super::rows::{RowApplier, RowError};
 use super::shape;
+use super::trigger::Event;
 use crate::sql::engine::{self, Context};
 use crate::sql::env::Env;
 use crate::sql::parse::{parse_statements, unsupported};
@@ -249,6 +250,12 @@ pub struct Replay<'a> {
     /// `tables` holds the master session's temporary tables: its plans are its own, not
     /// shared through `shapes`.
     pub private: bool,
+    /// Triggers firing now (a trigger's statement may fire others).
+    pub depth: usize,
+    /// The statement's INSERT_ID went to the first value it generated: values its
+    /// triggers generate after it come from their tables (as mysqld's forced interval is
+    /// used once).
+    pub insert_id_taken: std::cell::Cell<bool>,
 }
 
 pub(super) fn sql_err(e: SqlError) -> RowError {
@@ -664,9 +671,9 @@ impl Replay<'_> {
             .tables
             .get(&(db.clone(), table.clone()))
             .ok_or_else(|| SqlError::no_such_table(&db, &table))?;
-        if !t.def.triggers.is_empty() {
+        if t.def.triggers.len() != t.def.trigger_defs.len() {
             return Err(unsupported(&format!(
-                "replaying a statement on {}, which has triggers ({}): they would not fire",
+                "replaying a statement on {}, whose triggers ({}) were created before replicant kept their bodies: they would not fire (recreate them on the master)",
                 t.def.full_name(),
                 t.def.triggers.join(", ")
             )));
@@ -848,7 +855,7 @@ impl Replay<'_> {
         txn: &mut Txn,
     ) -> Result<(), RowError> {
         let t = t.clone();
-        let mut auto = AutoIncrement::new(session);
+        let mut auto = AutoIncrement::new(self, session);
         let mut packed: Vec<Option<Vec<u8>>> = Vec::with_capacity(t.def.columns.len());
         let mut row = Vec::new();
         for (n, values) in rows.iter().enumerate() {
@@ -895,11 +902,15 @@ impl Replay<'_> {
             }
             t.layout
                 .assemble(packed.iter().map(|v| v.as_deref()), &mut row);
+            if let Some(r) = self.fire(&t, true, Event::Insert, None, Some(&row), session, txn)? {
+                row = r;
+            }
             let sp = txn.savepoint();
             let e = match self.rows.insert_row(self.store, txn, &t, &row, false) {
                 Err(RowError::Sql(e, h)) if e.code == 1062 => RowError::Sql(e, h),
                 other => {
                     other?;
+                    self.fire(&t, false, Event::Insert, None, Some(&row), session, txn)?;
                     continue;
                 }
             };
@@ -907,7 +918,7 @@ impl Replay<'_> {
             txn.rollback_to(sp);
             if how.replace {
                 // REPLACE: the rows holding its keys go, then it goes in.
-                self.replace_row(&t, &row, e, txn)?;
+                self.replace_row(&t, &row, e, session, txn)?;
             } else if let Some(o) = how.odku {
                 let Some((old, ix)) = self.rows.find_conflict(self.store, txn, &t, &row)? else {
                     return Err(e);
@@ -933,6 +944,7 @@ impl Replay<'_> {
         t: &TableRt,
         row: &[u8],
         first: RowError,
+        session: &MasterSession<'_>,
         txn: &mut Txn,
     ) -> Result<(), RowError> {
         let mut err = first;
@@ -941,17 +953,35 @@ impl Replay<'_> {
             let Some((old, _)) = self.rows.find_conflict(self.store, txn, t, row)? else {
                 return Err(err);
             };
-            self.rows.delete_row(self.store, txn, t, &old)?;
+            self.delete_fired(t, &old, session, txn)?;
             let sp = txn.savepoint();
             match self.rows.insert_row(self.store, txn, t, row, false) {
                 Err(RowError::Sql(e, h)) if e.code == 1062 => {
                     txn.rollback_to(sp);
                     err = RowError::Sql(e, h);
                 }
-                other => return other,
+                other => {
+                    other?;
+                    self.fire(t, false, Event::Insert, None, Some(row), session, txn)?;
+                    return Ok(());
+                }
             }
         }
         Err(err)
+    }
+
+    /// Deletes row `old` of `t`, firing its DELETE triggers around it.
+    fn delete_fired(
+        &mut self,
+        t: &TableRt,
+        old: &[u8],
+        session: &MasterSession<'_>,
+        txn: &mut Txn,
+    ) -> Result<(), RowError> {
+        self.fire(t, true, Event::Delete, Some(old), None, session, txn)?;
+        self.rows.delete_row(self.store, txn, t, old)?;
+        self.fire(t, false, Event::Delete, Some(old), None, session, txn)?;
+        Ok(())
     }
 
     /// ON DUPLICATE KEY UPDATE: `old`, the row holding the key `row` (the row the INSERT
@@ -1056,8 +1086,18 @@ impl Replay<'_> {
         let mut new = Vec::new();
         t.layout
             .assemble(packed.iter().map(|v| v.as_deref()), &mut new);
+        // UPDATE triggers fire for each row matched, changed or not (as in mysqld).
+        if let Some(r) = self.fire(t, true, Event::Update, Some(old), Some(&new), session, txn)? {
+            new = r;
+            packed.clear();
+            let mut spans = Vec::new();
+            t.layout.spans(&new, &mut spans)?;
+            packed.extend(spans.iter().map(|s| s.map(|(a, b)| new[a..b].to_vec())));
+        }
         if new == old {
-            return Ok(());
+            return self
+                .fire(t, false, Event::Update, Some(old), Some(&new), session, txn)
+                .map(|_| ());
         }
         // The row changes: ON UPDATE CURRENT_TIMESTAMP columns not set take the time.
         let mut stamped = false;
@@ -1081,7 +1121,9 @@ impl Replay<'_> {
             t.layout
                 .assemble(packed.iter().map(|v| v.as_deref()), &mut new);
         }
-        self.rows.update_row(self.store, txn, t, old, &new)
+        self.rows.update_row(self.store, txn, t, old, &new)?;
+        self.fire(t, false, Event::Update, Some(old), Some(&new), session, txn)?;
+        Ok(())
     }
 
     /// One VALUES row evaluated (`None` for DEFAULT).
@@ -1200,7 +1242,7 @@ impl Replay<'_> {
                 continue;
             };
             if delete {
-                self.rows.delete_row(self.store, txn, t, old)?;
+                self.delete_fired(t, old, session, txn)?;
                 continue;
             }
             let sp = txn.savepoint();
@@ -1431,7 +1473,7 @@ impl Replay<'_> {
                 };
                 if done[k].insert(old.clone()) {
                     let t = t.clone();
-                    self.rows.delete_row(self.store, txn, &t, old)?;
+                    self.delete_fired(&t, old, session, txn)?;
                 }
             }
         }
@@ -1825,9 +1867,9 @@ struct AutoIncrement {
 }
 
 impl AutoIncrement {
-    fn new(s: &MasterSession<'_>) -> AutoIncrement {
+    fn new(r: &Replay<'_>, s: &MasterSession<'_>) -> AutoIncrement {
         AutoIncrement {
-            next: s.vars.insert_id,
+            next: s.vars.insert_id.filter(|_| !r.insert_id_taken.get()),
             step: (s.auto_increment.0 as u64).max(1),
             offset: (s.auto_increment.1 as u64).max(1),
             generated: None,
@@ -1854,6 +1896,7 @@ impl AutoIncrement {
         session: &MasterSession<'_>,
         txn: &mut Txn,
     ) -> Result<u64, SqlError> {
+        r.insert_id_taken.set(true);
         let id = match self.next {
             Some(id) => id,
             None => {
@@ -2018,6 +2061,8 @@ mod tests {
             filters: &filters,
             shapes: &mut shapes,
             private: false,
+            depth: 0,
+            insert_id_taken: Default::default(),
         };
         // Three transactions of one batch: nothing is committed in between.
         r.execute(
@@ -2071,6 +2116,8 @@ mod tests {
             filters: &filters,
             shapes: &mut shapes,
             private: false,
+            depth: 0,
+            insert_id_taken: Default::default(),
         };
         for (sql, what) in [
             ("INSERT INTO t (name) VALUES (UUID())", "UUID"),
@@ -2118,6 +2165,8 @@ mod tests {
             filters: &filters,
             shapes: &mut shapes,
             private: false,
+            depth: 0,
+            insert_id_taken: Default::default(),
         };
         for sql in [
             "INSERT INTO u VALUES (1, 'a', 1), (2, 'b', 1), (3, 'c', 1)",
@@ -2198,6 +2247,8 @@ mod tests {
             filters: &filters,
             shapes: &mut shapes,
             private: false,
+            depth: 0,
+            insert_id_taken: Default::default(),
         };
         for sql in [
             "INSERT INTO t (id, name) VALUES (1, 'a'), (2, 'b')",
@@ -2260,6 +2311,8 @@ mod tests {
             filters: &filters,
             shapes: &mut shapes,
             private: false,
+            depth: 0,
+            insert_id_taken: Default::default(),
         };
         let session = |sql_mode| session_of(&vars, sql_mode);
         // PIPES_AS_CONCAT with || in the text: 'a' || 'b' would be 'ab', not 0.

@@ -167,6 +167,7 @@ fn create_table(cat: &mut Catalog, txn: &mut Txn, op: DdlOp) -> Result<(), RowEr
                 next_index_id: 0,
                 key_format: KEY_FORMAT,
                 triggers: Vec::new(),
+                trigger_defs: Vec::new(),
                 engine,
                 session,
             };
@@ -199,6 +200,7 @@ fn create_table(cat: &mut Catalog, txn: &mut Txn, op: DdlOp) -> Result<(), RowEr
                 key_format: KEY_FORMAT,
                 // CREATE TABLE ... LIKE copies no triggers.
                 triggers: Vec::new(),
+                trigger_defs: Vec::new(),
                 session,
                 ..src
             };
@@ -325,11 +327,11 @@ fn view(cat: &mut Catalog, txn: &mut Txn, op: DdlOp) -> Result<(), RowError> {
 fn trigger(cat: &mut Catalog, txn: &mut Txn, op: DdlOp) -> Result<(), RowError> {
     let sql = |e: SqlError| RowError::Sql(e, "");
     match op {
-        DdlOp::CreateTrigger { table, name } => {
+        DdlOp::CreateTrigger { table, def, order } => {
             if cat
                 .tables
                 .values()
-                .any(|t| t.db == table.0 && t.triggers.contains(&name))
+                .any(|t| t.db == table.0 && t.triggers.contains(&def.name))
             {
                 return Err(sql(SqlError::new(1359, "Trigger already exists".into())));
             }
@@ -337,7 +339,22 @@ fn trigger(cat: &mut Catalog, txn: &mut Txn, op: DdlOp) -> Result<(), RowError> 
                 .tables
                 .get_mut(&table)
                 .ok_or_else(|| sql(SqlError::no_such_table(&table.0, &table.1)))?;
-            t.triggers.push(name);
+            t.triggers.push(def.name.clone());
+            // Firing order: after the others of its kind, or FOLLOWS / PRECEDES one.
+            let at = match &order {
+                Some((follows, other)) => {
+                    let i = t
+                        .trigger_defs
+                        .iter()
+                        .position(|d| d.name.eq_ignore_ascii_case(other))
+                        .ok_or_else(|| {
+                            sql(SqlError::new(4031, format!("Referenced trigger '{other}' for the given action time and event type does not exist")))
+                        })?;
+                    i + usize::from(*follows)
+                }
+                None => t.trigger_defs.len(),
+            };
+            t.trigger_defs.insert(at, def);
             txn.put_table(t, cat.next_table_id);
             Ok(())
         }
@@ -354,6 +371,7 @@ fn trigger(cat: &mut Catalog, txn: &mut Txn, op: DdlOp) -> Result<(), RowError> 
             {
                 Some(t) => {
                     t.triggers.retain(|n| *n != name);
+                    t.trigger_defs.retain(|d| d.name != name);
                     txn.put_table(t, next);
                     Ok(())
                 }

@@ -354,6 +354,7 @@ mod tests {
             next_index_id: 1,
             key_format: crate::store::catalog::KEY_FORMAT,
             triggers: Vec::new(),
+            trigger_defs: Vec::new(),
             engine: None,
             session: None,
         };

@@ -245,10 +245,14 @@ pub struct TableDef {
     /// created or rebuilt since latin1 keys take mysqld's weights, 0 before.
     #[serde(default)]
     pub key_format: u8,
-    /// Names of the triggers defined on it (CREATE TRIGGER): kept so that a replayed
-    /// statement on the table, which would fire them, stops instead of differing.
+    /// Names of the triggers defined on it (CREATE TRIGGER).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub triggers: Vec<String>,
+    /// The triggers' definitions, in the order they fire. A name in `triggers` without
+    /// one here was created before replicant kept bodies: a replayed statement on the
+    /// table stops rather than differ.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trigger_defs: Vec<TriggerDef>,
     /// The master's storage engine when its DDL named one (ENGINE=); `None` for the
     /// default (InnoDB). Rolling back to a savepoint undoes the changes of transactional
     /// tables only, as on the master.
@@ -259,6 +263,19 @@ pub struct TableDef {
     /// statements see it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<u32>,
+}
+
+/// A trigger: when it fires, and its body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TriggerDef {
+    /// Its name.
+    pub name: String,
+    /// BEFORE (else AFTER).
+    pub before: bool,
+    /// INSERT, UPDATE or DELETE.
+    pub event: String,
+    /// The body as the master logged it (`BEGIN ... END` or one statement).
+    pub body: String,
 }
 
 /// The key format tables are written in now (1: latin1 collations weigh by mysqld's

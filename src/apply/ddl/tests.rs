@@ -356,6 +356,7 @@ fn latin1_catalog() -> Catalog {
             next_index_id: 0,
             key_format: crate::store::catalog::KEY_FORMAT,
             triggers: Vec::new(),
+            trigger_defs: Vec::new(),
             engine: None,
             session: None,
         },
@@ -439,15 +440,17 @@ fn triggers_are_named_on_their_tables() {
         assert_eq!(ops.len(), 1, "{sql}");
         ops.remove(0)
     };
-    for (sql, table, name) in [
-        ("CREATE TRIGGER t_ai AFTER INSERT ON t FOR EACH ROW INSERT INTO a VALUES (NEW.id)", ("d", "t"), "t_ai"),
-        ("CREATE DEFINER=`root`@`%` TRIGGER IF NOT EXISTS `x`.`tr` BEFORE UPDATE ON `t2` FOR EACH ROW BEGIN SET NEW.a = 1; END", ("x", "t2"), "tr"),
-        ("CREATE OR REPLACE TRIGGER tr BEFORE DELETE ON e.t3 FOR EACH ROW SET @n = @n + 1", ("e", "t3"), "tr"),
-        ("/*!50003 CREATE*/ /*!50017 DEFINER=`u`@`h`*/ /*!50003 TRIGGER tv AFTER UPDATE ON t FOR EACH ROW SET @x = 1 */", ("d", "t"), "tv"),
+    for (sql, table, name, when, body) in [
+        ("CREATE TRIGGER t_ai AFTER INSERT ON t FOR EACH ROW INSERT INTO a VALUES (NEW.id)", ("d", "t"), "t_ai", (false, "INSERT"), "INSERT INTO a VALUES (NEW.id)"),
+        ("CREATE DEFINER=`root`@`%` TRIGGER IF NOT EXISTS `x`.`tr` BEFORE UPDATE ON `t2` FOR EACH ROW BEGIN\n  SET NEW.a = 'é';\nEND", ("x", "t2"), "tr", (true, "UPDATE"), "BEGIN\n  SET NEW.a = 'é';\nEND"),
+        ("CREATE OR REPLACE TRIGGER tr BEFORE DELETE ON e.t3 FOR EACH ROW FOLLOWS other SET @n = @n + 1", ("e", "t3"), "tr", (true, "DELETE"), "SET @n = @n + 1"),
+        ("/*!50003 CREATE*/ /*!50017 DEFINER=`u`@`h`*/ /*!50003 TRIGGER tv AFTER UPDATE ON t FOR EACH ROW SET @x = 1 */", ("d", "t"), "tv", (false, "UPDATE"), "SET @x = 1"),
     ] {
         match one(sql) {
-            DdlOp::CreateTrigger { table: (d, t), name: n } => {
-                assert_eq!((d.as_str(), t.as_str(), n.as_str()), (table.0, table.1, name), "{sql}")
+            DdlOp::CreateTrigger { table: (d, t), def, .. } => {
+                assert_eq!((d.as_str(), t.as_str(), def.name.as_str()), (table.0, table.1, name), "{sql}");
+                assert_eq!((def.before, def.event.as_str()), when, "{sql}");
+                assert_eq!(def.body, body, "{sql}");
             }
             other => panic!("{sql}: {other:?}"),
         }

@@ -302,6 +302,7 @@ mod tests {
             next_index_id: 2,
             key_format: crate::store::catalog::KEY_FORMAT,
             triggers: Vec::new(),
+            trigger_defs: Vec::new(),
             engine: None,
             session: None,
         };
