@@ -19,6 +19,7 @@ pub mod ddl;
 pub mod encode;
 pub mod error;
 pub mod filter;
+mod generated;
 mod group;
 pub mod load;
 pub mod replay;

@@ -678,12 +678,6 @@ impl Replay<'_> {
                 t.def.triggers.join(", ")
             )));
         }
-        if t.def.columns.iter().any(|c| c.generated.is_some()) {
-            return Err(unsupported(&format!(
-                "replaying a statement on {}, which has generated columns",
-                t.def.full_name()
-            )));
-        }
         Ok(Some(t.clone()))
     }
 
@@ -905,6 +899,7 @@ impl Replay<'_> {
             if let Some(r) = self.fire(&t, true, Event::Insert, None, Some(&row), session, txn)? {
                 row = r;
             }
+            row = self.fill_generated(&t, row, session, txn)?;
             let sp = txn.savepoint();
             let e = match self.rows.insert_row(self.store, txn, &t, &row, false) {
                 Err(RowError::Sql(e, h)) if e.code == 1062 => RowError::Sql(e, h),
@@ -1089,6 +1084,9 @@ impl Replay<'_> {
         // UPDATE triggers fire for each row matched, changed or not (as in mysqld).
         if let Some(r) = self.fire(t, true, Event::Update, Some(old), Some(&new), session, txn)? {
             new = r;
+        }
+        new = self.fill_generated(t, new, session, txn)?;
+        {
             packed.clear();
             let mut spans = Vec::new();
             t.layout.spans(&new, &mut spans)?;

@@ -830,3 +830,47 @@ fn create_table_select_in_statement_format() {
 fn create_table_select_in_mixed_format() {
     create_table_select("MIXED");
 }
+
+/// Generated columns (STORED and VIRTUAL, one reading another) are computed for the rows
+/// replayed statements write, as the master computed them.
+fn generated_columns(format: &str) {
+    let m = statement_master(format);
+    let mdb = mariadb_replica(&m, 103);
+    m.sql(
+        "CREATE DATABASE d;
+         CREATE TABLE d.g (id INT PRIMARY KEY, price DECIMAL(8,2) NOT NULL, qty INT NOT NULL DEFAULT 1, name VARCHAR(20) NULL,
+           total DECIMAL(10,2) AS (price * qty) STORED,
+           label VARCHAR(40) AS (CONCAT(IFNULL(name, '?'), ' x', qty)) VIRTUAL,
+           big TINYINT AS (total > 100) PERSISTENT,
+           KEY (total));",
+    );
+    let mut r = Replica::start(&m, &[]);
+    m.sql(
+        "INSERT INTO d.g (id, price, qty, name) VALUES (1, 9.99, 3, 'pen'), (2, 150, 1, NULL);
+         INSERT INTO d.g (id, price) VALUES (3, 0.5);
+         UPDATE d.g SET qty = qty + 10 WHERE id IN (1, 3);
+         UPDATE d.g SET name = 'book' WHERE id = 2;
+         INSERT INTO d.g (id, price, qty, name) SELECT id + 10, price / 2, qty, CONCAT(IFNULL(name, 'none'), '2') FROM d.g WHERE id < 3;
+         REPLACE INTO d.g (id, price, qty) VALUES (3, 7, 7);
+         INSERT INTO d.g (id, price, qty) VALUES (1, 1, 1) ON DUPLICATE KEY UPDATE price = price + 1;",
+    );
+    r.wait_applied(&m);
+    wait_mariadb_replica(&mdb, &m);
+    assert_same_table_3(&m, &mdb, &r.datadir, "d.g", "id");
+    let st = r.status();
+    assert!(st.contains("Last_SQL_Errno: 0"), "{st}");
+    assert_eq!(
+        m.sql("SELECT total, label, big FROM d.g WHERE id = 1").trim(),
+        "142.87\tpen x13\t1"
+    );
+}
+
+#[test]
+fn generated_columns_in_statement_format() {
+    generated_columns("STATEMENT");
+}
+
+#[test]
+fn generated_columns_in_mixed_format() {
+    generated_columns("MIXED");
+}

@@ -234,6 +234,10 @@ fn mysql_spellings_rewritten() {
         mysql_spellings("SELECT 'drop key' , é"),
         "SELECT 'drop key' , é"
     );
+    assert_eq!(
+        mysql_spellings("c INT AS (a + 1) PERSISTENT, persistent INT, STATS_PERSISTENT=1"),
+        "c INT AS (a + 1) STORED, persistent INT, STATS_PERSISTENT=1"
+    );
     assert!(
         matches!(one("ALTER TABLE t DROP KEY kb"), DdlOp::AlterTable { ops, .. } if ops == vec![AlterOp::DropIndex("kb".into())])
     );

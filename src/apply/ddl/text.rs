@@ -264,12 +264,13 @@ fn convert_to(op: &str) -> Result<u16, SqlError> {
 }
 
 /// Rewrites MySQL spellings the parser lacks into ones it has, outside quoted text:
-/// `DROP KEY` → `DROP INDEX`.
+/// `DROP KEY` → `DROP INDEX`, and MariaDB's `AS (expr) PERSISTENT` → `STORED`.
 pub(super) fn mysql_spellings(sql: &str) -> String {
     let b = sql.as_bytes();
     let mut out = String::with_capacity(sql.len());
     let mut i = 0;
     let mut last_word_drop = false;
+    let mut after_paren = false;
     while i < b.len() {
         let c = b[i];
         if matches!(c, b'\'' | b'"' | b'`') {
@@ -280,6 +281,7 @@ pub(super) fn mysql_spellings(sql: &str) -> String {
             out.push_str(&sql[i..end]);
             i = end;
             last_word_drop = false;
+            after_paren = false;
         } else if c.is_ascii_alphabetic() || c == b'_' {
             let end = b[i..]
                 .iter()
@@ -288,14 +290,18 @@ pub(super) fn mysql_spellings(sql: &str) -> String {
             let word = &sql[i..end];
             if last_word_drop && word.eq_ignore_ascii_case("KEY") {
                 out.push_str("INDEX");
+            } else if after_paren && word.eq_ignore_ascii_case("PERSISTENT") {
+                out.push_str("STORED");
             } else {
                 out.push_str(word);
             }
             last_word_drop = word.eq_ignore_ascii_case("DROP");
+            after_paren = false;
             i = end;
         } else {
             if !c.is_ascii_whitespace() {
                 last_word_drop = false;
+                after_paren = c == b')';
             }
             let ch = sql[i..].chars().next().unwrap_or(' ');
             out.push(ch);
