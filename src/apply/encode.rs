@@ -131,12 +131,20 @@ pub fn pack_text(
         SqlType::Int => int(4, out),
         SqlType::BigInt => int(8, out),
         SqlType::Float => {
-            let f: f32 = s.parse().map_err(|_| bad(col, text))?;
+            let f: f32 = s
+                .parse()
+                .ok()
+                .filter(|f: &f32| f.is_finite())
+                .ok_or_else(|| bad(col, text))?;
             out.extend_from_slice(&f.to_le_bytes());
             Ok(())
         }
         SqlType::Double => {
-            let f: f64 = s.parse().map_err(|_| bad(col, text))?;
+            let f: f64 = s
+                .parse()
+                .ok()
+                .filter(|f: &f64| f.is_finite())
+                .ok_or_else(|| bad(col, text))?;
             out.extend_from_slice(&f.to_le_bytes());
             Ok(())
         }
@@ -149,12 +157,28 @@ pub fn pack_text(
                 _ => meta as usize,
             };
             // CHAR values travel without trailing spaces.
-            let t = if matches!(col.ty, SqlType::Char(_)) {
+            let mut t = if matches!(col.ty, SqlType::Char(_)) {
                 let end = text.iter().rposition(|&b| b != b' ').map_or(0, |p| p + 1);
                 &text[..end]
             } else {
                 text
             };
+            // The declared length counts characters (bytes for BINARY/VARBINARY); spaces
+            // past it are cut without an error, as mysqld cuts them with a note.
+            if let SqlType::Char(n) | SqlType::Varchar(n) = col.ty {
+                let chars = char_len(t, col.collation);
+                if chars > n as usize {
+                    let keep = char_boundary(t, n as usize, col.collation);
+                    if t[keep..].iter().all(|&b| b == b' ') {
+                        t = &t[..keep];
+                    } else {
+                        return Err(SqlError::new(
+                            1406,
+                            format!("Data too long for column '{}' at row 1", col.name),
+                        ));
+                    }
+                }
+            }
             if t.len() > max {
                 return Err(bad(col, text));
             }
@@ -163,6 +187,13 @@ pub fn pack_text(
             Ok(())
         }
         SqlType::Text(p) | SqlType::Blob(p) => {
+            // The length prefix bounds the value: 255 bytes for TINYTEXT...
+            if *p < 4 && text.len() >= 1usize << (8 * *p as u32) {
+                return Err(SqlError::new(
+                    1406,
+                    format!("Data too long for column '{}' at row 1", col.name),
+                ));
+            }
             lenpref(text.len(), *p as usize, out);
             out.extend_from_slice(text);
             Ok(())
@@ -319,6 +350,171 @@ pub fn pack_value(
     Ok(true)
 }
 
+/// Characters in `b`, a value in `collation`'s charset (latin1: bytes).
+fn char_len(b: &[u8], collation: u16) -> usize {
+    if crate::store::text::is_latin1(collation) {
+        return b.len();
+    }
+    std::str::from_utf8(b).map_or(b.len(), |s| s.chars().count())
+}
+
+/// The byte length of the first `n` characters of `b`.
+fn char_boundary(b: &[u8], n: usize, collation: u16) -> usize {
+    if crate::store::text::is_latin1(collation) {
+        return n.min(b.len());
+    }
+    std::str::from_utf8(b).map_or(n.min(b.len()), |s| {
+        s.char_indices().nth(n).map_or(s.len(), |(i, _)| i)
+    })
+}
+
+/// The implicit default of a NOT NULL column (0, '', the zero date...), packed: what a
+/// non-strict sql_mode stores for a NULL the column cannot hold.
+pub fn implicit_packed(col: &ColumnDef) -> Result<Vec<u8>, SqlError> {
+    let text: Vec<u8> = match &col.ty {
+        SqlType::Enum(labels) => labels.first().cloned().unwrap_or_default().into_bytes(),
+        _ => implicit_default(col).as_bytes().to_vec(),
+    };
+    let mut out = Vec::new();
+    pack_text(col, &text, &mut out, &SYSTEM)?;
+    Ok(out)
+}
+
+/// Packs a value as [`pack_value`] does, except that (`lenient`: a non-strict sql_mode,
+/// or IGNORE) a value the column cannot hold is first made one it can, as mysqld stores
+/// it with a warning: numbers clipped to the type's range (a string read by its leading
+/// number, 'abc' as 0), strings cut to the column's length, an unknown ENUM label as '',
+/// unknown SET members dropped, a bad date as the zero date.
+pub fn pack_value_mode(
+    col: &ColumnDef,
+    v: &Value,
+    out: &mut Vec<u8>,
+    tz: &TimeZone,
+    lenient: bool,
+) -> Result<bool, SqlError> {
+    let start = out.len();
+    match pack_value(col, v, out, tz) {
+        Err(_) if lenient => {
+            out.truncate(start);
+            pack_value(col, &clipped(col, v), out, tz)
+        }
+        other => other,
+    }
+}
+
+/// What mysqld stores for `v` in `col` when it cannot hold it (see [`pack_value_mode`]).
+fn clipped(col: &ColumnDef, v: &Value) -> Value {
+    use crate::sql::decimal::Decimal;
+    let number = || -> f64 {
+        match v.numeric().as_ref() {
+            Value::Text(s) => crate::sql::value::numeric_prefix(s),
+            Value::Bytes(b) => crate::sql::value::numeric_prefix(&String::from_utf8_lossy(b)),
+            other => other.as_f64(),
+        }
+    };
+    let int_range = |bits: u32| -> (f64, f64) {
+        if col.unsigned {
+            (0.0, ((1u128 << bits) - 1) as f64)
+        } else {
+            (
+                -((1u128 << (bits - 1)) as f64),
+                ((1u128 << (bits - 1)) - 1) as f64,
+            )
+        }
+    };
+    let int = |bits: u32| {
+        let (lo, hi) = int_range(bits);
+        let n = number().round().clamp(lo, hi);
+        if col.unsigned {
+            Value::UInt(if bits == 64 && n >= hi {
+                u64::MAX
+            } else {
+                n as u64
+            })
+        } else if bits == 64 && n >= hi {
+            Value::Int(i64::MAX)
+        } else {
+            Value::Int(n as i64)
+        }
+    };
+    let text = || v.as_text().map(|t| t.into_owned()).unwrap_or_default();
+    match &col.ty {
+        SqlType::TinyInt => int(8),
+        SqlType::SmallInt => int(16),
+        SqlType::MediumInt => int(24),
+        SqlType::Int => int(32),
+        SqlType::BigInt => int(64),
+        SqlType::Float => Value::Double(number().clamp(f32::MIN as f64, f32::MAX as f64)),
+        SqlType::Double => Value::Double(number().clamp(f64::MIN, f64::MAX)),
+        SqlType::Decimal(p, sc) => {
+            let d = match v.numeric().as_ref() {
+                Value::Decimal(d) => Some(*d),
+                Value::Int(i) => Some(Decimal::from_i128(*i as i128)),
+                Value::UInt(u) => Some(Decimal::from_i128(*u as i128)),
+                Value::Text(s) => Decimal::parse(crate::sql::value::numeric_prefix_text(s)),
+                _ => None,
+            }
+            .or_else(|| Decimal::parse(&format!("{:.*}", *sc as usize, number())))
+            .unwrap_or(Decimal::from_i128(0));
+            // The largest magnitude DECIMAL(p, s) holds: p nines, s of them decimals.
+            let nines = "9".repeat((*p).max(1) as usize);
+            let (i, f) = nines.split_at((*p - (*sc).min(*p)) as usize);
+            let max = Decimal::parse(&format!("{}.{}", if i.is_empty() { "0" } else { i }, f))
+                .unwrap_or(Decimal::from_i128(0));
+            let d = d.rescale(*sc).unwrap_or(max);
+            let neg = d.m < crate::sql::decimal::I256::new(0);
+            let abs = Decimal {
+                m: if neg { -d.m } else { d.m },
+                scale: d.scale,
+            };
+            let over = Decimal::cmp_value(&abs, &max) == std::cmp::Ordering::Greater;
+            match (over, neg) {
+                (false, _) => Value::Decimal(d),
+                (true, false) => Value::Decimal(max),
+                (true, true) => Value::Decimal(Decimal {
+                    m: -max.m,
+                    scale: max.scale,
+                }),
+            }
+        }
+        SqlType::Char(n) | SqlType::Varchar(n) => {
+            Value::Text(text().chars().take(*n as usize).collect())
+        }
+        SqlType::Binary(n) | SqlType::Varbinary(n) => {
+            let mut b = v.text_bytes().unwrap_or_default().into_owned();
+            b.truncate(*n as usize);
+            Value::Bytes(b)
+        }
+        SqlType::Text(p) | SqlType::Blob(p) => {
+            let max = (1usize << (8 * *p as u32).min(32)) - 1;
+            let mut b = v.text_bytes().unwrap_or_default().into_owned();
+            if b.len() > max {
+                b.truncate(max);
+                // A cut character does not stay half.
+                while matches!(col.ty, SqlType::Text(_)) && std::str::from_utf8(&b).is_err() {
+                    b.pop();
+                }
+            }
+            match col.ty {
+                SqlType::Text(_) => Value::Text(String::from_utf8_lossy(&b).into_owned()),
+                _ => Value::Bytes(b),
+            }
+        }
+        SqlType::Enum(_) => Value::Text(String::new()),
+        SqlType::Set(labels) => Value::Text(
+            text()
+                .split(',')
+                .filter(|m| labels.iter().any(|l| l.eq_ignore_ascii_case(m)))
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
+        SqlType::Year => Value::Int(0),
+        SqlType::Date => Value::Text("0000-00-00".into()),
+        SqlType::DateTime(_) | SqlType::Timestamp(_) => Value::Text("0000-00-00 00:00:00".into()),
+        _ => v.clone(),
+    }
+}
+
 /// Packs a date and time of zone `tz` as a TIMESTAMP(fsp): seconds since the epoch and
 /// the fraction; the zero date is 0.
 fn pack_timestamp(
@@ -371,6 +567,27 @@ fn parse_datetime(s: &str) -> Option<(u32, u32, u32, u32, u32, u32, u32)> {
     for (i, c) in frac.bytes().take(6).enumerate() {
         micros += (c.checked_sub(b'0')? as u32) * 10u32.pow(5 - i as u32);
     }
+    // mysqld's ranges; a zero month or day is allowed (the default sql_mode has no
+    // NO_ZERO_IN_DATE), a day the month lacks is not.
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let month_days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    let day_ok = mo == 0 || day == 0 || day <= month_days[mo as usize - 1];
+    if y > 9999 || mo > 12 || day > 31 || !day_ok || h > 23 || mi > 59 || sec > 59 {
+        return None;
+    }
     Some((y, mo, day, h, mi, sec, micros))
 }
 
@@ -391,6 +608,32 @@ mod tests {
             generated: None,
             on_update: false,
         }
+    }
+
+    #[test]
+    fn lenient_packing_clips_as_mysqld() {
+        use crate::sql::value::Value;
+        let pack = |c: &ColumnDef, v: Value| {
+            let mut out = Vec::new();
+            pack_value_mode(c, &v, &mut out, &SYSTEM, true).unwrap();
+            out
+        };
+        let text = |c: &ColumnDef, t: &str| pack(c, Value::Text(t.into()));
+        let tiny = col(SqlType::TinyInt, true, None);
+        assert_eq!(pack(&tiny, Value::Int(300)), [127]);
+        assert_eq!(text(&tiny, "-12abc"), [(-12i8) as u8]);
+        assert_eq!(text(&tiny, "abc"), [0]);
+        let s = col(SqlType::Varchar(3), true, None);
+        assert_eq!(text(&s, "abcdef"), text(&s, "abc"));
+        let d = col(SqlType::Decimal(4, 2), true, None);
+        assert_eq!(text(&d, "123456"), text(&d, "99.99"));
+        assert_eq!(text(&d, "-1e9"), text(&d, "-99.99"));
+        let date = col(SqlType::Date, true, None);
+        assert_eq!(text(&date, "2024-02-30"), text(&date, "0000-00-00"));
+        // Strict: the same values are errors.
+        let mut out = Vec::new();
+        assert!(pack_value_mode(&tiny, &Value::Int(300), &mut out, &SYSTEM, false).is_err());
+        assert!(pack_value(&date, &Value::Text("2023-02-29".into()), &mut out, &SYSTEM).is_err());
     }
 
     fn round_trip(c: &ColumnDef, text: &str) -> Vec<u8> {

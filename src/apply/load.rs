@@ -7,15 +7,12 @@
 use sqlparser::ast::{Ident, ObjectName, ObjectNamePart};
 use sqlparser::tokenizer::Token;
 
-use super::replay::{sql_err, InsertHow, MasterSession, Replay};
+use super::replay::{sql_err, InsertHow, MasterSession, Replay, STRICT_MODES as STRICT};
 use super::rows::RowError;
 use crate::sql::parse::{tokens, unsupported};
 use crate::sql::value::Value;
 use crate::sqlerror::SqlError;
 use crate::store::Txn;
-
-/// sql_mode's STRICT_TRANS_TABLES and STRICT_ALL_TABLES.
-const STRICT: u64 = 1 << 21 | 1 << 22;
 
 impl Replay<'_> {
     /// Replays LOAD DATA `sql` over the file `data` its events carried. `collation` is

@@ -27,7 +27,7 @@ use sqlparser::ast::{
     TableObject, TableWithJoins,
 };
 
-use super::encode::{default_packed, pack_value};
+use super::encode::{default_packed, implicit_packed, pack_value, pack_value_mode};
 use super::filter::Filters;
 use super::rows::{RowApplier, RowError};
 use super::shape;
@@ -46,6 +46,10 @@ use crate::tz::TimeZone;
 
 /// sql_mode bit NO_AUTO_VALUE_ON_ZERO: an explicit 0 is stored, not replaced.
 const NO_AUTO_VALUE_ON_ZERO: u64 = 1 << 19;
+
+/// sql_mode's STRICT_TRANS_TABLES and STRICT_ALL_TABLES: without them a value a column
+/// cannot hold is stored clipped, with a warning.
+pub(super) const STRICT_MODES: u64 = 1 << 21 | 1 << 22;
 
 /// What the events before a statement set for it (INTVAR, RAND, USER_VAR).
 #[derive(Debug, Default, Clone)]
@@ -849,6 +853,8 @@ impl Replay<'_> {
         txn: &mut Txn,
     ) -> Result<(), RowError> {
         let t = t.clone();
+        // Non-strict sql_mode, or IGNORE: values are clipped to what the column holds.
+        let lenient = session.sql_mode & STRICT_MODES == 0 || how.ignore;
         let mut auto = AutoIncrement::new(self, session);
         let mut packed: Vec<Option<Vec<u8>>> = Vec::with_capacity(t.def.columns.len());
         let mut row = Vec::new();
@@ -879,6 +885,11 @@ impl Replay<'_> {
                     }
                 }
                 match value {
+                    // Non-strict, a NULL for a NOT NULL column of a multi-row INSERT is
+                    // the column's implicit default (a single row's is an error).
+                    Some(Value::Null) if !col.nullable && lenient && rows.len() > 1 => {
+                        packed.push(Some(implicit_packed(col).map_err(sql_err)?));
+                    }
                     Some(Value::Null) if !col.nullable => {
                         return Err(sql_err(SqlError::new(
                             1048,
@@ -887,8 +898,9 @@ impl Replay<'_> {
                     }
                     Some(v) => {
                         let mut out = Vec::new();
-                        let not_null = pack_value(col, v, &mut out, session.time_zone)
-                            .map_err(|e| sql_err(at_row(e, n + 1)))?;
+                        let not_null =
+                            pack_value_mode(col, v, &mut out, session.time_zone, lenient)
+                                .map_err(|e| sql_err(at_row(e, n + 1)))?;
                         packed.push(not_null.then_some(out));
                     }
                     None => packed.push(default_packed(col, session.timestamp).map_err(sql_err)?),
@@ -1064,15 +1076,21 @@ impl Replay<'_> {
             match targets.iter().position(|&c| c == i) {
                 Some(p) => {
                     let v = &r[p];
+                    let lenient = session.sql_mode & STRICT_MODES == 0;
                     if matches!(v, Value::Null) && !col.nullable {
+                        // Non-strict: the column's implicit default, with a warning.
+                        if lenient {
+                            packed.push(Some(implicit_packed(col).map_err(sql_err)?));
+                            continue;
+                        }
                         return Err(sql_err(SqlError::new(
                             1048,
                             format!("Column '{}' cannot be null", col.name),
                         )));
                     }
                     let mut out = Vec::new();
-                    let not_null =
-                        pack_value(col, v, &mut out, session.time_zone).map_err(sql_err)?;
+                    let not_null = pack_value_mode(col, v, &mut out, session.time_zone, lenient)
+                        .map_err(sql_err)?;
                     packed.push(not_null.then_some(out));
                 }
                 None => packed.push(spans[i].map(|(s, e)| old[s..e].to_vec())),

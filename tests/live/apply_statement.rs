@@ -860,7 +860,8 @@ fn generated_columns(format: &str) {
     let st = r.status();
     assert!(st.contains("Last_SQL_Errno: 0"), "{st}");
     assert_eq!(
-        m.sql("SELECT total, label, big FROM d.g WHERE id = 1").trim(),
+        m.sql("SELECT total, label, big FROM d.g WHERE id = 1")
+            .trim(),
         "142.87\tpen x13\t1"
     );
 }
@@ -873,4 +874,35 @@ fn generated_columns_in_statement_format() {
 #[test]
 fn generated_columns_in_mixed_format() {
     generated_columns("MIXED");
+}
+
+/// A master without a strict sql_mode (MySQL 5.6's default, and many a my.cnf's) stores
+/// what a column cannot hold clipped, cut or zeroed with a warning; so does the replica.
+/// INSERT IGNORE clips in strict mode too.
+#[test]
+fn non_strict_conversions_store_what_the_master_stored() {
+    let m = statement_master("STATEMENT");
+    let mdb = mariadb_replica(&m, 103);
+    m.sql("CREATE DATABASE d; CREATE TABLE d.n (id INT PRIMARY KEY, ti TINYINT NULL, u SMALLINT UNSIGNED NULL, i INT NOT NULL DEFAULT 5, amt DECIMAL(5,2) NULL, s VARCHAR(5) NULL, c CHAR(3) NULL, e ENUM('a','b') NOT NULL DEFAULT 'b', st SET('x','y') NULL, d DATE NULL, dt DATETIME NULL, f FLOAT NULL, t TINYTEXT NULL)");
+    let mut r = Replica::start(&m, &[]);
+    m.sql(
+        "SET SESSION sql_mode = '';
+         INSERT INTO d.n VALUES (1, 300, -5, 7, 12345.678, 'abcdefgh', 'wxyz', 'zz', 'x,q', '2024-02-30', 'garbage', 1e50, REPEAT('long ', 60));
+         INSERT INTO d.n (id, ti, i, s, amt) VALUES (2, '12abc', NULL, 'ok', '1.005'), (3, 'abc', 1, NULL, -1e9);
+         UPDATE d.n SET i = NULL, ti = -1000, s = CONCAT(s, 'more than five') WHERE id = 1;
+         UPDATE d.n SET amt = -99999, u = 70000 WHERE id = 2;
+         SET SESSION sql_mode = DEFAULT;
+         INSERT IGNORE INTO d.n (id, ti, s) VALUES (4, 1000, 'toolongvalue');",
+    );
+    r.wait_applied(&m);
+    wait_mariadb_replica(&mdb, &m);
+    assert_same_table_3(&m, &mdb, &r.datadir, "d.n", "id");
+    let st = r.status();
+    assert!(st.contains("Last_SQL_Errno: 0"), "{st}");
+    // The workload did what it says: values were clipped on the master.
+    assert_eq!(
+        m.sql("SELECT ti, u, i, amt, s, c, e, st, d FROM d.n WHERE id = 1")
+            .trim(),
+        "-128\t0\t0\t999.99\tabcde\twxy\t\tx\t0000-00-00"
+    );
 }
