@@ -413,6 +413,19 @@ fn apply_statement(
             let status = q.status();
             let text = super::text::statement_text(text, &status).map_err(fail)?;
             let time_zone = tables.time_zone(status.time_zone).map_err(fail)?;
+            if let Some(n) = status.lc_time_names.filter(|&n| n != 0) {
+                // Names of months and days in another language: not known here; stop
+                // rather than store English ones.
+                let upper = text.to_ascii_uppercase();
+                if ["DATE_FORMAT", "DAYNAME", "MONTHNAME", "STR_TO_DATE"]
+                    .iter()
+                    .any(|f| upper.contains(f))
+                {
+                    return Err(fail(SqlError::not_supported(&format!(
+                        "replaying month or day names under lc_time_names number {n} (not en_US)"
+                    ))));
+                }
+            }
             let session = master_session(&db, q, &status, timestamp, &vars, &time_zone);
             let cat = catalog.as_ref().unwrap_or(committed);
             let Prepared {
