@@ -95,6 +95,9 @@ pub(super) struct GroupCtx {
     /// LOAD DATA files by file id, as BEGIN_LOAD_QUERY and APPEND_BLOCK events carry
     /// them, until EXECUTE_LOAD_QUERY reads them.
     pub(super) load_files: HashMap<u32, Vec<u8>>,
+    /// The group is an XA transaction's prepared part (XA_PREPARE, not ONE PHASE): its
+    /// xid. Its changes wait in the store for XA COMMIT.
+    pub(super) xa_prepared: Option<String>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -134,7 +137,21 @@ pub(super) fn apply_group(
             &ev, group.fde, opts, store, txn, catalog, committed, tables, rows, ctx, &mut maps,
         )?;
     }
+    if let (Some(xid), Some(start)) = (ctx.xa_prepared.take(), ctx.start) {
+        // An XA transaction prepared on the master: its changes are not visible until
+        // XA COMMIT (and gone on XA ROLLBACK), so they wait in the store, committed with
+        // this group's position (a crash keeps them).
+        let records = txn.take_records(start);
+        txn.put(&xa_key(&xid), &records);
+    }
     Ok(())
+}
+
+/// Where a prepared XA transaction's changes wait.
+fn xa_key(xid: &str) -> Vec<u8> {
+    let mut k = vec![crate::store::keys::XA];
+    k.extend_from_slice(xid.to_ascii_uppercase().as_bytes());
+    k
 }
 
 fn decode_err(e: crate::binlog::DecodeError, what: &str) -> GroupError {
@@ -248,6 +265,13 @@ fn apply_event(
             match v.kind {
                 1 => ctx.vars.last_insert_id = Some(v.value),
                 _ => ctx.vars.insert_id = Some(v.value),
+            }
+        }
+        EventType::XaPrepare => {
+            let (one_phase, xid) = crate::binlog::events::parse_xa_prepare(body)
+                .map_err(|e| decode_err(e, "XA_prepare event"))?;
+            if !one_phase {
+                ctx.xa_prepared = Some(xid);
             }
         }
         EventType::Rand => {
@@ -399,7 +423,7 @@ fn apply_statement(
         StatementKind::Transaction => {
             ctx.vars = StatementVars::default();
             let cat = catalog.as_ref().unwrap_or(committed);
-            transaction_control(&sql, cat, txn, ctx).map_err(|e| GroupError {
+            transaction_control(&sql, cat, store, txn, ctx).map_err(|e| GroupError {
                 error: e,
                 context: context(),
             })
@@ -621,6 +645,7 @@ fn master_session<'a>(
 fn transaction_control(
     sql: &str,
     cat: &Catalog,
+    store: &Store,
     txn: &mut Txn,
     ctx: &mut GroupCtx,
 ) -> Result<(), RowError> {
@@ -678,6 +703,31 @@ fn transaction_control(
         ("RELEASE", "SAVEPOINT") => {
             let i = find(ctx, &name(2))?;
             ctx.savepoints.truncate(i);
+        }
+        // XA COMMIT / ROLLBACK of a transaction prepared earlier: its parked changes are
+        // made, or dropped. (XA COMMIT ... ONE PHASE is logged as BEGIN ... COMMIT.)
+        ("XA", verb @ ("COMMIT" | "ROLLBACK")) => {
+            let rest = sql.trim_start()[2..].trim_start()[verb.len()..].trim();
+            let xid = rest.trim_end_matches(';').trim();
+            let key = xa_key(xid);
+            let parked = txn.get(store, &key).map_err(RowError::Store)?.ok_or_else(|| {
+                RowError::Sql(
+                    SqlError::new(
+                        1397,
+                        format!("XAER_NOTA: Unknown XID {xid} (its XA PREPARE was not replicated here)"),
+                    ),
+                    "",
+                )
+            })?;
+            txn.delete(&key);
+            if verb == "COMMIT" {
+                txn.put_records(&parked).map_err(|e| {
+                    RowError::Sql(
+                        SqlError::new(1034, format!("Parked XA transaction {xid} is corrupt: {e}")),
+                        "",
+                    )
+                })?;
+            }
         }
         ("ROLLBACK", "" | "WORK") => {
             if let Some(sp) = ctx.start {

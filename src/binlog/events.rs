@@ -320,6 +320,29 @@ impl IntVar {
     }
 }
 
+/// XA_PREPARE: whether it is XA COMMIT ... ONE PHASE, and the transaction's xid as the
+/// master writes it in XA statements (`X'gtrid',X'bqual',formatID`).
+pub fn parse_xa_prepare(body: &[u8]) -> Result<(bool, String)> {
+    let mut c = Cursor::new(body);
+    let one_phase = c.u8("XA_prepare one phase")? != 0;
+    let format_id = c.u32("XA_prepare format id")?;
+    let gtrid_len = c.u32("XA_prepare gtrid length")? as usize;
+    let bqual_len = c.u32("XA_prepare bqual length")? as usize;
+    if gtrid_len > 64 || bqual_len > 64 {
+        return Err(DecodeError::bad(
+            "XA_prepare",
+            "an xid part longer than 64 bytes",
+        ));
+    }
+    let gtrid = c.bytes(gtrid_len, "XA_prepare gtrid")?;
+    let bqual = c.bytes(bqual_len, "XA_prepare bqual")?;
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02X}")).collect::<String>();
+    Ok((
+        one_phase,
+        format!("X'{}',X'{}',{}", hex(gtrid), hex(bqual), format_id as i32),
+    ))
+}
+
 /// RAND: the seeds of RAND() for the next statement.
 pub fn parse_rand(body: &[u8]) -> Result<(u64, u64)> {
     let mut c = Cursor::new(body);

@@ -101,6 +101,8 @@ pub mod keys {
     pub const TABLE: u8 = b'T';
     /// A view definition: `V` + database + NUL + name.
     pub const VIEW: u8 = b'V';
+    /// A prepared XA transaction's changes, parked until XA COMMIT: `X` + its xid.
+    pub const XA: u8 = b'X';
     /// Index id of the hidden index that finds rows of a table without a primary key by
     /// the hash of their content.
     pub const HIDDEN_INDEX: u16 = 0xffff;
@@ -817,6 +819,30 @@ impl Txn {
             match v {
                 Some(v) => self.put(&k, &v),
                 None => self.delete(&k),
+            }
+        }
+        Ok(())
+    }
+
+    /// The changes made since `sp`, taken out of the transaction (undone), as bytes
+    /// [`Txn::put_records`] writes again: a prepared XA transaction's, parked until its
+    /// XA COMMIT.
+    pub fn take_records(&mut self, sp: SavePoint) -> Vec<u8> {
+        let records = self.batch.data()[sp.bytes..].to_vec();
+        self.rollback_to(sp);
+        records
+    }
+
+    /// Makes the changes [`Txn::take_records`] took.
+    pub fn put_records(&mut self, records: &[u8]) -> Result<(), String> {
+        let mut data = vec![0u8; 12];
+        data.extend_from_slice(records);
+        let all: Vec<overlay::Record<'_>> = overlay::records(&data, 0).collect::<Result<_, _>>()?;
+        for r in all {
+            match r {
+                overlay::Record::Put(k, v) => self.put(k, v),
+                overlay::Record::Delete(k) => self.delete(k),
+                overlay::Record::DeleteRange(f, t) => self.delete_range(f, t),
             }
         }
         Ok(())

@@ -920,3 +920,42 @@ fn lc_time_names_other_than_en_us_stops_where_names_are_made() {
     assert!(st.contains("lc_time_names"), "{st}");
     assert_eq!(dump(&r.datadir, "d.t"), "1\tplain\n");
 }
+
+/// XA transactions: the prepared part's changes stay invisible on the replica, across a
+/// replica restart, until XA COMMIT; XA ROLLBACK drops them; ONE PHASE commits at once.
+fn xa_transactions(format: &str) {
+    let m = statement_master(format);
+    let mdb = mariadb_replica(&m, 103);
+    m.sql("CREATE DATABASE d; CREATE TABLE d.x (id INT PRIMARY KEY, v INT) ENGINE=InnoDB; INSERT INTO d.x VALUES (10, 10)");
+    let mut r = Replica::start(&m, &[]);
+    m.sql("XA START 'a'; INSERT INTO d.x VALUES (1, 1); UPDATE d.x SET v = 11 WHERE id = 10; XA END 'a'; XA PREPARE 'a'");
+    r.wait_applied(&m);
+    assert_eq!(
+        dump(&r.datadir, "d.x"),
+        "10\t10\n",
+        "a prepared XA transaction is not visible"
+    );
+    drop(r);
+    let mut r = Replica::start(&m, &[]);
+    m.sql("XA COMMIT 'a'");
+    m.sql(
+        "XA START 'b'; INSERT INTO d.x VALUES (2, 2); XA END 'b'; XA PREPARE 'b'; XA ROLLBACK 'b'",
+    );
+    m.sql("XA START 'c'; INSERT INTO d.x VALUES (3, 3); XA END 'c'; XA COMMIT 'c' ONE PHASE");
+    r.wait_applied(&m);
+    wait_mariadb_replica(&mdb, &m);
+    assert_same_table_3(&m, &mdb, &r.datadir, "d.x", "id");
+    assert_eq!(dump(&r.datadir, "d.x"), "1\t1\n3\t3\n10\t11\n");
+    let st = r.status();
+    assert!(st.contains("Last_SQL_Errno: 0"), "{st}");
+}
+
+#[test]
+fn xa_transactions_in_statement_format() {
+    xa_transactions("STATEMENT");
+}
+
+#[test]
+fn xa_transactions_in_row_format() {
+    xa_transactions("ROW");
+}
