@@ -17,6 +17,7 @@ use crate::sqlerror::SqlError;
 
 mod columns;
 mod database;
+pub mod routine;
 mod text;
 mod view;
 
@@ -190,6 +191,26 @@ pub enum DdlOp {
         /// FOLLOWS (true) or PRECEDES another trigger.
         order: Option<(bool, String)>,
     },
+    /// CREATE PROCEDURE / FUNCTION.
+    CreateRoutine {
+        /// The routine.
+        def: crate::store::catalog::RoutineDef,
+        /// CREATE OR REPLACE.
+        or_replace: bool,
+        /// IF NOT EXISTS.
+        if_not_exists: bool,
+    },
+    /// DROP PROCEDURE / FUNCTION.
+    DropRoutine {
+        /// Database.
+        db: String,
+        /// PROCEDURE or FUNCTION.
+        kind: String,
+        /// Name.
+        name: String,
+        /// IF EXISTS.
+        if_exists: bool,
+    },
     /// DROP TRIGGER.
     DropTrigger {
         /// Its database.
@@ -235,6 +256,12 @@ pub struct DdlContext<'a> {
     pub mysql: bool,
     /// `collation_connection` from the status variables (a view records it).
     pub collation_connection: u16,
+    /// `sql_mode` from the status variables (a routine records it).
+    pub sql_mode: u64,
+    /// `character_set_client` (a collation id) from the status variables.
+    pub charset_client: u16,
+    /// The statement's time (a routine's creation time).
+    pub timestamp: u32,
 }
 
 /// Parses a DDL statement.
@@ -244,6 +271,9 @@ pub fn parse(sql: &str, ctx: &DdlContext<'_>, catalog: &Catalog) -> Result<Vec<D
         return Ok(vec![op]);
     }
     if let Some(op) = trigger(&sql, ctx)? {
+        return Ok(vec![op]);
+    }
+    if let Some(op) = routine::routine(&sql, ctx)? {
         return Ok(vec![op]);
     }
     if let Some(op) = view::view(&sql, ctx)? {

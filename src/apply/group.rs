@@ -549,6 +549,9 @@ fn apply_statement(
                 collation_database: status.charset_database,
                 mysql: !fde.mariadb,
                 collation_connection: status.charset.map_or(45, |c| c.1),
+                sql_mode: status.sql_mode.unwrap_or(0),
+                charset_client: status.charset.map_or(33, |c| c.0),
+                timestamp,
             };
             let vars = std::mem::take(&mut ctx.vars);
             let time_zone = tables.time_zone(status.time_zone).map_err(fail)?;
@@ -751,6 +754,8 @@ fn ddl_passes_filters(op: &DdlOp, default_db: &str, f: &Filters) -> bool {
         DdlOp::CreateDatabase { name, .. }
         | DdlOp::AlterDatabase { name, .. }
         | DdlOp::DropDatabase { name, .. } => return f.db_ok(name),
+        DdlOp::CreateRoutine { def, .. } => return f.db_ok(&def.db),
+        DdlOp::DropRoutine { db, .. } => return f.db_ok(db),
         DdlOp::Nothing | DdlOp::DropTrigger { .. } => return f.db_ok(default_db),
         DdlOp::CreateTrigger { table, .. } => vec![table],
         DdlOp::CreateTable { name, .. }

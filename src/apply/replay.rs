@@ -2001,6 +2001,9 @@ mod tests {
             collation_database: Some(45),
             mysql: false,
             collation_connection: 45,
+            sql_mode: 0,
+            charset_client: 33,
+            timestamp: 0,
         };
         for sql in [
             "CREATE DATABASE d",
@@ -2162,6 +2165,9 @@ mod tests {
             collation_database: Some(45),
             mysql: false,
             collation_connection: 45,
+            sql_mode: 0,
+            charset_client: 33,
+            timestamp: 0,
         };
         let ddl = "CREATE TABLE u (id INT PRIMARY KEY, code VARCHAR(5) NOT NULL, hits INT NOT NULL DEFAULT 0, UNIQUE KEY (code))";
         for op in ddl::parse(ddl, &ctx, &cat).unwrap() {

@@ -83,6 +83,16 @@ pub fn execute(
                 txn.delete_view(&name, &v);
                 cat.views.remove(&(name.clone(), v));
             }
+            let routines: Vec<_> = cat
+                .routines
+                .keys()
+                .filter(|k| k.0 == name)
+                .cloned()
+                .collect();
+            for k in routines {
+                txn.delete_routine(&k.0, &k.1, &k.2);
+                cat.routines.remove(&k);
+            }
             cat.databases.remove(&name);
             txn.delete_database(&name);
             Ok(())
@@ -135,6 +145,45 @@ pub fn execute(
         DdlOp::AlterTable { name, ops } => alter(cat, store, txn, rows, name, ops, now),
         op @ (DdlOp::CreateTrigger { .. } | DdlOp::DropTrigger { .. }) => trigger(cat, txn, op),
         op @ (DdlOp::CreateView { .. } | DdlOp::DropViews { .. }) => view(cat, txn, op),
+        DdlOp::CreateRoutine {
+            def,
+            or_replace,
+            if_not_exists,
+        } => {
+            let key = (def.db.clone(), def.kind.clone(), def.name.to_lowercase());
+            if cat.routines.contains_key(&key) && !or_replace {
+                return if if_not_exists {
+                    Ok(())
+                } else {
+                    Err(sql(SqlError::new(
+                        1304,
+                        format!("{} {} already exists", def.kind, def.name),
+                    )))
+                };
+            }
+            txn.put_routine(&def);
+            cat.routines.insert(key, def);
+            Ok(())
+        }
+        DdlOp::DropRoutine {
+            db,
+            kind,
+            name,
+            if_exists,
+        } => {
+            let key = (db.clone(), kind.clone(), name.to_lowercase());
+            if cat.routines.remove(&key).is_some() {
+                txn.delete_routine(&db, &kind, &name);
+                Ok(())
+            } else if if_exists {
+                Ok(())
+            } else {
+                Err(sql(SqlError::new(
+                    1305,
+                    format!("{kind} {db}.{name} does not exist"),
+                )))
+            }
+        }
     }
 }
 

@@ -51,6 +51,9 @@ pub enum DdlKind {
     Trigger,
     /// CREATE [OR REPLACE] / ALTER / DROP VIEW.
     View,
+    /// CREATE / DROP PROCEDURE or FUNCTION (kept for SHOW CREATE; CALLs log their
+    /// statements).
+    Routine,
 }
 
 /// Classifies a statement text.
@@ -106,6 +109,11 @@ pub fn classify(sql: &[u8]) -> StatementKind {
                 ("CREATE", "TRIGGER") => Ddl(Trigger),
                 ("DROP", "TRIGGER") => Ddl(Trigger),
                 (_, "VIEW") => Ddl(View),
+                ("CREATE" | "DROP", "PROCEDURE" | "FUNCTION")
+                    if !words.iter().any(|w| w == "SONAME") =>
+                {
+                    Ddl(Routine)
+                }
                 (
                     _,
                     "USER" | "ROLE" | "TRIGGER" | "PROCEDURE" | "FUNCTION" | "EVENT" | "SERVER"
@@ -210,7 +218,9 @@ mod tests {
             ("CREATE USER 'repl'@'%' IDENTIFIED BY 'repl'", NoData),
             ("GRANT REPLICATION SLAVE ON *.* TO 'repl'@'%'", NoData),
             ("FLUSH PRIVILEGES", NoData),
-            ("CREATE DEFINER=`root`@`localhost` PROCEDURE p() BEGIN END", NoData),
+            ("CREATE DEFINER=`root`@`localhost` PROCEDURE p() BEGIN END", Ddl(Routine)),
+            ("DROP FUNCTION IF EXISTS f", Ddl(Routine)),
+            ("CREATE FUNCTION udf RETURNS INTEGER SONAME 'u.so'", NoData),
             ("CREATE ALGORITHM=UNDEFINED DEFINER=`root`@`%` SQL SECURITY DEFINER VIEW v AS SELECT 1", Ddl(DdlKind::View)),
             ("CREATE OR REPLACE VIEW v AS SELECT 1", Ddl(DdlKind::View)),
             ("DROP VIEW IF EXISTS v", Ddl(DdlKind::View)),

@@ -18,6 +18,7 @@ pub fn table(cat: &Catalog, name: &str) -> Option<MemTable> {
         "SCHEMATA" => Some(schemata(cat)),
         "TABLES" => Some(tables(cat)),
         "VIEWS" => Some(views(cat)),
+        "ROUTINES" => Some(super::routines::routines_table(cat)),
         "STATISTICS" => Some(statistics(cat)),
         "COLUMNS" => Some(columns(cat)),
         _ => None,

@@ -22,6 +22,7 @@ pub mod prepared;
 mod reads;
 mod replication;
 mod results;
+mod routines;
 mod session;
 mod set;
 mod show;

@@ -141,6 +141,8 @@ impl Session {
             ("FULL", "COLUMNS" | "FIELDS") => self.describe_table(sql, 4, true, p),
             ("INDEX" | "INDEXES" | "KEYS", _) => Ok(show_index(&self.table_at(sql, 3)?)),
             ("CREATE", "VIEW") => self.show_create_view(sql),
+            ("CREATE", kind @ ("PROCEDURE" | "FUNCTION")) => self.show_create_routine(sql, kind),
+            (kind @ ("PROCEDURE" | "FUNCTION"), "STATUS") => self.show_routine_status(sql, kind, p),
             ("CREATE", "TABLE") if self.view_at(sql)?.is_some() => self.show_create_view(sql),
             ("CREATE", "TABLE") => {
                 let t = self.table_at(sql, 3)?;

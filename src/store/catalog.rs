@@ -406,6 +406,41 @@ impl ViewDef {
     }
 }
 
+/// A stored procedure or function, as the master created it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoutineDef {
+    /// Database.
+    pub db: String,
+    /// Name.
+    pub name: String,
+    /// PROCEDURE or FUNCTION.
+    pub kind: String,
+    /// `user@host`.
+    pub definer: String,
+    /// SHOW CREATE's text (`CREATE DEFINER=... PROCEDURE `name`(...) ...`).
+    pub create: String,
+    /// The body (ROUTINE_DEFINITION).
+    pub body: String,
+    /// A function's RETURNS type.
+    pub returns: Option<String>,
+    /// DETERMINISTIC.
+    pub deterministic: bool,
+    /// CONTAINS SQL, NO SQL, READS SQL DATA or MODIFIES SQL DATA.
+    pub data_access: String,
+    /// SQL SECURITY: DEFINER or INVOKER.
+    pub security: String,
+    /// COMMENT.
+    pub comment: String,
+    /// sql_mode it was created under.
+    pub sql_mode: String,
+    /// character_set_client it was created under.
+    pub charset_client: String,
+    /// collation_connection it was created under.
+    pub collation_connection: String,
+    /// When (seconds since the epoch: the master's statement time).
+    pub created: u32,
+}
+
 /// All databases, tables and views.
 #[derive(Clone, Debug, Default)]
 pub struct Catalog {
@@ -415,6 +450,8 @@ pub struct Catalog {
     pub tables: BTreeMap<(String, String), TableDef>,
     /// Views by (database, name).
     pub views: BTreeMap<(String, String), ViewDef>,
+    /// Stored procedures and functions by (database, kind, lower-case name).
+    pub routines: BTreeMap<(String, String, String), RoutineDef>,
     /// Next table id to hand out.
     pub next_table_id: u32,
     /// The master sessions' temporary tables by (thread id, database, name). Nothing but

@@ -88,6 +88,16 @@ fn view_key(db: &str, name: &str) -> Vec<u8> {
     k
 }
 
+fn routine_key(db: &str, kind: &str, name: &str) -> Vec<u8> {
+    let mut k = vec![keys::ROUTINE];
+    k.extend_from_slice(db.as_bytes());
+    k.push(0);
+    k.extend_from_slice(kind.as_bytes());
+    k.push(0);
+    k.extend_from_slice(name.to_lowercase().as_bytes());
+    k
+}
+
 /// Key builders. Every key of a table (rows, indexes) starts with a kind byte and the
 /// table id, so dropping or truncating a table is one range deletion per kind.
 pub mod keys {
@@ -103,6 +113,8 @@ pub mod keys {
     pub const VIEW: u8 = b'V';
     /// A prepared XA transaction's changes, parked until XA COMMIT: `X` + its xid.
     pub const XA: u8 = b'X';
+    /// A stored routine: `P` + database + NUL + kind + NUL + lower-case name.
+    pub const ROUTINE: u8 = b'P';
     /// Index id of the hidden index that finds rows of a table without a primary key by
     /// the hash of their content.
     pub const HIDDEN_INDEX: u16 = 0xffff;
@@ -375,6 +387,12 @@ impl Store {
                     .insert((thread, t.db.clone(), t.name.clone()), t),
                 None => cat.tables.insert((t.db.clone(), t.name.clone()), t),
             };
+        }
+        for (_, v) in entries(&[keys::ROUTINE])? {
+            let r: crate::store::catalog::RoutineDef =
+                serde_json::from_slice(&v).map_err(|e| self.corrupt("routine definition", e))?;
+            cat.routines
+                .insert((r.db.clone(), r.kind.clone(), r.name.to_lowercase()), r);
         }
         for (_, v) in entries(&[keys::VIEW])? {
             let d: ViewDef =
@@ -889,6 +907,21 @@ impl Txn {
             view_key(&v.db, &v.name),
             serde_json::to_vec(v).unwrap_or_default(),
         );
+    }
+
+    /// Stores a routine definition.
+    pub fn put_routine(&mut self, r: &crate::store::catalog::RoutineDef) {
+        self.schema = true;
+        self.batch.put(
+            routine_key(&r.db, &r.kind, &r.name),
+            serde_json::to_vec(r).unwrap_or_default(),
+        );
+    }
+
+    /// Removes a routine definition.
+    pub fn delete_routine(&mut self, db: &str, kind: &str, name: &str) {
+        self.schema = true;
+        self.batch.delete(routine_key(db, kind, name));
     }
 
     /// Removes a view definition.

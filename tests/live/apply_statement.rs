@@ -959,3 +959,49 @@ fn xa_transactions_in_statement_format() {
 fn xa_transactions_in_row_format() {
     xa_transactions("ROW");
 }
+
+/// Stored procedures and functions are kept and shown as on the master: SHOW CREATE
+/// PROCEDURE / FUNCTION, information_schema.ROUTINES, SHOW ... STATUS; dropped ones go.
+#[test]
+fn routines_are_kept_and_shown_like_the_masters() {
+    let m = statement_master("MIXED");
+    m.sql("CREATE DATABASE d");
+    let mut r = Replica::start(&m, &[]);
+    m.sql(
+        "USE d;
+         DELIMITER //
+         CREATE DEFINER=`root`@`localhost` PROCEDURE p1(IN a INT, OUT n INT) READS SQL DATA SQL SECURITY INVOKER COMMENT 'counts' BEGIN SELECT a INTO n; END //
+         CREATE FUNCTION f1(x INT) RETURNS INT DETERMINISTIC RETURN x + 1 //
+         CREATE PROCEDURE gone() SELECT 1 //
+         DELIMITER ;
+         DROP PROCEDURE gone;
+         DROP PROCEDURE IF EXISTS nosuch;",
+    );
+    r.proc.wait_endpoint();
+    r.wait_applied(&m);
+    let st = r.status();
+    assert!(st.contains("Last_SQL_Errno: 0"), "{st}");
+    both(&m, &r.proc, "SHOW CREATE PROCEDURE d.p1");
+    both(&m, &r.proc, "USE d; SHOW CREATE FUNCTION f1");
+    both(
+        &m,
+        &r.proc,
+        "SELECT ROUTINE_SCHEMA, ROUTINE_NAME, ROUTINE_TYPE, DATA_TYPE, DTD_IDENTIFIER, ROUTINE_DEFINITION, IS_DETERMINISTIC, SQL_DATA_ACCESS, SECURITY_TYPE, SQL_MODE, ROUTINE_COMMENT, DEFINER, CHARACTER_SET_CLIENT, COLLATION_CONNECTION, DATABASE_COLLATION FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = 'd' ORDER BY ROUTINE_NAME",
+    );
+    both(
+        &m,
+        &r.proc,
+        "SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = 'd' AND ROUTINE_TYPE = 'PROCEDURE'",
+    );
+    let status = r.proc.sql("SHOW PROCEDURE STATUS WHERE Db = 'd'").unwrap();
+    assert!(
+        status.starts_with("d\tp1\tPROCEDURE\troot@localhost\t")
+            && status.contains("\tINVOKER\tcounts\t"),
+        "{status}"
+    );
+    let e = r.proc.sql("SHOW CREATE PROCEDURE d.gone").unwrap_err();
+    assert!(
+        e.contains("1305") && e.contains("PROCEDURE gone does not exist"),
+        "{e}"
+    );
+}

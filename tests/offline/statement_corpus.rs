@@ -94,6 +94,9 @@ fn ddl_parser_takes_corpus_statements_and_survives_mutations() {
         collation_database: None,
         mysql: true,
         collation_connection: 45,
+        sql_mode: 0,
+        charset_client: 33,
+        timestamp: 0,
     };
     let catalog = Catalog::default();
     let ddl: Vec<String> = corpus_statements()

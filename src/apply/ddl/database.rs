@@ -134,6 +134,9 @@ mod tests {
             collation_database: None,
             mysql: false,
             collation_connection: 45,
+            sql_mode: 0,
+            charset_client: 33,
+            timestamp: 0,
         }
     }
 

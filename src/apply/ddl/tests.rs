@@ -8,6 +8,9 @@ fn ctx() -> DdlContext<'static> {
         collation_database: None,
         mysql: false,
         collation_connection: 45,
+        sql_mode: 0,
+        charset_client: 33,
+        timestamp: 0,
     }
 }
 
