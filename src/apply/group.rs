@@ -556,6 +556,12 @@ fn apply_statement(
             let vars = std::mem::take(&mut ctx.vars);
             let time_zone = tables.time_zone(status.time_zone).map_err(fail)?;
             let cat = catalog.get_or_insert_with(|| committed.clone());
+            // ANSI_QUOTES / NO_BACKSLASH_ESCAPES: read as under the default modes.
+            let sql = super::text::default_quoting(
+                &sql,
+                dctx.sql_mode & 1 << 2 != 0,
+                dctx.sql_mode & 1 << 20 != 0,
+            );
             let ops = match ddl::parse(&sql, &dctx, cat) {
                 Ok(ops) => ops,
                 Err(e) if opts.policy.skip.skips(e.code) => {

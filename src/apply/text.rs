@@ -55,6 +55,61 @@ pub(super) fn statement_text<'t>(
     Ok(Cow::Owned(out))
 }
 
+/// A statement read under ANSI_QUOTES (`"name"` is an identifier) and/or
+/// NO_BACKSLASH_ESCAPES (a backslash in a literal is itself), rewritten for a reader with
+/// mysqld's default modes: `"name"` as `` `name` ``, each literal backslash doubled.
+pub(super) fn default_quoting(sql: &str, ansi_quotes: bool, no_backslash: bool) -> Cow<'_, str> {
+    if !(ansi_quotes && sql.contains('"') || no_backslash && sql.contains('\\')) {
+        return Cow::Borrowed(sql);
+    }
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' | '"' | '`' => {
+                let ident = c == '`' || (c == '"' && ansi_quotes);
+                let (open, close) = if ident { ('`', '`') } else { (c, c) };
+                out.push(open);
+                while let Some(d) = chars.next() {
+                    if d == c {
+                        if chars.peek() == Some(&c) {
+                            chars.next();
+                            // A doubled quote: one of it in the text.
+                            if ident {
+                                if c == '`' {
+                                    out.push_str("``");
+                                } else {
+                                    out.push('"');
+                                }
+                            } else {
+                                out.push(c);
+                                out.push(c);
+                            }
+                            continue;
+                        }
+                        break;
+                    }
+                    match d {
+                        '\\' if !ident && no_backslash => out.push_str("\\\\"),
+                        '\\' if !ident => {
+                            // An escape: the backslash and what it escapes.
+                            out.push(d);
+                            if let Some(e) = chars.next() {
+                                out.push(e);
+                            }
+                        }
+                        '`' if ident && c != '`' => out.push_str("``"),
+                        d => out.push(d),
+                    }
+                }
+                out.push(close);
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// `bytes` of charset `cs` as UTF-8.
 fn in_charset<'t>(bytes: &'t [u8], cs: &str) -> Result<Cow<'t, str>, SqlError> {
     match cs {
@@ -218,6 +273,27 @@ mod tests {
                 .code,
             1235
         );
+    }
+
+    #[test]
+    fn ansi_quotes_and_literal_backslashes_read_as_by_default() {
+        assert_eq!(
+            default_quoting(
+                "UPDATE \"t\" SET \"a\" = 'x\"y' WHERE \"b\"\"c\" = 1",
+                true,
+                false
+            ),
+            "UPDATE `t` SET `a` = 'x\"y' WHERE `b\"c` = 1"
+        );
+        assert_eq!(
+            default_quoting("INSERT INTO t VALUES ('C:\\dir\\', 'it''s')", false, true),
+            "INSERT INTO t VALUES ('C:\\\\dir\\\\', 'it''s')"
+        );
+        assert_eq!(
+            default_quoting("SELECT 'a\\'b'", false, false),
+            "SELECT 'a\\'b'"
+        );
+        assert_eq!(default_quoting("SELECT \"s\"", false, true), "SELECT \"s\"");
     }
 
     proptest::proptest! {

@@ -1005,3 +1005,31 @@ fn routines_are_kept_and_shown_like_the_masters() {
         "{e}"
     );
 }
+
+/// Statements run under ANSI_QUOTES ("name" is an identifier) and NO_BACKSLASH_ESCAPES (a
+/// backslash in a literal is itself) read as the master read them.
+#[test]
+fn ansi_quotes_and_no_backslash_escapes_read_as_on_the_master() {
+    let m = statement_master("STATEMENT");
+    let mdb = mariadb_replica(&m, 103);
+    m.sql("CREATE DATABASE d; SET SESSION sql_mode = 'ANSI_QUOTES'; CREATE TABLE d.q (id INT PRIMARY KEY, \"path\" VARCHAR(40), note VARCHAR(40) DEFAULT 'a\\b')");
+    let mut r = Replica::start(&m, &[]);
+    m.sql(
+        "SET SESSION sql_mode = 'ANSI_QUOTES,NO_BACKSLASH_ESCAPES';
+         INSERT INTO \"d\".\"q\" (\"id\", \"path\", note) VALUES (1, 'C:\\dir\\file', 'it''s');
+         UPDATE d.q SET note = CONCAT(\"path\", '\\n') WHERE \"id\" = 1;
+         SET SESSION sql_mode = 'ANSI_QUOTES';
+         INSERT INTO d.q VALUES (2, 'a\\tb', 'x');
+         SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES';
+         INSERT INTO d.q VALUES (3, \"dq\\\", 'y');",
+    );
+    r.wait_applied(&m);
+    wait_mariadb_replica(&mdb, &m);
+    assert_same_table_3(&m, &mdb, &r.datadir, "d.q", "id");
+    let st = r.status();
+    assert!(st.contains("Last_SQL_Errno: 0"), "{st}");
+    assert_eq!(
+        m.sql("SELECT `path` FROM d.q WHERE id = 1").trim(),
+        "C:\\\\dir\\\\file"
+    );
+}
