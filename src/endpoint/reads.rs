@@ -274,13 +274,22 @@ impl Session {
 
     /// SHOW [FULL] COLUMNS / DESCRIBE.
     pub(super) fn describe_table(
-        &self,
+        &mut self,
         sql: &str,
         at: usize,
         full: bool,
         pattern: Option<&str>,
     ) -> Result<Reply, SqlError> {
-        let t = self.table_at(sql, at)?;
+        let (db, name) = self.name_at(sql, at)?;
+        let is_view = self
+            .catalog()?
+            .views
+            .contains_key(&(db.clone(), name.clone()));
+        let t = if is_view {
+            self.view_as_table(db, name)?
+        } else {
+            self.table_at(sql, at)?
+        };
         let names: &[&str] = if full {
             &[
                 "Field",
@@ -303,6 +312,43 @@ impl Session {
         Ok(Reply::Rows {
             columns: text_columns(names),
             rows,
+        })
+    }
+
+    /// A view's columns as a table's, as DESCRIBE shows them: each result column typed as
+    /// mysqld types a view's columns (a table's column as it is, an expression by its
+    /// result).
+    fn view_as_table(&mut self, db: String, name: String) -> Result<TableDef, SqlError> {
+        let q = format!(
+            "SELECT * FROM `{}`.`{}` LIMIT 0",
+            db.replace('`', "``"),
+            name.replace('`', "``")
+        );
+        let rs = self.with_engine(&q, |cx| engine::select(&q, cx))?;
+        let cat = self.catalog()?;
+        let source = |d: &str, t: &str, c: &str| {
+            cat.table(d, t)
+                .and_then(|t| t.columns.iter().find(|x| x.name.eq_ignore_ascii_case(c)))
+                .cloned()
+        };
+        let columns = rs
+            .columns
+            .iter()
+            .map(|m| engine::meta::column_of(m, &source))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(TableDef {
+            id: 0,
+            db,
+            name,
+            columns,
+            indexes: Vec::new(),
+            collation: 0,
+            next_index_id: 0,
+            key_format: 0,
+            triggers: Vec::new(),
+            trigger_defs: Vec::new(),
+            engine: None,
+            session: None,
         })
     }
 

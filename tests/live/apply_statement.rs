@@ -499,6 +499,9 @@ fn views_are_kept_and_queryable_like_the_masters() {
     both(&m, &r.proc, "SELECT * FROM shop.stock ORDER BY code");
     both(&m, &r.proc, "SELECT * FROM shop.joined ORDER BY sku");
     both(&m, &r.proc, "SELECT * FROM shop.onview ORDER BY code");
+    // DESCRIBE of a view: its columns typed as mysqld types them.
+    both(&m, &r.proc, "DESCRIBE shop.stock");
+    both(&m, &r.proc, "USE shop; SHOW COLUMNS FROM cheap");
     both(&m, &r.proc, "USE shop; SELECT c.sku, s.amount FROM cheap c JOIN stock s ON s.code = c.sku WHERE c.qty > 1 ORDER BY c.sku");
     both(
         &m,

@@ -164,3 +164,116 @@ pub(crate) fn column_coll(c: &ColumnDef) -> Coll {
         None
     }
 }
+
+/// The column a result column makes, as mysqld makes it for CREATE TABLE ... SELECT and a
+/// view's columns: a column read from a table (`source` finds it by database, table and
+/// column) keeps its type, charset and NULL-ability (not its key, AUTO_INCREMENT or
+/// default expression); an expression takes its result type, derived from its metadata.
+pub fn column_of(
+    m: &ColMeta,
+    source: &dyn Fn(&str, &str, &str) -> Option<ColumnDef>,
+) -> Result<ColumnDef, crate::sqlerror::SqlError> {
+    use crate::coldef::flags as fl;
+    if !m.org_table.is_empty() && !m.org_name.is_empty() {
+        if let Some(c) = source(&m.schema, &m.org_table, &m.org_name) {
+            return Ok(ColumnDef {
+                name: m.name.clone(),
+                auto_increment: false,
+                generated: None,
+                on_update: false,
+                // An AUTO_INCREMENT column's copy has DEFAULT 0 (mysqld's).
+                default: if c.auto_increment {
+                    Some(crate::store::catalog::DefaultValue::Literal("0".into()))
+                } else {
+                    c.default
+                        .clone()
+                        .filter(|d| !matches!(d, crate::store::catalog::DefaultValue::Expr(_)))
+                },
+                // An aggregate or outer join over the column may give NULL.
+                nullable: c.nullable || m.flags & fl::NOT_NULL == 0,
+                ..c
+            });
+        }
+    }
+    let unsigned = m.flags & fl::UNSIGNED != 0;
+    let mbmax = crate::store::collation::by_id(m.charset).map_or(1, |c| c.mbmaxlen.max(1));
+    let chars = m.length / mbmax;
+    let ty = match m.col_type {
+        ct::TINY => SqlType::TinyInt,
+        ct::SHORT => SqlType::SmallInt,
+        ct::INT24 => SqlType::MediumInt,
+        ct::LONG => SqlType::Int,
+        ct::LONGLONG => SqlType::BigInt,
+        ct::FLOAT => SqlType::Float,
+        ct::DOUBLE => SqlType::Double,
+        ct::NEWDECIMAL => {
+            let point = u32::from(m.decimals > 0);
+            let sign = u32::from(!unsigned);
+            let precision = m.length.saturating_sub(point + sign).clamp(1, 65);
+            SqlType::Decimal(precision as u8, m.decimals.min(38))
+        }
+        ct::DATE => SqlType::Date,
+        ct::TIME => SqlType::Time(m.decimals.min(6)),
+        ct::DATETIME => SqlType::DateTime(m.decimals.min(6)),
+        ct::TIMESTAMP => SqlType::Timestamp(m.decimals.min(6)),
+        ct::YEAR => SqlType::Year,
+        // NULL: mysqld makes it BINARY(0).
+        ct::NULL => SqlType::Binary(0),
+        ct::VAR_STRING | ct::VARCHAR | ct::STRING | ct::BLOB => {
+            let binary = m.charset == crate::coldef::BINARY_CHARSET;
+            // Longer than 512 characters: a BLOB/TEXT of the size that holds it.
+            if chars > 512 || m.col_type == ct::BLOB {
+                let pack = match m.length {
+                    0..=255 => 1,
+                    256..=65_535 => 2,
+                    65_536..=16_777_215 => 3,
+                    _ => 4,
+                };
+                if binary {
+                    SqlType::Blob(pack)
+                } else {
+                    SqlType::Text(pack)
+                }
+            } else if m.col_type == ct::STRING {
+                if binary {
+                    SqlType::Binary(chars)
+                } else {
+                    SqlType::Char(chars)
+                }
+            } else if binary {
+                SqlType::Varbinary(chars)
+            } else {
+                SqlType::Varchar(chars)
+            }
+        }
+        other => {
+            return Err(crate::sqlerror::SqlError::not_supported(&format!(
+                "CREATE TABLE ... SELECT with the column {} of type {}",
+                m.name,
+                ct::name(other)
+            )))
+        }
+    };
+    Ok(ColumnDef {
+        name: m.name.clone(),
+        unsigned: unsigned
+            && matches!(
+                ty,
+                SqlType::TinyInt
+                    | SqlType::SmallInt
+                    | SqlType::MediumInt
+                    | SqlType::Int
+                    | SqlType::BigInt
+                    | SqlType::Decimal(..)
+                    | SqlType::Float
+                    | SqlType::Double
+            ),
+        collation: if ty.has_charset() { m.charset } else { 0 },
+        nullable: m.flags & fl::NOT_NULL == 0,
+        default: None,
+        auto_increment: false,
+        generated: None,
+        on_update: false,
+        ty,
+    })
+}

@@ -1614,8 +1614,10 @@ fn push_derived(
             coll: c.coll,
         })
         .collect();
+    // A column list (a view's, a derived table's) names the columns in results too.
     for (c, a) in cols.iter_mut().zip(names) {
         c.name = a.clone();
+        c.meta.name = a.clone();
     }
     sources.push(Source::new(
         alias,
