@@ -379,6 +379,7 @@ impl Applier {
                 b.timestamp = ctx.timestamp;
             }
             b.skipped.append(&mut ctx.skipped);
+            self.status.system_ignored += ctx.system_ignored;
             if let Some(c) = catalog {
                 self.commit_batch(batch)?;
                 self.catalog = c;

@@ -67,6 +67,7 @@ pub(super) fn create_select(
             private: true,
             depth: 0,
             insert_id_taken: Default::default(),
+            system_ignored: Default::default(),
         };
         replay.query_result(select, session, txn).map_err(sql_err)?
     };
@@ -141,6 +142,7 @@ pub(super) fn create_select(
         private: true,
         depth: 0,
         insert_id_taken: Default::default(),
+        system_ignored: Default::default(),
     };
     replay.write_rows(
         &t,

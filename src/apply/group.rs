@@ -95,6 +95,8 @@ pub(super) struct GroupCtx {
     /// LOAD DATA files by file id, as BEGIN_LOAD_QUERY and APPEND_BLOCK events carry
     /// them, until EXECUTE_LOAD_QUERY reads them.
     pub(super) load_files: HashMap<u32, Vec<u8>>,
+    /// Events on `mysql` schema tables replicant does not keep, passed over.
+    pub(super) system_ignored: u64,
     /// The group is an XA transaction's prepared part (XA_PREPARE, not ONE PHASE): its
     /// xid. Its changes wait in the store for XA COMMIT.
     pub(super) xa_prepared: Option<String>,
@@ -145,6 +147,11 @@ pub(super) fn apply_group(
         txn.put(&xa_key(&xid), &records);
     }
     Ok(())
+}
+
+/// The `mysql` schema: its tables replicant does not keep are passed over, not errors.
+pub(super) fn is_system_schema(db: &str) -> bool {
+    db.eq_ignore_ascii_case("mysql")
 }
 
 /// Where a prepared XA transaction's changes wait.
@@ -336,6 +343,12 @@ fn apply_event(
             let context = || format!("{} event on table {}.{}", t.name(), key.0, key.1);
             let cat = catalog.as_ref().unwrap_or(committed);
             let Some(def) = cat.tables.get(&key) else {
+                if is_system_schema(&key.0) {
+                    // A system table replicant does not keep (accounts, statistics,
+                    // logs): passed over and counted, never a stop.
+                    ctx.system_ignored += 1;
+                    return Ok(());
+                }
                 let e = SqlError::no_such_table(&key.0, &key.1);
                 if opts.policy.skip.skips(e.code) {
                     ctx.skipped.push(Skipped { error: e });
@@ -473,6 +486,7 @@ fn apply_statement(
                 private: !shadowed.is_empty(),
                 depth: 0,
                 insert_id_taken: Default::default(),
+                system_ignored: Default::default(),
             };
             // The statement's changes go, or stay, together.
             let sp = txn.savepoint();
@@ -488,6 +502,7 @@ fn apply_statement(
                 }
                 None => replay.execute(&text, &session, txn),
             };
+            ctx.system_ignored += replay.system_ignored.get();
             for (key, old) in shadowed.into_iter().rev() {
                 named.restore(key, old);
             }
@@ -607,6 +622,15 @@ fn apply_statement(
                 };
                 match done {
                     Ok(()) => {}
+                    // DDL on a system table replicant does not keep (ALTER of
+                    // mysql.global_priv by an upgrade...): passed over and counted.
+                    Err(RowError::Sql(e, _))
+                        if e.code == 1146 && e.message.starts_with("Table 'mysql.") =>
+                    {
+                        *cat = before;
+                        txn.rollback_to(sp);
+                        ctx.system_ignored += 1;
+                    }
                     Err(RowError::Sql(e, _)) if opts.policy.skip.skips(e.code) => {
                         *cat = before;
                         txn.rollback_to(sp);

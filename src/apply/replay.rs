@@ -260,6 +260,8 @@ pub struct Replay<'a> {
     /// triggers generate after it come from their tables (as mysqld's forced interval is
     /// used once).
     pub insert_id_taken: std::cell::Cell<bool>,
+    /// Statements on `mysql` schema tables replicant does not keep, passed over.
+    pub system_ignored: std::cell::Cell<u64>,
 }
 
 pub(super) fn sql_err(e: SqlError) -> RowError {
@@ -688,6 +690,13 @@ impl Replay<'_> {
             _ => return Err(unsupported(&format!("the table name {name}"))),
         };
         if !self.filters.table_rules_ok(&db, &table) {
+            return Ok(None);
+        }
+        if super::group::is_system_schema(&db)
+            && self.tables.get(&(db.clone(), table.clone())).is_none()
+        {
+            // A system table replicant does not keep: the statement is passed over.
+            self.system_ignored.set(self.system_ignored.get() + 1);
             return Ok(None);
         }
         let t = self

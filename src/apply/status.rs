@@ -40,6 +40,10 @@ pub struct ApplierStatus {
     pub transactions: u64,
     /// Rows or statements skipped under slave_skip_errors / IDEMPOTENT since start.
     pub skipped: u64,
+    /// Row events and statements on `mysql` schema tables replicant does not keep
+    /// (accounts, statistics, logs...) passed over since start (docs/OPERATIONS.md).
+    #[serde(default)]
+    pub system_ignored: u64,
     /// Replicate_* filters in force, by SHOW SLAVE STATUS field name.
     pub filters: Vec<(String, String)>,
     /// Process id of the daemon that wrote this.

@@ -522,6 +522,11 @@ impl Control {
         Ok(())
     }
 
+    /// Events on `mysql` schema tables the applier passed over since it started.
+    pub fn system_ignored(&self) -> u64 {
+        self.sql_report.get().system_ignored
+    }
+
     /// The pending sql_slave_skip_counter.
     pub async fn skip_counter(&self) -> u64 {
         self.state.lock().await.skip_counter

@@ -512,6 +512,10 @@ impl Session {
                 }
                 .into(),
             ),
+            (
+                "Replicant_system_table_events_ignored",
+                sh.control.system_ignored().to_string(),
+            ),
             ("Threads_connected", sh.connected().to_string()),
             ("Threads_running", "1".into()),
             ("Uptime", sh.started.elapsed().as_secs().to_string()),

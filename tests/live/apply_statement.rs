@@ -1036,3 +1036,46 @@ fn ansi_quotes_and_no_backslash_escapes_read_as_on_the_master() {
         "C:\\\\dir\\\\file"
     );
 }
+
+/// The usual hardening step (removing anonymous accounts from mysql.global_priv) and
+/// other changes to system tables replicant does not keep never stop replication: they
+/// are passed over and counted (issue 19 will apply the account tables).
+fn system_tables_never_stop(format: &str) {
+    let m = statement_master(format);
+    m.sql("CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY)");
+    m.sql(
+        "DELETE FROM mysql.global_priv WHERE User = '';
+         UPDATE mysql.global_priv SET Priv = Priv WHERE User = 'nobody';
+         INSERT INTO mysql.time_zone_name VALUES ('Replicant/Test', 1);
+         DELETE FROM mysql.time_zone_name WHERE Name = 'Replicant/Test';
+         CREATE USER 'app'@'%' IDENTIFIED BY 'secret'; GRANT SELECT ON d.* TO 'app'@'%';
+         FLUSH PRIVILEGES;
+         INSERT INTO d.t VALUES (1), (2);",
+    );
+    let mut r = Replica::start(&m, &[]);
+    r.wait_applied(&m);
+    assert_same_table(&m, &r.datadir, "d.t", "id");
+    let st = r.status();
+    assert!(st.contains("Last_SQL_Errno: 0"), "{st}");
+    r.proc.wait_endpoint();
+    let ignored = r
+        .proc
+        .sql("SHOW GLOBAL STATUS LIKE 'Replicant_system_table_events_ignored'")
+        .unwrap();
+    let n: u64 = ignored
+        .split('\t')
+        .nth(1)
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    assert!(n >= 2, "{ignored}");
+}
+
+#[test]
+fn system_tables_never_stop_statement_replay() {
+    system_tables_never_stop("MIXED");
+}
+
+#[test]
+fn system_tables_never_stop_row_apply() {
+    system_tables_never_stop("ROW");
+}

@@ -129,6 +129,7 @@ fn backslashes_in_literals_survive_replay() {
         private: true,
         depth: 0,
         insert_id_taken: Default::default(),
+        system_ignored: Default::default(),
     };
     let session = session_of(&vars, 0);
     for sql in [
@@ -166,6 +167,7 @@ fn replayed_statements_read_their_batchs_own_writes() {
         private: false,
         depth: 0,
         insert_id_taken: Default::default(),
+        system_ignored: Default::default(),
     };
     // Three transactions of one batch: nothing is committed in between.
     r.execute(
@@ -221,6 +223,7 @@ fn what_is_not_replayed_is_1235_naming_it() {
         private: false,
         depth: 0,
         insert_id_taken: Default::default(),
+        system_ignored: Default::default(),
     };
     for (sql, what) in [
         ("INSERT INTO t (name) VALUES (UUID())", "UUID"),
@@ -273,6 +276,7 @@ fn upserts_act_on_the_row_holding_the_key() {
         private: false,
         depth: 0,
         insert_id_taken: Default::default(),
+        system_ignored: Default::default(),
     };
     for sql in [
         "INSERT INTO u VALUES (1, 'a', 1), (2, 'b', 1), (3, 'c', 1)",
@@ -355,6 +359,7 @@ fn repeated_shapes_are_planned_once() {
         private: false,
         depth: 0,
         insert_id_taken: Default::default(),
+        system_ignored: Default::default(),
     };
     for sql in [
         "INSERT INTO t (id, name) VALUES (1, 'a'), (2, 'b')",
@@ -419,6 +424,7 @@ fn parsing_sql_modes_stop_where_they_matter() {
         private: false,
         depth: 0,
         insert_id_taken: Default::default(),
+        system_ignored: Default::default(),
     };
     let session = |sql_mode| session_of(&vars, sql_mode);
     // PIPES_AS_CONCAT with || in the text: 'a' || 'b' would be 'ab', not 0.
