@@ -132,6 +132,9 @@ pub struct Config {
     pub endpoint: EndpointOptions,
     /// skip_slave_start: do not start the replication threads with the daemon.
     pub skip_slave_start: bool,
+    /// relay_log_recovery: at start-up, discard the relay log and fetch again from the
+    /// applied master position (mysqld's option, for a damaged relay log).
+    pub relay_log_recovery: bool,
     /// Bytes of the store's block cache: `block-cache-size`, else the my.cnf's
     /// `innodb_buffer_pool_size` (the memory the DBA gave the replica for cached data),
     /// else 128 MiB, mysqld's default buffer pool.
@@ -432,6 +435,7 @@ const USED: &[&str] = &[
     "read-only",
     "log-slave-updates",
     "default-time-zone",
+    "relay-log-recovery",
     "defaults-file",
     "port",
     "bind-address",
@@ -603,6 +607,7 @@ impl Config {
                 },
             },
             skip_slave_start: flag("skip-slave-start", false)?,
+            relay_log_recovery: flag("relay-log-recovery", false)?,
             block_cache_size: match g("block-cache-size") {
                 Some(v) => parse_size("block-cache-size", v)?,
                 None => g("innodb-buffer-pool-size")

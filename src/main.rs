@@ -139,6 +139,12 @@ struct RunArgs {
     /// Do not start the replication threads until START SLAVE.
     #[arg(long, num_args = 0..=1, default_missing_value = "1")]
     skip_slave_start: Option<String>,
+    /// Discard the relay log at start-up and fetch again from the applied position.
+    #[arg(long, num_args = 0..=1, default_missing_value = "1")]
+    relay_log_recovery: Option<String>,
+    /// The endpoint sessions' time zone (SYSTEM, +08:00, a zoneinfo name).
+    #[arg(long)]
+    default_time_zone: Option<String>,
     /// TLS certificate (PEM) offered to clients, with --ssl-key.
     #[arg(long)]
     ssl_cert: Option<String>,
@@ -287,6 +293,8 @@ fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
         ("skip-networking", &a.skip_networking),
         ("max-connections", &a.max_connections),
         ("skip-slave-start", &a.skip_slave_start),
+        ("relay-log-recovery", &a.relay_log_recovery),
+        ("default-time-zone", &a.default_time_zone),
         ("ssl-cert", &a.ssl_cert),
         ("ssl-key", &a.ssl_key),
     ];

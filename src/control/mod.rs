@@ -168,7 +168,13 @@ impl Control {
         };
         let store =
             Arc::new(Store::open_with_cache(&cfg.datadir, cfg.block_cache_size).map_err(internal)?);
-        Ok(Control {
+        let mut master = master;
+        let recovered = if cfg.relay_log_recovery {
+            recover_relay_log(&cfg, &store, &mut master)?
+        } else {
+            None
+        };
+        let control = Control {
             store,
             state: Mutex::new(State {
                 master,
@@ -182,7 +188,16 @@ impl Control {
             base: cfg,
             purge_mark: PurgeMark::default(),
             shutdown,
-        })
+        };
+        if let Some(start) = recovered {
+            reset_status_files(
+                &control.base,
+                (&control.io_report, &control.sql_report),
+                Some(&start),
+                false,
+            );
+        }
+        Ok(control)
     }
 
     /// True when a master is configured (START SLAVE can work).
@@ -586,6 +601,42 @@ fn reap(st: &mut State) {
             let _ = t.thread.join();
         }
     }
+}
+
+/// relay_log_recovery=1 at start-up, as mysqld: the relay log is discarded and the
+/// receiver fetches again from the master coordinate the applier executed (nothing when
+/// nothing was applied yet). Returns that coordinate.
+fn recover_relay_log(
+    cfg: &Config,
+    store: &Store,
+    master: &mut MasterConfig,
+) -> Result<Option<BinlogPos>, SqlError> {
+    let Some(applied) = store.applied().map_err(internal)? else {
+        return Ok(None);
+    };
+    let Some(start) = applied.master.clone() else {
+        return Ok(None);
+    };
+    let removed = crate::relay::reset(&RelayOptions::from_config(cfg)).map_err(internal)?;
+    master.log_file = Some(start.file.clone());
+    master.log_pos = Some(start.offset);
+    store
+        .reset_applied(Some(&AppliedPos {
+            relay: crate::relay::reader::RelayPos {
+                file: String::new(),
+                offset: 4,
+            },
+            master: Some(start.clone()),
+            gtid: applied.gtid,
+        }))
+        .map_err(internal)?;
+    save_settings(&cfg.datadir, master)?;
+    tracing::warn!(
+        files = removed.len(),
+        from = %format!("{}:{}", start.file, start.offset),
+        "relay_log_recovery: discarded the relay log; fetching again from the applied master position"
+    );
+    Ok(Some(start))
 }
 
 fn save_settings(datadir: &std::path::Path, m: &MasterConfig) -> Result<(), SqlError> {

@@ -439,3 +439,65 @@ fn altered_float_keeps_its_digits() {
     r.wait_applied(&m);
     assert_same_table(&m, &r.datadir, "d.f", "id");
 }
+
+/// A relay log damaged where the applier has not read yet: the applier stops naming the
+/// file (nothing is skipped); restarted with relay-log-recovery=1 (mysqld's option) the
+/// relay log is discarded and fetched again from the applied position, and the replica
+/// ends equal to the master.
+#[test]
+fn relay_log_recovery_fetches_a_damaged_relay_log_again() {
+    let m = master();
+    m.sql("CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY, v VARCHAR(200))");
+    let mut r = Replica::start(&m, &[]);
+    r.wait_applied(&m);
+    r.proc.wait_endpoint();
+    r.proc.sql("STOP SLAVE SQL_THREAD").unwrap();
+    for i in 0..20 {
+        m.sql(&format!("INSERT INTO d.t VALUES ({i}, REPEAT('r', 190))"));
+    }
+    // Received, not applied.
+    let (file, pos) = m.master_status();
+    let want = format!("Read_Master_Log_Pos: {pos}\n");
+    assert!(
+        wait_until(APPLY_WAIT, || r.status().contains(&want)),
+        "the receiver did not reach {file}:{pos}"
+    );
+    r.proc.terminate();
+    // Damage the relay file in the middle of what is not applied yet.
+    let st = r.status();
+    let field = |name: &str| {
+        st.lines()
+            .find_map(|l| l.trim().strip_prefix(&format!("{name}: ")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    let relay = r.datadir.join(field("Relay_Log_File"));
+    let applied: u64 = field("Relay_Log_Pos").parse().unwrap();
+    let mut bytes = std::fs::read(&relay).unwrap();
+    let at = applied as usize + (bytes.len() - applied as usize) / 2;
+    for b in &mut bytes[at..at + 64] {
+        *b ^= 0xa5;
+    }
+    std::fs::write(&relay, bytes).unwrap();
+    r.proc = Replicant::spawn(run_args(&r.datadir, m.port(), 102, &[]));
+    let st = r.wait_sql_error();
+    assert!(st.contains("Last_SQL_Errno: 1594"), "{st}");
+    assert!(
+        st.contains(&field("Relay_Log_File")),
+        "the error names the file: {st}"
+    );
+    r.proc.terminate();
+    r.proc = Replicant::spawn(run_args(
+        &r.datadir,
+        m.port(),
+        102,
+        &["--relay-log-recovery=1"],
+    ));
+    r.wait_applied(&m);
+    assert_same_table(&m, &r.datadir, "d.t", "id");
+    assert!(
+        r.proc.stderr().contains("relay_log_recovery"),
+        "{}",
+        r.proc.stderr()
+    );
+}
