@@ -292,6 +292,14 @@ impl<'o> Printer<'o> {
                 out.write_all(q.query)?;
                 out.write_all(b"\n/*!*/;\n")?;
             }
+            Some(EventType::XaPrepare) => {
+                let (one_phase, xid) = events::parse_xa_prepare(body)?;
+                if one_phase {
+                    writeln!(out, "XA_prepare\nXA COMMIT {xid} ONE PHASE\n/*!*/;")?;
+                } else {
+                    writeln!(out, "XA_prepare\nXA PREPARE {xid}\n/*!*/;")?;
+                }
+            }
             Some(EventType::Stop) => writeln!(out, "Stop")?,
             Some(EventType::Incident) => {
                 let (kind, msg) = events::parse_incident(body)?;
@@ -450,6 +458,10 @@ impl<'o> Printer<'o> {
                 json!({"db": String::from_utf8_lossy(q.db), "query": String::from_utf8_lossy(&text)})
             }
             Some(EventType::Xid) => json!({"xid": events::parse_xid(body)?}),
+            Some(EventType::XaPrepare) => {
+                let (one_phase, xid) = events::parse_xa_prepare(body)?;
+                json!({"xa_xid": xid, "one_phase": one_phase})
+            }
             Some(EventType::BeginLoadQuery | EventType::AppendBlock) => {
                 let b = events::LoadBlock::parse(body)?;
                 json!({"file_id": b.file_id, "block_len": b.data.len()})

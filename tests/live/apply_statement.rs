@@ -949,6 +949,24 @@ fn xa_transactions(format: &str) {
     wait_mariadb_replica(&mdb, &m);
     assert_same_table_3(&m, &mdb, &r.datadir, "d.x", "id");
     assert_eq!(dump(&r.datadir, "d.x"), "1\t1\n3\t3\n10\t11\n");
+    // The relay log tool shows the prepare with its xid.
+    let mut relay: Vec<_> = std::fs::read_dir(&r.datadir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy().into_owned();
+            n.starts_with("relay-bin.0")
+        })
+        .collect();
+    relay.sort();
+    let printed: String = relay
+        .iter()
+        .map(|f| {
+            let out = replicant_cmd(["relaylog", "print", f.to_str().unwrap()]);
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        })
+        .collect();
+    assert!(printed.contains("XA PREPARE X'61',X'',1"), "{printed}");
     let st = r.status();
     assert!(st.contains("Last_SQL_Errno: 0"), "{st}");
 }
