@@ -94,10 +94,16 @@ pub(super) fn create_select(
             }
         }
     }
-    let exists_before = cat.table(&name.0, &name.1).is_some()
-        || cat
-            .temporary_of(session.thread_id)
-            .any(|t| t.db == name.0 && t.name == name.1);
+    // A temporary table is new unless the session has one of the name (a stored one it
+    // then hides); a stored table is new unless one exists.
+    let session_has = cat
+        .temporary_of(session.thread_id)
+        .any(|t| t.db == name.0 && t.name == name.1);
+    let exists_before = if temporary {
+        session_has
+    } else {
+        cat.table(&name.0, &name.1).is_some() || session_has
+    };
     cat.enter_session(session.thread_id);
     let done = schema::execute(
         DdlOp::CreateTable {

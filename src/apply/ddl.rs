@@ -704,7 +704,11 @@ impl Ddl<'_> {
             temporary: ct.temporary,
             // In ROW format the master logs the table's definition without the SELECT
             // (and its rows as row events); in statement form the rows come from it.
-            select: ct.query.as_ref().map(|q| q.to_string()),
+            select: ct.query.clone().map(|mut q| {
+                // Printed for the engine to read again: its literals say their escapes.
+                super::replay::escape_literals(&mut *q);
+                q.to_string()
+            }),
         })
     }
 

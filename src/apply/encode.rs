@@ -584,7 +584,11 @@ fn parse_datetime(s: &str) -> Option<(u32, u32, u32, u32, u32, u32, u32)> {
         30,
         31,
     ];
-    let day_ok = mo == 0 || day == 0 || day <= month_days[mo as usize - 1];
+    let day_ok = mo == 0
+        || day == 0
+        || month_days
+            .get(mo as usize - 1)
+            .is_some_and(|&most| day <= most);
     if y > 9999 || mo > 12 || day > 31 || !day_ok || h > 23 || mi > 59 || sec > 59 {
         return None;
     }
@@ -630,6 +634,7 @@ mod tests {
         assert_eq!(text(&d, "-1e9"), text(&d, "-99.99"));
         let date = col(SqlType::Date, true, None);
         assert_eq!(text(&date, "2024-02-30"), text(&date, "0000-00-00"));
+        assert_eq!(text(&date, "2024-13-05"), text(&date, "0000-00-00"));
         // Strict: the same values are errors.
         let mut out = Vec::new();
         assert!(pack_value_mode(&tiny, &Value::Int(300), &mut out, &SYSTEM, false).is_err());

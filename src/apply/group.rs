@@ -725,8 +725,13 @@ fn transaction_control(
             ctx.savepoints.retain(|(s, _)| !s.eq_ignore_ascii_case(&n));
             ctx.savepoints.push((n, txn.savepoint()));
         }
-        ("ROLLBACK", "TO") => {
-            let at = if word(2) == "SAVEPOINT" { 3 } else { 2 };
+        ("ROLLBACK", "TO") | ("ROLLBACK", "WORK") if word(1) == "TO" || word(2) == "TO" => {
+            let to = if word(1) == "TO" { 1 } else { 2 };
+            let at = if word(to + 1) == "SAVEPOINT" {
+                to + 2
+            } else {
+                to + 1
+            };
             let n = name(at);
             let i = find(ctx, &n)?;
             let sp = ctx.savepoints[i].1;
@@ -740,9 +745,9 @@ fn transaction_control(
         // XA COMMIT / ROLLBACK of a transaction prepared earlier: its parked changes are
         // made, or dropped. (XA COMMIT ... ONE PHASE is logged as BEGIN ... COMMIT.)
         ("XA", verb @ ("COMMIT" | "ROLLBACK")) => {
-            let rest = sql.trim_start()[2..].trim_start()[verb.len()..].trim();
-            let xid = rest.trim_end_matches(';').trim();
-            let key = xa_key(xid);
+            // The xid as the master writes it (X'..',X'..',n), from the tokens after the verb.
+            let xid: String = toks.iter().skip(2).map(|t| t.to_string()).collect();
+            let key = xa_key(&xid);
             let parked = txn.get(store, &key).map_err(RowError::Store)?.ok_or_else(|| {
                 RowError::Sql(
                     SqlError::new(

@@ -257,7 +257,7 @@ impl SetExprs {
                     Some(Err(name)) => out
                         .select
                         .push_str(&format!("@`{}`", name.replace('`', "``"))),
-                    None => out.select.push_str(&toks[k].to_string()),
+                    None => out.select.push_str(&super::trigger::token_sql(&toks[k])),
                 }
                 out.select.push(' ');
                 k += 1;
@@ -433,7 +433,10 @@ impl LoadSpec {
                     }
                     p.at += 1;
                 }
-                let text: Vec<String> = p.toks[start..p.at].iter().map(|t| t.to_string()).collect();
+                let text: Vec<String> = p.toks[start..p.at]
+                    .iter()
+                    .map(super::trigger::token_sql)
+                    .collect();
                 spec.set.push((col, text.join(" ")));
                 if !p.eat_token(&Token::Comma) {
                     break;

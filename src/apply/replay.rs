@@ -268,6 +268,34 @@ pub(super) fn sql_err(e: SqlError) -> RowError {
     RowError::Sql(e, "")
 }
 
+/// Makes the string literals of a parsed statement print as SQL that reads back as the
+/// same value: sqlparser prints a literal's value between quotes without escaping its
+/// backslashes, quotes or NULs. [`insert::literal`] reads such a value back.
+pub(super) fn escape_literals<V: ast::VisitMut>(node: &mut V) {
+    let _ = ast::visit_expressions_mut(node, |x| {
+        if let Expr::Value(v) = x {
+            if let ast::Value::SingleQuotedString(s) | ast::Value::DoubleQuotedString(s) =
+                &mut v.value
+            {
+                if s.contains(['\\', '\0', '\'', '"']) {
+                    let mut out = String::with_capacity(s.len() + 4);
+                    for c in s.chars() {
+                        match c {
+                            '\\' => out.push_str("\\\\"),
+                            '\0' => out.push_str("\\0"),
+                            '\'' => out.push_str("\\'"),
+                            '"' => out.push_str("\\\""),
+                            c => out.push(c),
+                        }
+                    }
+                    *s = out;
+                }
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+}
+
 /// The parts of an object name, unquoted.
 fn name_parts(name: &ObjectName) -> Vec<String> {
     name.0
@@ -288,6 +316,20 @@ impl Replay<'_> {
         session: &MasterSession<'_>,
         txn: &mut Txn,
     ) -> Result<(), RowError> {
+        self.run(sql, session, txn, true)
+    }
+
+    /// Replays `sql`: as the master logged it (`logged`: read under the session's
+    /// sql_mode), or as replicant wrote it (a trigger's statement with its values written
+    /// in: already in the parser's default modes).
+    pub(super) fn run(
+        &mut self,
+        sql: &str,
+        session: &MasterSession<'_>,
+        txn: &mut Txn,
+        logged: bool,
+    ) -> Result<(), RowError> {
+        let mode = if logged { session.sql_mode } else { 0 };
         if sql
             .trim_start()
             .get(..4)
@@ -305,15 +347,11 @@ impl Replay<'_> {
         }
         // ANSI_QUOTES and NO_BACKSLASH_ESCAPES: the text rewritten to read the same under
         // the parser's default modes.
-        let sql = &*super::text::default_quoting(
-            sql,
-            session.sql_mode & 1 << 2 != 0,
-            session.sql_mode & 1 << 20 != 0,
-        );
+        let sql = &*super::text::default_quoting(sql, mode & 1 << 2 != 0, mode & 1 << 20 != 0);
         // sql_mode bits that change how the text reads, where the text has what they
         // change: the parser reads MySQL's defaults, so these stop rather than differ.
-        for (bit, mode, token) in PARSING_MODES {
-            if session.sql_mode & bit == 0 {
+        for (bit, name, token) in PARSING_MODES {
+            if mode & bit == 0 {
                 continue;
             }
             let found = token.is_empty()
@@ -326,11 +364,11 @@ impl Replay<'_> {
                 };
             if found {
                 return Err(sql_err(unsupported(&format!(
-                    "replaying a statement run with sql_mode {mode}"
+                    "replaying a statement run with sql_mode {name}"
                 ))));
             }
         }
-        if session.sql_mode & SHAPE_UNSAFE_MODES == 0 && !self.private {
+        if mode & SHAPE_UNSAFE_MODES == 0 && !self.private {
             if let Some(sh) = shape::shape(sql, true) {
                 // The key: the default database, the shape, and each literal's kind (a
                 // plan bound with a number where a string stood may read differently).
@@ -376,20 +414,9 @@ impl Replay<'_> {
             })
         })?;
         // Parts of the statement are written back as SQL for the engine to read: its
-        // string literals must say their backslashes again.
+        // string literals must say their escapes again.
         for s in &mut stmts {
-            let _ = ast::visit_expressions_mut(s, |x| {
-                if let Expr::Value(v) = x {
-                    if let ast::Value::SingleQuotedString(s) | ast::Value::DoubleQuotedString(s) =
-                        &mut v.value
-                    {
-                        if s.contains(['\\', '\0']) {
-                            *s = s.replace('\\', "\\\\").replace('\0', "\\0");
-                        }
-                    }
-                }
-                ControlFlow::<()>::Continue(())
-            });
+            escape_literals(s);
         }
         let [stmt] = stmts.as_slice() else {
             return Err(sql_err(unsupported(

@@ -266,7 +266,7 @@ fn join(toks: &[Token]) -> String {
         if i > 0 && !matches!(t, Token::Period) && !matches!(toks[i - 1], Token::Period) {
             out.push(' ');
         }
-        out.push_str(&t.to_string());
+        out.push_str(&token_sql(t));
     }
     out
 }
@@ -298,6 +298,15 @@ fn literal(v: &Value) -> String {
             format!("{kw}{}", quote(&t.render()))
         }
         Value::Bit(n, _) => n.to_string(),
+    }
+}
+
+/// A token as SQL that reads back as the same token: string literals quoted with their
+/// escapes (sqlparser prints a string token's value as it is).
+pub(super) fn token_sql(t: &Token) -> String {
+    match t {
+        Token::SingleQuotedString(s) | Token::DoubleQuotedString(s) => quote(s),
+        other => other.to_string(),
     }
 }
 
@@ -401,7 +410,7 @@ impl Frame<'_> {
                     }
                     None => out.push_str(&literal(&v)),
                 },
-                None => out.push_str(&toks[k].to_string()),
+                None => out.push_str(&token_sql(&toks[k])),
             }
             k += 1;
         }
@@ -579,7 +588,7 @@ impl Replay<'_> {
                 }
                 Stmt::Dml(text) => {
                     let sql = frame.substitute(text, None).map_err(sql_err)?;
-                    self.execute(&sql, session, txn)?;
+                    self.run(&sql, session, txn, false)?;
                 }
             }
         }

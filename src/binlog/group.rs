@@ -83,7 +83,7 @@ impl GroupTracker {
         } else if word.eq_ignore_ascii_case(b"COMMIT")
             // ROLLBACK ends the group; ROLLBACK TO a savepoint is inside it.
             || (word.eq_ignore_ascii_case(b"ROLLBACK")
-                && !first_word(&trim_start(text)[word.len()..]).eq_ignore_ascii_case(b"TO"))
+                && !rollback_to(&trim_start(text)[word.len()..]))
             || is_xa_end_of_group(text)
             // A statement outside a group, or the one statement a group holds.
             || !self.in_group
@@ -92,6 +92,16 @@ impl GroupTracker {
             self.close();
         }
     }
+}
+
+/// What follows ROLLBACK is `[WORK] TO`: a rollback to a savepoint, inside the group.
+fn rollback_to(rest: &[u8]) -> bool {
+    let w = first_word(rest);
+    if w.eq_ignore_ascii_case(b"WORK") {
+        let t = trim_start(rest);
+        return first_word(&t[w.len()..]).eq_ignore_ascii_case(b"TO");
+    }
+    w.eq_ignore_ascii_case(b"TO")
 }
 
 fn first_word(text: &[u8]) -> &[u8] {
@@ -193,6 +203,7 @@ mod tests {
         assert!(!feed(&mut t, &query("SAVEPOINT `s`")));
         assert!(!feed(&mut t, &query("ROLLBACK TO `s`")));
         assert!(!feed(&mut t, &query("  rollback  to savepoint s")));
+        assert!(!feed(&mut t, &query("ROLLBACK WORK TO s")));
         assert!(!feed(&mut t, &query("insert into m values (2)")));
         assert!(feed(&mut t, &query("ROLLBACK")));
     }

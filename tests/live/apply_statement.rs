@@ -198,11 +198,11 @@ fn triggers_fire(format: &str) {
          END //
          CREATE TRIGGER t_ai AFTER INSERT ON t FOR EACH ROW INSERT INTO audit (what, id, n, at) VALUES ('insert', NEW.id, NEW.n, NOW()) //
          CREATE TRIGGER t_ai2 AFTER INSERT ON t FOR EACH ROW UPDATE totals SET total = total + NEW.price, rows_seen = rows_seen + 1 WHERE k = 'all' //
-         CREATE TRIGGER t_ai0 AFTER INSERT ON t FOR EACH ROW PRECEDES t_ai INSERT INTO audit (what, id) VALUES ('first', NEW.id) //
+         CREATE TRIGGER t_ai0 AFTER INSERT ON t FOR EACH ROW PRECEDES t_ai INSERT INTO audit (what, id) VALUES ('fir''st\\x', NEW.id) //
          CREATE TRIGGER t_bu BEFORE UPDATE ON t FOR EACH ROW SET NEW.s = CONCAT(IFNULL(OLD.s, ''), '>', IFNULL(NEW.s, '')) //
          CREATE TRIGGER t_au AFTER UPDATE ON t FOR EACH ROW INSERT INTO audit (what, id, n) VALUES (CONCAT('update ', OLD.n, '->', NEW.n), NEW.id, NEW.n) //
          CREATE TRIGGER t_bd BEFORE DELETE ON t FOR EACH ROW UPDATE totals SET total = total - OLD.price WHERE k = 'all' //
-         CREATE TRIGGER t_ad AFTER DELETE ON t FOR EACH ROW DELETE FROM audit WHERE id = OLD.id AND what = 'first' //
+         CREATE TRIGGER t_ad AFTER DELETE ON t FOR EACH ROW DELETE FROM audit WHERE id = OLD.id AND what = 'fir''st\\x' //
          DELIMITER ;",
     );
     let mut r = Replica::start(&m, &[]);

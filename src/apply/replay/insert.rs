@@ -515,7 +515,20 @@ fn literal(e: &Expr) -> Option<Value> {
             // Backslashes were said again after parsing (see `execute`).
             ast::Value::SingleQuotedString(s) | ast::Value::DoubleQuotedString(s) => {
                 Some(Value::Text(if s.contains('\\') {
-                    s.replace("\\0", "\0").replace("\\\\", "\\")
+                    // One pass: `\0` is NUL, `\x` is x (the escapes `escape_literals` wrote).
+                    let mut out = String::with_capacity(s.len());
+                    let mut chars = s.chars();
+                    while let Some(c) = chars.next() {
+                        match (c, c == '\\') {
+                            (_, true) => match chars.next() {
+                                Some('0') => out.push('\0'),
+                                Some(x) => out.push(x),
+                                None => out.push('\\'),
+                            },
+                            (c, false) => out.push(c),
+                        }
+                    }
+                    out
                 } else {
                     s.clone()
                 }))

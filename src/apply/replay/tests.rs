@@ -136,11 +136,16 @@ fn backslashes_in_literals_survive_replay() {
         r"INSERT INTO t (id, name) VALUES (1, 'a\\b'), (2, 'x')",
         r"UPDATE t SET name = CONCAT(name, '\\c\n') WHERE id = 2",
         r"UPDATE t SET name = 'p\\q' WHERE id = 1 AND name = 'a\\b'",
+        r"INSERT INTO t (id, name) VALUES (3, 'C:\\0d'), (4, 'say ''hi''') ON DUPLICATE KEY UPDATE n = n",
+        r"UPDATE t SET name = CONCAT(name, '''\0') WHERE id = 4",
     ] {
         r.execute(sql, &session, &mut txn).unwrap();
     }
     let view = txn.write_view(&s, &tables).unwrap();
-    assert_eq!(rows_of(&view), "1,p\\q,7;2,x\\c\n,7");
+    assert_eq!(
+        rows_of(&view),
+        "1,p\\q,7;2,x\\c\n,7;3,C:\\0d,7;4,say 'hi''\u{0},7"
+    );
 }
 
 /// Issue 17's check: a replayed UPDATE ... WHERE reads rows that earlier, not yet
