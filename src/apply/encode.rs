@@ -394,16 +394,21 @@ pub fn pack_value_mode(
 ) -> Result<bool, SqlError> {
     let start = out.len();
     match pack_value(col, v, out, tz) {
-        Err(_) if lenient => {
-            out.truncate(start);
-            pack_value(col, &clipped(col, v), out, tz)
-        }
+        Err(e) if lenient => match clipped(col, v) {
+            Some(c) => {
+                out.truncate(start);
+                pack_value(col, &c, out, tz)
+            }
+            None => Err(e),
+        },
         other => other,
     }
 }
 
-/// What mysqld stores for `v` in `col` when it cannot hold it (see [`pack_value_mode`]).
-fn clipped(col: &ColumnDef, v: &Value) -> Value {
+/// What mysqld stores for `v` in `col` when it cannot hold it (see [`pack_value_mode`]);
+/// `None` when replicant cannot tell (a date in a format it does not read: the error
+/// stands rather than a zero date the master may not have stored).
+fn clipped(col: &ColumnDef, v: &Value) -> Option<Value> {
     use crate::sql::decimal::Decimal;
     let number = || -> f64 {
         match v.numeric().as_ref() {
@@ -438,7 +443,14 @@ fn clipped(col: &ColumnDef, v: &Value) -> Value {
         }
     };
     let text = || v.as_text().map(|t| t.into_owned()).unwrap_or_default();
-    match &col.ty {
+    // A date mysqld would zero: text with no digit at all, or the dashed form with a part
+    // out of range; a temporal value out of the column's range.
+    let zero_date = || match v {
+        Value::Text(s) => !s.bytes().any(|b| b.is_ascii_digit()) || dashed_datetime(s),
+        Value::Temporal(_) => true,
+        _ => false,
+    };
+    Some(match &col.ty {
         SqlType::TinyInt => int(8),
         SqlType::SmallInt => int(16),
         SqlType::MediumInt => int(24),
@@ -509,10 +521,30 @@ fn clipped(col: &ColumnDef, v: &Value) -> Value {
                 .join(","),
         ),
         SqlType::Year => Value::Int(0),
-        SqlType::Date => Value::Text("0000-00-00".into()),
-        SqlType::DateTime(_) | SqlType::Timestamp(_) => Value::Text("0000-00-00 00:00:00".into()),
-        _ => v.clone(),
-    }
+        SqlType::Date if zero_date() => Value::Text("0000-00-00".into()),
+        SqlType::DateTime(_) | SqlType::Timestamp(_) if zero_date() => {
+            Value::Text("0000-00-00 00:00:00".into())
+        }
+        _ => return None,
+    })
+}
+
+/// `Y-M-D[ h:m:s[.f]]` in digits: the form replicant reads, so a failure is a range error.
+fn dashed_datetime(s: &str) -> bool {
+    let s = s.trim();
+    let (date, time) = s.split_once([' ', 'T']).unwrap_or((s, ""));
+    let digits = |p: &str, most: usize| {
+        !p.is_empty() && p.len() <= most && p.bytes().all(|b| b.is_ascii_digit())
+    };
+    let d: Vec<&str> = date.split('-').collect();
+    let date_ok = d.len() == 3 && digits(d[0], 4) && digits(d[1], 2) && digits(d[2], 2);
+    let (hms, frac) = time.split_once('.').unwrap_or((time, ""));
+    let t: Vec<&str> = hms.split(':').collect();
+    let time_ok = time.is_empty()
+        || (t.len() == 3
+            && t.iter().all(|p| digits(p, 2))
+            && frac.bytes().all(|b| b.is_ascii_digit()));
+    date_ok && time_ok
 }
 
 /// Packs a date and time of zone `tz` as a TIMESTAMP(fsp): seconds since the epoch and
@@ -635,6 +667,18 @@ mod tests {
         let date = col(SqlType::Date, true, None);
         assert_eq!(text(&date, "2024-02-30"), text(&date, "0000-00-00"));
         assert_eq!(text(&date, "2024-13-05"), text(&date, "0000-00-00"));
+        assert_eq!(text(&date, "garbage"), text(&date, "0000-00-00"));
+        // A format replicant does not read is not zeroed: the error stands.
+        let mut out = Vec::new();
+        assert!(pack_value_mode(
+            &date,
+            &Value::Text("2024/01/15".into()),
+            &mut out,
+            &SYSTEM,
+            true
+        )
+        .is_err());
+        assert!(pack_value_mode(&date, &Value::Int(20240115), &mut out, &SYSTEM, true).is_err());
         // Strict: the same values are errors.
         let mut out = Vec::new();
         assert!(pack_value_mode(&tiny, &Value::Int(300), &mut out, &SYSTEM, false).is_err());

@@ -693,9 +693,11 @@ fn transaction_control(
         Some(Token::Word(w)) => w.value.clone(),
         _ => String::new(),
     };
+    // Non-transactional tables, the session's temporary ones too.
     let kept = || -> Vec<u32> {
         cat.tables
             .values()
+            .chain(cat.temporary.values())
             .filter(|t| !t.transactional())
             .map(|t| t.id)
             .collect()

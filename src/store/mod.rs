@@ -98,6 +98,13 @@ fn routine_key(db: &str, kind: &str, name: &str) -> Vec<u8> {
     k
 }
 
+/// A batch record to write again: key, value (`None`: deleted), range end.
+type Again = (Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>);
+
+fn overlay_record(k: &[u8], v: Option<&[u8]>, to: Option<&[u8]>) -> Again {
+    (k.to_vec(), v.map(<[u8]>::to_vec), to.map(<[u8]>::to_vec))
+}
+
 /// Key builders. Every key of a table (rows, indexes) starts with a kind byte and the
 /// table id, so dropping or truncating a table is one range deletion per kind.
 pub mod keys {
@@ -812,31 +819,35 @@ impl Txn {
     /// `kept` tables (by store id), as mysqld's ROLLBACK [TO SAVEPOINT] undoes a
     /// transactional engine's changes and leaves a non-transactional one's (MyISAM) in
     /// place.
+    ///
+    /// Only row and index changes of the other tables are undone: catalog records (a
+    /// temporary table created or dropped inside the transaction, which mysqld does not
+    /// roll back either) and range deletions stay.
     pub fn rollback_to_keeping(&mut self, sp: SavePoint, kept: &[u32]) -> Result<(), String> {
-        let of_kept = |k: &[u8]| {
-            matches!(k.first(), Some(&keys::ROW | &keys::INDEX))
-                && k.get(1..5)
-                    .and_then(|id| id.try_into().ok())
-                    .is_some_and(|id| kept.contains(&u32::from_be_bytes(id)))
+        let stays = |k: &[u8]| match k.first() {
+            Some(&keys::ROW | &keys::INDEX) => k
+                .get(1..5)
+                .and_then(|id| id.try_into().ok())
+                .is_some_and(|id| kept.contains(&u32::from_be_bytes(id))),
+            _ => true,
         };
         let mut again = Vec::new();
-        if !kept.is_empty() {
-            for r in overlay::records(self.batch.data(), sp.bytes) {
-                match r? {
-                    overlay::Record::Put(k, v) if of_kept(k) => {
-                        again.push((k.to_vec(), Some(v.to_vec())))
-                    }
-                    overlay::Record::Delete(k) if of_kept(k) => again.push((k.to_vec(), None)),
-                    // Tables are dropped or truncated by DDL, which ends a transaction.
-                    _ => {}
+        for r in overlay::records(self.batch.data(), sp.bytes) {
+            match r? {
+                overlay::Record::Put(k, v) if stays(k) => {
+                    again.push(overlay_record(k, Some(v), None))
                 }
+                overlay::Record::Delete(k) if stays(k) => again.push(overlay_record(k, None, None)),
+                overlay::Record::DeleteRange(f, t) => again.push(overlay_record(f, None, Some(t))),
+                _ => {}
             }
         }
         self.rollback_to(sp);
-        for (k, v) in again {
-            match v {
-                Some(v) => self.put(&k, &v),
-                None => self.delete(&k),
+        for (k, v, to) in again {
+            match (v, to) {
+                (_, Some(to)) => self.delete_range(&k, &to),
+                (Some(v), None) => self.put(&k, &v),
+                (None, None) => self.delete(&k),
             }
         }
         Ok(())
