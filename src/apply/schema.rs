@@ -73,7 +73,9 @@ pub fn execute(
                     Err(sql(SqlError::db_drop_missing(&name)))
                 };
             }
-            let ids: Vec<u32> = cat.tables_of(&name).map(|t| t.id).collect();
+            let mut ids: Vec<u32> = cat.tables_of(&name).map(|t| t.id).collect();
+            // Stored tables the session's temporary tables hide go too.
+            ids.extend(cat.take_hidden_of(&name));
             for id in ids {
                 txn.drop_table(id);
             }

@@ -498,6 +498,18 @@ impl Catalog {
         }
     }
 
+    /// Takes the stored tables of database `db` that the session's temporary tables hide
+    /// (DROP DATABASE drops them too); their ids.
+    pub fn take_hidden_of(&mut self, db: &str) -> Vec<u32> {
+        let Some((_, hidden)) = &mut self.in_session else {
+            return Vec::new();
+        };
+        let (gone, kept): (Vec<TableDef>, Vec<TableDef>) =
+            std::mem::take(hidden).into_iter().partition(|t| t.db == db);
+        *hidden = kept;
+        gone.into_iter().map(|t| t.id).collect()
+    }
+
     /// Ends [`Catalog::enter_session`]: the session's temporary tables (as its DDL left
     /// them) go back apart, and the stored tables they hid come back.
     pub fn leave_session(&mut self) {

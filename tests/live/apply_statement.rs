@@ -1097,3 +1097,18 @@ fn system_tables_never_stop_statement_replay() {
 fn system_tables_never_stop_row_apply() {
     system_tables_never_stop("ROW");
 }
+
+/// DROP DATABASE from a session whose temporary table hides a stored table of that
+/// database drops the stored table too (it does not come back when the session ends).
+#[test]
+fn drop_database_drops_a_stored_table_a_temporary_one_hides() {
+    let m = statement_master("STATEMENT");
+    m.sql("CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY); INSERT INTO d.t VALUES (1)");
+    let mut r = Replica::start(&m, &[]);
+    m.sql("CREATE TEMPORARY TABLE d.t (x INT); DROP DATABASE d; CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY, v INT)");
+    m.sql("INSERT INTO d.t VALUES (2, 2)");
+    r.wait_applied(&m);
+    let st = r.status();
+    assert!(st.contains("Last_SQL_Errno: 0"), "{st}");
+    assert_same_table(&m, &r.datadir, "d.t", "id");
+}
