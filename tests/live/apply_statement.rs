@@ -202,6 +202,8 @@ fn triggers_fire(format: &str) {
          CREATE TRIGGER t_bu BEFORE UPDATE ON t FOR EACH ROW SET NEW.s = CONCAT(IFNULL(OLD.s, ''), '>', IFNULL(NEW.s, '')) //
          CREATE TRIGGER t_au AFTER UPDATE ON t FOR EACH ROW INSERT INTO audit (what, id, n) VALUES (CONCAT('update ', OLD.n, '->', NEW.n), NEW.id, NEW.n) //
          CREATE TRIGGER t_bd BEFORE DELETE ON t FOR EACH ROW UPDATE totals SET total = total - OLD.price WHERE k = 'all' //
+         CREATE TABLE numbered (id INT AUTO_INCREMENT PRIMARY KEY, code VARCHAR(20)) //
+         CREATE TRIGGER numbered_bi BEFORE INSERT ON numbered FOR EACH ROW SET NEW.code = CONCAT(NEW.code, '#', NEW.id) //
          CREATE TRIGGER t_ad AFTER DELETE ON t FOR EACH ROW DELETE FROM audit WHERE id = OLD.id AND what = 'fir''st\\x' //
          DELIMITER ;",
     );
@@ -217,11 +219,24 @@ fn triggers_fire(format: &str) {
          REPLACE INTO t (id, n, price) VALUES (3, 3, 3);
          INSERT INTO t (id, n) VALUES (4, 40) ON DUPLICATE KEY UPDATE n = VALUES(n);
          DELETE FROM t WHERE id = 1;
-         BEGIN; INSERT INTO t (id, n) VALUES (9, 9); DELETE FROM t WHERE id = 9; COMMIT;",
+         BEGIN; INSERT INTO t (id, n) VALUES (9, 9); DELETE FROM t WHERE id = 9; COMMIT;
+         INSERT INTO numbered (code) VALUES ('a'), ('b');
+         INSERT INTO numbered (id, code) VALUES (10, 'c');",
     );
     r.wait_applied(&m);
     wait_mariadb_replica(&mdb, &m);
-    for (table, order) in [("d.t", "id"), ("d.audit", "seq"), ("d.totals", "k")] {
+    // A BEFORE INSERT trigger sees 0 for the AUTO_INCREMENT value still to come.
+    assert_eq!(
+        m.sql("SELECT GROUP_CONCAT(code ORDER BY id) FROM d.numbered")
+            .trim(),
+        "a#0,b#0,c#10"
+    );
+    for (table, order) in [
+        ("d.t", "id"),
+        ("d.audit", "seq"),
+        ("d.totals", "k"),
+        ("d.numbered", "id"),
+    ] {
         assert_same_table_3(&m, &mdb, &r.datadir, table, order);
     }
     let st = r.status();

@@ -114,6 +114,8 @@ impl Replay<'_> {
         for (n, values) in rows.iter().enumerate() {
             packed.clear();
             auto.row_start();
+            // The AUTO_INCREMENT column whose value this row generated.
+            let mut generated = None;
             for (i, col) in t.def.columns.iter().enumerate() {
                 let given = targets.iter().position(|&c| c == i).map(|p| &values[p]);
                 let value = match given {
@@ -134,6 +136,7 @@ impl Replay<'_> {
                         pack_value(col, &Value::UInt(id), &mut out, session.time_zone)
                             .map_err(sql_err)?;
                         packed.push(Some(out));
+                        generated = Some(i);
                         continue;
                     }
                 }
@@ -161,8 +164,61 @@ impl Replay<'_> {
             }
             t.layout
                 .assemble(packed.iter().map(|v| v.as_deref()), &mut row);
-            if let Some(r) = self.fire(&t, true, Event::Insert, None, Some(&row), session, txn)? {
-                row = r;
+            match generated.filter(|_| {
+                t.def
+                    .trigger_defs
+                    .iter()
+                    .any(|d| d.before && d.event == "INSERT")
+            }) {
+                // A BEFORE INSERT trigger sees 0 for the AUTO_INCREMENT value still to be
+                // generated (mysqld's NEW.id); the generated value stands unless it set one.
+                Some(c) => {
+                    let generated_id = packed[c].take();
+                    let mut zero = Vec::new();
+                    pack_value(
+                        &t.def.columns[c],
+                        &Value::Int(0),
+                        &mut zero,
+                        session.time_zone,
+                    )
+                    .map_err(sql_err)?;
+                    packed[c] = Some(zero);
+                    let mut seen = Vec::new();
+                    t.layout
+                        .assemble(packed.iter().map(|v| v.as_deref()), &mut seen);
+                    let fired =
+                        self.fire(&t, true, Event::Insert, None, Some(&seen), session, txn)?;
+                    let set_by_trigger = fired.as_ref().is_some_and(|r| {
+                        let mut spans = Vec::new();
+                        t.layout.spans(r, &mut spans).is_ok()
+                            && spans[c].is_some_and(|(s, e)| {
+                                r[s..e] != packed[c].as_deref().unwrap_or_default()[..]
+                            })
+                    });
+                    if set_by_trigger {
+                        auto.give_back();
+                        row = fired.unwrap_or(row);
+                    } else {
+                        if let Some(r) = fired {
+                            // The trigger's other changes, with the generated value back.
+                            let mut spans = Vec::new();
+                            t.layout.spans(&r, &mut spans)?;
+                            for (k, p) in packed.iter_mut().enumerate() {
+                                *p = spans[k].map(|(s, e)| r[s..e].to_vec());
+                            }
+                        }
+                        packed[c] = generated_id;
+                        t.layout
+                            .assemble(packed.iter().map(|v| v.as_deref()), &mut row);
+                    }
+                }
+                None => {
+                    if let Some(r) =
+                        self.fire(&t, true, Event::Insert, None, Some(&row), session, txn)?
+                    {
+                        row = r;
+                    }
+                }
             }
             row = self.fill_generated(&t, row, session, txn)?;
             let sp = txn.savepoint();
