@@ -58,17 +58,7 @@ pub(super) fn create_select(
     let tables = session_tables(cat, session.thread_id);
     let mut shapes = Shapes::default();
     let rs = {
-        let replay = Replay {
-            store,
-            tables: &tables,
-            rows: &mut *rows,
-            filters,
-            shapes: &mut shapes,
-            private: true,
-            depth: 0,
-            insert_id_taken: Default::default(),
-            system_ignored: Default::default(),
-        };
+        let replay = Replay::new(store, &tables, &mut *rows, filters, &mut shapes, true);
         replay.query_result(select, session, txn).map_err(sql_err)?
     };
     // Declared columns first, then the result's others, in order (mysqld's layout).
@@ -139,17 +129,7 @@ pub(super) fn create_select(
         .into_iter()
         .map(|r| r.into_iter().map(Some).collect())
         .collect();
-    let mut replay = Replay {
-        store,
-        tables: &tables,
-        rows,
-        filters,
-        shapes: &mut shapes,
-        private: true,
-        depth: 0,
-        insert_id_taken: Default::default(),
-        system_ignored: Default::default(),
-    };
+    let mut replay = Replay::new(store, &tables, rows, filters, &mut shapes, true);
     replay.write_rows(
         &t,
         &targets,

@@ -6,9 +6,8 @@ use sqlparser::dialect::MySqlDialect;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
 use super::encode::pack_value;
-use super::replay::{sql_err, MasterSession, Replay};
+use super::replay::{row_values, sql_err, MasterSession, Replay};
 use super::rows::RowError;
-use crate::sql::engine;
 use crate::sql::parse::unsupported;
 use crate::sql::value::Value;
 use crate::sqlerror::SqlError;
@@ -30,19 +29,11 @@ impl Replay<'_> {
         }
         let mut spans = Vec::new();
         t.layout.spans(&row, &mut spans)?;
-        let mut buf = Vec::new();
-        let mut values = Vec::with_capacity(t.def.columns.len());
-        let mut packed: Vec<Option<Vec<u8>>> = Vec::with_capacity(t.def.columns.len());
-        for (c, col) in t.def.columns.iter().enumerate() {
-            let v = t.layout.value(&row, c, spans[c])?;
-            values.push(engine::exec::stored_value(
-                col,
-                &v,
-                &mut buf,
-                session.time_zone,
-            ));
-            packed.push(spans[c].map(|(s, e)| row[s..e].to_vec()));
-        }
+        let mut values = row_values(t, &row, 0..t.def.columns.len(), session.time_zone)?;
+        let mut packed: Vec<Option<Vec<u8>>> = spans
+            .iter()
+            .map(|s| s.map(|(a, b)| row[a..b].to_vec()))
+            .collect();
         for (c, col) in t.def.columns.iter().enumerate() {
             let Some(g) = &col.generated else {
                 continue;

@@ -296,6 +296,29 @@ pub(super) fn escape_literals<V: ast::VisitMut>(node: &mut V) {
     });
 }
 
+/// Columns `cols` of stored row `bytes` of `t` as the engine sees them (TIMESTAMPs in
+/// zone `tz`).
+pub(super) fn row_values(
+    t: &TableRt,
+    bytes: &[u8],
+    cols: impl Iterator<Item = usize>,
+    tz: &TimeZone,
+) -> Result<Vec<Value>, RowError> {
+    let mut spans = Vec::new();
+    t.layout.spans(bytes, &mut spans)?;
+    let mut buf = Vec::new();
+    cols.map(|c| {
+        let v = t.layout.value(bytes, c, spans[c])?;
+        Ok(engine::exec::stored_value(
+            &t.def.columns[c],
+            &v,
+            &mut buf,
+            tz,
+        ))
+    })
+    .collect()
+}
+
 /// The parts of an object name, unquoted.
 fn name_parts(name: &ObjectName) -> Vec<String> {
     name.0
@@ -305,6 +328,31 @@ fn name_parts(name: &ObjectName) -> Vec<String> {
             other => other.to_string(),
         })
         .collect()
+}
+
+impl<'a> Replay<'a> {
+    /// Replay of one statement over `tables` (shared plans unless `private`: the tables
+    /// hold a master session's temporary tables).
+    pub fn new(
+        store: &'a Store,
+        tables: &'a Tables,
+        rows: &'a mut RowApplier,
+        filters: &'a Filters,
+        shapes: &'a mut Shapes,
+        private: bool,
+    ) -> Replay<'a> {
+        Replay {
+            store,
+            tables,
+            rows,
+            filters,
+            shapes,
+            private,
+            depth: 0,
+            insert_id_taken: Default::default(),
+            system_ignored: Default::default(),
+        }
+    }
 }
 
 impl Replay<'_> {
@@ -608,20 +656,10 @@ impl Replay<'_> {
         }
         let params: Vec<Value> = order.iter().map(|&k| sh.literals[k].clone()).collect();
         let placeholders = crate::sql::split::placeholders(&sel.text);
-        let view = txn
-            .write_view(self.store, self.tables)
-            .map_err(|e| SqlError::new(1030, format!("Got error from the store: {e}")))?;
-        let none = |_: &str| None;
-        let cx = Context {
-            view: &view,
-            env: session,
-            db: (!session.db.is_empty()).then_some(session.db),
-            names_from: &sel.text,
-            system_table: &none,
-            placeholders: &placeholders,
-            params: &params,
-        };
-        let (mut plan, reusable) = engine::plan_reusable(&sel.text, &cx)?;
+        let (mut plan, reusable) =
+            self.in_context(txn, session, &sel.text, &placeholders, &params, |cx| {
+                engine::plan_reusable(&sel.text, cx)
+            })?;
         if !reusable {
             return Ok(Planned::General);
         }
@@ -656,20 +694,12 @@ impl Replay<'_> {
                 plan,
             } => {
                 let params: Vec<Value> = order.iter().map(|&k| literals[k].clone()).collect();
-                let found = {
-                    let view = txn.write_view(self.store, self.tables)?;
-                    let none = |_: &str| None;
-                    let cx = Context {
-                        view: &view,
-                        env: session,
-                        db: (!session.db.is_empty()).then_some(session.db),
-                        names_from: select,
-                        system_table: &none,
-                        placeholders: &[],
-                        params: &params,
-                    };
-                    engine::exec::run(plan, &cx).map_err(sql_err)?.rows
-                };
+                let found = self
+                    .in_context(txn, session, select, &[], &params, |cx| {
+                        engine::exec::run(plan, cx)
+                    })
+                    .map_err(sql_err)?
+                    .rows;
                 self.change_found(table, targets, *delete, *ignore, found, session, txn)
             }
             Planned::Insert {
@@ -751,7 +781,34 @@ impl Replay<'_> {
         self.query_with(select, session, txn, targets, &[], &[])
     }
 
-    /// [`Replay::query`] with values bound to the `?` at byte offsets `placeholders`.
+    /// Runs `f` with the query engine's context over the transaction's write view: the
+    /// master session's variables and default database, `names_from`'s text for result
+    /// labels, values for the `?` at byte offsets `placeholders`. The one place replay
+    /// builds it.
+    fn in_context<T>(
+        &self,
+        txn: &mut Txn,
+        session: &MasterSession<'_>,
+        names_from: &str,
+        placeholders: &[usize],
+        params: &[Value],
+        f: impl FnOnce(&Context<'_>) -> Result<T, SqlError>,
+    ) -> Result<T, SqlError> {
+        let view = txn
+            .write_view(self.store, self.tables)
+            .map_err(|e| SqlError::new(1030, format!("Got error from the store: {e}")))?;
+        let none = |_: &str| None;
+        f(&Context {
+            view: &view,
+            env: session,
+            db: (!session.db.is_empty()).then_some(session.db),
+            names_from,
+            system_table: &none,
+            placeholders,
+            params,
+        })
+    }
+
     /// Runs `select` over the transaction's write view: its rows with their columns'
     /// metadata.
     pub(super) fn query_result(
@@ -760,22 +817,12 @@ impl Replay<'_> {
         session: &MasterSession<'_>,
         txn: &mut Txn,
     ) -> Result<engine::ResultSet, SqlError> {
-        let view = txn
-            .write_view(self.store, self.tables)
-            .map_err(|e| SqlError::new(1030, format!("Got error from the store: {e}")))?;
-        let none = |_: &str| None;
-        let cx = Context {
-            view: &view,
-            env: session,
-            db: (!session.db.is_empty()).then_some(session.db),
-            names_from: select,
-            system_table: &none,
-            placeholders: &[],
-            params: &[],
-        };
-        engine::select(select, &cx)
+        self.in_context(txn, session, select, &[], &[], |cx| {
+            engine::select(select, cx)
+        })
     }
 
+    /// [`Replay::query`] with values bound to the `?` at byte offsets `placeholders`.
     pub(super) fn query_with(
         &self,
         select: &str,
@@ -785,25 +832,15 @@ impl Replay<'_> {
         placeholders: &[usize],
         params: &[Value],
     ) -> Result<Vec<Vec<Value>>, SqlError> {
-        let view = txn
-            .write_view(self.store, self.tables)
-            .map_err(|e| SqlError::new(1030, format!("Got error from the store: {e}")))?;
-        let none = |_: &str| None;
-        let cx = Context {
-            view: &view,
-            env: session,
-            db: (!session.db.is_empty()).then_some(session.db),
-            // Result labels are not needed; the text is read for its placeholders only.
-            names_from: if placeholders.is_empty() { "" } else { select },
-            system_table: &none,
-            placeholders,
-            params,
-        };
-        let rs = if targets.is_empty() {
-            engine::select(select, &cx)?
-        } else {
-            engine::target_rows(select, &cx, targets)?
-        };
+        // Result labels are not needed; the text is read for its placeholders only.
+        let names_from = if placeholders.is_empty() { "" } else { select };
+        let rs = self.in_context(txn, session, names_from, placeholders, params, |cx| {
+            if targets.is_empty() {
+                engine::select(select, cx)
+            } else {
+                engine::target_rows(select, cx, targets)
+            }
+        })?;
         Ok(rs.rows)
     }
 }

@@ -11,9 +11,8 @@ use sqlparser::dialect::MySqlDialect;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
 use super::encode::pack_value;
-use super::replay::{sql_err, MasterSession, Replay};
+use super::replay::{row_values, sql_err, MasterSession, Replay};
 use super::rows::RowError;
-use crate::sql::engine;
 use crate::sql::parse::unsupported;
 use crate::sql::value::Value;
 use crate::sqlerror::SqlError;
@@ -445,22 +444,7 @@ impl Replay<'_> {
         if self.depth >= MAX_DEPTH {
             return Err(sql_err(unsupported("triggers nested deeper than 16")));
         }
-        let values = |bytes: &[u8]| -> Result<Vec<Value>, RowError> {
-            let mut spans = Vec::new();
-            t.layout.spans(bytes, &mut spans)?;
-            let mut buf = Vec::new();
-            (0..t.def.columns.len())
-                .map(|c| {
-                    let v = t.layout.value(bytes, c, spans[c])?;
-                    Ok(engine::exec::stored_value(
-                        &t.def.columns[c],
-                        &v,
-                        &mut buf,
-                        session.time_zone,
-                    ))
-                })
-                .collect()
-        };
+        let values = |bytes: &[u8]| row_values(t, bytes, 0..t.def.columns.len(), session.time_zone);
         let mut frame = Frame {
             table: t,
             old: old.map(values).transpose()?,

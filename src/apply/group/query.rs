@@ -73,17 +73,14 @@ pub(super) fn apply_statement(
                     (key, named.shadow(TableRt::new(t.clone())))
                 })
                 .collect();
-            let mut replay = Replay {
+            let mut replay = Replay::new(
                 store,
-                tables: named,
+                named,
                 rows,
-                filters: &opts.filters,
+                &opts.filters,
                 shapes,
-                private: !shadowed.is_empty(),
-                depth: 0,
-                insert_id_taken: Default::default(),
-                system_ignored: Default::default(),
-            };
+                !shadowed.is_empty(),
+            );
             // The statement's changes go, or stay, together.
             let sp = txn.savepoint();
             let outcome = match load {

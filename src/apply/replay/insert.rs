@@ -300,25 +300,10 @@ impl Replay<'_> {
         session: &MasterSession<'_>,
         txn: &mut Txn,
     ) -> Result<(), RowError> {
-        let values =
-            |bytes: &[u8], cols: &mut dyn Iterator<Item = usize>| -> Result<Vec<Value>, RowError> {
-                let mut spans = Vec::new();
-                t.layout.spans(bytes, &mut spans)?;
-                let mut buf = Vec::new();
-                cols.map(|c| {
-                    let v = t.layout.value(bytes, c, spans[c])?;
-                    Ok(engine::exec::stored_value(
-                        &t.def.columns[c],
-                        &v,
-                        &mut buf,
-                        session.time_zone,
-                    ))
-                })
-                .collect()
-            };
         let key_cols: Vec<usize> = t.def.indexes[ix].parts.iter().map(|p| p.column).collect();
-        let mut params = values(row, &mut o.values_of.iter().copied())?;
-        params.extend(values(old, &mut key_cols.iter().copied())?);
+        let tz = session.time_zone;
+        let mut params = row_values(t, row, o.values_of.iter().copied(), tz)?;
+        params.extend(row_values(t, old, key_cols.iter().copied(), tz)?);
         let mut select = select_list(&o.exprs);
         select.push_str(&format!(" FROM `{}`.`{}` WHERE ", t.def.db, t.def.name));
         for (i, c) in key_cols.iter().enumerate() {

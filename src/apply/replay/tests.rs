@@ -120,17 +120,7 @@ fn backslashes_in_literals_survive_replay() {
     let vars = StatementVars::default();
     let mut shapes = Shapes::default();
     let mut txn = s.txn();
-    let mut r = Replay {
-        store: &s,
-        tables: &tables,
-        rows: &mut applier,
-        filters: &filters,
-        shapes: &mut shapes,
-        private: true,
-        depth: 0,
-        insert_id_taken: Default::default(),
-        system_ignored: Default::default(),
-    };
+    let mut r = Replay::new(&s, &tables, &mut applier, &filters, &mut shapes, true);
     let session = session_of(&vars, 0);
     for sql in [
         r"INSERT INTO t (id, name) VALUES (1, 'a\\b'), (2, 'x')",
@@ -163,17 +153,7 @@ fn replayed_statements_read_their_batchs_own_writes() {
     let session = session_of(&vars, 0);
     let mut txn = s.txn();
     let mut shapes = Shapes::default();
-    let mut r = Replay {
-        store: &s,
-        tables: &tables,
-        rows: &mut applier,
-        filters: &filters,
-        shapes: &mut shapes,
-        private: false,
-        depth: 0,
-        insert_id_taken: Default::default(),
-        system_ignored: Default::default(),
-    };
+    let mut r = Replay::new(&s, &tables, &mut applier, &filters, &mut shapes, false);
     // Three transactions of one batch: nothing is committed in between.
     r.execute(
         "INSERT INTO t (name) VALUES ('a'), ('b'), ('c')",
@@ -219,17 +199,7 @@ fn what_is_not_replayed_is_1235_naming_it() {
     let session = session_of(&vars, 0);
     let mut txn = s.txn();
     let mut shapes = Shapes::default();
-    let mut r = Replay {
-        store: &s,
-        tables: &tables,
-        rows: &mut applier,
-        filters: &filters,
-        shapes: &mut shapes,
-        private: false,
-        depth: 0,
-        insert_id_taken: Default::default(),
-        system_ignored: Default::default(),
-    };
+    let mut r = Replay::new(&s, &tables, &mut applier, &filters, &mut shapes, false);
     for (sql, what) in [
         ("INSERT INTO t (name) VALUES (UUID())", "UUID"),
         ("LOAD DATA INFILE 'x' INTO TABLE t", "LOAD DATA"),
@@ -272,17 +242,7 @@ fn upserts_act_on_the_row_holding_the_key() {
     let session = session_of(&vars, 0);
     let mut txn = s.txn();
     let mut shapes = Shapes::default();
-    let mut r = Replay {
-        store: &s,
-        tables: &tables,
-        rows: &mut applier,
-        filters: &filters,
-        shapes: &mut shapes,
-        private: false,
-        depth: 0,
-        insert_id_taken: Default::default(),
-        system_ignored: Default::default(),
-    };
+    let mut r = Replay::new(&s, &tables, &mut applier, &filters, &mut shapes, false);
     for sql in [
         "INSERT INTO u VALUES (1, 'a', 1), (2, 'b', 1), (3, 'c', 1)",
         // Taken primary key: that row updated; VALUES() is the row not inserted.
@@ -355,17 +315,7 @@ fn repeated_shapes_are_planned_once() {
     let session = session_of(&vars, 0);
     let mut txn = s.txn();
     let mut shapes = Shapes::default();
-    let mut r = Replay {
-        store: &s,
-        tables: &tables,
-        rows: &mut applier,
-        filters: &filters,
-        shapes: &mut shapes,
-        private: false,
-        depth: 0,
-        insert_id_taken: Default::default(),
-        system_ignored: Default::default(),
-    };
+    let mut r = Replay::new(&s, &tables, &mut applier, &filters, &mut shapes, false);
     for sql in [
         "INSERT INTO t (id, name) VALUES (1, 'a'), (2, 'b')",
         "INSERT INTO t (id, name) VALUES (3, 'c'), (4, DEFAULT)",
@@ -420,17 +370,7 @@ fn parsing_sql_modes_stop_where_they_matter() {
     let vars = StatementVars::default();
     let mut shapes = Shapes::default();
     let mut txn = s.txn();
-    let mut r = Replay {
-        store: &s,
-        tables: &tables,
-        rows: &mut applier,
-        filters: &filters,
-        shapes: &mut shapes,
-        private: false,
-        depth: 0,
-        insert_id_taken: Default::default(),
-        system_ignored: Default::default(),
-    };
+    let mut r = Replay::new(&s, &tables, &mut applier, &filters, &mut shapes, false);
     let session = |sql_mode| session_of(&vars, sql_mode);
     // PIPES_AS_CONCAT with || in the text: 'a' || 'b' would be 'ab', not 0.
     let e = r
