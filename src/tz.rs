@@ -164,7 +164,6 @@ impl Zone {
     fn utc(&self, local: i64) -> i64 {
         // Each period [at[i], at[i+1]) shows local times [at[i] + off, at[i+1] + off): the
         // first period showing `local` gives the moment.
-        let periods = self.at.len() + 1;
         let start = |i: usize| if i == 0 { i64::MIN } else { self.at[i - 1] };
         let off = |i: usize| if i == 0 { self.before } else { self.offset[i - 1] } as i64;
         // Periods that could show `local` start before it plus the largest offset.
@@ -174,7 +173,8 @@ impl Zone {
         let first = self
             .at
             .partition_point(|&t| t <= local.saturating_sub(14 * 3600));
-        for i in first..=last.min(periods - 1) {
+        // `last` is at most `at.len()`, the last period.
+        for i in first..=last {
             let u = local - off(i);
             let end = self.at.get(i).copied().unwrap_or(i64::MAX);
             if u >= start(i) && u < end {
@@ -185,7 +185,7 @@ impl Zone {
                 return start(i);
             }
         }
-        local - off(last.min(periods - 1))
+        local - off(last)
     }
 }
 
