@@ -79,6 +79,7 @@ fn operators(c: &mut Criterion) {
                     db: Some("sbtest"),
                     names_from: sql,
                     system_table: &none,
+                    access: None,
                     placeholders: &[],
                     params: &[],
                 };

@@ -10,6 +10,7 @@ const ABOVE_BOTTOM: &[&str] = &[
 
 /// Each module and the modules it never imports.
 const RULES: &[(&str, &[&str])] = &[
+    ("acl", ABOVE_BOTTOM),
     ("sqlerror", ABOVE_BOTTOM),
     ("calendar", ABOVE_BOTTOM),
     ("tz", ABOVE_BOTTOM),

@@ -21,6 +21,7 @@
 //! flags), [`shutdown`] (the one token every task, thread and session stops by), [`report`]
 //! (a thread's status as the daemon holds it).
 
+pub mod acl;
 pub mod apply;
 pub mod binlog;
 pub mod calendar;

@@ -184,7 +184,10 @@ impl Applier {
     pub fn run(mut self) -> Result<(), ApplierError> {
         self.status.state = "Waiting for the next event in relay log".into();
         self.report_status();
-        let r = self.rebuild_outdated_keys().and_then(|()| self.run_inner());
+        let r = self
+            .ensure_system_tables()
+            .and_then(|()| self.rebuild_outdated_keys())
+            .and_then(|()| self.run_inner());
         if let Err(ApplierError::Sql { code, message }) = &r {
             tracing::error!(code, %message, "applier stopped");
             self.status.last_sql_errno = *code as u32;
@@ -201,6 +204,31 @@ impl Applier {
         self.status.state = String::new();
         self.report_status();
         r
+    }
+
+    /// Creates the mysql tables that hold accounts and grants when the store lacks them
+    /// (`apply::accounts`), in one transaction of their own.
+    fn ensure_system_tables(&mut self) -> Result<(), ApplierError> {
+        let mut cat = self.catalog.clone();
+        let mut txn = self.store.txn();
+        let created =
+            super::accounts::ensure_system_tables(&mut cat, &self.store, &mut txn, &mut self.rows)
+                .map_err(|error| {
+                    let at = self.applied.as_ref().and_then(|a| a.master.as_ref());
+                    let context = "creating the mysql account tables".to_string();
+                    group_error(GroupError { error, context }, at)
+                })?;
+        if !created {
+            return Ok(());
+        }
+        match &self.applied {
+            Some(at) => txn.commit(&self.store, at, false)?,
+            None => txn.commit_without_position(&self.store)?,
+        }
+        self.catalog = cat;
+        self.tables.clear();
+        self.rows.reset();
+        Ok(())
     }
 
     /// Rewrites the tables whose keys an older replicant wrote with other weights

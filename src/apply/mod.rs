@@ -13,6 +13,7 @@
 //! relay log; it reads relay files only, and changes the store only through transactions
 //! that carry the applied position.
 
+pub mod accounts;
 pub mod applier;
 mod create_select;
 pub mod ddl;

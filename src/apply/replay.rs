@@ -804,6 +804,7 @@ impl Replay<'_> {
             db: (!session.db.is_empty()).then_some(session.db),
             names_from,
             system_table: &none,
+            access: None,
             placeholders,
             params,
         })

@@ -16,7 +16,10 @@ pub enum StatementKind {
     Ddl(DdlKind),
     /// INSERT, UPDATE, DELETE, REPLACE, LOAD DATA as SQL text (binlog_format=STATEMENT/MIXED).
     Dml,
-    /// Carries no table data: users and grants, routines, events,
+    /// Accounts and privileges: CREATE/ALTER/DROP/RENAME USER, CREATE/DROP ROLE, GRANT,
+    /// REVOKE, SET PASSWORD, SET DEFAULT ROLE, FLUSH PRIVILEGES (`apply::accounts`).
+    Account,
+    /// Carries no table data: events,
     /// maintenance (FLUSH, ANALYZE, OPTIMIZE, ...), plugins, session SET.
     NoData,
     /// Not understood: the applier must stop and name it.
@@ -94,7 +97,10 @@ pub fn classify(sql: &[u8]) -> StatementKind {
         "LOAD" if w(1) == "DATA" || w(1) == "XML" => Dml,
         "TRUNCATE" => Ddl(TruncateTable),
         "RENAME" if w(1) == "TABLE" => Ddl(RenameTable),
-        "RENAME" if w(1) == "USER" => NoData,
+        "RENAME" if w(1) == "USER" => Account,
+        "GRANT" | "REVOKE" => Account,
+        "SET" if w(1) == "PASSWORD" || (w(1) == "DEFAULT" && w(2) == "ROLE") => Account,
+        "FLUSH" if words.iter().any(|w| w == "PRIVILEGES") => Account,
         "CREATE" | "DROP" | "ALTER" => {
             let object = object_after(1);
             match (w(0), object) {
@@ -114,16 +120,17 @@ pub fn classify(sql: &[u8]) -> StatementKind {
                 {
                     Ddl(Routine)
                 }
+                (_, "USER" | "ROLE") => Account,
                 (
                     _,
-                    "USER" | "ROLE" | "TRIGGER" | "PROCEDURE" | "FUNCTION" | "EVENT" | "SERVER"
-                    | "AGGREGATE" | "PACKAGE" | "TABLESPACE" | "LOGFILE",
+                    "TRIGGER" | "PROCEDURE" | "FUNCTION" | "EVENT" | "SERVER" | "AGGREGATE"
+                    | "PACKAGE" | "TABLESPACE" | "LOGFILE",
                 ) => NoData,
                 _ => Unknown,
             }
         }
-        "GRANT" | "REVOKE" | "FLUSH" | "ANALYZE" | "OPTIMIZE" | "REPAIR" | "CHECK" | "CHECKSUM"
-        | "INSTALL" | "UNINSTALL" | "SET" | "DO" | "RESET" | "PURGE" | "KILL" => NoData,
+        "FLUSH" | "ANALYZE" | "OPTIMIZE" | "REPAIR" | "CHECK" | "CHECKSUM" | "INSTALL"
+        | "UNINSTALL" | "SET" | "DO" | "RESET" | "PURGE" | "KILL" => NoData,
         _ => Unknown,
     }
 }
@@ -215,9 +222,12 @@ mod tests {
             ("insert into user(id,name,sex) values(null,'Tom','1')", Dml),
             ("UPDATE t SET v = 1", Dml),
             ("LOAD DATA INFILE '/tmp/x' INTO TABLE t", Dml),
-            ("CREATE USER 'repl'@'%' IDENTIFIED BY 'repl'", NoData),
-            ("GRANT REPLICATION SLAVE ON *.* TO 'repl'@'%'", NoData),
-            ("FLUSH PRIVILEGES", NoData),
+            ("CREATE USER 'repl'@'%' IDENTIFIED BY 'repl'", Account),
+            ("GRANT REPLICATION SLAVE ON *.* TO 'repl'@'%'", Account),
+            ("FLUSH PRIVILEGES", Account),
+            ("FLUSH TABLES", NoData),
+            ("SET PASSWORD FOR a@b = '*AB'", Account),
+            ("SET @x = 1", NoData),
             ("CREATE DEFINER=`root`@`localhost` PROCEDURE p() BEGIN END", Ddl(Routine)),
             ("DROP FUNCTION IF EXISTS f", Ddl(Routine)),
             ("CREATE FUNCTION udf RETURNS INTEGER SONAME 'u.so'", NoData),

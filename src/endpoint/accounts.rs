@@ -36,14 +36,18 @@ pub struct Account {
     pub native: Option<[u8; 20]>,
     /// SHA256(SHA256(password)), for caching_sha2_password; `None` with no password.
     pub sha2: Option<[u8; 32]>,
-    /// What it may do.
+    /// What it may do (a replicated account: what its grants say, checked per statement).
     pub privilege: Privilege,
+    /// client_ed25519's public key (authentication_string), for ed25519 accounts.
+    pub ed25519: Option<String>,
+    /// The master's account (mysql.global_priv) this one is; `None`: an `account` line.
+    pub replicated: Option<crate::acl::User>,
 }
 
 impl Account {
     /// True when the account has no password.
     pub fn passwordless(&self) -> bool {
-        self.native.is_none() && self.sha2.is_none()
+        self.native.is_none() && self.sha2.is_none() && self.ed25519.is_none()
     }
 }
 
@@ -90,6 +94,8 @@ impl Accounts {
                 native: None,
                 sha2: None,
                 privilege: Privilege::Admin,
+                ed25519: None,
+                replicated: None,
             });
         }
         // Literal hosts before patterns, longer literal prefixes first, '%' last.
@@ -195,6 +201,8 @@ fn parse_account(spec: &str) -> Result<Account, String> {
         native: None,
         sha2: None,
         privilege: Privilege::Read,
+        ed25519: None,
+        replicated: None,
     };
     let up: Vec<String> = rest.iter().map(|s| s.to_ascii_uppercase()).collect();
     let mut i = 0;

@@ -472,6 +472,14 @@ pub(super) async fn run_query<S>(
             p.info = Some(stmt.chars().take(100).collect());
         }
         let more = i + 1 < n;
+        if s.sandbox {
+            let e = SqlError::new(
+                1820,
+                "You must SET PASSWORD before executing this statement".into(),
+            );
+            fail(io, out, s, e);
+            return;
+        }
         let words = crate::sql::split::leading_words(stmt, 1);
         if matches!(words.first().map(String::as_str), Some("SELECT" | "WITH"))
             && super::statement::has_from(stmt)

@@ -266,10 +266,24 @@ where
     else {
         return Ok(None);
     };
+    let (principal, sandbox) = match admit(shared, &account, &resp.user, peer, resp.capabilities) {
+        Ok(x) => x,
+        Err(e) => {
+            tracing::info!(user = %resp.user, host = %host, code = e.code, "login refused");
+            send_err(io, &e).await?;
+            return Ok(None);
+        }
+    };
+    let replicated = account
+        .replicated
+        .as_ref()
+        .map(|r| (r.user.clone(), r.host.clone()));
     let mut session = Session {
         id,
         user: resp.user.clone(),
         host: host.clone(),
+        principal,
+        sandbox,
         account,
         peer: peer.clone(),
         db: None,
@@ -296,6 +310,7 @@ where
                 format!("{host}:{port}")
             },
             db: None,
+            account: replicated,
             command: "Sleep",
             since: Some(Instant::now()),
             info: None,
@@ -343,13 +358,23 @@ where
             ),
         )
     };
-    let Some(account) = shared.accounts.find(user, peer).cloned() else {
+    let found = shared
+        .find_account(user, peer)
+        .filter(|a| a.plugin != super::privileges::UNSUPPORTED);
+    let Some(account) = found else {
         send_err(io, &denied(!response.is_empty())).await?;
         return Ok(None);
     };
     let mut response = response.to_vec();
     let mut nonce = *nonce;
-    if client_plugin != Some(account.plugin) {
+    let mut ed_nonce = [0u8; 32];
+    if account.plugin == auth::ED25519 {
+        // client_ed25519 signs a 32-byte nonce of its own.
+        rand::thread_rng().fill(&mut ed_nonce[..]);
+        io.write_packet(&srv::auth_switch_raw(auth::ED25519, &ed_nonce))
+            .await?;
+        io.read_packet(&mut response).await?;
+    } else if client_plugin != Some(account.plugin) {
         nonce = self::nonce();
         io.write_packet(&srv::auth_switch(account.plugin, &nonce))
             .await?;
@@ -357,6 +382,8 @@ where
     }
     let ok = if account.passwordless() {
         response.is_empty() || response == [0]
+    } else if let Some(key) = &account.ed25519 {
+        crate::acl::password::check_ed25519(key, &ed_nonce, &response)
     } else if account.plugin == auth::CACHING_SHA2 {
         account
             .sha2
@@ -378,6 +405,52 @@ where
         io.write_packet(&[0x01, 0x03]).await?;
     }
     Ok(Some(account))
+}
+
+/// What a replicated account's settings say of a login that gave the right password:
+/// ACCOUNT LOCK (4151), MAX_USER_CONNECTIONS (1226), an expired password (a session
+/// where every statement is refused with 1820, as MariaDB's default
+/// disconnect_on_expired_password=OFF gives). Returns the principal and whether the session is such a sandbox.
+pub(super) fn admit(
+    shared: &Shared,
+    account: &Account,
+    user: &str,
+    peer: &Peer,
+    caps: u32,
+) -> Result<(Option<crate::acl::Principal>, bool), SqlError> {
+    let Some(r) = &account.replicated else {
+        return Ok((None, false));
+    };
+    if r.locked {
+        return Err(SqlError::new(
+            4151,
+            "Access denied, this account is locked".into(),
+        ));
+    }
+    if r.max_user_connections > 0 {
+        let key = (r.user.clone(), r.host.clone());
+        let n = shared.sessions.lock().map_or(0, |s| {
+            s.values()
+                .filter(|p| p.lock().is_ok_and(|p| p.account.as_ref() == Some(&key)))
+                .count()
+        });
+        if n as i64 >= r.max_user_connections {
+            return Err(SqlError::new(
+                1226,
+                format!(
+                    "User '{}' has exceeded the 'max_user_connections' resource (current value: {})",
+                    r.user, r.max_user_connections
+                ),
+            ));
+        }
+    }
+    // MariaDB's default disconnect_on_expired_password=OFF: every client gets the
+    // sandbox, whether or not it says it can handle expired passwords.
+    let _ = caps;
+    let sandbox = r.expired;
+    let acl = shared.acl_now();
+    let principal = acl.principal(r, user, super::privileges::client_of(peer));
+    Ok((Some(principal), sandbox))
 }
 
 pub(super) async fn send_err<S>(io: &mut PacketIo<S>, e: &SqlError) -> Result<(), WireError>
@@ -414,6 +487,21 @@ where
     else {
         return Ok(false);
     };
+    let (principal, sandbox) = match admit(&s.shared, &account, &user, &peer, s.caps) {
+        Ok(x) => x,
+        Err(e) => {
+            send_err(io, &e).await?;
+            return Ok(false);
+        }
+    };
+    if let Ok(mut p) = s.process.lock() {
+        p.account = account
+            .replicated
+            .as_ref()
+            .map(|r| (r.user.clone(), r.host.clone()));
+    }
+    s.principal = principal;
+    s.sandbox = sandbox;
     s.user = user.clone();
     s.account = account;
     s.stmts.clear();

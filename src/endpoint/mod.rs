@@ -19,6 +19,7 @@ mod connection;
 pub mod describe;
 pub mod infoschema;
 pub mod prepared;
+pub mod privileges;
 mod reads;
 mod replication;
 mod results;
@@ -53,6 +54,8 @@ pub struct ProcessInfo {
     pub host: String,
     /// Current database.
     pub db: Option<String>,
+    /// The replicated account (user, host) it logged in as (max_user_connections).
+    pub account: Option<(String, String)>,
     /// Command (`Sleep`, `Query`...).
     pub command: &'static str,
     /// When the current command started.
@@ -80,8 +83,12 @@ impl ProcessInfo {
 pub struct Shared {
     /// Daemon configuration.
     pub cfg: Config,
-    /// Accounts.
+    /// Accounts of the `account` lines.
     pub accounts: Accounts,
+    /// Accounts and grants replicated from the master, as last read.
+    pub acl: privileges::AclCache,
+    /// Accounts warned about (once each).
+    pub warned: Mutex<std::collections::HashSet<String>>,
     /// The replication threads.
     pub control: Arc<Control>,
     /// Global system variables (SET GLOBAL changes them).
@@ -118,6 +125,8 @@ impl Shared {
             globals: Mutex::new(vars::initial_globals(&cfg)),
             cfg,
             accounts,
+            acl: Default::default(),
+            warned: Default::default(),
             control,
             sessions: Mutex::new(BTreeMap::new()),
             handshakes: Mutex::new(std::collections::HashMap::new()),
@@ -352,7 +361,9 @@ pub fn sqlstate(code: u16) -> &'static str {
         1040 => "08004",
         1045 => "28000",
         1046 => "3D000",
-        1044 | 1049 | 1064 | 1110 | 1149 | 1227 | 1235 => "42000",
+        1044 | 1049 | 1064 | 1110 | 1149 | 1227 | 1235 | 1141 | 1142 | 1143 | 1147 | 1226 => {
+            "42000"
+        }
         1043 | 1047 | 1153 => "08S01",
         1065 => "42000",
         1690 => "22003",

@@ -55,12 +55,24 @@ pub(super) fn wire_column(m: engine::ColMeta) -> Column {
 
 impl Session {
     /// The committed catalog, read from the daemon's store.
+    /// For a replicated account, only what it has privileges on.
     pub(super) fn catalog(&self) -> Result<Catalog, SqlError> {
-        self.shared
+        let cat = self
+            .shared
             .control
             .store()
             .load_catalog()
-            .map_err(|e| SqlError::new(1105, e.to_string()))
+            .map_err(|e| SqlError::new(1105, e.to_string()))?;
+        if self.principal.is_none() {
+            return Ok(cat);
+        }
+        let view = self
+            .shared
+            .control
+            .store()
+            .read_view()
+            .map_err(|e| SqlError::new(1105, e.to_string()))?;
+        Ok(self.visible(&view, cat))
     }
 
     /// The snapshot this statement reads: the transaction's, else a fresh one (which a
@@ -100,13 +112,33 @@ impl Session {
         params: &[Value],
         f: impl FnOnce(&engine::Context<'_>) -> T,
     ) -> T {
-        let system_table = |name: &str| super::infoschema::table(&view.catalog, name);
+        let grants = self.grants(view);
+        let system_table = |name: &str| {
+            if name.eq_ignore_ascii_case("MYSQL.USER") {
+                let acl = grants
+                    .as_ref()
+                    .map_or_else(|| self.shared.acl_at(view), |(acl, _)| acl.clone());
+                return Some(super::privileges::mysql_user(&acl));
+            }
+            match &grants {
+                None => super::infoschema::table(&view.catalog, name),
+                Some((acl, p)) => super::infoschema::table(
+                    &super::privileges::visible_to(acl, p, (*view.catalog).clone()),
+                    name,
+                ),
+            }
+        };
+        let check = |db: &str, table: &str, columns: Option<&[&str]>, every: bool| match &grants {
+            Some((acl, p)) => self.check_select(acl, p, db, table, columns, every),
+            None => Ok(()),
+        };
         f(&engine::Context {
             view,
             env: self,
             db: self.db.as_deref(),
             names_from,
             system_table: &system_table,
+            access: grants.is_some().then_some(&check as &engine::Access<'_>),
             placeholders,
             params,
         })

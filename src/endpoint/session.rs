@@ -57,6 +57,11 @@ pub struct Session {
     pub account: Account,
     /// Where it connected from.
     pub peer: Peer,
+    /// Who the session is for privilege checks: `Some` for an account replicated from
+    /// the master, `None` for a local `account` line.
+    pub principal: Option<crate::acl::Principal>,
+    /// Logged in with an expired password: every statement is refused with 1820.
+    pub sandbox: bool,
     /// Current database.
     pub db: Option<String>,
     /// Session values of system variables.
@@ -90,7 +95,7 @@ pub struct Session {
 impl Session {
     /// Admin rights, or mysqld's 1227.
     pub fn require_admin(&self, privilege: &str) -> Result<(), SqlError> {
-        if self.account.privilege == Privilege::Admin {
+        if self.account.privilege == Privilege::Admin || self.replicated_admin() {
             Ok(())
         } else {
             Err(SqlError::new(

@@ -121,6 +121,7 @@ impl Session {
                 "You are not using binary logging".into(),
             )),
             ("DATABASES" | "SCHEMAS", _) => self.show_databases(p),
+            ("GRANTS", _) => self.show_grants(sql),
             ("TABLES", _) => self.show_tables(sql, 2, false, p),
             ("FULL", "TABLES") => self.show_tables(sql, 3, true, p),
             ("VARIABLES", _) | ("GLOBAL" | "SESSION" | "LOCAL", "VARIABLES") => {

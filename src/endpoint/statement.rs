@@ -163,6 +163,7 @@ impl Session {
 
     /// USE / COM_INIT_DB.
     pub fn use_database(&mut self, db: &str) -> Result<(), SqlError> {
+        self.check_db(db)?;
         if !db.eq_ignore_ascii_case("information_schema") {
             let cat = self.catalog()?;
             if !cat.databases.contains_key(db) {

@@ -78,6 +78,9 @@ pub struct AppliedPos {
 const APPLIED_KEY: &[u8] = b"Mapplied";
 /// Key of the next table id.
 const NEXT_TABLE_KEY: &[u8] = b"Mnext_table_id";
+/// Changes whenever the applier commits an account statement or FLUSH PRIVILEGES: the
+/// endpoint reloads its accounts from the mysql tables when it sees a new value.
+pub const ACL_EPOCH_KEY: &[u8] = b"Macl_epoch";
 
 /// The key of view `db`.`name`.
 fn view_key(db: &str, name: &str) -> Vec<u8> {

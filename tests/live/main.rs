@@ -5,6 +5,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod accounts;
 mod apply;
 mod apply_crash;
 mod apply_random;

@@ -41,6 +41,48 @@ pub(super) fn apply_statement(
             ctx.vars = StatementVars::default();
             Ok(())
         }
+        StatementKind::Account => {
+            let vars = std::mem::take(&mut ctx.vars);
+            if q.error_code != 0 {
+                // Failed on the master (nothing changed there, or part of a list):
+                // mysqld's replica expects the error and moves on.
+                return Ok(());
+            }
+            let status = q.status();
+            let time_zone = tables.time_zone(status.time_zone).map_err(fail)?;
+            let session = master_session(&db, q, &status, timestamp, &vars, &time_zone);
+            let cat = catalog.as_ref().unwrap_or(committed);
+            let Prepared {
+                by_name, shapes, ..
+            } = tables;
+            let named = by_name.get_or_insert_with(|| crate::store::view::tables_of(cat));
+            let mut replay = Replay::new(store, named, rows, &opts.filters, shapes, false);
+            let sp = txn.savepoint();
+            let outcome = crate::apply::accounts::execute(
+                &sql,
+                &db,
+                &mut replay,
+                &session,
+                txn,
+                &fde.server_version,
+            );
+            ctx.system_ignored += replay.system_ignored.get();
+            match outcome {
+                Ok(()) => Ok(()),
+                Err(RowError::Sql(e, _)) if opts.policy.skip.skips(e.code) => {
+                    txn.rollback_to(sp);
+                    ctx.skipped.push(Skipped { error: e });
+                    Ok(())
+                }
+                Err(error) => {
+                    txn.rollback_to(sp);
+                    Err(GroupError {
+                        error,
+                        context: context(),
+                    })
+                }
+            }
+        }
         StatementKind::Dml => {
             let vars = std::mem::take(&mut ctx.vars);
             let status = q.status();

@@ -92,6 +92,7 @@ fn rows_of(view: &dyn crate::store::view::TableAccess) -> String {
         db: None,
         names_from: sql,
         system_table: &none,
+        access: None,
         placeholders: &[],
         params: &[],
     };
@@ -266,6 +267,7 @@ fn upserts_act_on_the_row_holding_the_key() {
         db: None,
         names_from: sql,
         system_table: &none,
+        access: None,
         placeholders: &[],
         params: &[],
     };

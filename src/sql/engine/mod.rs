@@ -60,6 +60,10 @@ pub struct ResultSet {
     pub rows: Vec<Vec<Value>>,
 }
 
+/// A privilege check: database, table, the columns read (`None`: the table itself is
+/// named), and whether those are all its columns (`SELECT *`).
+pub type Access<'a> = dyn Fn(&str, &str, Option<&[&str]>, bool) -> Result<(), SqlError> + 'a;
+
 /// What a statement runs against: the snapshot, the session, the default database.
 pub struct Context<'a> {
     /// What every table is read from: a committed snapshot (the endpoint) or the
@@ -74,6 +78,10 @@ pub struct Context<'a> {
     pub names_from: &'a str,
     /// information_schema tables by upper-case name.
     pub system_table: &'a dyn Fn(&str) -> Option<crate::sql::memtable::MemTable>,
+    /// The session's privilege check, `None` when it may read everything: called with
+    /// each table a statement reads (`None` columns: when the table is named) and again
+    /// with the columns it reads of it; an error (1142, 1143) refuses the statement.
+    pub access: Option<&'a Access<'a>>,
     /// Byte offsets in the statement text of its `?` placeholders (prepared statements).
     pub placeholders: &'a [usize],
     /// The values of the placeholders for this execution.
@@ -339,6 +347,7 @@ mod tests {
             db: Some("d"),
             names_from: sql,
             system_table: &none,
+            access: None,
             placeholders: &[],
             params: &[],
         };
@@ -490,6 +499,7 @@ mod tests {
             db: Some("d"),
             names_from: sql,
             system_table: &none,
+            access: None,
             placeholders: &[],
             params: &[],
         })

@@ -39,6 +39,7 @@ fn with_session<T>(sql: &str, f: impl FnOnce(&Context<'_>) -> T) -> T {
         db: None,
         names_from: sql,
         system_table: &none,
+        access: None,
         placeholders: &[],
         params: &[],
     };

@@ -122,6 +122,22 @@ impl Binder<'_, '_> {
         for s in sources.iter_mut() {
             s.needed = reads.of(s, &[]);
         }
+        if let Some(check) = self.cx.access {
+            for s in &sources {
+                if let SourceKind::Base(t) = &s.kind {
+                    let cols: Vec<&str> = t
+                        .def
+                        .columns
+                        .iter()
+                        .zip(&s.needed)
+                        .filter(|(_, n)| **n)
+                        .map(|(c, _)| c.name.as_str())
+                        .collect();
+                    let every = cols.len() == t.def.columns.len() && cols.len() > 1;
+                    check(&s.db, &s.table, Some(&cols), every)?;
+                }
+            }
+        }
         let order_exec = join_order(&mut sources, right_join);
         null_extended_columns(&mut cols, &items, &sources);
         let filter = place_conjuncts(where_conj, &order_exec, &sources);

@@ -1,0 +1,704 @@
+//! Account statements carried out as mysqld carries them out: as changes to the rows of
+//! mysql.global_priv, db, tables_priv, columns_priv and roles_mapping, made through
+//! statement replay in the group's transaction (so they commit with it, atomically).
+
+use serde_json::{json, Map, Value as Json};
+
+use super::parse::{Auth, Level, Options, Privs, Spec, Stmt, UserName};
+use crate::acl::privs;
+use crate::apply::replay::{MasterSession, Replay};
+use crate::apply::rows::RowError;
+use crate::sqlerror::SqlError;
+use crate::store::Txn;
+
+/// The mysql tables one account statement changes, through replay.
+pub(super) struct Sys<'x, 'a, 's> {
+    /// Replay over the group's tables.
+    pub replay: &'x mut Replay<'a>,
+    /// The master session of the statement.
+    pub session: &'x MasterSession<'s>,
+    /// The group's transaction.
+    pub txn: &'x mut Txn,
+    /// The master's version as global_priv's `version_id` holds it (101119 for 10.11.19).
+    pub version_id: u32,
+}
+
+/// A string literal of `s`.
+fn q(s: &str) -> String {
+    format!("'{}'", s.replace('\\', "\\\\").replace('\'', "''"))
+}
+
+fn sql(e: SqlError) -> RowError {
+    RowError::Sql(e, "")
+}
+
+fn failed(op: &str, u: &str, h: &str) -> RowError {
+    let who = if h.is_empty() {
+        format!("'{u}'")
+    } else {
+        format!("'{u}'@'{h}'")
+    };
+    sql(SqlError::new(
+        1396,
+        format!("Operation {op} failed for {who}"),
+    ))
+}
+
+fn bad_role(r: &str) -> RowError {
+    sql(SqlError::new(
+        1959,
+        format!("Invalid role specification `{r}`"),
+    ))
+}
+
+impl Sys<'_, '_, '_> {
+    fn exec(&mut self, text: &str) -> Result<(), RowError> {
+        self.replay.run(text, self.session, self.txn, false)
+    }
+
+    fn rows(&mut self, select: &str) -> Result<Vec<Vec<Option<String>>>, RowError> {
+        let rs = self
+            .replay
+            .query_result(select, self.session, self.txn)
+            .map_err(sql)?;
+        Ok(rs
+            .rows
+            .into_iter()
+            .map(|r| r.into_iter().map(|v| v.render()).collect())
+            .collect())
+    }
+
+    fn user_doc(&mut self, user: &str, host: &str) -> Result<Option<Map<String, Json>>, RowError> {
+        let rows = self.rows(&format!(
+            "SELECT Priv FROM mysql.global_priv WHERE Host = {} AND User = {}",
+            q(host),
+            q(user)
+        ))?;
+        Ok(rows.into_iter().next().map(|r| {
+            match serde_json::from_str(r[0].as_deref().unwrap_or("{}")) {
+                Ok(Json::Object(m)) => m,
+                _ => Map::new(),
+            }
+        }))
+    }
+
+    fn put_user(
+        &mut self,
+        user: &str,
+        host: &str,
+        doc: &Map<String, Json>,
+    ) -> Result<(), RowError> {
+        let text = Json::Object(doc.clone()).to_string();
+        self.exec(&format!(
+            "REPLACE INTO mysql.global_priv (Host, User, Priv) VALUES ({}, {}, {})",
+            q(host),
+            q(user),
+            q(&text)
+        ))
+    }
+
+    /// The account's document, or a new one (no password, no privileges) when replicant
+    /// has not seen it: the master had it before its binlog began (root@localhost of its
+    /// installation, accounts made before log-bin), where a mysqld replica, cloned from
+    /// the master's data, would have it too.
+    fn user_doc_or_new(&mut self, user: &str, host: &str) -> Result<Map<String, Json>, RowError> {
+        Ok(match self.user_doc(user, host)? {
+            Some(d) => d,
+            None => {
+                tracing::info!(
+                    user,
+                    host,
+                    "account from before the master's binlog: created"
+                );
+                self.new_doc(None)
+            }
+        })
+    }
+
+    /// The host of a grantee written without one: "" for a role, else "%".
+    fn host_of(&mut self, n: &UserName) -> Result<String, RowError> {
+        if let Some(h) = &n.host {
+            return Ok(h.clone());
+        }
+        Ok(if self.is_role(&n.user)? {
+            String::new()
+        } else {
+            "%".into()
+        })
+    }
+
+    fn is_role(&mut self, name: &str) -> Result<bool, RowError> {
+        Ok(self
+            .user_doc(name, "")?
+            .is_some_and(|d| d.get("is_role").and_then(Json::as_bool) == Some(true)))
+    }
+
+    fn new_doc(&self, auth: Option<&Auth>) -> Map<String, Json> {
+        let mut d = Map::new();
+        d.insert("access".into(), json!(0));
+        d.insert("version_id".into(), json!(self.version_id));
+        let (plugin, string) = auth.map_or(("mysql_native_password", ""), |a| {
+            (a.plugin.as_str(), a.auth.as_str())
+        });
+        d.insert("plugin".into(), json!(plugin));
+        d.insert("authentication_string".into(), json!(string));
+        d.insert(
+            "password_last_changed".into(),
+            json!(self.session.timestamp),
+        );
+        d
+    }
+
+    fn set_auth(&self, d: &mut Map<String, Json>, a: &Auth) {
+        d.insert("plugin".into(), json!(a.plugin));
+        d.insert("authentication_string".into(), json!(a.auth));
+        d.insert(
+            "password_last_changed".into(),
+            json!(self.session.timestamp),
+        );
+    }
+
+    fn set_options(&self, d: &mut Map<String, Json>, o: &Options) {
+        if let Some(n) = o.max_user_connections {
+            d.insert("max_user_connections".into(), json!(n));
+        }
+        if let Some(l) = o.lock {
+            d.insert("account_locked".into(), json!(l));
+        }
+        match o.expire {
+            Some(true) => {
+                d.insert("password_last_changed".into(), json!(0));
+            }
+            Some(false) if d.get("password_last_changed").and_then(Json::as_i64) == Some(0) => {
+                d.insert(
+                    "password_last_changed".into(),
+                    json!(self.session.timestamp),
+                );
+            }
+            _ => {}
+        }
+    }
+
+    /// Deletes every row of `user`@`host` (and, for a role, its grants to others).
+    fn drop_all(&mut self, user: &str, host: &str, role: bool) -> Result<(), RowError> {
+        let w = format!("Host = {} AND User = {}", q(host), q(user));
+        for t in [
+            "global_priv",
+            "db",
+            "tables_priv",
+            "columns_priv",
+            "roles_mapping",
+            "proxies_priv",
+        ] {
+            self.exec(&format!("DELETE FROM mysql.{t} WHERE {w}"))?;
+        }
+        if role {
+            self.exec(&format!(
+                "DELETE FROM mysql.roles_mapping WHERE Role = {}",
+                q(user)
+            ))?;
+        }
+        Ok(())
+    }
+
+    fn db_bits(&mut self, user: &str, host: &str, db: &str) -> Result<Option<u64>, RowError> {
+        let cols: Vec<&str> = privs::DB_COLUMNS.iter().map(|c| c.0).collect();
+        let rows = self.rows(&format!(
+            "SELECT {} FROM mysql.db WHERE Host = {} AND Db = {} AND User = {}",
+            cols.join(", "),
+            q(host),
+            q(db),
+            q(user)
+        ))?;
+        Ok(rows.into_iter().next().map(|r| {
+            r.iter()
+                .zip(privs::DB_COLUMNS)
+                .filter(|(v, _)| v.as_deref() == Some("Y"))
+                .fold(0, |acc, (_, c)| acc | c.1)
+        }))
+    }
+
+    fn put_db(&mut self, user: &str, host: &str, db: &str, bits: u64) -> Result<(), RowError> {
+        let w = format!(
+            "Host = {} AND Db = {} AND User = {}",
+            q(host),
+            q(db),
+            q(user)
+        );
+        if bits == 0 {
+            return self.exec(&format!("DELETE FROM mysql.db WHERE {w}"));
+        }
+        let cols: Vec<&str> = privs::DB_COLUMNS.iter().map(|c| c.0).collect();
+        let vals: Vec<&str> = privs::DB_COLUMNS
+            .iter()
+            .map(|c| if bits & c.1 != 0 { "'Y'" } else { "'N'" })
+            .collect();
+        self.exec(&format!(
+            "REPLACE INTO mysql.db (Host, Db, User, {}) VALUES ({}, {}, {}, {})",
+            cols.join(", "),
+            q(host),
+            q(db),
+            q(user),
+            vals.join(", ")
+        ))
+    }
+
+    fn table_bits(
+        &mut self,
+        user: &str,
+        host: &str,
+        db: &str,
+        t: &str,
+    ) -> Result<Option<(u64, u64)>, RowError> {
+        let rows = self.rows(&format!(
+            "SELECT Table_priv, Column_priv FROM mysql.tables_priv WHERE Host = {} AND Db = {} AND User = {} AND Table_name = {}",
+            q(host), q(db), q(user), q(t)
+        ))?;
+        Ok(rows.into_iter().next().map(|r| {
+            (
+                privs::from_set(r[0].as_deref().unwrap_or(""), privs::TABLE_LABELS),
+                privs::from_set(r[1].as_deref().unwrap_or(""), privs::TABLE_LABELS),
+            )
+        }))
+    }
+
+    fn put_table(
+        &mut self,
+        user: &str,
+        host: &str,
+        db: &str,
+        t: &str,
+        bits: (u64, u64),
+    ) -> Result<(), RowError> {
+        let w = format!(
+            "Host = {} AND Db = {} AND User = {} AND Table_name = {}",
+            q(host),
+            q(db),
+            q(user),
+            q(t)
+        );
+        if bits == (0, 0) {
+            return self.exec(&format!("DELETE FROM mysql.tables_priv WHERE {w}"));
+        }
+        self.exec(&format!(
+            "REPLACE INTO mysql.tables_priv (Host, Db, User, Table_name, Grantor, Table_priv, Column_priv) VALUES ({}, {}, {}, {}, '', {}, {})",
+            q(host), q(db), q(user), q(t),
+            q(&privs::to_set(bits.0, privs::TABLE_LABELS)),
+            q(&privs::to_set(bits.1 & privs::COLUMN_ALL, privs::TABLE_LABELS)),
+        ))
+    }
+
+    /// Column grants of a table: (column, bits).
+    fn column_bits(
+        &mut self,
+        user: &str,
+        host: &str,
+        db: &str,
+        t: &str,
+    ) -> Result<Vec<(String, u64)>, RowError> {
+        let rows = self.rows(&format!(
+            "SELECT Column_name, Column_priv FROM mysql.columns_priv WHERE Host = {} AND Db = {} AND User = {} AND Table_name = {}",
+            q(host), q(db), q(user), q(t)
+        ))?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                (
+                    r[0].clone().unwrap_or_default(),
+                    privs::from_set(r[1].as_deref().unwrap_or(""), privs::TABLE_LABELS),
+                )
+            })
+            .collect())
+    }
+
+    fn put_column(
+        &mut self,
+        user: &str,
+        host: &str,
+        db: &str,
+        t: &str,
+        col: &str,
+        bits: u64,
+    ) -> Result<(), RowError> {
+        let w = format!(
+            "Host = {} AND Db = {} AND User = {} AND Table_name = {} AND Column_name = {}",
+            q(host),
+            q(db),
+            q(user),
+            q(t),
+            q(col)
+        );
+        self.exec(&format!("DELETE FROM mysql.columns_priv WHERE {w}"))?;
+        if bits == 0 {
+            return Ok(());
+        }
+        self.exec(&format!(
+            "INSERT INTO mysql.columns_priv (Host, Db, User, Table_name, Column_name, Column_priv) VALUES ({}, {}, {}, {}, {}, {})",
+            q(host), q(db), q(user), q(t), q(col),
+            q(&privs::to_set(bits, privs::TABLE_LABELS)),
+        ))
+    }
+
+    /// Grants (`add`) or revokes privileges at one level for one grantee.
+    fn change(
+        &mut self,
+        user: &str,
+        host: &str,
+        p: &Privs,
+        level: &Level,
+        add: bool,
+    ) -> Result<(), RowError> {
+        let apply = |old: u64, bits: u64| if add { old | bits } else { old & !bits };
+        match level {
+            Level::Routine => {
+                self.replay
+                    .system_ignored
+                    .set(self.replay.system_ignored.get() + 1);
+                Ok(())
+            }
+            Level::Global => {
+                let mut d = self.user_doc_or_new(user, host)?;
+                let bits = if p.all {
+                    privs::ALL_GLOBAL & !privs::GRANT | p.bits
+                } else {
+                    p.bits
+                };
+                let old = d.get("access").and_then(Json::as_u64).unwrap_or(0);
+                d.insert("access".into(), json!(apply(old, bits)));
+                self.put_user(user, host, &d)
+            }
+            Level::Db(db) => {
+                let old = self.db_bits(user, host, db)?;
+                if old.is_none() && !add {
+                    return Err(sql(SqlError::new(
+                        1141,
+                        format!(
+                            "There is no such grant defined for user '{user}' on host '{host}'"
+                        ),
+                    )));
+                }
+                let bits = if p.all {
+                    privs::DB_ALL & !privs::GRANT | p.bits
+                } else {
+                    p.bits
+                };
+                self.put_db(user, host, db, apply(old.unwrap_or(0), bits))
+            }
+            Level::Table(db, t) => {
+                let old = self.table_bits(user, host, db, t)?;
+                if old.is_none() && !add {
+                    return Err(sql(SqlError::new(
+                        1147,
+                        format!("There is no such grant defined for user '{user}' on host '{host}' on table '{t}'"),
+                    )));
+                }
+                let (tb, _) = old.unwrap_or((0, 0));
+                let bits = if p.all {
+                    privs::TABLE_ALL & !privs::GRANT | p.bits
+                } else {
+                    p.bits
+                };
+                let tb = apply(tb, bits & privs::TABLE_ALL);
+                let mut cols = self.column_bits(user, host, db, t)?;
+                let mut touched: Vec<(String, u64)> = Vec::new();
+                for (bit, col) in &p.columns {
+                    match touched
+                        .iter_mut()
+                        .find(|(c, _)| c.eq_ignore_ascii_case(col))
+                    {
+                        Some(x) => x.1 |= bit,
+                        None => touched.push((col.clone(), *bit)),
+                    }
+                }
+                if p.all && !add {
+                    // REVOKE ALL on a table takes its column grants too.
+                    touched = cols
+                        .iter()
+                        .map(|(c, _)| (c.clone(), privs::COLUMN_ALL))
+                        .collect();
+                }
+                for (col, bit) in touched {
+                    let old = cols
+                        .iter()
+                        .find(|(c, _)| c.eq_ignore_ascii_case(&col))
+                        .map_or(0, |x| x.1);
+                    let new = apply(old, bit);
+                    self.put_column(user, host, db, t, &col, new)?;
+                    cols.retain(|(c, _)| !c.eq_ignore_ascii_case(&col));
+                    cols.push((col, new));
+                }
+                let cb = cols.iter().fold(0, |acc, (_, b)| acc | b);
+                self.put_table(user, host, db, t, (tb, cb))
+            }
+        }
+    }
+
+    fn role_granted(
+        &mut self,
+        user: &str,
+        host: &str,
+        role: &str,
+    ) -> Result<Option<bool>, RowError> {
+        let rows = self.rows(&format!(
+            "SELECT Admin_option FROM mysql.roles_mapping WHERE Host = {} AND User = {} AND Role = {}",
+            q(host),
+            q(user),
+            q(role)
+        ))?;
+        Ok(rows
+            .into_iter()
+            .next()
+            .map(|r| r[0].as_deref() == Some("Y")))
+    }
+
+    /// Carries out one statement.
+    pub(super) fn run(&mut self, stmt: &Stmt) -> Result<(), RowError> {
+        match stmt {
+            Stmt::Flush => Ok(()),
+            Stmt::NotKept => {
+                self.replay
+                    .system_ignored
+                    .set(self.replay.system_ignored.get() + 1);
+                Ok(())
+            }
+            Stmt::CreateUser {
+                or_replace,
+                if_not_exists,
+                specs,
+                opts,
+            } => {
+                for Spec { name, auth } in specs {
+                    let host = name.host.clone().unwrap_or_else(|| "%".into());
+                    if self.user_doc(&name.user, &host)?.is_some() {
+                        if *if_not_exists {
+                            continue;
+                        }
+                        if !or_replace {
+                            return Err(failed("CREATE USER", &name.user, &host));
+                        }
+                        self.drop_all(&name.user, &host, false)?;
+                    }
+                    let mut d = self.new_doc(auth.as_ref());
+                    self.set_options(&mut d, opts);
+                    self.put_user(&name.user, &host, &d)?;
+                }
+                Ok(())
+            }
+            Stmt::AlterUser {
+                if_exists,
+                specs,
+                opts,
+            } => {
+                for Spec { name, auth } in specs {
+                    let host = name.host.clone().unwrap_or_else(|| "%".into());
+                    if *if_exists && self.user_doc(&name.user, &host)?.is_none() {
+                        continue;
+                    }
+                    let mut d = self.user_doc_or_new(&name.user, &host)?;
+                    if let Some(a) = auth {
+                        self.set_auth(&mut d, a);
+                    }
+                    self.set_options(&mut d, opts);
+                    self.put_user(&name.user, &host, &d)?;
+                }
+                Ok(())
+            }
+            Stmt::Drop {
+                if_exists,
+                names,
+                role,
+            } => {
+                for n in names {
+                    let host = match (&n.host, role) {
+                        (Some(h), _) => h.clone(),
+                        (None, true) => String::new(),
+                        (None, false) => "%".into(),
+                    };
+                    // One replicant never saw (made before the master's binlog) has
+                    // nothing here to drop.
+                    let _ = if_exists;
+                    self.drop_all(&n.user, &host, *role)?;
+                }
+                Ok(())
+            }
+            Stmt::Rename(pairs) => {
+                for (from, to) in pairs {
+                    let fh = from.host.clone().unwrap_or_else(|| "%".into());
+                    let th = to.host.clone().unwrap_or_else(|| "%".into());
+                    if self.user_doc(&to.user, &th)?.is_some() {
+                        return Err(failed("RENAME USER", &from.user, &fh));
+                    }
+                    for t in [
+                        "global_priv",
+                        "db",
+                        "tables_priv",
+                        "columns_priv",
+                        "roles_mapping",
+                        "proxies_priv",
+                    ] {
+                        self.exec(&format!(
+                            "UPDATE mysql.{t} SET Host = {}, User = {} WHERE Host = {} AND User = {}",
+                            q(&th),
+                            q(&to.user),
+                            q(&fh),
+                            q(&from.user)
+                        ))?;
+                    }
+                }
+                Ok(())
+            }
+            Stmt::CreateRole {
+                or_replace,
+                if_not_exists,
+                name,
+            } => {
+                if self.user_doc(name, "")?.is_some() {
+                    if *if_not_exists {
+                        return Ok(());
+                    }
+                    if !or_replace {
+                        return Err(failed("CREATE ROLE", name, ""));
+                    }
+                    self.drop_all(name, "", true)?;
+                }
+                let mut d = Map::new();
+                d.insert("access".into(), json!(0));
+                d.insert("version_id".into(), json!(self.version_id));
+                d.insert("is_role".into(), json!(true));
+                self.put_user(name, "", &d)
+            }
+            Stmt::Grant {
+                privs: p,
+                level,
+                to,
+                opts,
+            } => {
+                let mut p = p.clone();
+                if opts.grant_option {
+                    p.bits |= privs::GRANT;
+                }
+                for Spec { name, auth } in to {
+                    let host = self.host_of(name)?;
+                    let mut d = self.user_doc_or_new(&name.user, &host)?;
+                    if let Some(a) = auth {
+                        self.set_auth(&mut d, a);
+                    }
+                    self.set_options(&mut d, opts);
+                    self.put_user(&name.user, &host, &d)?;
+                    self.change(&name.user, &host, &p, level, true)?;
+                }
+                Ok(())
+            }
+            Stmt::Revoke {
+                privs: p,
+                level,
+                from,
+            } => {
+                let mut p = p.clone();
+                if p.all {
+                    p.bits |= privs::GRANT;
+                }
+                for n in from {
+                    let host = self.host_of(n)?;
+                    if self.user_doc(&n.user, &host)?.is_none() {
+                        // Made before the master's binlog: no grant of it is kept here.
+                        continue;
+                    }
+                    self.change(&n.user, &host, &p, level, false)?;
+                }
+                Ok(())
+            }
+            Stmt::RevokeAll(from) => {
+                for n in from {
+                    let host = self.host_of(n)?;
+                    let Some(mut d) = self.user_doc(&n.user, &host)? else {
+                        continue;
+                    };
+                    d.insert("access".into(), json!(0));
+                    self.put_user(&n.user, &host, &d)?;
+                    let w = format!("Host = {} AND User = {}", q(&host), q(&n.user));
+                    for t in ["db", "tables_priv", "columns_priv"] {
+                        self.exec(&format!("DELETE FROM mysql.{t} WHERE {w}"))?;
+                    }
+                }
+                Ok(())
+            }
+            Stmt::GrantRoles { roles, to, admin } => {
+                for role in roles {
+                    if !self.is_role(role)? {
+                        return Err(bad_role(role));
+                    }
+                    for n in to {
+                        let host = self.host_of(n)?;
+                        if self.user_doc(&n.user, &host)?.is_none() {
+                            let d = self.user_doc_or_new(&n.user, &host)?;
+                            self.put_user(&n.user, &host, &d)?;
+                        }
+                        let had = self.role_granted(&n.user, &host, role)?;
+                        let keep_admin = had == Some(true);
+                        self.exec(&format!(
+                            "DELETE FROM mysql.roles_mapping WHERE Host = {} AND User = {} AND Role = {}",
+                            q(&host), q(&n.user), q(role)
+                        ))?;
+                        self.exec(&format!(
+                            "INSERT INTO mysql.roles_mapping (Host, User, Role, Admin_option) VALUES ({}, {}, {}, {})",
+                            q(&host), q(&n.user), q(role),
+                            if *admin || keep_admin { "'Y'" } else { "'N'" }
+                        ))?;
+                    }
+                }
+                Ok(())
+            }
+            Stmt::RevokeRoles {
+                roles,
+                from,
+                admin_only,
+            } => {
+                for role in roles {
+                    for n in from {
+                        let host = self.host_of(n)?;
+                        if self.role_granted(&n.user, &host, role)?.is_none() {
+                            return Err(bad_role(role));
+                        }
+                        let w = format!(
+                            "Host = {} AND User = {} AND Role = {}",
+                            q(&host),
+                            q(&n.user),
+                            q(role)
+                        );
+                        if *admin_only {
+                            self.exec(&format!(
+                                "UPDATE mysql.roles_mapping SET Admin_option = 'N' WHERE {w}"
+                            ))?;
+                        } else {
+                            self.exec(&format!("DELETE FROM mysql.roles_mapping WHERE {w}"))?;
+                        }
+                    }
+                }
+                Ok(())
+            }
+            Stmt::SetPassword(n, auth) => {
+                let host = n.host.clone().unwrap_or_else(|| "%".into());
+                let mut d = self.user_doc_or_new(&n.user, &host)?;
+                self.set_auth(&mut d, auth);
+                self.put_user(&n.user, &host, &d)
+            }
+            Stmt::SetDefaultRole(role, n) => {
+                let host = n.host.clone().unwrap_or_else(|| "%".into());
+                let mut d = self.user_doc_or_new(&n.user, &host)?;
+                match role {
+                    Some(r) => {
+                        if self.role_granted(&n.user, &host, r)?.is_none() {
+                            return Err(bad_role(r));
+                        }
+                        d.insert("default_role".into(), json!(r));
+                    }
+                    None => {
+                        d.remove("default_role");
+                    }
+                }
+                self.put_user(&n.user, &host, &d)
+            }
+        }
+    }
+}

@@ -1,0 +1,631 @@
+//! Replicated accounts on the endpoint: the ACL read from the store's mysql tables
+//! (reloaded when the applier commits a new ACL epoch), accounts merged with the local
+//! `account` lines, and the privilege checks of reads: SELECT on tables and columns
+//! (1142, 1143), databases (1044), what SHOW and information_schema list, SHOW GRANTS
+//! and mysql.user.
+
+use std::sync::Arc;
+
+use super::accounts::{Account, Peer, Privilege};
+use super::session::Session;
+use super::Shared;
+use crate::acl::{self, privs, Acl, Client, Principal};
+use crate::sql::engine;
+use crate::sql::memtable::MemTable;
+use crate::sql::value::Value;
+use crate::sqlerror::SqlError;
+use crate::store::catalog::Catalog;
+use crate::store::view::ReadView;
+use crate::wire::auth;
+
+/// The ACL the endpoint holds, with the epoch it was read at.
+pub type AclCache = std::sync::Mutex<Option<(Option<Vec<u8>>, Arc<Acl>)>>;
+
+/// How a client is seen by host matching.
+pub fn client_of(peer: &Peer) -> Client {
+    match peer {
+        Peer::Socket => Client::Socket,
+        Peer::Tcp(ip) => Client::Tcp(*ip),
+    }
+}
+
+/// Reads the ACL tables from `view` (an empty ACL where the store has none yet).
+fn load(view: &ReadView) -> Acl {
+    let none = |_: &str| None;
+    let rows = |sql: &str| -> Vec<Vec<String>> {
+        let cx = engine::Context {
+            view,
+            env: &crate::sql::env::NoSession,
+            db: None,
+            names_from: sql,
+            system_table: &none,
+            access: None,
+            placeholders: &[],
+            params: &[],
+        };
+        match engine::select(sql, &cx) {
+            Ok(rs) => rs
+                .rows
+                .into_iter()
+                .map(|r| {
+                    r.into_iter()
+                        .map(|v| v.render().unwrap_or_default())
+                        .collect()
+                })
+                .collect(),
+            Err(e) => {
+                tracing::debug!(error = %e, sql, "account table not read");
+                Vec::new()
+            }
+        }
+    };
+    let db_cols: Vec<&str> = privs::DB_COLUMNS.iter().map(|c| c.0).collect();
+    let mut a = Acl {
+        users: rows("SELECT Host, User, Priv FROM mysql.global_priv")
+            .into_iter()
+            .map(|r| acl::User::from_row(&r[0], &r[1], &r[2]))
+            .collect(),
+        dbs: rows(&format!(
+            "SELECT Host, Db, User, {} FROM mysql.db",
+            db_cols.join(", ")
+        ))
+        .into_iter()
+        .map(|r| acl::DbGrant {
+            access: r[3..]
+                .iter()
+                .zip(privs::DB_COLUMNS)
+                .filter(|(v, _)| *v == "Y")
+                .fold(0, |acc, (_, c)| acc | c.1),
+            host: r[0].clone(),
+            db: r[1].clone(),
+            user: r[2].clone(),
+        })
+        .collect(),
+        tables: rows(
+            "SELECT Host, Db, User, Table_name, Table_priv, Column_priv FROM mysql.tables_priv",
+        )
+        .into_iter()
+        .map(|r| acl::TableGrant {
+            host: r[0].clone(),
+            db: r[1].clone(),
+            user: r[2].clone(),
+            table: r[3].clone(),
+            access: privs::from_set(&r[4], privs::TABLE_LABELS),
+            columns: privs::from_set(&r[5], privs::TABLE_LABELS),
+        })
+        .collect(),
+        columns: rows(
+            "SELECT Host, Db, User, Table_name, Column_name, Column_priv FROM mysql.columns_priv",
+        )
+        .into_iter()
+        .map(|r| acl::ColumnGrant {
+            host: r[0].clone(),
+            db: r[1].clone(),
+            user: r[2].clone(),
+            table: r[3].clone(),
+            column: r[4].clone(),
+            access: privs::from_set(&r[5], privs::TABLE_LABELS),
+        })
+        .collect(),
+        roles: rows("SELECT Host, User, Role, Admin_option FROM mysql.roles_mapping")
+            .into_iter()
+            .map(|r| acl::RoleGrant {
+                host: r[0].clone(),
+                user: r[1].clone(),
+                role: r[2].clone(),
+                admin: r[3] == "Y",
+            })
+            .collect(),
+    };
+    a.sort();
+    a
+}
+
+impl Shared {
+    /// The ACL as of `view`: read again when the view holds another ACL epoch than the
+    /// one read last.
+    pub(super) fn acl_at(&self, view: &ReadView) -> Arc<Acl> {
+        let epoch = view
+            .get(crate::store::ACL_EPOCH_KEY)
+            .ok()
+            .flatten()
+            .map(|v| v.to_vec());
+        if let Ok(c) = self.acl.lock() {
+            if let Some((e, acl)) = &*c {
+                if *e == epoch {
+                    return acl.clone();
+                }
+            }
+        }
+        let acl = Arc::new(load(view));
+        if let Ok(mut c) = self.acl.lock() {
+            *c = Some((epoch, acl.clone()));
+        }
+        acl
+    }
+
+    /// The ACL as committed now.
+    pub(super) fn acl_now(&self) -> Arc<Acl> {
+        match self.control.store().read_view() {
+            Ok(v) => self.acl_at(&v),
+            Err(_) => Arc::new(Acl::default()),
+        }
+    }
+
+    /// Logs `message` once per `key` for the daemon's lifetime.
+    fn warn_once(&self, key: String, message: &str) {
+        if let Ok(mut w) = self.warned.lock() {
+            if w.insert(key.clone()) {
+                tracing::warn!(account = %key, "{message}");
+            }
+        }
+    }
+
+    /// The account `user` from `peer` authenticates against: the most specific match among
+    /// the local `account` lines and the accounts replicated from the master, as mysqld
+    /// sorts mysql.user; a local account wins over a replicated one of the same user and
+    /// host.
+    pub(super) fn find_account(&self, user: &str, peer: &Peer) -> Option<Account> {
+        let local = self.accounts.find(user, peer);
+        let acl = self.acl_now();
+        let client = client_of(peer);
+        let replicated = acl.find(user, &client);
+        if let (Some(l), Some(r)) = (local, replicated) {
+            if l.user == r.user && l.host.eq_ignore_ascii_case(&r.host) {
+                self.warn_once(
+                    format!("'{}'@'{}'", l.user, l.host),
+                    "a local account line and a replicated account have this name: the local one is used",
+                );
+                return Some(l.clone());
+            }
+        }
+        let pick_replicated = match (local, replicated) {
+            (None, None) => return None,
+            (Some(l), None) => return Some(l.clone()),
+            (None, Some(_)) => true,
+            (Some(l), Some(r)) => {
+                acl::host_order(&r.host, &r.user) < acl::host_order(&l.host, &l.user)
+            }
+        };
+        if !pick_replicated {
+            return local.cloned();
+        }
+        let r = replicated?;
+        let (plugin, native, ed25519) = match r.plugin() {
+            "mysql_native_password" => (
+                auth::NATIVE,
+                acl::password::parse_native_hash(&r.auth),
+                None,
+            ),
+            "ed25519" => (auth::ED25519, None, Some(r.auth.clone())),
+            other => {
+                self.warn_once(
+                    format!("'{}'@'{}'", r.user, r.host),
+                    &format!("the account authenticates with the plugin {other}, which the endpoint cannot check: its logins are refused"),
+                );
+                (UNSUPPORTED, None, None)
+            }
+        };
+        if plugin == auth::NATIVE && native.is_none() && !r.auth.is_empty() {
+            self.warn_once(
+                format!("'{}'@'{}'", r.user, r.host),
+                "the account's mysql_native_password hash is not '*' + 40 hex digits: its logins are refused",
+            );
+        }
+        Some(Account {
+            user: r.user.clone(),
+            host: r.host.clone(),
+            plugin,
+            native,
+            sha2: None,
+            ed25519,
+            privilege: Privilege::Read,
+            replicated: Some(r.clone()),
+        })
+    }
+}
+
+/// The plugin of an account whose logins cannot be checked.
+pub const UNSUPPORTED: &str = "unsupported";
+
+impl Session {
+    /// The ACL and this session's principal, for a replicated account.
+    pub(super) fn grants(&self, view: &ReadView) -> Option<(Arc<Acl>, &Principal)> {
+        let p = self.principal.as_ref()?;
+        Some((self.shared.acl_at(view), p))
+    }
+
+    /// `'user'@'host'` as mysqld's access errors name the session.
+    fn who(&self) -> String {
+        format!("'{}'@'{}'", self.user, self.host)
+    }
+
+    /// SELECT on `db`.`table` (with `columns` read), or 1142 / 1143.
+    pub(super) fn check_select(
+        &self,
+        acl: &Acl,
+        p: &Principal,
+        db: &str,
+        table: &str,
+        columns: Option<&[&str]>,
+        every: bool,
+    ) -> Result<(), SqlError> {
+        if db.eq_ignore_ascii_case("information_schema") {
+            return Ok(());
+        }
+        let (t, c) = acl.table(p, db, table);
+        if t & privs::SELECT != 0 {
+            return Ok(());
+        }
+        let denied_table = || {
+            SqlError::new(
+                1142,
+                format!(
+                    "SELECT command denied to user {} for table `{db}`.`{table}`",
+                    self.who()
+                ),
+            )
+        };
+        if c & privs::SELECT == 0 {
+            return Err(denied_table());
+        }
+        let Some(columns) = columns else {
+            return Ok(());
+        };
+        let missing: Vec<&&str> = columns
+            .iter()
+            .filter(|col| acl.column(p, db, table, col) & privs::SELECT == 0)
+            .collect();
+        match missing.first() {
+            None => Ok(()),
+            // Every column read (SELECT *): the table is refused, as mysqld does.
+            Some(_) if every => Err(denied_table()),
+            Some(col) => Err(SqlError::new(
+                1143,
+                format!(
+                    "SELECT command denied to user {} for column '{col}' in table '{table}'",
+                    self.who()
+                ),
+            )),
+        }
+    }
+
+    /// USE `db` and connecting with it: 1044 when the account has no privilege there.
+    pub(super) fn check_db(&mut self, db: &str) -> Result<(), SqlError> {
+        if self.principal.is_none() || db.eq_ignore_ascii_case("information_schema") {
+            return Ok(());
+        }
+        let view = self.read_view()?;
+        let Some((acl, p)) = self.grants(&view) else {
+            return Ok(());
+        };
+        if acl.sees_db(p, db) {
+            return Ok(());
+        }
+        Err(SqlError::new(
+            1044,
+            format!(
+                "Access denied for user '{}'@'{}' to database '{db}'",
+                self.user, p.account_host
+            ),
+        ))
+    }
+
+    /// `cat` as this session may see it: the databases and tables it has privileges on.
+    pub(super) fn visible(&self, view: &ReadView, cat: Catalog) -> Catalog {
+        let Some((acl, p)) = self.grants(view) else {
+            return cat;
+        };
+        visible_to(&acl, p, cat)
+    }
+
+    /// Replication administration: the local ADMIN flag, or SUPER / REPLICATION SLAVE
+    /// ADMIN for a replicated account.
+    pub(super) fn replicated_admin(&self) -> bool {
+        let Some(p) = &self.principal else {
+            return false;
+        };
+        let acl = self.shared.acl_now();
+        acl.global(p) & (privs::SUPER | privs::REPL_SLAVE_ADMIN) != 0
+    }
+}
+
+impl Session {
+    /// SHOW GRANTS [FOR user | role | CURRENT_USER].
+    pub(super) fn show_grants(&mut self, sql: &str) -> Result<super::session::Reply, SqlError> {
+        let upper = sql.to_ascii_uppercase();
+        let target = match upper.find(" FOR ") {
+            Some(at) => crate::apply::accounts::parse::user_name(sql[at + 5..].trim())?,
+            None => None,
+        };
+        let view = self.read_view()?;
+        let acl = self.shared.acl_at(&view);
+        let (user, host, roles) = match &target {
+            Some(u) => {
+                let host = u.host.clone().unwrap_or_else(|| {
+                    if acl.users.iter().any(|x| x.is_role && x.user == u.user) {
+                        String::new()
+                    } else {
+                        "%".into()
+                    }
+                });
+                if (u.user != self.user || !host.eq_ignore_ascii_case(&self.account.host))
+                    && self.principal.is_some()
+                    && acl.db(
+                        self.principal.as_ref().unwrap_or_else(|| unreachable!()),
+                        "mysql",
+                    ) & privs::SELECT
+                        == 0
+                {
+                    return Err(SqlError::new(
+                        1044,
+                        format!(
+                            "Access denied for user '{}'@'{}' to database 'mysql'",
+                            self.user, self.account.host
+                        ),
+                    ));
+                }
+                (u.user.clone(), host, Vec::new())
+            }
+            None => (
+                self.user.clone(),
+                self.account.host.clone(),
+                self.principal
+                    .as_ref()
+                    .map(|p| p.roles.clone())
+                    .unwrap_or_default(),
+            ),
+        };
+        let mut lines = match show_grants(&acl, &user, &host) {
+            Some(l) => l,
+            None => match (&target, &self.account.replicated) {
+                // A local account line: what it may do, in GRANT form.
+                (None, None) => vec![format!(
+                    "GRANT {} ON *.* TO `{user}`@`{host}`",
+                    if self.account.privilege == Privilege::Admin {
+                        "ALL PRIVILEGES"
+                    } else {
+                        "SELECT, SHOW DATABASES"
+                    }
+                )],
+                _ => {
+                    return Err(SqlError::new(
+                        1141,
+                        format!(
+                            "There is no such grant defined for user '{user}' on host '{host}'"
+                        ),
+                    ))
+                }
+            },
+        };
+        // The roles in force come before SET DEFAULT ROLE, as in mysqld.
+        let default_role = lines
+            .last()
+            .filter(|l| l.starts_with("SET DEFAULT ROLE"))
+            .cloned();
+        if default_role.is_some() {
+            lines.pop();
+        }
+        for r in roles {
+            lines.extend(show_grants(&acl, &r, "").unwrap_or_default());
+        }
+        lines.extend(default_role);
+        let title = if host.is_empty() {
+            format!("Grants for {user}")
+        } else {
+            format!("Grants for {user}@{host}")
+        };
+        Ok(super::session::Reply::Rows {
+            columns: vec![crate::wire::resultset::Column::text(&title, 1024)],
+            rows: lines.into_iter().map(|l| vec![Some(l)]).collect(),
+        })
+    }
+}
+
+/// `cat` with only what `p` has privileges on.
+pub fn visible_to(acl: &Acl, p: &Principal, mut cat: Catalog) -> Catalog {
+    cat.tables.retain(|(db, t), _| {
+        let (a, c) = acl.table(p, db, t);
+        (a | c) & !privs::GRANT != 0
+    });
+    cat.views.retain(|(db, t), _| {
+        let (a, c) = acl.table(p, db, t);
+        (a | c) & !privs::GRANT != 0
+    });
+    let tables = &cat.tables;
+    cat.databases
+        .retain(|db, _| acl.sees_db(p, db) || tables.keys().any(|(d, _)| d == db));
+    cat
+}
+
+/// The rows of mysql.user (a view over mysql.global_priv on MariaDB 10.4+).
+pub fn mysql_user(acl: &Acl) -> MemTable {
+    const PRIVS: &[(&str, u64)] = &[
+        ("Select_priv", privs::SELECT),
+        ("Insert_priv", privs::INSERT),
+        ("Update_priv", privs::UPDATE),
+        ("Delete_priv", privs::DELETE),
+        ("Create_priv", privs::CREATE),
+        ("Drop_priv", privs::DROP),
+        ("Reload_priv", privs::RELOAD),
+        ("Shutdown_priv", privs::SHUTDOWN),
+        ("Process_priv", privs::PROCESS),
+        ("File_priv", privs::FILE),
+        ("Grant_priv", privs::GRANT),
+        ("References_priv", privs::REFERENCES),
+        ("Index_priv", privs::INDEX),
+        ("Alter_priv", privs::ALTER),
+        ("Show_db_priv", privs::SHOW_DB),
+        ("Super_priv", privs::SUPER),
+        ("Create_tmp_table_priv", privs::CREATE_TMP),
+        ("Lock_tables_priv", privs::LOCK_TABLES),
+        ("Execute_priv", privs::EXECUTE),
+        ("Repl_slave_priv", privs::REPL_SLAVE),
+        ("Repl_client_priv", privs::BINLOG_MONITOR),
+        ("Create_view_priv", privs::CREATE_VIEW),
+        ("Show_view_priv", privs::SHOW_VIEW),
+        ("Create_routine_priv", privs::CREATE_PROC),
+        ("Alter_routine_priv", privs::ALTER_PROC),
+        ("Create_user_priv", privs::CREATE_USER),
+        ("Event_priv", privs::EVENT),
+        ("Trigger_priv", privs::TRIGGER),
+        ("Create_tablespace_priv", privs::CREATE_TABLESPACE),
+        ("Delete_history_priv", privs::DELETE_HISTORY),
+    ];
+    let t = |s: &str| Value::Text(s.to_string());
+    let mut columns = vec!["Host", "User", "Password"];
+    columns.extend(PRIVS.iter().map(|p| p.0));
+    columns.extend([
+        "ssl_type",
+        "ssl_cipher",
+        "x509_issuer",
+        "x509_subject",
+        "max_questions",
+        "max_updates",
+        "max_connections",
+        "max_user_connections",
+        "plugin",
+        "authentication_string",
+        "password_expired",
+        "is_role",
+        "default_role",
+        "max_statement_time",
+    ]);
+    let rows = acl
+        .users
+        .iter()
+        .map(|u| {
+            let native = matches!(u.plugin(), "mysql_native_password");
+            let mut r = vec![t(&u.host), t(&u.user), t(if native { &u.auth } else { "" })];
+            r.extend(
+                PRIVS
+                    .iter()
+                    .map(|p| t(if u.access & p.1 != 0 { "Y" } else { "N" })),
+            );
+            r.extend([
+                t(""),
+                t(""),
+                t(""),
+                t(""),
+                Value::UInt(0),
+                Value::UInt(0),
+                Value::UInt(0),
+                Value::Int(u.max_user_connections),
+                t(&u.plugin),
+                t(&u.auth),
+                t(if u.expired { "Y" } else { "N" }),
+                t(if u.is_role { "Y" } else { "N" }),
+                t(&u.default_role),
+                t("0.000000"),
+            ]);
+            r
+        })
+        .collect();
+    MemTable { columns, rows }
+}
+
+/// SHOW GRANTS' lines for `user`@`host` (a role when `host` is "").
+pub fn show_grants(acl: &Acl, user: &str, host: &str) -> Option<Vec<String>> {
+    let u = acl.account(user, host)?;
+    let who = if host.is_empty() {
+        format!("`{user}`")
+    } else {
+        format!("`{user}`@`{host}`")
+    };
+    let mut lines = Vec::new();
+    for g in acl
+        .roles
+        .iter()
+        .filter(|g| g.user == user && g.host.eq_ignore_ascii_case(host))
+    {
+        lines.push(format!(
+            "GRANT `{}` TO {who}{}",
+            g.role,
+            if g.admin { " WITH ADMIN OPTION" } else { "" }
+        ));
+    }
+    let mut global = format!(
+        "GRANT {} ON *.* TO {who}",
+        privs::list(u.access, privs::ALL_GLOBAL)
+    );
+    if !u.is_role {
+        match u.plugin() {
+            "mysql_native_password" if !u.auth.is_empty() => {
+                global.push_str(&format!(" IDENTIFIED BY PASSWORD '{}'", u.auth));
+            }
+            "mysql_native_password" => {}
+            p => {
+                global.push_str(&format!(" IDENTIFIED VIA {p}"));
+                if !u.auth.is_empty() {
+                    global.push_str(&format!(" USING '{}'", u.auth));
+                }
+            }
+        }
+    }
+    let mut with = Vec::new();
+    if u.access & privs::GRANT != 0 {
+        with.push("GRANT OPTION".to_string());
+    }
+    if u.max_user_connections != 0 {
+        with.push(format!("MAX_USER_CONNECTIONS {}", u.max_user_connections));
+    }
+    if !with.is_empty() {
+        global.push_str(&format!(" WITH {}", with.join(" ")));
+    }
+    lines.push(global);
+    let mine = |gu: &str, gh: &str| gu == user && gh.eq_ignore_ascii_case(host);
+    for g in acl.dbs.iter().filter(|g| mine(&g.user, &g.host)) {
+        lines.push(format!(
+            "GRANT {} ON `{}`.* TO {who}{}",
+            privs::list(g.access, privs::DB_ALL),
+            g.db,
+            grant_option(g.access)
+        ));
+    }
+    for g in acl.tables.iter().filter(|g| mine(&g.user, &g.host)) {
+        let cols: Vec<&acl::ColumnGrant> = acl
+            .columns
+            .iter()
+            .filter(|c| mine(&c.user, &c.host) && c.db == g.db && c.table == g.table)
+            .collect();
+        let mut parts = Vec::new();
+        if g.access & privs::TABLE_ALL & !privs::GRANT == privs::TABLE_ALL & !privs::GRANT {
+            parts.push("ALL PRIVILEGES".to_string());
+        } else {
+            for &(name, bit) in privs::NAMES {
+                if g.access & bit != 0 {
+                    parts.push(name.to_string());
+                } else if g.columns & bit != 0 {
+                    let names: Vec<String> = cols
+                        .iter()
+                        .filter(|c| c.access & bit != 0)
+                        .map(|c| format!("`{}`", c.column))
+                        .collect();
+                    parts.push(format!("{name} ({})", names.join(", ")));
+                }
+            }
+        }
+        if parts.is_empty() {
+            parts.push("USAGE".into());
+        }
+        lines.push(format!(
+            "GRANT {} ON `{}`.`{}` TO {who}{}",
+            parts.join(", "),
+            g.db,
+            g.table,
+            grant_option(g.access)
+        ));
+    }
+    if !u.default_role.is_empty() {
+        lines.push(format!("SET DEFAULT ROLE `{}` FOR {who}", u.default_role));
+    }
+    Some(lines)
+}
+
+fn grant_option(access: u64) -> &'static str {
+    if access & privs::GRANT != 0 {
+        " WITH GRANT OPTION"
+    } else {
+        ""
+    }
+}
