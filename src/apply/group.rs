@@ -368,10 +368,18 @@ fn apply_event(
                 .by_id
                 .entry(def.id)
                 .or_insert_with(|| TableRt::new(def.clone()));
-            check_map(rt, map).map_err(|e| GroupError {
-                error: RowError::Sql(e, "HA_ERR_UNSUPPORTED"),
-                context: context(),
-            })?;
+            if let Err(e) = check_map(rt, map) {
+                if is_system_schema(&key.0) {
+                    // A MySQL master's account table (another layout than MariaDB's,
+                    // which replicant keeps): passed over and counted, never a stop.
+                    ctx.system_ignored += 1;
+                    return Ok(());
+                }
+                return Err(GroupError {
+                    error: RowError::Sql(e, "HA_ERR_UNSUPPORTED"),
+                    context: context(),
+                });
+            }
             rows.now = ev.header.timestamp;
             rows.apply_event(store, txn, rt, &rev, map, &opts.policy, &mut ctx.skipped)
                 .map_err(|error| GroupError {

@@ -358,9 +358,22 @@ where
             ),
         )
     };
-    let found = shared
-        .find_account(user, peer)
-        .filter(|a| a.plugin != super::privileges::UNSUPPORTED);
+    let found = shared.find_account(user, peer);
+    if found
+        .as_ref()
+        .and_then(|a| a.replicated.as_ref())
+        .is_some_and(|r| r.plugin == "unix_socket")
+    {
+        // The operating-system user is not checked here: refused as mysqld refuses a
+        // unix_socket login that is not that user's.
+        let e = SqlError::new(
+            1698,
+            format!("Access denied for user '{user}'@'{}'", peer.host_name()),
+        );
+        send_err(io, &e).await?;
+        return Ok(None);
+    }
+    let found = found.filter(|a| a.plugin != super::privileges::UNSUPPORTED);
     let Some(account) = found else {
         send_err(io, &denied(!response.is_empty())).await?;
         return Ok(None);

@@ -30,6 +30,26 @@ impl Session {
         };
         match up(1).as_str() {
             "PASSWORD" => return Err(read_only()),
+            "ROLE" => {
+                let role = match toks.get(2) {
+                    Some(Token::Word(w)) => w.value.clone(),
+                    Some(Token::SingleQuotedString(s) | Token::DoubleQuotedString(s)) => s.clone(),
+                    _ => return Err(parse::syntax_error(sql, "Line: 1, Column: 10")),
+                };
+                let acl = self.shared.acl_now();
+                let ok = match &mut self.principal {
+                    Some(p) => acl.set_role(p, &role),
+                    // A local account has no roles.
+                    None => role.eq_ignore_ascii_case("NONE"),
+                };
+                if !ok {
+                    return Err(SqlError::new(
+                        1959,
+                        format!("Invalid role specification `{role}`"),
+                    ));
+                }
+                return Ok(Reply::Ok);
+            }
             "NAMES" => {
                 let cs = token_text(toks.get(2)).to_ascii_lowercase();
                 let coll = if up(3) == "COLLATE" {
@@ -274,6 +294,11 @@ impl Env for Session {
             "CONNECTION_ID" => Value::Int(self.id as i64),
             "VERSION" => Value::Text(vars::version()),
             "LAST_INSERT_ID" => Value::Int(0),
+            "CURRENT_ROLE" => self
+                .principal
+                .as_ref()
+                .and_then(|p| p.roles.first().cloned())
+                .map_or(Value::Null, Value::Text),
             _ => return None,
         })
     }

@@ -26,6 +26,7 @@ CREATE USER cp@'%' IDENTIFIED BY 'cpw' WITH MAX_USER_CONNECTIONS 1;
 CREATE USER lk@'%' IDENTIFIED BY 'p' ACCOUNT LOCK;
 CREATE USER ex@'%' IDENTIFIED BY 'p' PASSWORD EXPIRE;
 CREATE USER nat@'%' IDENTIFIED WITH mysql_native_password AS '*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19';
+CREATE USER sock@'%' IDENTIFIED VIA unix_socket;
 GRANT SELECT ON d1.* TO bob@'%';
 GRANT SELECT (a, b) ON d1.t TO cp@'%';
 GRANT SELECT ON d2.u TO ed@'%' WITH GRANT OPTION;
@@ -98,6 +99,17 @@ fn replicated_accounts_log_in_and_read_as_on_the_master() {
     same(&m, &r, "ed", "pw1", "SELECT 1", "ERROR 1045");
     same(&m, &r, "nat", "password", "SELECT x FROM d2.u", "7");
     same(&m, &r, "nobody", "", "SELECT 1", "ERROR 1045");
+    same(&m, &r, "sock", "", "SELECT 1", "ERROR 1698");
+    // Roles on the endpoint: SET ROLE, CURRENT_ROLE().
+    same(
+        &m,
+        &r,
+        "nat",
+        "password",
+        "SELECT CURRENT_ROLE(); SET ROLE NONE; SELECT COUNT(*) FROM d2.u",
+        "ERROR 1142",
+    );
+    same(&m, &r, "bob", "pw1", "SET ROLE r1", "ERROR 1959");
     // Account locking and expired passwords.
     same(&m, &r, "lk", "p", "SELECT 1", "ERROR 4151");
     same(&m, &r, "ex", "p", "SELECT 1", "ERROR 1820");

@@ -928,6 +928,19 @@ mod tests {
             parse("FLUSH /*!40101 LOCAL */ PRIVILEGES", "").unwrap(),
             Stmt::Flush
         );
+        // What MySQL 8 logs (the fixtures' first event): the plugin quoted, the hash as is.
+        let s = parse(
+            r"ALTER USER 'root'@'localhost' IDENTIFIED WITH 'caching_sha2_password' AS '$A$005$=uH,JKszSO-eD\\TRwyJmQf.fw4QTrNQFH9GoF5kJZvqP1CAP93oOJGDd3'",
+            "",
+        )
+        .unwrap();
+        let Stmt::AlterUser { specs, .. } = s else {
+            panic!()
+        };
+        let a = specs[0].auth.as_ref().unwrap();
+        assert_eq!(a.plugin, "caching_sha2_password");
+        assert!(a.auth.starts_with("$A$005$"));
+        assert!(a.auth.contains(r"eD\TR"));
         assert!(matches!(
             parse("GRANT SELECT ON t TO u", "").unwrap_err().code,
             1046
