@@ -40,6 +40,10 @@ pub struct Account {
     pub privilege: Privilege,
     /// client_ed25519's public key (authentication_string), for ed25519 accounts.
     pub ed25519: Option<String>,
+    /// A MySQL caching_sha2_password authentication_string (`$A$005$...`): the password
+    /// is checked against it by full authentication (TLS, the socket or RSA) until its
+    /// SHA256(SHA256(password)) is cached.
+    pub sha2_crypt: Option<String>,
     /// The master's account (mysql.global_priv) this one is; `None`: an `account` line.
     pub replicated: Option<crate::acl::User>,
 }
@@ -47,7 +51,10 @@ pub struct Account {
 impl Account {
     /// True when the account has no password.
     pub fn passwordless(&self) -> bool {
-        self.native.is_none() && self.sha2.is_none() && self.ed25519.is_none()
+        self.native.is_none()
+            && self.sha2.is_none()
+            && self.ed25519.is_none()
+            && self.sha2_crypt.is_none()
     }
 }
 
@@ -95,6 +102,7 @@ impl Accounts {
                 sha2: None,
                 privilege: Privilege::Admin,
                 ed25519: None,
+                sha2_crypt: None,
                 replicated: None,
             });
         }
@@ -202,6 +210,7 @@ fn parse_account(spec: &str) -> Result<Account, String> {
         sha2: None,
         privilege: Privilege::Read,
         ed25519: None,
+        sha2_crypt: None,
         replicated: None,
     };
     let up: Vec<String> = rest.iter().map(|s| s.to_ascii_uppercase()).collect();

@@ -261,6 +261,7 @@ where
         Some(resp.plugin.as_deref().unwrap_or(auth::NATIVE)),
         &resp.auth,
         &nonce,
+        resp.capabilities & crate::wire::caps::SSL != 0 || *peer == Peer::Socket,
     )
     .await?
     else {
@@ -335,6 +336,7 @@ where
 
 /// Checks the password; sends the AuthSwitchRequest if the client answered with another
 /// plugin, the fast-auth marker for caching_sha2_password, or 1045. `None` when refused.
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn authenticate<S>(
     io: &mut PacketIo<BufReader<S>>,
     shared: &Arc<Shared>,
@@ -344,6 +346,8 @@ pub(super) async fn authenticate<S>(
     client_plugin: Option<&str>,
     response: &[u8],
     nonce: &[u8; 20],
+    // TLS or the socket: a password may travel in clear.
+    secure: bool,
 ) -> Result<Option<Account>, WireError>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send,
@@ -381,6 +385,7 @@ where
     let mut response = response.to_vec();
     let mut nonce = *nonce;
     let mut ed_nonce = [0u8; 32];
+    let mut full_auth = false;
     if account.plugin == auth::ED25519 {
         // client_ed25519 signs a 32-byte nonce of its own.
         rand::thread_rng().fill(&mut ed_nonce[..]);
@@ -398,10 +403,24 @@ where
     } else if let Some(key) = &account.ed25519 {
         crate::acl::password::check_ed25519(key, &ed_nonce, &response)
     } else if account.plugin == auth::CACHING_SHA2 {
-        account
+        let fast = account
             .sha2
             .as_ref()
-            .is_some_and(|s| srv::check_sha2(s, &nonce, &response))
+            .is_some_and(|s| srv::check_sha2(s, &nonce, &response));
+        match &account.sha2_crypt {
+            Some(stored) if !fast => {
+                full_auth = true;
+                let pw = full_authentication(io, shared, secure, &nonce).await?;
+                let ok = pw.as_ref().is_some_and(|pw| {
+                    crate::acl::password::check_caching_sha2(stored.as_bytes(), pw)
+                });
+                if let (true, Some(pw)) = (ok, &pw) {
+                    shared.cache_sha2(stored, pw);
+                }
+                ok
+            }
+            _ => fast,
+        }
     } else {
         account
             .native
@@ -413,7 +432,7 @@ where
         send_err(io, &denied(!response.is_empty() && response != [0])).await?;
         return Ok(None);
     }
-    if account.plugin == auth::CACHING_SHA2 && !account.passwordless() {
+    if account.plugin == auth::CACHING_SHA2 && !account.passwordless() && !full_auth {
         // fast_auth_success: the OK packet follows.
         io.write_packet(&[0x01, 0x03]).await?;
     }
@@ -466,6 +485,48 @@ pub(super) fn admit(
     Ok((Some(principal), sandbox))
 }
 
+/// caching_sha2_password's full authentication: asks for the password, which comes in
+/// clear over a secure connection, else RSA-encrypted (after the client has asked for the
+/// public key). `None` when the client answers otherwise.
+async fn full_authentication<S>(
+    io: &mut PacketIo<BufReader<S>>,
+    shared: &Arc<Shared>,
+    secure: bool,
+    nonce: &[u8; 20],
+) -> Result<Option<Vec<u8>>, WireError>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    // perform_full_authentication.
+    io.write_packet(&[0x01, 0x04]).await?;
+    let mut pkt = Vec::new();
+    io.read_packet(&mut pkt).await?;
+    let mut password = if secure {
+        pkt
+    } else if pkt == [0x02] {
+        let Some((key, pem)) = shared.rsa_key() else {
+            return Ok(None);
+        };
+        let mut answer = vec![0x01];
+        answer.extend_from_slice(pem.as_bytes());
+        io.write_packet(&answer).await?;
+        io.read_packet(&mut pkt).await?;
+        let Ok(mut plain) = key.decrypt(rsa::Oaep::new::<sha1::Sha1>(), &pkt) else {
+            return Ok(None);
+        };
+        for (i, b) in plain.iter_mut().enumerate() {
+            *b ^= nonce[i % nonce.len()];
+        }
+        plain
+    } else {
+        return Ok(None);
+    };
+    if password.last() == Some(&0) {
+        password.pop();
+    }
+    Ok(Some(password))
+}
+
 pub(super) async fn send_err<S>(io: &mut PacketIo<S>, e: &SqlError) -> Result<(), WireError>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send,
@@ -496,7 +557,9 @@ where
     }
     .filter(|d| !d.is_empty());
     let peer = s.peer.clone();
-    let Some(account) = authenticate(io, &s.shared, &peer, &user, None, &[], &nonce()).await?
+    let secure = s.caps & crate::wire::caps::SSL != 0 || peer == Peer::Socket;
+    let Some(account) =
+        authenticate(io, &s.shared, &peer, &user, None, &[], &nonce(), secure).await?
     else {
         return Ok(false);
     };

@@ -89,6 +89,11 @@ pub struct Shared {
     pub acl: privileges::AclCache,
     /// Accounts warned about (once each).
     pub warned: Mutex<std::collections::HashSet<String>>,
+    /// SHA256(SHA256(password)) of caching_sha2_password accounts by authentication_string,
+    /// after a full authentication (mysqld's cache for the fast path).
+    pub sha2_cache: Mutex<std::collections::HashMap<String, [u8; 32]>>,
+    /// The RSA key pair for caching_sha2_password's full authentication.
+    pub rsa: std::sync::OnceLock<Option<(rsa::RsaPrivateKey, String)>>,
     /// The replication threads.
     pub control: Arc<Control>,
     /// Global system variables (SET GLOBAL changes them).
@@ -127,6 +132,8 @@ impl Shared {
             accounts,
             acl: Default::default(),
             warned: Default::default(),
+            sha2_cache: Default::default(),
+            rsa: Default::default(),
             control,
             sessions: Mutex::new(BTreeMap::new()),
             handshakes: Mutex::new(std::collections::HashMap::new()),

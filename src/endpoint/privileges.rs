@@ -191,13 +191,27 @@ impl Shared {
             return local.cloned();
         }
         let r = replicated?;
+        let mut sha2_crypt = None;
+        let mut sha2 = None;
         let (plugin, native, ed25519) = match r.plugin() {
             "mysql_native_password" => (
                 auth::NATIVE,
                 acl::password::parse_native_hash(&r.auth),
                 None,
             ),
+            "ed25519" if r.auth.is_empty() => (auth::NATIVE, None, None),
             "ed25519" => (auth::ED25519, None, Some(r.auth.clone())),
+            "caching_sha2_password" => {
+                if !r.auth.is_empty() {
+                    sha2 = self
+                        .sha2_cache
+                        .lock()
+                        .ok()
+                        .and_then(|c| c.get(&r.auth).copied());
+                    sha2_crypt = Some(r.auth.clone());
+                }
+                (auth::CACHING_SHA2, None, None)
+            }
             other => {
                 self.warn_once(
                     format!("'{}'@'{}'", r.user, r.host),
@@ -217,11 +231,41 @@ impl Shared {
             host: r.host.clone(),
             plugin,
             native,
-            sha2: None,
+            sha2,
             ed25519,
+            sha2_crypt,
             privilege: Privilege::Read,
             replicated: Some(r.clone()),
         })
+    }
+}
+
+impl Shared {
+    /// The RSA key pair caching_sha2_password's full authentication hands out (its public
+    /// half in PEM) when the client has no secure connection; made on first use.
+    pub(super) fn rsa_key(&self) -> Option<&(rsa::RsaPrivateKey, String)> {
+        self.rsa
+            .get_or_init(|| {
+                use rsa::pkcs8::EncodePublicKey;
+                let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).ok()?;
+                let pem = key
+                    .to_public_key()
+                    .to_public_key_pem(rsa::pkcs8::LineEnding::LF)
+                    .ok()?;
+                Some((key, pem))
+            })
+            .as_ref()
+    }
+
+    /// Remembers SHA256(SHA256(password)) of a caching_sha2_password account after a full
+    /// authentication, for the fast path of its next logins.
+    pub(super) fn cache_sha2(&self, auth_string: &str, password: &[u8]) {
+        if let Ok(mut c) = self.sha2_cache.lock() {
+            c.insert(
+                auth_string.to_string(),
+                crate::wire::server::sha2_stage2(password),
+            );
+        }
     }
 }
 

@@ -282,3 +282,72 @@ fn a_local_account_wins_over_a_replicated_one() {
         r.proc.stderr()
     );
 }
+
+/// A MySQL master's caching_sha2_password account (its global_priv row given here by a
+/// MariaDB master, which has no such plugin): logins through the socket (the password in
+/// clear on a secure transport) and TCP (RSA-encrypted with the endpoint's public key),
+/// then from the cache's fast path; a wrong password is refused.
+#[test]
+fn caching_sha2_accounts_log_in_by_full_authentication() {
+    let m = account_master();
+    let salt = b"abcdefghijklmnopqrst";
+    let hash = ::replicant::acl::password::sha256_crypt(b"m8pw", salt, 5000);
+    let auth = format!("$A$005${}{hash}", std::str::from_utf8(salt).unwrap());
+    m.sql(&format!(
+        "CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY); INSERT INTO d.t VALUES (8);
+         SET SESSION binlog_format = ROW;
+         INSERT INTO mysql.global_priv VALUES ('%', 'm8', '{{\"access\":1,\"plugin\":\"caching_sha2_password\",\"authentication_string\":\"{auth}\"}}');
+         FLUSH PRIVILEGES"
+    ));
+    let mut r = Replica::start(&m, &[]);
+    r.wait_applied(&m);
+    r.proc.wait_endpoint();
+    let socket = format!("--socket={}", r.datadir.join("mysql.sock").display());
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new("mariadb")
+            .arg("--no-defaults")
+            .args(args)
+            .args(["--batch", "--skip-column-names", "-e", "SELECT id FROM d.t"])
+            .output()
+            .unwrap();
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (out, err) = cli(&["--protocol=SOCKET", &socket, "-um8", "-pm8pw"]);
+    assert_eq!(out.trim(), "8", "{err}");
+    let (_, err) = cli(&["--protocol=SOCKET", &socket, "-um8", "-pwrong"]);
+    assert!(err.contains("ERROR 1045"), "{err}");
+    // TCP without TLS: our own client asks for the public key and sends the password
+    // RSA-encrypted.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let port = r.proc.port();
+    let login = |password: &str| {
+        rt.block_on(async {
+            let opts = ::replicant::wire::client::ConnectOptions {
+                host: "127.0.0.1".into(),
+                port,
+                user: "m8".into(),
+                password: password.into(),
+                ssl: ::replicant::config::SslConfig::default(),
+                public_key: None,
+                connect_timeout: std::time::Duration::from_secs(10),
+            };
+            let mut c = ::replicant::wire::client::Connection::connect(&opts).await?;
+            c.query_value("SELECT id FROM d.t").await
+        })
+    };
+    assert_eq!(login("m8pw").unwrap().as_deref(), Some("8"));
+    assert!(login("nope").is_err());
+    // Now from the cache: the fast path over TCP, with the mariadb CLI.
+    let port_arg = format!("--port={port}");
+    let (out, err) = cli(&[
+        "--protocol=TCP",
+        "--host=127.0.0.1",
+        &port_arg,
+        "-um8",
+        "-pm8pw",
+    ]);
+    assert_eq!(out.trim(), "8", "{err}");
+}
