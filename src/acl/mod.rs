@@ -38,7 +38,8 @@ pub struct User {
     pub auth: String,
     /// ACCOUNT LOCK.
     pub locked: bool,
-    /// PASSWORD EXPIRE (password_last_changed = 0).
+    /// The password has expired: PASSWORD EXPIRE (password_last_changed = 0), or its
+    /// PASSWORD EXPIRE INTERVAL has passed.
     pub expired: bool,
     /// MAX_USER_CONNECTIONS (0: no limit).
     pub max_user_connections: i64,
@@ -67,7 +68,17 @@ impl User {
                 .get("account_locked")
                 .and_then(|x| x.as_bool())
                 .unwrap_or(false),
-            expired: n("password_last_changed") == Some(0),
+            expired: match (n("password_last_changed"), n("password_lifetime")) {
+                (Some(0), _) => true,
+                // PASSWORD EXPIRE INTERVAL n DAY, counted from the last change.
+                (Some(at), Some(days)) if days > 0 => {
+                    let now = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_secs() as i64);
+                    at + days * 86400 < now
+                }
+                _ => false,
+            },
             max_user_connections: n("max_user_connections").unwrap_or(0),
             is_role: v.get("is_role").and_then(|x| x.as_bool()).unwrap_or(false),
             default_role: s("default_role"),

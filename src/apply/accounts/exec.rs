@@ -4,7 +4,7 @@
 
 use serde_json::{json, Map, Value as Json};
 
-use super::parse::{Auth, Level, Options, Privs, Spec, Stmt, UserName};
+use super::parse::{Auth, Expire, Level, Options, Privs, Spec, Stmt, UserName};
 use crate::acl::privs;
 use crate::apply::replay::{MasterSession, Replay};
 use crate::apply::rows::RowError;
@@ -110,7 +110,7 @@ impl Sys<'_, '_, '_> {
                     host,
                     "account from before the master's binlog: created"
                 );
-                self.new_doc(None)
+                self.new_doc(None, &Options::default())
             }
         })
     }
@@ -133,7 +133,9 @@ impl Sys<'_, '_, '_> {
             .is_some_and(|d| d.get("is_role").and_then(Json::as_bool) == Some(true)))
     }
 
-    fn new_doc(&self, auth: Option<&Auth>) -> Map<String, Json> {
+    /// A new account's document, its keys in the order mysqld writes them (later changes
+    /// keep each key in place and add new ones at the end, as mysqld does).
+    fn new_doc(&self, auth: Option<&Auth>, o: &Options) -> Map<String, Json> {
         let mut d = Map::new();
         d.insert("access".into(), json!(0));
         d.insert("version_id".into(), json!(self.version_id));
@@ -142,10 +144,17 @@ impl Sys<'_, '_, '_> {
         });
         d.insert("plugin".into(), json!(plugin));
         d.insert("authentication_string".into(), json!(string));
+        if let Some(n) = o.max_user_connections {
+            d.insert("max_user_connections".into(), json!(n));
+        }
+        if let Some(l) = o.lock {
+            d.insert("account_locked".into(), json!(l));
+        }
         d.insert(
             "password_last_changed".into(),
             json!(self.session.timestamp),
         );
+        self.set_options(&mut d, o);
         d
     }
 
@@ -166,16 +175,16 @@ impl Sys<'_, '_, '_> {
             d.insert("account_locked".into(), json!(l));
         }
         match o.expire {
-            Some(true) => {
+            Some(Expire::Now) => {
                 d.insert("password_last_changed".into(), json!(0));
+                if !d.contains_key("password_lifetime") {
+                    d.insert("password_lifetime".into(), json!(-1));
+                }
             }
-            Some(false) if d.get("password_last_changed").and_then(Json::as_i64) == Some(0) => {
-                d.insert(
-                    "password_last_changed".into(),
-                    json!(self.session.timestamp),
-                );
+            Some(Expire::Lifetime(n)) => {
+                d.insert("password_lifetime".into(), json!(n));
             }
-            _ => {}
+            None => {}
         }
     }
 
@@ -478,8 +487,7 @@ impl Sys<'_, '_, '_> {
                         }
                         self.drop_all(&name.user, &host, false)?;
                     }
-                    let mut d = self.new_doc(auth.as_ref());
-                    self.set_options(&mut d, opts);
+                    let d = self.new_doc(auth.as_ref(), opts);
                     self.put_user(&name.user, &host, &d)?;
                 }
                 Ok(())
@@ -694,7 +702,7 @@ impl Sys<'_, '_, '_> {
                         d.insert("default_role".into(), json!(r));
                     }
                     None => {
-                        d.remove("default_role");
+                        d.shift_remove("default_role");
                     }
                 }
                 self.put_user(&n.user, &host, &d)

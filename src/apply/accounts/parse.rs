@@ -52,10 +52,19 @@ pub struct Options {
     pub max_user_connections: Option<i64>,
     /// ACCOUNT LOCK (true) / UNLOCK (false).
     pub lock: Option<bool>,
-    /// PASSWORD EXPIRE (true) / PASSWORD EXPIRE NEVER or DEFAULT (false).
-    pub expire: Option<bool>,
+    /// PASSWORD EXPIRE [NEVER | DEFAULT | INTERVAL n DAY].
+    pub expire: Option<Expire>,
     /// WITH GRANT OPTION.
     pub grant_option: bool,
+}
+
+/// A PASSWORD EXPIRE clause.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expire {
+    /// PASSWORD EXPIRE: expired now.
+    Now,
+    /// PASSWORD EXPIRE NEVER (lifetime 0), DEFAULT (-1), INTERVAL n DAY (n).
+    Lifetime(i64),
 }
 
 /// What a privilege grant applies to.
@@ -473,15 +482,17 @@ impl P {
                 }
             } else if self.kw("PASSWORD") {
                 self.expect("EXPIRE")?;
-                if self.kw("NEVER") || self.kw("DEFAULT") {
-                    o.expire = Some(false);
+                o.expire = Some(if self.kw("NEVER") {
+                    Expire::Lifetime(0)
+                } else if self.kw("DEFAULT") {
+                    Expire::Lifetime(-1)
                 } else if self.kw("INTERVAL") {
-                    self.number()?;
+                    let n = self.number()?;
                     self.expect("DAY")?;
-                    o.expire = Some(false);
+                    Expire::Lifetime(n)
                 } else {
-                    o.expire = Some(true);
-                }
+                    Expire::Now
+                });
             } else if self.kw("ACCOUNT") {
                 o.lock = Some(if self.kw("LOCK") {
                     true
@@ -862,7 +873,7 @@ mod tests {
             panic!()
         };
         assert_eq!(opts.max_user_connections, Some(2));
-        assert_eq!((opts.expire, opts.lock), (Some(true), Some(true)));
+        assert_eq!((opts.expire, opts.lock), (Some(Expire::Now), Some(true)));
         let s = parse(
             "GRANT SELECT (a,b), INSERT ON d1.t TO nat@'10.%' WITH GRANT OPTION",
             "x",

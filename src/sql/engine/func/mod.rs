@@ -4,6 +4,7 @@
 //! when a call is bound, and the bound call holds the row itself.
 
 mod flow;
+mod json;
 mod numeric;
 mod spatial;
 mod string;
@@ -156,9 +157,10 @@ const ALIASES: &[(&str, &str)] = &[
 ];
 
 /// Every family's rows.
-fn families() -> [&'static [Func]; 5] {
+fn families() -> [&'static [Func]; 6] {
     [
         string::FUNCS,
+        json::FUNCS,
         numeric::FUNCS,
         temporal::FUNCS,
         flow::FUNCS,
