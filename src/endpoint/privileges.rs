@@ -363,14 +363,17 @@ impl Session {
         visible_to(&acl, p, cat)
     }
 
-    /// Replication administration: the local ADMIN flag, or SUPER / REPLICATION SLAVE
-    /// ADMIN for a replicated account.
-    pub(super) fn replicated_admin(&self) -> bool {
+    /// A replicated account holds one of the global privileges `names` (as mysqld's
+    /// 1227 lists them, comma-separated) or SUPER.
+    pub(super) fn replicated_has(&self, names: &str) -> bool {
         let Some(p) = &self.principal else {
             return false;
         };
-        let acl = self.shared.acl_now();
-        acl.global(p) & (privs::SUPER | privs::REPL_SLAVE_ADMIN) != 0
+        let wanted = names
+            .split(',')
+            .filter_map(|n| privs::by_name(n.trim()))
+            .fold(privs::SUPER, |acc, b| acc | b);
+        self.shared.acl_now().global(p) & wanted != 0
     }
 }
 

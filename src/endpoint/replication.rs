@@ -13,7 +13,7 @@ impl Session {
         let Some(stmt) = admin::parse(sql)? else {
             return Err(self.unknown_statement(sql));
         };
-        self.require_admin("REPLICATION SLAVE ADMIN")?;
+        self.require_admin("SUPER, REPLICATION SLAVE ADMIN")?;
         let control = self.shared.control.clone();
         let notes = match stmt {
             Admin::ChangeMaster(ch) => {

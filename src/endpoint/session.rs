@@ -95,7 +95,7 @@ pub struct Session {
 impl Session {
     /// Admin rights, or mysqld's 1227.
     pub fn require_admin(&self, privilege: &str) -> Result<(), SqlError> {
-        if self.account.privilege == Privilege::Admin || self.replicated_admin() {
+        if self.account.privilege == Privilege::Admin || self.replicated_has(privilege) {
             Ok(())
         } else {
             Err(SqlError::new(

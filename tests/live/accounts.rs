@@ -110,6 +110,8 @@ fn replicated_accounts_log_in_and_read_as_on_the_master() {
         "ERROR 1142",
     );
     same(&m, &r, "bob", "pw1", "SET ROLE r1", "ERROR 1959");
+    // Replication administration needs SUPER or REPLICATION SLAVE ADMIN.
+    same(&m, &r, "nat", "password", "STOP SLAVE", "ERROR 1227");
     // Account locking and expired passwords.
     same(&m, &r, "lk", "p", "SELECT 1", "ERROR 4151");
     same(&m, &r, "ex", "p", "SELECT 1", "ERROR 1820");
