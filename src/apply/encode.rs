@@ -92,15 +92,29 @@ pub fn pack_text(
         Err(_) => return Err(bad(col, text)),
     };
     // Labels and numbers are read from `s`; string bytes are stored in the column's charset.
-    let latin1;
-    let text =
-        if col.ty.has_charset() && !text.is_ascii() && crate::store::text::is_latin1(col.collation)
-        {
-            latin1 = crate::store::text::utf8_to_latin1(text).ok_or_else(|| bad(col, text))?;
-            &latin1[..]
-        } else {
-            text
-        };
+    let encoded;
+    let text = match col.ty.has_charset() && !text.is_ascii() {
+        true => match crate::store::charset::of_collation(col.collation) {
+            Some("utf8mb4" | "binary") => text,
+            Some(cs) => match crate::store::charset::encode(
+                std::str::from_utf8(text).map_err(|_| bad(col, text))?,
+                cs,
+            ) {
+                Some(b) => {
+                    encoded = b;
+                    &encoded[..]
+                }
+                None => return Err(bad(col, text)),
+            },
+            None => {
+                return Err(SqlError::not_supported(&format!(
+                    "writing text to column {} of collation id {} (a character set replicant cannot encode)",
+                    col.name, col.collation
+                )))
+            }
+        },
+        false => text,
+    };
     let int = |bytes: usize, out: &mut Vec<u8>| -> Result<(), SqlError> {
         let v: i128 = if s.is_empty() {
             0
@@ -355,7 +369,12 @@ fn char_len(b: &[u8], collation: u16) -> usize {
     if crate::store::text::is_latin1(collation) {
         return b.len();
     }
-    std::str::from_utf8(b).map_or(b.len(), |s| s.chars().count())
+    match crate::store::charset::of_collation(collation) {
+        Some(cs) if !cs.starts_with("utf8") => {
+            crate::store::charset::decode(b, cs).map_or(b.len(), |s| s.chars().count())
+        }
+        _ => std::str::from_utf8(b).map_or(b.len(), |s| s.chars().count()),
+    }
 }
 
 /// The byte length of the first `n` characters of `b`.
@@ -363,9 +382,17 @@ fn char_boundary(b: &[u8], n: usize, collation: u16) -> usize {
     if crate::store::text::is_latin1(collation) {
         return n.min(b.len());
     }
-    std::str::from_utf8(b).map_or(n.min(b.len()), |s| {
-        s.char_indices().nth(n).map_or(s.len(), |(i, _)| i)
-    })
+    match crate::store::charset::of_collation(collation) {
+        Some(cs) if !cs.starts_with("utf8") => crate::store::charset::decode(b, cs)
+            .and_then(|s| {
+                let prefix: String = s.chars().take(n).collect();
+                crate::store::charset::encode(&prefix, cs).map(|p| p.len())
+            })
+            .unwrap_or(n.min(b.len())),
+        _ => std::str::from_utf8(b).map_or(n.min(b.len()), |s| {
+            s.char_indices().nth(n).map_or(s.len(), |(i, _)| i)
+        }),
+    }
 }
 
 /// The implicit default of a NOT NULL column (0, '', the zero date...), packed: what a

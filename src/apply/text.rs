@@ -12,16 +12,21 @@ use crate::sqlerror::SqlError;
 /// sql_mode's NO_BACKSLASH_ESCAPES: a backslash in a literal is itself.
 const NO_BACKSLASH_ESCAPES: u64 = 1 << 20;
 
-/// The statement `text` as UTF-8; 1235 for a client charset other than UTF-8, ASCII,
-/// latin1 or binary (valid UTF-8), rather than literals read wrong.
+/// The statement `text` as UTF-8, read in the session's character_set_client; 1235 for a
+/// set replicant cannot read or text that is not valid in it, rather than literals read
+/// wrong.
 pub(super) fn statement_text<'t>(
     text: &'t [u8],
     status: &StatusVars<'_>,
 ) -> Result<Cow<'t, str>, SqlError> {
-    let client = status
-        .charset
-        .and_then(|(client, _, _)| crate::store::collation::by_id(client))
-        .map_or("utf8mb4", |c| c.charset);
+    let client = match status.charset {
+        Some((id, _, _)) => crate::store::charset::of_collation(id).ok_or_else(|| {
+            SqlError::not_supported(&format!(
+                "replaying a statement sent in the character set of collation id {id}"
+            ))
+        })?,
+        None => "utf8mb4",
+    };
     let backslash = status.sql_mode.unwrap_or(0) & NO_BACKSLASH_ESCAPES == 0;
     if !text.contains(&b'_') || find_introducer(text, 0, backslash).is_none() {
         return in_charset(text, client);
@@ -112,23 +117,11 @@ pub(super) fn default_quoting(sql: &str, ansi_quotes: bool, no_backslash: bool) 
 
 /// `bytes` of charset `cs` as UTF-8.
 fn in_charset<'t>(bytes: &'t [u8], cs: &str) -> Result<Cow<'t, str>, SqlError> {
-    match cs {
-        "latin1" => {
-            let mut out = Vec::with_capacity(bytes.len());
-            crate::store::text::latin1_to_utf8(bytes, &mut out);
-            Ok(String::from_utf8_lossy(&out).into_owned().into())
-        }
-        "utf8mb4" | "utf8mb3" | "utf8" | "ascii" | "binary" => {
-            std::str::from_utf8(bytes).map(Into::into).map_err(|_| {
-                SqlError::not_supported(&format!(
-                    "replaying a statement whose text is not valid {cs} (binary data in a string literal)"
-                ))
-            })
-        }
-        other => Err(SqlError::not_supported(&format!(
-            "replaying a statement sent in character set {other}"
-        ))),
-    }
+    crate::store::charset::decode(bytes, cs).ok_or_else(|| {
+        SqlError::not_supported(&format!(
+            "replaying a statement whose text is not valid {cs} (binary data in a string literal, or a character set replicant cannot read)"
+        ))
+    })
 }
 
 /// The next introduced literal from `at`: where it starts, its charset, its body's byte

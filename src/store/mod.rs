@@ -15,6 +15,7 @@
 //!
 
 pub mod catalog;
+pub mod charset;
 pub mod collation;
 pub mod dump;
 pub mod keycodec;

@@ -11,6 +11,14 @@ use crate::binlog::value::Value;
 use crate::calendar::civil;
 use crate::calendar::{write_fraction, write_hms, write_padded, write_time};
 
+/// True for a collation whose charset is neither latin1 nor UTF-8 (nor binary / ASCII).
+fn other_charset(collation: u16) -> bool {
+    !matches!(
+        super::charset::of_collation(collation),
+        None | Some("latin1" | "utf8mb4" | "utf8mb3" | "binary" | "ascii")
+    )
+}
+
 /// Appends `value` of column `col` as mysqld's text; `None` for NULL.
 pub fn write_text(out: &mut Vec<u8>, col: &ColumnDef, value: &Value<'_>) -> Option<()> {
     match *value {
@@ -29,6 +37,18 @@ pub fn write_text(out: &mut Vec<u8>, col: &ColumnDef, value: &Value<'_>) -> Opti
         Value::String(s) if col.ty.has_charset() && is_latin1(col.collation) => {
             // Clients read results in utf8mb4 (character_set_results); mysqld converts.
             latin1_to_utf8(s, out)
+        }
+        Value::String(s)
+            if col.ty.has_charset() && !s.is_ascii() && other_charset(col.collation) =>
+        {
+            // The other sets too (gbk, big5, sjis, cp1251...): bytes that are not text of
+            // the set stay as they are.
+            match super::charset::of_collation(col.collation)
+                .and_then(|cs| super::charset::decode(s, cs))
+            {
+                Some(t) => out.extend_from_slice(t.as_bytes()),
+                None => out.extend_from_slice(s),
+            }
         }
         Value::String(s) | Value::Geometry(s) | Value::Vector(s) | Value::JsonDiff(s) => {
             out.extend_from_slice(s);

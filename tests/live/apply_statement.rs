@@ -1127,3 +1127,35 @@ fn drop_database_drops_a_stored_table_a_temporary_one_hides() {
     assert!(st.contains("Last_SQL_Errno: 0"), "{st}");
     assert_same_table(&m, &r.datadir, "d.t", "id");
 }
+
+/// Sessions in the character sets a master's clients use (gbk, big5, sjis with its
+/// 0x5C trailing bytes, cp1251), writing to columns of those sets and of utf8mb4: the
+/// replica stores the bytes the master stores.
+#[test]
+fn client_and_column_charsets_other_than_utf8_and_latin1() {
+    let m = statement_master("STATEMENT");
+    let mdb = mariadb_replica(&m, 7);
+    m.sql(
+        "CREATE DATABASE cs;
+         CREATE TABLE cs.t (id INT PRIMARY KEY, g VARCHAR(10) CHARACTER SET gbk, b VARCHAR(10) CHARACTER SET big5,
+                            s VARCHAR(10) CHARACTER SET sjis, c VARCHAR(10) CHARACTER SET cp1251, u VARCHAR(10) CHARACTER SET utf8mb4)",
+    );
+    // The statements' bytes in each session's charset, sent as such by the client.
+    m.sql_bytes(b"SET NAMES gbk; INSERT INTO cs.t (id, g, u) VALUES (1, '\xd6\xd0\xce\xc4', '\xd6\xd0\xce\xc4')");
+    m.sql_bytes(b"SET NAMES big5; INSERT INTO cs.t (id, b, u) VALUES (2, '\xa4\xa4\xa4\xe5', '\xa4\xa4\xa4\xe5')");
+    m.sql_bytes(
+        b"SET NAMES sjis; INSERT INTO cs.t (id, s, u) VALUES (3, '\x95\x5c\x8e\xa6', '\x95\x5c')",
+    );
+    m.sql_bytes(
+        b"SET NAMES cp1251; INSERT INTO cs.t (id, c, u) VALUES (4, '\xc6\xe6', '\xc6\xe6')",
+    );
+    m.sql("SET NAMES utf8mb4; INSERT INTO cs.t (id, g, b, s, c) VALUES (5, '中文', '中文', '表示', 'Жж')");
+    let mut r = Replica::start(&m, &[]);
+    r.wait_applied(&m);
+    wait_mariadb_replica(&mdb, &m);
+    let st = r.status();
+    assert!(st.contains("Last_SQL_Errno: 0"), "{st}");
+    let q = "SELECT id, HEX(g), HEX(b), HEX(s), HEX(c), HEX(u) FROM cs.t ORDER BY id";
+    assert_eq!(mdb.sql(q), m.sql(q));
+    assert_same_table(&m, &r.datadir, "cs.t", "id");
+}

@@ -240,6 +240,30 @@ impl MariaDb {
         self.mariadb_cli(&["-uroot", &socket], q)
     }
 
+    /// Runs `q`, raw bytes (statements in a session character set other than UTF-8), as
+    /// root through the CLI's standard input; panics on failure.
+    pub fn sql_bytes(&self, q: &[u8]) -> String {
+        use std::io::Write;
+        let mut child = Command::new("mariadb")
+            .arg("--no-defaults")
+            .arg("-uroot")
+            .arg(format!("--socket={}", self.socket().display()))
+            .args(["--batch", "--skip-column-names", "--binary-mode"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("mariadb CLI");
+        child.stdin.take().unwrap().write_all(q).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// Runs `q` as `user` over TCP (127.0.0.1:port), the way a replica connects.
     pub fn sql_as(&self, user: &str, password: &str, q: &str) -> Result<String, String> {
         let port = format!("--port={}", self.port);
