@@ -229,15 +229,13 @@ const SENTINEL: i64 = 7_777_000_000_000_000_000;
 /// change ("" for anything).
 /// (ANSI_QUOTES and NO_BACKSLASH_ESCAPES are read by rewriting the text:
 /// [`super::text::default_quoting`].)
-const PARSING_MODES: [(u64, &str, &str); 3] = [
-    (1 << 1, "PIPES_AS_CONCAT", "||"),
-    (1 << 9, "ORACLE", ""),
-    (1 << 29, "HIGH_NOT_PRECEDENCE", "NOT"),
-];
+/// (PIPES_AS_CONCAT and HIGH_NOT_PRECEDENCE by rewriting the parsed statement:
+/// [`read_modes`].)
+const PARSING_MODES: [(u64, &str, &str); 1] = [(1 << 9, "ORACLE", "")];
 
 /// sql_mode bits under which a statement's text reads differently (ANSI_QUOTES,
-/// NO_BACKSLASH_ESCAPES): no shapes then.
-const SHAPE_UNSAFE_MODES: u64 = 1 << 2 | 1 << 20;
+/// NO_BACKSLASH_ESCAPES, PIPES_AS_CONCAT, HIGH_NOT_PRECEDENCE): no shapes then.
+const SHAPE_UNSAFE_MODES: u64 = 1 << 2 | 1 << 20 | PIPES_AS_CONCAT | HIGH_NOT_PRECEDENCE;
 
 /// What statement replay works with besides the statement.
 pub struct Replay<'a> {
@@ -294,6 +292,89 @@ pub(super) fn escape_literals<V: ast::VisitMut>(node: &mut V) {
         }
         ControlFlow::<()>::Continue(())
     });
+}
+
+/// sql_mode's PIPES_AS_CONCAT: `||` concatenates.
+const PIPES_AS_CONCAT: u64 = 1 << 1;
+/// sql_mode's HIGH_NOT_PRECEDENCE: `NOT a = b` is `(NOT a) = b`.
+const HIGH_NOT_PRECEDENCE: u64 = 1 << 29;
+
+/// Rewrites a statement parsed under mysqld's default modes to mean what it meant under
+/// the master session's `mode`: with PIPES_AS_CONCAT each `a || b` becomes
+/// `CONCAT(a, b)`; with HIGH_NOT_PRECEDENCE, `NOT` binds to the operand on its right
+/// alone (the parser gave it the whole comparison: `NOT a BETWEEN b AND c` read as `NOT
+/// (a BETWEEN b AND c)` is made `(NOT a) BETWEEN b AND c`). Parentheses the statement
+/// wrote are kept.
+pub(super) fn read_modes<V: ast::VisitMut>(node: &mut V, mode: u64) {
+    if mode & (PIPES_AS_CONCAT | HIGH_NOT_PRECEDENCE) == 0 {
+        return;
+    }
+    let _ = ast::visit_expressions_mut(node, |x| {
+        if mode & PIPES_AS_CONCAT != 0 {
+            if let Expr::BinaryOp {
+                left,
+                op: ast::BinaryOperator::StringConcat,
+                right,
+            } = x
+            {
+                if let Ok(e) = crate::sql::parse::parse_expr(&format!("CONCAT({left}, {right})")) {
+                    *x = e;
+                }
+            }
+        }
+        if mode & HIGH_NOT_PRECEDENCE != 0 {
+            if let Expr::UnaryOp {
+                op: ast::UnaryOperator::Not,
+                expr,
+            } = x
+            {
+                if leftmost(expr).is_some() {
+                    let mut inner = std::mem::replace(&mut **expr, Expr::value(ast::Value::Null));
+                    if let Some(leaf) = leftmost(&mut inner) {
+                        let operand = std::mem::replace(leaf, Expr::value(ast::Value::Null));
+                        *leaf = Expr::Nested(Box::new(Expr::UnaryOp {
+                            op: ast::UnaryOperator::Not,
+                            expr: Box::new(operand),
+                        }));
+                    }
+                    *x = inner;
+                }
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+}
+
+/// The leftmost operand of an operator expression NOT would take under
+/// HIGH_NOT_PRECEDENCE; `None` when `e` is already such an operand.
+fn leftmost(e: &mut Expr) -> Option<&mut Expr> {
+    let next: &mut Expr = match e {
+        Expr::BinaryOp { left, op, .. }
+            if !matches!(
+                op,
+                ast::BinaryOperator::And | ast::BinaryOperator::Or | ast::BinaryOperator::Xor
+            ) =>
+        {
+            left
+        }
+        Expr::Between { expr, .. }
+        | Expr::Like { expr, .. }
+        | Expr::ILike { expr, .. }
+        | Expr::RLike { expr, .. }
+        | Expr::In { expr, .. }
+        | Expr::IsNull(expr)
+        | Expr::IsNotNull(expr)
+        | Expr::IsTrue(expr)
+        | Expr::IsNotTrue(expr)
+        | Expr::IsFalse(expr)
+        | Expr::IsNotFalse(expr) => expr,
+        _ => return None,
+    };
+    if leftmost(next).is_some() {
+        leftmost(next)
+    } else {
+        Some(next)
+    }
 }
 
 /// Columns `cols` of stored row `bytes` of `t` as the engine sees them (TIMESTAMPs in
@@ -465,6 +546,9 @@ impl Replay<'_> {
         // string literals must say their escapes again.
         for s in &mut stmts {
             escape_literals(s);
+            if logged {
+                read_modes(s, session.sql_mode);
+            }
         }
         let [stmt] = stmts.as_slice() else {
             return Err(sql_err(unsupported(

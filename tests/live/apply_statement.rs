@@ -1159,3 +1159,30 @@ fn client_and_column_charsets_other_than_utf8_and_latin1() {
     assert_eq!(mdb.sql(q), m.sql(q));
     assert_same_table(&m, &r.datadir, "cs.t", "id");
 }
+
+/// sql_mode bits that change how a statement reads: PIPES_AS_CONCAT (`||` concatenates)
+/// and HIGH_NOT_PRECEDENCE (`NOT a BETWEEN b AND c` is `(NOT a) BETWEEN b AND c`).
+#[test]
+fn pipes_as_concat_and_high_not_precedence() {
+    let m = statement_master("STATEMENT");
+    let mdb = mariadb_replica(&m, 7);
+    m.sql(
+        "CREATE DATABASE md; CREATE TABLE md.t (id INT PRIMARY KEY, s VARCHAR(20), f INT);
+         SET SESSION sql_mode = CONCAT(@@sql_mode, ',PIPES_AS_CONCAT');
+         INSERT INTO md.t VALUES (1, 'a' || 'b' || 1, 0), (2, 'x', 'a' || 'b' = 'ab');
+         UPDATE md.t SET s = s || '!' WHERE id = 1 || '';
+         SET SESSION sql_mode = 'HIGH_NOT_PRECEDENCE';
+         INSERT INTO md.t SELECT id + 10, 'between', 1 FROM md.t WHERE NOT id BETWEEN 2 AND 3;
+         INSERT INTO md.t VALUES (20, 'like', NOT 'a' LIKE 'b'), (21, 'paren', NOT ('a' LIKE 'b'));
+         UPDATE md.t SET f = f + 10 WHERE NOT id IN (1, 2) AND id < 30;
+         SET SESSION sql_mode = DEFAULT;
+         INSERT INTO md.t VALUES (30, 'default', NOT 'a' LIKE 'b')",
+    );
+    let mut r = Replica::start(&m, &[]);
+    r.wait_applied(&m);
+    wait_mariadb_replica(&mdb, &m);
+    let st = r.status();
+    assert!(st.contains("Last_SQL_Errno: 0"), "{st}");
+    assert_same_table_3(&m, &mdb, &r.datadir, "md.t", "id");
+    assert_eq!(m.sql("SELECT s FROM md.t WHERE id = 1").trim(), "ab1!");
+}
