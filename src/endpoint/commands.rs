@@ -76,6 +76,8 @@ where
             return Err(WireError::Protocol("empty command packet".into()));
         };
         s.shared.questions.fetch_add(1, Ordering::Relaxed);
+        // A KILL QUERY that came while no statement ran stops nothing.
+        s.kill_query.store(false, Ordering::Release);
         out.clear();
         match command {
             cmd::QUIT => return Ok(()),

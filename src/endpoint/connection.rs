@@ -279,8 +279,10 @@ where
         .replicated
         .as_ref()
         .map(|r| (r.user.clone(), r.host.clone()));
+    let kill_query = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut session = Session {
         id,
+        kill_query: kill_query.clone(),
         user: resp.user.clone(),
         host: host.clone(),
         principal,
@@ -316,6 +318,7 @@ where
             since: Some(Instant::now()),
             info: None,
             kill: Default::default(),
+            kill_query: kill_query.clone(),
             socket: None,
         })),
         caps: resp.capabilities,

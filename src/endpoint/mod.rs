@@ -64,6 +64,8 @@ pub struct ProcessInfo {
     pub info: Option<String>,
     /// Set to close the session before its next command (KILL CONNECTION).
     pub kill: Arc<std::sync::atomic::AtomicBool>,
+    /// Set to stop the statement running now (KILL QUERY); cleared when one starts.
+    pub kill_query: Arc<std::sync::atomic::AtomicBool>,
     /// The session's connection, to wake its thread out of a blocking read.
     pub socket: Option<Arc<threads::Socket>>,
 }
@@ -374,7 +376,7 @@ pub fn sqlstate(code: u16) -> &'static str {
         1043 | 1047 | 1153 => "08S01",
         1065 => "42000",
         1690 => "22003",
-        1927 => "70100",
+        1927 | 1317 => "70100",
         1959 => "OP000",
         1105 => "HY000",
         1050 => "42S01",

@@ -245,6 +245,10 @@ impl Session {
 }
 
 impl Env for Session {
+    fn interrupted(&self) -> bool {
+        self.kill_query.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     fn system_variable(&self, global: bool, name: &str) -> Result<Value, SqlError> {
         let lname = name.to_ascii_lowercase();
         match lname.as_str() {

@@ -146,7 +146,12 @@ impl Session {
                 format!("You are not owner of thread {id}"),
             ));
         }
-        if !query {
+        if query {
+            if let Ok(p) = target.lock() {
+                p.kill_query
+                    .store(true, std::sync::atomic::Ordering::Release);
+            }
+        } else {
             let Ok(p) = target.lock() else {
                 return Err(SqlError::new(1094, format!("Unknown thread id: {id}")));
             };

@@ -25,6 +25,10 @@ pub trait Env {
     fn time_zone(&self) -> &TimeZone {
         &SYSTEM
     }
+    /// KILL QUERY asked the running statement to stop: the engine looks between rows.
+    fn interrupted(&self) -> bool {
+        false
+    }
 }
 
 /// mysqld's RAND() generator (`my_rnd`): two seeds below 2^30 - 1.

@@ -20,4 +20,5 @@ mod endpoint_meta;
 mod endpoint_snapshot;
 mod harness;
 mod query_oracle;
+mod readers;
 mod receive;

@@ -31,6 +31,11 @@ pub const MEMORY_BOUND: usize = 512 << 20;
 /// group_concat_max_len's default.
 const GROUP_CONCAT_MAX: usize = 1 << 20;
 
+/// KILL QUERY stopped the statement.
+fn interrupted() -> SqlError {
+    SqlError::new(1317, "Query execution was interrupted".into())
+}
+
 fn out_of_memory() -> SqlError {
     SqlError::new(
         1038,
@@ -429,6 +434,9 @@ impl Join<'_, '_, '_> {
                 let plan = src.covering.as_deref().unwrap_or_default();
                 let reverse = matches!(src.access, access::Access::Index { reverse: true, .. });
                 access::read_entries(&ranges.keys, reverse, self.ctx.cx.view, &mut |k, v| {
+                    if self.ctx.cx.env.interrupted() {
+                        return Err(interrupted());
+                    }
                     access::decode_covered(t, &src.access, plan, k, v, &mut row[off..off + n])?;
                     if !on_pass(row)? {
                         return Ok(true);
@@ -458,6 +466,9 @@ impl Join<'_, '_, '_> {
                     ranges.points,
                     self.ctx.cx.view,
                     &mut |bytes| {
+                        if self.ctx.cx.env.interrupted() {
+                            return Err(interrupted());
+                        }
                         decode_into(
                             t,
                             needed,
