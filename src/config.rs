@@ -132,6 +132,9 @@ pub struct Config {
     pub endpoint: EndpointOptions,
     /// skip_slave_start: do not start the replication threads with the daemon.
     pub skip_slave_start: bool,
+    /// `disk-space-reserve`: the relay log and the store wait while their filesystem has
+    /// less than this many bytes free (0: never), rather than fill it.
+    pub disk_space_reserve: u64,
     /// relay_log_recovery: at start-up, discard the relay log and fetch again from the
     /// applied master position (mysqld's option, for a damaged relay log).
     pub relay_log_recovery: bool,
@@ -436,6 +439,7 @@ const USED: &[&str] = &[
     "log-slave-updates",
     "default-time-zone",
     "relay-log-recovery",
+    "disk-space-reserve",
     "defaults-file",
     "port",
     "bind-address",
@@ -608,6 +612,10 @@ impl Config {
             },
             skip_slave_start: flag("skip-slave-start", false)?,
             relay_log_recovery: flag("relay-log-recovery", false)?,
+            disk_space_reserve: g("disk-space-reserve")
+                .map(|v| parse_size("disk-space-reserve", v))
+                .transpose()?
+                .unwrap_or(64 << 20),
             block_cache_size: match g("block-cache-size") {
                 Some(v) => parse_size("block-cache-size", v)?,
                 None => g("innodb-buffer-pool-size")

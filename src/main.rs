@@ -142,6 +142,10 @@ struct RunArgs {
     /// Discard the relay log at start-up and fetch again from the applied position.
     #[arg(long, num_args = 0..=1, default_missing_value = "1")]
     relay_log_recovery: Option<String>,
+    /// Bytes to keep free on the relay log's and the store's filesystems: below it they
+    /// wait for space (default 64M; 0: never wait).
+    #[arg(long)]
+    disk_space_reserve: Option<String>,
     /// The endpoint sessions' time zone (SYSTEM, +08:00, a zoneinfo name).
     #[arg(long)]
     default_time_zone: Option<String>,
@@ -294,6 +298,7 @@ fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
         ("max-connections", &a.max_connections),
         ("skip-slave-start", &a.skip_slave_start),
         ("relay-log-recovery", &a.relay_log_recovery),
+        ("disk-space-reserve", &a.disk_space_reserve),
         ("default-time-zone", &a.default_time_zone),
         ("ssl-cert", &a.ssl_cert),
         ("ssl-key", &a.ssl_key),

@@ -58,6 +58,8 @@ pub struct ApplierOptions {
     /// relay_log_purge: where to publish the relay file being applied, once every file
     /// before it is applied durably (the relay log then deletes them).
     pub purge_mark: Option<crate::relay::PurgeMark>,
+    /// Bytes to keep free on the store's filesystem: below it, commits wait.
+    pub disk_space_reserve: u64,
 }
 
 /// Why the applier stopped.
@@ -116,6 +118,8 @@ pub struct Applier {
     /// After a batch was rolled back: apply one group per transaction up to this relay
     /// position (the group that failed), so its error is reported as its own.
     single_until: Option<RelayPos>,
+    /// Free space on the store's filesystem.
+    space: crate::relay::space::SpaceGuard,
 }
 
 impl Applier {
@@ -158,7 +162,12 @@ impl Applier {
         // SHOW SLAVE STATUS right after START SLAVE shows the new thread, as in mysqld.
         report.set(&status);
         let _ = status.store(&opts.datadir);
+        let space = crate::relay::space::SpaceGuard::new(
+            &opts.datadir.join("store"),
+            opts.disk_space_reserve,
+        );
         Ok(Applier {
+            space,
             report,
             opts,
             store,
@@ -419,6 +428,31 @@ impl Applier {
         }
     }
 
+    /// The store's filesystem is below the reserve: waits (the state shows it) until space
+    /// is freed, or the applier is stopped (false).
+    fn wait_for_space(&mut self) -> bool {
+        let before = std::mem::replace(&mut self.status.state, crate::relay::space::WAITING.into());
+        self.report_status();
+        let stop = self.stop.clone();
+        let freed = loop {
+            let short = self.space.wait_once("store", |d| {
+                let until = Instant::now() + d;
+                while Instant::now() < until && !stop.is_requested() {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+            });
+            if !short {
+                break true;
+            }
+            if stop.is_requested() {
+                break false;
+            }
+        };
+        self.status.state = before;
+        self.report_status();
+        freed
+    }
+
     /// Switches the store's compaction between catching up and serving reads; a failure
     /// only costs speed, so it is logged, not raised.
     fn tune_compaction(&self, catching_up: bool) {
@@ -433,6 +467,11 @@ impl Applier {
         let Some(b) = batch.take() else {
             return Ok(());
         };
+        if self.space.low_now() && !self.wait_for_space() {
+            // Stopped while waiting: nothing of the batch was written; the next start
+            // applies it again from the relay log.
+            return Ok(());
+        }
         b.txn.commit(&self.store, &b.last, false)?;
         self.dirty = true;
         for s in &b.skipped {

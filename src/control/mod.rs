@@ -244,6 +244,7 @@ impl Control {
                 filters: Filters::from_options(&cfg.filters).map_err(internal)?,
                 skip_counter: std::mem::take(&mut st.skip_counter),
                 purge_mark: cfg.relay_log_purge.then(|| self.purge_mark.clone()),
+                disk_space_reserve: cfg.disk_space_reserve,
             };
             let stop = self.shutdown.child();
             let applier = Applier::open_with(

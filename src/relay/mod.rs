@@ -15,6 +15,7 @@ mod checkpoint;
 mod index;
 pub mod reader;
 mod recover;
+pub mod space;
 mod syncer;
 mod writer;
 pub mod written;

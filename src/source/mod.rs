@@ -106,6 +106,8 @@ pub struct Receiver {
     report: Report<ReceiverStatus>,
     /// Set when a session got as far as streaming: the retry count restarts after it.
     dump_started: bool,
+    /// Free space on the relay log's filesystem (`disk-space-reserve`).
+    space: crate::relay::space::SpaceGuard,
 }
 
 impl Receiver {
@@ -132,7 +134,10 @@ impl Receiver {
         if let Err(e) = status.store(&cfg.datadir) {
             tracing::warn!(error = %e, "cannot write receiver status");
         }
+        let relay_dir = crate::relay::RelayOptions::from_config(&cfg).dir;
+        let space = crate::relay::space::SpaceGuard::new(&relay_dir, cfg.disk_space_reserve);
         Ok(Receiver {
+            space,
             cfg,
             relay,
             status,
@@ -229,6 +234,32 @@ impl Receiver {
                 }
             }
         }
+    }
+
+    /// The relay log's filesystem is below the reserve: what is received is flushed, and
+    /// the receiver stops reading from the master until space is freed (the master's
+    /// dump thread waits on the connection, or drops it and the receiver reconnects).
+    async fn wait_for_space(&mut self) -> Result<(), SessionError> {
+        self.relay.flush()?;
+        let before = std::mem::replace(
+            &mut self.status.slave_io_state,
+            crate::relay::space::WAITING.into(),
+        );
+        self.write_status();
+        loop {
+            let mut nap = std::time::Duration::ZERO;
+            let short = self.space.wait_once("relay log", |d| nap = d);
+            if !short {
+                break;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(nap) => {}
+                _ = self.shutdown.requested() => break,
+            }
+        }
+        self.status.slave_io_state = before;
+        self.write_status();
+        Ok(())
     }
 
     fn position_text(&self) -> String {
@@ -478,6 +509,9 @@ impl Receiver {
                         alg = crate::binlog::FormatDescription::parse(ev.bytes)
                             .map_err(|e| SessionError::Retry(e.to_string()))?
                             .checksum;
+                    }
+                    if self.space.low(ev.bytes.len() as u64) {
+                        self.wait_for_space().await?;
                     }
                     self.relay.append(&ev)?;
                     self.status.events_received += 1;

@@ -14,6 +14,7 @@ mod apply_statement;
 mod apply_types;
 mod checksum;
 mod clients;
+mod disk_full;
 mod endpoint;
 mod endpoint_input;
 mod endpoint_meta;

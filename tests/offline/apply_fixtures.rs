@@ -34,6 +34,7 @@ fn apply_offline(file: &Path) -> (ApplierStatus, Vec<String>) {
         filters: Filters::default(),
         skip_counter: 0,
         purge_mark: None,
+        disk_space_reserve: 0,
     };
     let applier = Applier::open(opts, stop.clone()).unwrap();
     let t = std::thread::spawn(move || applier.run());
