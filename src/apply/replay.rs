@@ -84,6 +84,8 @@ pub struct MasterSession<'a> {
     pub rand: std::cell::Cell<Option<crate::sql::env::MyRnd>>,
     /// `@@time_zone` (the QUERY event's, SYSTEM when it logged none).
     pub time_zone: &'a TimeZone,
+    /// `@@lc_time_names` (the QUERY event's, en_US when it logged none).
+    pub locale: &'static crate::sql::locale::Locale,
 }
 
 impl MasterSession<'_> {
@@ -139,6 +141,10 @@ impl Env for MasterSession<'_> {
             // No RAND event: the master's statement called no RAND().
             None => 0.0,
         }
+    }
+
+    fn locale(&self) -> &'static crate::sql::locale::Locale {
+        self.locale
     }
 
     fn time_zone(&self) -> &TimeZone {

@@ -197,6 +197,21 @@ impl Session {
             _ => Some(self.eval_tokens(value)?),
         };
         let v = v.map(|v| vars::coerce(key, &current, v)).transpose()?;
+        let v = match (key, v) {
+            // A locale by name or by MariaDB's number; mysqld's 1105 for others.
+            ("lc_time_names", Some(v)) => {
+                let text = v.as_text().unwrap_or_default().into_owned();
+                let locale = match v.as_i64().filter(|_| !v.is_string()) {
+                    Some(n) => u16::try_from(n).ok().and_then(crate::sql::locale::by_id),
+                    None => crate::sql::locale::by_name(&text),
+                };
+                let Some(locale) = locale else {
+                    return Err(SqlError::new(1105, format!("Unknown locale: '{text}'")));
+                };
+                Some(Value::Text(locale.name.to_string()))
+            }
+            (_, v) => v,
+        };
         if global {
             self.require_admin("SUPER")?;
             let v = match v {
@@ -245,6 +260,13 @@ impl Session {
 }
 
 impl Env for Session {
+    fn locale(&self) -> &'static crate::sql::locale::Locale {
+        self.vars
+            .get("lc_time_names")
+            .and_then(|v| v.as_text().and_then(|n| crate::sql::locale::by_name(&n)))
+            .unwrap_or_else(crate::sql::locale::en_us)
+    }
+
     fn interrupted(&self) -> bool {
         self.kill_query.load(std::sync::atomic::Ordering::Relaxed)
     }

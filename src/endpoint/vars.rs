@@ -90,6 +90,7 @@ pub fn initial_globals(cfg: &Config) -> BTreeMap<&'static str, (Scope, Value)> {
         ("license", ReadOnly, t("MIT OR Apache-2.0")),
         ("log_bin", ReadOnly, i(0)),
         ("log_slave_updates", ReadOnly, i(cfg.log_slave_updates as i64)),
+        ("lc_time_names", Both, t("en_US")),
         ("lower_case_table_names", ReadOnly, i(0)),
         ("max_allowed_packet", Global, i(16 << 20)),
         ("max_connections", Global, i(ep.max_connections as i64)),

@@ -25,6 +25,10 @@ pub trait Env {
     fn time_zone(&self) -> &TimeZone {
         &SYSTEM
     }
+    /// lc_time_names: the names of months and days.
+    fn locale(&self) -> &'static crate::sql::locale::Locale {
+        crate::sql::locale::en_us()
+    }
     /// KILL QUERY asked the running statement to stop: the engine looks between rows.
     fn interrupted(&self) -> bool {
         false

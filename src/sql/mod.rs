@@ -10,6 +10,7 @@ pub mod decimal;
 pub mod engine;
 pub mod env;
 pub mod geometry;
+pub mod locale;
 pub mod memtable;
 pub mod parse;
 pub mod split;

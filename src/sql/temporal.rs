@@ -479,31 +479,13 @@ impl Temporal {
         (1..=9999).contains(&t.year).then_some(t)
     }
 
-    /// DATE_FORMAT / TIME_FORMAT.
+    /// DATE_FORMAT / TIME_FORMAT with en_US's names.
     pub fn format(&self, fmt: &str) -> String {
-        const MONTHS: [&str; 12] = [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ];
-        const DAYS: [&str; 7] = [
-            "Monday",
-            "Tuesday",
-            "Wednesday",
-            "Thursday",
-            "Friday",
-            "Saturday",
-            "Sunday",
-        ];
+        self.format_in(fmt, super::locale::en_us())
+    }
+
+    /// DATE_FORMAT / TIME_FORMAT with the names of `locale` (lc_time_names).
+    pub fn format_in(&self, fmt: &str, locale: &super::locale::Locale) -> String {
         let weekday = || ((self.days() + 3).rem_euclid(7)) as usize; // 0 = Monday
         let mut out = String::new();
         // mysqld writes a negative TIME's sign before whatever the format makes of it.
@@ -552,17 +534,21 @@ impl Temporal {
                 'M' => write!(
                     out,
                     "{}",
-                    MONTHS.get(self.month as usize - 1).unwrap_or(&"")
+                    locale
+                        .months
+                        .get((self.month as usize).wrapping_sub(1))
+                        .unwrap_or(&"")
                 ),
                 'b' => write!(
                     out,
                     "{}",
-                    MONTHS
+                    locale
+                        .months_abbr
                         .get((self.month as usize).wrapping_sub(1))
-                        .map_or("", |m| &m[..3])
+                        .unwrap_or(&"")
                 ),
-                'W' => write!(out, "{}", DAYS[weekday()]),
-                'a' => write!(out, "{}", &DAYS[weekday()][..3]),
+                'W' => write!(out, "{}", locale.days[weekday()]),
+                'a' => write!(out, "{}", locale.days_abbr[weekday()]),
                 'w' => write!(out, "{}", (weekday() + 1) % 7),
                 'U' => {
                     // Week of the year, Sunday first, days before the first Sunday in week 0.

@@ -1186,3 +1186,40 @@ fn pipes_as_concat_and_high_not_precedence() {
     assert_same_table_3(&m, &mdb, &r.datadir, "md.t", "id");
     assert_eq!(m.sql("SELECT s FROM md.t WHERE id = 1").trim(), "ab1!");
 }
+
+/// Month and day names in the session's lc_time_names (DATE_FORMAT, MONTHNAME, DAYNAME,
+/// FROM_UNIXTIME with a format), replayed and read through the endpoint as on the master.
+#[test]
+fn month_and_day_names_in_the_sessions_locale() {
+    let m = statement_master("STATEMENT");
+    let mdb = mariadb_replica(&m, 7);
+    m.sql(
+        "CREATE DATABASE lc; CREATE TABLE lc.t (id INT PRIMARY KEY, f VARCHAR(100), mo VARCHAR(20), dy VARCHAR(20)) CHARSET utf8mb4;
+         SET lc_time_names = 'de_DE';
+         INSERT INTO lc.t VALUES (1, DATE_FORMAT('2024-03-05', '%W %d. %M %Y (%a, %b)'), MONTHNAME('2024-03-05'), DAYNAME('2024-03-05'));
+         SET lc_time_names = 'zh_CN';
+         INSERT INTO lc.t VALUES (2, DATE_FORMAT('2024-12-29', '%W %M %a %b'), MONTHNAME('2024-12-29'), DAYNAME('2024-12-29'));
+         SET lc_time_names = 'ja_JP';
+         INSERT INTO lc.t VALUES (3, FROM_UNIXTIME(1700000000, '%M %W'), MONTHNAME(NOW()), NULL);
+         SET lc_time_names = DEFAULT;
+         INSERT INTO lc.t VALUES (4, DATE_FORMAT('2024-01-01', '%W %M'), MONTHNAME('2024-01-01'), DAYNAME('2024-01-01'))",
+    );
+    let mut r = Replica::start(&m, &[]);
+    r.wait_applied(&m);
+    wait_mariadb_replica(&mdb, &m);
+    let st = r.status();
+    assert!(st.contains("Last_SQL_Errno: 0"), "{st}");
+    assert_same_table_3(&m, &mdb, &r.datadir, "lc.t", "id");
+    assert!(m
+        .sql("SELECT f FROM lc.t WHERE id = 1")
+        .contains("Dienstag 05. März 2024"));
+    // The endpoint answers in the session's locale too.
+    r.proc.wait_endpoint();
+    let q = "SET lc_time_names = 'fr_FR'; SELECT DATE_FORMAT('2024-08-15', '%W %e %M %a %b'), MONTHNAME('2024-02-01'), DAYNAME('2024-02-04'), @@lc_time_names";
+    assert_eq!(r.proc.sql(q).unwrap(), m.sql(q));
+    let e = r.proc.sql("SET lc_time_names = 'xx_YY'").unwrap_err();
+    assert!(
+        e.contains("ERROR 1105") && e.contains("Unknown locale: 'xx_YY'"),
+        "{e}"
+    );
+}

@@ -89,12 +89,22 @@ pub(super) fn apply_statement(
             let text = crate::apply::text::statement_text(text, &status).map_err(fail)?;
             let time_zone = tables.time_zone(status.time_zone).map_err(fail)?;
             if let Some(n) = status.lc_time_names.filter(|&n| n != 0) {
-                // Names of months and days in another language: not known here; stop
+                // Month and day names in the session's language: a locale replicant does
+                // not know, or STR_TO_DATE reading names (it reads en_US's only), stops
                 // rather than store English ones.
                 let upper = text.to_ascii_uppercase();
-                if ["DATE_FORMAT", "DAYNAME", "MONTHNAME", "STR_TO_DATE"]
+                let unknown = crate::sql::locale::by_id(n).is_none();
+                if (unknown
+                    && [
+                        "DATE_FORMAT",
+                        "TIME_FORMAT",
+                        "FROM_UNIXTIME",
+                        "DAYNAME",
+                        "MONTHNAME",
+                    ]
                     .iter()
-                    .any(|f| upper.contains(f))
+                    .any(|f| upper.contains(f)))
+                    || upper.contains("STR_TO_DATE")
                 {
                     return Err(fail(SqlError::not_supported(&format!(
                         "replaying month or day names under lc_time_names number {n} (not en_US)"
@@ -303,6 +313,11 @@ pub(super) fn master_session<'a>(
         vars,
         rand: Default::default(),
         time_zone,
+        // Checked before replay (an unknown number stops the statement).
+        locale: status
+            .lc_time_names
+            .and_then(crate::sql::locale::by_id)
+            .unwrap_or_else(crate::sql::locale::en_us),
     }
 }
 

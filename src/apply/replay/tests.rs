@@ -80,6 +80,7 @@ fn session_of(vars: &StatementVars, sql_mode: u64) -> MasterSession<'_> {
         vars,
         rand: Default::default(),
         time_zone: &crate::tz::SYSTEM,
+        locale: crate::sql::locale::en_us(),
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::{first, int, lazy, nulls, strict, t, t_of, text, Func, Ret, Value};
 use crate::sql::decimal::Decimal;
+use crate::sql::engine::plan::Ex;
 use crate::sql::parse::unsupported;
 use crate::sql::temporal::{Kind, Temporal};
 use crate::sqlerror::SqlError;
@@ -71,7 +72,7 @@ pub(super) const FUNCS: &[Func] = &[
                 v => vals.push(v),
             }
         }
-        Ok(from_unixtime(&vals, env.time_zone()))
+        Ok(from_unixtime(&vals, env.time_zone(), env.locale()))
     }),
     lazy("CONVERT_TZ", 3, 3, DATETIME, |a, eval, _| {
         let (v, from, to) = (eval(&a[0])?, eval(&a[1])?, eval(&a[2])?);
@@ -88,8 +89,26 @@ pub(super) const FUNCS: &[Func] = &[
             }
         })
     }),
-    strict("DATE_FORMAT", 2, 2, Ret::Text, |a, _| Ok(format(&a))),
-    strict("TIME_FORMAT", 2, 2, Ret::Text, |a, _| Ok(format(&a))),
+    lazy("DATE_FORMAT", 2, 2, Ret::Text, |a, eval, env| {
+        format_args_in(a, eval, env.locale())
+    }),
+    lazy("TIME_FORMAT", 2, 2, Ret::Text, |a, eval, env| {
+        format_args_in(a, eval, env.locale())
+    }),
+    lazy("MONTHNAME", 1, 1, Ret::Text, |a, eval, env| {
+        Ok(match datetime(&eval(&a[0])?) {
+            Some(t) if (1..=12).contains(&t.month) => {
+                Value::Text(env.locale().months[t.month as usize - 1].to_string())
+            }
+            _ => Value::Null,
+        })
+    }),
+    lazy("DAYNAME", 1, 1, Ret::Text, |a, eval, env| {
+        Ok(match datetime(&eval(&a[0])?) {
+            Some(t) if t.month > 0 && t.day > 0 => Value::Text(t.format_in("%W", env.locale())),
+            _ => Value::Null,
+        })
+    }),
     strict("STR_TO_DATE", 2, 2, Ret::Args, |a, _| {
         Ok(str_to_date(&t(&a, 0), &t(&a, 1)).map_or(Value::Null, Value::Temporal))
     }),
@@ -208,8 +227,21 @@ fn interval(n: &Value, unit: &str) -> Option<(i64, i64)> {
     int(n).checked_mul(k).map(|us| (0, us))
 }
 
+/// DATE_FORMAT / TIME_FORMAT of evaluated arguments in `locale`.
+fn format_args_in(
+    a: &[Ex],
+    eval: &mut dyn FnMut(&Ex) -> Result<Value, SqlError>,
+    locale: &'static crate::sql::locale::Locale,
+) -> Result<Value, SqlError> {
+    let (v, f) = (eval(&a[0])?, eval(&a[1])?);
+    if matches!(v, Value::Null) || matches!(f, Value::Null) {
+        return Ok(Value::Null);
+    }
+    Ok(format(&[v, f], locale))
+}
+
 /// DATE_FORMAT / TIME_FORMAT.
-fn format(a: &[Value]) -> Value {
+fn format(a: &[Value], locale: &'static crate::sql::locale::Locale) -> Value {
     let tv = match &a[0] {
         Value::Temporal(x) => Some(*x),
         other => {
@@ -217,7 +249,7 @@ fn format(a: &[Value]) -> Value {
             Temporal::parse_datetime(&s).or_else(|| Temporal::parse_time(&s))
         }
     };
-    tv.map_or(Value::Null, |x| Value::Text(x.format(&t(a, 1))))
+    tv.map_or(Value::Null, |x| Value::Text(x.format_in(&t(a, 1), locale)))
 }
 
 /// DATE_ADD (DATE_SUB when `sub`) of (d, n, 'unit').
@@ -332,7 +364,7 @@ fn unix_timestamp(v: &Value, tz: &TimeZone) -> Value {
 
 /// FROM_UNIXTIME(secs [, format]). The result keeps the argument's scale (at most 6):
 /// exact for exact numbers.
-fn from_unixtime(a: &[Value], tz: &TimeZone) -> Value {
+fn from_unixtime(a: &[Value], tz: &TimeZone, locale: &crate::sql::locale::Locale) -> Value {
     let (s, micro, fsp) = match a[0].numeric().as_ref() {
         Value::Int(i) => (*i, 0, 0),
         Value::UInt(u) => (i64::try_from(*u).unwrap_or(i64::MAX), 0, 0),
@@ -367,7 +399,7 @@ fn from_unixtime(a: &[Value], tz: &TimeZone) -> Value {
     }
     let tv = Temporal::from_epoch_micros(tz.local(s) * 1_000_000 + micro, Kind::DateTime, fsp);
     match a.get(1) {
-        Some(f) => Value::Text(tv.format(&text(f).unwrap_or_default())),
+        Some(f) => Value::Text(tv.format_in(&text(f).unwrap_or_default(), locale)),
         None => Value::Temporal(tv),
     }
 }
