@@ -47,6 +47,9 @@ pub struct User {
     pub is_role: bool,
     /// SET DEFAULT ROLE.
     pub default_role: String,
+    /// Created by replicant on first mention, its password never replicated: its logins
+    /// are refused.
+    pub password_unknown: bool,
 }
 
 impl User {
@@ -75,13 +78,17 @@ impl User {
                     let now = std::time::SystemTime::now()
                         .duration_since(std::time::UNIX_EPOCH)
                         .map_or(0, |d| d.as_secs() as i64);
-                    at + days * 86400 < now
+                    at.saturating_add(days.saturating_mul(86400)) < now
                 }
                 _ => false,
             },
             max_user_connections: n("max_user_connections").unwrap_or(0),
             is_role: v.get("is_role").and_then(|x| x.as_bool()).unwrap_or(false),
             default_role: s("default_role"),
+            password_unknown: v
+                .get("replicant_password_unknown")
+                .and_then(|x| x.as_bool())
+                .unwrap_or(false),
         }
     }
 
@@ -301,7 +308,7 @@ impl Acl {
     /// True when the principal has any privilege in `db` (SHOW DATABASES, USE):
     /// database-level, or on one of its tables or columns.
     pub fn sees_db(&self, p: &Principal, db: &str) -> bool {
-        self.db(p, db) & !privs::GRANT != 0
+        self.db(p, db) & privs::DB_ALL & !privs::GRANT != 0
             || self
                 .tables
                 .iter()

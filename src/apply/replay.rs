@@ -323,7 +323,12 @@ pub(super) fn read_modes<V: ast::VisitMut>(node: &mut V, mode: u64) {
                 right,
             } = x
             {
-                if let Ok(e) = crate::sql::parse::parse_expr(&format!("CONCAT({left}, {right})")) {
+                if let Ok(mut e) =
+                    crate::sql::parse::parse_expr(&format!("CONCAT({left}, {right})"))
+                {
+                    // Read back from text: its literals say their escapes again, as the
+                    // rest of the statement's do.
+                    escape_literals(&mut e);
                     *x = e;
                 }
             }

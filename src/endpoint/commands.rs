@@ -79,6 +79,21 @@ where
         // A KILL QUERY that came while no statement ran stops nothing.
         s.kill_query.store(false, Ordering::Release);
         out.clear();
+        if s.sandbox
+            && !matches!(
+                command,
+                cmd::QUIT | cmd::PING | cmd::STMT_CLOSE | cmd::STMT_SEND_LONG_DATA
+            )
+        {
+            // An expired password: nothing but leaving, whatever the command.
+            let e = SqlError::new(
+                1820,
+                "You must SET PASSWORD before executing this statement".into(),
+            );
+            frame_err(io, &mut out, &e);
+            io.write_framed(&out).await?;
+            continue;
+        }
         match command {
             cmd::QUIT => return Ok(()),
             cmd::PING => frame_ok(io, &mut out, s, false),

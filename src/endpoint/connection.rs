@@ -80,7 +80,7 @@ pub async fn serve(
         io.max_payload = 64 * 1024;
         io.seq = seq;
         return finish(
-            io, buf, nonce, peer, port, id, shared, shutdown, socket, deadline,
+            io, buf, nonce, peer, port, id, shared, shutdown, socket, deadline, false,
         )
         .await;
     }
@@ -113,7 +113,7 @@ pub async fn serve(
     .await;
     if let Some((io, buf)) = step(id, "TLS handshake", upgraded) {
         finish(
-            io, buf, nonce, peer, port, id, shared, shutdown, socket, deadline,
+            io, buf, nonce, peer, port, id, shared, shutdown, socket, deadline, true,
         )
         .await;
     }
@@ -173,10 +173,12 @@ pub(super) async fn finish<S>(
     shutdown: Shutdown,
     socket: Arc<Socket>,
     deadline: Deadline,
+    // The connection went through TLS.
+    tls: bool,
 ) where
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
-    let logged_in = login(&mut io, &response, &nonce, &peer, port, id, &shared).await;
+    let logged_in = login(&mut io, &response, &nonce, &peer, port, id, &shared, tls).await;
     drop(deadline);
     // `Some(None)`: refused, the ERR packet already sent.
     let Some(Some(mut session)) = step(id, "login", logged_in) else {
@@ -231,6 +233,7 @@ pub(super) fn nonce() -> [u8; 20] {
 }
 
 /// Handshake response and authentication. `Ok(None)`: refused (ERR sent).
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn login<S>(
     io: &mut PacketIo<BufReader<S>>,
     buf: &[u8],
@@ -239,6 +242,7 @@ pub(super) async fn login<S>(
     port: u16,
     id: u32,
     shared: &Arc<Shared>,
+    tls: bool,
 ) -> Result<Option<Session>, WireError>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send,
@@ -261,7 +265,7 @@ where
         Some(resp.plugin.as_deref().unwrap_or(auth::NATIVE)),
         &resp.auth,
         &nonce,
-        resp.capabilities & crate::wire::caps::SSL != 0 || *peer == Peer::Socket,
+        tls || *peer == Peer::Socket,
     )
     .await?
     else {
@@ -287,6 +291,7 @@ where
         host: host.clone(),
         principal,
         sandbox,
+        tls,
         account,
         peer: peer.clone(),
         db: None,
@@ -484,7 +489,10 @@ pub(super) fn admit(
     let _ = caps;
     let sandbox = r.expired;
     let acl = shared.acl_now();
-    let principal = acl.principal(r, user, super::privileges::client_of(peer));
+    // Grants are matched by the account's user (mysqld's priv_user: "" for the
+    // anonymous account), not by the name typed.
+    let _ = user;
+    let principal = acl.principal(r, &r.user, super::privileges::client_of(peer));
     Ok((Some(principal), sandbox))
 }
 
@@ -560,7 +568,7 @@ where
     }
     .filter(|d| !d.is_empty());
     let peer = s.peer.clone();
-    let secure = s.caps & crate::wire::caps::SSL != 0 || peer == Peer::Socket;
+    let secure = s.tls || peer == Peer::Socket;
     let Some(account) =
         authenticate(io, &s.shared, &peer, &user, None, &[], &nonce(), secure).await?
     else {

@@ -220,11 +220,20 @@ impl Shared {
                 (UNSUPPORTED, None, None)
             }
         };
+        let mut plugin = plugin;
         if plugin == auth::NATIVE && native.is_none() && !r.auth.is_empty() {
             self.warn_once(
                 format!("'{}'@'{}'", r.user, r.host),
                 "the account's mysql_native_password hash is not '*' + 40 hex digits: its logins are refused",
             );
+            plugin = UNSUPPORTED;
+        }
+        if r.password_unknown {
+            self.warn_once(
+                format!("'{}'@'{}'", r.user, r.host),
+                "the account was made before the master's binlog began and its password never replicated: its logins are refused until the master sets one",
+            );
+            plugin = UNSUPPORTED;
         }
         Some(Account {
             user: r.user.clone(),
@@ -473,12 +482,13 @@ impl Session {
 pub fn visible_to(acl: &Acl, p: &Principal, mut cat: Catalog) -> Catalog {
     cat.tables.retain(|(db, t), _| {
         let (a, c) = acl.table(p, db, t);
-        (a | c) & !privs::GRANT != 0
+        (a | c) & privs::TABLE_ALL & !privs::GRANT != 0
     });
     cat.views.retain(|(db, t), _| {
         let (a, c) = acl.table(p, db, t);
-        (a | c) & !privs::GRANT != 0
+        (a | c) & privs::TABLE_ALL & !privs::GRANT != 0
     });
+    cat.routines.retain(|(db, ..), _| acl.sees_db(p, db));
     let tables = &cat.tables;
     cat.databases
         .retain(|db, _| acl.sees_db(p, db) || tables.keys().any(|(d, _)| d == db));

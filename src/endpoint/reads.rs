@@ -168,7 +168,11 @@ impl Session {
         let placeholders = p.placeholders.clone();
         let cached = p.plan.take();
         let view = self.read_view()?;
-        let cached = cached.filter(|c| Some(c.generation) == view.generation && c.db == self.db);
+        // A replicated account's plan is bound (and its privileges checked) on every
+        // execution: a REVOKE or SET ROLE changes no catalog generation.
+        let cached = cached.filter(|c| {
+            Some(c.generation) == view.generation && c.db == self.db && self.principal.is_none()
+        });
         let (result, kept) = self.engine_context(&view, &sql, &placeholders, &params, |cx| {
             let (plan, head, db, keep) = match cached {
                 Some(c) => (c.plan, c.head, c.db, true),

@@ -62,6 +62,8 @@ pub struct Session {
     pub principal: Option<crate::acl::Principal>,
     /// Logged in with an expired password: every statement is refused with 1820.
     pub sandbox: bool,
+    /// The connection went through TLS (a password may travel in clear).
+    pub tls: bool,
     /// KILL QUERY's flag for this session (its ProcessInfo holds the same).
     pub kill_query: Arc<std::sync::atomic::AtomicBool>,
     /// Current database.

@@ -116,8 +116,8 @@ impl Session {
         }
     }
 
-    /// KILL [CONNECTION | QUERY] id. Statements finish before the next command is read,
-    /// so KILL QUERY has nothing to interrupt; KILL CONNECTION closes the session.
+    /// KILL [CONNECTION | QUERY] id. KILL QUERY flags the session's running statement,
+    /// which the engine stops between rows (1317); KILL CONNECTION closes the session.
     pub(super) fn kill(&mut self, words: &[String]) -> Result<Reply, SqlError> {
         let (query, id) = match words.get(1).map(String::as_str) {
             Some("QUERY") => (true, words.get(2)),

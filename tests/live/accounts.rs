@@ -215,6 +215,43 @@ fn replicated_accounts_log_in_and_read_as_on_the_master() {
         "SELECT x FROM d2.u",
         "ERROR 1142",
     );
+    // Global privileges on no table (PROCESS, REPLICATION SLAVE) show no database.
+    same(
+        &m,
+        &r,
+        "nat",
+        "password",
+        "SHOW DATABASES",
+        "information_schema",
+    );
+    same(&m, &r, "nat", "password", "USE d1", "ERROR 1044");
+
+    // An account the master made before its binlog (here: not logged), then granted
+    // to: replicant never saw its password and refuses its logins until the master sets
+    // one — never lets it in without one.
+    m.sql(
+        "SET sql_log_bin = 0; CREATE USER pre@'%' IDENTIFIED BY 'p'; SET sql_log_bin = 1;
+         GRANT SELECT ON d1.* TO pre@'%'",
+    );
+    r.wait_applied(&m);
+    assert!(m.sql_as("pre", "p", "SELECT 1").is_ok());
+    for pw in ["", "p"] {
+        let e = r
+            .proc
+            .client(&["-upre", &format!("-p{pw}")], "SELECT 1")
+            .unwrap_err();
+        assert!(e.contains("ERROR 1045"), "{e}");
+    }
+    m.sql("SET PASSWORD FOR pre@'%' = PASSWORD('p2')");
+    r.wait_applied(&m);
+    same(&m, &r, "pre", "p2", "SELECT a FROM d1.t ORDER BY a", "1");
+    // A statement that failed on the master for one of its accounts: the others' change
+    // stays, as there.
+    assert!(m
+        .sql_result("CREATE USER part@'%' IDENTIFIED BY 'pp', bob@'%'")
+        .is_err());
+    r.wait_applied(&m);
+    same(&m, &r, "part", "pp", "SELECT 1", "1");
 
     // Direct DML on the privilege table, in row format: no effect until FLUSH
     // PRIVILEGES, as in mysqld.

@@ -23,6 +23,10 @@ pub(super) struct Sys<'x, 'a, 's> {
     pub version_id: u32,
 }
 
+/// The global_priv key marking an account replicant created on first mention (the master
+/// had it before its binlog began): its password is unknown, its logins are refused.
+pub const PASSWORD_UNKNOWN: &str = "replicant_password_unknown";
+
 /// A string literal of `s`.
 fn q(s: &str) -> String {
     format!("'{}'", s.replace('\\', "\\\\").replace('\'', "''"))
@@ -110,7 +114,11 @@ impl Sys<'_, '_, '_> {
                     host,
                     "account from before the master's binlog: created"
                 );
-                self.new_doc(None, &Options::default())
+                // Its password is not known here: logins are refused until the master
+                // sets one (an empty authentication_string would let anyone in).
+                let mut d = self.new_doc(None, &Options::default());
+                d.insert(PASSWORD_UNKNOWN.into(), json!(true));
+                d
             }
         })
     }
@@ -159,6 +167,7 @@ impl Sys<'_, '_, '_> {
     }
 
     fn set_auth(&self, d: &mut Map<String, Json>, a: &Auth) {
+        d.shift_remove(PASSWORD_UNKNOWN);
         d.insert("plugin".into(), json!(a.plugin));
         d.insert("authentication_string".into(), json!(a.auth));
         d.insert(
@@ -688,7 +697,17 @@ impl Sys<'_, '_, '_> {
             Stmt::SetPassword(n, auth) => {
                 let host = n.host.clone().unwrap_or_else(|| "%".into());
                 let mut d = self.user_doc_or_new(&n.user, &host)?;
-                self.set_auth(&mut d, auth);
+                // SET PASSWORD keeps the account's plugin: a hash that is not
+                // mysql_native_password's belongs to it (ed25519's key).
+                let mut auth = auth.clone();
+                let plugin = d.get("plugin").and_then(Json::as_str).unwrap_or("");
+                if !plugin.is_empty()
+                    && plugin != "mysql_native_password"
+                    && crate::acl::password::parse_native_hash(&auth.auth).is_none()
+                {
+                    auth.plugin = plugin.to_string();
+                }
+                self.set_auth(&mut d, &auth);
                 self.put_user(&n.user, &host, &d)
             }
             Stmt::SetDefaultRole(role, n) => {

@@ -367,17 +367,8 @@ impl P {
                 "CURRENT_USER in a replicated account statement (the master's user is not known here)",
             ));
         }
-        let mut user = self.name()?;
-        // `bob@localhost` unquoted is one word.
-        if let Some((u, h)) = user.clone().split_once('@') {
-            if !h.is_empty() {
-                user = u.to_string();
-                return Ok(UserName {
-                    user,
-                    host: Some(h.to_lowercase()),
-                });
-            }
-        }
+        // `bob@localhost` is three tokens; a quoted 'a@b' is the user a@b.
+        let user = self.name()?;
         let host = if self.punct('@') {
             Some(self.name()?.to_lowercase())
         } else {
@@ -481,6 +472,24 @@ impl P {
                     }
                 }
             } else if self.kw("PASSWORD") {
+                // MySQL 8's password policies: not kept.
+                if self.kw("HISTORY") {
+                    self.name()?;
+                    continue;
+                }
+                if self.kw("REUSE") {
+                    self.expect("INTERVAL")?;
+                    if !self.kw("DEFAULT") {
+                        self.number()?;
+                        self.expect("DAY")?;
+                    }
+                    continue;
+                }
+                if self.kw("REQUIRE") {
+                    self.expect("CURRENT")?;
+                    let _ = self.kw("DEFAULT") || self.kw("OPTIONAL");
+                    continue;
+                }
                 self.expect("EXPIRE")?;
                 o.expire = Some(if self.kw("NEVER") {
                     Expire::Lifetime(0)
@@ -493,6 +502,13 @@ impl P {
                 } else {
                     Expire::Now
                 });
+            } else if self.kw("FAILED_LOGIN_ATTEMPTS")
+                || self.kw("PASSWORD_LOCK_TIME")
+                || self.kw("ATTRIBUTE")
+                || self.kw("COMMENT")
+            {
+                // MySQL 8's login lockout and account attributes: not kept.
+                self.name()?;
             } else if self.kw("ACCOUNT") {
                 o.lock = Some(if self.kw("LOCK") {
                     true

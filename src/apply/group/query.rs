@@ -43,11 +43,6 @@ pub(super) fn apply_statement(
         }
         StatementKind::Account => {
             let vars = std::mem::take(&mut ctx.vars);
-            if q.error_code != 0 {
-                // Failed on the master (nothing changed there, or part of a list):
-                // mysqld's replica expects the error and moves on.
-                return Ok(());
-            }
             let status = q.status();
             let time_zone = tables.time_zone(status.time_zone).map_err(fail)?;
             let session = master_session(&db, q, &status, timestamp, &vars, &time_zone);
@@ -69,6 +64,13 @@ pub(super) fn apply_statement(
             ctx.system_ignored += replay.system_ignored.get();
             match outcome {
                 Ok(()) => Ok(()),
+                Err(e) if q.error_code != 0 => {
+                    // Failed on the master for some of its accounts (DROP USER a, b with
+                    // b missing): what it changed for the others stays, as there.
+                    tracing::info!(master_error = q.error_code, error = ?e, "account statement failed on the master too; its other changes kept");
+                    crate::apply::accounts::touch_acl(txn);
+                    Ok(())
+                }
                 Err(RowError::Sql(e, _)) if opts.policy.skip.skips(e.code) => {
                     txn.rollback_to(sp);
                     ctx.skipped.push(Skipped { error: e });

@@ -20,7 +20,8 @@ enum J {
     Obj(Vec<(String, J)>),
 }
 
-/// Documents nest at most this deep (MariaDB's limit is 32).
+/// Documents nest at most this deep here (MariaDB refuses deeper than 32; a deeper
+/// document is NULL here rather than an error, and never a deep recursion).
 const MAX_DEPTH: usize = 64;
 
 struct Parser<'a> {
