@@ -569,6 +569,10 @@ where
     .filter(|d| !d.is_empty());
     let peer = s.peer.clone();
     let secure = s.tls || peer == Peer::Socket;
+    // The session is no longer its old account's (MAX_USER_CONNECTIONS counts others).
+    if let Ok(mut p) = s.process.lock() {
+        p.account = None;
+    }
     let Some(account) =
         authenticate(io, &s.shared, &peer, &user, None, &[], &nonce(), secure).await?
     else {

@@ -18,8 +18,12 @@ use crate::store::catalog::Catalog;
 use crate::store::view::ReadView;
 use crate::wire::auth;
 
-/// The ACL the endpoint holds, with the epoch it was read at.
-pub type AclCache = std::sync::Mutex<Option<(Option<Vec<u8>>, Arc<Acl>)>>;
+/// The ACLs the endpoint holds, with the epochs they were read at, newest last (a few:
+/// sessions in a transaction read an older view than the rest).
+pub type AclCache = std::sync::Mutex<Vec<(Option<Vec<u8>>, Arc<Acl>)>>;
+
+/// ACLs kept by epoch.
+const ACL_VERSIONS: usize = 4;
 
 /// How a client is seen by host matching.
 pub fn client_of(peer: &Peer) -> Client {
@@ -131,15 +135,16 @@ impl Shared {
             .flatten()
             .map(|v| v.to_vec());
         if let Ok(c) = self.acl.lock() {
-            if let Some((e, acl)) = &*c {
-                if *e == epoch {
-                    return acl.clone();
-                }
+            if let Some((_, acl)) = c.iter().rev().find(|(e, _)| *e == epoch) {
+                return acl.clone();
             }
         }
         let acl = Arc::new(load(view));
         if let Ok(mut c) = self.acl.lock() {
-            *c = Some((epoch, acl.clone()));
+            if c.len() >= ACL_VERSIONS {
+                c.remove(0);
+            }
+            c.push((epoch, acl.clone()));
         }
         acl
     }
