@@ -925,18 +925,18 @@ fn non_strict_conversions_store_what_the_master_stored() {
     );
 }
 
-/// Month and day names in another language (lc_time_names) are not known: a statement
-/// that would store them stops with 1235 rather than store English ones; others replay.
+/// Month and day names in another language (lc_time_names) replay in that language;
+/// STR_TO_DATE, which would read them, stops with 1235 rather than read English ones.
 #[test]
-fn lc_time_names_other_than_en_us_stops_where_names_are_made() {
+fn lc_time_names_other_than_en_us_stops_where_names_are_read() {
     let m = statement_master("STATEMENT");
     m.sql("CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY, s VARCHAR(40) CHARACTER SET utf8mb4)");
-    m.sql("SET NAMES utf8mb4; SET lc_time_names = 'zh_CN'; INSERT INTO d.t VALUES (1, 'plain'); INSERT INTO d.t VALUES (2, DATE_FORMAT('2024-03-01', '%W %M'))");
+    m.sql("SET NAMES utf8mb4; SET lc_time_names = 'zh_CN'; INSERT INTO d.t VALUES (1, 'plain'); INSERT INTO d.t VALUES (2, DATE_FORMAT('2024-03-01', '%W %M')); INSERT INTO d.t VALUES (3, STR_TO_DATE('2024-03-01', '%Y-%m-%d'))");
     let mut r = Replica::start(&m, &[]);
     let st = r.wait_sql_error();
     assert!(st.contains("Last_SQL_Errno: 1235"), "{st}");
     assert!(st.contains("lc_time_names"), "{st}");
-    assert_eq!(dump(&r.datadir, "d.t"), "1\tplain\n");
+    assert_eq!(dump(&r.datadir, "d.t"), "1\tplain\n2\t星期五 三月\n");
 }
 
 /// XA transactions: the prepared part's changes stay invisible on the replica, across a
