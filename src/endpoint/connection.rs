@@ -271,14 +271,15 @@ where
     else {
         return Ok(None);
     };
-    let (principal, sandbox) = match admit(shared, &account, &resp.user, peer, resp.capabilities) {
-        Ok(x) => x,
-        Err(e) => {
-            tracing::info!(user = %resp.user, host = %host, code = e.code, "login refused");
-            send_err(io, &e).await?;
-            return Ok(None);
-        }
-    };
+    let (principal, sandbox) =
+        match super::privileges::admit(shared, &account, &resp.user, peer, resp.capabilities) {
+            Ok(x) => x,
+            Err(e) => {
+                tracing::info!(user = %resp.user, host = %host, code = e.code, "login refused");
+                send_err(io, &e).await?;
+                return Ok(None);
+            }
+        };
     let replicated = account
         .replicated
         .as_ref()
@@ -418,7 +419,7 @@ where
         match &account.sha2_crypt {
             Some(stored) if !fast => {
                 full_auth = true;
-                let pw = full_authentication(io, shared, secure, &nonce).await?;
+                let pw = super::privileges::full_authentication(io, shared, secure, &nonce).await?;
                 let ok = pw.as_ref().is_some_and(|pw| {
                     crate::acl::password::check_caching_sha2(stored.as_bytes(), pw)
                 });
@@ -445,97 +446,6 @@ where
         io.write_packet(&[0x01, 0x03]).await?;
     }
     Ok(Some(account))
-}
-
-/// What a replicated account's settings say of a login that gave the right password:
-/// ACCOUNT LOCK (4151), MAX_USER_CONNECTIONS (1226), an expired password (a session
-/// where every statement is refused with 1820, as MariaDB's default
-/// disconnect_on_expired_password=OFF gives). Returns the principal and whether the session is such a sandbox.
-pub(super) fn admit(
-    shared: &Shared,
-    account: &Account,
-    user: &str,
-    peer: &Peer,
-    caps: u32,
-) -> Result<(Option<crate::acl::Principal>, bool), SqlError> {
-    let Some(r) = &account.replicated else {
-        return Ok((None, false));
-    };
-    if r.locked {
-        return Err(SqlError::new(
-            4151,
-            "Access denied, this account is locked".into(),
-        ));
-    }
-    if r.max_user_connections > 0 {
-        let key = (r.user.clone(), r.host.clone());
-        let n = shared.sessions.lock().map_or(0, |s| {
-            s.values()
-                .filter(|p| p.lock().is_ok_and(|p| p.account.as_ref() == Some(&key)))
-                .count()
-        });
-        if n as i64 >= r.max_user_connections {
-            return Err(SqlError::new(
-                1226,
-                format!(
-                    "User '{}' has exceeded the 'max_user_connections' resource (current value: {})",
-                    r.user, r.max_user_connections
-                ),
-            ));
-        }
-    }
-    // MariaDB's default disconnect_on_expired_password=OFF: every client gets the
-    // sandbox, whether or not it says it can handle expired passwords.
-    let _ = caps;
-    let sandbox = r.expired;
-    let acl = shared.acl_now();
-    // Grants are matched by the account's user (mysqld's priv_user: "" for the
-    // anonymous account), not by the name typed.
-    let _ = user;
-    let principal = acl.principal(r, &r.user, super::privileges::client_of(peer));
-    Ok((Some(principal), sandbox))
-}
-
-/// caching_sha2_password's full authentication: asks for the password, which comes in
-/// clear over a secure connection, else RSA-encrypted (after the client has asked for the
-/// public key). `None` when the client answers otherwise.
-async fn full_authentication<S>(
-    io: &mut PacketIo<BufReader<S>>,
-    shared: &Arc<Shared>,
-    secure: bool,
-    nonce: &[u8; 20],
-) -> Result<Option<Vec<u8>>, WireError>
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send,
-{
-    // perform_full_authentication.
-    io.write_packet(&[0x01, 0x04]).await?;
-    let mut pkt = Vec::new();
-    io.read_packet(&mut pkt).await?;
-    let mut password = if secure {
-        pkt
-    } else if pkt == [0x02] {
-        let Some((key, pem)) = shared.rsa_key() else {
-            return Ok(None);
-        };
-        let mut answer = vec![0x01];
-        answer.extend_from_slice(pem.as_bytes());
-        io.write_packet(&answer).await?;
-        io.read_packet(&mut pkt).await?;
-        let Ok(mut plain) = key.decrypt(rsa::Oaep::new::<sha1::Sha1>(), &pkt) else {
-            return Ok(None);
-        };
-        for (i, b) in plain.iter_mut().enumerate() {
-            *b ^= nonce[i % nonce.len()];
-        }
-        plain
-    } else {
-        return Ok(None);
-    };
-    if password.last() == Some(&0) {
-        password.pop();
-    }
-    Ok(Some(password))
 }
 
 pub(super) async fn send_err<S>(io: &mut PacketIo<S>, e: &SqlError) -> Result<(), WireError>
@@ -578,13 +488,14 @@ where
     else {
         return Ok(false);
     };
-    let (principal, sandbox) = match admit(&s.shared, &account, &user, &peer, s.caps) {
-        Ok(x) => x,
-        Err(e) => {
-            send_err(io, &e).await?;
-            return Ok(false);
-        }
-    };
+    let (principal, sandbox) =
+        match super::privileges::admit(&s.shared, &account, &user, &peer, s.caps) {
+            Ok(x) => x,
+            Err(e) => {
+                send_err(io, &e).await?;
+                return Ok(false);
+            }
+        };
     if let Ok(mut p) = s.process.lock() {
         p.account = account
             .replicated

@@ -17,6 +17,7 @@ pub mod admin;
 mod commands;
 mod connection;
 pub mod describe;
+mod grants;
 pub mod infoschema;
 pub mod prepared;
 pub mod privileges;

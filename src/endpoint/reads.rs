@@ -118,7 +118,7 @@ impl Session {
                 let acl = grants
                     .as_ref()
                     .map_or_else(|| self.shared.acl_at(view), |(acl, _)| acl.clone());
-                return Some(super::privileges::mysql_user(&acl));
+                return Some(super::grants::mysql_user(&acl));
             }
             match &grants {
                 None => super::infoschema::table(&view.catalog, name),

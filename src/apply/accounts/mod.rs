@@ -11,7 +11,10 @@
 //! from the tables when it sees one (direct DML waits for FLUSH PRIVILEGES, as in mysqld).
 
 mod exec;
+mod grants;
 pub mod parse;
+pub mod stmt;
+mod tokens;
 
 use super::ddl::{self, DdlContext};
 use super::replay::{MasterSession, Replay};
