@@ -48,15 +48,7 @@ fn run_with(
     let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
     args.extend_from_slice(extra);
     let text = sysbench_at(port, "sbtest", workload, "run", &args);
-    // "transactions:  123  (12.3 per sec.)", "queries:  456  (45.6 per sec.)"
-    let rate = |label: &str| -> f64 {
-        text.lines()
-            .find(|l| l.trim_start().starts_with(label))
-            .and_then(|l| l.split('(').nth(1))
-            .and_then(|r| r.split_whitespace().next())
-            .and_then(|n| n.parse().ok())
-            .unwrap_or_else(|| panic!("no {label} rate in:\n{text}"))
-    };
+    let rate = |label: &str| sysbench_rate(&text, label);
     (rate("transactions:"), rate("queries:"))
 }
 

@@ -102,14 +102,7 @@ fn phase(m_port: u16, port: u16, tables: u64, rows: u64, secs: u64) -> Phase {
     done.store(true, Ordering::Release);
     sampler.join().unwrap();
     writer.join().unwrap();
-    let rate = |label: &str| -> f64 {
-        text.lines()
-            .find(|l| l.trim_start().starts_with(label))
-            .and_then(|l| l.split('(').nth(1))
-            .and_then(|r| r.split_whitespace().next())
-            .and_then(|n| n.parse().ok())
-            .unwrap_or_else(|| panic!("no {label} rate in:\n{text}"))
-    };
+    let rate = |label: &str| sysbench_rate(&text, label);
     let mut lags = lags.lock().unwrap().clone();
     lags.sort_unstable();
     Phase {

@@ -107,14 +107,7 @@ impl Accounts {
             });
         }
         // Literal hosts before patterns, longer literal prefixes first, '%' last.
-        list.sort_by_key(|a| {
-            let wild = a.host.find(['%', '_']);
-            (
-                wild.is_some(),
-                std::cmp::Reverse(wild.unwrap_or(0)),
-                a.user.is_empty(),
-            )
-        });
+        list.sort_by_key(|a| crate::acl::host_order(&a.host, &a.user));
         Ok(Accounts { list })
     }
 
@@ -126,25 +119,9 @@ impl Accounts {
     }
 }
 
-/// mysql.user host matching.
+/// mysql.user host matching (the replicated accounts' rule).
 fn host_matches(pattern: &str, peer: &Peer) -> bool {
-    if pattern.eq_ignore_ascii_case("localhost") {
-        return match peer {
-            Peer::Socket => true,
-            Peer::Tcp(ip) => ip.is_loopback(),
-        };
-    }
-    let addr = match peer {
-        Peer::Socket => return pattern == "%",
-        Peer::Tcp(ip) => ip.to_string(),
-    };
-    // Host patterns match case-insensitively, as mysqld's do.
-    crate::sql::engine::eval::like(
-        &addr,
-        pattern,
-        '\\',
-        Some(Some(crate::sql::value::default_collation())),
-    )
+    crate::acl::host_matches(pattern, &super::privileges::client_of(peer))
 }
 
 /// Splits an account spec into words, unquoting quoted ones; `@` is its own word.
@@ -268,16 +245,8 @@ fn parse_account(spec: &str) -> Result<Account, String> {
 
 /// `*` + 40 hex digits, as mysqld shows mysql_native_password hashes.
 fn parse_native_hash(s: &str) -> Result<[u8; 20], String> {
-    let hex = s
-        .strip_prefix('*')
-        .filter(|h| h.len() == 40)
-        .ok_or_else(|| format!("{s:?} is not a '*' + 40 hex digit password hash"))?;
-    let mut out = [0u8; 20];
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16)
-            .map_err(|_| format!("{s:?} is not a '*' + 40 hex digit password hash"))?;
-    }
-    Ok(out)
+    crate::acl::password::parse_native_hash(s)
+        .ok_or_else(|| format!("{s:?} is not a '*' + 40 hex digit password hash"))
 }
 
 #[cfg(test)]

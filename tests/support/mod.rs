@@ -26,4 +26,4 @@ pub use process::{cpu_ticks, env_or, perf_start, perf_stop, pid_alive, wait_for,
 pub use proxy::{FaultPlan, FaultProxy};
 pub use replicant::{replicant_cmd, run_args, Replicant, REPLICANT_BIN};
 pub use shared::{mysql_fixtures, not_run};
-pub use sysbench::{sysbench, sysbench_at, sysbench_cmd, SysbenchOpts};
+pub use sysbench::{sysbench, sysbench_at, sysbench_cmd, sysbench_rate, SysbenchOpts};

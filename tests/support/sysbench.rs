@@ -109,3 +109,14 @@ pub fn sysbench_at(port: u16, db: &str, workload: &str, command: &str, args: &[&
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// The per-second rate of `label` ("transactions:", "queries:") in a sysbench report.
+pub fn sysbench_rate(text: &str, label: &str) -> f64 {
+    // "transactions:  123  (12.3 per sec.)"
+    text.lines()
+        .find(|l| l.trim_start().starts_with(label))
+        .and_then(|l| l.split('(').nth(1))
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no {label} rate in:\n{text}"))
+}

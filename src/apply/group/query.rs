@@ -71,18 +71,7 @@ pub(super) fn apply_statement(
                     crate::apply::accounts::touch_acl(txn);
                     Ok(())
                 }
-                Err(RowError::Sql(e, _)) if opts.policy.skip.skips(e.code) => {
-                    txn.rollback_to(sp);
-                    ctx.skipped.push(Skipped { error: e });
-                    Ok(())
-                }
-                Err(error) => {
-                    txn.rollback_to(sp);
-                    Err(GroupError {
-                        error,
-                        context: context(),
-                    })
-                }
+                Err(error) => skip_or_fail(error, sp, opts, txn, ctx, context),
             }
         }
         StatementKind::Dml => {
@@ -183,18 +172,7 @@ pub(super) fn apply_statement(
             }
             match outcome {
                 Ok(()) => Ok(()),
-                Err(RowError::Sql(e, _)) if opts.policy.skip.skips(e.code) => {
-                    txn.rollback_to(sp);
-                    ctx.skipped.push(Skipped { error: e });
-                    Ok(())
-                }
-                Err(error) => {
-                    txn.rollback_to(sp);
-                    Err(GroupError {
-                        error,
-                        context: context(),
-                    })
-                }
+                Err(error) => skip_or_fail(error, sp, opts, txn, ctx, context),
             }
         }
         StatementKind::Unknown => Err(fail(SqlError::not_supported("this statement"))),
@@ -458,4 +436,27 @@ pub(super) fn ddl_passes_filters(op: &DdlOp, default_db: &str, f: &Filters) -> b
         DdlOp::RenameTables(pairs) => pairs.iter().map(|(from, _)| from).collect(),
     };
     f.db_ok(default_db) && tables.iter().any(|(d, t)| f.table_rules_ok(d, t))
+}
+
+/// A statement that failed: undone back to `sp`, then skipped (slave_skip_errors) or
+/// the group's error.
+fn skip_or_fail(
+    error: RowError,
+    sp: SavePoint,
+    opts: &ApplierOptions,
+    txn: &mut Txn,
+    ctx: &mut GroupCtx,
+    context: impl Fn() -> String,
+) -> Result<(), GroupError> {
+    txn.rollback_to(sp);
+    match error {
+        RowError::Sql(e, _) if opts.policy.skip.skips(e.code) => {
+            ctx.skipped.push(Skipped { error: e });
+            Ok(())
+        }
+        error => Err(GroupError {
+            error,
+            context: context(),
+        }),
+    }
 }

@@ -31,6 +31,9 @@ pub const MEMORY_BOUND: usize = 512 << 20;
 /// group_concat_max_len's default.
 const GROUP_CONCAT_MAX: usize = 1 << 20;
 
+/// Rows read between two looks at KILL QUERY's flag.
+const INTERRUPT_EVERY: u32 = 256;
+
 /// KILL QUERY stopped the statement.
 fn interrupted() -> SqlError {
     SqlError::new(1317, "Query execution was interrupted".into())
@@ -382,9 +385,22 @@ struct Join<'p, 'c, 'a> {
     s: &'p SelectPlan,
     derived: Vec<Option<Vec<Vec<Value>>>>,
     ctx: Ctx<'c, 'a>,
+    /// Rows read at every level, for the KILL QUERY check.
+    rows_read: std::cell::Cell<u32>,
 }
 
 impl Join<'_, '_, '_> {
+    /// Counts a row read; every `INTERRUPT_EVERY` rows, 1317 if KILL QUERY stopped the
+    /// statement.
+    fn count_row(&self) -> Result<(), SqlError> {
+        let n = self.rows_read.get().wrapping_add(1);
+        self.rows_read.set(n);
+        if n.is_multiple_of(INTERRUPT_EVERY) && self.ctx.cx.env.interrupted() {
+            return Err(interrupted());
+        }
+        Ok(())
+    }
+
     fn filters_pass(&self, level: usize, row: &[Value]) -> Result<bool, SqlError> {
         self.filters_pass_but(level, row, &[])
     }
@@ -434,9 +450,7 @@ impl Join<'_, '_, '_> {
                 let plan = src.covering.as_deref().unwrap_or_default();
                 let reverse = matches!(src.access, access::Access::Index { reverse: true, .. });
                 access::read_entries(&ranges.keys, reverse, self.ctx.cx.view, &mut |k, v| {
-                    if self.ctx.cx.env.interrupted() {
-                        return Err(interrupted());
-                    }
+                    self.count_row()?;
                     access::decode_covered(t, &src.access, plan, k, v, &mut row[off..off + n])?;
                     if !on_pass(row)? {
                         return Ok(true);
@@ -466,9 +480,7 @@ impl Join<'_, '_, '_> {
                     ranges.points,
                     self.ctx.cx.view,
                     &mut |bytes| {
-                        if self.ctx.cx.env.interrupted() {
-                            return Err(interrupted());
-                        }
+                        self.count_row()?;
                         decode_into(
                             t,
                             needed,
@@ -818,7 +830,12 @@ fn select_into(
         aggs: &[],
         items: &[],
     };
-    let join = Join { s, derived, ctx };
+    let join = Join {
+        s,
+        derived,
+        ctx,
+        rows_read: Default::default(),
+    };
     // ORDER BY keys that repeat select items are read from the items, not kept twice.
     let key_items = (!s.grouped).then(|| order_items(s)).flatten();
     let out = if s.grouped {

@@ -38,6 +38,26 @@ fn unique_alias(sources: &[Source], alias: &str) -> Result<(), SqlError> {
 }
 
 /// The column names an alias gives (`AS t(a, b)`), empty when it gives none.
+/// A source over rows the endpoint made (information_schema, mysql.user).
+fn rows_source(
+    mt: crate::sql::memtable::MemTable,
+    alias: String,
+    db: String,
+    table: String,
+    join: JoinKind,
+) -> Source {
+    let cols = mt
+        .columns
+        .iter()
+        .map(|c| SrcCol {
+            name: c.to_string(),
+            meta: ColMeta::default(),
+            coll: None,
+        })
+        .collect();
+    Source::new(alias, db, table, SourceKind::Rows(mt.rows), cols, join)
+}
+
 fn alias_columns(a: &ast::TableAlias) -> Vec<String> {
     a.columns.iter().map(|c| c.name.value.clone()).collect()
 }
@@ -683,21 +703,12 @@ impl Binder<'_, '_> {
                                 "information_schema.{table} (SCHEMATA, TABLES, COLUMNS and STATISTICS are provided)"
                             ))
                         })?;
-                    let cols = mt
-                        .columns
-                        .iter()
-                        .map(|c| SrcCol {
-                            name: c.to_string(),
-                            meta: ColMeta::default(),
-                            coll: None,
-                        })
-                        .collect();
-                    sources.push(Source::new(
+                    let name = table.to_ascii_uppercase();
+                    sources.push(rows_source(
+                        mt,
                         alias_name,
                         "information_schema".into(),
-                        table.to_ascii_uppercase(),
-                        SourceKind::Rows(mt.rows),
-                        cols,
+                        name,
                         join,
                     ));
                     return Ok(());
@@ -718,23 +729,7 @@ impl Binder<'_, '_> {
                         .then(|| (self.cx.system_table)(&full.to_ascii_uppercase()))
                         .flatten()
                     {
-                        let cols = mt
-                            .columns
-                            .iter()
-                            .map(|c| SrcCol {
-                                name: c.to_string(),
-                                meta: ColMeta::default(),
-                                coll: None,
-                            })
-                            .collect();
-                        sources.push(Source::new(
-                            alias_name,
-                            db,
-                            table,
-                            SourceKind::Rows(mt.rows),
-                            cols,
-                            join,
-                        ));
+                        sources.push(rows_source(mt, alias_name, db, table, join));
                         return Ok(());
                     }
                 }

@@ -235,18 +235,9 @@ fn put(doc: &mut J, steps: &[Step], v: J, mode: Mode) {
         }
         return;
     };
-    let mut cur = doc;
-    for s in parents {
-        let next = match (cur, s) {
-            (J::Obj(o), Step::Key(k)) => o.iter_mut().find(|(x, _)| x == k).map(|(_, v)| v),
-            (J::Arr(a), Step::Index(i)) => a.get_mut(*i),
-            _ => None,
-        };
-        match next {
-            Some(n) => cur = n,
-            None => return,
-        }
-    }
+    let Some(cur) = get_mut(doc, parents) else {
+        return;
+    };
     match (cur, last) {
         (J::Obj(o), Step::Key(k)) => match o.iter_mut().find(|(x, _)| x == k) {
             Some((_, old)) if mode != Mode::Insert => *old = v,
@@ -273,18 +264,9 @@ fn remove(doc: &mut J, steps: &[Step]) {
     let Some((last, parents)) = steps.split_last() else {
         return;
     };
-    let mut cur = doc;
-    for s in parents {
-        let next = match (cur, s) {
-            (J::Obj(o), Step::Key(k)) => o.iter_mut().find(|(x, _)| x == k).map(|(_, v)| v),
-            (J::Arr(a), Step::Index(i)) => a.get_mut(*i),
-            _ => None,
-        };
-        match next {
-            Some(n) => cur = n,
-            None => return,
-        }
-    }
+    let Some(cur) = get_mut(doc, parents) else {
+        return;
+    };
     match (cur, last) {
         (J::Obj(o), Step::Key(k)) => o.retain(|(x, _)| x != k),
         (J::Arr(a), Step::Index(i)) if *i < a.len() => {
@@ -292,6 +274,18 @@ fn remove(doc: &mut J, steps: &[Step]) {
         }
         _ => {}
     }
+}
+
+fn get_mut<'j>(doc: &'j mut J, steps: &[Step]) -> Option<&'j mut J> {
+    let mut cur = doc;
+    for s in steps {
+        cur = match (cur, s) {
+            (J::Obj(o), Step::Key(k)) => o.iter_mut().find(|(x, _)| x == k).map(|(_, v)| v)?,
+            (J::Arr(a), Step::Index(i)) => a.get_mut(*i)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
 }
 
 fn get<'j>(doc: &'j J, steps: &[Step]) -> Option<&'j J> {
