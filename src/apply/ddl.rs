@@ -21,7 +21,9 @@ pub mod routine;
 mod text;
 mod view;
 
-use crate::store::catalog::{Catalog, ColumnDef, DefaultValue, IndexKind};
+use crate::store::catalog::{
+    Catalog, ColumnDef, DefaultValue, ForeignKeyDef, IndexKind, RefAction,
+};
 use columns::*;
 use text::*;
 
@@ -48,6 +50,17 @@ pub struct IndexSpec {
     pub kind: IndexKind,
     /// Column names with optional prefix lengths.
     pub parts: Vec<(String, Option<u32>)>,
+}
+
+/// A FOREIGN KEY as declared.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForeignKeySpec {
+    /// The constraint's name (CONSTRAINT `name`), when given.
+    pub name: Option<String>,
+    /// The index name given after FOREIGN KEY, when given.
+    pub index_name: Option<String>,
+    /// The constraint; its name is filled in when the table gets it.
+    pub def: ForeignKeyDef,
 }
 
 /// One ALTER TABLE operation.
@@ -102,6 +115,16 @@ pub enum AlterOp {
     TableCollation(u16),
     /// ENGINE=: the master's engine (which tables a ROLLBACK undoes).
     Engine(String),
+    /// ADD [CONSTRAINT] FOREIGN KEY.
+    AddForeignKey(ForeignKeySpec),
+    /// DROP FOREIGN KEY / DROP CONSTRAINT: the constraint's name (a CHECK constraint's
+    /// name drops nothing here).
+    DropForeignKey {
+        /// Name.
+        name: String,
+        /// DROP CONSTRAINT (no error when no foreign key has the name).
+        constraint: bool,
+    },
 }
 
 /// What a DDL statement does.
@@ -142,6 +165,8 @@ pub enum DdlOp {
         columns: Vec<ColumnDef>,
         /// Indexes.
         indexes: Vec<IndexSpec>,
+        /// FOREIGN KEY constraints.
+        foreign_keys: Vec<ForeignKeySpec>,
         /// Table collation.
         collation: u16,
         /// ENGINE=, when named.
@@ -688,10 +713,12 @@ impl Ddl<'_> {
             columns.push(col);
             indexes.extend(idx);
         }
+        let mut foreign_keys = Vec::new();
         for tc in &ct.constraints {
             if let Some(i) = constraint_index(tc)? {
                 indexes.push(i);
             }
+            foreign_keys.extend(self.foreign_key(tc)?);
         }
         Ok(DdlOp::CreateTable {
             name,
@@ -699,6 +726,7 @@ impl Ddl<'_> {
             or_replace: ct.or_replace,
             columns,
             indexes,
+            foreign_keys,
             collation,
             engine,
             temporary: ct.temporary,
@@ -710,6 +738,40 @@ impl Ddl<'_> {
                 q.to_string()
             }),
         })
+    }
+
+    /// A FOREIGN KEY constraint; `None` for any other.
+    fn foreign_key(&self, tc: &ast::TableConstraint) -> Result<Option<ForeignKeySpec>, SqlError> {
+        let ast::TableConstraint::ForeignKey(f) = tc else {
+            return Ok(None);
+        };
+        let (ref_db, ref_table) = self.table_name(&f.foreign_table)?;
+        let action = |a: &Option<ast::ReferentialAction>| match a {
+            None | Some(ast::ReferentialAction::Restrict) => RefAction::Restrict,
+            Some(ast::ReferentialAction::Cascade) => RefAction::Cascade,
+            Some(ast::ReferentialAction::SetNull) => RefAction::SetNull,
+            Some(ast::ReferentialAction::NoAction) => RefAction::NoAction,
+            Some(ast::ReferentialAction::SetDefault) => RefAction::SetDefault,
+        };
+        if f.columns.len() != f.referred_columns.len() {
+            return Err(SqlError::new(
+                1239,
+                "Incorrect foreign key definition for 'foreign key without name': Key reference and table reference don't match".to_string(),
+            ));
+        }
+        Ok(Some(ForeignKeySpec {
+            name: f.name.as_ref().map(ident),
+            index_name: f.index_name.as_ref().map(ident),
+            def: ForeignKeyDef {
+                name: String::new(),
+                columns: f.columns.iter().map(ident).collect(),
+                ref_db,
+                ref_table,
+                ref_columns: f.referred_columns.iter().map(ident).collect(),
+                on_delete: action(&f.on_delete),
+                on_update: action(&f.on_update),
+            },
+        }))
     }
 
     /// MODIFY (`old` = `new`) and CHANGE COLUMN.
@@ -817,13 +879,25 @@ impl Ddl<'_> {
                 },
                 other => return Err(unsupported(format!("ALTER COLUMN ... {other}"))),
             },
-            A::AddConstraint { constraint, .. } => match constraint_index(&constraint)? {
-                Some(i) => AlterOp::AddIndex(i),
-                None => return Ok(None),
-            },
+            A::AddConstraint { constraint, .. } => {
+                if let Some(fk) = self.foreign_key(&constraint)? {
+                    return Ok(Some(AlterOp::AddForeignKey(fk)));
+                }
+                match constraint_index(&constraint)? {
+                    Some(i) => AlterOp::AddIndex(i),
+                    None => return Ok(None),
+                }
+            }
             A::DropIndex { name } => AlterOp::DropIndex(ident(&name)),
             A::DropPrimaryKey { .. } => AlterOp::DropIndex("PRIMARY".into()),
-            A::DropForeignKey { .. } | A::DropConstraint { .. } => return Ok(None),
+            A::DropForeignKey { name, .. } => AlterOp::DropForeignKey {
+                name: ident(&name),
+                constraint: false,
+            },
+            A::DropConstraint { name, .. } => AlterOp::DropForeignKey {
+                name: ident(&name),
+                constraint: true,
+            },
             A::RenameTable { table_name } => {
                 let n = match table_name {
                     ast::RenameTableNameKind::As(n) | ast::RenameTableNameKind::To(n) => n,

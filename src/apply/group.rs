@@ -11,7 +11,7 @@ use super::replay::{MasterSession, Replay, StatementVars};
 use super::rows::{RowApplier, RowError, Skipped};
 use super::schema;
 use super::statement::{classify, StatementKind};
-use crate::binlog::event::{ChecksumAlg, Event, EventType};
+use crate::binlog::event::{ChecksumAlg, Event, EventType, RowsOp};
 use crate::binlog::events::{
     format_uuid, maria_uncompress, parse_rand, ExecuteLoad, IntVar, LoadBlock, MariaGtid,
     MysqlGtid, Query, TransactionPayload, UserVar,
@@ -22,7 +22,7 @@ use crate::binlog::FormatDescription;
 use crate::relay::reader::EventGroup;
 use crate::sql::value::Value;
 use crate::sqlerror::SqlError;
-use crate::store::catalog::Catalog;
+use crate::store::catalog::{Catalog, ChildKey};
 use crate::store::table::TableRt;
 use crate::store::view::Tables;
 use crate::store::{SavePoint, Store, Txn};
@@ -53,6 +53,9 @@ pub(super) struct Prepared {
     pub(super) shapes: super::replay::Shapes,
     /// The time zone the last statement logged, read once while statements keep it.
     pub(super) zone: Option<(Vec<u8>, TimeZone)>,
+    /// The foreign keys referencing each table ([`Catalog::references`]), made when first
+    /// needed.
+    pub(super) references: Option<HashMap<(String, String), Vec<ChildKey>>>,
 }
 
 impl Prepared {
@@ -76,6 +79,7 @@ impl Prepared {
     pub(super) fn clear(&mut self) {
         self.by_id.clear();
         self.by_name = None;
+        self.references = None;
         self.shapes.clear();
     }
 }
@@ -364,10 +368,15 @@ fn apply_event(
                 });
             };
             // `tables` is emptied whenever DDL runs, so an entry is the definition in force.
-            let rt = tables
-                .by_id
-                .entry(def.id)
-                .or_insert_with(|| TableRt::new(def.clone()));
+            let Prepared {
+                by_id, references, ..
+            } = &mut *tables;
+            let rt = by_id.entry(def.id).or_insert_with(|| {
+                TableRt::linked(
+                    def.clone(),
+                    references.get_or_insert_with(|| cat.references()),
+                )
+            });
             if let Err(e) = check_map(rt, map) {
                 if is_system_schema(&key.0) {
                     // A MySQL master's account table (another layout than MariaDB's,
@@ -381,13 +390,82 @@ fn apply_event(
                 });
             }
             rows.now = ev.header.timestamp;
-            rows.apply_event(store, txn, rt, &rev, map, &opts.policy, &mut ctx.skipped)
+            // Foreign keys' actions on other tables, which the master does not log.
+            let cascading = rev.flags & crate::binlog::rows::NO_FOREIGN_KEY_CHECKS_F == 0
+                && match rev.kind.op {
+                    RowsOp::Write => false,
+                    RowsOp::Delete => rt.cascades(true),
+                    RowsOp::Update | RowsOp::PartialUpdate => rt.cascades(false),
+                };
+            if cascading {
+                rows.changed = Some(Vec::new());
+            }
+            let applied =
+                rows.apply_event(store, txn, rt, &rev, map, &opts.policy, &mut ctx.skipped);
+            let changed = rows.changed.take();
+            applied.map_err(|error| GroupError {
+                error,
+                context: context(),
+            })?;
+            if let Some(changed) = changed.filter(|c| !c.is_empty()) {
+                let rt = rt.clone();
+                cascade_rows(
+                    &rt,
+                    changed,
+                    ev.header.timestamp,
+                    opts,
+                    store,
+                    txn,
+                    cat,
+                    tables,
+                    rows,
+                )
                 .map_err(|error| GroupError {
                     error,
                     context: context(),
                 })?;
+            }
         }
         _ => {}
+    }
+    Ok(())
+}
+
+/// The foreign keys' actions for the rows a rows event deleted or updated (`changed`:
+/// old, new) in table `t`.
+#[allow(clippy::too_many_arguments)]
+fn cascade_rows(
+    t: &TableRt,
+    changed: Vec<super::rows::ChangedRow>,
+    timestamp: u32,
+    opts: &ApplierOptions,
+    store: &Store,
+    txn: &mut Txn,
+    cat: &Catalog,
+    tables: &mut Prepared,
+    rows: &mut RowApplier,
+) -> Result<(), RowError> {
+    let vars = StatementVars::default();
+    let session = MasterSession {
+        db: "",
+        timestamp,
+        micros: 0,
+        thread_id: 0,
+        sql_mode: 0,
+        auto_increment: (1, 1),
+        vars: &vars,
+        rand: Default::default(),
+        time_zone: &TimeZone::Offset(0),
+        locale: crate::sql::locale::en_us(),
+        foreign_key_checks: true,
+    };
+    let Prepared {
+        by_name, shapes, ..
+    } = tables;
+    let named = by_name.get_or_insert_with(|| crate::store::view::tables_of(cat));
+    let mut replay = Replay::new(store, named, rows, &opts.filters, shapes, false);
+    for (old, new) in changed {
+        replay.cascade(t, &old, new.as_deref(), &session, txn)?;
     }
     Ok(())
 }

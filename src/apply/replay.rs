@@ -38,7 +38,8 @@ use crate::sql::parse::{parse_statements, unsupported};
 use crate::sql::temporal::{Kind, Temporal};
 use crate::sql::value::Value;
 use crate::sqlerror::SqlError;
-use crate::store::catalog::SqlType;
+use crate::store::catalog::{RefAction, SqlType};
+use crate::store::row::Span;
 use crate::store::table::TableRt;
 use crate::store::view::Tables;
 use crate::store::{Store, Txn};
@@ -86,6 +87,8 @@ pub struct MasterSession<'a> {
     pub time_zone: &'a TimeZone,
     /// `@@lc_time_names` (the QUERY event's, en_US when it logged none).
     pub locale: &'static crate::sql::locale::Locale,
+    /// `@@foreign_key_checks` (flags2): off, foreign keys' actions do nothing.
+    pub foreign_key_checks: bool,
 }
 
 impl MasterSession<'_> {
@@ -1150,6 +1153,7 @@ fn first_words(s: &str) -> String {
     s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
 }
 
+mod cascade;
 mod change;
 mod insert;
 #[cfg(test)]

@@ -123,6 +123,9 @@ pub struct Skipped {
     pub error: SqlError,
 }
 
+/// A stored row deleted (old, `None`) or updated (old, new).
+pub type ChangedRow = (Vec<u8>, Option<Vec<u8>>);
+
 /// Applies rows, reusing its buffers.
 #[derive(Default)]
 pub struct RowApplier {
@@ -147,6 +150,10 @@ pub struct RowApplier {
     /// The master's time for the event being applied (seconds since the epoch): the
     /// CURRENT_TIMESTAMP of defaults it leaves to the replica.
     pub now: u32,
+    /// When `Some`, [`RowApplier::apply_event`] keeps here each row it deletes (old,
+    /// `None`) or updates (old, new), for the foreign keys' actions the master left out
+    /// of its binlog (see `replay::cascade`).
+    pub changed: Option<Vec<ChangedRow>>,
 }
 
 impl RowApplier {
@@ -174,6 +181,7 @@ impl RowApplier {
         for row in ev.rows(map)? {
             let row = row?;
             let sp = may_skip.then(|| txn.savepoint());
+            let images = (row.before.is_some(), row.after.is_some());
             let result = match ev.kind.op {
                 RowsOp::Write => match row.after {
                     Some(a) => self.write(store, txn, t, &a, policy.idempotent),
@@ -188,6 +196,15 @@ impl RowApplier {
                     None => Ok(()),
                 },
             };
+            if let (Ok(()), Some(changed)) = (&result, &mut self.changed) {
+                match (ev.kind.op, images) {
+                    (RowsOp::Delete, (true, _)) => changed.push((self.old.clone(), None)),
+                    (RowsOp::Update | RowsOp::PartialUpdate, (true, true)) => {
+                        changed.push((self.old.clone(), Some(self.row.clone())))
+                    }
+                    _ => {}
+                }
+            }
             match result {
                 Err(RowError::Sql(e, _))
                     if (policy.idempotent && matches!(e.code, 1032 | 1062))

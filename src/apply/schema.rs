@@ -8,12 +8,13 @@
 
 use std::borrow::Cow;
 
-use super::ddl::{AlterOp, DdlOp, IndexSpec, Position, TableName};
+use super::ddl::{AlterOp, DdlOp, ForeignKeySpec, IndexSpec, Position, TableName};
 use super::encode;
 use super::rows::{RowApplier, RowError};
 use crate::sqlerror::SqlError;
 use crate::store::catalog::{
-    Catalog, ColumnDef, DatabaseDef, IndexDef, IndexKind, KeyPart, TableDef, KEY_FORMAT,
+    Catalog, ColumnDef, DatabaseDef, ForeignKeyDef, IndexDef, IndexKind, KeyPart, TableDef,
+    KEY_FORMAT,
 };
 use crate::store::keys;
 use crate::store::row::Span;
@@ -199,6 +200,7 @@ fn create_table(cat: &mut Catalog, txn: &mut Txn, op: DdlOp) -> Result<(), RowEr
             or_replace,
             columns,
             indexes,
+            foreign_keys,
             collation,
             engine,
             temporary,
@@ -221,10 +223,14 @@ fn create_table(cat: &mut Catalog, txn: &mut Txn, op: DdlOp) -> Result<(), RowEr
                 trigger_defs: Vec::new(),
                 engine,
                 session,
+                foreign_keys: Vec::new(),
             };
             check_columns(&t)?;
             for spec in &indexes {
                 add_index(&mut t, spec).map_err(sql)?;
+            }
+            for fk in foreign_keys {
+                add_foreign_key(&mut t, fk).map_err(sql)?;
             }
             cat.next_table_id += 1;
             txn.put_table(&t, cat.next_table_id);
@@ -249,9 +255,10 @@ fn create_table(cat: &mut Catalog, txn: &mut Txn, op: DdlOp) -> Result<(), RowEr
                 db: name.0.clone(),
                 name: name.1.clone(),
                 key_format: KEY_FORMAT,
-                // CREATE TABLE ... LIKE copies no triggers.
+                // CREATE TABLE ... LIKE copies no triggers and no foreign keys.
                 triggers: Vec::new(),
                 trigger_defs: Vec::new(),
+                foreign_keys: Vec::new(),
                 session,
                 ..src
             };
@@ -453,9 +460,53 @@ fn rename(
         .ok_or_else(|| sql(SqlError::no_such_table(&from.0, &from.1)))?;
     t.db = to.0.clone();
     t.name = to.1.clone();
+    follow_references(&mut t.foreign_keys, from, &to, &[]);
     txn.put_table(&t, cat.next_table_id);
-    cat.tables.insert(to, t);
+    cat.tables.insert(to.clone(), t);
+    references_follow(cat, txn, from, &to, &[]);
     Ok(())
+}
+
+/// Points the keys of `fks` that reference table `from` at `to`, and at the referenced
+/// columns' new names (`renamed`: old, new), as InnoDB's foreign keys follow RENAME
+/// TABLE and column renames. True when one changed.
+fn follow_references(
+    fks: &mut [ForeignKeyDef],
+    from: &TableName,
+    to: &TableName,
+    renamed: &[(String, String)],
+) -> bool {
+    let mut changed = false;
+    for fk in fks
+        .iter_mut()
+        .filter(|f| f.ref_db == from.0 && f.ref_table == from.1)
+    {
+        fk.ref_db = to.0.clone();
+        fk.ref_table = to.1.clone();
+        for c in fk.ref_columns.iter_mut() {
+            if let Some((_, n)) = renamed.iter().find(|(o, _)| o.eq_ignore_ascii_case(c)) {
+                *c = n.clone();
+            }
+        }
+        changed = true;
+    }
+    changed
+}
+
+/// [`follow_references`] for every table of the catalog, each changed one written.
+fn references_follow(
+    cat: &mut Catalog,
+    txn: &mut Txn,
+    from: &TableName,
+    to: &TableName,
+    renamed: &[(String, String)],
+) {
+    let next = cat.next_table_id;
+    for t in cat.tables.values_mut() {
+        if follow_references(&mut t.foreign_keys, from, to, renamed) {
+            txn.put_table(t, next);
+        }
+    }
 }
 
 fn check_columns(t: &TableDef) -> Result<(), RowError> {
@@ -523,6 +574,62 @@ fn add_index(t: &mut TableDef, spec: &IndexSpec) -> Result<(), SqlError> {
     Ok(())
 }
 
+/// Adds a FOREIGN KEY to `t`, named as InnoDB names an unnamed one (`<table>_ibfk_<n>`),
+/// with the index InnoDB creates for it when no index of `t` starts with its columns
+/// (named after the constraint, else the index name given, else its first column).
+fn add_foreign_key(t: &mut TableDef, spec: ForeignKeySpec) -> Result<(), SqlError> {
+    let mut fk = spec.def;
+    for c in &fk.columns {
+        if t.column(c).is_none() {
+            return Err(SqlError::new(
+                1072,
+                format!("Key column '{c}' doesn't exist in table"),
+            ));
+        }
+    }
+    fk.name = match &spec.name {
+        Some(n) => n.clone(),
+        None => {
+            let prefix = format!("{}_ibfk_", t.name);
+            let n = t
+                .foreign_keys
+                .iter()
+                .filter_map(|f| f.name.strip_prefix(&prefix)?.parse::<u32>().ok())
+                .max()
+                .unwrap_or(0);
+            format!("{prefix}{}", n + 1)
+        }
+    };
+    if t.foreign_keys
+        .iter()
+        .any(|f| f.name.eq_ignore_ascii_case(&fk.name))
+    {
+        return Err(SqlError::new(
+            1826,
+            format!("Duplicate FOREIGN KEY constraint name '{}'", fk.name),
+        ));
+    }
+    let covered = t.indexes.iter().any(|ix| {
+        ix.parts.len() >= fk.columns.len()
+            && ix.parts.iter().zip(&fk.columns).all(|(p, c)| {
+                t.columns[p.column].name.eq_ignore_ascii_case(c) && p.prefix.is_none()
+            })
+    });
+    if !covered {
+        add_index(
+            t,
+            &IndexSpec {
+                name: spec.name.or(spec.index_name),
+                kind: IndexKind::Plain,
+                parts: fk.columns.iter().map(|c| (c.clone(), None)).collect(),
+            },
+        )?;
+    }
+    t.foreign_keys.push(fk);
+    t.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(())
+}
+
 /// A column of the altered table: its definition and where its values come from.
 struct NewColumn {
     /// Definition.
@@ -564,6 +671,12 @@ struct Altered {
     collation: u16,
     /// ENGINE= (`None`: unchanged).
     engine: Option<String>,
+    /// The foreign keys kept (their columns renamed as the columns were).
+    fks: Vec<ForeignKeyDef>,
+    /// The foreign keys added.
+    added_fks: Vec<ForeignKeySpec>,
+    /// Columns renamed: (old name, new name).
+    renamed: Vec<(String, String)>,
 }
 
 /// Applies ALTER TABLE's operations, in order, to `old`'s columns and indexes.
@@ -601,6 +714,23 @@ fn alter_ops(old: &TableDef, name: &TableName, ops: Vec<AlterOp>) -> Result<Alte
     let mut new_name = name.clone();
     let mut table_collation = old.collation;
     let mut engine = None;
+    let mut fks = old.foreign_keys.clone();
+    let mut added_fks = Vec::new();
+    let mut renamed: Vec<(String, String)> = Vec::new();
+    let mut rename_col = |o: &str, new: &str, fks: &mut Vec<ForeignKeyDef>| {
+        if o.eq_ignore_ascii_case(new) {
+            return;
+        }
+        for fk in fks.iter_mut() {
+            for c in fk.columns.iter_mut().filter(|c| c.eq_ignore_ascii_case(o)) {
+                *c = new.to_string();
+            }
+        }
+        match renamed.iter_mut().find(|(_, n)| n.eq_ignore_ascii_case(o)) {
+            Some(r) => r.1 = new.to_string(),
+            None => renamed.push((o.to_string(), new.to_string())),
+        }
+    };
     let find = |cols: &Vec<NewColumn>, n: &str| {
         cols.iter().position(|c| c.def.name.eq_ignore_ascii_case(n))
     };
@@ -635,6 +765,8 @@ fn alter_ops(old: &TableDef, name: &TableName, ops: Vec<AlterOp>) -> Result<Alte
                         s.parts.retain(|(p, _)| !p.eq_ignore_ascii_case(&c));
                     }
                     specs.retain(|(_, s)| !s.parts.is_empty());
+                    // (mysqld refuses to drop a foreign key's column unless the key goes too.)
+                    fks.retain(|f| !f.columns.iter().any(|x| x.eq_ignore_ascii_case(&c)));
                 }
                 None if if_exists => {}
                 None => return Err(sql(SqlError::cant_drop(&format!("COLUMN `{c}`")))),
@@ -655,6 +787,7 @@ fn alter_ops(old: &TableDef, name: &TableName, ops: Vec<AlterOp>) -> Result<Alte
                         }
                     }
                 }
+                rename_col(&o, &column.name, &mut fks);
                 let source = cols[i].source;
                 let nc = NewColumn {
                     def: column,
@@ -679,6 +812,7 @@ fn alter_ops(old: &TableDef, name: &TableName, ops: Vec<AlterOp>) -> Result<Alte
                         }
                     }
                 }
+                rename_col(&o, &new, &mut fks);
                 cols[i].def.name = new;
             }
             AlterOp::SetDefault { column, default } => {
@@ -701,6 +835,20 @@ fn alter_ops(old: &TableDef, name: &TableName, ops: Vec<AlterOp>) -> Result<Alte
             AlterOp::Rename(to) => new_name = to,
             AlterOp::TableCollation(c) => table_collation = c,
             AlterOp::Engine(e) => engine = Some(e),
+            AlterOp::AddForeignKey(fk) => added_fks.push(fk),
+            AlterOp::DropForeignKey {
+                name: n,
+                constraint,
+            } => {
+                match fks.iter().position(|f| f.name.eq_ignore_ascii_case(&n)) {
+                    Some(i) => {
+                        fks.remove(i);
+                    }
+                    // DROP CONSTRAINT of a CHECK constraint: nothing kept here.
+                    None if constraint => {}
+                    None => return Err(sql(SqlError::cant_drop(&format!("FOREIGN KEY `{n}`")))),
+                }
+            }
         }
     }
     Ok(Altered {
@@ -709,6 +857,9 @@ fn alter_ops(old: &TableDef, name: &TableName, ops: Vec<AlterOp>) -> Result<Alte
         name: new_name,
         collation: table_collation,
         engine,
+        fks,
+        added_fks,
+        renamed,
     })
 }
 
@@ -721,6 +872,7 @@ fn altered_def(old: &TableDef, a: &Altered) -> Result<TableDef, RowError> {
         indexes: Vec::new(),
         collation: a.collation,
         engine: a.engine.clone().or_else(|| old.engine.clone()),
+        foreign_keys: a.fks.clone(),
         ..old.clone()
     };
     check_columns(&t)?;
@@ -738,6 +890,9 @@ fn altered_def(old: &TableDef, a: &Altered) -> Result<TableDef, RowError> {
         }
     }
     t.next_index_id = t.next_index_id.max(old.next_index_id);
+    for fk in &a.added_fks {
+        add_foreign_key(&mut t, fk.clone()).map_err(sql)?;
+    }
     Ok(t)
 }
 
@@ -845,6 +1000,12 @@ fn alter(
         rename(cat, txn, &name, new_name.clone())?;
         t.db = new_name.0.clone();
         t.name = new_name.1.clone();
+    }
+    if new_name != name || !altered.renamed.is_empty() {
+        // Foreign keys referencing the table follow its name and its columns' names.
+        // (`rename` has pointed the other tables' keys at the new name already.)
+        follow_references(&mut t.foreign_keys, &name, &new_name, &altered.renamed);
+        references_follow(cat, txn, &new_name, &new_name, &altered.renamed);
     }
     // Keys that are current stay current: whatever this writes is in today's format.
     t.key_format = KEY_FORMAT;

@@ -5,7 +5,9 @@
 //! the defaults (`int(5)`), ZEROFILL, comments, `ON UPDATE`, the engine and the table's
 //! AUTO_INCREMENT counter are absent from the output (docs/OPERATIONS.md).
 
-use crate::store::catalog::{ColumnDef, DefaultValue, IndexDef, IndexKind, SqlType, TableDef};
+use crate::store::catalog::{
+    ColumnDef, DefaultValue, IndexDef, IndexKind, RefAction, SqlType, TableDef,
+};
 use crate::store::collation;
 
 /// mysqld's COLUMN_TYPE: `int(11)`, `varchar(50)`, `decimal(10,2) unsigned`...
@@ -259,6 +261,27 @@ pub fn show_create_table(t: &TableDef) -> String {
             IndexKind::Plain => format!("  KEY {} ({cols})", ident(&ix.name)),
         });
     }
+    for fk in &t.foreign_keys {
+        let list = |cols: &[String]| cols.iter().map(|c| ident(c)).collect::<Vec<_>>().join(", ");
+        let parent = if fk.ref_db == t.db {
+            ident(&fk.ref_table)
+        } else {
+            format!("{}.{}", ident(&fk.ref_db), ident(&fk.ref_table))
+        };
+        let mut l = format!(
+            "  CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {parent} ({})",
+            ident(&fk.name),
+            list(&fk.columns),
+            list(&fk.ref_columns)
+        );
+        // RESTRICT, the default, is not written.
+        for (what, a) in [("DELETE", fk.on_delete), ("UPDATE", fk.on_update)] {
+            if a != RefAction::Restrict {
+                l.push_str(&format!(" ON {what} {}", a.sql()));
+            }
+        }
+        lines.push(l);
+    }
     let mut out = format!(
         "CREATE TABLE {} (\n{}\n)",
         ident(&t.name),
@@ -357,6 +380,7 @@ mod tests {
             trigger_defs: Vec::new(),
             engine: None,
             session: None,
+            foreign_keys: Vec::new(),
         };
         assert_eq!(
             show_create_table(&t),

@@ -385,6 +385,7 @@ impl Session {
             trigger_defs: Vec::new(),
             engine: None,
             session: None,
+            foreign_keys: Vec::new(),
         })
     }
 

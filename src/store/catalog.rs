@@ -263,6 +263,77 @@ pub struct TableDef {
     /// statements see it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<u32>,
+    /// Its FOREIGN KEY constraints (InnoDB's), in the order of their names (SHOW CREATE
+    /// TABLE's order). The master never logs what their ON DELETE / ON UPDATE actions
+    /// change in the referencing rows, in ROW format either: the replica's engine does
+    /// it, as InnoDB does on a mysqld replica.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub foreign_keys: Vec<ForeignKeyDef>,
+}
+
+/// What a foreign key does to the referencing rows when the referenced row is deleted or
+/// its key updated.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RefAction {
+    /// RESTRICT (InnoDB's default): the change is refused while rows refer to it.
+    #[default]
+    Restrict,
+    /// CASCADE: the referencing rows are deleted, or take the new key.
+    Cascade,
+    /// SET NULL: the referencing columns become NULL.
+    SetNull,
+    /// NO ACTION: as RESTRICT in InnoDB.
+    NoAction,
+    /// SET DEFAULT: parsed by MariaDB, refused by InnoDB.
+    SetDefault,
+}
+
+impl RefAction {
+    /// The words SHOW CREATE TABLE and information_schema write for it.
+    pub fn sql(self) -> &'static str {
+        match self {
+            RefAction::Restrict => "RESTRICT",
+            RefAction::Cascade => "CASCADE",
+            RefAction::SetNull => "SET NULL",
+            RefAction::NoAction => "NO ACTION",
+            RefAction::SetDefault => "SET DEFAULT",
+        }
+    }
+
+    /// CASCADE or SET NULL: the action changes the referencing rows.
+    pub fn changes_rows(self) -> bool {
+        matches!(self, RefAction::Cascade | RefAction::SetNull)
+    }
+}
+
+/// A FOREIGN KEY constraint of a table (the referencing, or child, table).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForeignKeyDef {
+    /// The constraint's name (`<table>_ibfk_<n>` when the master's DDL gave none).
+    pub name: String,
+    /// The referencing columns, by name.
+    pub columns: Vec<String>,
+    /// The referenced table's database.
+    pub ref_db: String,
+    /// The referenced (parent) table.
+    pub ref_table: String,
+    /// The referenced columns, by name, in the order of `columns`.
+    pub ref_columns: Vec<String>,
+    /// ON DELETE.
+    pub on_delete: RefAction,
+    /// ON UPDATE.
+    pub on_update: RefAction,
+}
+
+/// A foreign key seen from the table it references: the referencing table and the key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChildKey {
+    /// The referencing table's database.
+    pub db: String,
+    /// The referencing table.
+    pub table: String,
+    /// The constraint.
+    pub fk: ForeignKeyDef,
 }
 
 /// A trigger: when it fires, and its body.
@@ -463,6 +534,25 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// For each table some foreign key references, by (database, name): the keys that
+    /// reference it. One pass over the tables.
+    pub fn references(&self) -> std::collections::HashMap<(String, String), Vec<ChildKey>> {
+        let mut out: std::collections::HashMap<(String, String), Vec<ChildKey>> =
+            Default::default();
+        for t in self.tables.values().filter(|t| !t.foreign_keys.is_empty()) {
+            for fk in &t.foreign_keys {
+                out.entry((fk.ref_db.clone(), fk.ref_table.clone()))
+                    .or_default()
+                    .push(ChildKey {
+                        db: t.db.clone(),
+                        table: t.name.clone(),
+                        fk: fk.clone(),
+                    });
+            }
+        }
+        out
+    }
+
     /// The temporary tables of master session `thread`.
     pub fn temporary_of(&self, thread: u32) -> impl Iterator<Item = &TableDef> + '_ {
         self.temporary

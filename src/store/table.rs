@@ -23,6 +23,11 @@ pub struct TableRt {
     /// column whose name occurs in it: more than it reads, never fewer). A MINIMAL after
     /// image that changes one of those without the generated column cannot be applied.
     pub virtual_columns: Vec<(usize, Vec<usize>)>,
+    /// The foreign keys of other tables that reference this one and whose ON DELETE or
+    /// ON UPDATE changes their rows (CASCADE, SET NULL): what a deleted or re-keyed row
+    /// of this table does to them ([`crate::store::catalog::Catalog::references`]). Empty
+    /// unless set by whoever built it from a catalog.
+    pub referenced_by: Vec<crate::store::catalog::ChildKey>,
 }
 
 /// The identifiers of an SQL expression's text: words and `quoted` names, not what is
@@ -94,7 +99,37 @@ impl TableRt {
             def,
             layout,
             virtual_columns,
+            referenced_by: Vec::new(),
         }
+    }
+
+    /// [`TableRt::new`] with the foreign keys that reference the table and change rows
+    /// (`refs`: [`crate::store::catalog::Catalog::references`]).
+    pub fn linked(
+        def: TableDef,
+        refs: &std::collections::HashMap<(String, String), Vec<crate::store::catalog::ChildKey>>,
+    ) -> TableRt {
+        let mut t = TableRt::new(def);
+        if let Some(r) = refs.get(&(t.def.db.clone(), t.def.name.clone())) {
+            t.referenced_by = r
+                .iter()
+                .filter(|c| c.fk.on_delete.changes_rows() || c.fk.on_update.changes_rows())
+                .cloned()
+                .collect();
+        }
+        t
+    }
+
+    /// Some foreign key's ON DELETE (`delete`) or ON UPDATE changes rows of another table
+    /// when a row of this one goes or changes.
+    pub fn cascades(&self, delete: bool) -> bool {
+        self.referenced_by.iter().any(|c| {
+            if delete {
+                c.fk.on_delete.changes_rows()
+            } else {
+                c.fk.on_update.changes_rows()
+            }
+        })
     }
 
     /// Appends index `ix`'s key of `row` to `out`. Returns false when a key column is NULL

@@ -134,11 +134,12 @@ impl Tables {
 
 /// The tables of a catalog, prepared once per catalog generation.
 pub fn tables_of(cat: &Catalog) -> Tables {
+    let refs = cat.references();
     Tables {
         by_name: cat
             .tables
             .iter()
-            .map(|(k, t)| (k.clone(), Arc::new(TableRt::new(t.clone()))))
+            .map(|(k, t)| (k.clone(), Arc::new(TableRt::linked(t.clone(), &refs))))
             .collect(),
         views: cat.views.clone(),
     }

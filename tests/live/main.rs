@@ -19,6 +19,7 @@ mod endpoint;
 mod endpoint_input;
 mod endpoint_meta;
 mod endpoint_snapshot;
+mod foreign_keys;
 mod harness;
 mod query_oracle;
 mod readers;

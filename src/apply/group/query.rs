@@ -298,8 +298,14 @@ pub(super) fn master_session<'a>(
             .lc_time_names
             .and_then(crate::sql::locale::by_id)
             .unwrap_or_else(crate::sql::locale::en_us),
+        foreign_key_checks: status
+            .flags2
+            .is_none_or(|f| f & OPTION_NO_FOREIGN_KEY_CHECKS == 0),
     }
 }
+
+/// flags2's OPTION_NO_FOREIGN_KEY_CHECKS: the session ran with `foreign_key_checks=0`.
+const OPTION_NO_FOREIGN_KEY_CHECKS: u32 = 1 << 26;
 
 /// SAVEPOINT, ROLLBACK TO [SAVEPOINT], RELEASE SAVEPOINT and a ROLLBACK ending the group,
 /// as the master ran them. The master logs a rollback only when the transaction changed a

@@ -86,6 +86,7 @@ impl Replay<'_> {
                 .assemble(packed.iter().map(|v| v.as_deref()), &mut new);
         }
         self.rows.update_row(self.store, txn, t, old, &new)?;
+        self.cascade(t, old, Some(&new), session, txn)?;
         self.fire(t, false, Event::Update, Some(old), Some(&new), session, txn)?;
         Ok(())
     }
@@ -207,6 +208,7 @@ impl Replay<'_> {
     ) -> Result<(), RowError> {
         self.fire(t, true, Event::Delete, Some(old), None, session, txn)?;
         self.rows.delete_row(self.store, txn, t, old)?;
+        self.cascade(t, old, None, session, txn)?;
         self.fire(t, false, Event::Delete, Some(old), None, session, txn)?;
         Ok(())
     }

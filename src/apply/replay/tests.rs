@@ -81,6 +81,7 @@ fn session_of(vars: &StatementVars, sql_mode: u64) -> MasterSession<'_> {
         rand: Default::default(),
         time_zone: &crate::tz::SYSTEM,
         locale: crate::sql::locale::en_us(),
+        foreign_key_checks: true,
     }
 }
 

@@ -313,6 +313,7 @@ mod tests {
             trigger_defs: Vec::new(),
             engine: None,
             session: None,
+            foreign_keys: Vec::new(),
         };
         let mut txn = s.txn();
         txn.put_database(&crate::store::catalog::DatabaseDef {
