@@ -142,8 +142,33 @@ pub struct Config {
     /// `innodb_buffer_pool_size` (the memory the DBA gave the replica for cached data),
     /// else 128 MiB, mysqld's default buffer pool.
     pub block_cache_size: u64,
+    /// The binlog replicant writes of what it applies (`log-bin` with
+    /// `log_slave_updates`); `None` without either.
+    pub binlog: Option<BinlogConfig>,
     /// Options accepted but not used by replicant, with their values, in file order.
     pub ignored: Vec<(String, String)>,
+}
+
+/// `log-bin` and the options that shape the binlog.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BinlogConfig {
+    /// `log-bin`'s value: the files' name prefix, with a directory when given (relative
+    /// to the datadir); mysqld's `<hostname>-bin` when the option has no value.
+    pub name: String,
+    /// `max_binlog_size` (1 GiB by default).
+    pub max_size: u64,
+    /// `binlog_checksum=CRC32` (the default) or NONE.
+    pub checksum: bool,
+    /// `sync_binlog` (0 by default: the OS decides).
+    pub sync: u64,
+    /// `binlog_expire_logs_seconds`, else `expire_logs_days` in seconds (0: never).
+    pub expire_secs: u64,
+    /// `binlog-do-db`: only statements of these default databases and rows of their
+    /// tables are logged (when any is given).
+    pub do_db: Vec<String>,
+    /// `binlog-ignore-db`: statements of these default databases and rows of their tables
+    /// are not logged.
+    pub ignore_db: Vec<String>,
 }
 
 /// Where and for whom the MySQL-protocol endpoint listens.
@@ -185,6 +210,8 @@ pub const REPEATABLE: &[&str] = &[
     "replicate-wild-do-table",
     "replicate-wild-ignore-table",
     "account",
+    "binlog-do-db",
+    "binlog-ignore-db",
 ];
 
 /// Normalises an option name: lower case, `_` → `-`, `loose-` stripped.
@@ -243,6 +270,71 @@ impl RawOptions {
     }
 }
 
+/// The binlog's options: `None` unless `log-bin` is on and `log_slave_updates` too (as in
+/// mysqld, a replica logs nothing it replicates without it; replicant has nothing else to
+/// log).
+fn binlog_config(
+    raw: &RawOptions,
+    flag: &dyn Fn(&str, bool) -> Result<bool, ConfigError>,
+) -> Result<Option<BinlogConfig>, ConfigError> {
+    let Some(v) = raw.get("log-bin") else {
+        return Ok(None);
+    };
+    let name = match v.trim() {
+        "0" | "OFF" | "off" => return Ok(None),
+        "" | "1" | "ON" | "on" => {
+            let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+                .ok()
+                .map(|h| h.trim().to_string())
+                .filter(|h| !h.is_empty())
+                .unwrap_or_else(|| "replicant".into());
+            format!("{host}-bin")
+        }
+        other => other.to_string(),
+    };
+    if !flag("log-slave-updates", false)? {
+        return Ok(None);
+    }
+    let num = |n: &str| raw.get(n).map(|v| parse_num::<u64>(n, v)).transpose();
+    let checksum = match raw.get("binlog-checksum").map(str::to_ascii_uppercase) {
+        None => true,
+        Some(c) if c == "CRC32" => true,
+        Some(c) if c == "NONE" => false,
+        Some(c) => {
+            return Err(ConfigError::Value {
+                name: "binlog-checksum".into(),
+                value: c,
+                reason: "CRC32 or NONE".into(),
+            })
+        }
+    };
+    let list = |n: &str| -> Vec<String> {
+        // One database per option, as in mysqld (a name may hold a comma).
+        raw.all(n)
+            .iter()
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .collect()
+    };
+    Ok(Some(BinlogConfig {
+        name,
+        max_size: raw
+            .get("max-binlog-size")
+            .map(|v| parse_size("max-binlog-size", v))
+            .transpose()?
+            .unwrap_or(1 << 30)
+            .max(4096),
+        checksum,
+        sync: num("sync-binlog")?.unwrap_or(0),
+        expire_secs: match num("binlog-expire-logs-seconds")? {
+            Some(s) => s,
+            None => num("expire-logs-days")?.unwrap_or(0) * 86_400,
+        },
+        do_db: list("binlog-do-db"),
+        ignore_db: list("binlog-ignore-db"),
+    }))
+}
+
 /// Options whose names start with skip-/enable- but are not negations.
 const KNOWN_SKIP_OPTIONS: &[&str] = &[
     "skip-name-resolve",
@@ -251,7 +343,6 @@ const KNOWN_SKIP_OPTIONS: &[&str] = &[
     "skip-grant-tables",
     "skip-external-locking",
     "skip-host-cache",
-    "skip-log-bin",
     "skip-character-set-client-handshake",
     "skip-symbolic-links",
 ];
@@ -437,6 +528,14 @@ const USED: &[&str] = &[
     "replicate-wild-ignore-table",
     "read-only",
     "log-slave-updates",
+    "log-bin",
+    "max-binlog-size",
+    "binlog-checksum",
+    "sync-binlog",
+    "expire-logs-days",
+    "binlog-expire-logs-seconds",
+    "binlog-do-db",
+    "binlog-ignore-db",
     "default-time-zone",
     "relay-log-recovery",
     "disk-space-reserve",
@@ -635,6 +734,7 @@ impl Config {
                     .name(),
                 None => "SYSTEM".to_string(),
             },
+            binlog: binlog_config(raw, &flag)?,
             ignored,
         })
     }
@@ -688,15 +788,22 @@ read_only=1\n";
         assert_eq!(c.slave_skip_errors.as_deref(), Some("1062"));
         assert!(c.read_only && c.log_slave_updates);
         let ignored: Vec<&str> = c.ignored.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(ignored, ["binlog-cache-size", "binlog-format"]);
+        // The seed's slave logs what it replicates, as the seed's notes set it up.
+        let b = c.binlog.expect("log-bin with log_slave_updates");
         assert_eq!(
-            ignored,
-            [
-                "binlog-ignore-db",
-                "log-bin",
-                "binlog-cache-size",
-                "binlog-format",
-                "expire-logs-days"
-            ]
+            (
+                b.name.as_str(),
+                b.expire_secs,
+                b.ignore_db.clone(),
+                b.checksum
+            ),
+            (
+                "mall-mysql-slave1-bin",
+                7 * 86_400,
+                vec!["mysql".to_string()],
+                true
+            )
         );
     }
 

@@ -5,7 +5,7 @@ use std::path::Path;
 
 /// The stages above the shared vocabulary and the codecs, which those never import.
 const ABOVE_BOTTOM: &[&str] = &[
-    "relay", "store", "sql", "apply", "source", "control", "endpoint", "inspect",
+    "relay", "logbin", "store", "sql", "apply", "source", "control", "endpoint", "inspect",
 ];
 
 /// Each module and the modules it never imports.
@@ -22,6 +22,12 @@ const RULES: &[(&str, &[&str])] = &[
     ("report", ABOVE_BOTTOM),
     (
         "relay",
+        &[
+            "logbin", "store", "sql", "apply", "source", "control", "endpoint", "inspect",
+        ],
+    ),
+    (
+        "logbin",
         &[
             "store", "sql", "apply", "source", "control", "endpoint", "inspect",
         ],

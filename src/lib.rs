@@ -30,6 +30,7 @@ pub mod config;
 pub mod control;
 pub mod endpoint;
 pub mod inspect;
+pub mod logbin;
 pub mod relay;
 pub mod report;
 pub mod shutdown;

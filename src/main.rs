@@ -157,6 +157,29 @@ struct RunArgs {
     /// An account of the endpoint: `USER@HOST [IDENTIFIED BY 'pw'] [READ|ADMIN]` (repeatable).
     #[arg(long)]
     account: Vec<String>,
+    /// Write a binlog of what is applied (with --log-slave-updates), named NAME.NNNNNN
+    /// (default <hostname>-bin), served to downstream replicas on the endpoint's port.
+    #[arg(long, num_args = 0..=1, default_missing_value = "")]
+    log_bin: Option<String>,
+    #[arg(long, num_args = 0..=1, default_missing_value = "1")]
+    log_slave_updates: Option<String>,
+    /// A binlog file ends after the transaction that reaches this size (1G).
+    #[arg(long)]
+    max_binlog_size: Option<String>,
+    /// CRC32 (default) or NONE.
+    #[arg(long)]
+    binlog_checksum: Option<String>,
+    /// fsync the binlog before the store (0: leave it to the OS).
+    #[arg(long)]
+    sync_binlog: Option<String>,
+    #[arg(long)]
+    expire_logs_days: Option<String>,
+    #[arg(long)]
+    binlog_expire_logs_seconds: Option<String>,
+    #[arg(long)]
+    binlog_do_db: Vec<String>,
+    #[arg(long)]
+    binlog_ignore_db: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -302,6 +325,13 @@ fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
         ("default-time-zone", &a.default_time_zone),
         ("ssl-cert", &a.ssl_cert),
         ("ssl-key", &a.ssl_key),
+        ("log-bin", &a.log_bin),
+        ("log-slave-updates", &a.log_slave_updates),
+        ("max-binlog-size", &a.max_binlog_size),
+        ("binlog-checksum", &a.binlog_checksum),
+        ("sync-binlog", &a.sync_binlog),
+        ("expire-logs-days", &a.expire_logs_days),
+        ("binlog-expire-logs-seconds", &a.binlog_expire_logs_seconds),
     ];
     for (name, value) in cli_opts {
         if let Some(v) = value {
@@ -319,6 +349,8 @@ fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
             &a.replicate_wild_ignore_table,
         ),
         ("account", &a.account),
+        ("binlog-do-db", &a.binlog_do_db),
+        ("binlog-ignore-db", &a.binlog_ignore_db),
     ];
     for (name, values) in repeated {
         for v in values {
@@ -337,10 +369,8 @@ fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
             list.join(", ")
         );
     }
-    if cfg.log_slave_updates {
-        tracing::info!(
-            "accepted; takes effect once replicant's own binlog exists: log-slave-updates"
-        );
+    if cfg.log_slave_updates && cfg.binlog.is_none() {
+        tracing::info!("log-slave-updates without log-bin: nothing is logged (as in mysqld)");
     }
     std::fs::create_dir_all(&cfg.datadir)
         .with_context(|| format!("cannot create datadir {}", cfg.datadir.display()))?;

@@ -20,6 +20,7 @@ use super::status::ApplierStatus;
 use crate::binlog::event::EventType;
 use crate::binlog::events::Query;
 use crate::binlog::BinlogPos;
+use crate::logbin::{BinlogMark, LogBin};
 use crate::relay::reader::{EventGroup, GroupReader, RelayPos};
 use crate::relay::RelayIndex;
 use crate::report::{Report, Running};
@@ -60,6 +61,59 @@ pub struct ApplierOptions {
     pub purge_mark: Option<crate::relay::PurgeMark>,
     /// Bytes to keep free on the store's filesystem: below it, commits wait.
     pub disk_space_reserve: u64,
+    /// The binlog of what is applied (`log-bin` with `log_slave_updates`).
+    pub logbin: Option<LogBinHandle>,
+    /// `binlog-do-db`.
+    pub binlog_do_db: Vec<String>,
+    /// `binlog-ignore-db`.
+    pub binlog_ignore_db: Vec<String>,
+}
+
+/// The binlog writer, shared by the appliers that come and go and the endpoint's
+/// FLUSH / PURGE BINARY LOGS and RESET MASTER.
+pub type LogBinHandle = Arc<std::sync::Mutex<LogBin>>;
+
+impl ApplierOptions {
+    /// The binlog takes changes of database `db` (statements by their default database,
+    /// rows by their table's): `binlog-do-db` / `binlog-ignore-db`, as mysqld applies them.
+    pub(super) fn binlog_db_ok(&self, db: &str) -> bool {
+        if !self.binlog_do_db.is_empty() {
+            return self.binlog_do_db.iter().any(|d| d == db);
+        }
+        !self.binlog_ignore_db.iter().any(|d| d == db)
+    }
+}
+
+/// Store key of the binlog's committed end ([`BinlogMark`]).
+const BINLOG_MARK_KEY: &[u8] = b"Mbinlog";
+
+/// The binlog's end the store last committed.
+pub fn load_binlog_mark(store: &Store) -> Result<Option<BinlogMark>, StoreError> {
+    match store.get(BINLOG_MARK_KEY)? {
+        None => Ok(None),
+        Some(v) => serde_json::from_slice(&v)
+            .map(Some)
+            .map_err(|e| store.corrupt("binlog mark", e)),
+    }
+}
+
+/// Commits `mark` as the binlog's end (a new binlog, RESET MASTER), synchronously.
+pub fn commit_binlog_mark(store: &Store, mark: &BinlogMark) -> Result<(), StoreError> {
+    let mut txn = store.txn();
+    put_mark(&mut txn, mark);
+    txn.commit_without_position(store)
+}
+
+fn put_mark(txn: &mut Txn, mark: &BinlogMark) {
+    // Serializing plain strings and numbers cannot fail.
+    if let Ok(v) = serde_json::to_vec(mark) {
+        txn.put(BINLOG_MARK_KEY, &v);
+    }
+}
+
+/// Locks the binlog writer (a panic elsewhere leaves it usable: its state is files).
+fn lock(lb: &LogBinHandle) -> std::sync::MutexGuard<'_, LogBin> {
+    lb.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Why the applier stopped.
@@ -316,6 +370,9 @@ impl Applier {
                 // Nothing more ready: commit what is pending, make it durable, report.
                 self.commit_batch(batch)?;
                 if self.dirty {
+                    if let Some(lb) = &self.opts.logbin {
+                        lock(lb).sync()?;
+                    }
                     self.store.sync()?;
                     self.dirty = false;
                     self.last_sync = Instant::now();
@@ -389,9 +446,19 @@ impl Applier {
                 &mut self.rows,
                 &mut ctx,
             );
+            if outcome.is_ok() && !ctx.own {
+                if let Some(lb) = &self.opts.logbin {
+                    if worth_logging(&group, &ctx.unlogged) {
+                        lock(lb).append_group(group.fde, group.events(), &ctx.unlogged)?;
+                    }
+                }
+            }
             drop(group);
             if let Err(err) = outcome {
                 self.rows.reset();
+                if let Some(lb) = &self.opts.logbin {
+                    lock(lb).rollback()?;
+                }
                 if b.groups > 0 {
                     // The batch holds earlier transactions: roll it all back and apply the
                     // groups one by one up to this one, so its error is its own.
@@ -470,9 +537,32 @@ impl Applier {
         if self.space.low_now() && !self.wait_for_space() {
             // Stopped while waiting: nothing of the batch was written; the next start
             // applies it again from the relay log.
+            if let Some(lb) = &self.opts.logbin {
+                lock(lb).rollback()?;
+            }
             return Ok(());
         }
+        let mut b = b;
+        // The binlog's end after the batch goes into the batch's own WriteBatch. The
+        // writer stays locked until the store has the batch, so FLUSH BINARY LOGS never
+        // rotates between the two.
+        let mut logbin = self.opts.logbin.as_ref().map(lock);
+        let mark = match &mut logbin {
+            Some(g) => {
+                let m = g.commit_mark()?;
+                put_mark(&mut b.txn, &m);
+                Some(m)
+            }
+            None => None,
+        };
         b.txn.commit(&self.store, &b.last, false)?;
+        if let (Some(mut g), Some(m)) = (logbin, mark) {
+            g.committed(m.clone());
+            let publish = g.publication(m);
+            drop(g);
+            // Downstream readers see the batch once the store's WAL holds it.
+            self.store.wal_async(false, Some(Box::new(publish)))?;
+        }
         self.dirty = true;
         for s in &b.skipped {
             tracing::warn!(code = s.error.code, error = %s.error.message, at = ?b.last.master, "skipped under slave_skip_errors / slave_exec_mode");
@@ -492,7 +582,11 @@ impl Applier {
             self.dirty = false;
         }
         if self.last_sync.elapsed() >= SYNC_EVERY {
-            // Group commit without stopping: the writer thread fsyncs behind the batches.
+            // Group commit without stopping: the writer thread fsyncs behind the batches
+            // (the binlog first: the store is never durably ahead of it).
+            if let Some(lb) = &self.opts.logbin {
+                lock(lb).sync()?;
+            }
             self.store.wal_async(true, None)?;
             self.dirty = false;
             self.last_sync = Instant::now();
@@ -548,6 +642,36 @@ impl Batch {
             timestamp: 0,
         }
     }
+}
+
+/// A group whose events are all logged, or that keeps something besides its frame (GTID,
+/// BEGIN / COMMIT, XID, table maps, the values a statement reads) once the events at
+/// positions `unlogged` are left out: a transaction the filters emptied is not logged.
+fn worth_logging(group: &EventGroup<'_>, unlogged: &[usize]) -> bool {
+    if unlogged.is_empty() {
+        return true;
+    }
+    group.events().enumerate().any(|(i, ev)| {
+        if unlogged.contains(&i) {
+            return false;
+        }
+        match ev.event_type() {
+            Some(
+                EventType::MariaGtid
+                | EventType::Gtid
+                | EventType::AnonymousGtid
+                | EventType::Xid
+                | EventType::TableMap
+                | EventType::AnnotateRows
+                | EventType::Intvar
+                | EventType::Rand
+                | EventType::UserVar,
+            ) => false,
+            Some(EventType::Query) => Query::parse(ev.body(), group.fde)
+                .is_ok_and(|q| !matches!(classify(q.query), StatementKind::Transaction)),
+            _ => true,
+        }
+    })
 }
 
 /// The applier error for a group's failure.

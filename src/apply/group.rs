@@ -108,6 +108,13 @@ pub(super) struct GroupCtx {
     /// The group is an XA transaction's prepared part (XA_PREPARE, not ONE PHASE): its
     /// xid. Its changes wait in the store for XA COMMIT.
     pub(super) xa_prepared: Option<String>,
+    /// The group carries our own server_id (a ring): not applied, not logged.
+    pub(super) own: bool,
+    /// The event being applied is not to go into our binlog (replicate-* filters kept
+    /// it from being applied, or binlog-do/ignore-db leaves it out).
+    pub(super) skip_log: bool,
+    /// The positions in the group of the events left out of our binlog.
+    pub(super) unlogged: Vec<usize>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -134,10 +141,11 @@ pub(super) fn apply_group(
         rows.reset();
     }
     ctx.start = Some(txn.savepoint());
-    for ev in group.events() {
+    for (i, ev) in group.events().enumerate() {
         if ev.header.server_id == opts.server_id {
             // Our own change come back around a ring: mysqld skips it
             // (replicate-same-server-id=0).
+            ctx.own = true;
             return Ok(());
         }
         if ctx.timestamp == 0 {
@@ -146,6 +154,9 @@ pub(super) fn apply_group(
         apply_event(
             &ev, group.fde, opts, store, txn, catalog, committed, tables, rows, ctx, &mut maps,
         )?;
+        if std::mem::take(&mut ctx.skip_log) {
+            ctx.unlogged.push(i);
+        }
     }
     if let (Some(xid), Some(start)) = (ctx.xa_prepared.take(), ctx.start) {
         // An XA transaction prepared on the master: its changes are not visible until
@@ -301,6 +312,13 @@ fn apply_event(
         }
         EventType::TableMap => {
             let m = TableMap::parse(body, fde).map_err(|e| decode_err(e, "Table_map event"))?;
+            let (db, table) = (
+                String::from_utf8_lossy(m.schema()),
+                String::from_utf8_lossy(m.table()),
+            );
+            if !opts.filters.row_ok(&db, &table) || !opts.binlog_db_ok(&db) {
+                ctx.skip_log = true;
+            }
             maps.insert(m.table_id, m.into_owned());
         }
         EventType::TransactionPayload => {
@@ -344,7 +362,11 @@ fn apply_event(
                 String::from_utf8_lossy(map.schema()).into_owned(),
                 String::from_utf8_lossy(map.table()).into_owned(),
             );
+            if !opts.binlog_db_ok(&key.0) {
+                ctx.skip_log = true;
+            }
             if !opts.filters.row_ok(&key.0, &key.1) {
+                ctx.skip_log = true;
                 return Ok(());
             }
             // Named in errors only: built when one happens.

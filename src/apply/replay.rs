@@ -269,6 +269,9 @@ pub struct Replay<'a> {
     pub insert_id_taken: std::cell::Cell<bool>,
     /// Statements on `mysql` schema tables replicant does not keep, passed over.
     pub system_ignored: std::cell::Cell<u64>,
+    /// The replicate-* rules kept the statement from being applied (it is then not
+    /// logged in replicant's binlog either).
+    pub filtered: std::cell::Cell<bool>,
 }
 
 pub(super) fn sql_err(e: SqlError) -> RowError {
@@ -446,6 +449,7 @@ impl<'a> Replay<'a> {
             depth: 0,
             insert_id_taken: Default::default(),
             system_ignored: Default::default(),
+            filtered: Default::default(),
         }
     }
 }
@@ -486,6 +490,7 @@ impl Replay<'_> {
         }
         // Statement-based rules: database rules by the default database.
         if !self.filters.db_ok(session.db) {
+            self.filtered.set(true);
             return Ok(());
         }
         // ANSI_QUOTES and NO_BACKSLASH_ESCAPES: the text rewritten to read the same under
@@ -538,7 +543,10 @@ impl Replay<'_> {
                 };
                 match &*planned {
                     Planned::General => {}
-                    Planned::Filtered => return Ok(()),
+                    Planned::Filtered => {
+                        self.filtered.set(true);
+                        return Ok(());
+                    }
                     p => return self.run_planned(p, &sh.literals, session, txn),
                 }
             }

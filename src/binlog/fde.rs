@@ -157,6 +157,12 @@ impl FormatDescription {
         }
     }
 
+    /// The server ends its FDE with a checksum algorithm byte, and its events may carry
+    /// checksums (MySQL 5.6.1 / MariaDB 5.3 and later).
+    pub fn checksum_aware(&self) -> bool {
+        checksum_aware(self.server_version.as_bytes())
+    }
+
     /// Post-header length of an event type; `default` when this FDE does not list the type.
     pub fn post_header_len(&self, t: EventType, default: u8) -> u8 {
         let code = t as usize;

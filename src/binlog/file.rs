@@ -53,8 +53,9 @@ pub struct BinlogReader<R> {
 }
 
 impl BinlogReader<File> {
-    /// Opens `path`, checks the magic and reads the FORMAT_DESCRIPTION (or START_V3) that
-    /// starts it. The reader is positioned after the magic, at the first event.
+    /// Opens `path` and checks the magic. The reader is positioned after the magic, at the
+    /// first event: the FORMAT_DESCRIPTION (or START_V3) that starts the file, which
+    /// [`BinlogReader::fde`] describes once it was read.
     pub fn open(path: &Path) -> Result<BinlogReader<File>> {
         let place = path.display().to_string();
         let file = File::open(path)

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use tokio::sync::Mutex;
 
-use crate::apply::applier::{Applier, ApplierError, ApplierOptions};
+use crate::apply::applier::{Applier, ApplierError, ApplierOptions, LogBinHandle};
 use crate::apply::error::SkipErrors;
 use crate::apply::filter::Filters;
 use crate::apply::rows::ConflictPolicy;
@@ -137,6 +137,8 @@ pub struct Control {
     io_report: Report<ReceiverStatus>,
     /// The applier's last report.
     sql_report: Report<ApplierStatus>,
+    /// The binlog of what is applied (`log-bin` with `log_slave_updates`).
+    logbin: Option<LogBinHandle>,
 }
 
 /// mysqld's ER_SLAVE_MUST_STOP as MariaDB words it for the default connection.
@@ -150,6 +152,33 @@ fn must_stop() -> SqlError {
 
 fn internal(e: impl std::fmt::Display) -> SqlError {
     SqlError::new(1105, e.to_string())
+}
+
+/// Opens the binlog at the end the store committed (cutting what a crash left past it),
+/// or starts one, committing its first mark.
+fn open_logbin(
+    cfg: &Config,
+    b: &crate::config::BinlogConfig,
+    store: &Store,
+) -> Result<LogBinHandle, SqlError> {
+    let (dir, base) = crate::logbin::location(&cfg.datadir, &b.name);
+    let opts = crate::logbin::LogBinOptions {
+        dir,
+        base,
+        max_size: b.max_size,
+        server_id: cfg.server_id,
+        checksum: b.checksum,
+        sync: b.sync != 0,
+        expire_secs: b.expire_secs,
+    };
+    let mark = crate::apply::applier::load_binlog_mark(store).map_err(internal)?;
+    let shared = Arc::new(crate::logbin::Shared::default());
+    let (log, fresh) = crate::logbin::LogBin::open(opts, mark, shared).map_err(internal)?;
+    if let Some(m) = fresh {
+        crate::apply::applier::commit_binlog_mark(store, &m).map_err(internal)?;
+        tracing::info!(file = %m.file, "binlog started");
+    }
+    Ok(Arc::new(std::sync::Mutex::new(log)))
 }
 
 impl Control {
@@ -168,6 +197,10 @@ impl Control {
         };
         let store =
             Arc::new(Store::open_with_cache(&cfg.datadir, cfg.block_cache_size).map_err(internal)?);
+        let logbin = match &cfg.binlog {
+            Some(b) => Some(open_logbin(&cfg, b, &store)?),
+            None => None,
+        };
         let mut master = master;
         let recovered = if cfg.relay_log_recovery {
             recover_relay_log(&cfg, &store, &mut master)?
@@ -175,6 +208,7 @@ impl Control {
             None
         };
         let control = Control {
+            logbin,
             store,
             state: Mutex::new(State {
                 master,
@@ -245,6 +279,17 @@ impl Control {
                 skip_counter: std::mem::take(&mut st.skip_counter),
                 purge_mark: cfg.relay_log_purge.then(|| self.purge_mark.clone()),
                 disk_space_reserve: cfg.disk_space_reserve,
+                logbin: self.logbin.clone(),
+                binlog_do_db: cfg
+                    .binlog
+                    .as_ref()
+                    .map(|b| b.do_db.clone())
+                    .unwrap_or_default(),
+                binlog_ignore_db: cfg
+                    .binlog
+                    .as_ref()
+                    .map(|b| b.ignore_db.clone())
+                    .unwrap_or_default(),
             };
             let stop = self.shutdown.child();
             let applier = Applier::open_with(
@@ -335,6 +380,23 @@ impl Control {
     /// The store (the endpoint reads the catalog from it).
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The binlog writer, with `log-bin` and `log_slave_updates`.
+    pub fn logbin(&self) -> Option<&LogBinHandle> {
+        self.logbin.as_ref()
+    }
+
+    /// What the binlog's readers see, with `log-bin` and `log_slave_updates`.
+    pub fn logbin_shared(&self) -> Option<Arc<crate::logbin::Shared>> {
+        self.logbin
+            .as_ref()
+            .map(|l| l.lock().unwrap_or_else(|e| e.into_inner()).shared())
+    }
+
+    /// The daemon is shutting down.
+    pub fn stopping(&self) -> bool {
+        self.shutdown.is_requested()
     }
 
     /// Stops both threads (daemon shutdown).

@@ -33,6 +33,9 @@ mod cmd {
     pub const STATISTICS: u8 = 0x09;
     pub const PING: u8 = 0x0e;
     pub const CHANGE_USER: u8 = 0x11;
+    pub const BINLOG_DUMP: u8 = 0x12;
+    pub const REGISTER_SLAVE: u8 = 0x15;
+    pub const BINLOG_DUMP_GTID: u8 = 0x1e;
     pub const STMT_PREPARE: u8 = 0x16;
     pub const STMT_EXECUTE: u8 = 0x17;
     pub const STMT_SEND_LONG_DATA: u8 = 0x18;
@@ -149,6 +152,21 @@ where
                 s.snapshot = None;
                 s.conditions.clear();
                 frame_ok(io, &mut out, s, false);
+            }
+            cmd::REGISTER_SLAVE => match super::dump::register(s, body) {
+                Ok(()) => frame_ok(io, &mut out, s, false),
+                Err(e) => frame_err(io, &mut out, &e),
+            },
+            cmd::BINLOG_DUMP => {
+                // The stream takes the connection to its end.
+                return super::dump::dump(io, s, body).await;
+            }
+            cmd::BINLOG_DUMP_GTID => {
+                let e = SqlError::new(
+                    1236,
+                    "COM_BINLOG_DUMP_GTID (a MySQL replica with SOURCE_AUTO_POSITION=1) is not served yet; use file and position".into(),
+                );
+                frame_err(io, &mut out, &e);
             }
             cmd::CHANGE_USER => {
                 if !change_user(io, s, body).await? {

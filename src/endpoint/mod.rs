@@ -14,9 +14,11 @@
 
 pub mod accounts;
 pub mod admin;
+mod binlogs;
 mod commands;
 mod connection;
 pub mod describe;
+pub mod dump;
 mod grants;
 pub mod infoschema;
 pub mod prepared;
@@ -117,6 +119,10 @@ pub struct Shared {
     pub started: Instant,
     /// TLS for clients (`ssl-cert` / `ssl-key`), offered in the greeting when set.
     pub tls: Option<tokio_rustls::TlsAcceptor>,
+    /// Replicas registered with COM_REGISTER_SLAVE, by server_id (SHOW SLAVE HOSTS).
+    pub replicas: Mutex<BTreeMap<u32, dump::Registered>>,
+    /// Running binlog dumps by the replica's server_id: set to end one.
+    pub dumps: Mutex<std::collections::HashMap<u32, Arc<std::sync::atomic::AtomicBool>>>,
 }
 
 impl Shared {
@@ -146,6 +152,8 @@ impl Shared {
             refused: AtomicU64::new(0),
             started: Instant::now(),
             tls,
+            replicas: Default::default(),
+            dumps: Default::default(),
         })
     }
 

@@ -284,6 +284,17 @@ impl Env for Session {
                 ))
             }
             "last_insert_id" | "identity" | "insert_id" => return Ok(Value::Int(0)),
+            // The binlog's GTID state (replicant originates no transactions: the binlog
+            // state is the current one).
+            "gtid_binlog_pos" | "gtid_binlog_state" | "gtid_current_pos" => {
+                return Ok(Value::Text(
+                    self.shared
+                        .control
+                        .logbin_shared()
+                        .map(|s| s.get().mark.gtid_text())
+                        .unwrap_or_default(),
+                ))
+            }
             _ => {}
         }
         let g = self

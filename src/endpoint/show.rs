@@ -98,14 +98,8 @@ impl Session {
                 Ok(self.show_slave_status().await)
             }
             ("ENGINES", _) | ("STORAGE", "ENGINES") => Ok(show_engines()),
-            ("SLAVE" | "REPLICA", "HOSTS") | ("REPLICAS", _) => Ok(Reply::Rows {
-                columns: text_columns(&["Server_id", "Host", "Port", "Master_id"]),
-                rows: Vec::new(),
-            }),
-            ("MASTER" | "BINARY", "STATUS") => Ok(Reply::Rows {
-                columns: text_columns(&["File", "Position", "Binlog_Do_DB", "Binlog_Ignore_DB"]),
-                rows: Vec::new(),
-            }),
+            ("SLAVE" | "REPLICA", "HOSTS") | ("REPLICAS", _) => self.show_slave_hosts(),
+            ("MASTER" | "BINLOG", "STATUS") => self.show_master_status(),
             ("RELAYLOG", "EVENTS") => {
                 // The relay log holds everything replicated, filtered databases included.
                 self.require_admin("REPLICATION SLAVE ADMIN")?;
@@ -116,10 +110,7 @@ impl Session {
                 columns: events_columns(),
                 rows: Vec::new(),
             }),
-            ("BINARY" | "MASTER", "LOGS") => Err(SqlError::new(
-                1381,
-                "You are not using binary logging".into(),
-            )),
+            ("BINARY" | "MASTER", "LOGS") => self.show_binary_logs(),
             ("DATABASES" | "SCHEMAS", _) => self.show_databases(p),
             ("GRANTS", _) => self.show_grants(sql),
             ("TABLES", _) => self.show_tables(sql, 2, false, p),

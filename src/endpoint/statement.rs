@@ -84,8 +84,10 @@ impl Session {
                     Ok(Reply::Ok)
                 }
             }
+            "RESET" if w(1) == "MASTER" && words.len() == 2 => self.reset_master(),
             "CHANGE" | "START" | "STOP" | "RESET" => self.admin(sql).await,
-            "FLUSH" => self.require_admin("RELOAD").map(|()| Reply::Ok),
+            "FLUSH" => self.flush(&words),
+            "PURGE" => self.purge(sql, &words),
             "DO" => Ok(Reply::Ok),
             "KILL" => self.kill(&words),
             first if WRITES.contains(&first) => Err(read_only()),

@@ -25,6 +25,9 @@ const BOOLEAN: &[&str] = &[
     "foreign_key_checks",
     "log_bin",
     "log_slave_updates",
+    "gtid_strict_mode",
+    "gtid_ignore_duplicates",
+    "rpl_semi_sync_master_enabled",
     "performance_schema",
     "read_only",
     "relay_log_purge",
@@ -88,7 +91,47 @@ pub fn initial_globals(cfg: &Config) -> BTreeMap<&'static str, (Scope, Value)> {
         ("init_connect", Global, t("")),
         ("interactive_timeout", Both, i(28_800)),
         ("license", ReadOnly, t("MIT OR Apache-2.0")),
-        ("log_bin", ReadOnly, i(0)),
+        ("log_bin", ReadOnly, i(cfg.binlog.is_some() as i64)),
+        (
+            "log_bin_basename",
+            ReadOnly,
+            match &cfg.binlog {
+                Some(b) => {
+                    let (dir, base) = crate::logbin::location(&cfg.datadir, &b.name);
+                    t(&dir.join(base).display().to_string())
+                }
+                None => Value::Null,
+            },
+        ),
+        (
+            "binlog_checksum",
+            Global,
+            t(if cfg.binlog.as_ref().is_none_or(|b| b.checksum) {
+                "CRC32"
+            } else {
+                "NONE"
+            }),
+        ),
+        ("binlog_format", Both, t("MIXED")),
+        (
+            "max_binlog_size",
+            Global,
+            Value::UInt(cfg.binlog.as_ref().map_or(1 << 30, |b| b.max_size)),
+        ),
+        (
+            "sync_binlog",
+            Global,
+            Value::UInt(cfg.binlog.as_ref().map_or(0, |b| b.sync)),
+        ),
+        (
+            "expire_logs_days",
+            Global,
+            Value::UInt(cfg.binlog.as_ref().map_or(0, |b| b.expire_secs / 86_400)),
+        ),
+        ("gtid_domain_id", Both, i(0)),
+        ("gtid_strict_mode", Global, i(0)),
+        ("gtid_ignore_duplicates", Global, i(0)),
+        ("rpl_semi_sync_master_enabled", Global, i(0)),
         ("log_slave_updates", ReadOnly, i(cfg.log_slave_updates as i64)),
         ("lc_time_names", Both, t("en_US")),
         ("lower_case_table_names", ReadOnly, i(0)),

@@ -80,6 +80,18 @@ impl RelayIndex {
         Ok(gone)
     }
 
+    /// Keeps the files up to `name` (included) and drops the later ones from the index
+    /// (rewritten atomically); `name` not listed (or "") empties it.
+    pub fn keep_upto(&mut self, dir: &Path, name: &str) -> Result<(), RelayError> {
+        let n = self
+            .files
+            .iter()
+            .position(|f| f == name)
+            .map_or(0, |i| i + 1);
+        self.files.truncate(n);
+        self.store(dir)
+    }
+
     fn store(&self, dir: &Path) -> Result<(), RelayError> {
         let mut text = String::new();
         for f in &self.files {

@@ -326,7 +326,8 @@ impl Store {
         }
     }
 
-    fn corrupt(&self, what: &'static str, reason: impl ToString) -> StoreError {
+    /// A corruption error naming the store and `what`.
+    pub fn corrupt(&self, what: &'static str, reason: impl ToString) -> StoreError {
         StoreError::Corrupt {
             path: self.path.clone(),
             what,

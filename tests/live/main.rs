@@ -12,6 +12,7 @@ mod apply_random;
 mod apply_reader;
 mod apply_statement;
 mod apply_types;
+mod chain;
 mod checksum;
 mod clients;
 mod disk_full;

@@ -35,6 +35,9 @@ fn apply_offline(file: &Path) -> (ApplierStatus, Vec<String>) {
         skip_counter: 0,
         purge_mark: None,
         disk_space_reserve: 0,
+        logbin: None,
+        binlog_do_db: Vec::new(),
+        binlog_ignore_db: Vec::new(),
     };
     let applier = Applier::open(opts, stop.clone()).unwrap();
     let t = std::thread::spawn(move || applier.run());

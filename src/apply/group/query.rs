@@ -28,7 +28,11 @@ pub(super) fn apply_statement(
         error: RowError::Sql(e, ""),
         context: context(),
     };
-    match classify(text) {
+    let kind = classify(text);
+    if !matches!(kind, StatementKind::Transaction) && !opts.binlog_db_ok(&db) {
+        ctx.skip_log = true;
+    }
+    match kind {
         StatementKind::Transaction => {
             ctx.vars = StatementVars::default();
             let cat = catalog.as_ref().unwrap_or(committed);
@@ -139,6 +143,9 @@ pub(super) fn apply_statement(
                 None => replay.execute(&text, &session, txn),
             };
             ctx.system_ignored += replay.system_ignored.get();
+            if replay.filtered.get() {
+                ctx.skip_log = true;
+            }
             for (key, old) in shadowed.into_iter().rev() {
                 named.restore(key, old);
             }
@@ -210,6 +217,13 @@ pub(super) fn apply_statement(
                 }
                 Err(e) => return Err(fail(e)),
             };
+            if !ops.is_empty()
+                && !ops
+                    .iter()
+                    .any(|op| ddl_passes_filters(op, &db, &opts.filters))
+            {
+                ctx.skip_log = true;
+            }
             for op in ops {
                 if !ddl_passes_filters(&op, &db, &opts.filters) {
                     continue;

@@ -1,0 +1,592 @@
+//! The dump server: downstream replicas (MariaDB, MySQL, other replicants) replicate from
+//! replicant's own binlog ([`crate::logbin`]) as from a master, on the endpoint's port
+//! and socket.
+//!
+//! COM_REGISTER_SLAVE records a replica for SHOW SLAVE HOSTS. COM_BINLOG_DUMP streams the
+//! binlog from a file and position, or, for a MariaDB replica that set
+//! `@slave_connect_state` (`master_use_gtid`), from the first file whose GTID_LIST its
+//! state covers, passing over the transactions it has. As a master does: a fake ROTATE
+//! naming the start, the file's FORMAT_DESCRIPTION, then the events, a ROTATE and the next
+//! file's events at each file's end, and HEARTBEAT events while idle
+//! (`@master_heartbeat_period`). Only the committed part of the binlog is served (what the
+//! store holds), read from the files with one buffer per replica, never the whole file.
+//! A second dump from the same server_id ends the first, as in mysqld.
+
+use std::io::{Read, Seek, SeekFrom};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncRead, AsyncWrite, BufReader};
+
+use super::session::Session;
+use crate::binlog::event::{
+    ChecksumAlg, EventType, CHECKSUM_LEN, HEADER_LEN, LOG_EVENT_ARTIFICIAL_F,
+};
+use crate::binlog::events::MariaGtidTriple;
+use crate::logbin::Published;
+use crate::sqlerror::SqlError;
+use crate::wire::packet::PacketIo;
+use crate::wire::WireError;
+
+/// A replica registered with COM_REGISTER_SLAVE.
+#[derive(Clone, Debug)]
+pub struct Registered {
+    /// Its report_host.
+    pub host: String,
+    /// Its report_port.
+    pub port: u16,
+    /// Its report_user.
+    pub user: String,
+    /// The master_id it gave.
+    pub master_id: u32,
+    /// The connection it registered on.
+    pub conn: u32,
+}
+
+/// BINLOG_DUMP_NON_BLOCK: at the end of the binlog, an EOF packet instead of waiting.
+const NON_BLOCK: u16 = 1;
+
+/// Bytes of events gathered before they are written to the socket.
+const FLUSH_AT: usize = 256 << 10;
+
+/// mysqld's ER_MASTER_FATAL_ERROR_READING_BINLOG with its text.
+fn fatal(msg: impl Into<String>) -> SqlError {
+    SqlError::new(1236, msg.into())
+}
+
+/// COM_REGISTER_SLAVE.
+pub(super) fn register(s: &Session, body: &[u8]) -> Result<(), SqlError> {
+    s.require_admin("REPLICATION SLAVE")?;
+    let bad = || SqlError::new(1047, "Malformed COM_REGISTER_SLAVE".into());
+    let mut at = 0usize;
+    let mut take = |n: usize| -> Result<&[u8], SqlError> {
+        let b = body.get(at..at + n).ok_or_else(bad)?;
+        at += n;
+        Ok(b)
+    };
+    let server_id = u32::from_le_bytes(take(4)?.try_into().map_err(|_| bad())?);
+    let host_len = take(1)?[0] as usize;
+    let host = String::from_utf8_lossy(take(host_len)?).into_owned();
+    let user_len = take(1)?[0] as usize;
+    let user = String::from_utf8_lossy(take(user_len)?).into_owned();
+    let pw_len = take(1)?[0] as usize;
+    take(pw_len)?;
+    let port = take(2)
+        .map(|b| u16::from_le_bytes([b[0], b[1]]))
+        .unwrap_or(0);
+    let _rank = take(4);
+    let master_id = take(4)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .map_or(0, u32::from_le_bytes);
+    if let Ok(mut r) = s.shared.replicas.lock() {
+        r.insert(
+            server_id,
+            Registered {
+                host,
+                port,
+                user,
+                master_id,
+                conn: s.id,
+            },
+        );
+    }
+    Ok(())
+}
+
+/// A user variable the replica set before dumping (`SET @name = ...`).
+fn user_var(s: &Session, name: &str) -> Option<String> {
+    s.user_vars
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .and_then(|(_, v)| v.render())
+}
+
+/// Parses `domain-server-seq,...` (`@slave_connect_state`, `gtid_slave_pos`).
+pub fn parse_gtid_list(text: &str) -> Result<Vec<MariaGtidTriple>, SqlError> {
+    let mut out = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let n: Vec<&str> = part.split('-').collect();
+        let parsed = match n.as_slice() {
+            [d, s, q] => d.parse().ok().zip(s.parse().ok()).zip(q.parse().ok()).map(
+                |((domain_id, server_id), seq_no)| MariaGtidTriple {
+                    domain_id,
+                    server_id,
+                    seq_no,
+                },
+            ),
+            _ => None,
+        };
+        match parsed {
+            Some(g) => out.push(g),
+            None => {
+                return Err(SqlError::new(
+                    1947,
+                    format!("Could not parse GTID list: '{text}'"),
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The GTID_LIST at the start of binlog file `path` (empty for a MySQL-flavored file).
+fn file_gtid_list(path: &std::path::Path) -> Result<Vec<MariaGtidTriple>, SqlError> {
+    let mut r = crate::binlog::file::BinlogReader::open(path)
+        .map_err(|e| fatal(format!("cannot read binlog {}: {e}", path.display())))?;
+    for _ in 0..3 {
+        match r.next_event() {
+            Ok(Some((_, ev))) if ev.header.type_code == EventType::GtidList as u8 => {
+                return crate::binlog::events::parse_gtid_list(ev.body())
+                    .map_err(|e| fatal(format!("{}: {e}", path.display())));
+            }
+            Ok(Some(_)) => {}
+            _ => break,
+        }
+    }
+    Ok(Vec::new())
+}
+
+/// The file a replica with GTID state `state` starts from: the newest whose GTID_LIST
+/// its state covers (it has every transaction logged before the file).
+fn gtid_start_file(p: &Published, state: &[MariaGtidTriple]) -> Result<String, SqlError> {
+    for f in p.files.iter().rev() {
+        let list = file_gtid_list(&p.dir.join(f))?;
+        let covered = list.iter().all(|g| {
+            state
+                .iter()
+                .any(|s| s.domain_id == g.domain_id && s.seq_no >= g.seq_no)
+        });
+        if covered {
+            return Ok(f.clone());
+        }
+    }
+    Err(fatal(
+        "Could not find GTID state requested by slave in any binlog files. Probably the slave state is too old and required binlog files have been purged.",
+    ))
+}
+
+/// `@@gtid_binlog_pos` as of binlog file `file` at `pos`: its GTID_LIST and the GTIDs of
+/// the events before `pos` (BINLOG_GTID_POS()).
+pub fn gtid_pos_at(p: &Published, file: &str, pos: u64) -> Result<String, SqlError> {
+    if !p.files.iter().any(|f| f == file) {
+        return Ok(String::new());
+    }
+    let path = p.dir.join(file);
+    let mut r = crate::binlog::file::BinlogReader::open(&path)
+        .map_err(|e| fatal(format!("cannot read binlog {}: {e}", path.display())))?;
+    let mut state: Vec<MariaGtidTriple> = Vec::new();
+    while let Ok(Some((at, ev))) = r.next_event() {
+        if at >= pos {
+            break;
+        }
+        if ev.header.type_code == EventType::GtidList as u8 {
+            state = crate::binlog::events::parse_gtid_list(ev.body()).unwrap_or_default();
+        } else if ev.header.type_code == EventType::MariaGtid as u8 {
+            if let Ok(g) = crate::binlog::events::MariaGtid::parse(ev.body()) {
+                let t = MariaGtidTriple {
+                    domain_id: g.domain_id,
+                    server_id: ev.header.server_id,
+                    seq_no: g.seq_no,
+                };
+                match state.iter_mut().find(|x| x.domain_id == t.domain_id) {
+                    Some(x) => *x = t,
+                    None => state.push(t),
+                }
+            }
+        }
+    }
+    state.sort_by_key(|g| g.domain_id);
+    Ok(state
+        .iter()
+        .map(|g| g.to_string())
+        .collect::<Vec<_>>()
+        .join(","))
+}
+
+/// A dump's parameters.
+struct Request {
+    file: String,
+    pos: u64,
+    flags: u16,
+    server_id: u32,
+}
+
+fn parse_dump(body: &[u8]) -> Option<Request> {
+    let pos = u32::from_le_bytes(body.get(0..4)?.try_into().ok()?) as u64;
+    let flags = u16::from_le_bytes(body.get(4..6)?.try_into().ok()?);
+    let server_id = u32::from_le_bytes(body.get(6..10)?.try_into().ok()?);
+    let file = String::from_utf8_lossy(body.get(10..)?)
+        .trim_end_matches('\0')
+        .to_string();
+    Some(Request {
+        file,
+        pos,
+        flags,
+        server_id,
+    })
+}
+
+/// COM_BINLOG_DUMP: streams until the replica goes, the session is killed, another dump
+/// of the same server_id replaces it, or the daemon stops. An error before the stream
+/// starts, or one that ends it, is sent as an error packet.
+pub(super) async fn dump<S>(
+    io: &mut PacketIo<BufReader<S>>,
+    s: &mut Session,
+    body: &[u8],
+) -> Result<(), WireError>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let mut out = Vec::with_capacity(FLUSH_AT + (64 << 10));
+    let r = stream(io, s, body, &mut out).await;
+    if let Some(req) = parse_dump(body) {
+        if let Ok(mut r) = s.shared.replicas.lock() {
+            if r.get(&req.server_id).is_some_and(|x| x.conn == s.id) {
+                r.remove(&req.server_id);
+            }
+        }
+    }
+    match r {
+        Ok(()) => Ok(()),
+        Err(Ended::Wire(e)) => Err(e),
+        Err(Ended::Sql(e)) => {
+            tracing::info!(code = e.code, error = %e.message, conn = s.id, "binlog dump ended");
+            out.clear();
+            super::results::frame_err(io, &mut out, &e);
+            io.write_framed(&out).await
+        }
+    }
+}
+
+enum Ended {
+    Wire(WireError),
+    Sql(SqlError),
+}
+
+impl From<SqlError> for Ended {
+    fn from(e: SqlError) -> Ended {
+        Ended::Sql(e)
+    }
+}
+
+impl From<WireError> for Ended {
+    fn from(e: WireError) -> Ended {
+        Ended::Wire(e)
+    }
+}
+
+/// One binlog file open for reading.
+struct Reader {
+    file: std::io::BufReader<std::fs::File>,
+    name: String,
+    pos: u64,
+    /// Its events carry checksums.
+    crc: bool,
+}
+
+impl Reader {
+    fn open(p: &Published, name: &str) -> Result<Reader, SqlError> {
+        let path = p.dir.join(name);
+        let f = std::fs::File::open(&path)
+            .map_err(|e| fatal(format!("could not open log file '{}': {e}", path.display())))?;
+        let mut r = Reader {
+            file: std::io::BufReader::with_capacity(64 << 10, f),
+            name: name.to_string(),
+            pos: 0,
+            crc: false,
+        };
+        let mut magic = [0u8; 4];
+        r.file
+            .read_exact(&mut magic)
+            .map_err(|_| fatal(format!("binlog '{name}' is truncated")))?;
+        if magic != crate::logbin::MAGIC {
+            return Err(fatal(format!("binlog '{name}' has no binlog magic")));
+        }
+        r.pos = 4;
+        Ok(r)
+    }
+
+    /// The event at the current position into `buf` (after what it holds).
+    fn next(&mut self, buf: &mut Vec<u8>) -> Result<usize, SqlError> {
+        let start = buf.len();
+        buf.resize(start + HEADER_LEN, 0);
+        self.file.read_exact(&mut buf[start..]).map_err(|e| {
+            fatal(format!(
+                "reading binlog '{}' at {}: {e}",
+                self.name, self.pos
+            ))
+        })?;
+        let size = u32::from_le_bytes([
+            buf[start + 9],
+            buf[start + 10],
+            buf[start + 11],
+            buf[start + 12],
+        ]) as usize;
+        if size < HEADER_LEN {
+            return Err(fatal(format!(
+                "binlog '{}' is damaged at {}: event size {size}",
+                self.name, self.pos
+            )));
+        }
+        buf.resize(start + size, 0);
+        self.file
+            .read_exact(&mut buf[start + HEADER_LEN..])
+            .map_err(|e| {
+                fatal(format!(
+                    "reading binlog '{}' at {}: {e}",
+                    self.name, self.pos
+                ))
+            })?;
+        self.pos += size as u64;
+        Ok(size)
+    }
+
+    fn seek(&mut self, pos: u64) -> Result<(), SqlError> {
+        self.file
+            .seek(SeekFrom::Start(pos))
+            .map_err(|e| fatal(format!("seeking in binlog '{}': {e}", self.name)))?;
+        self.pos = pos;
+        Ok(())
+    }
+}
+
+/// An artificial event (fake ROTATE, HEARTBEAT) from `server_id`.
+fn artificial(t: EventType, server_id: u32, log_pos: u64, body: &[u8], crc: bool) -> Vec<u8> {
+    let size = HEADER_LEN + body.len() + if crc { CHECKSUM_LEN } else { 0 };
+    let mut e = Vec::with_capacity(size + 1);
+    e.push(0);
+    e.extend_from_slice(&0u32.to_le_bytes());
+    e.push(t as u8);
+    e.extend_from_slice(&server_id.to_le_bytes());
+    e.extend_from_slice(&(size as u32).to_le_bytes());
+    e.extend_from_slice(&(log_pos as u32).to_le_bytes());
+    e.extend_from_slice(&LOG_EVENT_ARTIFICIAL_F.to_le_bytes());
+    e.extend_from_slice(body);
+    if crc {
+        let c = crate::binlog::event::crc32(&e[1..]);
+        e.extend_from_slice(&c.to_le_bytes());
+    }
+    e
+}
+
+async fn stream<S>(
+    io: &mut PacketIo<BufReader<S>>,
+    s: &mut Session,
+    body: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<(), Ended>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    s.require_admin("REPLICATION SLAVE")?;
+    let req =
+        parse_dump(body).ok_or_else(|| SqlError::new(1047, "Malformed COM_BINLOG_DUMP".into()))?;
+    let Some(shared) = s.shared.control.logbin_shared() else {
+        return Err(fatal("Binary log is not open").into());
+    };
+    let our_id = s.shared.cfg.server_id;
+    if req.server_id == our_id {
+        return Err(fatal(
+            "A slave with the same server_uuid/server_id as this master has connected",
+        )
+        .into());
+    }
+    let mut p = shared.get();
+    if !p.open {
+        return Err(fatal("Binary log is not open").into());
+    }
+    // The replica understands checksums when it said so (@master_binlog_checksum); the
+    // artificial events carry one then if the binlog's events do. (A replica too old to
+    // say so is not served differently: the events keep their checksums.)
+    let checksums = user_var(s, "master_binlog_checksum").is_some();
+    let heartbeat = user_var(s, "master_heartbeat_period")
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|ns| *ns > 0.0)
+        .map(|ns| Duration::from_nanos(ns as u64));
+    let gtid_state = match user_var(s, "slave_connect_state") {
+        Some(text) => Some(parse_gtid_list(&text)?),
+        None => None,
+    };
+    let (file, pos) = match &gtid_state {
+        Some(state) => (gtid_start_file(&p, state)?, 4),
+        None if req.file.is_empty() => match p.files.first() {
+            Some(f) => (f.clone(), req.pos.max(4)),
+            None => return Err(fatal("Binary log is not open").into()),
+        },
+        None => {
+            if !p.files.contains(&req.file) {
+                return Err(
+                    fatal("Could not find first log file name in binary log index file").into(),
+                );
+            }
+            (req.file.clone(), req.pos.max(4))
+        }
+    };
+    // Another dump of this server_id ends; this one may be ended the same way.
+    let replaced = Arc::new(AtomicBool::new(false));
+    if let Ok(mut d) = s.shared.dumps.lock() {
+        if let Some(old) = d.insert(req.server_id, replaced.clone()) {
+            old.store(true, Ordering::Release);
+        }
+    }
+    if let Ok(mut pi) = s.process.lock() {
+        pi.command = "Binlog Dump";
+        pi.since = Some(Instant::now());
+        pi.info = None;
+    }
+    let kill = s.process.lock().map(|p| p.kill.clone()).unwrap_or_default();
+    let mut r = Reader::open(&p, &file)?;
+    let len = std::fs::metadata(p.dir.join(&file)).map_or(0, |m| m.len());
+    if pos > len {
+        return Err(fatal(
+            "Client requested master to start replication from position > file size",
+        )
+        .into());
+    }
+    // The packet being sent: 0x00, then the event (read in place: no copy per event).
+    let mut ev = Vec::with_capacity(64 << 10);
+    // The fake ROTATE naming where the stream starts.
+    let fde_crc = read_fde(&mut r, &mut ev)?;
+    r.crc = fde_crc;
+    let crc_out = r.crc && checksums;
+    let mut rot = pos.to_le_bytes().to_vec();
+    rot.extend_from_slice(file.as_bytes());
+    io.frame_into(
+        out,
+        &artificial(EventType::Rotate, our_id, 0, &rot, crc_out),
+    );
+    // The file's FORMAT_DESCRIPTION; mid-file, with end position 0 (it is not at the
+    // replica's position).
+    if pos > 4 {
+        zero_log_pos(&mut ev[1..], r.crc);
+    }
+    io.frame_into(out, &ev);
+    if pos > r.pos {
+        r.seek(pos)?;
+    }
+    let mut skipping = false;
+    let mut last_sent = Instant::now();
+    loop {
+        if kill.load(Ordering::Acquire) || replaced.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let end = if p.mark.file == r.name {
+            p.mark.pos
+        } else if p.files.contains(&r.name) {
+            std::fs::metadata(p.dir.join(&r.name)).map_or(0, |m| m.len())
+        } else {
+            return Err(fatal(format!("binlog '{}' was purged while being read", r.name)).into());
+        };
+        while r.pos < end {
+            ev.clear();
+            ev.push(0);
+            r.next(&mut ev)?;
+            let t = ev[1 + 4];
+            if let Some(state) = &gtid_state {
+                if t == EventType::MariaGtid as u8 {
+                    skipping = crate::binlog::events::MariaGtid::parse(
+                        &ev[1 + HEADER_LEN..ev.len() - if r.crc { CHECKSUM_LEN } else { 0 }],
+                    )
+                    .is_ok_and(|g| {
+                        state
+                            .iter()
+                            .any(|s| s.domain_id == g.domain_id && s.seq_no >= g.seq_no)
+                    });
+                }
+                let framing = [
+                    EventType::FormatDescription as u8,
+                    EventType::Rotate as u8,
+                    EventType::GtidList as u8,
+                ];
+                if skipping && !framing.contains(&t) {
+                    continue;
+                }
+            }
+            io.frame_into(out, &ev);
+            if out.len() >= FLUSH_AT {
+                io.write_framed(out).await?;
+                out.clear();
+                last_sent = Instant::now();
+            }
+        }
+        if p.mark.file != r.name {
+            // The file is done (it ended with a ROTATE): on to the next.
+            let i = p.files.iter().position(|f| *f == r.name);
+            let Some(next) = i.and_then(|i| p.files.get(i + 1)).cloned() else {
+                return Err(
+                    fatal(format!("binlog '{}' has no successor in the index", r.name)).into(),
+                );
+            };
+            r = Reader::open(&p, &next)?;
+            r.crc = read_fde(&mut r, &mut ev)?;
+            io.frame_into(out, &ev);
+            continue;
+        }
+        if !out.is_empty() {
+            io.write_framed(out).await?;
+            out.clear();
+            last_sent = Instant::now();
+        }
+        if req.flags & NON_BLOCK != 0 {
+            // mysqlbinlog --read-from-remote-server without --stop-never: EOF at the end.
+            let eof = crate::wire::server::eof_packet(0, 0);
+            io.frame_into(out, &eof);
+            io.write_framed(out).await?;
+            return Ok(());
+        }
+        let wait = heartbeat
+            .unwrap_or(Duration::from_secs(1))
+            .min(Duration::from_secs(1));
+        let epoch = p.epoch;
+        p = shared.wait_past(&p, wait);
+        if p.epoch != epoch {
+            return Err(fatal("the binary logs were reset (RESET MASTER)").into());
+        }
+        if s.shared.control.stopping() {
+            return Ok(());
+        }
+        if let Some(hb) = heartbeat {
+            if last_sent.elapsed() >= hb && p.mark.file == r.name && r.pos >= p.mark.pos {
+                let e = artificial(
+                    EventType::Heartbeat,
+                    our_id,
+                    r.pos,
+                    r.name.as_bytes(),
+                    r.crc && checksums,
+                );
+                io.frame_into(out, &e);
+                io.write_framed(out).await?;
+                out.clear();
+                last_sent = Instant::now();
+            }
+        }
+    }
+}
+
+/// Reads the FORMAT_DESCRIPTION at the start of `r` into `ev` (after a 0x00: a packet
+/// ready to send); whether the file's events carry checksums.
+fn read_fde(r: &mut Reader, ev: &mut Vec<u8>) -> Result<bool, SqlError> {
+    ev.clear();
+    ev.push(0);
+    r.next(ev)?;
+    if ev[1 + 4] != EventType::FormatDescription as u8 {
+        return Err(fatal(format!(
+            "binlog '{}' does not start with a format description",
+            r.name
+        )));
+    }
+    let (alg, _) = crate::binlog::fde::declared_checksum(&ev[1..]);
+    Ok(alg == ChecksumAlg::Crc32)
+}
+
+/// Sets an event's end position to 0 (and its checksum again).
+fn zero_log_pos(ev: &mut [u8], crc: bool) {
+    ev[13..17].copy_from_slice(&0u32.to_le_bytes());
+    if crc && ev.len() >= HEADER_LEN + CHECKSUM_LEN {
+        let n = ev.len() - CHECKSUM_LEN;
+        let c = crate::binlog::event::crc32(&ev[..n]);
+        ev[n..].copy_from_slice(&c.to_le_bytes());
+    }
+}

@@ -1,0 +1,233 @@
+//! Replicant as a node of a replication tree (`log-bin` with `log_slave_updates`, the
+//! dump server): real MariaDB replicas chained off it in file/position mode and in GTID
+//! mode, and a second replicant chained off the first, while the top master runs a MIXED
+//! workload with row and statement events and DDL, and the middle replicant is SIGKILLed.
+//! Every table of every downstream node must end equal to the top master's.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::support::*;
+
+const SCHEMA: &str = "CREATE DATABASE chain;
+CREATE TABLE chain.t (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(40) NOT NULL, n INT NOT NULL DEFAULT 0, KEY (n));
+CREATE TABLE chain.u (id INT AUTO_INCREMENT PRIMARY KEY, k VARCHAR(20) NOT NULL, w BIGINT NULL)";
+
+/// Statements (MIXED logs most as statements), rows (the session's ROW format, and the
+/// unsafe UUID()), DDL.
+fn round(m: &MariaDb, r: usize) {
+    m.sql(&format!(
+        "INSERT INTO chain.t (v, n) VALUES ('s{r}a', {r}), ('s{r}b', {r} + 1);
+         SET SESSION binlog_format = ROW;
+         INSERT INTO chain.t (v, n) VALUES ('r{r}', {r} * 2);
+         UPDATE chain.t SET n = n + 1 WHERE id % 3 = {m3};
+         SET SESSION binlog_format = MIXED;
+         INSERT INTO chain.u (k, w) VALUES (CONCAT('k', {r}), {r} * 1000), (LEFT(UUID(), 8), NULL);
+         DELETE FROM chain.u WHERE w IS NULL AND k LIKE 'zz%';
+         BEGIN; UPDATE chain.t SET v = CONCAT(v, '+') WHERE n > {r}; DELETE FROM chain.t WHERE n = {r} + 1 AND v LIKE 's%b%'; COMMIT",
+        m3 = r % 3
+    ));
+}
+
+/// `table` on a MariaDB server equals the master's, waiting for it to catch up.
+fn wait_same_mariadb(m: &MariaDb, other: &MariaDb, table: &str, order: &str, what: &str) {
+    let q = format!("SELECT * FROM {table} ORDER BY {order}");
+    let want = m.sql(&q);
+    let mut got = String::new();
+    let ok = wait_until(Duration::from_secs(120), || {
+        got = other.sql_result(&q).unwrap_or_default();
+        got == want
+    });
+    assert!(
+        ok,
+        "{what}: {table} differs from the master's:\nmaster:\n{want}\n{what}:\n{got}\n{}",
+        other.sql("SHOW SLAVE STATUS\\G")
+    );
+}
+
+/// `table` in a replicant's store equals the master's, waiting for it to catch up.
+fn wait_same_replicant(m: &MariaDb, datadir: &Path, table: &str, order: &str) {
+    let want = m.sql(&format!("SELECT * FROM {table} ORDER BY {order}"));
+    let mut got = String::new();
+    let ok = wait_until(Duration::from_secs(120), || {
+        // (The table may not be there yet.)
+        let out = replicant_cmd(["table-dump", "--datadir", datadir.to_str().unwrap(), table]);
+        got = String::from_utf8_lossy(&out.stdout).into_owned();
+        out.status.success() && got == want
+    });
+    assert!(
+        ok,
+        "chained replicant: {table} differs from the master's:\nmaster:\n{want}\nreplicant:\n{got}\n{}",
+        status_of(datadir)
+    );
+}
+
+/// A MariaDB replica (no binlog of its own) of replicant's endpoint `port`.
+fn downstream_mariadb(port: u16, server_id: u32, position: &str) -> MariaDb {
+    let d = MariaDb::start(MasterOpts {
+        server_id,
+        log_bin: false,
+        ..MasterOpts::default()
+    });
+    d.sql(&format!(
+        "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT={port}, MASTER_USER='repl', \
+         MASTER_PASSWORD='repl', MASTER_CONNECT_RETRY=1, {position}; START SLAVE"
+    ));
+    d
+}
+
+const MIDDLE: [&str; 5] = [
+    "--log-bin=abin",
+    "--log-slave-updates",
+    "--account=root@localhost ADMIN",
+    "--account=repl@% IDENTIFIED BY 'repl' ADMIN",
+    "--account=reader@% IDENTIFIED BY 'r' READ",
+];
+
+#[test]
+fn mariadb_and_replicant_replicas_chain_off_replicant() {
+    let m = MariaDb::start(MasterOpts::format("MIXED"));
+    m.create_repl_user("repl", "repl");
+    m.sql(SCHEMA);
+    let mut a = Replica::start(&m, &MIDDLE);
+    let port = a.proc.port();
+    a.proc.wait_endpoint();
+    round(&m, 1);
+    a.wait_applied(&m);
+    // The first file is the one replicant started before any event (MariaDB's format,
+    // no transactions); its successor has the master's FORMAT_DESCRIPTION.
+    let by_pos = downstream_mariadb(port, 103, "MASTER_LOG_FILE='abin.000001', MASTER_LOG_POS=4");
+    let by_gtid = downstream_mariadb(port, 105, "MASTER_USE_GTID=slave_pos");
+    // A second replicant (server_id 104) replicating the first.
+    let chained = {
+        let dir = tempfile::Builder::new()
+            .prefix("rpl-ap-")
+            .tempdir_in("/tmp")
+            .unwrap();
+        let datadir = dir.path().join("data");
+        let proc = Replicant::spawn(run_args(&datadir, port, 104, &["--master-connect-retry=1"]));
+        Replica { proc, datadir, dir }
+    };
+    for r in 2..5 {
+        round(&m, r);
+    }
+    m.sql("ALTER TABLE chain.t ADD COLUMN extra VARCHAR(10) NULL DEFAULT 'x'; CREATE INDEX vi ON chain.u (k)");
+    // The middle replicant is SIGKILLed while the master writes; it comes back on the same
+    // port and datadir, and everyone downstream reconnects.
+    let writer = {
+        let port = m.port();
+        std::thread::spawn(move || {
+            for r in 5..25 {
+                let q = format!(
+                    "INSERT INTO chain.t (v, n, extra) VALUES ('w{r}', {r}, 'y'); UPDATE chain.u SET w = w + 1 WHERE k = 'k1'"
+                );
+                let out = std::process::Command::new("mariadb")
+                    .args([
+                        "--no-defaults",
+                        "--protocol=TCP",
+                        "--host=127.0.0.1",
+                        "-uroot",
+                    ])
+                    .arg(format!("--port={port}"))
+                    .args(["-e", &q])
+                    .output()
+                    .expect("mariadb client");
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(150));
+    a.proc.kill9();
+    let mut args = run_args(&a.datadir, m.port(), 102, &MIDDLE);
+    args.push(format!("--port={port}"));
+    a.proc = Replicant::spawn(args);
+    writer.join().unwrap();
+    round(&m, 30);
+    a.wait_applied(&m);
+    for (table, order) in [("chain.t", "id"), ("chain.u", "id")] {
+        assert_same_table(&m, &a.datadir, table, order);
+        wait_same_mariadb(&m, &by_pos, table, order, "file/position replica");
+        wait_same_mariadb(&m, &by_gtid, table, order, "GTID replica");
+        wait_same_replicant(&m, &chained.datadir, table, order);
+    }
+    let st = chained.status();
+    assert!(st.contains("Last_SQL_Errno: 0"), "{st}");
+    // The GTID replica's position is the master's GTIDs, which kept their server_id.
+    let master_gtid = m.sql("SELECT @@gtid_binlog_pos");
+    assert_eq!(by_gtid.sql("SELECT @@gtid_slave_pos"), master_gtid);
+    assert_eq!(a.proc.sql("SELECT @@gtid_binlog_pos").unwrap(), master_gtid);
+    // SHOW MASTER STATUS and SHOW BINARY LOGS answer from the binlog.
+    let ms = a.proc.sql("SHOW MASTER STATUS").unwrap();
+    let last = a.proc.sql("SHOW BINARY LOGS").unwrap();
+    let last_file = last
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .split('\t')
+        .next()
+        .unwrap_or_default();
+    assert!(ms.starts_with(&format!("{last_file}\t")), "{ms} / {last}");
+    // mariadb-binlog reads replicant's binlog, the master's rows in it.
+    let out = std::process::Command::new("mariadb-binlog")
+        .args(["-v", "--base64-output=decode-rows"])
+        .args(last.lines().map(|l| {
+            a.datadir
+                .join(l.split('\t').next().unwrap_or_default())
+                .display()
+                .to_string()
+        }))
+        .output()
+        .expect("mariadb-binlog");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("### INSERT INTO `chain`.`t`"),
+        "no rows in:\n{text}"
+    );
+    assert!(
+        text.contains("ALTER TABLE chain.t ADD COLUMN extra"),
+        "no DDL in:\n{text}"
+    );
+    // A position in no file: mysqld's 1236.
+    let lost = downstream_mariadb(port, 106, "MASTER_LOG_FILE='abin.000099', MASTER_LOG_POS=4");
+    let mut st = String::new();
+    assert!(
+        wait_until(Duration::from_secs(30), || {
+            st = lost.sql("SHOW SLAVE STATUS\\G");
+            // (Values only: the CLI runs in batch mode without column names.)
+            st.contains("\n1236\n")
+        }),
+        "{st}"
+    );
+    assert!(
+        st.contains("Could not find first log file name in binary log index file"),
+        "{st}"
+    );
+    // An account without REPLICATION SLAVE cannot dump.
+    let reader = MariaDb::start(MasterOpts {
+        server_id: 107,
+        log_bin: false,
+        ..MasterOpts::default()
+    });
+    reader.sql(&format!(
+        "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT={port}, MASTER_USER='reader', \
+         MASTER_PASSWORD='r', MASTER_CONNECT_RETRY=1, MASTER_LOG_FILE='abin.000001', MASTER_LOG_POS=4; START SLAVE"
+    ));
+    assert!(
+        wait_until(Duration::from_secs(30), || {
+            st = reader.sql("SHOW SLAVE STATUS\\G");
+            st.contains("REPLICATION SLAVE")
+        }),
+        "{st}"
+    );
+    drop(chained);
+}
