@@ -103,13 +103,12 @@ impl Session {
             ("RELAYLOG", "EVENTS") => {
                 // The relay log holds everything replicated, filtered databases included.
                 self.require_admin("REPLICATION SLAVE ADMIN")?;
-                self.relaylog_events(sql).await
+                self.log_events(sql, false).await
             }
-            ("BINLOG", "EVENTS") => Ok(Reply::Rows {
-                // No binlog of its own (yet): what mysqld with log_bin off shows.
-                columns: events_columns(),
-                rows: Vec::new(),
-            }),
+            ("BINLOG", "EVENTS") => {
+                self.require_admin("BINLOG MONITOR")?;
+                self.log_events(sql, true).await
+            }
             ("BINARY" | "MASTER", "LOGS") => self.show_binary_logs(),
             ("DATABASES" | "SCHEMAS", _) => self.show_databases(p),
             ("GRANTS", _) => self.show_grants(sql),
@@ -359,8 +358,10 @@ impl Session {
         }
     }
 
-    /// SHOW RELAYLOG EVENTS [IN 'file'] [FROM pos] [LIMIT [offset,] count].
-    pub(super) async fn relaylog_events(&self, sql: &str) -> Result<Reply, SqlError> {
+    /// SHOW RELAYLOG EVENTS (`binlog` false) or SHOW BINLOG EVENTS [IN 'file'] [FROM pos]
+    /// [LIMIT [offset,] count].
+    pub(super) async fn log_events(&self, sql: &str, binlog: bool) -> Result<Reply, SqlError> {
+        let what = if binlog { "BINLOG" } else { "RELAYLOG" };
         let toks = parse::tokens(sql)?;
         let kw = |i: usize, k: &str| matches!(toks.get(i), Some(Token::Word(w)) if w.value.eq_ignore_ascii_case(k));
         let num = |i: usize| match toks.get(i) {
@@ -400,11 +401,25 @@ impl Session {
                 return Err(syntax_error(sql, "Line: 1, Column: 1"));
             }
         }
-        let opts = crate::relay::RelayOptions::from_config(&self.shared.cfg);
+        let (dir, base) = if binlog {
+            match &self.shared.cfg.binlog {
+                Some(b) => crate::logbin::location(&self.shared.cfg.datadir, &b.name),
+                // mysqld with log_bin off shows nothing.
+                None => {
+                    return Ok(Reply::Rows {
+                        columns: events_columns(),
+                        rows: Vec::new(),
+                    })
+                }
+            }
+        } else {
+            let opts = crate::relay::RelayOptions::from_config(&self.shared.cfg);
+            (opts.dir, opts.base)
+        };
         let file = match file {
             Some(f) => f,
             None => {
-                let index = crate::relay::RelayIndex::read(&opts.dir, &opts.base)
+                let index = crate::relay::RelayIndex::read(&dir, &base)
                     .map_err(|e| SqlError::new(1105, e.to_string()))?;
                 match index.files().first() {
                     Some(f) => f.trim_start_matches("./").to_string(),
@@ -420,19 +435,20 @@ impl Session {
         let name = std::path::Path::new(&file)
             .file_name()
             .map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned());
-        let path = opts.dir.join(&name);
+        let path = dir.join(&name);
         if !path.exists() {
             return Err(SqlError::new(
                 1220,
-                "Error when executing command SHOW RELAYLOG EVENTS: Could not find target log"
-                    .into(),
+                format!(
+                    "Error when executing command SHOW {what} EVENTS: Could not find target log"
+                ),
             ));
         }
         let rows =
             crate::inspect::events::read_events(&path, from, offset, limit).map_err(|e| {
                 SqlError::new(
                     1220,
-                    format!("Error when executing command SHOW RELAYLOG EVENTS: {e}"),
+                    format!("Error when executing command SHOW {what} EVENTS: {e}"),
                 )
             })?;
         Ok(Reply::Rows {

@@ -22,6 +22,7 @@ mod endpoint_meta;
 mod endpoint_snapshot;
 mod foreign_keys;
 mod harness;
+mod logbin;
 mod query_oracle;
 mod readers;
 mod receive;

@@ -1,0 +1,279 @@
+//! Replicant's own binlog against a real MariaDB master: it holds every applied
+//! transaction exactly once through SIGKILLs (the master's GTIDs, in order, nothing
+//! doubled or lost), leaves out what filters kept from being applied and what
+//! binlog-ignore-db names, and answers FLUSH / PURGE BINARY LOGS, SHOW BINLOG EVENTS,
+//! RESET MASTER and heartbeats as mysqld.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::support::*;
+
+/// The GTIDs of binlog files, in order, as `mariadb-binlog` decodes them.
+fn gtids_of(files: &[PathBuf]) -> Vec<String> {
+    let out = std::process::Command::new("mariadb-binlog")
+        .args(files)
+        .output()
+        .expect("mariadb-binlog");
+    assert!(
+        out.status.success(),
+        "mariadb-binlog {files:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let at = l.find("\tGTID ")?;
+            l[at + 6..].split_whitespace().next().map(str::to_string)
+        })
+        .collect()
+}
+
+/// Replicant's binlog files, in index order.
+fn files_of(dir: &Path, base: &str) -> Vec<PathBuf> {
+    std::fs::read_to_string(dir.join(format!("{base}.index")))
+        .unwrap()
+        .lines()
+        .map(|l| dir.join(l.trim_start_matches("./")))
+        .collect()
+}
+
+#[test]
+fn the_binlog_holds_each_applied_transaction_once_through_sigkills() {
+    let m = master();
+    let extra = [
+        "--log-bin=kb",
+        "--log-slave-updates",
+        "--max-binlog-size=64K",
+    ];
+    let mut r = Replica::start(&m, &extra);
+    m.sql("CREATE DATABASE k; CREATE TABLE k.t (id INT PRIMARY KEY, v VARCHAR(200), n INT)");
+    let port = m.port();
+    let writer = std::thread::spawn(move || {
+        for b in 0..60 {
+            let mut q = String::new();
+            for i in 0..20 {
+                let id = b * 20 + i;
+                q.push_str(&format!(
+                    "INSERT INTO k.t VALUES ({id}, REPEAT('v', {}), {b}); ",
+                    50 + id % 100
+                ));
+            }
+            q.push_str(&format!("BEGIN; UPDATE k.t SET n = n + 1 WHERE id % 7 = {}; DELETE FROM k.t WHERE id = {}; COMMIT", b % 7, b * 20));
+            let out = std::process::Command::new("mariadb")
+                .args([
+                    "--no-defaults",
+                    "--protocol=TCP",
+                    "--host=127.0.0.1",
+                    "-uroot",
+                ])
+                .arg(format!("--port={port}"))
+                .args(["-e", &q])
+                .output()
+                .expect("mariadb client");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    });
+    // SIGKILLs while transactions stream in, each restart cutting the binlog back to what
+    // the store committed.
+    for _ in 0..4 {
+        std::thread::sleep(Duration::from_millis(600));
+        r.proc.kill9();
+        r.proc = Replicant::spawn(run_args(&r.datadir, m.port(), 102, &extra));
+    }
+    writer.join().unwrap();
+    r.wait_applied(&m);
+    assert_same_table(&m, &r.datadir, "k.t", "id");
+    let ours = gtids_of(&files_of(&r.datadir, "kb"));
+    let masters = gtids_of(&m.binlog_files());
+    assert!(ours.len() > 1000, "{} transactions logged", ours.len());
+    assert_eq!(
+        ours, masters,
+        "replicant's binlog is not the master's transactions, once each"
+    );
+    // Rotation at max_binlog_size happened, every file readable.
+    assert!(files_of(&r.datadir, "kb").len() > 3);
+}
+
+#[test]
+fn filtered_and_binlog_ignored_changes_stay_out_of_the_binlog() {
+    let m = MariaDb::start(MasterOpts::format("MIXED"));
+    m.create_repl_user("repl", "repl");
+    let extra = [
+        "--log-bin=fb",
+        "--log-slave-updates",
+        "--replicate-ignore-db=skipped",
+        "--binlog-ignore-db=unlogged",
+        "--account=root@localhost ADMIN",
+    ];
+    let mut r = Replica::start(&m, &extra);
+    m.sql(
+        "CREATE DATABASE kept; CREATE DATABASE skipped; CREATE DATABASE unlogged;
+         CREATE TABLE kept.t (id INT PRIMARY KEY);
+         USE skipped; CREATE TABLE t (id INT PRIMARY KEY); USE kept;
+         CREATE TABLE unlogged.t (id INT PRIMARY KEY);
+         USE kept; INSERT INTO t VALUES (1);
+         USE skipped; INSERT INTO t VALUES (2);
+         USE unlogged; INSERT INTO t VALUES (3);
+         SET SESSION binlog_format = ROW;
+         INSERT INTO kept.t VALUES (4); INSERT INTO skipped.t VALUES (5); INSERT INTO unlogged.t VALUES (6);
+         BEGIN; INSERT INTO kept.t VALUES (7); INSERT INTO unlogged.t VALUES (8); COMMIT",
+    );
+    r.wait_applied(&m);
+    // Applied: kept and unlogged; not skipped.
+    assert_eq!(dump(&r.datadir, "kept.t"), "1\n4\n7\n");
+    assert_eq!(dump(&r.datadir, "unlogged.t"), "3\n6\n8\n");
+    let out = std::process::Command::new("mariadb-binlog")
+        .args(["-v", "--base64-output=decode-rows"])
+        .args(files_of(&r.datadir, "fb"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("INSERT INTO t VALUES (1)"), "{text}");
+    assert!(text.contains("### INSERT INTO `kept`.`t`"), "{text}");
+    for gone in [
+        "VALUES (2)",
+        "VALUES (3)",
+        "`skipped`.`t`",
+        "`unlogged`.`t`",
+        "CREATE DATABASE skipped",
+    ] {
+        assert!(
+            !text.contains(gone),
+            "{gone} is in replicant's binlog:\n{text}"
+        );
+    }
+    // The mixed transaction keeps its kept.t row.
+    assert!(text.contains("@1=7"), "{text}");
+
+    // FLUSH BINARY LOGS starts a file; SHOW BINARY LOGS lists it; PURGE removes the older.
+    let before = r.proc.sql("SHOW BINARY LOGS").unwrap();
+    r.proc.sql("FLUSH BINARY LOGS").unwrap();
+    let after = r.proc.sql("SHOW BINARY LOGS").unwrap();
+    assert_eq!(after.lines().count(), before.lines().count() + 1, "{after}");
+    let last = after
+        .lines()
+        .last()
+        .unwrap()
+        .split('\t')
+        .next()
+        .unwrap()
+        .to_string();
+    let status = r.proc.sql("SHOW MASTER STATUS").unwrap();
+    assert!(status.starts_with(&format!("{last}\t")), "{status}");
+    let events = r
+        .proc
+        .sql(&format!("SHOW BINLOG EVENTS IN '{last}'"))
+        .unwrap();
+    assert!(
+        events.contains("Format_desc") && events.contains("Gtid_list"),
+        "{events}"
+    );
+    r.proc
+        .sql(&format!("PURGE BINARY LOGS TO '{last}'"))
+        .unwrap();
+    assert_eq!(
+        r.proc.sql("SHOW BINARY LOGS").unwrap().lines().count(),
+        1,
+        "PURGE left files"
+    );
+    assert!(!r.datadir.join("fb.000001").exists());
+    let e = r.proc.sql("PURGE BINARY LOGS TO 'fb.000077'").unwrap_err();
+    assert!(e.contains("1373"), "{e}");
+    // Transactions go on into the new file, and a restart keeps going from there.
+    m.sql("INSERT INTO kept.t VALUES (9)");
+    r.wait_applied(&m);
+    r.proc.terminate();
+    r.proc = Replicant::spawn(run_args(&r.datadir, m.port(), 102, &extra));
+    m.sql("INSERT INTO kept.t VALUES (10)");
+    r.wait_applied(&m);
+    let gtids = gtids_of(&files_of(&r.datadir, "fb"));
+    let master = m.sql("SELECT @@gtid_binlog_pos");
+    assert_eq!(gtids.last().map(String::as_str), Some(master.trim()));
+    // RESET MASTER: one empty first file.
+    r.proc.sql("RESET MASTER").unwrap();
+    let logs = r.proc.sql("SHOW BINARY LOGS").unwrap();
+    assert!(logs.starts_with("fb.000001\t"), "{logs}");
+    assert_eq!(logs.lines().count(), 1);
+    assert_eq!(r.proc.sql("SELECT @@gtid_binlog_pos").unwrap().trim(), "");
+}
+
+#[test]
+fn an_idle_dump_sends_heartbeats_and_a_second_dump_replaces_the_first() {
+    let m = master();
+    let extra = [
+        "--log-bin=hb",
+        "--log-slave-updates",
+        "--account=repl@% IDENTIFIED BY 'repl' ADMIN",
+        "--account=root@localhost ADMIN",
+    ];
+    let mut r = Replica::start(&m, &extra);
+    r.proc.wait_endpoint();
+    m.sql("CREATE DATABASE h; CREATE TABLE h.t (id INT PRIMARY KEY); INSERT INTO h.t VALUES (1)");
+    r.wait_applied(&m);
+    let d = MariaDb::start(MasterOpts {
+        server_id: 103,
+        log_bin: false,
+        ..MasterOpts::default()
+    });
+    d.sql(&format!(
+        "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT={}, MASTER_USER='repl', \
+         MASTER_PASSWORD='repl', MASTER_CONNECT_RETRY=1, MASTER_HEARTBEAT_PERIOD=0.2, \
+         MASTER_LOG_FILE='hb.000001', MASTER_LOG_POS=4; START SLAVE",
+        r.proc.port()
+    ));
+    let beats = || -> u64 {
+        d.sql("SHOW GLOBAL STATUS LIKE 'Slave_received_heartbeats'")
+            .split('\t')
+            .nth(1)
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0)
+    };
+    assert!(
+        wait_until(Duration::from_secs(30), || beats() >= 3),
+        "no heartbeats: {}",
+        d.sql("SHOW SLAVE STATUS\\G")
+    );
+    assert_eq!(d.sql("SELECT * FROM h.t"), "1\n");
+    // SHOW SLAVE HOSTS lists it.
+    let hosts = r.proc.sql("SHOW SLAVE HOSTS").unwrap();
+    assert!(hosts.starts_with("103\t"), "{hosts}");
+    // A second replica with the same server_id takes the dump over (mysqld ends the
+    // first); the first reconnects and takes it back, and both keep receiving.
+    let twin = MariaDb::start(MasterOpts {
+        server_id: 103,
+        log_bin: false,
+        ..MasterOpts::default()
+    });
+    twin.sql(&format!(
+        "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT={}, MASTER_USER='repl', \
+         MASTER_PASSWORD='repl', MASTER_CONNECT_RETRY=1, \
+         MASTER_LOG_FILE='hb.000001', MASTER_LOG_POS=4; START SLAVE",
+        r.proc.port()
+    ));
+    assert!(
+        wait_until(Duration::from_secs(30), || twin
+            .sql_result("SELECT * FROM h.t")
+            .unwrap_or_default()
+            == "1\n"),
+        "{}",
+        twin.sql("SHOW SLAVE STATUS\\G")
+    );
+    let dumps = || {
+        r.proc
+            .sql("SHOW PROCESSLIST")
+            .unwrap()
+            .matches("Binlog Dump")
+            .count()
+            .to_string()
+    };
+    assert!(
+        wait_until(Duration::from_secs(10), || dumps() == "1"),
+        "dumps for one server_id: {}",
+        dumps()
+    );
+}
