@@ -57,7 +57,10 @@ fn main() {
         trx.trim()
     );
 
-    let (ours, peak_kb) = replicant_catchup(&m, &end_file, end_pos);
+    let tables: Vec<String> = (1..=4).map(|i| format!("sbtest.sbtest{i}")).collect();
+    let caught = replicant_catchup(&m, &[], &end_file, end_pos, &tables);
+    let (ours, peak_kb) = (caught.took, caught.peak_kb);
+    drop(caught);
     eprintln!("replicant: {ours:?}, peak RSS {} MB", peak_kb / 1024);
     if std::env::var("CATCHUP_ONLY_REPLICANT").is_ok() {
         return;
@@ -93,57 +96,6 @@ fn main() {
         "| replicant peak RSS | {} MB | goal < 512 MB |",
         peak_kb / 1024
     );
-}
-
-/// Starts replicant on an empty datadir; returns the time to apply everything and its
-/// peak RSS. Checks the tables against the master.
-fn replicant_catchup(m: &MariaDb, end_file: &str, end_pos: u64) -> (Duration, u64) {
-    let dir = tempfile::Builder::new()
-        .prefix("rpl-catchup-")
-        .tempdir_in("/tmp")
-        .unwrap();
-    let datadir = dir.path().join("data");
-    let t = Instant::now();
-    let mut r = Replicant::spawn(run_args(&datadir, m.port(), 102, &[]));
-    let pid = r.pid().unwrap();
-    // CATCHUP_PERF=FILE: record a CPU profile of replicant while it catches up.
-    let perf = std::env::var("CATCHUP_PERF")
-        .ok()
-        .map(|out| perf_start(&out));
-    let status = datadir.join("applier-status.json");
-    let want_file = format!("\"relay_master_log_file\": \"{end_file}\"");
-    let want_pos = format!("\"exec_master_log_pos\": {end_pos},");
-    let mut peak_kb = 0;
-    loop {
-        peak_kb = peak_kb.max(vm_hwm_kb(pid));
-        let s = std::fs::read_to_string(&status).unwrap_or_default();
-        if s.contains(&want_file) && s.contains(&want_pos) {
-            break;
-        }
-        assert!(
-            !s.contains("\"slave_sql_running\": \"No\""),
-            "applier stopped:\n{s}"
-        );
-        assert!(r.try_wait().is_none(), "replicant exited:\n{}", r.stderr());
-        assert!(
-            t.elapsed() < Duration::from_secs(3600),
-            "replicant did not catch up:\n{s}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let took = t.elapsed();
-    peak_kb = peak_kb.max(vm_hwm_kb(pid));
-    if let Some(p) = perf {
-        perf_stop(p);
-    }
-    for i in 1..=4 {
-        let table = format!("sbtest.sbtest{i}");
-        let want = m.sql(&format!("SELECT * FROM {table} ORDER BY id"));
-        let got = dump(&datadir, &table);
-        assert!(want == got, "{table} differs from the master");
-    }
-    r.terminate();
-    (took, peak_kb)
 }
 
 /// Starts a MariaDB replica with `extra` options and times START SLAVE to the master's end.
@@ -207,15 +159,4 @@ fn show_slave_status(db: &MariaDb) -> String {
         .output()
         .expect("mariadb CLI");
     String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn vm_hwm_kb(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
 }

@@ -15,7 +15,6 @@ mod support;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use ::replicant::wire::client::{ConnectOptions, Connection};
 use support::*;
 
 fn main() {
@@ -77,7 +76,12 @@ fn main() {
 
     // (b) receive into durable relay files vs discard.
     let (end_file, end_pos) = m.master_status();
-    let discard = discard_dump(&m, &end_file, end_pos);
+    let first = m.binlog_files()[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let discard = discard_dump(m.port(), "repl", "repl", &first, &end_file, end_pos);
     let total: u64 = files
         .iter()
         .map(|f| std::fs::metadata(f).unwrap().len())
@@ -179,61 +183,4 @@ fn time_cmd(cmd: &mut Command) -> Duration {
         .unwrap();
     assert!(status.success(), "{cmd:?} failed");
     t.elapsed()
-}
-
-/// Reads the dump from the first binlog to (file, pos) and throws the events away.
-fn discard_dump(m: &MariaDb, end_file: &str, end_pos: u64) -> Duration {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let opts = ConnectOptions {
-            host: "127.0.0.1".into(),
-            port: m.port(),
-            user: "repl".into(),
-            password: "repl".into(),
-            ssl: Default::default(),
-            public_key: None,
-            connect_timeout: Duration::from_secs(10),
-        };
-        let first = m.binlog_files()[0]
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
-        // Timed from the connect, like the replicant run it is compared with.
-        let t = Instant::now();
-        let mut c = Connection::connect(&opts).await.unwrap();
-        c.query("SET @master_binlog_checksum = @@global.binlog_checksum")
-            .await
-            .unwrap();
-        c.query("SET @mariadb_slave_capability = 4").await.unwrap();
-        c.binlog_dump(104, &first, 4).await.unwrap();
-        let mut buf = Vec::new();
-        let mut file = first;
-        loop {
-            let ev = c.read_event(&mut buf).await.unwrap().expect("event");
-            let h = ::replicant::binlog::EventHeader::parse(ev).unwrap();
-            if h.type_code == 4 {
-                let r = ::replicant::binlog::events::Rotate::parse(&ev[19..ev.len() - 4]).unwrap();
-                file = r.next_file_lossy().into_owned();
-            }
-            if file == end_file && h.log_pos as u64 == end_pos {
-                break;
-            }
-        }
-        t.elapsed()
-    })
-}
-
-fn vm_hwm_kb(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
 }

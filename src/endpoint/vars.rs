@@ -129,6 +129,14 @@ pub fn initial_globals(cfg: &Config) -> BTreeMap<&'static str, (Scope, Value)> {
             Value::UInt(cfg.binlog.as_ref().map_or(0, |b| b.expire_secs / 86_400)),
         ),
         ("gtid_domain_id", Both, i(0)),
+        // MySQL replicas ask for these before dumping.
+        (
+            "server_uuid",
+            ReadOnly,
+            t(&crate::source::load_or_create_uuid(&cfg.datadir).unwrap_or_default()),
+        ),
+        ("gtid_mode", ReadOnly, t("OFF")),
+        ("enforce_gtid_consistency", ReadOnly, t("OFF")),
         ("gtid_strict_mode", Global, i(0)),
         ("gtid_ignore_duplicates", Global, i(0)),
         ("rpl_semi_sync_master_enabled", Global, i(0)),

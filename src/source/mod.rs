@@ -534,7 +534,7 @@ fn now_secs() -> u64 {
 }
 
 /// The replica's UUID (sent as @slave_uuid), created once per datadir like mysqld's auto.cnf.
-fn load_or_create_uuid(datadir: &std::path::Path) -> std::io::Result<String> {
+pub fn load_or_create_uuid(datadir: &std::path::Path) -> std::io::Result<String> {
     let path: PathBuf = datadir.join("replica-uuid");
     if let Ok(s) = std::fs::read_to_string(&path) {
         let s = s.trim().to_string();
