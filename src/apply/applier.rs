@@ -220,6 +220,11 @@ impl Applier {
             &opts.datadir.join("store"),
             opts.disk_space_reserve,
         );
+        if let Some(lb) = &opts.logbin {
+            // A previous applier of this daemon may have stopped between writing a batch
+            // and committing it: the binlog goes back to what the store holds.
+            lock(lb).rollback()?;
+        }
         Ok(Applier {
             space,
             report,

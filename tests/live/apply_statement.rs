@@ -50,6 +50,7 @@ const PART2: &str = "UPDATE shop.item SET qty = qty * 2, ratio = qty / 4 WHERE q
 DELETE FROM shop.item WHERE qty < 3 ORDER BY id DESC LIMIT 1;
 INSERT INTO shop.item (sku, qty, price) SELECT CONCAT('copy-', sku), qty, price * 2 FROM shop.item WHERE id < 4 ORDER BY id;
 SET SESSION auto_increment_increment=2, auto_increment_offset=1; INSERT INTO shop.item (sku) VALUES ('inc1'), ('inc2');
+INSERT INTO shop.log (id, item_id, what) VALUES (NULL, 1, 'gen'), (900, 1, 'explicit'), (NULL, 1, 'after explicit'), (10, 1, 'low explicit'), (NULL, 1, 'gen again');
 INSERT INTO shop.log (item_id, what, at) VALUES (LAST_INSERT_ID(), 'last id', NOW());
 INSERT INTO shop.log (item_id, what) VALUES (FLOOR(RAND() * 1000000), 'rand 1'), (FLOOR(RAND() * 1000000), 'rand 2');
 UPDATE shop.item SET ratio = RAND() WHERE id < 4;

@@ -481,10 +481,30 @@ fn seed_slave_cnf_starts_replicant() {
     p.wait_for("relay index", WAIT, || idx.exists());
     let err = p.stderr();
     assert!(
-        err.contains("ignoring options that do not apply to replicant: binlog-ignore-db=mysql"),
+        err.contains(
+            "ignoring options that do not apply to replicant: binlog-cache-size=1M, binlog-format=mixed"
+        ),
         "{err}"
     );
     assert_eq!(err.matches("ignoring options").count(), 1);
+    // log-bin with log_slave_updates: the seed's slave logs what it applies, db01.user's
+    // rows included.
+    let binlog_index = dir.path().join("data/mall-mysql-slave1-bin.index");
+    let mut decoded = String::new();
+    p.wait_for("db01.user rows in the slave's binlog", WAIT, || {
+        let files: Vec<_> = std::fs::read_to_string(&binlog_index)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| dir.path().join("data").join(l.trim_start_matches("./")))
+            .collect();
+        decoded = std::process::Command::new("mariadb-binlog")
+            .args(["-v", "--base64-output=decode-rows"])
+            .args(&files)
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default();
+        !files.is_empty() && decoded.matches("### INSERT INTO `db01`.`user`").count() > 0
+    });
     p.terminate();
 }
 

@@ -106,6 +106,14 @@ pub(super) fn apply_statement(
                     ))));
                 }
             }
+            if status.flags2.is_some_and(|f| f & OPTION_AUTO_IS_NULL != 0)
+                && text.to_ascii_uppercase().contains("IS NULL")
+            {
+                // `auto_col IS NULL` meant "the row just inserted" on the master.
+                return Err(fail(SqlError::not_supported(
+                    "replaying IS NULL under sql_auto_is_null=1",
+                )));
+            }
             let session = master_session(&db, q, &status, timestamp, &vars, &time_zone);
             let cat = catalog.as_ref().unwrap_or(committed);
             let Prepared {
@@ -317,6 +325,9 @@ pub(super) fn master_session<'a>(
             .is_none_or(|f| f & OPTION_NO_FOREIGN_KEY_CHECKS == 0),
     }
 }
+
+/// flags2's OPTION_AUTO_IS_NULL: the session ran with `sql_auto_is_null=1`.
+const OPTION_AUTO_IS_NULL: u32 = 1 << 14;
 
 /// flags2's OPTION_NO_FOREIGN_KEY_CHECKS: the session ran with `foreign_key_checks=0`.
 const OPTION_NO_FOREIGN_KEY_CHECKS: u32 = 1 << 26;

@@ -130,6 +130,13 @@ impl Replay<'_> {
                             session.sql_mode & NO_AUTO_VALUE_ON_ZERO == 0 && v.as_i64() == Some(0)
                         }
                     };
+                    if !generate {
+                        // An explicit value past the counter moves it (mysqld's next value
+                        // after `VALUES (NULL), (100), (NULL)` is 101).
+                        if let Some(v) = value.and_then(Value::as_i64).filter(|v| *v > 0) {
+                            auto.explicit(v as u64);
+                        }
+                    }
                     if generate {
                         let id = auto.next(self, &t, i, session, txn).map_err(sql_err)?;
                         let mut out = Vec::new();
@@ -497,6 +504,30 @@ impl AutoIncrement {
         self.generated = None;
     }
 
+    /// The smallest value on the `auto_increment_increment` / `_offset` grid that is at
+    /// least `id`.
+    fn on_grid(&self, id: u64) -> u64 {
+        if self.step <= 1 {
+            return id;
+        }
+        let off = self.offset.min(self.step);
+        if id <= off {
+            off
+        } else {
+            off + (id - off).div_ceil(self.step) * self.step
+        }
+    }
+
+    /// The row gave the column `v` itself: a value at or past the next one to generate
+    /// moves the counter past it.
+    fn explicit(&mut self, v: u64) {
+        if let Some(n) = self.next {
+            if v >= n {
+                self.next = Some(self.on_grid(v.saturating_add(1)));
+            }
+        }
+    }
+
     /// The current row was not inserted: its generated value goes to the next row.
     fn give_back(&mut self) {
         if let Some(id) = self.generated.take() {
@@ -529,16 +560,7 @@ impl AutoIncrement {
                     .and_then(Value::as_i64)
                     .unwrap_or(0)
                     .max(0) as u64;
-                let mut id = max + 1;
-                if self.step > 1 {
-                    let off = self.offset.min(self.step);
-                    id = if id <= off {
-                        off
-                    } else {
-                        off + (id - off).div_ceil(self.step) * self.step
-                    };
-                }
-                id
+                self.on_grid(max + 1)
             }
         };
         self.next = Some(id + self.step);
