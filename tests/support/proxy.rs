@@ -143,6 +143,11 @@ impl FaultProxy {
     pub fn cuts(&self) -> u64 {
         self.counts.cuts.load(Ordering::SeqCst)
     }
+
+    /// Delays injected so far.
+    pub fn delays(&self) -> u64 {
+        self.counts.delays.load(Ordering::SeqCst)
+    }
 }
 
 impl Drop for FaultProxy {
