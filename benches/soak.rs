@@ -71,6 +71,8 @@ fn main() {
     let mut r = Replica::start_via(proxy.port(), &extra);
     let port = r.proc.port();
     r.proc.wait_endpoint();
+    // The readers start once the bank is there (before, its total is not yet replicated).
+    r.wait_applied(&m);
 
     let done = Arc::new(AtomicBool::new(false));
     let reads = Arc::new(AtomicU64::new(0));

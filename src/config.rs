@@ -323,7 +323,8 @@ fn binlog_config(
             .map(|v| parse_size("max-binlog-size", v))
             .transpose()?
             .unwrap_or(1 << 30)
-            .max(4096),
+            // mysqld's bounds (positions are 32-bit in the events).
+            .clamp(4096, 1 << 30),
         checksum,
         sync: num("sync-binlog")?.unwrap_or(0),
         expire_secs: match num("binlog-expire-logs-seconds")? {

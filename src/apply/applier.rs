@@ -267,6 +267,13 @@ impl Applier {
             self.status.last_sql_error = e.to_string();
             self.status.last_sql_error_timestamp = crate::calendar::timestamp_now();
         }
+        if let Some(lb) = &self.opts.logbin {
+            // Whatever this applier wrote and did not commit goes; the binlog is durable
+            // before the store is.
+            let mut g = lock(lb);
+            let _ = g.rollback();
+            let _ = g.sync();
+        }
         let _ = self.store.sync();
         self.status.slave_sql_running = Running::No;
         self.status.state = String::new();

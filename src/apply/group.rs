@@ -345,6 +345,9 @@ fn apply_event(
                 )?;
                 at += len.max(19);
             }
+            // A compressed transaction is logged whole (replicant does not re-compress
+            // what is left once filtered events are taken out).
+            ctx.skip_log = false;
         }
         _ if t.rows_kind().is_some() => {
             let rev = RowsEvent::from_event(ev, fde).map_err(|e| decode_err(e, t.name()))?;

@@ -460,11 +460,25 @@ fn rename(
         .ok_or_else(|| sql(SqlError::no_such_table(&from.0, &from.1)))?;
     t.db = to.0.clone();
     t.name = to.1.clone();
+    rename_generated_keys(&mut t, &from.1);
     follow_references(&mut t.foreign_keys, from, &to, &[]);
     txn.put_table(&t, cat.next_table_id);
     cat.tables.insert(to.clone(), t);
     references_follow(cat, txn, from, &to, &[]);
     Ok(())
+}
+
+/// InnoDB renames the foreign keys it named after the table (`<old>_ibfk_<n>`) with it.
+fn rename_generated_keys(t: &mut TableDef, old: &str) {
+    let prefix = format!("{old}_ibfk_");
+    for fk in t.foreign_keys.iter_mut() {
+        if let Some(n) = fk.name.strip_prefix(&prefix) {
+            if n.parse::<u32>().is_ok() {
+                fk.name = format!("{}_ibfk_{n}", t.name);
+            }
+        }
+    }
+    t.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
 }
 
 /// Points the keys of `fks` that reference table `from` at `to`, and at the referenced
@@ -1000,6 +1014,7 @@ fn alter(
         rename(cat, txn, &name, new_name.clone())?;
         t.db = new_name.0.clone();
         t.name = new_name.1.clone();
+        rename_generated_keys(&mut t, &name.1);
     }
     if new_name != name || !altered.renamed.is_empty() {
         // Foreign keys referencing the table follow its name and its columns' names.

@@ -88,7 +88,15 @@ impl Session {
     /// privileges, status) have nothing to do here.
     pub(super) fn flush(&self, words: &[String]) -> Result<Reply, SqlError> {
         self.require_admin("RELOAD")?;
-        let logs = words.iter().skip(1).any(|w| w == "LOGS" || w == "LOGS,");
+        // FLUSH [NO_WRITE_TO_BINLOG | LOCAL] [BINARY] LOGS; FLUSH ERROR / RELAY / SLOW /
+        // GENERAL / ENGINE LOGS leave the binlog alone.
+        let rest: Vec<&str> = words
+            .iter()
+            .skip(1)
+            .map(String::as_str)
+            .filter(|w| !matches!(*w, "NO_WRITE_TO_BINLOG" | "LOCAL"))
+            .collect();
+        let logs = matches!(rest.as_slice(), ["LOGS"] | ["BINARY", "LOGS"]);
         let Some(lb) = self.logbin().filter(|_| logs) else {
             return Ok(Reply::Ok);
         };
@@ -166,9 +174,17 @@ impl Session {
                 "RESET MASTER while the applier is writing the binlog: run STOP SLAVE SQL_THREAD first".into(),
             ));
         }
-        let m = g.reset().map_err(|e| SqlError::new(1105, e.to_string()))?;
-        crate::apply::applier::commit_binlog_mark(self.shared.control.store(), &m)
-            .map_err(|e| SqlError::new(1105, e.to_string()))?;
+        let store = self.shared.control.store();
+        let internal = |e: String| SqlError::new(1105, e);
+        // The reset is committed first: a crash before the files are gone completes it at
+        // start-up.
+        crate::apply::applier::commit_binlog_mark(store, &g.reset_mark())
+            .map_err(|e| internal(e.to_string()))?;
+        let m = g.reset().map_err(|e| internal(e.to_string()))?;
+        crate::apply::applier::commit_binlog_mark(store, &m)
+            .map_err(|e| internal(e.to_string()))?;
+        g.committed(m.clone());
+        g.publish(m);
         Ok(Reply::Ok)
     }
 }

@@ -247,6 +247,12 @@ where
                 r.remove(&req.server_id);
             }
         }
+        if let Ok(mut d) = s.shared.dumps.lock() {
+            // Ours, unless another dump of the server_id replaced it.
+            if d.get(&req.server_id).is_some_and(|(conn, _)| *conn == s.id) {
+                d.remove(&req.server_id);
+            }
+        }
     }
     match r {
         Ok(()) => Ok(()),
@@ -308,8 +314,10 @@ impl Reader {
         Ok(r)
     }
 
-    /// The event at the current position into `buf` (after what it holds).
-    fn next(&mut self, buf: &mut Vec<u8>) -> Result<usize, SqlError> {
+    /// The event at the current position into `buf` (after what it holds); it must end
+    /// at or before `end` (the committed end: a position inside an event, or a damaged
+    /// size, is an error, never a read of what follows).
+    fn next(&mut self, buf: &mut Vec<u8>, end: u64) -> Result<usize, SqlError> {
         let start = buf.len();
         buf.resize(start + HEADER_LEN, 0);
         self.file.read_exact(&mut buf[start..]).map_err(|e| {
@@ -324,9 +332,11 @@ impl Reader {
             buf[start + 11],
             buf[start + 12],
         ]) as usize;
-        if size < HEADER_LEN {
+        let least = HEADER_LEN + if self.crc { CHECKSUM_LEN } else { 0 };
+        if size < least || self.pos + size as u64 > end {
             return Err(fatal(format!(
-                "binlog '{}' is damaged at {}: event size {size}",
+                "bogus data in log event: binlog '{}' has no event of {size} bytes at {} \
+                 (a position that is not an event's start?)",
                 self.name, self.pos
             )));
         }
@@ -427,8 +437,9 @@ where
     // Another dump of this server_id ends; this one may be ended the same way.
     let replaced = Arc::new(AtomicBool::new(false));
     if let Ok(mut d) = s.shared.dumps.lock() {
-        if let Some(old) = d.insert(req.server_id, replaced.clone()) {
+        if let Some((_, old)) = d.insert(req.server_id, (s.id, replaced.clone())) {
             old.store(true, Ordering::Release);
+            shared.wake();
         }
     }
     if let Ok(mut pi) = s.process.lock() {
@@ -482,7 +493,7 @@ where
         while r.pos < end {
             ev.clear();
             ev.push(0);
-            r.next(&mut ev)?;
+            r.next(&mut ev, end)?;
             let t = ev[1 + 4];
             if let Some(state) = &gtid_state {
                 if t == EventType::MariaGtid as u8 {
@@ -509,6 +520,12 @@ where
                 io.write_framed(out).await?;
                 out.clear();
                 last_sent = Instant::now();
+                if kill.load(Ordering::Acquire)
+                    || replaced.load(Ordering::Acquire)
+                    || s.shared.control.stopping()
+                {
+                    return Ok(());
+                }
             }
         }
         if p.mark.file != r.name {
@@ -519,6 +536,14 @@ where
                     fatal(format!("binlog '{}' has no successor in the index", r.name)).into(),
                 );
             };
+            // As a master does at each new file: a fake ROTATE naming it (the file just
+            // read may not end with a ROTATE: a MySQL file served as ours ends with STOP).
+            let mut rot = 4u64.to_le_bytes().to_vec();
+            rot.extend_from_slice(next.as_bytes());
+            io.frame_into(
+                out,
+                &artificial(EventType::Rotate, our_id, 0, &rot, r.crc && checksums),
+            );
             r = Reader::open(&p, &next)?;
             r.crc = read_fde(&mut r, &mut ev)?;
             io.frame_into(out, &ev);
@@ -570,7 +595,9 @@ where
 fn read_fde(r: &mut Reader, ev: &mut Vec<u8>) -> Result<bool, SqlError> {
     ev.clear();
     ev.push(0);
-    r.next(ev)?;
+    // (Its own size decides; no checksum is assumed before it is read.)
+    r.crc = false;
+    r.next(ev, u64::MAX)?;
     if ev[1 + 4] != EventType::FormatDescription as u8 {
         return Err(fatal(format!(
             "binlog '{}' does not start with a format description",

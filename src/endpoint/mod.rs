@@ -121,8 +121,9 @@ pub struct Shared {
     pub tls: Option<tokio_rustls::TlsAcceptor>,
     /// Replicas registered with COM_REGISTER_SLAVE, by server_id (SHOW SLAVE HOSTS).
     pub replicas: Mutex<BTreeMap<u32, dump::Registered>>,
-    /// Running binlog dumps by the replica's server_id: set to end one.
-    pub dumps: Mutex<std::collections::HashMap<u32, Arc<std::sync::atomic::AtomicBool>>>,
+    /// Running binlog dumps by the replica's server_id: the connection, and the flag that
+    /// ends it.
+    pub dumps: Mutex<std::collections::HashMap<u32, (u32, Arc<std::sync::atomic::AtomicBool>)>>,
 }
 
 impl Shared {

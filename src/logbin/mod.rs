@@ -87,6 +87,10 @@ pub struct BinlogMark {
     pub pos: u64,
     /// The GTID state there: the last GTID of each domain (MariaDB), by domain.
     pub gtids: Vec<MariaGtidTriple>,
+    /// RESET MASTER was committed: at start-up every file goes and `file` starts anew
+    /// (the reset completes even if a crash came before it had removed the files).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reset: bool,
 }
 
 impl BinlogMark {
@@ -117,6 +121,11 @@ pub struct Published {
     pub epoch: u64,
     /// The binlog is being written (false until the applier opened it).
     pub open: bool,
+    /// Which commit `mark` came from: a publication older than the one shown is ignored
+    /// (they run on the store's writer thread, after the WAL holds them).
+    pub seq: u64,
+    /// Bumped by [`Shared::wake`].
+    pub wakes: u64,
 }
 
 impl Shared {
@@ -132,10 +141,19 @@ impl Shared {
         let (g, _) = self
             .moved
             .wait_timeout_while(g, timeout, |p| {
-                p.mark == seen.mark && p.files == seen.files && p.epoch == seen.epoch
+                p.mark == seen.mark
+                    && p.files == seen.files
+                    && p.epoch == seen.epoch
+                    && p.wakes == seen.wakes
             })
             .unwrap_or_else(|e| e.into_inner());
         g.clone()
+    }
+
+    /// Wakes every reader waiting in [`Shared::wait_past`] (one of them must look at its
+    /// flags: a dump replaced by another of its server_id).
+    pub fn wake(&self) {
+        self.set(|p| p.wakes += 1);
     }
 
     fn set(&self, f: impl FnOnce(&mut Published)) {
@@ -178,6 +196,8 @@ pub struct LogBin {
     shared: Arc<Shared>,
     /// FLUSH BINARY LOGS came while a batch was being written: the next commit rotates.
     rotate_requested: bool,
+    /// Commits so far (orders publications).
+    seq: u64,
 }
 
 impl LogBin {
@@ -192,6 +212,15 @@ impl LogBin {
     ) -> Result<(LogBin, Option<BinlogMark>), RelayError> {
         std::fs::create_dir_all(&opts.dir).map_err(io_err("create", &opts.dir))?;
         let mut index = RelayIndex::open(&opts.dir, &opts.base)?;
+        let mut mark = mark;
+        if mark.as_ref().is_some_and(|m| m.reset) {
+            // A RESET MASTER committed before it had removed every file: finish it.
+            let files = index.files().to_vec();
+            remove_files(&opts.dir, &files)?;
+            index.keep_upto(&opts.dir, "")?;
+            tracing::info!(files = ?files, "binlog: completed a RESET MASTER");
+            mark = Some(BinlogMark::default());
+        }
         let at = mark.as_ref().and_then(|m| {
             index
                 .files()
@@ -202,14 +231,7 @@ impl LogBin {
         let (log, fresh) = match at {
             Some((i, m)) => {
                 let later: Vec<String> = index.files()[i + 1..].to_vec();
-                for f in &later {
-                    let p = opts.dir.join(f);
-                    match std::fs::remove_file(&p) {
-                        Ok(()) => {}
-                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                        Err(e) => return Err(io_err("remove", &p)(e)),
-                    }
-                }
+                remove_files(&opts.dir, &later)?;
                 if !later.is_empty() {
                     tracing::info!(files = ?later, "binlog: removed files written after the last committed transaction");
                     index.keep_upto(&opts.dir, &m.file)?;
@@ -221,14 +243,20 @@ impl LogBin {
                     .open(&path)
                     .map_err(io_err("open", &path))?;
                 let len = file.metadata().map_err(io_err("stat", &path))?.len();
+                let mut m = m.clone();
                 if len < m.pos {
-                    return Err(RelayError::Invalid {
-                        path,
-                        reason: format!(
-                            "the binlog file is {len} bytes but the store committed transactions up to position {}: the file was cut or replaced; move the binlog files away (or RESET MASTER) to start a new binlog",
-                            m.pos
-                        ),
-                    });
+                    // The binlog lost what the store kept: an OS crash with sync_binlog=0
+                    // (mysqld's binlog can lose its tail the same way), or a hand-cut file.
+                    // Go on from the file's last whole event, saying so.
+                    let (end, gtids) = scan_end(&path, len)?;
+                    tracing::error!(
+                        file = %m.file,
+                        committed = m.pos,
+                        kept = end,
+                        "binlog: the file ends before the last transactions the store holds (an OS crash with sync_binlog=0?): they are not in the binlog, and downstream replicas will not get them; set sync_binlog=1 to make this impossible"
+                    );
+                    m.pos = end;
+                    m.gtids = gtids;
                 }
                 if len > m.pos {
                     tracing::info!(file = %m.file, from = len, to = m.pos, "binlog: cut back to the last committed transaction");
@@ -249,6 +277,7 @@ impl LogBin {
                     committed: m.clone(),
                     shared,
                     rotate_requested: false,
+                    seq: 0,
                 };
                 (log, None)
             }
@@ -265,6 +294,7 @@ impl LogBin {
                     file: name.clone(),
                     pos,
                     gtids: gtids.clone(),
+                    reset: false,
                 };
                 let log = LogBin {
                     opts,
@@ -279,10 +309,13 @@ impl LogBin {
                     committed: m.clone(),
                     shared,
                     rotate_requested: false,
+                    seq: 0,
                 };
                 (log, Some(m))
             }
         };
+        let mut log = log;
+        log.show_files();
         log.publish(log.committed.clone());
         Ok((log, fresh))
     }
@@ -302,9 +335,23 @@ impl LogBin {
             // described by it.
             self.rotate(Some(fde.clone()))?;
         }
-        for (i, ev) in events.enumerate() {
-            if omitted.contains(&i) {
+        let events: Vec<Event<'e>> = events.collect();
+        let left_out = with_context(&events, omitted);
+        // Where the last rows event written so far starts in `out` (its statement may end
+        // in a rows event left out: the flag that ends the statement moves to it).
+        let mut last_rows: Option<usize> = None;
+        for (i, ev) in events.iter().enumerate() {
+            let rows = EventType::from_code(ev.header.type_code).is_some_and(|t| t.is_rows());
+            if left_out.contains(&i) {
+                if rows && rows_flags(ev).is_some_and(|f| f & STMT_END_F != 0) {
+                    if let Some(at) = last_rows.take() {
+                        self.end_statement_at(at);
+                    }
+                }
                 continue;
+            }
+            if rows {
+                last_rows = Some(self.out.len());
             }
             if ev.header.type_code == EventType::MariaGtid as u8 {
                 if let Ok(g) = MariaGtid::parse(ev.body()) {
@@ -322,6 +369,26 @@ impl LogBin {
             self.push_event(content);
         }
         Ok(())
+    }
+
+    /// Sets STMT_END_F on the rows event written at `at` in `out` (and its checksum again).
+    fn end_statement_at(&mut self, at: usize) {
+        let flags_at = at + HEADER_LEN + 6;
+        if let Some(b) = self.out.get_mut(flags_at..flags_at + 2) {
+            let f = u16::from_le_bytes([b[0], b[1]]) | STMT_END_F;
+            b.copy_from_slice(&f.to_le_bytes());
+        }
+        let size = u32::from_le_bytes([
+            self.out[at + 9],
+            self.out[at + 10],
+            self.out[at + 11],
+            self.out[at + 12],
+        ]) as usize;
+        if self.crc && at + size <= self.out.len() && size >= HEADER_LEN + CHECKSUM_LEN {
+            let end = at + size - CHECKSUM_LEN;
+            let c = crate::binlog::event::crc32(&self.out[at..end]);
+            self.out[end..end + CHECKSUM_LEN].copy_from_slice(&c.to_le_bytes());
+        }
     }
 
     /// Writes `content` (header and body, no checksum) with our size, end position and
@@ -348,11 +415,21 @@ impl LogBin {
         if self.pos >= self.opts.max_size || std::mem::take(&mut self.rotate_requested) {
             self.rotate(None)?;
         }
-        Ok(BinlogMark {
+        if self.opts.sync {
+            // sync_binlog: durable before the store can be.
+            let path = self.opts.dir.join(&self.name);
+            self.file.sync_data().map_err(io_err("fsync", &path))?;
+        }
+        Ok(self.mark_now())
+    }
+
+    fn mark_now(&self) -> BinlogMark {
+        BinlogMark {
             file: self.name.clone(),
             pos: self.pos,
             gtids: self.gtids.clone(),
-        })
+            reset: false,
+        }
     }
 
     /// Nothing is written past the committed mark (no batch in progress).
@@ -369,11 +446,7 @@ impl LogBin {
             return Ok(None);
         }
         self.rotate(None)?;
-        Ok(Some(BinlogMark {
-            file: self.name.clone(),
-            pos: self.pos,
-            gtids: self.gtids.clone(),
-        }))
+        Ok(Some(self.mark_now()))
     }
 
     /// The files, oldest first, with their sizes (SHOW BINARY LOGS).
@@ -407,24 +480,37 @@ impl LogBin {
         self.committed = mark;
     }
 
-    /// Shows `mark` to the dump threads.
-    pub fn publish(&self, mark: BinlogMark) {
+    /// Shows `mark` to the dump threads now (it is durable: committed synchronously).
+    pub fn publish(&mut self, mark: BinlogMark) {
         (self.publication(mark))()
     }
 
-    /// [`LogBin::publish`] to run later (once the store's WAL holds `mark`).
-    pub fn publication(&self, mark: BinlogMark) -> impl FnOnce() + Send + 'static {
-        let files = self.index.files().to_vec();
-        let dir = self.opts.dir.clone();
+    /// [`LogBin::publish`] to run later, once the store's WAL holds `mark`. A publication
+    /// that runs after a newer one changes nothing.
+    pub fn publication(&mut self, mark: BinlogMark) -> impl FnOnce() + Send + 'static {
+        self.seq += 1;
+        let seq = self.seq;
         let shared = self.shared.clone();
         move || {
             shared.set(|p| {
-                p.mark = mark;
-                p.files = files;
-                p.dir = dir;
-                p.open = true;
+                if seq > p.seq {
+                    p.seq = seq;
+                    p.mark = mark;
+                    p.open = true;
+                }
             })
         }
+    }
+
+    /// Shows the files as the index lists them now (readers never read past the mark, so
+    /// a file listed before anything in it is committed is only waited on).
+    fn show_files(&self) {
+        let files = self.index.files().to_vec();
+        let dir = self.opts.dir.clone();
+        self.shared.set(|p| {
+            p.files = files;
+            p.dir = dir;
+        });
     }
 
     /// The handle dump threads read through.
@@ -441,11 +527,10 @@ impl LogBin {
             // Rotated since: the newer files go.
             let i = self.index.files().iter().position(|f| *f == m.file);
             if let Some(i) = i {
-                for f in &self.index.files()[i + 1..] {
-                    let p = self.opts.dir.join(f);
-                    let _ = std::fs::remove_file(&p);
-                }
+                let later = self.index.files()[i + 1..].to_vec();
+                remove_files(&self.opts.dir, &later)?;
                 self.index.keep_upto(&self.opts.dir, &m.file)?;
+                self.show_files();
             }
             let path = self.opts.dir.join(&m.file);
             self.file = OpenOptions::new()
@@ -501,21 +586,38 @@ impl LogBin {
         body.extend_from_slice(&header(EventType::Rotate, self.opts.server_id, now(), 0));
         body.extend_from_slice(&4u64.to_le_bytes());
         body.extend_from_slice(next.as_bytes());
+        let before = self.pos;
         self.push_event(&body);
-        self.flush_out()?;
-        if self.opts.sync {
-            let path = self.opts.dir.join(&self.name);
-            self.file.sync_data().map_err(io_err("fsync", &path))?;
-        }
         let fde = fde.unwrap_or_else(|| self.fde.clone());
-        let (file, pos, crc) = start_file(&self.opts, &next, &fde, &self.gtids)?;
-        self.index.append(&self.opts.dir, &next)?;
+        let started = self.flush_out().and_then(|()| {
+            if self.opts.sync {
+                let path = self.opts.dir.join(&self.name);
+                self.file.sync_data().map_err(io_err("fsync", &path))?;
+            }
+            let f = start_file(&self.opts, &next, &fde, &self.gtids)?;
+            self.index.append(&self.opts.dir, &next)?;
+            Ok(f)
+        });
+        let (file, pos, crc) = match started {
+            Ok(f) => f,
+            Err(e) => {
+                // No ROTATE may stay in the middle of a file naming one that is not there.
+                self.out.clear();
+                self.pos = before;
+                let path = self.opts.dir.join(&self.name);
+                let _ = self.file.set_len(before);
+                let _ = std::fs::remove_file(self.opts.dir.join(&next));
+                tracing::warn!(file = %path.display(), error = %e, "binlog: rotation failed");
+                return Err(e);
+            }
+        };
         self.file = file;
         self.name = next;
         self.pos = pos;
         self.fde = fde;
         self.crc = crc;
         self.expire();
+        self.show_files();
         Ok(())
     }
 
@@ -569,18 +671,29 @@ impl LogBin {
                 Err(e) => return Err(io_err("remove", &p)(e)),
             }
         }
-        self.publish(self.committed.clone());
+        self.show_files();
         Ok(gone)
     }
 
-    /// RESET MASTER: every file goes, a new first file starts with an empty GTID state.
-    /// Returns the mark to commit.
-    pub fn reset(&mut self) -> Result<BinlogMark, RelayError> {
-        self.flush_out()?;
-        for f in self.index.files().to_vec() {
-            let p = self.opts.dir.join(&f);
-            let _ = std::fs::remove_file(&p);
+    /// RESET MASTER, first step: the mark to commit (synchronously) before
+    /// [`LogBin::reset`] removes anything, so that a crash in between still completes the
+    /// reset at start-up.
+    pub fn reset_mark(&self) -> BinlogMark {
+        BinlogMark {
+            file: format!("{}.000001", self.opts.base),
+            pos: 0,
+            gtids: Vec::new(),
+            reset: true,
         }
+    }
+
+    /// RESET MASTER, second step (after [`LogBin::reset_mark`] is committed): every file
+    /// goes, a new first file starts with an empty GTID state. Returns the mark to commit
+    /// and publish.
+    pub fn reset(&mut self) -> Result<BinlogMark, RelayError> {
+        self.out.clear();
+        let files = self.index.files().to_vec();
+        remove_files(&self.opts.dir, &files)?;
         self.index.keep_upto(&self.opts.dir, "")?;
         self.gtids.clear();
         let name = format!("{}.000001", self.opts.base);
@@ -594,12 +707,59 @@ impl LogBin {
             file: name,
             pos,
             gtids: Vec::new(),
+            reset: false,
         };
         self.committed = m.clone();
         self.shared.set(|p| p.epoch += 1);
-        self.publish(m.clone());
+        self.show_files();
         Ok(m)
     }
+}
+
+/// The end of the last whole event of binlog file `path` within its first `len` bytes,
+/// and the GTID state there (its GTID_LIST and the GTIDs after it).
+fn scan_end(path: &Path, len: u64) -> Result<(u64, Vec<MariaGtidTriple>), RelayError> {
+    let mut r = crate::binlog::file::BinlogReader::open(path).map_err(|e| RelayError::Invalid {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    let mut end = 4;
+    let mut state = Vec::new();
+    while let Ok(Some((at, ev))) = r.next_event() {
+        let stop = at + ev.bytes.len() as u64;
+        if stop > len {
+            break;
+        }
+        if ev.header.type_code == EventType::GtidList as u8 {
+            state = crate::binlog::events::parse_gtid_list(ev.body()).unwrap_or_default();
+        } else if ev.header.type_code == EventType::MariaGtid as u8 {
+            if let Ok(g) = MariaGtid::parse(ev.body()) {
+                set_gtid(
+                    &mut state,
+                    MariaGtidTriple {
+                        domain_id: g.domain_id,
+                        server_id: ev.header.server_id,
+                        seq_no: g.seq_no,
+                    },
+                );
+            }
+        }
+        end = stop;
+    }
+    Ok((end, state))
+}
+
+/// Removes binlog files `names` from `dir` (absent ones are fine).
+fn remove_files(dir: &Path, names: &[String]) -> Result<(), RelayError> {
+    for f in names {
+        let p = dir.join(f);
+        match std::fs::remove_file(&p) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io_err("remove", &p)(e)),
+        }
+    }
+    Ok(())
 }
 
 /// The FORMAT_DESCRIPTION a binlog file starts with.
@@ -617,6 +777,48 @@ fn file_fde(path: &Path) -> Result<FormatDescription, RelayError> {
         }),
         Err(e) => Err(bad(e.into_error())),
     }
+}
+
+/// The rows event flag that ends a statement.
+const STMT_END_F: u16 = 1;
+
+/// A rows event's flags (after its 6-byte table id).
+fn rows_flags(ev: &Event<'_>) -> Option<u16> {
+    let b = ev.body().get(6..8)?;
+    Some(u16::from_le_bytes([b[0], b[1]]))
+}
+
+/// `omitted` and the events that only serve one of them: the INTVAR / RAND / USER_VAR
+/// events before a statement left out, and the LOAD DATA blocks of an
+/// EXECUTE_LOAD_QUERY left out.
+fn with_context(events: &[Event<'_>], omitted: &[usize]) -> Vec<usize> {
+    let mut out = omitted.to_vec();
+    for &i in omitted {
+        let t = events.get(i).map(|e| e.header.type_code);
+        let serves: &[EventType] = match t {
+            Some(x) if x == EventType::Query as u8 => {
+                &[EventType::Intvar, EventType::Rand, EventType::UserVar]
+            }
+            Some(x) if x == EventType::ExecuteLoadQuery as u8 => &[
+                EventType::BeginLoadQuery,
+                EventType::AppendBlock,
+                EventType::Intvar,
+                EventType::Rand,
+                EventType::UserVar,
+            ],
+            _ => continue,
+        };
+        let mut j = i;
+        while j > 0
+            && serves
+                .iter()
+                .any(|s| *s as u8 == events[j - 1].header.type_code)
+        {
+            j -= 1;
+            out.push(j);
+        }
+    }
+    out
 }
 
 /// Sets `g` as its domain's last GTID.
@@ -719,6 +921,10 @@ fn start_file(
     file.write_all(&bytes).map_err(io_err("write", &path))?;
     if opts.sync {
         file.sync_all().map_err(io_err("fsync", &path))?;
+        // The new name itself is durable only with its directory.
+        if let Ok(d) = File::open(&opts.dir) {
+            let _ = d.sync_all();
+        }
     }
     Ok((file, bytes.len() as u64, crc))
 }

@@ -112,14 +112,12 @@ fn written_events_read_back_and_the_mark_decides_what_survives() {
     assert_eq!(evs.len(), 10, "{evs:?}");
     assert_eq!(evs.last().unwrap().1, later.pos);
     drop(log);
-    // A file shorter than the mark: a clear error, nothing cut.
-    let mut long = mark.clone();
+    // A mark past the file's end (the binlog lost its tail): it goes on from the file's
+    // end, nothing cut.
+    let mut long = later.clone();
     long.pos += 100;
-    long.pos = later.pos + 100;
-    let e = LogBin::open(opts(dir.path()), Some(long), Arc::new(Shared::default()))
-        .err()
-        .unwrap();
-    assert!(e.to_string().contains("rb.000001"), "{e}");
+    let (log, _) = LogBin::open(opts(dir.path()), Some(long), Arc::new(Shared::default())).unwrap();
+    assert_eq!(log.committed_mark(), &later);
 }
 
 #[test]
@@ -152,4 +150,119 @@ fn rotation_carries_the_gtid_state_and_rollback_returns_to_the_mark() {
     log.rollback().unwrap();
     let again = log.commit_mark().unwrap();
     assert_eq!(again, mark);
+}
+
+/// A group written with one event left out: its STMT_END_F moves to the last rows event
+/// kept, and an INTVAR serving a statement left out goes with it.
+#[test]
+fn leaving_events_out_keeps_statements_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut log, _) = LogBin::open(opts(dir.path()), None, Arc::new(Shared::default())).unwrap();
+    let ev = |t: u8, body: &[u8]| {
+        let mut e = vec![0u8; HEADER_LEN];
+        e[4] = t;
+        e[5..9].copy_from_slice(&1u32.to_le_bytes());
+        e.extend_from_slice(body);
+        let size = e.len() + 4;
+        e[9..13].copy_from_slice(&(size as u32).to_le_bytes());
+        let c = crate::binlog::event::crc32(&e);
+        e.extend_from_slice(&c.to_le_bytes());
+        e
+    };
+    let rows = |flags: u16| {
+        let mut b = vec![1, 0, 0, 0, 0, 0];
+        b.extend_from_slice(&flags.to_le_bytes());
+        b.extend_from_slice(b"rows");
+        b
+    };
+    let mut gtid = 9u64.to_le_bytes().to_vec();
+    gtid.extend_from_slice(&[0, 0, 0, 0, 0]);
+    let group = [
+        ev(162, &gtid),
+        ev(30, &rows(0)),
+        ev(30, &rows(1)),
+        ev(5, b"intvar body"),
+        ev(2, b"query body"),
+        ev(16, &9u64.to_le_bytes()),
+    ];
+    let events: Vec<Event<'_>> = group
+        .iter()
+        .map(|b| Event::new(b, ChecksumAlg::Crc32).unwrap())
+        .collect();
+    log.append_group(&template_fde(), events.into_iter(), &[2, 4])
+        .unwrap();
+    let m = log.commit_mark().unwrap();
+    log.committed(m);
+    let mut r = crate::binlog::file::BinlogReader::open(&dir.path().join("rb.000001")).unwrap();
+    let mut seen = Vec::new();
+    while let Ok(Some((_, e))) = r.next_event() {
+        let flags = (e.header.type_code == 30).then(|| e.body()[6]);
+        seen.push((e.header.type_code, flags));
+    }
+    // FDE, GTID_LIST, GTID, the first rows event now ending the statement, XID.
+    assert_eq!(
+        seen,
+        [
+            (15, None),
+            (163, None),
+            (162, None),
+            (30, Some(1)),
+            (16, None)
+        ]
+    );
+}
+
+/// RESET MASTER committed but interrupted, and a file shorter than the store's mark:
+/// both open, the first completing the reset, the second going on from the file's last
+/// whole event.
+#[test]
+fn an_interrupted_reset_completes_and_a_short_file_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut log, _) = LogBin::open(opts(dir.path()), None, Arc::new(Shared::default())).unwrap();
+    append(&mut log, 1, &[]);
+    log.rotate(None).unwrap();
+    append(&mut log, 2, &[]);
+    let mark = log.commit_mark().unwrap();
+    log.committed(mark.clone());
+    let reset = log.reset_mark();
+    drop(log);
+    let (log, fresh) =
+        LogBin::open(opts(dir.path()), Some(reset), Arc::new(Shared::default())).unwrap();
+    let fresh = fresh.expect("a new first file");
+    assert_eq!((fresh.file.as_str(), fresh.gtids.len()), ("rb.000001", 0));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("rb.index")).unwrap(),
+        "./rb.000001\n"
+    );
+    assert!(!dir.path().join("rb.000002").exists());
+    drop(log);
+    // The store holds more than the file (an OS crash with sync_binlog=0).
+    let (mut log, _) = LogBin::open(
+        opts(dir.path()),
+        Some(fresh.clone()),
+        Arc::new(Shared::default()),
+    )
+    .unwrap();
+    append(&mut log, 3, &[]);
+    let m3 = log.commit_mark().unwrap();
+    log.committed(m3.clone());
+    drop(log);
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(dir.path().join("rb.000001"))
+        .unwrap();
+    f.set_len(m3.pos - 10).unwrap();
+    let (mut log, _) = LogBin::open(
+        opts(dir.path()),
+        Some(m3.clone()),
+        Arc::new(Shared::default()),
+    )
+    .unwrap();
+    let now = log.commit_mark().unwrap();
+    assert!(now.pos < m3.pos && now.pos > fresh.pos, "{now:?}");
+    assert_eq!(
+        now.gtid_text(),
+        "0-1-3",
+        "the GTID and QUERY survived, the XID was cut"
+    );
 }

@@ -231,3 +231,97 @@ fn mariadb_and_replicant_replicas_chain_off_replicant() {
     );
     drop(chained);
 }
+
+/// MySQL-flavored events through the dump server: MySQL servers' binlogs
+/// (../shared/fixtures) served as replicant's binlog files, replicated by a second
+/// replicant's receiver by file and position, applied to the end with the rows the files
+/// hold (as the offline fixture test adds them up). Rows v2, MySQL GTIDs, JSON partial
+/// updates, invisible columns and BIT come only from MySQL.
+#[test]
+fn mysql_binlogs_are_served_to_a_replicant() {
+    let Some(dir) = mysql_fixtures("chain::mysql_binlogs_are_served_to_a_replicant") else {
+        return;
+    };
+    let files = [
+        ("binlog-invisible-columns.000001", 2),
+        ("json-opaque.binlog", 8),
+        ("json.binlog.000001", 6),
+        ("mysql-enum-string-set.000001", 0),
+        ("mysql_type_bit.000001", 1),
+    ];
+    for (f, rows) in files {
+        let up = tempfile::Builder::new()
+            .prefix("rpl-fx-")
+            .tempdir_in("/tmp")
+            .unwrap();
+        let data = up.path().join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        std::fs::copy(dir.join(f), data.join("fx.000001")).unwrap();
+        std::fs::write(data.join("fx.index"), "./fx.000001\n").unwrap();
+        // The upstream serves the file as its binlog; it replicates nothing itself.
+        let mut a = Replicant::spawn([
+            "run".to_string(),
+            format!("--datadir={}", data.display()),
+            "--server-id=9".into(),
+            "--log-bin=fx".into(),
+            "--log-slave-updates".into(),
+            "--skip-slave-start".into(),
+        ]);
+        a.wait_endpoint();
+        let down = tempfile::Builder::new()
+            .prefix("rpl-fx-")
+            .tempdir_in("/tmp")
+            .unwrap();
+        let ddata = down.path().join("data");
+        let d = Replicant::spawn([
+            "run".to_string(),
+            format!("--datadir={}", ddata.display()),
+            "--server-id=10".into(),
+            "--master-host=127.0.0.1".into(),
+            format!("--master-port={}", a.port()),
+            "--master-user=root".into(),
+            "--master-password=".into(),
+            "--master-log-file=fx.000001".into(),
+            "--master-log-pos=4".into(),
+        ]);
+        // Done when the receiver has moved on to the upstream's own next file and the
+        // applier has applied everything received.
+        let mut st = String::new();
+        let ok = wait_until(Duration::from_secs(60), || {
+            st = status_of(&ddata);
+            (st.contains(" Master_Log_File: fx.000002\n")
+                && st.contains("Slave has read all relay log"))
+                || st.contains("Slave_SQL_Running: No")
+        });
+        assert!(
+            ok && st.contains("Last_SQL_Errno: 0"),
+            "{f}: {st}\n{}",
+            d.stderr()
+        );
+        // Every table the file made (the account tables replicant keeps are not its own).
+        let tables = d
+            .sql(
+                "SELECT CONCAT(TABLE_SCHEMA, '.', TABLE_NAME) FROM information_schema.TABLES \
+                 WHERE TABLE_SCHEMA NOT IN ('information_schema', 'mysql') \
+                    OR TABLE_NAME NOT IN ('global_priv', 'db', 'tables_priv', 'columns_priv', 'roles_mapping', 'proxies_priv')",
+            )
+            .unwrap();
+        assert!(!tables.trim().is_empty(), "{f}: no tables");
+        let dumped: usize = tables
+            .lines()
+            .map(|t| dump(&ddata, t).lines().count())
+            .sum();
+        assert_eq!(dumped, rows, "{f}: rows in {tables}");
+        if f == "json.binlog.000001" {
+            let got = dump(&ddata, "mysql.t");
+            assert!(
+                got.starts_with(
+                    "1\t{\"age\": 26, \"data\": \"xxxxxxxxxx\", \"name\": \"Joe\"}\tJoe\t26\n"
+                ),
+                "{got}"
+            );
+        }
+        drop(d);
+        drop(a);
+    }
+}

@@ -745,6 +745,27 @@ fn foreign_keys_named_indexed_and_followed() {
             ("fk2".into(), "p9".into(), s(&["kode"]))
         ]
     );
+    // Renamed, a table's generated key names follow it (InnoDB's).
+    for sql in ["rename table c to cc", "alter table cc rename to c"] {
+        for op in parse(sql, &ctx, &cat).unwrap() {
+            crate::apply::schema::execute(op, &mut cat, &store, &mut txn, &mut rows, 0).unwrap();
+        }
+        if sql.starts_with("rename") {
+            let names: Vec<String> = cat
+                .table("f", "cc")
+                .unwrap()
+                .foreign_keys
+                .iter()
+                .map(|f| f.name.clone())
+                .collect();
+            assert_eq!(names, ["cc_ibfk_1", "fk2"]);
+        }
+    }
+    assert_eq!(
+        cat.table("f", "c2").unwrap().foreign_keys[0].ref_table,
+        "c",
+        "a key referencing the renamed table follows it"
+    );
     for op in parse("alter table c drop foreign key fk2", &ctx, &cat).unwrap() {
         crate::apply::schema::execute(op, &mut cat, &store, &mut txn, &mut rows, 0).unwrap();
     }

@@ -106,13 +106,14 @@ pub(super) fn apply_statement(
                     ))));
                 }
             }
-            if status.flags2.is_some_and(|f| f & OPTION_AUTO_IS_NULL != 0)
-                && text.to_ascii_uppercase().contains("IS NULL")
-            {
-                // `auto_col IS NULL` meant "the row just inserted" on the master.
-                return Err(fail(SqlError::not_supported(
-                    "replaying IS NULL under sql_auto_is_null=1",
-                )));
+            if status.flags2.is_some_and(|f| f & OPTION_AUTO_IS_NULL != 0) {
+                let cat = catalog.as_ref().unwrap_or(committed);
+                if let Some(col) = auto_is_null_column(&text, cat) {
+                    // `auto_col IS NULL` meant "the row just inserted" on the master.
+                    return Err(fail(SqlError::not_supported(&format!(
+                        "replaying `{col} IS NULL` under sql_auto_is_null=1 (it meant the last inserted row)"
+                    ))));
+                }
             }
             let session = master_session(&db, q, &status, timestamp, &vars, &time_zone);
             let cat = catalog.as_ref().unwrap_or(committed);
@@ -324,6 +325,37 @@ pub(super) fn master_session<'a>(
             .flags2
             .is_none_or(|f| f & OPTION_NO_FOREIGN_KEY_CHECKS == 0),
     }
+}
+
+/// The AUTO_INCREMENT column a statement tests with `col IS NULL`, if any (the words
+/// before each `IS NULL`, named by some table's AUTO_INCREMENT column): what
+/// `sql_auto_is_null=1` turns into "the row just inserted".
+fn auto_is_null_column(text: &str, cat: &Catalog) -> Option<String> {
+    let upper = text.to_ascii_uppercase();
+    for (at, _) in upper.match_indices("IS NULL") {
+        let before = text[..at].trim_end();
+        let word: String = before
+            .chars()
+            .rev()
+            .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '`' | '.' | '$'))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let col = word.rsplit('.').next().unwrap_or("").trim_matches('`');
+        if col.is_empty() {
+            continue;
+        }
+        let auto = cat.tables.values().any(|t| {
+            t.columns
+                .iter()
+                .any(|c| c.auto_increment && c.name.eq_ignore_ascii_case(col))
+        });
+        if auto {
+            return Some(col.to_string());
+        }
+    }
+    None
 }
 
 /// flags2's OPTION_AUTO_IS_NULL: the session ran with `sql_auto_is_null=1`.
