@@ -1,5 +1,6 @@
 //! information_schema tables built from the catalog, for `sql::memtable`: SCHEMATA, TABLES,
-//! VIEWS, COLUMNS and STATISTICS with MariaDB 10.11's columns. Statistics replicant does not keep (row
+//! VIEWS, COLUMNS, STATISTICS, TABLE_CONSTRAINTS, KEY_COLUMN_USAGE and
+//! REFERENTIAL_CONSTRAINTS with MariaDB 10.11's columns. Statistics replicant does not keep (row
 //! counts, sizes, times, cardinality) are NULL; other information_schema tables are 1235.
 
 use super::describe::{column_type, key_flag};
@@ -21,6 +22,9 @@ pub fn table(cat: &Catalog, name: &str) -> Option<MemTable> {
         "ROUTINES" => Some(super::routines::routines_table(cat)),
         "STATISTICS" => Some(statistics(cat)),
         "COLUMNS" => Some(columns(cat)),
+        "TABLE_CONSTRAINTS" => Some(table_constraints(cat)),
+        "KEY_COLUMN_USAGE" => Some(key_column_usage(cat)),
+        "REFERENTIAL_CONSTRAINTS" => Some(referential_constraints(cat)),
         _ => None,
     }
 }
@@ -239,6 +243,164 @@ fn statistics(cat: &Catalog) -> MemTable {
             "COMMENT",
             "INDEX_COMMENT",
             "IGNORED",
+        ],
+        rows,
+    }
+}
+
+/// TABLE_CONSTRAINTS: primary keys, unique keys and foreign keys (CHECK constraints
+/// replicant does not keep).
+fn table_constraints(cat: &Catalog) -> MemTable {
+    let mut rows = Vec::new();
+    for tb in cat.tables.values() {
+        for ix in tb.indexes.iter().filter(|ix| ix.kind != IndexKind::Plain) {
+            let kind = if ix.kind == IndexKind::Primary {
+                "PRIMARY KEY"
+            } else {
+                "UNIQUE"
+            };
+            rows.push(vec![
+                t("def"),
+                t(&tb.db),
+                t(&ix.name),
+                t(&tb.db),
+                t(&tb.name),
+                t(kind),
+            ]);
+        }
+        for fk in &tb.foreign_keys {
+            rows.push(vec![
+                t("def"),
+                t(&tb.db),
+                t(&fk.name),
+                t(&tb.db),
+                t(&tb.name),
+                t("FOREIGN KEY"),
+            ]);
+        }
+    }
+    MemTable {
+        columns: vec![
+            "CONSTRAINT_CATALOG",
+            "CONSTRAINT_SCHEMA",
+            "CONSTRAINT_NAME",
+            "TABLE_SCHEMA",
+            "TABLE_NAME",
+            "CONSTRAINT_TYPE",
+        ],
+        rows,
+    }
+}
+
+/// KEY_COLUMN_USAGE: the columns of primary, unique and foreign keys, the latter with the
+/// columns they reference.
+fn key_column_usage(cat: &Catalog) -> MemTable {
+    let mut rows = Vec::new();
+    for tb in cat.tables.values() {
+        for ix in tb.indexes.iter().filter(|ix| ix.kind != IndexKind::Plain) {
+            for (i, p) in ix.parts.iter().enumerate() {
+                rows.push(vec![
+                    t("def"),
+                    t(&tb.db),
+                    t(&ix.name),
+                    t("def"),
+                    t(&tb.db),
+                    t(&tb.name),
+                    t(&tb.columns[p.column].name),
+                    Value::Int(i as i64 + 1),
+                    Value::Null,
+                    Value::Null,
+                    Value::Null,
+                    Value::Null,
+                ]);
+            }
+        }
+        for fk in &tb.foreign_keys {
+            for (i, (c, r)) in fk.columns.iter().zip(&fk.ref_columns).enumerate() {
+                rows.push(vec![
+                    t("def"),
+                    t(&tb.db),
+                    t(&fk.name),
+                    t("def"),
+                    t(&tb.db),
+                    t(&tb.name),
+                    t(c),
+                    Value::Int(i as i64 + 1),
+                    Value::Int(i as i64 + 1),
+                    t(&fk.ref_db),
+                    t(&fk.ref_table),
+                    t(r),
+                ]);
+            }
+        }
+    }
+    MemTable {
+        columns: vec![
+            "CONSTRAINT_CATALOG",
+            "CONSTRAINT_SCHEMA",
+            "CONSTRAINT_NAME",
+            "TABLE_CATALOG",
+            "TABLE_SCHEMA",
+            "TABLE_NAME",
+            "COLUMN_NAME",
+            "ORDINAL_POSITION",
+            "POSITION_IN_UNIQUE_CONSTRAINT",
+            "REFERENCED_TABLE_SCHEMA",
+            "REFERENCED_TABLE_NAME",
+            "REFERENCED_COLUMN_NAME",
+        ],
+        rows,
+    }
+}
+
+/// REFERENTIAL_CONSTRAINTS: each foreign key, its rules, and the referenced table's key
+/// it matches (by its columns).
+fn referential_constraints(cat: &Catalog) -> MemTable {
+    let mut rows = Vec::new();
+    for tb in cat.tables.values() {
+        for fk in &tb.foreign_keys {
+            let unique = cat.table(&fk.ref_db, &fk.ref_table).and_then(|p| {
+                p.indexes
+                    .iter()
+                    .filter(|ix| {
+                        ix.kind != IndexKind::Plain && ix.parts.len() == fk.ref_columns.len()
+                    })
+                    .find(|ix| {
+                        ix.parts
+                            .iter()
+                            .zip(&fk.ref_columns)
+                            .all(|(part, c)| p.columns[part.column].name.eq_ignore_ascii_case(c))
+                    })
+                    .map(|ix| ix.name.clone())
+            });
+            rows.push(vec![
+                t("def"),
+                t(&tb.db),
+                t(&fk.name),
+                t("def"),
+                t(&fk.ref_db),
+                unique.map_or(Value::Null, Value::Text),
+                t("NONE"),
+                t(fk.on_update.sql()),
+                t(fk.on_delete.sql()),
+                t(&tb.name),
+                t(&fk.ref_table),
+            ]);
+        }
+    }
+    MemTable {
+        columns: vec![
+            "CONSTRAINT_CATALOG",
+            "CONSTRAINT_SCHEMA",
+            "CONSTRAINT_NAME",
+            "UNIQUE_CONSTRAINT_CATALOG",
+            "UNIQUE_CONSTRAINT_SCHEMA",
+            "UNIQUE_CONSTRAINT_NAME",
+            "MATCH_OPTION",
+            "UPDATE_RULE",
+            "DELETE_RULE",
+            "TABLE_NAME",
+            "REFERENCED_TABLE_NAME",
         ],
         rows,
     }

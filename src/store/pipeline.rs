@@ -272,7 +272,10 @@ impl Writer {
                         },
                         Job::Wal { sync, then } => {
                             let r = db.flush_wal(sync);
-                            if let (Ok(()), Some(then)) = (&r, then) {
+                            // After a failed batch nothing more is confirmed (a binlog
+                            // reader must not be shown what the store never got).
+                            let failed = f.0.lock().map_or(true, |fl| fl.error.is_some());
+                            if let (Ok(()), Some(then), false) = (&r, then, failed) {
                                 then();
                             }
                             r

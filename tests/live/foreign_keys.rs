@@ -111,6 +111,16 @@ fn cascades(format: &str) {
     // No trigger fired for a cascaded change: only c's own... none were deleted or
     // updated by a statement of their own.
     assert_eq!(q("SELECT COUNT(*) FROM fk.audit"), "0");
+    // information_schema describes the constraints as the master's does.
+    for q in [
+        "SELECT * FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = 'fk' ORDER BY CONSTRAINT_NAME",
+        "SELECT * FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = 'fk' ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION",
+        "SELECT * FROM information_schema.TABLE_CONSTRAINTS WHERE TABLE_SCHEMA = 'fk' ORDER BY TABLE_NAME, CONSTRAINT_NAME",
+    ] {
+        let want = m.sql(q);
+        assert!(!want.trim().is_empty(), "{q}");
+        assert_eq!(r.proc.sql(q).unwrap(), want, "{q}");
+    }
     // The constraints read back as the master shows them.
     for t in ["c", "g", "tree", "pref"] {
         let want = m.sql(&format!("SHOW CREATE TABLE fk.{t}"));
