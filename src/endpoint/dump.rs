@@ -241,6 +241,9 @@ where
 {
     let mut out = Vec::with_capacity(FLUSH_AT + (64 << 10));
     let r = stream(io, s, body, &mut out).await;
+    if let Some(shared) = s.shared.control.logbin_shared() {
+        shared.reading(s.id, None);
+    }
     if let Some(req) = parse_dump(body) {
         if let Ok(mut r) = s.shared.replicas.lock() {
             if r.get(&req.server_id).is_some_and(|x| x.conn == s.id) {
@@ -449,6 +452,7 @@ where
     }
     let kill = s.process.lock().map(|p| p.kill.clone()).unwrap_or_default();
     let mut r = Reader::open(&p, &file)?;
+    shared.reading(s.id, Some(&file));
     let len = std::fs::metadata(p.dir.join(&file)).map_or(0, |m| m.len());
     if pos > len {
         return Err(fatal(
@@ -545,6 +549,7 @@ where
                 &artificial(EventType::Rotate, our_id, 0, &rot, r.crc && checksums),
             );
             r = Reader::open(&p, &next)?;
+            shared.reading(s.id, Some(&next));
             r.crc = read_fde(&mut r, &mut ev)?;
             io.frame_into(out, &ev);
             continue;

@@ -106,6 +106,9 @@ impl BinlogMark {
 pub struct Shared {
     state: Mutex<Published>,
     moved: Condvar,
+    /// The file each running dump reads, by its connection: PURGE and expiry stop before
+    /// the oldest (mysqld keeps a log a replica is reading).
+    reading: Mutex<std::collections::HashMap<u32, String>>,
 }
 
 /// The committed part of the binlog.
@@ -148,6 +151,19 @@ impl Shared {
             })
             .unwrap_or_else(|e| e.into_inner());
         g.clone()
+    }
+
+    /// Dump `conn` reads `file` now (`None`: it ended).
+    pub fn reading(&self, conn: u32, file: Option<&str>) {
+        let mut r = self.reading.lock().unwrap_or_else(|e| e.into_inner());
+        match file {
+            Some(f) => {
+                r.insert(conn, f.to_string());
+            }
+            None => {
+                r.remove(&conn);
+            }
+        }
     }
 
     /// Wakes every reader waiting in [`Shared::wait_past`] (one of them must look at its
@@ -656,21 +672,29 @@ impl LogBin {
                 reason: "not in the binlog index".into(),
             });
         };
+        let in_use = {
+            let r = self
+                .shared
+                .reading
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            files
+                .iter()
+                .position(|f| r.values().any(|x| x == f))
+                .unwrap_or(i)
+        };
         let limit = files
             .iter()
             .position(|f| *f == self.committed.file)
             .unwrap_or(i)
-            .min(i);
+            .min(i)
+            .min(in_use);
+        if limit < i {
+            tracing::warn!(kept = %files[limit], "binlog: a file to purge is being read by a replica; purged up to it");
+        }
         let name = files[limit].clone();
         let gone = self.index.remove_before(&self.opts.dir, &name)?;
-        for f in &gone {
-            let p = self.opts.dir.join(f);
-            match std::fs::remove_file(&p) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(io_err("remove", &p)(e)),
-            }
-        }
+        remove_files(&self.opts.dir, &gone)?;
         self.show_files();
         Ok(gone)
     }

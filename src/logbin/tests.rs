@@ -266,3 +266,27 @@ fn an_interrupted_reset_completes_and_a_short_file_opens() {
         "the GTID and QUERY survived, the XID was cut"
     );
 }
+
+/// PURGE stops before a file a dump is reading, and before the file the store's mark is in.
+#[test]
+fn purge_keeps_files_being_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let shared = Arc::new(Shared::default());
+    let (mut log, _) = LogBin::open(opts(dir.path()), None, shared.clone()).unwrap();
+    for seq in 1..=3 {
+        append(&mut log, seq, &[]);
+        log.rotate(None).unwrap();
+        let m = log.commit_mark().unwrap();
+        log.committed(m);
+    }
+    assert_eq!(log.files().len(), 4);
+    shared.reading(7, Some("rb.000002"));
+    assert_eq!(log.purge_to("rb.000004").unwrap(), ["rb.000001"]);
+    shared.reading(7, None);
+    assert_eq!(
+        log.purge_to("rb.000004").unwrap(),
+        ["rb.000002", "rb.000003"]
+    );
+    assert!(!dir.path().join("rb.000003").exists());
+    assert_eq!(log.files()[0].0, "rb.000004");
+}
