@@ -62,7 +62,10 @@ fn main() {
     eprintln!("catch-up, log-bin on: {:?}", on.took);
 
     // Dump throughput: every file of each binlog, read to its end and discarded.
-    let ours_files = index_files(&on.datadir, "rb");
+    let ours_files: Vec<String> = index_files(&on.datadir, "rb")
+        .iter()
+        .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
     let ours_bytes: u64 = ours_files
         .iter()
         .map(|f| std::fs::metadata(on.datadir.join(f)).map_or(0, |m| m.len()))
@@ -215,15 +218,6 @@ fn main() {
     drop(downstream);
 }
 
-/// The files of binlog index `base` in `dir`, in order.
-fn index_files(dir: &Path, base: &str) -> Vec<String> {
-    std::fs::read_to_string(dir.join(format!("{base}.index")))
-        .unwrap()
-        .lines()
-        .map(|l| l.trim_start_matches("./").to_string())
-        .collect()
-}
-
 /// Reads `files` from the server at `port` with `mariadb-binlog --read-from-remote-server
 /// --raw` into a scratch directory (a reader that only stores what it gets).
 fn read_remote(port: u16, files: &[String]) -> Duration {
@@ -258,9 +252,12 @@ fn read_remote(port: u16, files: &[String]) -> Duration {
 /// binlog's end (SHOW MASTER STATUS).
 fn upstream_status(datadir: &Path) -> (String, u64) {
     let files = index_files(datadir, "rb");
-    let last = files.last().unwrap().clone();
-    let len = std::fs::metadata(datadir.join(&last)).map_or(0, |m| m.len());
-    (last, len)
+    let last = files.last().unwrap();
+    let len = std::fs::metadata(last).map_or(0, |m| m.len());
+    (
+        last.file_name().unwrap().to_string_lossy().into_owned(),
+        len,
+    )
 }
 
 fn seconds_behind(status: &str) -> Option<u64> {

@@ -111,7 +111,7 @@ fn main() {
                 };
                 let sql = format!(
                     "SET SESSION binlog_format={format};\n{}",
-                    batch(&mut seed, 50)
+                    bank_transfers(&mut seed, 50, ACCOUNTS)
                 );
                 m.sql_bytes(sql.as_bytes());
                 n += 50;
@@ -145,8 +145,8 @@ fn main() {
     for t in ["bank.acct", "sbtest.sbtest1", "sbtest.sbtest2"] {
         assert_same_table(&m, &r.datadir, t, "id");
     }
-    let ours = gtids(&binlog_files(&r.datadir));
-    let masters = gtids(&m.binlog_files());
+    let ours = binlog_gtids(&index_files(&r.datadir, "soak"));
+    let masters = binlog_gtids(&m.binlog_files());
     assert_eq!(
         ours.len(),
         masters.len(),
@@ -181,27 +181,6 @@ fn main() {
         "| tables equal to the master's; binlog = the master's transactions once each | yes |"
     );
     assert_eq!(torn, 0, "a reader saw a torn state");
-}
-
-/// `count` transfers between pseudo-random accounts, one transaction each.
-fn batch(x: &mut u64, count: usize) -> String {
-    let mut next = || {
-        *x ^= *x << 13;
-        *x ^= *x >> 7;
-        *x ^= *x << 17;
-        *x
-    };
-    let mut sql = String::new();
-    for _ in 0..count {
-        let a = next() % ACCOUNTS as u64 + 1;
-        let b = next() % ACCOUNTS as u64 + 1;
-        let amount = next() % 50 + 1;
-        sql.push_str(&format!(
-            "BEGIN; UPDATE bank.acct SET balance = balance - {amount} WHERE id = {a}; \
-             UPDATE bank.acct SET balance = balance + {amount} WHERE id = {b}; COMMIT;\n"
-        ));
-    }
-    sql
 }
 
 /// One reader: the bank's total through the primary key, a covering index and a range,
@@ -260,32 +239,4 @@ fn read_loop(
             }
         }
     });
-}
-
-fn binlog_files(datadir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    std::fs::read_to_string(datadir.join("soak.index"))
-        .unwrap()
-        .lines()
-        .map(|l| datadir.join(l.trim_start_matches("./")))
-        .collect()
-}
-
-/// The GTIDs of binlog files, in order, as `mariadb-binlog` decodes them.
-fn gtids(files: &[std::path::PathBuf]) -> Vec<String> {
-    let out = std::process::Command::new("mariadb-binlog")
-        .args(files)
-        .output()
-        .expect("mariadb-binlog");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| {
-            let at = l.find("\tGTID ")?;
-            l[at + 6..].split_whitespace().next().map(str::to_string)
-        })
-        .collect()
 }

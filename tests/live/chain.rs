@@ -114,39 +114,22 @@ fn mariadb_and_replicant_replicas_chain_off_replicant() {
     m.sql("ALTER TABLE chain.t ADD COLUMN extra VARCHAR(10) NULL DEFAULT 'x'; CREATE INDEX vi ON chain.u (k)");
     // The middle replicant is SIGKILLed while the master writes; it comes back on the same
     // port and datadir, and everyone downstream reconnects.
-    let writer = {
-        let port = m.port();
-        std::thread::spawn(move || {
+    std::thread::scope(|sc| {
+        let writer = sc.spawn(|| {
             for r in 5..25 {
-                let q = format!(
+                m.sql(&format!(
                     "INSERT INTO chain.t (v, n, extra) VALUES ('w{r}', {r}, 'y'); UPDATE chain.u SET w = w + 1 WHERE k = 'k1'"
-                );
-                let out = std::process::Command::new("mariadb")
-                    .args([
-                        "--no-defaults",
-                        "--protocol=TCP",
-                        "--host=127.0.0.1",
-                        "-uroot",
-                    ])
-                    .arg(format!("--port={port}"))
-                    .args(["-e", &q])
-                    .output()
-                    .expect("mariadb client");
-                assert!(
-                    out.status.success(),
-                    "{}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
+                ));
                 std::thread::sleep(Duration::from_millis(20));
             }
-        })
-    };
-    std::thread::sleep(Duration::from_millis(150));
-    a.proc.kill9();
-    let mut args = run_args(&a.datadir, m.port(), 102, &MIDDLE);
-    args.push(format!("--port={port}"));
-    a.proc = Replicant::spawn(args);
-    writer.join().unwrap();
+        });
+        std::thread::sleep(Duration::from_millis(150));
+        a.proc.kill9();
+        let mut args = run_args(&a.datadir, m.port(), 102, &MIDDLE);
+        args.push(format!("--port={port}"));
+        a.proc = Replicant::spawn(args);
+        writer.join().unwrap();
+    });
     round(&m, 30);
     a.wait_applied(&m);
     for (table, order) in [("chain.t", "id"), ("chain.u", "id")] {

@@ -4,39 +4,9 @@
 //! binlog-ignore-db names, and answers FLUSH / PURGE BINARY LOGS, SHOW BINLOG EVENTS,
 //! RESET MASTER and heartbeats as mysqld.
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::support::*;
-
-/// The GTIDs of binlog files, in order, as `mariadb-binlog` decodes them.
-fn gtids_of(files: &[PathBuf]) -> Vec<String> {
-    let out = std::process::Command::new("mariadb-binlog")
-        .args(files)
-        .output()
-        .expect("mariadb-binlog");
-    assert!(
-        out.status.success(),
-        "mariadb-binlog {files:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| {
-            let at = l.find("\tGTID ")?;
-            l[at + 6..].split_whitespace().next().map(str::to_string)
-        })
-        .collect()
-}
-
-/// Replicant's binlog files, in index order.
-fn files_of(dir: &Path, base: &str) -> Vec<PathBuf> {
-    std::fs::read_to_string(dir.join(format!("{base}.index")))
-        .unwrap()
-        .lines()
-        .map(|l| dir.join(l.trim_start_matches("./")))
-        .collect()
-}
 
 #[test]
 fn the_binlog_holds_each_applied_transaction_once_through_sigkills() {
@@ -48,55 +18,45 @@ fn the_binlog_holds_each_applied_transaction_once_through_sigkills() {
     ];
     let mut r = Replica::start(&m, &extra);
     m.sql("CREATE DATABASE k; CREATE TABLE k.t (id INT PRIMARY KEY, v VARCHAR(200), n INT)");
-    let port = m.port();
-    let writer = std::thread::spawn(move || {
-        for b in 0..60 {
-            let mut q = String::new();
-            for i in 0..20 {
-                let id = b * 20 + i;
+    std::thread::scope(|sc| {
+        let writer = sc.spawn(|| {
+            for b in 0..60 {
+                let mut q = String::new();
+                for i in 0..20 {
+                    let id = b * 20 + i;
+                    q.push_str(&format!(
+                        "INSERT INTO k.t VALUES ({id}, REPEAT('v', {}), {b}); ",
+                        50 + id % 100
+                    ));
+                }
                 q.push_str(&format!(
-                    "INSERT INTO k.t VALUES ({id}, REPEAT('v', {}), {b}); ",
-                    50 + id % 100
+                    "BEGIN; UPDATE k.t SET n = n + 1 WHERE id % 7 = {}; DELETE FROM k.t WHERE id = {}; COMMIT",
+                    b % 7,
+                    b * 20
                 ));
+                m.sql(&q);
             }
-            q.push_str(&format!("BEGIN; UPDATE k.t SET n = n + 1 WHERE id % 7 = {}; DELETE FROM k.t WHERE id = {}; COMMIT", b % 7, b * 20));
-            let out = std::process::Command::new("mariadb")
-                .args([
-                    "--no-defaults",
-                    "--protocol=TCP",
-                    "--host=127.0.0.1",
-                    "-uroot",
-                ])
-                .arg(format!("--port={port}"))
-                .args(["-e", &q])
-                .output()
-                .expect("mariadb client");
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+        });
+        // SIGKILLs while transactions stream in, each restart cutting the binlog back to
+        // what the store committed.
+        for _ in 0..4 {
+            std::thread::sleep(Duration::from_millis(600));
+            r.proc.kill9();
+            r.proc = Replicant::spawn(run_args(&r.datadir, m.port(), 102, &extra));
         }
+        writer.join().unwrap();
     });
-    // SIGKILLs while transactions stream in, each restart cutting the binlog back to what
-    // the store committed.
-    for _ in 0..4 {
-        std::thread::sleep(Duration::from_millis(600));
-        r.proc.kill9();
-        r.proc = Replicant::spawn(run_args(&r.datadir, m.port(), 102, &extra));
-    }
-    writer.join().unwrap();
     r.wait_applied(&m);
     assert_same_table(&m, &r.datadir, "k.t", "id");
-    let ours = gtids_of(&files_of(&r.datadir, "kb"));
-    let masters = gtids_of(&m.binlog_files());
+    let ours = binlog_gtids(&index_files(&r.datadir, "kb"));
+    let masters = binlog_gtids(&m.binlog_files());
     assert!(ours.len() > 1000, "{} transactions logged", ours.len());
     assert_eq!(
         ours, masters,
         "replicant's binlog is not the master's transactions, once each"
     );
     // Rotation at max_binlog_size happened, every file readable.
-    assert!(files_of(&r.datadir, "kb").len() > 3);
+    assert!(index_files(&r.datadir, "kb").len() > 3);
 }
 
 #[test]
@@ -129,7 +89,7 @@ fn filtered_and_binlog_ignored_changes_stay_out_of_the_binlog() {
     assert_eq!(dump(&r.datadir, "unlogged.t"), "3\n6\n8\n");
     let out = std::process::Command::new("mariadb-binlog")
         .args(["-v", "--base64-output=decode-rows"])
-        .args(files_of(&r.datadir, "fb"))
+        .args(index_files(&r.datadir, "fb"))
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
@@ -191,7 +151,7 @@ fn filtered_and_binlog_ignored_changes_stay_out_of_the_binlog() {
     r.proc = Replicant::spawn(run_args(&r.datadir, m.port(), 102, &extra));
     m.sql("INSERT INTO kept.t VALUES (10)");
     r.wait_applied(&m);
-    let gtids = gtids_of(&files_of(&r.datadir, "fb"));
+    let gtids = binlog_gtids(&index_files(&r.datadir, "fb"));
     let master = m.sql("SELECT @@gtid_binlog_pos");
     assert_eq!(gtids.last().map(String::as_str), Some(master.trim()));
     // RESET MASTER: one empty first file.

@@ -28,28 +28,6 @@ fn opts(port: u16) -> ConnectOptions {
     }
 }
 
-/// `count` transfers between pseudo-random accounts, one transaction each.
-fn transfers(seed: u64, count: usize) -> String {
-    let mut x = seed;
-    let mut next = || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
-    let mut sql = String::new();
-    for _ in 0..count {
-        let a = next() % ACCOUNTS as u64 + 1;
-        let b = next() % ACCOUNTS as u64 + 1;
-        let amount = next() % 50 + 1;
-        sql.push_str(&format!(
-            "BEGIN; UPDATE bank.acct SET balance = balance - {amount} WHERE id = {a}; \
-             UPDATE bank.acct SET balance = balance + {amount} WHERE id = {b}; COMMIT;\n"
-        ));
-    }
-    sql
-}
-
 #[test]
 fn readers_see_one_committed_state_under_write_load() {
     let m = MariaDb::start(MasterOpts::format("MIXED"));
@@ -119,7 +97,7 @@ fn readers_see_one_committed_state_under_write_load() {
         .collect();
     // The writer: transfers through one session, as fast as the master takes them.
     let started = std::time::Instant::now();
-    m.sql_bytes(transfers(7, 800).as_bytes());
+    m.sql_bytes(bank_transfers(&mut 7, 800, ACCOUNTS).as_bytes());
     eprintln!("master: {:?}", started.elapsed());
     r.wait_applied(&m);
     eprintln!(

@@ -145,3 +145,34 @@ fn is_boilerplate(stmt: &str) -> bool {
         || upper.starts_with("/*!")
         || upper.starts_with("/*M!")
 }
+
+/// The GTIDs of binlog files, in order, as `mariadb-binlog` decodes them (each
+/// `GTID d-s-n` line).
+pub fn binlog_gtids<P: AsRef<Path>>(files: &[P]) -> Vec<String> {
+    let mut cmd = Command::new("mariadb-binlog");
+    cmd.arg("--no-defaults")
+        .args(files.iter().map(|f| f.as_ref().as_os_str()));
+    let out = run_with_timeout(&mut cmd, Duration::from_secs(300));
+    assert!(
+        out.status.success(),
+        "mariadb-binlog: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let at = l.find("\tGTID ")?;
+            l[at + 6..].split_whitespace().next().map(str::to_string)
+        })
+        .collect()
+}
+
+/// The files a binlog or relay log index (`<dir>/<base>.index`) lists, in order.
+pub fn index_files(dir: &Path, base: &str) -> Vec<std::path::PathBuf> {
+    let index = dir.join(format!("{base}.index"));
+    std::fs::read_to_string(&index)
+        .unwrap_or_else(|e| panic!("{}: {e}", index.display()))
+        .lines()
+        .map(|l| dir.join(l.trim().trim_start_matches("./")))
+        .collect()
+}

@@ -8,6 +8,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod applied;
+pub mod bank;
 pub mod catchup;
 pub mod decode;
 pub mod mariadb;
@@ -21,8 +22,12 @@ pub use applied::{
     assert_same_table, assert_same_table_3, dump, mariadb_replica, master, status_of,
     wait_mariadb_replica, Replica, APPLY_WAIT,
 };
+pub use bank::bank_transfers;
 pub use catchup::{discard_dump, replicant_catchup, vm_hwm_kb, CaughtUp};
-pub use decode::{mariadb_binlog_decode, mariadb_binlog_decode_all, row_and_statement_lines};
+pub use decode::{
+    binlog_gtids, index_files, mariadb_binlog_decode, mariadb_binlog_decode_all,
+    row_and_statement_lines,
+};
 pub use mariadb::{port_open, seed_db01_user, MariaDb, MasterOpts, DB01_USER_ROWS};
 pub use process::{cpu_ticks, env_or, perf_start, perf_stop, pid_alive, wait_for, wait_until};
 pub use proxy::{FaultPlan, FaultProxy};

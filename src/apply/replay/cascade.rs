@@ -59,12 +59,7 @@ impl Replay<'_> {
             if !action.changes_rows() {
                 continue;
             }
-            let Some(pcols) = fk
-                .ref_columns
-                .iter()
-                .map(|c| t.def.column(c))
-                .collect::<Option<Vec<usize>>>()
-            else {
+            let Some(pcols) = positions(&t.def, &fk.ref_columns) else {
                 continue;
             };
             // A NULL in the old key: no row refers to it.
@@ -87,12 +82,7 @@ impl Replay<'_> {
             else {
                 continue;
             };
-            let Some(ccols) = fk
-                .columns
-                .iter()
-                .map(|c| ct.def.column(c))
-                .collect::<Option<Vec<usize>>>()
-            else {
+            let Some(ccols) = positions(&ct.def, &fk.columns) else {
                 continue;
             };
             let key = row_values(t, old, pcols.iter().copied(), session.time_zone)?;
@@ -181,4 +171,10 @@ impl Replay<'_> {
         }
         Ok(())
     }
+}
+
+/// The positions of columns `names` in `t` (`None` when one is not there: a key left
+/// behind by DDL that dropped its column).
+fn positions(t: &crate::store::catalog::TableDef, names: &[String]) -> Option<Vec<usize>> {
+    names.iter().map(|c| t.column(c)).collect()
 }
