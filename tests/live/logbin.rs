@@ -69,24 +69,54 @@ fn filtered_and_binlog_ignored_changes_stay_out_of_the_binlog() {
         "--replicate-ignore-db=skipped",
         "--binlog-ignore-db=unlogged",
         "--account=root@localhost ADMIN",
+        "--account=repl@% IDENTIFIED BY 'repl' ADMIN",
     ];
     let mut r = Replica::start(&m, &extra);
     m.sql(
         "CREATE DATABASE kept; CREATE DATABASE skipped; CREATE DATABASE unlogged;
          CREATE TABLE kept.t (id INT PRIMARY KEY);
-         USE skipped; CREATE TABLE t (id INT PRIMARY KEY); USE kept;
-         CREATE TABLE unlogged.t (id INT PRIMARY KEY);
+         USE skipped; CREATE TABLE t (id INT PRIMARY KEY);
+         USE unlogged; CREATE TABLE t (id INT PRIMARY KEY);
          USE kept; INSERT INTO t VALUES (1);
          USE skipped; INSERT INTO t VALUES (2);
          USE unlogged; INSERT INTO t VALUES (3);
          SET SESSION binlog_format = ROW;
          INSERT INTO kept.t VALUES (4); INSERT INTO skipped.t VALUES (5); INSERT INTO unlogged.t VALUES (6);
-         BEGIN; INSERT INTO kept.t VALUES (7); INSERT INTO unlogged.t VALUES (8); COMMIT",
+         BEGIN; INSERT INTO kept.t VALUES (7); INSERT INTO unlogged.t VALUES (8); COMMIT;
+         UPDATE kept.t k, unlogged.t u SET k.id = k.id + 100, u.id = u.id + 100 WHERE k.id = 7 AND u.id = 8;
+         INSERT INTO kept.t VALUES (11)",
     );
     r.wait_applied(&m);
     // Applied: kept and unlogged; not skipped.
-    assert_eq!(dump(&r.datadir, "kept.t"), "1\n4\n7\n");
-    assert_eq!(dump(&r.datadir, "unlogged.t"), "3\n6\n8\n");
+    assert_eq!(dump(&r.datadir, "kept.t"), "1\n4\n11\n107\n");
+    assert_eq!(dump(&r.datadir, "unlogged.t"), "3\n6\n108\n");
+    // A MariaDB replica of replicant applies what was logged: the multi-table UPDATE's
+    // statement ends with its kept.t rows (the unlogged.t rows that ended it are left
+    // out), and what follows applies too.
+    let d = MariaDb::start(MasterOpts {
+        server_id: 103,
+        log_bin: false,
+        ..MasterOpts::default()
+    });
+    d.sql(&format!(
+        "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT={}, MASTER_USER='repl', \
+         MASTER_PASSWORD='repl', MASTER_CONNECT_RETRY=1, MASTER_LOG_FILE='fb.000001', \
+         MASTER_LOG_POS=4; START SLAVE",
+        r.proc.port()
+    ));
+    let mut got = String::new();
+    assert!(
+        wait_until(Duration::from_secs(60), || {
+            got = d
+                .sql_result("SELECT * FROM kept.t ORDER BY id")
+                .unwrap_or_default();
+            got == "1\n4\n11\n107\n"
+        }),
+        "{got}\n{}",
+        d.sql("SHOW SLAVE STATUS\\G")
+    );
+    assert!(d.sql_result("SELECT COUNT(*) FROM unlogged.t").is_err());
+    d.sql("STOP SLAVE");
     let out = std::process::Command::new("mariadb-binlog")
         .args(["-v", "--base64-output=decode-rows"])
         .args(index_files(&r.datadir, "fb"))
@@ -101,6 +131,8 @@ fn filtered_and_binlog_ignored_changes_stay_out_of_the_binlog() {
         "`skipped`.`t`",
         "`unlogged`.`t`",
         "CREATE DATABASE skipped",
+        // (CREATE DATABASE is judged by the database it names, as mysqld does.)
+        "CREATE DATABASE unlogged",
     ] {
         assert!(
             !text.contains(gone),
