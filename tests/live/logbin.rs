@@ -176,6 +176,27 @@ fn filtered_and_binlog_ignored_changes_stay_out_of_the_binlog() {
     assert!(!r.datadir.join("fb.000001").exists());
     let e = r.proc.sql("PURGE BINARY LOGS TO 'fb.000077'").unwrap_err();
     assert!(e.contains("1373"), "{e}");
+    // A GTID replica starting from nothing needs the purged files: mysqld's 1236.
+    d.sql("RESET SLAVE ALL");
+    d.sql(&format!(
+        "SET GLOBAL gtid_slave_pos = ''; CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT={}, \
+         MASTER_USER='repl', MASTER_PASSWORD='repl', MASTER_CONNECT_RETRY=1, \
+         MASTER_USE_GTID=slave_pos; START SLAVE",
+        r.proc.port()
+    ));
+    let mut st = String::new();
+    assert!(
+        wait_until(Duration::from_secs(30), || {
+            st = d.sql("SHOW SLAVE STATUS\\G");
+            st.contains("\n1236\n")
+        }),
+        "{st}"
+    );
+    assert!(
+        st.contains("Could not find GTID state requested by slave in any binlog files"),
+        "{st}"
+    );
+    d.sql("STOP SLAVE");
     // Transactions go on into the new file, and a restart keeps going from there.
     m.sql("INSERT INTO kept.t VALUES (9)");
     r.wait_applied(&m);
