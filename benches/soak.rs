@@ -16,8 +16,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ::replicant::config::SslConfig;
-use ::replicant::wire::client::{ConnectOptions, Connection};
+use ::replicant::wire::client::Connection;
 use support::*;
 
 const ACCOUNTS: i64 = 500;
@@ -29,19 +28,7 @@ fn main() {
     let readers = env_or("SOAK_READERS", 16);
     let m = MariaDb::start(MasterOpts::format("MIXED"));
     m.create_repl_user("repl", "repl");
-    let mut rows = String::new();
-    for id in 1..=ACCOUNTS {
-        if id > 1 {
-            rows.push(',');
-        }
-        rows.push_str(&format!("({id}, 'o{:03}', 1000)", id % 41));
-    }
-    m.sql(&format!(
-        "CREATE DATABASE bank;
-         CREATE TABLE bank.acct (id INT PRIMARY KEY, owner VARCHAR(20) NOT NULL, balance BIGINT NOT NULL,
-                                 KEY by_owner (owner, balance));
-         INSERT INTO bank.acct VALUES {rows}"
-    ));
+    create_bank(&m, ACCOUNTS);
     let sb = SysbenchOpts {
         tables: 2,
         table_size: 20_000,
@@ -203,15 +190,7 @@ fn read_loop(
         .build()
         .unwrap();
     rt.block_on(async {
-        let opts = ConnectOptions {
-            host: "127.0.0.1".into(),
-            port,
-            user: "root".into(),
-            password: String::new(),
-            ssl: SslConfig::default(),
-            public_key: None,
-            connect_timeout: Duration::from_secs(5),
-        };
+        let opts = client_opts(port, "root", "");
         let mut k = i;
         while !done.load(Ordering::Acquire) {
             let Ok(mut c) = Connection::connect(&opts).await else {

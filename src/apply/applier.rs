@@ -77,6 +77,9 @@ impl ApplierOptions {
     /// The binlog takes changes of database `db` (statements by their default database,
     /// rows by their table's): `binlog-do-db` / `binlog-ignore-db`, as mysqld applies them.
     pub(super) fn binlog_db_ok(&self, db: &str) -> bool {
+        if self.logbin.is_none() {
+            return true;
+        }
         if !self.binlog_do_db.is_empty() {
             return self.binlog_do_db.iter().any(|d| d == db);
         }

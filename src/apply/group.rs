@@ -312,12 +312,13 @@ fn apply_event(
         }
         EventType::TableMap => {
             let m = TableMap::parse(body, fde).map_err(|e| decode_err(e, "Table_map event"))?;
-            let (db, table) = (
-                String::from_utf8_lossy(m.schema()),
-                String::from_utf8_lossy(m.table()),
-            );
-            if !opts.filters.row_ok(&db, &table) || !opts.binlog_db_ok(&db) {
-                ctx.skip_log = true;
+            if opts.logbin.is_some() {
+                // A table whose rows are not logged needs no map in the binlog either.
+                let (db, table) = (
+                    String::from_utf8_lossy(m.schema()),
+                    String::from_utf8_lossy(m.table()),
+                );
+                ctx.skip_log = !opts.filters.row_ok(&db, &table) || !opts.binlog_db_ok(&db);
             }
             maps.insert(m.table_id, m.into_owned());
         }
@@ -365,7 +366,7 @@ fn apply_event(
                 String::from_utf8_lossy(map.schema()).into_owned(),
                 String::from_utf8_lossy(map.table()).into_owned(),
             );
-            if !opts.binlog_db_ok(&key.0) {
+            if opts.logbin.is_some() && !opts.binlog_db_ok(&key.0) {
                 ctx.skip_log = true;
             }
             if !opts.filters.row_ok(&key.0, &key.1) {

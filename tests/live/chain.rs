@@ -62,20 +62,6 @@ fn wait_same_replicant(m: &MariaDb, datadir: &Path, table: &str, order: &str) {
     );
 }
 
-/// A MariaDB replica (no binlog of its own) of replicant's endpoint `port`.
-fn downstream_mariadb(port: u16, server_id: u32, position: &str) -> MariaDb {
-    let d = MariaDb::start(MasterOpts {
-        server_id,
-        log_bin: false,
-        ..MasterOpts::default()
-    });
-    d.sql(&format!(
-        "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT={port}, MASTER_USER='repl', \
-         MASTER_PASSWORD='repl', MASTER_CONNECT_RETRY=1, {position}; START SLAVE"
-    ));
-    d
-}
-
 const MIDDLE: [&str; 5] = [
     "--log-bin=abin",
     "--log-slave-updates",
@@ -96,8 +82,8 @@ fn mariadb_and_replicant_replicas_chain_off_replicant() {
     a.wait_applied(&m);
     // The first file is the one replicant started before any event (MariaDB's format,
     // no transactions); its successor has the master's FORMAT_DESCRIPTION.
-    let by_pos = downstream_mariadb(port, 103, "MASTER_LOG_FILE='abin.000001', MASTER_LOG_POS=4");
-    let by_gtid = downstream_mariadb(port, 105, "MASTER_USE_GTID=slave_pos");
+    let by_pos = mariadb_replica_of(port, 103, "MASTER_LOG_FILE='abin.000001', MASTER_LOG_POS=4");
+    let by_gtid = mariadb_replica_of(port, 105, "MASTER_USE_GTID=slave_pos");
     // A second replicant (server_id 104) replicating the first.
     let chained = {
         let dir = tempfile::Builder::new()
@@ -181,7 +167,7 @@ fn mariadb_and_replicant_replicas_chain_off_replicant() {
         "no DDL in:\n{text}"
     );
     // A position in no file: mysqld's 1236.
-    let lost = downstream_mariadb(port, 106, "MASTER_LOG_FILE='abin.000099', MASTER_LOG_POS=4");
+    let lost = mariadb_replica_of(port, 106, "MASTER_LOG_FILE='abin.000099', MASTER_LOG_POS=4");
     let mut st = String::new();
     assert!(
         wait_until(Duration::from_secs(30), || {

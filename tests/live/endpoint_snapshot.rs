@@ -4,23 +4,8 @@
 //! see the latest applied state. Two sessions of replicant's own protocol client interleave
 //! with transactions applied from the master.
 
-use std::time::Duration;
-
 use crate::support::*;
-use ::replicant::config::SslConfig;
-use ::replicant::wire::client::{ConnectOptions, Connection};
-
-fn opts(port: u16) -> ConnectOptions {
-    ConnectOptions {
-        host: "127.0.0.1".into(),
-        port,
-        user: "root".into(),
-        password: String::new(),
-        ssl: SslConfig::default(),
-        public_key: None,
-        connect_timeout: Duration::from_secs(10),
-    }
-}
+use ::replicant::wire::client::Connection;
 
 async fn count(c: &mut Connection) -> String {
     c.query_value("SELECT CONCAT(COUNT(*), '/', SUM(v)) FROM snap.t")
@@ -38,8 +23,12 @@ async fn transactions_read_one_snapshot() {
     r.wait_applied(&m);
     r.proc.wait_endpoint();
     let port = r.proc.port();
-    let mut a = Connection::connect(&opts(port)).await.expect("connect a");
-    let mut b = Connection::connect(&opts(port)).await.expect("connect b");
+    let mut a = Connection::connect(&client_opts(port, "root", ""))
+        .await
+        .expect("connect a");
+    let mut b = Connection::connect(&client_opts(port, "root", ""))
+        .await
+        .expect("connect b");
 
     a.query("START TRANSACTION WITH CONSISTENT SNAPSHOT")
         .await

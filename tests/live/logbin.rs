@@ -93,17 +93,11 @@ fn filtered_and_binlog_ignored_changes_stay_out_of_the_binlog() {
     // A MariaDB replica of replicant applies what was logged: the multi-table UPDATE's
     // statement ends with its kept.t rows (the unlogged.t rows that ended it are left
     // out), and what follows applies too.
-    let d = MariaDb::start(MasterOpts {
-        server_id: 103,
-        log_bin: false,
-        ..MasterOpts::default()
-    });
-    d.sql(&format!(
-        "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT={}, MASTER_USER='repl', \
-         MASTER_PASSWORD='repl', MASTER_CONNECT_RETRY=1, MASTER_LOG_FILE='fb.000001', \
-         MASTER_LOG_POS=4; START SLAVE",
-        r.proc.port()
-    ));
+    let d = mariadb_replica_of(
+        r.proc.port(),
+        103,
+        "MASTER_LOG_FILE='fb.000001', MASTER_LOG_POS=4",
+    );
     let mut got = String::new();
     assert!(
         wait_until(Duration::from_secs(60), || {
@@ -228,17 +222,11 @@ fn an_idle_dump_sends_heartbeats_and_a_second_dump_replaces_the_first() {
     r.proc.wait_endpoint();
     m.sql("CREATE DATABASE h; CREATE TABLE h.t (id INT PRIMARY KEY); INSERT INTO h.t VALUES (1)");
     r.wait_applied(&m);
-    let d = MariaDb::start(MasterOpts {
-        server_id: 103,
-        log_bin: false,
-        ..MasterOpts::default()
-    });
-    d.sql(&format!(
-        "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT={}, MASTER_USER='repl', \
-         MASTER_PASSWORD='repl', MASTER_CONNECT_RETRY=1, MASTER_HEARTBEAT_PERIOD=0.2, \
-         MASTER_LOG_FILE='hb.000001', MASTER_LOG_POS=4; START SLAVE",
-        r.proc.port()
-    ));
+    let d = mariadb_replica_of(
+        r.proc.port(),
+        103,
+        "MASTER_HEARTBEAT_PERIOD=0.2, MASTER_LOG_FILE='hb.000001', MASTER_LOG_POS=4",
+    );
     let beats = || -> u64 {
         d.sql("SHOW GLOBAL STATUS LIKE 'Slave_received_heartbeats'")
             .split('\t')
@@ -257,17 +245,11 @@ fn an_idle_dump_sends_heartbeats_and_a_second_dump_replaces_the_first() {
     assert!(hosts.starts_with("103\t"), "{hosts}");
     // A second replica with the same server_id takes the dump over (mysqld ends the
     // first); the first reconnects and takes it back, and both keep receiving.
-    let twin = MariaDb::start(MasterOpts {
-        server_id: 103,
-        log_bin: false,
-        ..MasterOpts::default()
-    });
-    twin.sql(&format!(
-        "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT={}, MASTER_USER='repl', \
-         MASTER_PASSWORD='repl', MASTER_CONNECT_RETRY=1, \
-         MASTER_LOG_FILE='hb.000001', MASTER_LOG_POS=4; START SLAVE",
-        r.proc.port()
-    ));
+    let twin = mariadb_replica_of(
+        r.proc.port(),
+        103,
+        "MASTER_LOG_FILE='hb.000001', MASTER_LOG_POS=4",
+    );
     assert!(
         wait_until(Duration::from_secs(30), || twin
             .sql_result("SELECT * FROM h.t")

@@ -9,42 +9,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::support::*;
-use ::replicant::config::SslConfig;
-use ::replicant::wire::client::{ConnectOptions, Connection};
+use ::replicant::wire::client::Connection;
 
 const ACCOUNTS: i64 = 200;
 const TOTAL: i64 = ACCOUNTS * 1000;
 const READERS: usize = 64;
 
-fn opts(port: u16) -> ConnectOptions {
-    ConnectOptions {
-        host: "127.0.0.1".into(),
-        port,
-        user: "root".into(),
-        password: String::new(),
-        ssl: SslConfig::default(),
-        public_key: None,
-        connect_timeout: Duration::from_secs(30),
-    }
-}
-
 #[test]
 fn readers_see_one_committed_state_under_write_load() {
     let m = MariaDb::start(MasterOpts::format("MIXED"));
     m.create_repl_user("repl", "repl");
-    let mut rows = String::new();
-    for id in 1..=ACCOUNTS {
-        if id > 1 {
-            rows.push(',');
-        }
-        rows.push_str(&format!("({id}, 'owner{:03}', 1000)", id % 37));
-    }
-    m.sql(&format!(
-        "CREATE DATABASE bank;
-         CREATE TABLE bank.acct (id INT PRIMARY KEY, owner VARCHAR(20) NOT NULL, balance BIGINT NOT NULL,
-                                 KEY by_owner (owner, balance));
-         INSERT INTO bank.acct VALUES {rows}"
-    ));
+    create_bank(&m, ACCOUNTS);
     let mut r = Replica::start(&m, &[]);
     r.wait_applied(&m);
     r.proc.wait_endpoint();
@@ -73,7 +48,7 @@ fn readers_see_one_committed_state_under_write_load() {
                     .build()
                     .unwrap();
                 rt.block_on(async {
-                    let mut c = Connection::connect(&opts(port))
+                    let mut c = Connection::connect(&client_opts(port, "root", ""))
                         .await
                         .map_err(|e| format!("reader {i}: connect: {e}"))?;
                     let mut k = i;
@@ -121,8 +96,12 @@ fn readers_see_one_committed_state_under_write_load() {
     // KILL QUERY: a long SELECT stops with 1317, its session goes on.
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let mut a = Connection::connect(&opts(port)).await.unwrap();
-        let mut b = Connection::connect(&opts(port)).await.unwrap();
+        let mut a = Connection::connect(&client_opts(port, "root", ""))
+            .await
+            .unwrap();
+        let mut b = Connection::connect(&client_opts(port, "root", ""))
+            .await
+            .unwrap();
         let id = a
             .query_value("SELECT CONNECTION_ID()")
             .await

@@ -181,3 +181,19 @@ pub fn assert_same_table_3(
         "{table}: the MariaDB replica differs from the master (a nondeterministic statement?)"
     );
 }
+
+/// A real MariaDB replica (server_id `server_id`, no binlog) of the server at `port` (a
+/// replicant's endpoint), as repl/repl, reconnecting every second; `options` adds to
+/// CHANGE MASTER TO (the position, MASTER_USE_GTID...). Replication is started.
+pub fn mariadb_replica_of(port: u16, server_id: u32, options: &str) -> MariaDb {
+    let d = MariaDb::start(MasterOpts {
+        server_id,
+        log_bin: false,
+        ..MasterOpts::default()
+    });
+    d.sql(&format!(
+        "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT={port}, MASTER_USER='repl', \
+         MASTER_PASSWORD='repl', MASTER_CONNECT_RETRY=1, {options}; START SLAVE"
+    ));
+    d
+}

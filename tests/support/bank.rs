@@ -23,3 +23,21 @@ pub fn bank_transfers(seed: &mut u64, count: usize, accounts: i64) -> String {
     }
     sql
 }
+
+/// Creates `bank.acct` on `m` with `accounts` accounts of 1000 each, a secondary index
+/// covering the balances (`by_owner`).
+pub fn create_bank(m: &super::mariadb::MariaDb, accounts: i64) {
+    let mut rows = String::new();
+    for id in 1..=accounts {
+        if id > 1 {
+            rows.push(',');
+        }
+        rows.push_str(&format!("({id}, 'owner{:03}', 1000)", id % 37));
+    }
+    m.sql(&format!(
+        "CREATE DATABASE bank;
+         CREATE TABLE bank.acct (id INT PRIMARY KEY, owner VARCHAR(20) NOT NULL, balance BIGINT NOT NULL,
+                                 KEY by_owner (owner, balance));
+         INSERT INTO bank.acct VALUES {rows}"
+    ));
+}

@@ -107,21 +107,13 @@ pub fn discard_dump(
     end_file: &str,
     end_pos: u64,
 ) -> Duration {
-    use ::replicant::wire::client::{ConnectOptions, Connection};
+    use ::replicant::wire::client::Connection;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async {
-        let opts = ConnectOptions {
-            host: "127.0.0.1".into(),
-            port,
-            user: user.into(),
-            password: password.into(),
-            ssl: Default::default(),
-            public_key: None,
-            connect_timeout: Duration::from_secs(10),
-        };
+        let opts = super::replicant::client_opts(port, user, password);
         let t = Instant::now();
         let mut c = Connection::connect(&opts).await.unwrap();
         c.query("SET @master_binlog_checksum = @@global.binlog_checksum")

@@ -19,10 +19,10 @@ pub mod shared;
 pub mod sysbench;
 
 pub use applied::{
-    assert_same_table, assert_same_table_3, dump, mariadb_replica, master, status_of,
-    wait_mariadb_replica, Replica, APPLY_WAIT,
+    assert_same_table, assert_same_table_3, dump, mariadb_replica, mariadb_replica_of, master,
+    status_of, wait_mariadb_replica, Replica, APPLY_WAIT,
 };
-pub use bank::bank_transfers;
+pub use bank::{bank_transfers, create_bank};
 pub use catchup::{discard_dump, replicant_catchup, vm_hwm_kb, CaughtUp};
 pub use decode::{
     binlog_gtids, index_files, mariadb_binlog_decode, mariadb_binlog_decode_all,
@@ -31,6 +31,6 @@ pub use decode::{
 pub use mariadb::{port_open, seed_db01_user, MariaDb, MasterOpts, DB01_USER_ROWS};
 pub use process::{cpu_ticks, env_or, perf_start, perf_stop, pid_alive, wait_for, wait_until};
 pub use proxy::{FaultPlan, FaultProxy};
-pub use replicant::{replicant_cmd, run_args, Replicant, REPLICANT_BIN};
+pub use replicant::{client_opts, replicant_cmd, run_args, Replicant, REPLICANT_BIN};
 pub use shared::{mysql_fixtures, not_run};
 pub use sysbench::{sysbench, sysbench_at, sysbench_cmd, sysbench_rate, SysbenchOpts};

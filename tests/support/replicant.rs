@@ -297,3 +297,20 @@ pub fn run_args(datadir: &Path, master_port: u16, server_id: u32, extra: &[&str]
     args.extend(extra.iter().map(|s| s.to_string()));
     args
 }
+
+/// Connection options for replicant's wire client to `127.0.0.1:port` as `user` (no TLS).
+pub fn client_opts(
+    port: u16,
+    user: &str,
+    password: &str,
+) -> ::replicant::wire::client::ConnectOptions {
+    ::replicant::wire::client::ConnectOptions {
+        host: "127.0.0.1".into(),
+        port,
+        user: user.into(),
+        password: password.into(),
+        ssl: Default::default(),
+        public_key: None,
+        connect_timeout: Duration::from_secs(30),
+    }
+}
