@@ -258,6 +258,7 @@ impl Applier {
         let r = self
             .ensure_system_tables()
             .and_then(|()| self.rebuild_outdated_keys())
+            .and_then(|()| self.count_auto_increment())
             .and_then(|()| self.run_inner());
         if let Err(ApplierError::Sql { code, message }) = &r {
             tracing::error!(code, %message, "applier stopped");
@@ -340,6 +341,38 @@ impl Applier {
             self.catalog = cat;
             self.tables.clear();
             self.rows.reset();
+        }
+        Ok(())
+    }
+
+    /// Stores the AUTO_INCREMENT counter of each table that has rows and no counter (a
+    /// store an older replicant wrote, which kept none): the largest value + 1, as InnoDB
+    /// counts it when it first opens such a table.
+    fn count_auto_increment(&mut self) -> Result<(), ApplierError> {
+        let mut txn = self.store.txn();
+        let mut counted = false;
+        for t in self.catalog.tables.values() {
+            if !t.columns.iter().any(|c| c.auto_increment)
+                || txn.auto_increment(&self.store, t.id)?.is_some()
+            {
+                continue;
+            }
+            let next = super::schema::after_largest(&self.store, t).map_err(|error| {
+                let at = self.applied.as_ref().and_then(|a| a.master.as_ref());
+                let context = format!("counting AUTO_INCREMENT of {}.{}", t.db, t.name);
+                group_error(GroupError { error, context }, at)
+            })?;
+            if next > 1 {
+                txn.set_auto_increment(t.id, Some(next));
+                counted = true;
+            }
+        }
+        if !counted {
+            return Ok(());
+        }
+        match &self.applied {
+            Some(at) => txn.commit(&self.store, at, false)?,
+            None => txn.commit_without_position(&self.store)?,
         }
         Ok(())
     }

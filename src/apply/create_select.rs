@@ -50,6 +50,7 @@ pub(super) fn create_select(
         foreign_keys,
         collation,
         engine,
+        auto_increment,
         temporary,
         ..
     } = op
@@ -106,6 +107,7 @@ pub(super) fn create_select(
             foreign_keys,
             collation,
             engine,
+            auto_increment,
             temporary,
             select: None,
         },

@@ -115,6 +115,8 @@ pub enum AlterOp {
     TableCollation(u16),
     /// ENGINE=: the master's engine (which tables a ROLLBACK undoes).
     Engine(String),
+    /// AUTO_INCREMENT=n: the counter's next value (not below the largest stored + 1).
+    AutoIncrement(u64),
     /// ADD [CONSTRAINT] FOREIGN KEY.
     AddForeignKey(ForeignKeySpec),
     /// DROP FOREIGN KEY / DROP CONSTRAINT: the constraint's name (a CHECK constraint's
@@ -171,6 +173,8 @@ pub enum DdlOp {
         collation: u16,
         /// ENGINE=, when named.
         engine: Option<String>,
+        /// AUTO_INCREMENT=, when given.
+        auto_increment: Option<u64>,
         /// CREATE TEMPORARY TABLE: the master session's own table.
         temporary: bool,
         /// CREATE TABLE ... SELECT: the query whose rows fill it (statement format).
@@ -306,6 +310,7 @@ pub fn parse(sql: &str, ctx: &DdlContext<'_>, catalog: &Catalog) -> Result<Vec<D
     }
     let (sql, options) = take_alter_table_options(&sql)?;
     let engine = options.as_ref().and_then(|(_, o)| o.engine.clone());
+    let auto_increment = options.as_ref().and_then(|(_, o)| o.auto_increment);
     if let Some((head, options)) = options.filter(|_| sql.is_empty()) {
         // Only table options (which the parser does not take in ALTER TABLE): nothing but
         // the default collation and CONVERT TO can matter to the store.
@@ -330,6 +335,7 @@ pub fn parse(sql: &str, ctx: &DdlContext<'_>, catalog: &Catalog) -> Result<Vec<D
             ops.push(AlterOp::TableCollation(c));
         }
         ops.extend(engine.map(AlterOp::Engine));
+        ops.extend(options.auto_increment.map(AlterOp::AutoIncrement));
         return Ok(vec![DdlOp::AlterTable { name, ops }]);
     }
     let stmts = Parser::new(&MySqlDialect {})
@@ -342,8 +348,9 @@ pub fn parse(sql: &str, ctx: &DdlContext<'_>, catalog: &Catalog) -> Result<Vec<D
     for s in stmts {
         out.push(p.statement(s)?);
     }
-    if let (Some(e), [DdlOp::AlterTable { ops, .. }]) = (engine, out.as_mut_slice()) {
-        ops.push(AlterOp::Engine(e));
+    if let [DdlOp::AlterTable { ops, .. }] = out.as_mut_slice() {
+        ops.extend(engine.map(AlterOp::Engine));
+        ops.extend(auto_increment.map(AlterOp::AutoIncrement));
     }
     Ok(out)
 }
@@ -682,6 +689,7 @@ impl Ddl<'_> {
         let mut charset = None;
         let mut collate = None;
         let mut engine = None;
+        let mut auto_increment = None;
         for opt in table_options(&ct.table_options) {
             if let ast::SqlOption::NamedParenthesizedList(l) = opt {
                 if l.key.value.eq_ignore_ascii_case("ENGINE") {
@@ -696,6 +704,7 @@ impl Ddl<'_> {
                         charset = Some(v)
                     }
                     "COLLATE" | "DEFAULTCOLLATE" => collate = Some(v),
+                    "AUTO_INCREMENT" => auto_increment = v.parse().ok(),
                     _ => {}
                 }
             }
@@ -729,6 +738,7 @@ impl Ddl<'_> {
             foreign_keys,
             collation,
             engine,
+            auto_increment,
             temporary: ct.temporary,
             // In ROW format the master logs the table's definition without the SELECT
             // (and its rows as row events); in statement form the rows come from it.
@@ -904,7 +914,11 @@ impl Ddl<'_> {
                 };
                 AlterOp::Rename(self.table_name(&n)?)
             }
-            A::Algorithm { .. } | A::Lock { .. } | A::AutoIncrement { .. } => return Ok(None),
+            A::AutoIncrement { value, .. } => match &value.value {
+                ast::Value::Number(n, _) => AlterOp::AutoIncrement(n.parse().unwrap_or(1)),
+                _ => return Ok(None),
+            },
+            A::Algorithm { .. } | A::Lock { .. } => return Ok(None),
             other => return Err(unsupported(format!("ALTER TABLE ... {other}"))),
         }))
     }

@@ -441,6 +441,9 @@ impl RowApplier {
             }
             self.add_entries(store, txn, t, &pk, ALL)?;
             txn.put(&pk, &self.row);
+            if let Some(next) = t.auto_increment_after(&self.row, &self.spans) {
+                txn.raise_auto_increment(t.def.id, next);
+            }
             Ok(())
         })();
         self.pk = pk;
@@ -619,6 +622,9 @@ impl RowApplier {
             r?;
             self.add_entries(store, txn, t, &pk, mask)?;
             txn.put(&pk, &self.row);
+            if let Some(next) = t.auto_increment_after(&self.row, &self.spans) {
+                txn.raise_auto_increment(t.def.id, next);
+            }
             Ok(())
         })();
         self.pk = pk;

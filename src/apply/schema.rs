@@ -203,6 +203,7 @@ fn create_table(cat: &mut Catalog, txn: &mut Txn, op: DdlOp) -> Result<(), RowEr
             foreign_keys,
             collation,
             engine,
+            auto_increment,
             temporary,
             select: _,
         } => {
@@ -234,6 +235,9 @@ fn create_table(cat: &mut Catalog, txn: &mut Txn, op: DdlOp) -> Result<(), RowEr
             }
             cat.next_table_id += 1;
             txn.put_table(&t, cat.next_table_id);
+            if let Some(n) = auto_increment.filter(|&n| n > 1) {
+                txn.set_auto_increment(t.id, Some(n));
+            }
             cat.tables.insert(name, t);
             Ok(())
         }
@@ -691,6 +695,8 @@ struct Altered {
     added_fks: Vec<ForeignKeySpec>,
     /// Columns renamed: (old name, new name).
     renamed: Vec<(String, String)>,
+    /// AUTO_INCREMENT=n.
+    auto_increment: Option<u64>,
 }
 
 /// Applies ALTER TABLE's operations, in order, to `old`'s columns and indexes.
@@ -728,6 +734,7 @@ fn alter_ops(old: &TableDef, name: &TableName, ops: Vec<AlterOp>) -> Result<Alte
     let mut new_name = name.clone();
     let mut table_collation = old.collation;
     let mut engine = None;
+    let mut auto_increment = None;
     let mut fks = old.foreign_keys.clone();
     let mut added_fks = Vec::new();
     let mut renamed: Vec<(String, String)> = Vec::new();
@@ -849,6 +856,7 @@ fn alter_ops(old: &TableDef, name: &TableName, ops: Vec<AlterOp>) -> Result<Alte
             AlterOp::Rename(to) => new_name = to,
             AlterOp::TableCollation(c) => table_collation = c,
             AlterOp::Engine(e) => engine = Some(e),
+            AlterOp::AutoIncrement(n) => auto_increment = Some(n),
             AlterOp::AddForeignKey(fk) => added_fks.push(fk),
             AlterOp::DropForeignKey {
                 name: n,
@@ -871,6 +879,7 @@ fn alter_ops(old: &TableDef, name: &TableName, ops: Vec<AlterOp>) -> Result<Alte
         name: new_name,
         collation: table_collation,
         engine,
+        auto_increment,
         fks,
         added_fks,
         renamed,
@@ -1024,6 +1033,9 @@ fn alter(
     }
     // Keys that are current stay current: whatever this writes is in today's format.
     t.key_format = KEY_FORMAT;
+    if let Some(n) = altered.auto_increment {
+        set_auto_increment(store, txn, &old, n)?;
+    }
     if same_rows {
         txn.put_table(&t, cat.next_table_id);
         cat.tables.insert(new_name, t);
@@ -1050,12 +1062,46 @@ fn alter(
     t.id = cat.next_table_id;
     cat.next_table_id += 1;
     copy_rows(store, txn, rows, &old, &t, cols, now)?;
+    // The counter stays (the copied rows have raised it to their largest value + 1).
+    if let Some(c) = txn.auto_increment(store, old.id)? {
+        txn.raise_auto_increment(t.id, c);
+    }
     txn.drop_table(old.id);
     txn.put_table(&t, cat.next_table_id);
     cat.tables.remove(&new_name);
     cat.tables.insert(new_name, t);
     rows.reset();
     Ok(())
+}
+
+/// ALTER TABLE ... AUTO_INCREMENT=n on table `t`, as InnoDB does it: a value at or past
+/// the counter is taken; a smaller one is taken only down to the largest value stored + 1.
+fn set_auto_increment(store: &Store, txn: &mut Txn, t: &TableDef, n: u64) -> Result<(), RowError> {
+    let n = n.max(1);
+    let current = txn.auto_increment(store, t.id)?.unwrap_or(1);
+    let next = if n >= current {
+        n
+    } else {
+        n.max(after_largest(store, t)?)
+    };
+    txn.set_auto_increment(t.id, Some(next));
+    Ok(())
+}
+
+/// The largest value table `t`'s AUTO_INCREMENT column holds in the store, plus one (1
+/// when it holds none): a full scan.
+pub fn after_largest(store: &Store, t: &TableDef) -> Result<u64, RowError> {
+    let rt = TableRt::new(t.clone());
+    let mut prefix = Vec::new();
+    keys::row(&mut prefix, t.id);
+    let mut spans = Vec::new();
+    let mut after = 1;
+    store.scan(&prefix, |_, row| -> Result<(), RowError> {
+        rt.layout.spans(row, &mut spans)?;
+        after = after.max(rt.auto_increment_after(row, &spans).unwrap_or(1));
+        Ok(())
+    })?;
+    Ok(after)
 }
 
 /// Rewrites table `name` with keys in today's format (every row copied into a new table id,

@@ -198,8 +198,9 @@ fn key_columns(t: &TableDef, ix: &IndexDef) -> String {
 }
 
 /// SHOW CREATE TABLE's statement, in MariaDB's layout, without what the catalog does not
-/// keep (see the module docs). mysqld accepts it back.
-pub fn show_create_table(t: &TableDef) -> String {
+/// keep (see the module docs), with `auto_increment`, the table's counter, as
+/// `AUTO_INCREMENT=n` when it is past 1. mysqld accepts it back.
+pub fn show_create_table(t: &TableDef, auto_increment: Option<u64>) -> String {
     let table_coll = collation::by_id(t.collation);
     let mut lines = Vec::with_capacity(t.columns.len() + t.indexes.len());
     for c in &t.columns {
@@ -287,6 +288,11 @@ pub fn show_create_table(t: &TableDef) -> String {
         ident(&t.name),
         lines.join(",\n")
     );
+    if let Some(n) = auto_increment.filter(|&n| n > 1) {
+        if t.columns.iter().any(|c| c.auto_increment) {
+            out.push_str(&format!(" AUTO_INCREMENT={n}"));
+        }
+    }
     if let Some(tc) = table_coll {
         out.push_str(&format!(
             " DEFAULT CHARSET={} COLLATE={}",
@@ -383,7 +389,7 @@ mod tests {
             foreign_keys: Vec::new(),
         };
         assert_eq!(
-            show_create_table(&t),
+            show_create_table(&t, Some(1)),
             "CREATE TABLE `user` (\n  `id` int(11) NOT NULL AUTO_INCREMENT,\n  `name` varchar(50) NOT NULL,\n  `sex` varchar(1) DEFAULT NULL,\n  PRIMARY KEY (`id`)\n) DEFAULT CHARSET=utf8mb3 COLLATE=utf8mb3_general_ci"
         );
         let cols = show_columns(&t, false);

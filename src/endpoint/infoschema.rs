@@ -14,10 +14,15 @@ fn t(s: &str) -> Value {
 }
 
 /// The information_schema table `name` (case-insensitive), `None` when not provided.
-pub fn table(cat: &Catalog, name: &str) -> Option<MemTable> {
+/// `auto_increment` gives a table's AUTO_INCREMENT counter by its store id.
+pub fn table(
+    cat: &Catalog,
+    name: &str,
+    auto_increment: &dyn Fn(u32) -> Option<u64>,
+) -> Option<MemTable> {
     match name.to_ascii_uppercase().as_str() {
         "SCHEMATA" => Some(schemata(cat)),
-        "TABLES" => Some(tables(cat)),
+        "TABLES" => Some(tables(cat, auto_increment)),
         "VIEWS" => Some(views(cat)),
         "ROUTINES" => Some(super::routines::routines_table(cat)),
         "STATISTICS" => Some(statistics(cat)),
@@ -62,7 +67,7 @@ fn schemata(cat: &Catalog) -> MemTable {
     }
 }
 
-fn tables(cat: &Catalog) -> MemTable {
+fn tables(cat: &Catalog, auto_increment: &dyn Fn(u32) -> Option<u64>) -> MemTable {
     // A view: its type and comment VIEW, nothing about storage.
     let views = cat.views.values().map(|v| {
         let mut r = vec![t("def"), t(&v.db), t(&v.name), t("VIEW")];
@@ -84,8 +89,15 @@ fn tables(cat: &Catalog) -> MemTable {
                 t("RocksDB"),
                 Value::Int(10),
             ];
-            // ROW_FORMAT .. CHECK_TIME: statistics replicant does not keep.
-            r.extend(std::iter::repeat_n(Value::Null, 11));
+            // ROW_FORMAT .. DATA_FREE: statistics replicant does not keep.
+            r.extend(std::iter::repeat_n(Value::Null, 7));
+            r.push(if tb.columns.iter().any(|c| c.auto_increment) {
+                Value::Int(auto_increment(tb.id).unwrap_or(1).min(i64::MAX as u64) as i64)
+            } else {
+                Value::Null
+            });
+            // CREATE_TIME .. CHECK_TIME.
+            r.extend(std::iter::repeat_n(Value::Null, 3));
             r.push(collation::by_id(tb.collation).map_or(Value::Null, |c| t(c.name)));
             r.push(Value::Null); // CHECKSUM
             r.push(Value::Text(String::new())); // CREATE_OPTIONS

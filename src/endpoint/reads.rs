@@ -120,11 +120,13 @@ impl Session {
                     .map_or_else(|| self.shared.acl_at(view), |(acl, _)| acl.clone());
                 return Some(super::grants::mysql_user(&acl));
             }
+            let counter = |id| view.auto_increment(id);
             match &grants {
-                None => super::infoschema::table(&view.catalog, name),
+                None => super::infoschema::table(&view.catalog, name, &counter),
                 Some((acl, p)) => super::infoschema::table(
                     &super::privileges::visible_to(acl, p, (*view.catalog).clone()),
                     name,
+                    &counter,
                 ),
             }
         };

@@ -137,11 +137,12 @@ impl Session {
             ("CREATE", "TABLE") if self.view_at(sql)?.is_some() => self.show_create_view(sql),
             ("CREATE", "TABLE") => {
                 let t = self.table_at(sql, 3)?;
+                let counter = self.read_view()?.auto_increment(t.id);
                 Ok(Reply::Rows {
                     columns: text_columns(&["Table", "Create Table"]),
                     rows: vec![vec![
                         Some(t.name.clone()),
-                        Some(describe::show_create_table(&t)),
+                        Some(describe::show_create_table(&t, counter)),
                     ]],
                 })
             }

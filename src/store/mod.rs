@@ -126,6 +126,8 @@ pub mod keys {
     pub const XA: u8 = b'X';
     /// A stored routine: `P` + database + NUL + kind + NUL + lower-case name.
     pub const ROUTINE: u8 = b'P';
+    /// A table's AUTO_INCREMENT counter (the next value, u64 big-endian): `A` + table id.
+    pub const AUTO_INCREMENT: u8 = b'A';
     /// Index id of the hidden index that finds rows of a table without a primary key by
     /// the hash of their content.
     pub const HIDDEN_INDEX: u16 = 0xffff;
@@ -146,6 +148,13 @@ pub mod keys {
     pub fn index(out: &mut Vec<u8>, table: u32, index: u16) {
         table_prefix(out, INDEX, table);
         out.extend_from_slice(&index.to_be_bytes());
+    }
+
+    /// The key of `table`'s AUTO_INCREMENT counter.
+    pub fn auto_increment(table: u32) -> [u8; 5] {
+        let mut k = [AUTO_INCREMENT; 5];
+        k[1..].copy_from_slice(&table.to_be_bytes());
+        k
     }
 
     /// First key past every key of `kind` for `table`.
@@ -624,6 +633,7 @@ impl Store {
             done: false,
             schema: false,
             overlay: overlay::Overlay::default(),
+            auto_increment: Vec::new(),
         }
     }
 }
@@ -705,6 +715,10 @@ pub struct Txn {
     /// The batch's writes in key order, for [`Txn::write_view`] (folded only when one is
     /// made).
     overlay: overlay::Overlay,
+    /// AUTO_INCREMENT counters this transaction has raised: (table id, at least this
+    /// next value), written when it commits. A rollback to a savepoint keeps them, as
+    /// InnoDB does not give back values it handed out.
+    auto_increment: Vec<(u32, u64)>,
 }
 
 impl Drop for Txn {
@@ -900,6 +914,57 @@ impl Txn {
         }
     }
 
+    /// Raises table `table`'s AUTO_INCREMENT counter to at least `next` (a row took
+    /// `next - 1`, or a value was handed out). Costs no store access: the raise is merged
+    /// into the stored counter at commit.
+    pub fn raise_auto_increment(&mut self, table: u32, next: u64) {
+        match self.auto_increment.iter_mut().find(|(t, _)| *t == table) {
+            Some((_, n)) => *n = (*n).max(next),
+            None => self.auto_increment.push((table, next)),
+        }
+    }
+
+    /// Table `table`'s AUTO_INCREMENT counter as this transaction sees it: the next value
+    /// to hand out, `None` when none was ever stored (a table made before counters were
+    /// kept, or one never written since CREATE or TRUNCATE).
+    pub fn auto_increment(&self, store: &Store, table: u32) -> Result<Option<u64>, StoreError> {
+        let stored = self
+            .get(store, &keys::auto_increment(table))?
+            .and_then(|v| Some(u64::from_be_bytes(v.as_slice().try_into().ok()?)));
+        let raised = self
+            .auto_increment
+            .iter()
+            .find(|(t, _)| *t == table)
+            .map(|(_, n)| *n);
+        Ok(stored.max(raised))
+    }
+
+    /// Sets table `table`'s AUTO_INCREMENT counter (CREATE or ALTER TABLE ...
+    /// AUTO_INCREMENT=n), or removes it (`None`: TRUNCATE, DROP), whatever was raised
+    /// before.
+    pub fn set_auto_increment(&mut self, table: u32, next: Option<u64>) {
+        self.auto_increment.retain(|(t, _)| *t != table);
+        let k = keys::auto_increment(table);
+        match next {
+            Some(n) => self.put(&k, &n.to_be_bytes()),
+            None => self.delete(&k),
+        }
+    }
+
+    /// Writes the raised counters that exceed the stored ones into the batch.
+    fn merge_auto_increment(&mut self, store: &Store) -> Result<(), StoreError> {
+        for (table, next) in std::mem::take(&mut self.auto_increment) {
+            let k = keys::auto_increment(table);
+            let stored = self
+                .get(store, &k)?
+                .and_then(|v| Some(u64::from_be_bytes(v.as_slice().try_into().ok()?)));
+            if stored.is_none_or(|s| s < next) {
+                self.put(&k, &next.to_be_bytes());
+            }
+        }
+        Ok(())
+    }
+
     /// Records a database definition.
     pub fn put_database(&mut self, d: &DatabaseDef) {
         self.schema = true;
@@ -967,8 +1032,10 @@ impl Txn {
         self.clear_table(id);
     }
 
-    /// Removes a table's rows and index entries (TRUNCATE).
+    /// Removes a table's rows and index entries and its AUTO_INCREMENT counter
+    /// (TRUNCATE).
     pub fn clear_table(&mut self, id: u32) {
+        self.set_auto_increment(id, None);
         for kind in [keys::ROW, keys::INDEX] {
             let mut from = Vec::new();
             keys::table_prefix(&mut from, kind, id);
@@ -993,6 +1060,7 @@ impl Txn {
     }
 
     fn write(mut self, store: &Store, sync: bool) -> Result<(), StoreError> {
+        self.merge_auto_increment(store)?;
         store.batch_size.store(
             self.batch.size_in_bytes(),
             std::sync::atomic::Ordering::Relaxed,
@@ -1144,6 +1212,44 @@ mod tests {
         assert_eq!(s.get_row(7, b"k1").unwrap(), None);
         assert_eq!(s.get_row(7, b"k2").unwrap().as_deref(), Some(&b"v2"[..]));
         assert_eq!(s.get_row(7, b"k3").unwrap(), None);
+    }
+
+    #[test]
+    fn auto_increment_counters_commit_with_the_batch_and_only_rise() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let s = Store::open(dir.path()).unwrap();
+            let mut t = s.txn();
+            assert_eq!(t.auto_increment(&s, 3).unwrap(), None);
+            t.raise_auto_increment(3, 10);
+            t.raise_auto_increment(3, 4);
+            t.raise_auto_increment(4, 2);
+            // A rollback to a savepoint keeps what was handed out (InnoDB's way).
+            let sp = t.savepoint();
+            t.raise_auto_increment(3, 12);
+            t.rollback_to(sp);
+            assert_eq!(t.auto_increment(&s, 3).unwrap(), Some(12));
+            t.commit(&s, &pos(1), true).unwrap();
+            // A dropped transaction raises nothing.
+            let mut t = s.txn();
+            t.raise_auto_increment(3, 50);
+            drop(t);
+            // A lower raise leaves the stored counter; a set replaces it.
+            let mut t = s.txn();
+            t.raise_auto_increment(3, 5);
+            t.set_auto_increment(4, Some(100));
+            t.commit(&s, &pos(2), true).unwrap();
+            let mut t = s.txn();
+            t.raise_auto_increment(5, 9);
+            t.clear_table(5);
+            t.commit(&s, &pos(3), true).unwrap();
+        }
+        let s = Store::open(dir.path()).unwrap();
+        let t = s.txn();
+        assert_eq!(t.auto_increment(&s, 3).unwrap(), Some(12));
+        assert_eq!(t.auto_increment(&s, 4).unwrap(), Some(100));
+        assert_eq!(t.auto_increment(&s, 5).unwrap(), None);
+        assert_eq!(s.read_view().unwrap().auto_increment(4), Some(100));
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub struct TableRt {
     /// of this table does to them ([`crate::store::catalog::Catalog::references`]). Empty
     /// unless set by whoever built it from a catalog.
     pub referenced_by: Vec<crate::store::catalog::ChildKey>,
+    /// The AUTO_INCREMENT column's position, if there is one.
+    pub auto_increment: Option<usize>,
 }
 
 /// The identifiers of an SQL expression's text: words and `quoted` names, not what is
@@ -96,11 +98,31 @@ impl TableRt {
             })
             .collect();
         TableRt {
+            auto_increment: def.columns.iter().position(|c| c.auto_increment),
             def,
             layout,
             virtual_columns,
             referenced_by: Vec::new(),
         }
+    }
+
+    /// The AUTO_INCREMENT counter's next value after stored row `row` (with its `spans`):
+    /// its AUTO_INCREMENT column's value plus one, when that is a positive number (InnoDB
+    /// ignores zero, negative values and NULL).
+    pub fn auto_increment_after(&self, row: &[u8], spans: &[Span]) -> Option<u64> {
+        let i = self.auto_increment?;
+        let v = match self.layout.value(row, i, *spans.get(i)?).ok()? {
+            Value::Int { raw, .. } if self.def.columns[i].unsigned => raw,
+            Value::Int { raw, bytes } => {
+                let shift = 64 - 8 * u32::from(bytes.clamp(1, 8));
+                let v = ((raw << shift) as i64) >> shift;
+                u64::try_from(v).ok()?
+            }
+            Value::Float(f) if f >= 1.0 => f as u64,
+            Value::Double(f) if f >= 1.0 => f as u64,
+            _ => return None,
+        };
+        (v > 0).then(|| v.saturating_add(1))
     }
 
     /// [`TableRt::new`] with the foreign keys that reference the table and change rows

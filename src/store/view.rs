@@ -193,6 +193,15 @@ impl ReadView {
         self.tables.get(&(db.to_string(), name.to_string()))
     }
 
+    /// Table `table`'s AUTO_INCREMENT counter (the next value), if one is stored.
+    pub fn auto_increment(&self, table: u32) -> Option<u64> {
+        let v = self
+            .get(&crate::store::keys::auto_increment(table))
+            .ok()
+            .flatten()?;
+        Some(u64::from_be_bytes(v.as_ref().try_into().ok()?))
+    }
+
     /// Reads one key (its value pinned where it lies, not copied).
     pub fn get(&self, key: &[u8]) -> Result<Option<rocksdb::DBPinnableSlice<'_>>, StoreError> {
         self.snap

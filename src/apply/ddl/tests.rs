@@ -278,9 +278,24 @@ fn alter_table_options_are_taken_out() {
         op,
         DdlOp::AlterTable {
             name: ("r".into(), "opts".into()),
-            ops: vec![AlterOp::Engine("InnoDB".into())]
+            ops: vec![
+                AlterOp::Engine("InnoDB".into()),
+                AlterOp::AutoIncrement(5000)
+            ]
         }
     );
+    let op = one("ALTER TABLE t ADD COLUMN c INT, AUTO_INCREMENT = 77");
+    assert!(
+        matches!(op, DdlOp::AlterTable { ops, .. } if ops.len() == 2 && ops[1] == AlterOp::AutoIncrement(77))
+    );
+    let op = one("CREATE TABLE t (a INT AUTO_INCREMENT PRIMARY KEY) AUTO_INCREMENT=300");
+    assert!(matches!(
+        op,
+        DdlOp::CreateTable {
+            auto_increment: Some(300),
+            ..
+        }
+    ));
     let op = one("ALTER TABLE `t` DEFAULT CHARSET=latin1");
     assert_eq!(
         op,

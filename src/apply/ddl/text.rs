@@ -109,6 +109,8 @@ pub(super) struct TableOptions {
     pub convert: Option<u16>,
     /// ENGINE=.
     pub engine: Option<String>,
+    /// AUTO_INCREMENT=.
+    pub auto_increment: Option<u64>,
 }
 
 /// For `ALTER TABLE t <ops>`: removes the table options among the ops. Returns the
@@ -150,6 +152,7 @@ pub(super) fn take_alter_table_options(
     let mut collation = None;
     let mut convert = None;
     let mut engine = None;
+    let mut auto_increment = None;
     let mut removed = false;
     for op in split_top_level(ops) {
         let t = op.trim();
@@ -205,6 +208,9 @@ pub(super) fn take_alter_table_options(
                 if first == "ENGINE" {
                     engine = value_after(1);
                 }
+                if first == "AUTO_INCREMENT" {
+                    auto_increment = value_after(1).and_then(|v| v.parse().ok());
+                }
                 removed = true
             }
             _ => kept.push(t),
@@ -217,6 +223,7 @@ pub(super) fn take_alter_table_options(
         collation,
         convert,
         engine,
+        auto_increment,
     };
     if kept.is_empty() {
         return Ok((String::new(), Some((head.to_string(), options))));

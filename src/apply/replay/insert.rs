@@ -546,9 +546,35 @@ impl AutoIncrement {
         r.insert_id_taken.set(true);
         let id = match self.next {
             Some(id) => id,
-            None => {
-                // No INSERT_ID logged: the next value after the largest stored, on the
-                // increment/offset grid, as mysqld's counter would give.
+            None => match txn
+                .auto_increment(r.store, t.def.id)
+                .map_err(|e| SqlError::new(1030, format!("Got error from the store: {e}")))?
+            {
+                // No INSERT_ID logged (a trigger's insert): the table's counter, on the
+                // increment/offset grid, as mysqld's replica gives.
+                Some(counter) => self.on_grid(counter.max(1)),
+                None => self.after_max(r, t, col, session, txn)?,
+            },
+        };
+        self.next = Some(id + self.step);
+        self.generated = Some(id);
+        // A value handed out is used up even if its row is not inserted (InnoDB).
+        txn.raise_auto_increment(t.def.id, id.saturating_add(1));
+        Ok(id)
+    }
+
+    /// The next value after the largest stored, on the increment/offset grid: the
+    /// counter of a table that has none stored.
+    fn after_max(
+        &self,
+        r: &Replay<'_>,
+        t: &TableRt,
+        col: usize,
+        session: &MasterSession<'_>,
+        txn: &mut Txn,
+    ) -> Result<u64, SqlError> {
+        {
+            {
                 let q = format!(
                     "SELECT MAX(`{}`) FROM `{}`.`{}`",
                     t.def.columns[col].name, t.def.db, t.def.name
@@ -560,12 +586,9 @@ impl AutoIncrement {
                     .and_then(Value::as_i64)
                     .unwrap_or(0)
                     .max(0) as u64;
-                self.on_grid(max + 1)
+                Ok(self.on_grid(max + 1))
             }
-        };
-        self.next = Some(id + self.step);
-        self.generated = Some(id);
-        Ok(id)
+        }
     }
 }
 
