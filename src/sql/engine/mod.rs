@@ -617,6 +617,30 @@ mod tests {
     }
 
     #[test]
+    fn str_to_date_reads_english_names_as_mariadb() {
+        let (_d, s) = store();
+        let q = |sql: &str| run(&s, sql).map(flat).unwrap();
+        // Each answer is MariaDB 10.11's.
+        for (input, fmt, want) in [
+            ("1 mar 2024", "%d %M %Y", "2024-03-01"),
+            ("1 MARCH 2024", "%d %b %Y", "NULL"),
+            ("1 Ma 2024", "%d %b %Y", "NULL"),
+            ("1 Ju 2024", "%d %b %Y", "NULL"),
+            ("Frid 1 Mar 2024", "%W %d %b %Y", "2024-03-01"),
+            ("Sunday 1 Mar 2024", "%W %d %b %Y", "2024-03-01"),
+            ("Mo 4 Mar 2024", "%a %d %b %Y", "2024-03-04"),
+            ("1st March 2024", "%D %M %Y", "2024-03-01"),
+            ("2024 061", "%Y %j", "2024-03-01"),
+            ("1 Marchx 2024", "%d %M %Y", "NULL"),
+            ("1 März 2024", "%d %M %Y", "NULL"),
+            ("01:02:03 PM", "%r", "13:02:03"),
+        ] {
+            let sql = format!("SELECT STR_TO_DATE('{input}', '{fmt}') FROM t WHERE id = 1");
+            assert_eq!(q(&sql), want, "{sql}");
+        }
+    }
+
+    #[test]
     fn hostile_input_errs_or_answers_without_panicking() {
         let (_d, s) = store();
         let q = |sql: &str| run(&s, sql).map(flat);

@@ -473,7 +473,41 @@ fn as_temporal(a: Vec<Value>) -> Value {
     }
 }
 
-/// STR_TO_DATE for the common numeric formats (%Y %m %d %H %i %s %f %y %c %e %T %p %h).
+/// The position in `names` of the word (ASCII letters) at `b[*i..]`, as mysqld's
+/// STR_TO_DATE finds it: a name equal to it (ignoring case), else the only name it begins;
+/// `*i` moves past the word when found.
+fn name_at(names: &[&str], b: &[u8], i: &mut usize) -> Option<usize> {
+    let len = b[*i..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
+    let word = &b[*i..*i + len];
+    if word.is_empty() {
+        return None;
+    }
+    let found = match names
+        .iter()
+        .position(|n| n.as_bytes().eq_ignore_ascii_case(word))
+    {
+        Some(p) => p,
+        None => {
+            let mut begun = names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| n.len() > len && n.as_bytes()[..len].eq_ignore_ascii_case(word));
+            match (begun.next(), begun.next()) {
+                (Some((p, _)), None) => p,
+                _ => return None,
+            }
+        }
+    };
+    *i += len;
+    Some(found)
+}
+
+/// STR_TO_DATE: numbers (%Y %y %m %c %d %e %D %j %H %k %h %I %l %i %s %S %f %T %r %p)
+/// and English month and day names (%M %b %W %a) under every lc_time_names, as MariaDB
+/// reads them (a day name is read and not checked against the date).
 fn str_to_date(s: &str, fmt: &str) -> Option<Temporal> {
     let mut t = Temporal::parse_datetime("0000-00-00")?;
     let mut has_time = false;
@@ -482,6 +516,8 @@ fn str_to_date(s: &str, fmt: &str) -> Option<Temporal> {
     let mut i = 0;
     let mut f = fmt.chars().peekable();
     let mut pm = None;
+    let mut day_of_year = None;
+    let en = crate::sql::locale::en_us();
     let digits = |i: &mut usize, max: usize| -> Option<u32> {
         let start = *i;
         while *i < b.len() && *i - start < max && b[*i].is_ascii_digit() {
@@ -514,6 +550,52 @@ fn str_to_date(s: &str, fmt: &str) -> Option<Temporal> {
             'd' | 'e' => {
                 t.day = digits(&mut i, 2)?;
                 has_date = true;
+            }
+            'D' => {
+                t.day = digits(&mut i, 2)?;
+                // The suffix (st, nd, rd, th) is skipped unread.
+                i = (i + 2).min(b.len());
+                while !s.is_char_boundary(i) {
+                    i += 1;
+                }
+                has_date = true;
+            }
+            'j' => {
+                day_of_year = Some(digits(&mut i, 3)?);
+                has_date = true;
+            }
+            'M' => {
+                t.month = name_at(&en.months, b, &mut i)? as u32 + 1;
+                has_date = true;
+            }
+            'b' => {
+                t.month = name_at(&en.months_abbr, b, &mut i)? as u32 + 1;
+                has_date = true;
+            }
+            'W' => {
+                name_at(&en.days, b, &mut i)?;
+            }
+            'a' => {
+                name_at(&en.days_abbr, b, &mut i)?;
+            }
+            'r' => {
+                let sep =
+                    |i: &mut usize| -> Option<()> { (b.get(*i) == Some(&b':')).then(|| *i += 1) };
+                t.hour = digits(&mut i, 2)?;
+                sep(&mut i)?;
+                t.minute = digits(&mut i, 2)?;
+                sep(&mut i)?;
+                t.second = digits(&mut i, 2)?;
+                while b.get(i) == Some(&b' ') {
+                    i += 1;
+                }
+                let w = s.get(i..i + 2)?.to_ascii_uppercase();
+                if w != "AM" && w != "PM" {
+                    return None;
+                }
+                pm = Some(w == "PM");
+                i += 2;
+                has_time = true;
             }
             'H' | 'k' | 'h' | 'I' | 'l' => {
                 t.hour = digits(&mut i, 2)?;
@@ -563,6 +645,20 @@ fn str_to_date(s: &str, fmt: &str) -> Option<Temporal> {
     }
     if let Some(pm) = pm {
         t.hour = t.hour % 12 + if pm { 12 } else { 0 };
+    }
+    if let Some(n) = day_of_year {
+        // Day n of the year (1..366).
+        if !(1..=366).contains(&n) {
+            return None;
+        }
+        let start = crate::calendar::days_from_civil(i64::from(t.year), 1, 1);
+        let day = start + i64::from(n) - 1;
+        let (y, m, d, ..) = crate::calendar::civil(day * 86_400);
+        if y != i64::from(t.year) {
+            return None;
+        }
+        t.month = m as u32;
+        t.day = d as u32;
     }
     if t.month > 12 || t.day > 31 || t.hour > 23 || t.minute > 59 || t.second > 59 {
         return None;
