@@ -484,6 +484,7 @@ fn cascade_rows(
         time_zone: &TimeZone::Offset(0),
         locale: crate::sql::locale::en_us(),
         foreign_key_checks: true,
+        collation_connection: crate::coldef::UTF8MB4,
     };
     let Prepared {
         by_name, shapes, ..

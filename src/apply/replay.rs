@@ -89,6 +89,9 @@ pub struct MasterSession<'a> {
     pub locale: &'static crate::sql::locale::Locale,
     /// `@@foreign_key_checks` (flags2): off, foreign keys' actions do nothing.
     pub foreign_key_checks: bool,
+    /// `@@collation_connection` (the QUERY event's; utf8mb4_general_ci when it logged
+    /// none): what string literals are, typing CREATE TABLE ... SELECT's columns.
+    pub collation_connection: u16,
 }
 
 impl MasterSession<'_> {
@@ -112,6 +115,11 @@ impl Env for MasterSession<'_> {
             "auto_increment_increment" => Value::Int(self.auto_increment.0 as i64),
             "auto_increment_offset" => Value::Int(self.auto_increment.1 as i64),
             "insert_id" => Value::UInt(self.vars.insert_id.unwrap_or(0)),
+            "collation_connection" => Value::Text(
+                crate::store::collation::by_id(self.collation_connection)
+                    .map_or("utf8mb4_general_ci", |c| c.name)
+                    .into(),
+            ),
             "last_insert_id" => Value::UInt(self.vars.last_insert_id.unwrap_or(0)),
             _ => {
                 return Err(unsupported(&format!(

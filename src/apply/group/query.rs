@@ -324,6 +324,7 @@ pub(super) fn master_session<'a>(
         foreign_key_checks: status
             .flags2
             .is_none_or(|f| f & OPTION_NO_FOREIGN_KEY_CHECKS == 0),
+        collation_connection: status.charset.map_or(crate::coldef::UTF8MB4, |c| c.1),
     }
 }
 

@@ -82,6 +82,7 @@ fn session_of(vars: &StatementVars, sql_mode: u64) -> MasterSession<'_> {
         time_zone: &crate::tz::SYSTEM,
         locale: crate::sql::locale::en_us(),
         foreign_key_checks: true,
+        collation_connection: crate::coldef::UTF8MB4,
     }
 }
 

@@ -421,6 +421,9 @@ pub fn eval(e: &Ex, row: &[Value], cx: &Ctx<'_, '_>) -> Result<Value, SqlError> 
     })
 }
 
+/// The longest CAST(... AS BINARY(n)) padded (16 MiB).
+const MAX_BINARY_CAST: u32 = 16 << 20;
+
 /// CAST(v AS to).
 pub fn cast(v: Value, to: CastTo) -> Value {
     if matches!(v, Value::Null) {
@@ -448,10 +451,21 @@ pub fn cast(v: Value, to: CastTo) -> Value {
                 Value::Int(i.clamp(i64::MIN as i128, i64::MAX as i128) as i64)
             }
         }
-        CastTo::Char => v
-            .as_text()
-            .map_or(Value::Null, |s| Value::Text(s.into_owned())),
-        CastTo::Binary => v.render_bytes().map_or(Value::Null, Value::Bytes),
+        CastTo::Char(n) => v.as_text().map_or(Value::Null, |s| {
+            Value::Text(match n {
+                Some(n) => s.chars().take(n as usize).collect(),
+                None => s.into_owned(),
+            })
+        }),
+        CastTo::Binary(n) => v.render_bytes().map_or(Value::Null, |mut b| {
+            match n {
+                // (No padding to a length no packet could carry.)
+                Some(n) if n > MAX_BINARY_CAST => return Value::Null,
+                Some(n) => b.resize(n as usize, 0),
+                None => {}
+            }
+            Value::Bytes(b)
+        }),
         CastTo::Date | CastTo::DateTime(_) | CastTo::Time(_) => {
             let (kind, fsp) = match to {
                 CastTo::Date => (Kind::Date, 0),

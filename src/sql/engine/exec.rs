@@ -1306,7 +1306,7 @@ pub fn metas(cols: &[OutCol], rows: &[Vec<Value>]) -> Vec<ColMeta> {
     cols.iter()
         .enumerate()
         .map(|(i, c)| {
-            if let Some(m) = known_meta(c) {
+            if let Some(m) = known_meta(c).or(c.typed.as_ref()) {
                 return m.clone();
             }
             // No row has a value: a function's result type stands for them.
@@ -1327,6 +1327,7 @@ pub fn metas(cols: &[OutCol], rows: &[Vec<Value>]) -> Vec<ColMeta> {
             let base = ColMeta {
                 name: c.name.clone(),
                 org_name: c.name.clone(),
+                from_values: true,
                 charset: 63,
                 flags: fl::BINARY | if c.not_null { fl::NOT_NULL } else { 0 },
                 ..ColMeta::default()
@@ -1498,6 +1499,7 @@ pub fn explain(plan: &QueryPlan) -> ResultSet {
             coll: None,
             not_null: false,
             ret: None,
+            typed: None,
         })
         .collect();
     let columns = metas(&cols, &rows);

@@ -154,6 +154,7 @@ pub fn column_meta(t: &TableDef, alias: &str, i: usize) -> ColMeta {
         col_type,
         flags,
         decimals,
+        from_values: false,
     }
 }
 

@@ -17,6 +17,7 @@ pub mod exec;
 pub mod func;
 pub mod meta;
 pub mod plan;
+pub mod types;
 
 use sqlparser::ast::Statement;
 
@@ -49,6 +50,9 @@ pub struct ColMeta {
     pub flags: u16,
     /// Decimals.
     pub decimals: u8,
+    /// An expression's metadata made from its values, not worked out as mysqld does
+    /// ([`types`]): CREATE TABLE ... SELECT will not make a column of it.
+    pub from_values: bool,
 }
 
 /// A SELECT's result.
@@ -134,6 +138,7 @@ pub fn capture(plan: &mut bind::QueryPlan, targets: &[&str]) -> Result<(), SqlEr
             coll: None,
             not_null: false,
             ret: None,
+            typed: None,
         });
     }
     s.width += targets.len();

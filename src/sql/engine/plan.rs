@@ -113,10 +113,10 @@ pub enum CastTo {
     Signed,
     /// UNSIGNED [INTEGER].
     Unsigned,
-    /// CHAR / CHARACTER.
-    Char,
-    /// BINARY.
-    Binary,
+    /// CHAR / CHARACTER [(n)]: at most n characters.
+    Char(Option<u32>),
+    /// BINARY [(n)]: exactly n bytes (cut or padded with NUL).
+    Binary(Option<u32>),
     /// DATE.
     Date,
     /// DATETIME(fsp).
@@ -288,6 +288,9 @@ pub struct OutCol {
     pub not_null: bool,
     /// The result type of a function item, typing the column when no row does.
     pub ret: Option<super::func::Ret>,
+    /// An expression's metadata as mysqld works it out before reading rows
+    /// ([`super::types`]), when the rules there cover it.
+    pub typed: Option<ColMeta>,
 }
 
 /// A bound SELECT.

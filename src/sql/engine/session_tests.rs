@@ -172,7 +172,28 @@ fn function_columns_are_typed_without_rows() {
     let r = one("SELECT LENGTH(@x), CURDATE(), SQRT(2), CONCAT(@x) LIMIT 0");
     assert!(r.rows.is_empty());
     let types: Vec<u8> = r.columns.iter().map(|c| c.col_type).collect();
+    // (LENGTH is INT as mysqld announces it; a variable's type is not worked out.)
     assert_eq!(types, vec![ct::LONGLONG, ct::DATE, ct::DOUBLE, ct::NULL]);
+    let r = one("SELECT LENGTH('ab'), 1 + 1, 1.50, NOW(3), CAST(1 AS CHAR(3)) LIMIT 0");
+    let got: Vec<(u8, u32, u8, bool)> = r
+        .columns
+        .iter()
+        .map(|c| {
+            let not_null = c.flags & crate::coldef::flags::NOT_NULL != 0;
+            (c.col_type, c.length, c.decimals, not_null)
+        })
+        .collect();
+    // MariaDB 10.11's metadata (`mariadb --column-type-info`), but LENGTH's length (10).
+    assert_eq!(
+        got,
+        vec![
+            (ct::LONG, 11, 0, true),
+            (ct::LONG, 3, 0, true),
+            (ct::NEWDECIMAL, 5, 2, true),
+            (ct::DATETIME, 23, 3, true),
+            (ct::VAR_STRING, 12, 39, false),
+        ]
+    );
 }
 
 #[test]

@@ -334,12 +334,18 @@ fn cast_target(dt: &ast::DataType) -> Result<CastTo, SqlError> {
             .filter_map(|x| x.trim().parse().ok())
             .collect()
     };
+    // CHAR(n) / BINARY(n): lengths past u8.
+    let length = |s: &str| -> Option<u32> {
+        s.split(['(', ')'])
+            .nth(1)
+            .and_then(|x| x.trim().parse().ok())
+    };
     let head = s.split('(').next().unwrap_or("").trim().to_string();
     Ok(match head.as_str() {
         "SIGNED" | "SIGNED INTEGER" | "INT" | "INTEGER" | "BIGINT" => CastTo::Signed,
         "UNSIGNED" | "UNSIGNED INTEGER" | "INT UNSIGNED" | "BIGINT UNSIGNED" => CastTo::Unsigned,
-        "CHAR" | "CHARACTER" | "VARCHAR" | "NCHAR" | "TEXT" => CastTo::Char,
-        "BINARY" | "VARBINARY" => CastTo::Binary,
+        "CHAR" | "CHARACTER" | "VARCHAR" | "NCHAR" | "TEXT" => CastTo::Char(length(&s)),
+        "BINARY" | "VARBINARY" => CastTo::Binary(length(&s)),
         "DATE" => CastTo::Date,
         "DATETIME" | "TIMESTAMP" => CastTo::DateTime(arg(&s).first().copied().unwrap_or(0)),
         "TIME" => CastTo::Time(arg(&s).first().copied().unwrap_or(0)),
@@ -495,6 +501,7 @@ impl Binder<'_, '_> {
                 coll: c.coll,
                 not_null: false,
                 ret: None,
+                typed: None,
             })
             .collect();
         let mut order = Vec::new();
@@ -530,7 +537,7 @@ impl Binder<'_, '_> {
         })
     }
 
-    fn out_col(&self, ex: &Ex, name: String, sources: &[Source]) -> OutCol {
+    fn out_col(&self, ex: &Ex, name: String, sources: &[Source], frame: &Frame<'_>) -> OutCol {
         if let Ex::Col(i) = ex {
             for s in sources {
                 if *i >= s.offset && *i < s.offset + s.cols.len() {
@@ -543,11 +550,22 @@ impl Binder<'_, '_> {
                         coll: c.coll,
                         not_null: false,
                         ret: None,
+                        typed: None,
                     };
                 }
             }
         }
+        let conn = match self.cx.env.system_variable(false, "collation_connection") {
+            Ok(Value::Text(c)) => collation::by_name(&c).map(|c| c.id),
+            _ => None,
+        };
+        let scope = super::types::Scope {
+            sources,
+            aggs: &frame.aggs.borrow(),
+            conn: conn.unwrap_or(crate::coldef::UTF8MB4),
+        };
         OutCol {
+            typed: super::types::static_meta(ex, &scope, &name),
             name,
             meta: None,
             coll: expr_coll(ex),
@@ -1263,9 +1281,16 @@ impl Binder<'_, '_> {
             Expr::Convert {
                 expr,
                 data_type: None,
-                charset: Some(_),
+                charset: Some(cs),
                 ..
-            } => *b(expr)?,
+            } => {
+                // CONVERT(x USING cs): the value in cs's default collation.
+                let name = cs.to_string().trim_matches(['`', '\'', '"']).to_string();
+                let coll = collation::default_for(&name).ok_or_else(|| {
+                    SqlError::new(1115, format!("Unknown character set: '{name}'"))
+                })?;
+                Ex::Func(named("CONVERT_USING"), vec![*b(expr)?], Some(coll))
+            }
             Expr::Collate { expr, collation: c } => {
                 let inner = *b(expr)?;
                 // COLLATE name, `name` or 'name' (as mysqld logs it).
@@ -1461,7 +1486,9 @@ impl Binder<'_, '_> {
                 }
             }
         }
-        let coll = bound.first().and_then(|x| frame.coll(x));
+        // The arguments' collation: a column's rather than a literal's (CONCAT_WS('#',
+        // latin1_column) is latin1 text), as mysqld derives it.
+        let coll = bound.iter().find_map(|x| frame.coll(x));
         // IFNULL(amount, 0) is DECIMAL(.., 2): its integer results show the scale too.
         let branches: Option<Vec<&Ex>> = match fname {
             "IFNULL" | "COALESCE" | "GREATEST" | "LEAST" => Some(bound.iter().collect()),

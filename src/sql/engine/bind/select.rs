@@ -324,12 +324,12 @@ impl Binder<'_, '_> {
                             .get(i)
                             .map_or_else(|| e.to_string(), |t| t.to_string()),
                     };
-                    let col = self.out_col(&ex, name, sources);
+                    let col = self.out_col(&ex, name, sources, frame);
                     (ex, col, e)
                 }
                 SelectItem::ExprWithAlias { expr, alias } => {
                     let ex = self.item(expr, frame)?;
-                    let mut col = self.out_col(&ex, alias.value.clone(), sources);
+                    let mut col = self.out_col(&ex, alias.value.clone(), sources, frame);
                     if let Some(m) = &mut col.meta {
                         m.name = alias.value.clone();
                     }
@@ -337,6 +337,12 @@ impl Binder<'_, '_> {
                 }
                 other => return Err(unsupported(&other.to_string())),
             };
+            let mut col = col;
+            if ast.to_string().contains('@') {
+                // A variable is bound as its value; mysqld types it by the variable's
+                // type, which the rules in `types` do not follow.
+                col.typed = None;
+            }
             items.push(ex);
             item_asts.push(Some(ast.clone()));
             cols.push(col);
@@ -385,6 +391,7 @@ fn column_item(sources: &[Source], i: usize) -> OutCol {
         coll: col.and_then(|c| c.coll),
         not_null: false,
         ret: None,
+        typed: None,
     }
 }
 

@@ -6,6 +6,19 @@ use super::{first, hex, int, strict, t, text, Func, Ret, MANY, MAX_RESULT};
 use super::{nulls, Value};
 use crate::sql::value::compare;
 
+/// The bytes of `v` as mysqld hashes and measures them: text in its collation's
+/// character set (a latin1 column's `é` is one byte), anything else as it renders.
+fn charset_bytes(v: &Value, coll: crate::sql::engine::plan::Coll) -> Vec<u8> {
+    if let (Value::Text(s), Some(c)) = (v, coll) {
+        if !matches!(c.charset, "utf8mb4" | "utf8mb3" | "utf8" | "binary") {
+            if let Some(b) = crate::store::charset::encode(s, c.charset) {
+                return b;
+            }
+        }
+    }
+    v.render_bytes().unwrap_or_default()
+}
+
 pub(super) const FUNCS: &[Func] = &[
     strict("CONCAT", 1, MANY, Ret::Args, |a, _| {
         Ok(if a.iter().any(|v| matches!(v, Value::Bytes(_))) {
@@ -59,8 +72,8 @@ pub(super) const FUNCS: &[Func] = &[
         let n = (int(&a[1]).max(0) as usize).min(s.len());
         Ok(Value::Text(s[s.len() - n..].iter().collect()))
     }),
-    strict("LENGTH", 1, 1, Ret::Int, |a, _| {
-        Ok(Value::Int(a[0].render_bytes().map_or(0, |b| b.len()) as i64))
+    strict("LENGTH", 1, 1, Ret::Int, |a, coll| {
+        Ok(Value::Int(charset_bytes(&a[0], coll).len() as i64))
     }),
     strict("CHAR_LENGTH", 1, 1, Ret::Int, |a, _| {
         Ok(Value::Int(t(&a, 0).chars().count() as i64))
@@ -189,7 +202,8 @@ pub(super) const FUNCS: &[Func] = &[
     }),
     // `expr COLLATE name`: the value as is; the binder gave the call its collation.
     nulls("COLLATE", 1, 1, Ret::Args, |a, _| Ok(first(a))),
-    strict("HEX", 1, 1, Ret::Text, |a, _| {
+    nulls("CONVERT_USING", 1, 1, Ret::Args, |a, _| Ok(first(a))),
+    strict("HEX", 1, 1, Ret::Text, |a, coll| {
         Ok(match &a[0] {
             Value::Bit(n, _) => Value::Text(format!("{n:X}")),
             Value::Int(_)
@@ -200,7 +214,7 @@ pub(super) const FUNCS: &[Func] = &[
                 let v = a[0].as_i64().unwrap_or(0);
                 Value::Text(format!("{:X}", v as u64))
             }
-            other => Value::Text(hex(&other.render_bytes().unwrap_or_default())),
+            other => Value::Text(hex(&charset_bytes(other, coll))),
         })
     }),
     strict("UNHEX", 1, 1, Ret::Bytes, |a, _| {
@@ -215,20 +229,20 @@ pub(super) const FUNCS: &[Func] = &[
         }
         Ok(Value::Bytes(out))
     }),
-    strict("MD5", 1, 1, Ret::Text, |a, _| {
+    strict("MD5", 1, 1, Ret::Text, |a, coll| {
         Ok(Value::Text(
-            hex(&md5::Md5::digest(a[0].render_bytes().unwrap_or_default())).to_lowercase(),
+            hex(&md5::Md5::digest(charset_bytes(&a[0], coll))).to_lowercase(),
         ))
     }),
-    strict("SHA1", 1, 1, Ret::Text, |a, _| {
+    strict("SHA1", 1, 1, Ret::Text, |a, coll| {
         use sha1::Digest;
         Ok(Value::Text(
-            hex(&sha1::Sha1::digest(a[0].render_bytes().unwrap_or_default())).to_lowercase(),
+            hex(&sha1::Sha1::digest(charset_bytes(&a[0], coll))).to_lowercase(),
         ))
     }),
-    strict("SHA2", 2, 2, Ret::Text, |a, _| {
+    strict("SHA2", 2, 2, Ret::Text, |a, coll| {
         use sha2::Digest;
-        let data = a[0].render_bytes().unwrap_or_default();
+        let data = charset_bytes(&a[0], coll);
         let h = match int(&a[1]) {
             0 | 256 => hex(&sha2::Sha256::digest(&data)),
             224 => hex(&sha2::Sha224::digest(&data)),
@@ -238,9 +252,9 @@ pub(super) const FUNCS: &[Func] = &[
         };
         Ok(Value::Text(h.to_lowercase()))
     }),
-    strict("CRC32", 1, 1, Ret::UInt, |a, _| {
+    strict("CRC32", 1, 1, Ret::UInt, |a, coll| {
         Ok(Value::UInt(
-            crc32fast::hash(&a[0].render_bytes().unwrap_or_default()) as u64,
+            crc32fast::hash(&charset_bytes(&a[0], coll)) as u64
         ))
     }),
     strict("JSON_EXTRACT", 2, 2, Ret::Text, |a, _| {
