@@ -1486,9 +1486,17 @@ impl Binder<'_, '_> {
                 }
             }
         }
-        // The arguments' collation: a column's rather than a literal's (CONCAT_WS('#',
-        // latin1_column) is latin1 text), as mysqld derives it.
-        let coll = bound.iter().find_map(|x| frame.coll(x));
+        // The arguments' collation as mysqld derives it: a column's rather than a
+        // literal's (CONCAT_WS('#', latin1_column) is latin1 text); between columns of two
+        // character sets, the one with the longer characters (latin1 and utf8mb4 make
+        // utf8mb4 text).
+        let coll = bound.iter().filter_map(|x| frame.coll(x)).reduce(|a, b| {
+            if b.charset != a.charset && b.mbmaxlen > a.mbmaxlen {
+                b
+            } else {
+                a
+            }
+        });
         // IFNULL(amount, 0) is DECIMAL(.., 2): its integer results show the scale too.
         let branches: Option<Vec<&Ex>> = match fname {
             "IFNULL" | "COALESCE" | "GREATEST" | "LEAST" => Some(bound.iter().collect()),
