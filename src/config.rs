@@ -91,6 +91,11 @@ pub struct MasterConfig {
     /// RSA public key file for caching_sha2_password full auth without TLS
     /// (`--master-public-key-path`); fetched from the master when absent.
     pub public_key_path: Option<PathBuf>,
+    /// MASTER_AUTO_POSITION=1 (`--master-auto-position`): with an empty relay log, a
+    /// MySQL master is asked for the transactions whose GTIDs the store has not applied
+    /// (COM_BINLOG_DUMP_GTID) instead of a file and position.
+    #[serde(default)]
+    pub auto_position: bool,
 }
 
 /// Everything replicant reads from options.
@@ -504,6 +509,7 @@ const USED: &[&str] = &[
     "master-password",
     "master-log-file",
     "master-log-pos",
+    "master-auto-position",
     "master-connect-retry",
     "master-retry-count",
     "master-heartbeat-period",
@@ -619,6 +625,10 @@ impl Config {
                 .transpose()?,
             ssl,
             public_key_path: g("master-public-key-path").map(PathBuf::from),
+            auto_position: g("master-auto-position")
+                .map(|v| parse_bool("master-auto-position", v))
+                .transpose()?
+                .unwrap_or(false),
         };
         let flag = |n: &str, default: bool| -> Result<bool, ConfigError> {
             g(n).map(|v| parse_bool(n, v))

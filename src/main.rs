@@ -77,6 +77,9 @@ struct RunArgs {
     master_log_file: Option<String>,
     #[arg(long)]
     master_log_pos: Option<String>,
+    /// Ask a MySQL master by GTID set (MASTER_AUTO_POSITION=1).
+    #[arg(long, num_args = 0..=1, default_missing_value = "1")]
+    master_auto_position: Option<String>,
     #[arg(long)]
     master_connect_retry: Option<String>,
     #[arg(long)]
@@ -294,6 +297,7 @@ fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
         ("master-password", &a.master_password),
         ("master-log-file", &a.master_log_file),
         ("master-log-pos", &a.master_log_pos),
+        ("master-auto-position", &a.master_auto_position),
         ("master-connect-retry", &a.master_connect_retry),
         ("master-retry-count", &a.master_retry_count),
         ("master-heartbeat-period", &a.master_heartbeat_period),

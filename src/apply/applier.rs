@@ -19,6 +19,7 @@ use super::statement::{classify, StatementKind};
 use super::status::ApplierStatus;
 use crate::binlog::event::EventType;
 use crate::binlog::events::Query;
+use crate::binlog::gtid_set::GtidSet;
 use crate::binlog::BinlogPos;
 use crate::logbin::{BinlogMark, LogBin};
 use crate::relay::reader::{EventGroup, GroupReader, RelayPos};
@@ -177,6 +178,19 @@ pub struct Applier {
     single_until: Option<RelayPos>,
     /// Free space on the store's filesystem.
     space: crate::relay::space::SpaceGuard,
+    /// The MySQL GTIDs applied (a MySQL flavor master's gtid_executed, as committed plus
+    /// the pending batch's): the applied position's GTID text.
+    mysql_executed: GtidSet,
+}
+
+/// The MySQL GTID set an applied position records (empty for MariaDB's GTIDs). (A store
+/// written before sets were kept recorded the last MySQL GTID only: the set is then that
+/// one GTID, and a dump by GTID would ask for the earlier ones again, which stops on
+/// their duplicate keys rather than skipping anything.)
+fn mysql_executed(p: Option<&AppliedPos>) -> GtidSet {
+    p.and_then(|p| p.gtid.as_deref())
+        .and_then(|t| GtidSet::parse(t).ok())
+        .unwrap_or_default()
 }
 
 impl Applier {
@@ -196,6 +210,7 @@ impl Applier {
     ) -> Result<Applier, ApplierError> {
         let catalog = store.load_catalog()?;
         let applied = store.applied()?;
+        let executed = mysql_executed(applied.as_ref());
         let start = match &applied {
             Some(p) => (p.relay.clone(), p.master.clone()),
             None => (
@@ -247,6 +262,7 @@ impl Applier {
             idle_since: None,
             busy_since: None,
             single_until: None,
+            mysql_executed: executed,
         })
     }
 
@@ -511,6 +527,7 @@ impl Applier {
                     // The batch holds earlier transactions: roll it all back and apply the
                     // groups one by one up to this one, so its error is its own.
                     *batch = None;
+                    self.mysql_executed = mysql_executed(self.applied.as_ref());
                     self.single_until = Some(pos.relay.clone());
                     if let Some(a) = &self.applied {
                         self.start = (a.relay.clone(), a.master.clone());
@@ -526,6 +543,10 @@ impl Applier {
             };
             if b.groups == 1 && b.last.gtid.is_none() {
                 b.last.gtid = self.applied.as_ref().and_then(|a| a.gtid.clone());
+            }
+            if let Some((sid, gno)) = ctx.mysql_gtid {
+                self.mysql_executed.add(sid, gno);
+                b.last.gtid = Some(self.mysql_executed.to_string());
             }
             if ctx.timestamp != 0 {
                 b.timestamp = ctx.timestamp;

@@ -13,8 +13,8 @@ use super::schema;
 use super::statement::{classify, StatementKind};
 use crate::binlog::event::{ChecksumAlg, Event, EventType, RowsOp};
 use crate::binlog::events::{
-    format_uuid, maria_uncompress, parse_rand, ExecuteLoad, IntVar, LoadBlock, MariaGtid,
-    MysqlGtid, Query, TransactionPayload, UserVar,
+    maria_uncompress, parse_rand, ExecuteLoad, IntVar, LoadBlock, MariaGtid, MysqlGtid, Query,
+    TransactionPayload, UserVar,
 };
 use crate::binlog::rows::RowsEvent;
 use crate::binlog::table_map::TableMap;
@@ -87,8 +87,10 @@ impl Prepared {
 /// What a group's events leave behind.
 #[derive(Default)]
 pub(super) struct GroupCtx {
-    /// The group's GTID.
+    /// The group's GTID (MariaDB's, as text).
     pub(super) gtid: Option<String>,
+    /// The group's MySQL GTID: source UUID and number.
+    pub(super) mysql_gtid: Option<([u8; 16], u64)>,
     /// Rows / statements skipped.
     pub(super) skipped: Vec<Skipped>,
     /// Master timestamp of the group's first event.
@@ -215,7 +217,7 @@ fn apply_event(
         }
         EventType::Gtid => {
             let g = MysqlGtid::parse(body).map_err(|e| decode_err(e, "GTID event"))?;
-            ctx.gtid = Some(format!("{}:{}", format_uuid(&g.sid), g.gno));
+            ctx.mysql_gtid = Some((g.sid, g.gno as u64));
         }
         EventType::Query | EventType::QueryCompressed => {
             let q = Query::parse(body, fde).map_err(|e| decode_err(e, "Query event"))?;

@@ -13,6 +13,7 @@ pub mod events;
 pub mod fde;
 pub mod file;
 pub mod group;
+pub mod gtid_set;
 pub mod jsonb;
 pub mod numfmt;
 pub mod rows;

@@ -90,6 +90,8 @@ pub struct MasterChange {
     pub relay_log_file: Option<String>,
     /// RELAY_LOG_POS.
     pub relay_log_pos: Option<u64>,
+    /// MASTER_AUTO_POSITION.
+    pub auto_position: Option<bool>,
 }
 
 /// A running receiver.
@@ -325,7 +327,16 @@ impl Control {
             }
             let stop = self.shutdown.child();
             let receiver = Receiver::new(cfg, relay, stop.clone(), self.io_report.clone())
-                .map_err(internal)?;
+                .map_err(internal)?
+                .with_applied_gtids({
+                    let store = self.store.clone();
+                    Arc::new(move || {
+                        store
+                            .applied()
+                            .map(|a| a.and_then(|a| a.gtid))
+                            .map_err(|e| e.to_string())
+                    })
+                });
             let task = tokio::spawn(receiver.run());
             st.io = Some(IoThread { stop, task });
         }
@@ -445,6 +456,16 @@ impl Control {
         }
         if let Some(v) = ch.ssl {
             m.ssl.enabled = v;
+        }
+        if let Some(v) = ch.auto_position {
+            if v && (ch.log_file.is_some() || ch.log_pos.is_some()) {
+                // mysqld's ER_BAD_SLAVE_AUTO_POSITION.
+                return Err(SqlError::new(
+                    1776,
+                    "Parameters MASTER_LOG_FILE, MASTER_LOG_POS, RELAY_LOG_FILE and RELAY_LOG_POS cannot be set when MASTER_AUTO_POSITION is active.".into(),
+                ));
+            }
+            m.auto_position = v;
         }
         let path = |s: String| Some(PathBuf::from(s)).filter(|p| !p.as_os_str().is_empty());
         if let Some(v) = ch.ssl_ca {

@@ -192,6 +192,7 @@ fn set_option(ch: &mut MasterChange, opt: &str, val: &Token) -> Result<(), Optio
         "MASTER_SSL_VERIFY_SERVER_CERT" => ch.ssl_verify_server_cert = Some(flag()?),
         "RELAY_LOG_FILE" => ch.relay_log_file = Some(text()?),
         "RELAY_LOG_POS" => ch.relay_log_pos = Some(num()?),
+        "MASTER_AUTO_POSITION" => ch.auto_position = Some(flag()?),
         "MASTER_USE_GTID" => match word(val).as_deref() {
             Some("NO") => {}
             Some("SLAVE_POS" | "CURRENT_POS") => {

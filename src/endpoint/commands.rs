@@ -157,16 +157,9 @@ where
                 Ok(()) => frame_ok(io, &mut out, s, false),
                 Err(e) => frame_err(io, &mut out, &e),
             },
-            cmd::BINLOG_DUMP => {
+            cmd::BINLOG_DUMP | cmd::BINLOG_DUMP_GTID => {
                 // The stream takes the connection to its end.
-                return super::dump::dump(io, s, body).await;
-            }
-            cmd::BINLOG_DUMP_GTID => {
-                let e = SqlError::new(
-                    1236,
-                    "COM_BINLOG_DUMP_GTID (a MySQL replica with SOURCE_AUTO_POSITION=1) is not served yet; use file and position".into(),
-                );
-                frame_err(io, &mut out, &e);
+                return super::dump::dump(io, s, body, command == cmd::BINLOG_DUMP_GTID).await;
             }
             cmd::CHANGE_USER => {
                 if !change_user(io, s, body).await? {

@@ -24,6 +24,7 @@ use crate::binlog::event::{
     ChecksumAlg, EventType, CHECKSUM_LEN, HEADER_LEN, LOG_EVENT_ARTIFICIAL_F,
 };
 use crate::binlog::events::MariaGtidTriple;
+use crate::binlog::gtid_set::GtidSet;
 use crate::logbin::Published;
 use crate::sqlerror::SqlError;
 use crate::wire::packet::PacketIo;
@@ -211,6 +212,111 @@ struct Request {
     pos: u64,
     flags: u16,
     server_id: u32,
+    /// COM_BINLOG_DUMP_GTID: the MySQL GTIDs the replica has.
+    mysql_gtids: Option<GtidSet>,
+}
+
+/// COM_BINLOG_DUMP_GTID's flag: the GTID set follows.
+const THROUGH_GTID: u16 = 4;
+
+/// COM_BINLOG_DUMP_GTID: flags, server_id, file name (length-prefixed), position (u64),
+/// then with BINLOG_THROUGH_GTID the set's size and the set. `Err` names what is wrong.
+fn parse_dump_gtid(body: &[u8]) -> Result<Request, String> {
+    let short = || "COM_BINLOG_DUMP_GTID cut short".to_string();
+    let flags = u16::from_le_bytes(
+        body.get(0..2)
+            .ok_or_else(short)?
+            .try_into()
+            .unwrap_or_default(),
+    );
+    let server_id = u32::from_le_bytes(
+        body.get(2..6)
+            .ok_or_else(short)?
+            .try_into()
+            .unwrap_or_default(),
+    );
+    let n = u32::from_le_bytes(
+        body.get(6..10)
+            .ok_or_else(short)?
+            .try_into()
+            .unwrap_or_default(),
+    ) as usize;
+    let name = body.get(10..10usize.saturating_add(n)).ok_or_else(short)?;
+    let at = 10 + n;
+    let pos = u64::from_le_bytes(
+        body.get(at..at + 8)
+            .ok_or_else(short)?
+            .try_into()
+            .unwrap_or_default(),
+    );
+    let set = if flags & THROUGH_GTID != 0 {
+        let size = u32::from_le_bytes(
+            body.get(at + 8..at + 12)
+                .ok_or_else(short)?
+                .try_into()
+                .unwrap_or_default(),
+        ) as usize;
+        let data = body
+            .get(at + 12..(at + 12).saturating_add(size))
+            .ok_or_else(short)?;
+        GtidSet::decode(data)?
+    } else {
+        GtidSet::default()
+    };
+    Ok(Request {
+        file: String::from_utf8_lossy(name)
+            .trim_end_matches('\0')
+            .to_string(),
+        pos,
+        flags,
+        server_id,
+        mysql_gtids: Some(set),
+    })
+}
+
+/// The PREVIOUS_GTIDS at the start of binlog file `path` (`None` for a MariaDB file).
+fn file_previous_gtids(path: &std::path::Path) -> Result<Option<GtidSet>, SqlError> {
+    let mut r = crate::binlog::file::BinlogReader::open(path)
+        .map_err(|e| fatal(format!("cannot read binlog {}: {e}", path.display())))?;
+    for _ in 0..3 {
+        match r.next_event() {
+            Ok(Some((_, ev))) if ev.header.type_code == EventType::PreviousGtids as u8 => {
+                return GtidSet::decode(ev.body())
+                    .map(Some)
+                    .map_err(|e| fatal(format!("{}: {e}", path.display())));
+            }
+            Ok(Some(_)) => {}
+            _ => break,
+        }
+    }
+    Ok(None)
+}
+
+/// The file a MySQL replica with GTIDs `have` starts from: the newest whose
+/// PREVIOUS_GTIDS it has (files without one, MariaDB's, say nothing either way). When it
+/// lacks some of the oldest file's, they were purged: mysqld's 1236.
+fn mysql_start_file(p: &Published, have: &GtidSet) -> Result<String, SqlError> {
+    let mut oldest = None;
+    for f in p.files.iter().rev() {
+        match file_previous_gtids(&p.dir.join(f))? {
+            Some(previous) if previous.is_subset_of(have) => return Ok(f.clone()),
+            Some(previous) => oldest = Some(previous),
+            None => {}
+        }
+    }
+    let Some(oldest) = oldest else {
+        // No file says what came before it: all are read (the transactions the replica
+        // has are left out as they come).
+        return p
+            .files
+            .first()
+            .cloned()
+            .ok_or_else(|| fatal("Binary log is not open"));
+    };
+    Err(fatal(format!(
+        "Cannot replicate because the source purged required binary logs. Replicate the missing transactions from elsewhere, or provision a new replica from backup. Consider increasing the source's binary log expiration period. The GTID set sent by the replica is '{have}', and the missing transactions are '{}'",
+        oldest.minus(have)
+    )))
 }
 
 fn parse_dump(body: &[u8]) -> Option<Request> {
@@ -225,6 +331,7 @@ fn parse_dump(body: &[u8]) -> Option<Request> {
         pos,
         flags,
         server_id,
+        mysql_gtids: None,
     })
 }
 
@@ -235,16 +342,26 @@ pub(super) async fn dump<S>(
     io: &mut PacketIo<BufReader<S>>,
     s: &mut Session,
     body: &[u8],
+    gtid: bool,
 ) -> Result<(), WireError>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
     let mut out = Vec::with_capacity(FLUSH_AT + (64 << 10));
-    let r = stream(io, s, body, &mut out).await;
+    let req = if gtid {
+        parse_dump_gtid(body)
+            .map_err(|e| SqlError::new(1047, format!("Malformed COM_BINLOG_DUMP_GTID: {e}")))
+    } else {
+        parse_dump(body).ok_or_else(|| SqlError::new(1047, "Malformed COM_BINLOG_DUMP".into()))
+    };
+    let r = match &req {
+        Ok(req) => stream(io, s, req, &mut out).await,
+        Err(e) => Err(Ended::Sql(e.clone())),
+    };
     if let Some(shared) = s.shared.control.logbin_shared() {
         shared.reading(s.id, None);
     }
-    if let Some(req) = parse_dump(body) {
+    if let Ok(req) = req {
         if let Ok(mut r) = s.shared.replicas.lock() {
             if r.get(&req.server_id).is_some_and(|x| x.conn == s.id) {
                 r.remove(&req.server_id);
@@ -387,15 +504,13 @@ fn artificial(t: EventType, server_id: u32, log_pos: u64, body: &[u8], crc: bool
 async fn stream<S>(
     io: &mut PacketIo<BufReader<S>>,
     s: &mut Session,
-    body: &[u8],
+    req: &Request,
     out: &mut Vec<u8>,
 ) -> Result<(), Ended>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
     s.require_admin("REPLICATION SLAVE")?;
-    let req =
-        parse_dump(body).ok_or_else(|| SqlError::new(1047, "Malformed COM_BINLOG_DUMP".into()))?;
     let Some(shared) = s.shared.control.logbin_shared() else {
         return Err(fatal("Binary log is not open").into());
     };
@@ -422,13 +537,15 @@ where
         Some(text) => Some(parse_gtid_list(&text)?),
         None => None,
     };
-    let (file, pos) = match &gtid_state {
-        Some(state) => (gtid_start_file(&p, state)?, 4),
-        None if req.file.is_empty() => match p.files.first() {
+    let mysql_gtids = req.mysql_gtids.as_ref();
+    let (file, pos) = match (&gtid_state, mysql_gtids) {
+        (_, Some(have)) => (mysql_start_file(&p, have)?, 4),
+        (Some(state), None) => (gtid_start_file(&p, state)?, 4),
+        (None, None) if req.file.is_empty() => match p.files.first() {
             Some(f) => (f.clone(), req.pos.max(4)),
             None => return Err(fatal("Binary log is not open").into()),
         },
-        None => {
+        (None, None) => {
             if !p.files.contains(&req.file) {
                 return Err(
                     fatal("Could not find first log file name in binary log index file").into(),
@@ -499,7 +616,25 @@ where
             ev.push(0);
             r.next(&mut ev, end)?;
             let t = ev[1 + 4];
-            if let Some(state) = &gtid_state {
+            if let Some(have) = mysql_gtids {
+                // A transaction the replica has is left out, up to the next GTID.
+                if t == EventType::Gtid as u8 || t == EventType::AnonymousGtid as u8 {
+                    skipping = t == EventType::Gtid as u8
+                        && crate::binlog::events::MysqlGtid::parse(
+                            &ev[1 + HEADER_LEN..ev.len() - if r.crc { CHECKSUM_LEN } else { 0 }],
+                        )
+                        .is_ok_and(|g| have.contains(&g.sid, g.gno as u64));
+                }
+                let framing = [
+                    EventType::FormatDescription as u8,
+                    EventType::Rotate as u8,
+                    EventType::PreviousGtids as u8,
+                    EventType::Stop as u8,
+                ];
+                if skipping && !framing.contains(&t) {
+                    continue;
+                }
+            } else if let Some(state) = &gtid_state {
                 if t == EventType::MariaGtid as u8 {
                     skipping = crate::binlog::events::MariaGtid::parse(
                         &ev[1 + HEADER_LEN..ev.len() - if r.crc { CHECKSUM_LEN } else { 0 }],

@@ -30,6 +30,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use crate::binlog::event::{ChecksumAlg, Event, EventType, CHECKSUM_LEN, HEADER_LEN};
 use crate::binlog::events::{MariaGtid, MariaGtidTriple};
 use crate::binlog::fde::FormatDescription;
+use crate::binlog::gtid_set::GtidSet;
 use crate::relay::{io_err, RelayError, RelayIndex};
 
 /// The binlog magic every file starts with.
@@ -91,6 +92,10 @@ pub struct BinlogMark {
     /// (the reset completes even if a crash came before it had removed the files).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub reset: bool,
+    /// The MySQL GTIDs logged so far (a MySQL flavor master's), as text: the next file's
+    /// PREVIOUS_GTIDS.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub mysql_gtids: String,
 }
 
 impl BinlogMark {
@@ -206,6 +211,8 @@ pub struct LogBin {
     crc: bool,
     /// The GTID state at `pos`.
     gtids: Vec<MariaGtidTriple>,
+    /// The MySQL GTIDs logged up to `pos`.
+    mysql: GtidSet,
     /// What the store holds.
     committed: BinlogMark,
     /// What readers see.
@@ -264,7 +271,7 @@ impl LogBin {
                     // The binlog lost what the store kept: an OS crash with sync_binlog=0
                     // (mysqld's binlog can lose its tail the same way), or a hand-cut file.
                     // Go on from the file's last whole event, saying so.
-                    let (end, gtids) = scan_end(&path, len)?;
+                    let (end, gtids, mysql) = scan_end(&path, len)?;
                     tracing::error!(
                         file = %m.file,
                         committed = m.pos,
@@ -273,6 +280,7 @@ impl LogBin {
                     );
                     m.pos = end;
                     m.gtids = gtids;
+                    m.mysql_gtids = mysql.to_string();
                 }
                 if len > m.pos {
                     tracing::info!(file = %m.file, from = len, to = m.pos, "binlog: cut back to the last committed transaction");
@@ -290,6 +298,7 @@ impl LogBin {
                     fde,
                     crc,
                     gtids: m.gtids.clone(),
+                    mysql: GtidSet::parse(&m.mysql_gtids).unwrap_or_default(),
                     committed: m.clone(),
                     shared,
                     rotate_requested: false,
@@ -301,16 +310,21 @@ impl LogBin {
                 if let Some(m) = &mark {
                     tracing::warn!(file = %m.file, "binlog: the file the store last committed to is not in the index; starting a new file");
                 }
+                let mysql = mark
+                    .as_ref()
+                    .and_then(|m| GtidSet::parse(&m.mysql_gtids).ok())
+                    .unwrap_or_default();
                 let gtids = mark.map(|m| m.gtids).unwrap_or_default();
                 let name = index.next_name();
                 let fde = template_fde();
-                let (file, pos, crc) = start_file(&opts, &name, &fde, &gtids)?;
+                let (file, pos, crc) = start_file(&opts, &name, &fde, &gtids, &mysql)?;
                 index.append(&opts.dir, &name)?;
                 let m = BinlogMark {
                     file: name.clone(),
                     pos,
                     gtids: gtids.clone(),
                     reset: false,
+                    mysql_gtids: mysql.to_string(),
                 };
                 let log = LogBin {
                     opts,
@@ -322,6 +336,7 @@ impl LogBin {
                     fde,
                     crc,
                     gtids,
+                    mysql,
                     committed: m.clone(),
                     shared,
                     rotate_requested: false,
@@ -368,6 +383,11 @@ impl LogBin {
             }
             if rows {
                 last_rows = Some(self.out.len());
+            }
+            if ev.header.type_code == EventType::Gtid as u8 {
+                if let Ok(g) = crate::binlog::events::MysqlGtid::parse(ev.body()) {
+                    self.mysql.add(g.sid, g.gno as u64);
+                }
             }
             if ev.header.type_code == EventType::MariaGtid as u8 {
                 if let Ok(g) = MariaGtid::parse(ev.body()) {
@@ -445,6 +465,7 @@ impl LogBin {
             pos: self.pos,
             gtids: self.gtids.clone(),
             reset: false,
+            mysql_gtids: self.mysql.to_string(),
         }
     }
 
@@ -564,6 +585,7 @@ impl LogBin {
             .map_err(io_err("truncate", &path))?;
         self.pos = m.pos;
         self.gtids = m.gtids;
+        self.mysql = GtidSet::parse(&m.mysql_gtids).unwrap_or_default();
         Ok(())
     }
 
@@ -610,7 +632,7 @@ impl LogBin {
                 let path = self.opts.dir.join(&self.name);
                 self.file.sync_data().map_err(io_err("fsync", &path))?;
             }
-            let f = start_file(&self.opts, &next, &fde, &self.gtids)?;
+            let f = start_file(&self.opts, &next, &fde, &self.gtids, &self.mysql)?;
             self.index.append(&self.opts.dir, &next)?;
             Ok(f)
         });
@@ -708,6 +730,7 @@ impl LogBin {
             pos: 0,
             gtids: Vec::new(),
             reset: true,
+            mysql_gtids: String::new(),
         }
     }
 
@@ -720,8 +743,9 @@ impl LogBin {
         remove_files(&self.opts.dir, &files)?;
         self.index.keep_upto(&self.opts.dir, "")?;
         self.gtids.clear();
+        self.mysql = GtidSet::default();
         let name = format!("{}.000001", self.opts.base);
-        let (file, pos, crc) = start_file(&self.opts, &name, &self.fde, &self.gtids)?;
+        let (file, pos, crc) = start_file(&self.opts, &name, &self.fde, &self.gtids, &self.mysql)?;
         self.index.append(&self.opts.dir, &name)?;
         self.file = file;
         self.name = name.clone();
@@ -732,6 +756,7 @@ impl LogBin {
             pos,
             gtids: Vec::new(),
             reset: false,
+            mysql_gtids: String::new(),
         };
         self.committed = m.clone();
         self.shared.set(|p| p.epoch += 1);
@@ -742,19 +767,26 @@ impl LogBin {
 
 /// The end of the last whole event of binlog file `path` within its first `len` bytes,
 /// and the GTID state there (its GTID_LIST and the GTIDs after it).
-fn scan_end(path: &Path, len: u64) -> Result<(u64, Vec<MariaGtidTriple>), RelayError> {
+fn scan_end(path: &Path, len: u64) -> Result<(u64, Vec<MariaGtidTriple>, GtidSet), RelayError> {
     let mut r = crate::binlog::file::BinlogReader::open(path).map_err(|e| RelayError::Invalid {
         path: path.to_path_buf(),
         reason: e.to_string(),
     })?;
     let mut end = 4;
     let mut state = Vec::new();
+    let mut mysql = GtidSet::default();
     while let Ok(Some((at, ev))) = r.next_event() {
         let stop = at + ev.bytes.len() as u64;
         if stop > len {
             break;
         }
-        if ev.header.type_code == EventType::GtidList as u8 {
+        if ev.header.type_code == EventType::PreviousGtids as u8 {
+            mysql = GtidSet::decode(ev.body()).unwrap_or_default();
+        } else if ev.header.type_code == EventType::Gtid as u8 {
+            if let Ok(g) = crate::binlog::events::MysqlGtid::parse(ev.body()) {
+                mysql.add(g.sid, g.gno as u64);
+            }
+        } else if ev.header.type_code == EventType::GtidList as u8 {
             state = crate::binlog::events::parse_gtid_list(ev.body()).unwrap_or_default();
         } else if ev.header.type_code == EventType::MariaGtid as u8 {
             if let Ok(g) = MariaGtid::parse(ev.body()) {
@@ -770,7 +802,7 @@ fn scan_end(path: &Path, len: u64) -> Result<(u64, Vec<MariaGtidTriple>), RelayE
         }
         end = stop;
     }
-    Ok((end, state))
+    Ok((end, state, mysql))
 }
 
 /// Removes binlog files `names` from `dir` (absent ones are fine).
@@ -886,13 +918,15 @@ fn header(t: EventType, server_id: u32, timestamp: u32, flags: u16) -> [u8; HEAD
 }
 
 /// Creates file `name` with its first events: the magic, `fde` (with our checksum
-/// setting) and the GTID state `gtids` (GTID_LIST for MariaDB, an empty PREVIOUS_GTIDS
-/// for MySQL). Returns the file, its length and whether its events carry checksums.
+/// setting) and the GTID state: `gtids` in a GTID_LIST for MariaDB, `mysql` in a
+/// PREVIOUS_GTIDS for MySQL. Returns the file, its length and whether its events carry
+/// checksums.
 fn start_file(
     opts: &LogBinOptions,
     name: &str,
     fde: &FormatDescription,
     gtids: &[MariaGtidTriple],
+    mysql: &GtidSet,
 ) -> Result<(File, u64, bool), RelayError> {
     let path = opts.dir.join(name);
     let mut fde = fde.clone();
@@ -924,7 +958,7 @@ fn start_file(
         }
     } else {
         state.extend_from_slice(&header(EventType::PreviousGtids, opts.server_id, now(), 0));
-        state.extend_from_slice(&0u64.to_le_bytes());
+        mysql.encode(&mut state);
     }
     let size = state.len() + if crc { CHECKSUM_LEN } else { 0 };
     let end = bytes.len() + size;

@@ -108,7 +108,12 @@ pub struct Receiver {
     dump_started: bool,
     /// Free space on the relay log's filesystem (`disk-space-reserve`).
     space: crate::relay::space::SpaceGuard,
+    /// Reads the applied GTIDs (MASTER_AUTO_POSITION=1).
+    applied_gtids: Option<AppliedGtids>,
 }
+
+/// Reads the applied position's GTID text (the store's, which this layer does not see).
+pub type AppliedGtids = std::sync::Arc<dyn Fn() -> Result<Option<String>, String> + Send + Sync>;
 
 impl Receiver {
     /// A receiver over an opened (recovered) relay log.
@@ -146,7 +151,15 @@ impl Receiver {
             shutdown,
             report,
             dump_started: false,
+            applied_gtids: None,
         })
+    }
+
+    /// Where a dump by GTID (MASTER_AUTO_POSITION=1) learns the GTIDs applied: the
+    /// applied position's GTID text.
+    pub fn with_applied_gtids(mut self, f: AppliedGtids) -> Receiver {
+        self.applied_gtids = Some(f);
+        self
     }
 
     /// Runs until shutdown (Ok) or a fatal error (Err, also recorded in the status).
@@ -384,17 +397,34 @@ impl Receiver {
         .map_err(classify)?;
 
         self.relay.begin_stream(alg)?;
-        let start = match self.relay.master_position() {
-            Some(p) => p.clone(),
-            None => self.initial_position(&mut conn).await?,
-        };
+        let by_gtid = self.cfg.master.auto_position && self.relay.master_position().is_none();
+        // (A replicant upstream serves MySQL's GTID dump whatever its version says.)
+        if by_gtid && conn.server.is_mariadb() && !conn.server.version.contains("replicant") {
+            return Err(SessionError::Stop(ReceiverError::Fatal {
+                code: ER_SLAVE_FATAL_ERROR,
+                message: "MASTER_AUTO_POSITION=1 needs a MySQL master (MariaDB's GTID mode, MASTER_USE_GTID, is not supported yet); use MASTER_AUTO_POSITION=0 with MASTER_LOG_FILE and MASTER_LOG_POS".into(),
+            }));
+        }
         conn.register_slave(self.cfg.server_id, "", 0)
             .await
             .map_err(classify)?;
-        conn.binlog_dump(self.cfg.server_id, &start.file, start.offset)
-            .await
-            .map_err(classify)?;
-        tracing::info!(from = %start, checksum = alg.name(), "binlog dump started");
+        if by_gtid {
+            // The relay log is empty: ask for what the store has not applied.
+            let have = self.executed()?;
+            conn.binlog_dump_gtid(self.cfg.server_id, &have)
+                .await
+                .map_err(classify)?;
+            tracing::info!(have = %have, checksum = alg.name(), "binlog dump by GTID started (MASTER_AUTO_POSITION=1)");
+        } else {
+            let start = match self.relay.master_position() {
+                Some(p) => p.clone(),
+                None => self.initial_position(&mut conn).await?,
+            };
+            conn.binlog_dump(self.cfg.server_id, &start.file, start.offset)
+                .await
+                .map_err(classify)?;
+            tracing::info!(from = %start, checksum = alg.name(), "binlog dump started");
+        }
         self.dump_started = true;
         self.status.slave_io_running = Running::Yes;
         self.status.slave_io_state = "Waiting for master to send event".into();
@@ -402,6 +432,22 @@ impl Receiver {
         self.status.last_io_error.clear();
         self.write_status();
         self.stream(&mut conn, alg).await
+    }
+
+    /// The MySQL GTIDs the store has applied (the applied position's set).
+    fn executed(&self) -> Result<crate::binlog::gtid_set::GtidSet, SessionError> {
+        let Some(applied) = &self.applied_gtids else {
+            return Ok(Default::default());
+        };
+        let text = applied().map_err(|e| {
+            SessionError::Stop(ReceiverError::Fatal {
+                code: ER_SLAVE_FATAL_ERROR,
+                message: format!("cannot read the applied GTIDs: {e}"),
+            })
+        })?;
+        Ok(text
+            .and_then(|t| crate::binlog::gtid_set::GtidSet::parse(&t).ok())
+            .unwrap_or_default())
     }
 
     /// Where to start with an empty relay log: MASTER_LOG_FILE/POS, or the master's first

@@ -294,3 +294,136 @@ fn mysql_binlogs_are_served_to_a_replicant() {
         drop(a);
     }
 }
+
+/// An upstream replicant serving MySQL binlog file `fixture` (../shared/fixtures) as its
+/// binlog `fx.000001`.
+fn fixture_upstream(dir: &Path, fixture: &str) -> (tempfile::TempDir, Replicant) {
+    let up = tempfile::Builder::new()
+        .prefix("rpl-fx-")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let data = up.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::copy(dir.join(fixture), data.join("fx.000001")).unwrap();
+    std::fs::write(data.join("fx.index"), "./fx.000001\n").unwrap();
+    let mut a = Replicant::spawn([
+        "run".to_string(),
+        format!("--datadir={}", data.display()),
+        "--server-id=9".into(),
+        "--log-bin=fx".into(),
+        "--log-slave-updates".into(),
+        "--skip-slave-start".into(),
+    ]);
+    a.wait_endpoint();
+    (up, a)
+}
+
+/// `replicant run` replicating the upstream at `port` by GTID (MASTER_AUTO_POSITION=1).
+fn by_gtid(ddata: &Path, port: u16, extra: &[&str]) -> Replicant {
+    let mut args = vec![
+        "run".to_string(),
+        format!("--datadir={}", ddata.display()),
+        "--server-id=10".into(),
+        "--master-host=127.0.0.1".into(),
+        format!("--master-port={port}"),
+        "--master-user=root".into(),
+        "--master-password=".into(),
+        "--master-auto-position".into(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    Replicant::spawn(args)
+}
+
+/// MySQL's GTID dump, both ends: a replicant with MASTER_AUTO_POSITION=1 asks an upstream
+/// replicant serving a MySQL server's binlog by COM_BINLOG_DUMP_GTID, applies it, keeps
+/// the MySQL GTID set it executed, and after a SIGKILL and relay_log_recovery asks again
+/// with that set: the upstream leaves out every transaction it has (applying one again
+/// would stop on its CREATE TABLE). Its own binlog's next file starts with that set as
+/// PREVIOUS_GTIDS. An upstream whose oldest file's PREVIOUS_GTIDS the replica lacks
+/// answers mysqld's 1236.
+#[test]
+fn mysql_gtid_dump_serves_a_replicant_by_gtid() {
+    let Some(dir) = mysql_fixtures("chain::mysql_gtid_dump_serves_a_replicant_by_gtid") else {
+        return;
+    };
+    let (_up, a) = fixture_upstream(&dir, "binlog-invisible-columns.000001");
+    let down = tempfile::Builder::new()
+        .prefix("rpl-fx-")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let ddata = down.path().join("data");
+    let logbin = ["--log-bin=down", "--log-slave-updates"];
+    let mut d = by_gtid(&ddata, a.port(), &logbin);
+    let uuid = "97c7af02-4c50-11ec-acd8-681842034964";
+    // The file's five transactions are applied.
+    let executed = format!("{uuid}:1-5");
+    let caught_up = |st: &str| st.contains(&format!("Gtid_Slave_Pos: {executed}\n"));
+    // (A status file not written yet says nothing: errors are numbers other than 0.)
+    let failed = |st: &str| {
+        ["Last_SQL_Errno: ", "Last_IO_Errno: "]
+            .iter()
+            .any(|k| st.contains(k) && !st.contains(&format!("{k}0\n")))
+    };
+    let mut st = String::new();
+    let ok = wait_until(Duration::from_secs(60), || {
+        st = status_of(&ddata);
+        caught_up(&st) || failed(&st)
+    });
+    assert!(ok && !failed(&st), "{st}\n{}", d.stderr());
+    assert_eq!(dump(&ddata, "mysql.t1").lines().count(), 2, "{st}");
+    // The downstream's next binlog file starts with the set as PREVIOUS_GTIDS.
+    d.wait_endpoint();
+    d.sql("FLUSH BINARY LOGS").unwrap();
+    // (The first MySQL transaction started a file of MySQL's format; FLUSH the next.)
+    let newest = index_files(&ddata, "down").pop().unwrap();
+    let bytes = std::fs::read(&newest).unwrap();
+    let mut r = ::replicant::binlog::file::BinlogReader::open(&newest).unwrap();
+    let mut previous = None;
+    while let Ok(Some((_, ev))) = r.next_event() {
+        if ev.header.type_code == ::replicant::binlog::event::EventType::PreviousGtids as u8 {
+            previous = Some(
+                ::replicant::binlog::gtid_set::GtidSet::decode(ev.body())
+                    .unwrap()
+                    .to_string(),
+            );
+        }
+    }
+    assert_eq!(
+        previous.as_deref(),
+        Some(executed.as_str()),
+        "{} bytes",
+        bytes.len()
+    );
+
+    // SIGKILL; the relay log is discarded at start-up and the set asked for again.
+    d.kill9();
+    let d = by_gtid(&ddata, a.port(), &["--relay-log-recovery"]);
+    let ok = wait_until(Duration::from_secs(60), || {
+        st = status_of(&ddata);
+        (caught_up(&st) && st.contains("Slave_IO_Running: Yes")) || failed(&st)
+    });
+    assert!(ok && !failed(&st), "{st}\n{}", d.stderr());
+    assert!(
+        d.stderr().contains("binlog dump by GTID started"),
+        "{}",
+        d.stderr()
+    );
+    assert_eq!(dump(&ddata, "mysql.t1").lines().count(), 2, "{st}");
+    drop(d);
+
+    // An upstream whose binlog starts after GTIDs the replica does not have.
+    let (_up2, b) = fixture_upstream(&dir, "binlog_transaction_previous_GTID_no_tag.000001");
+    let empty = tempfile::Builder::new()
+        .prefix("rpl-fx-")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let edata = empty.path().join("data");
+    let e = by_gtid(&edata, b.port(), &[]);
+    let ok = wait_until(Duration::from_secs(30), || {
+        st = status_of(&edata);
+        st.contains("Last_IO_Errno: 1236")
+    });
+    assert!(ok, "{st}\n{}", e.stderr());
+    assert!(st.contains("purged required binary logs"), "{st}");
+    assert!(st.contains("the missing transactions are '"), "{st}");
+}
