@@ -246,6 +246,20 @@ mod tests {
         assert!(GtidSet::parse("").unwrap().is_empty());
     }
 
+    proptest::proptest! {
+        /// Whatever bytes or text a replica sends, a set or an error, never a panic; a
+        /// set decoded encodes back to what decodes to itself.
+        #[test]
+        fn any_input_decodes_or_errs(b in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..120), t in "[0-9a-f:,-]{0,60}") {
+            if let Ok(set) = GtidSet::decode(&b) {
+                let mut again = Vec::new();
+                set.encode(&mut again);
+                proptest::prop_assert_eq!(GtidSet::decode(&again).unwrap(), set);
+            }
+            let _ = GtidSet::parse(&t);
+        }
+    }
+
     #[test]
     fn hostile_binary_sets_are_refused() {
         // A count no bytes back up, a cut interval, an empty interval.
