@@ -219,6 +219,11 @@ impl Drop for Registered {
         if let Ok(mut s) = self.shared.sessions.lock() {
             s.remove(&self.id);
         }
+        // A replica registered on this connection leaves SHOW SLAVE HOSTS with it, as
+        // mysqld unregisters it when its thread ends.
+        if let Ok(mut r) = self.shared.replicas.lock() {
+            r.retain(|_, reg| reg.conn != self.id);
+        }
     }
 }
 

@@ -295,6 +295,22 @@ impl Env for Session {
                         .unwrap_or_default(),
                 ))
             }
+            // A MySQL master's GTIDs in the binlog: MySQL's gtid_executed, and GTID_MODE
+            // ON, which a MySQL replica with SOURCE_AUTO_POSITION=1 asks for.
+            "gtid_executed" | "gtid_mode" => {
+                let mysql = self
+                    .shared
+                    .control
+                    .logbin_shared()
+                    .map(|s| s.get().mark.mysql_gtids.clone())
+                    .unwrap_or_default();
+                if lname == "gtid_executed" {
+                    return Ok(Value::Text(mysql));
+                }
+                if !mysql.is_empty() {
+                    return Ok(Value::Text("ON".into()));
+                }
+            }
             _ => {}
         }
         let g = self

@@ -374,6 +374,13 @@ fn mysql_gtid_dump_serves_a_replicant_by_gtid() {
     // The downstream's next binlog file starts with the set as PREVIOUS_GTIDS.
     d.wait_endpoint();
     d.sql("FLUSH BINARY LOGS").unwrap();
+    // What a MySQL replica of it asks before dumping by GTID.
+    assert_eq!(
+        d.sql("SELECT @@GLOBAL.gtid_mode, @@GLOBAL.gtid_executed")
+            .unwrap()
+            .trim(),
+        format!("ON\t{executed}")
+    );
     // (The first MySQL transaction started a file of MySQL's format; FLUSH the next.)
     let newest = index_files(&ddata, "down").pop().unwrap();
     let bytes = std::fs::read(&newest).unwrap();

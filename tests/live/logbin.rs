@@ -271,4 +271,24 @@ fn an_idle_dump_sends_heartbeats_and_a_second_dump_replaces_the_first() {
         "dumps for one server_id: {}",
         dumps()
     );
+    // A replica that registers and goes without dumping leaves SHOW SLAVE HOSTS too.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let port = r.proc.port();
+    rt.block_on(async {
+        let mut c = ::replicant::wire::client::Connection::connect(&client_opts(port, "root", ""))
+            .await
+            .unwrap();
+        c.register_slave(777, "gone-host", 3307).await.unwrap();
+        let hosts = r.proc.sql("SHOW SLAVE HOSTS").unwrap();
+        assert!(hosts.contains("777\tgone-host\t3307"), "{hosts}");
+    });
+    assert!(
+        wait_until(Duration::from_secs(10), || !r
+            .proc
+            .sql("SHOW SLAVE HOSTS")
+            .unwrap()
+            .contains("777\t")),
+        "{}",
+        r.proc.sql("SHOW SLAVE HOSTS").unwrap()
+    );
 }
