@@ -540,7 +540,22 @@ where
     let mysql_gtids = req.mysql_gtids.as_ref();
     let (file, pos) = match (&gtid_state, mysql_gtids) {
         (_, Some(have)) => (mysql_start_file(&p, have)?, 4),
-        (Some(state), None) => (gtid_start_file(&p, state)?, 4),
+        (Some(state), None) => {
+            // A replica past the binlog's end in a domain has transactions replicant never
+            // had (it diverged, or was another master's): mariadbd refuses it so.
+            if let Some(g) = state.iter().find(|g| {
+                p.mark
+                    .gtids
+                    .iter()
+                    .any(|ours| ours.domain_id == g.domain_id && g.seq_no > ours.seq_no)
+            }) {
+                return Err(fatal(format!(
+                    "Error: connecting slave requested to start from GTID {g}, which is not in the master's binlog"
+                ))
+                .into());
+            }
+            (gtid_start_file(&p, state)?, 4)
+        }
         (None, None) if req.file.is_empty() => match p.files.first() {
             Some(f) => (f.clone(), req.pos.max(4)),
             None => return Err(fatal("Binary log is not open").into()),

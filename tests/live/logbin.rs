@@ -190,6 +190,15 @@ fn filtered_and_binlog_ignored_changes_stay_out_of_the_binlog() {
         st.contains("Could not find GTID state requested by slave in any binlog files"),
         "{st}"
     );
+    // A replica past the binlog's end (it diverged): mariadbd's 1236 too.
+    d.sql("STOP SLAVE; SET GLOBAL gtid_slave_pos = '0-1-999999'; START SLAVE");
+    assert!(
+        wait_until(Duration::from_secs(30), || {
+            st = d.sql("SHOW SLAVE STATUS\\G");
+            st.contains("start from GTID 0-1-999999, which is not in the master's binlog")
+        }),
+        "{st}"
+    );
     d.sql("STOP SLAVE");
     // Transactions go on into the new file, and a restart keeps going from there.
     m.sql("INSERT INTO kept.t VALUES (9)");
