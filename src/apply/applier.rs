@@ -513,7 +513,12 @@ impl Applier {
             if outcome.is_ok() && !ctx.own {
                 if let Some(lb) = &self.opts.logbin {
                     if worth_logging(&group, &ctx.unlogged) {
-                        lock(lb).append_group(group.fde, group.events(), &ctx.unlogged)?;
+                        lock(lb).append_group(
+                            group.fde,
+                            group.events(),
+                            &ctx.unlogged,
+                            &ctx.cut_rows,
+                        )?;
                     }
                 }
             }

@@ -117,6 +117,12 @@ pub(super) struct GroupCtx {
     pub(super) skip_log: bool,
     /// The positions in the group of the events left out of our binlog.
     pub(super) unlogged: Vec<usize>,
+    /// Rows skipped under the conflict policy, to leave out of the binlog: (event
+    /// position in the group, byte ranges in the event), as mysqld logs only the rows it
+    /// applied.
+    pub(super) cut_rows: Vec<(usize, Vec<(usize, usize)>)>,
+    /// The position in the group of the event being applied.
+    pub(super) event_index: usize,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -153,6 +159,7 @@ pub(super) fn apply_group(
         if ctx.timestamp == 0 {
             ctx.timestamp = ev.header.timestamp;
         }
+        ctx.event_index = i;
         apply_event(
             &ev, group.fde, opts, store, txn, catalog, committed, tables, rows, ctx, &mut maps,
         )?;
@@ -168,6 +175,31 @@ pub(super) fn apply_group(
         txn.put(&xa_key(&xid), &records);
     }
     Ok(())
+}
+
+/// The rows skipped since `before` in rows event `rev` (of `ev`) are left out of the
+/// binlog: their bytes are recorded for the binlog writer, or the whole event is left out
+/// when every row was skipped. (A compressed event keeps its rows: its row bytes are not
+/// the event's.)
+fn cut_skipped_rows(ev: &Event<'_>, rev: &RowsEvent<'_>, ctx: &mut GroupCtx, before: usize) {
+    let data = rev.rows_data();
+    let base = (data.as_ptr() as usize)
+        .checked_sub(ev.bytes.as_ptr() as usize)
+        .filter(|b| b + data.len() <= ev.bytes.len());
+    let mut cut = Vec::new();
+    for s in &mut ctx.skipped[before..] {
+        if let (Some(b), Some((from, to))) = (base, s.row.take()) {
+            cut.push((b + from, b + to));
+        }
+    }
+    if cut.is_empty() {
+        return;
+    }
+    if cut.iter().map(|(f, t)| t - f).sum::<usize>() >= data.len() {
+        ctx.skip_log = true;
+    } else {
+        ctx.cut_rows.push((ctx.event_index, cut));
+    }
 }
 
 /// The `mysql` schema: its tables replicant does not keep are passed over, not errors.
@@ -387,7 +419,10 @@ fn apply_event(
                 }
                 let e = SqlError::no_such_table(&key.0, &key.1);
                 if opts.policy.skip.skips(e.code) {
-                    ctx.skipped.push(Skipped { error: e });
+                    ctx.skipped.push(Skipped {
+                        error: e,
+                        row: None,
+                    });
                     return Ok(());
                 }
                 return Err(GroupError {
@@ -428,6 +463,7 @@ fn apply_event(
             if cascading {
                 rows.changed = Some(Vec::new());
             }
+            let before = ctx.skipped.len();
             let applied =
                 rows.apply_event(store, txn, rt, &rev, map, &opts.policy, &mut ctx.skipped);
             let changed = rows.changed.take();
@@ -435,6 +471,9 @@ fn apply_event(
                 error,
                 context: context(),
             })?;
+            if ctx.skipped.len() > before {
+                cut_skipped_rows(ev, &rev, ctx, before);
+            }
             if let Some(changed) = changed.filter(|c| !c.is_empty()) {
                 let rt = rt.clone();
                 cascade_rows(

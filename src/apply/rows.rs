@@ -121,6 +121,9 @@ pub struct ConflictPolicy {
 pub struct Skipped {
     /// The error that was skipped.
     pub error: SqlError,
+    /// A skipped row's bytes in its rows event (`RowsEvent::rows_data` offsets, then the
+    /// event's own once the group applier knows them): left out of the binlog.
+    pub row: Option<(usize, usize)>,
 }
 
 /// A stored row deleted (old, `None`) or updated (old, new).
@@ -178,8 +181,10 @@ impl RowApplier {
         // A row that may be skipped must leave nothing behind when it is: mark the
         // transaction before it (only when a skip is possible: it costs a little).
         let may_skip = policy.idempotent || !policy.skip.is_empty();
-        for row in ev.rows(map)? {
+        let mut it = ev.rows(map)?;
+        while let Some(row) = it.next() {
             let row = row?;
+            let bytes = (row.offset, it.position());
             let sp = may_skip.then(|| txn.savepoint());
             let images = (row.before.is_some(), row.after.is_some());
             let result = match ev.kind.op {
@@ -213,7 +218,10 @@ impl RowApplier {
                     if let Some(sp) = sp {
                         txn.rollback_to(sp);
                     }
-                    skipped.push(Skipped { error: e });
+                    skipped.push(Skipped {
+                        error: e,
+                        row: Some(bytes),
+                    });
                 }
                 other => other?,
             }

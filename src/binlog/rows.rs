@@ -253,6 +253,13 @@ pub struct Row<'s> {
     pub after: Option<RowImage<'s>>,
 }
 
+impl Rows<'_> {
+    /// Offset in [`RowsEvent::rows_data`] just past the last row returned.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+}
+
 impl<'s> Iterator for Rows<'s> {
     type Item = Result<Row<'s>>;
 

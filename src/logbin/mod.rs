@@ -358,6 +358,7 @@ impl LogBin {
         fde: &FormatDescription,
         events: impl Iterator<Item = Event<'e>>,
         omitted: &[usize],
+        cut_rows: &[(usize, Vec<(usize, usize)>)],
     ) -> Result<(), RelayError> {
         if fde.server_version != self.fde.server_version
             || fde.post_header_lens != self.fde.post_header_lens
@@ -402,7 +403,25 @@ impl LogBin {
                 }
             }
             let content = &ev.bytes[..ev.bytes.len() - ev.trailer_len];
-            self.push_event(content);
+            match cut_rows.iter().find(|(at, _)| *at == i) {
+                // Rows the applier skipped are not logged: the event without their bytes.
+                Some((_, ranges)) => {
+                    let mut kept = Vec::with_capacity(content.len());
+                    let mut from = 0;
+                    let mut ranges = ranges.clone();
+                    ranges.sort_unstable();
+                    for (start, end) in ranges {
+                        let (start, end) = (start.min(content.len()), end.min(content.len()));
+                        if start >= from {
+                            kept.extend_from_slice(&content[from..start]);
+                            from = end;
+                        }
+                    }
+                    kept.extend_from_slice(&content[from..]);
+                    self.push_event(&kept);
+                }
+                None => self.push_event(content),
+            }
         }
         Ok(())
     }

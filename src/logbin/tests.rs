@@ -48,7 +48,7 @@ fn append(log: &mut LogBin, seq: u64, omitted: &[usize]) {
         .iter()
         .map(|b| Event::new(b, ChecksumAlg::Crc32).unwrap())
         .collect();
-    log.append_group(&template_fde(), events.into_iter(), omitted)
+    log.append_group(&template_fde(), events.into_iter(), omitted, &[])
         .unwrap();
 }
 
@@ -189,7 +189,7 @@ fn leaving_events_out_keeps_statements_whole() {
         .iter()
         .map(|b| Event::new(b, ChecksumAlg::Crc32).unwrap())
         .collect();
-    log.append_group(&template_fde(), events.into_iter(), &[2, 4])
+    log.append_group(&template_fde(), events.into_iter(), &[2, 4], &[])
         .unwrap();
     let m = log.commit_mark().unwrap();
     log.committed(m);

@@ -301,3 +301,53 @@ fn an_idle_dump_sends_heartbeats_and_a_second_dump_replaces_the_first() {
         r.proc.sql("SHOW SLAVE HOSTS").unwrap()
     );
 }
+
+/// Rows the applier skipped under `slave_skip_errors` (the seed's slaves list 1062) are
+/// not in replicant's binlog, as mysqld logs only the rows it applied: a MariaDB replica
+/// of replicant without skip rules applies the rest of the rows event and ends equal to
+/// replicant (given the whole event, it would stop on the same duplicate key).
+#[test]
+fn rows_skipped_under_slave_skip_errors_stay_out_of_the_binlog() {
+    let m = master();
+    let extra = [
+        "--log-bin=sk",
+        "--log-slave-updates",
+        "--slave-skip-errors=1062",
+        "--account=repl@% IDENTIFIED BY 'repl' ADMIN",
+        "--account=root@localhost ADMIN",
+    ];
+    let mut r = Replica::start(&m, &extra);
+    r.proc.wait_endpoint();
+    // Row 2 stays on the replicas only: the master deletes it without logging.
+    m.sql(
+        "CREATE DATABASE sk; CREATE TABLE sk.t (id INT PRIMARY KEY, v VARCHAR(10));
+         INSERT INTO sk.t VALUES (2, 'replicas');
+         SET sql_log_bin = 0; DELETE FROM sk.t WHERE id = 2",
+    );
+    r.wait_applied(&m);
+    let d = mariadb_replica_of(
+        r.proc.port(),
+        103,
+        "MASTER_LOG_FILE='sk.000001', MASTER_LOG_POS=4",
+    );
+    // One rows event of three rows, the second a duplicate on the replicas; then more.
+    m.sql("INSERT INTO sk.t VALUES (1, 'a'), (2, 'b'), (3, 'c'); INSERT INTO sk.t VALUES (4, 'd')");
+    r.wait_applied(&m);
+    assert_eq!(dump(&r.datadir, "sk.t"), "1\ta\n2\treplicas\n3\tc\n4\td\n");
+    let mut got = String::new();
+    assert!(
+        wait_until(Duration::from_secs(30), || {
+            got = d.sql("SELECT * FROM sk.t ORDER BY id");
+            got == "1\ta\n2\treplicas\n3\tc\n4\td\n"
+        }),
+        "{got}\n{}",
+        d.sql("SHOW SLAVE STATUS\\G")
+    );
+    let st = d.sql("SHOW SLAVE STATUS\\G");
+    assert!(!st.contains("\n1062\n"), "{st}");
+    assert!(
+        r.status().contains("Slave_Skipped_Errors: 1"),
+        "{}",
+        r.status()
+    );
+}

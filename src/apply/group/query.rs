@@ -221,7 +221,10 @@ pub(super) fn apply_statement(
             let ops = match ddl::parse(&sql, &dctx, cat) {
                 Ok(ops) => ops,
                 Err(e) if opts.policy.skip.skips(e.code) => {
-                    ctx.skipped.push(Skipped { error: e });
+                    ctx.skipped.push(Skipped {
+                        error: e,
+                        row: None,
+                    });
                     return Ok(());
                 }
                 Err(e) => return Err(fail(e)),
@@ -282,7 +285,10 @@ pub(super) fn apply_statement(
                     Err(RowError::Sql(e, _)) if opts.policy.skip.skips(e.code) => {
                         *cat = before;
                         txn.rollback_to(sp);
-                        ctx.skipped.push(Skipped { error: e });
+                        ctx.skipped.push(Skipped {
+                            error: e,
+                            row: None,
+                        });
                     }
                     Err(error) => {
                         return Err(GroupError {
@@ -515,7 +521,10 @@ fn skip_or_fail(
     txn.rollback_to(sp);
     match error {
         RowError::Sql(e, _) if opts.policy.skip.skips(e.code) => {
-            ctx.skipped.push(Skipped { error: e });
+            ctx.skipped.push(Skipped {
+                error: e,
+                row: None,
+            });
             Ok(())
         }
         error => Err(GroupError {
