@@ -32,6 +32,11 @@ pub struct GroupTracker {
 }
 
 impl GroupTracker {
+    /// Forgets an open group (its events will never be completed).
+    pub fn reset(&mut self) {
+        self.close();
+    }
+
     /// True when no group is open: the stream may be cut here.
     pub fn at_boundary(&self) -> bool {
         !self.in_group

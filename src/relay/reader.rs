@@ -191,7 +191,22 @@ impl GroupReader {
                         self.fde = fde.clone();
                         // mysqld's rule: a description with a creation time was written
                         // at the master's start-up (one sent again from mid-file has 0).
-                        self.master_restarted |= fde.create_timestamp != 0;
+                        let startup = fde.create_timestamp != 0;
+                        self.master_restarted |= startup;
+                        if startup && !self.groups.at_boundary() {
+                            // The master died while writing this group to its binlog; its
+                            // crash recovery rolled the transaction back. As mysqld's SQL
+                            // thread: the unfinished group is dropped, never applied.
+                            tracing::warn!(
+                                file = %self.file,
+                                group_at = self.group_start.0,
+                                events = self.slots.len(),
+                                "Rolling back unfinished transaction (no COMMIT or ROLLBACK in relay log): the master died while writing it to its binary log, and rolled it back"
+                            );
+                            self.groups.reset();
+                            self.buf.clear();
+                            self.slots.clear();
+                        }
                     }
                     if !ours {
                         advance(&mut self.master, &ev);
@@ -352,5 +367,58 @@ impl GroupReader {
             file: self.file.clone(),
             offset: self.offset,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Events of `proto-fixtures/mariadb-crc32.000001` by their byte ranges.
+    fn fixture() -> Vec<u8> {
+        std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/proto-fixtures/mariadb-crc32.000001"
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_group_cut_by_a_master_restart_is_dropped() {
+        let f = fixture();
+        // Description and first groups up to GTID 0-1-3's XID (3294); GTID 0-1-4 without
+        // its XID (3294..3569); the master's start-up description again; GTID 0-1-5 whole
+        // (3600..4569).
+        let mut relay = f[..3294].to_vec();
+        relay.extend_from_slice(&f[3294..3569]);
+        relay.extend_from_slice(&f[4..256]);
+        relay.extend_from_slice(&f[3600..4569]);
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("relay-bin.000001"), &relay).unwrap();
+        std::fs::write(dir.path().join("relay-bin.index"), "./relay-bin.000001\n").unwrap();
+        let mut r = GroupReader::open(
+            dir.path(),
+            "relay-bin",
+            RelayPos {
+                file: "relay-bin.000001".into(),
+                offset: 4,
+            },
+            None,
+            999,
+        )
+        .unwrap();
+        let mut gtids = Vec::new();
+        while let Some(g) = r.next_group().unwrap() {
+            let first = g.events().next().unwrap();
+            let gtid = crate::binlog::events::MariaGtid::parse(first.body()).unwrap();
+            let restarted = g.master_restarted;
+            gtids.push((gtid.seq_no, g.len(), restarted));
+        }
+        // 0-1-4's four events are gone; 0-1-5 is a group of its own, after the restart
+        // (the first group follows the master's start-up too).
+        assert_eq!(
+            gtids,
+            vec![(1, 2, true), (2, 2, false), (3, 5, false), (5, 5, true)]
+        );
     }
 }
