@@ -828,7 +828,7 @@ fn create_table_select(format: &str) {
            IF(id>1,'a','bb') c1, IF(id>1,id,amount) c3, IFNULL(n,0) c4, IFNULL(n,amount) c5, COALESCE(n,id) c6, CASE WHEN id>1 THEN 'x' ELSE 'yy' END c7,
            NULLIF(id,0) c8, id>1 c9, n IS NULL c10, s LIKE 'a%' c11, id IN (1,2) c12, NOT id c13, id AND n c14, IFNULL(s,'zzz') c15, GREATEST(id,n) c16, LEAST(amount,id) c17,
            DATE(at) t1, DATE_FORMAT(at,'%Y-%m-%d %H:%i:%s') t2, DATE_FORMAT(at, '%W %M %D') t3, YEAR(at) t4, MONTH(at) t5, TIMESTAMPDIFF(DAY,at,at) t6,
-           DATEDIFF(at,at) t7, DATE_ADD(at, INTERVAL 1 HOUR) t8, DATE_SUB(DATE(at), INTERVAL 1 MONTH) t9, DATE_ADD(at, INTERVAL 1 MICROSECOND) t10,
+           DATEDIFF(at,at) t7, NOW() t11, NOW(3) t12, CURDATE() t13, CURRENT_TIMESTAMP t14, DATE_ADD(at, INTERVAL 1 HOUR) t8, DATE_SUB(DATE(at), INTERVAL 1 MONTH) t9, DATE_ADD(at, INTERVAL 1 MICROSECOND) t10,
            CAST(id AS CHAR) x1, CAST(amount AS SIGNED) x2, CAST(amount AS DECIMAL(5,1)) x3, CAST(at AS DATE) x4, CAST(id AS UNSIGNED) x5, CAST(id AS CHAR(5)) x6,
            ROUND(amount,1) k7, FLOOR(amount) k8, ABS(n) k9, MOD(id,3) k10, ROUND(amount) k11, ABS(amount) k12, TRUNCATE(amount,1) k13
            FROM src;

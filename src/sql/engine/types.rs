@@ -501,6 +501,16 @@ fn literal(v: &Value) -> Option<Typed> {
         Value::Bytes(b) => not_null(T::Bin {
             len: b.len() as u32,
         }),
+        // A temporal literal, or NOW() / CURDATE() bound as the statement's time.
+        Value::Temporal(t) => {
+            use crate::sql::temporal::Kind;
+            let ty = match t.kind {
+                Kind::Date => ct::DATE,
+                Kind::DateTime => ct::DATETIME,
+                Kind::Time => ct::TIME,
+            };
+            not_null(T::Temporal { ty, fsp: t.fsp })
+        }
         _ => None,
     }
 }
