@@ -150,3 +150,68 @@ fn a_corrupted_store_is_reported_not_read_wrong() {
     // Nothing after the failed transaction was applied.
     assert!(st.contains("Slave_SQL_Running: No"), "{st}");
 }
+
+/// The master dies while writing a transaction to its binlog (SIGKILL, and its binlog
+/// cut after the transaction's first statement: the torn write a crash leaves) and its
+/// crash recovery rolls the transaction back. Replicant, which reads the unfinished
+/// transaction and then the restarted master's new binlog, applies none of it (as
+/// mysqld's SQL thread, which rolls it back), and applies what follows on its own.
+#[test]
+fn a_transaction_the_master_died_writing_is_not_applied() {
+    let mut m = master();
+    m.sql(
+        "CREATE DATABASE pt; CREATE TABLE pt.a (id INT PRIMARY KEY); CREATE TABLE pt.b (id INT PRIMARY KEY);
+         INSERT INTO pt.a VALUES (100)",
+    );
+    let mut r = Replica::start(&m, &["--master-connect-retry=1"]);
+    r.wait_applied(&m);
+    r.proc.terminate();
+    let (file, at) = m.master_status();
+    m.sql("BEGIN; INSERT INTO pt.a VALUES (1); INSERT INTO pt.b VALUES (1); COMMIT");
+    // The binlog as the crash leaves it: cut where the first statement's rows end.
+    let path = m.binlog_dir().join(&file);
+    let mut reader = ::replicant::binlog::file::BinlogReader::open(&path).unwrap();
+    let mut cut = None;
+    while let Ok(Some((pos, ev))) = reader.next_event() {
+        let rows = ::replicant::binlog::event::EventType::from_code(ev.header.type_code)
+            .is_some_and(|t| t.is_rows());
+        if pos >= at && rows {
+            cut = Some(pos + ev.bytes.len() as u64);
+            break;
+        }
+    }
+    let cut = cut.expect("the transaction's first rows event");
+    m.kill9();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(cut)
+        .unwrap();
+    m.start_again();
+    // The master's data as its recovery would leave it (InnoDB had the transaction
+    // committed before the binlog was cut by hand).
+    m.sql(
+        "SET sql_log_bin = 0; DELETE FROM pt.a WHERE id = 1; DELETE FROM pt.b WHERE id = 1; SET sql_log_bin = 1;
+         INSERT INTO pt.a VALUES (2); INSERT INTO pt.b VALUES (2)",
+    );
+    r.proc = Replicant::spawn(run_args(
+        &r.datadir,
+        m.port(),
+        102,
+        &["--master-connect-retry=1"],
+    ));
+    r.wait_applied(&m);
+    assert_same_table(&m, &r.datadir, "pt.a", "id");
+    assert_same_table(&m, &r.datadir, "pt.b", "id");
+    assert_eq!(dump(&r.datadir, "pt.a"), "2\n100\n");
+    let st = r.status();
+    assert!(st.contains("Last_SQL_Errno: 0"), "{st}");
+    assert!(
+        r.proc
+            .stderr()
+            .contains("Rolling back unfinished transaction"),
+        "{}",
+        r.proc.stderr()
+    );
+}
