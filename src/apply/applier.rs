@@ -185,8 +185,8 @@ pub struct Applier {
 
 /// The MySQL GTID set an applied position records (empty for MariaDB's GTIDs). (A store
 /// written before sets were kept recorded the last MySQL GTID only: the set is then that
-/// one GTID, and a dump by GTID would ask for the earlier ones again, which stops on
-/// their duplicate keys rather than skipping anything.)
+/// one GTID, and a dump by GTID would ask for the earlier ones again: they stop on their
+/// duplicate keys, except in tables without a primary key or under slave_skip_errors.)
 fn mysql_executed(p: Option<&AppliedPos>) -> GtidSet {
     p.and_then(|p| p.gtid.as_deref())
         .and_then(|t| GtidSet::parse(t).ok())
@@ -551,7 +551,7 @@ impl Applier {
             }
             if let Some((sid, gno)) = ctx.mysql_gtid {
                 self.mysql_executed.add(sid, gno);
-                b.last.gtid = Some(self.mysql_executed.to_string());
+                b.mysql_gtids = true;
             }
             if ctx.timestamp != 0 {
                 b.timestamp = ctx.timestamp;
@@ -629,6 +629,9 @@ impl Applier {
             }
             None => None,
         };
+        if b.mysql_gtids {
+            b.last.gtid = Some(self.mysql_executed.to_string());
+        }
         b.txn.commit(&self.store, &b.last, false)?;
         if let (Some(mut g), Some(m)) = (logbin, mark) {
             g.committed(m.clone());
@@ -704,6 +707,9 @@ struct Batch {
     skipped: Vec<Skipped>,
     /// Master timestamp of the last group.
     timestamp: u32,
+    /// A group carried a MySQL GTID: the position's GTID text is the executed set, written
+    /// out at commit (once per batch, not per transaction).
+    mysql_gtids: bool,
 }
 
 impl Batch {
@@ -714,6 +720,7 @@ impl Batch {
             last,
             skipped: Vec::new(),
             timestamp: 0,
+            mysql_gtids: false,
         }
     }
 }

@@ -363,6 +363,7 @@ fn apply_event(
                 .decompress()
                 .map_err(|e| decode_err(e, "Transaction_payload event"))?;
             let mut at = 0;
+            let cuts = ctx.cut_rows.len();
             while at + 19 <= inner.len() {
                 let len = u32::from_le_bytes([
                     inner[at + 9],
@@ -381,8 +382,10 @@ fn apply_event(
                 at += len.max(19);
             }
             // A compressed transaction is logged whole (replicant does not re-compress
-            // what is left once filtered events are taken out).
+            // what is left once filtered events or skipped rows are taken out): the
+            // inner events' cuts do not apply to the payload's bytes.
             ctx.skip_log = false;
+            ctx.cut_rows.truncate(cuts);
         }
         _ if t.rows_kind().is_some() => {
             let rev = RowsEvent::from_event(ev, fde).map_err(|e| decode_err(e, t.name()))?;

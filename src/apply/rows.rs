@@ -121,8 +121,9 @@ pub struct ConflictPolicy {
 pub struct Skipped {
     /// The error that was skipped.
     pub error: SqlError,
-    /// A skipped row's bytes in its rows event (`RowsEvent::rows_data` offsets, then the
-    /// event's own once the group applier knows them): left out of the binlog.
+    /// A skipped row's bytes in its rows event (`RowsEvent::rows_data` offsets): the
+    /// group applier takes them (`group::cut_skipped_rows`) to leave the row out of the
+    /// binlog.
     pub row: Option<(usize, usize)>,
 }
 

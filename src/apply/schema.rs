@@ -1036,6 +1036,22 @@ fn alter(
     if let Some(n) = altered.auto_increment {
         set_auto_increment(store, txn, &old, n)?;
     }
+    // A column that becomes AUTO_INCREMENT in place (MODIFY ... AUTO_INCREMENT) starts
+    // its counter past the largest value it holds, as InnoDB does.
+    let gains_auto = t
+        .columns
+        .iter()
+        .position(|c| c.auto_increment)
+        .is_some_and(|i| !old.columns.get(i).is_some_and(|o| o.auto_increment));
+    let same_layout = t.columns.len() == old.columns.len()
+        && t.columns
+            .iter()
+            .zip(&old.columns)
+            .all(|(a, b)| a.binlog_layout() == b.binlog_layout());
+    // (A copy raises the new table's counter row by row.)
+    if gains_auto && same_layout && txn.auto_increment(store, old.id)?.is_none() {
+        txn.set_auto_increment(old.id, Some(after_largest(store, &t)?));
+    }
     if same_rows {
         txn.put_table(&t, cat.next_table_id);
         cat.tables.insert(new_name, t);

@@ -22,7 +22,7 @@ pub struct ApplierStatus {
     pub relay_master_log_file: String,
     /// Exec_Master_Log_Pos.
     pub exec_master_log_pos: u64,
-    /// Gtid_Slave_Pos: GTID of the last applied transaction.
+    /// Gtid_Slave_Pos: the last applied MariaDB GTID, or a MySQL master's executed set.
     pub gtid_slave_pos: String,
     /// Last_SQL_Errno (0 when none).
     pub last_sql_errno: u32,

@@ -33,9 +33,10 @@ impl GtidSet {
         self.sids.is_empty()
     }
 
-    /// Adds `sid:gno` (gno from 1).
+    /// Adds `sid:gno` (gno from 1 to i64::MAX, as MySQL numbers them; others are not
+    /// GTIDs and are ignored).
     pub fn add(&mut self, sid: [u8; 16], gno: u64) {
-        if gno == 0 {
+        if gno == 0 || gno > i64::MAX as u64 {
             return;
         }
         self.add_interval(sid, gno, gno + 1);
@@ -43,12 +44,21 @@ impl GtidSet {
 
     fn add_interval(&mut self, sid: [u8; 16], start: u64, end: u64) {
         let ivs = self.sids.entry(sid).or_default();
-        // Common case: the next number after the last interval.
-        if let Some(last) = ivs.last_mut() {
-            if start >= last.0 && start <= last.1 {
+        // Common cases: the next number after the last interval, or past it.
+        match ivs.last_mut() {
+            Some(last) if start >= last.0 && start <= last.1 => {
                 last.1 = last.1.max(end);
                 return;
             }
+            Some(last) if start > last.1 => {
+                ivs.push((start, end));
+                return;
+            }
+            None => {
+                ivs.push((start, end));
+                return;
+            }
+            Some(_) => {}
         }
         ivs.push((start, end));
         ivs.sort_unstable();
@@ -64,9 +74,11 @@ impl GtidSet {
 
     /// Whether `sid:gno` is in the set.
     pub fn contains(&self, sid: &[u8; 16], gno: u64) -> bool {
-        self.sids
-            .get(sid)
-            .is_some_and(|ivs| ivs.iter().any(|&(s, e)| gno >= s && gno < e))
+        self.sids.get(sid).is_some_and(|ivs| {
+            // The last interval starting at or before gno.
+            let i = ivs.partition_point(|&(s, _)| s <= gno);
+            i > 0 && gno < ivs[i - 1].1
+        })
     }
 
     /// Whether every GTID of `self` is in `other`.
@@ -132,7 +144,7 @@ impl GtidSet {
                     None => (iv.parse::<u64>(), iv.parse::<u64>()),
                 };
                 match (s, e) {
-                    (Ok(s), Ok(e)) if s >= 1 && e >= s && e < u64::MAX => {
+                    (Ok(s), Ok(e)) if s >= 1 && e >= s && e <= i64::MAX as u64 => {
                         set.add_interval(sid, s, e + 1)
                     }
                     _ => return Err(format!("malformed GTID set: '{part}'")),
@@ -172,7 +184,9 @@ impl GtidSet {
         if n >> 56 == 1 {
             return Err("tagged GTID sets (MySQL 8.4) are not supported".into());
         }
-        let mut set = GtidSet::default();
+        // Intervals as they come, sorted and merged once at the end (a hostile order
+        // costs a sort, not a re-sort per interval).
+        let mut raw: BTreeMap<[u8; 16], Vec<(u64, u64)>> = BTreeMap::new();
         for _ in 0..n {
             let sid: [u8; 16] = b
                 .get(at..at + 16)
@@ -185,9 +199,16 @@ impl GtidSet {
             }
             for _ in 0..k {
                 let (s, e) = (take(&mut at, "an interval")?, take(&mut at, "an interval")?);
-                if s == 0 || e <= s {
-                    return Err(format!("GTID set interval [{s}, {e}) is empty"));
+                if s == 0 || e <= s || e > i64::MAX as u64 + 1 {
+                    return Err(format!("GTID set interval [{s}, {e}) is not one of GTIDs"));
                 }
+                raw.entry(sid).or_default().push((s, e));
+            }
+        }
+        let mut set = GtidSet::default();
+        for (sid, mut ivs) in raw {
+            ivs.sort_unstable();
+            for (s, e) in ivs {
                 set.add_interval(sid, s, e);
             }
         }

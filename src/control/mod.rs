@@ -458,14 +458,18 @@ impl Control {
             m.ssl.enabled = v;
         }
         if let Some(v) = ch.auto_position {
-            if v && (ch.log_file.is_some() || ch.log_pos.is_some()) {
-                // mysqld's ER_BAD_SLAVE_AUTO_POSITION.
-                return Err(SqlError::new(
-                    1776,
-                    "Parameters MASTER_LOG_FILE, MASTER_LOG_POS, RELAY_LOG_FILE and RELAY_LOG_POS cannot be set when MASTER_AUTO_POSITION is active.".into(),
-                ));
-            }
             m.auto_position = v;
+        }
+        let coordinates = ch.log_file.is_some()
+            || ch.log_pos.is_some()
+            || ch.relay_log_file.is_some()
+            || ch.relay_log_pos.is_some();
+        if m.auto_position && coordinates {
+            // mysqld's ER_BAD_SLAVE_AUTO_POSITION (also when it was set before).
+            return Err(SqlError::new(
+                1776,
+                "Parameters MASTER_LOG_FILE, MASTER_LOG_POS, RELAY_LOG_FILE and RELAY_LOG_POS cannot be set when MASTER_AUTO_POSITION is active.".into(),
+            ));
         }
         let path = |s: String| Some(PathBuf::from(s)).filter(|p| !p.as_os_str().is_empty());
         if let Some(v) = ch.ssl_ca {

@@ -302,7 +302,7 @@ impl Env for Session {
                     .shared
                     .control
                     .logbin_shared()
-                    .map(|s| s.get().mark.mysql_gtids.clone())
+                    .and_then(|s| s.get().mark.mysql_gtids.clone())
                     .unwrap_or_default();
                 if lname == "gtid_executed" {
                     return Ok(Value::Text(mysql));

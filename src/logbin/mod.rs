@@ -93,9 +93,10 @@ pub struct BinlogMark {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub reset: bool,
     /// The MySQL GTIDs logged so far (a MySQL flavor master's), as text: the next file's
-    /// PREVIOUS_GTIDS.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub mysql_gtids: String,
+    /// PREVIOUS_GTIDS. `None` in a mark an older replicant wrote (it kept none: they are
+    /// counted from the files at start-up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mysql_gtids: Option<String>,
 }
 
 impl BinlogMark {
@@ -280,7 +281,7 @@ impl LogBin {
                     );
                     m.pos = end;
                     m.gtids = gtids;
-                    m.mysql_gtids = mysql.to_string();
+                    m.mysql_gtids = Some(mysql.to_string());
                 }
                 if len > m.pos {
                     tracing::info!(file = %m.file, from = len, to = m.pos, "binlog: cut back to the last committed transaction");
@@ -288,6 +289,13 @@ impl LogBin {
                 }
                 let fde = file_fde(&path)?;
                 let crc = fde.checksum == ChecksumAlg::Crc32;
+                let mysql = match &m.mysql_gtids {
+                    Some(text) => GtidSet::parse(text).unwrap_or_default(),
+                    // An older replicant's binlog kept no MySQL GTID set: count it from
+                    // every file (once: the next commit records it).
+                    None if !fde.mariadb => logged_mysql_gtids(&opts.dir, index.files()),
+                    None => GtidSet::default(),
+                };
                 let log = LogBin {
                     opts,
                     index,
@@ -298,7 +306,7 @@ impl LogBin {
                     fde,
                     crc,
                     gtids: m.gtids.clone(),
-                    mysql: GtidSet::parse(&m.mysql_gtids).unwrap_or_default(),
+                    mysql,
                     committed: m.clone(),
                     shared,
                     rotate_requested: false,
@@ -312,7 +320,7 @@ impl LogBin {
                 }
                 let mysql = mark
                     .as_ref()
-                    .and_then(|m| GtidSet::parse(&m.mysql_gtids).ok())
+                    .and_then(|m| GtidSet::parse(m.mysql_gtids.as_deref()?).ok())
                     .unwrap_or_default();
                 let gtids = mark.map(|m| m.gtids).unwrap_or_default();
                 let name = index.next_name();
@@ -324,7 +332,7 @@ impl LogBin {
                     pos,
                     gtids: gtids.clone(),
                     reset: false,
-                    mysql_gtids: mysql.to_string(),
+                    mysql_gtids: Some(mysql.to_string()),
                 };
                 let log = LogBin {
                     opts,
@@ -484,7 +492,7 @@ impl LogBin {
             pos: self.pos,
             gtids: self.gtids.clone(),
             reset: false,
-            mysql_gtids: self.mysql.to_string(),
+            mysql_gtids: Some(self.mysql.to_string()),
         }
     }
 
@@ -604,7 +612,11 @@ impl LogBin {
             .map_err(io_err("truncate", &path))?;
         self.pos = m.pos;
         self.gtids = m.gtids;
-        self.mysql = GtidSet::parse(&m.mysql_gtids).unwrap_or_default();
+        self.mysql = m
+            .mysql_gtids
+            .as_deref()
+            .and_then(|t| GtidSet::parse(t).ok())
+            .unwrap_or_default();
         Ok(())
     }
 
@@ -749,7 +761,7 @@ impl LogBin {
             pos: 0,
             gtids: Vec::new(),
             reset: true,
-            mysql_gtids: String::new(),
+            mysql_gtids: Some(String::new()),
         }
     }
 
@@ -775,7 +787,7 @@ impl LogBin {
             pos,
             gtids: Vec::new(),
             reset: false,
-            mysql_gtids: String::new(),
+            mysql_gtids: Some(String::new()),
         };
         self.committed = m.clone();
         self.shared.set(|p| p.epoch += 1);
@@ -786,6 +798,21 @@ impl LogBin {
 
 /// The end of the last whole event of binlog file `path` within its first `len` bytes,
 /// and the GTID state there (its GTID_LIST and the GTIDs after it).
+/// The MySQL GTIDs in binlog files `files` of `dir` (an older replicant's binlog, which
+/// recorded none): each file's PREVIOUS_GTIDS and GTID events.
+fn logged_mysql_gtids(dir: &Path, files: &[String]) -> GtidSet {
+    let mut set = GtidSet::default();
+    for f in files {
+        let path = dir.join(f);
+        let len = std::fs::metadata(&path).map_or(0, |m| m.len());
+        if let Ok((_, _, mysql)) = scan_end(&path, len) {
+            set.union(&mysql);
+        }
+    }
+    tracing::info!(gtids = %set, "binlog: counted the MySQL GTIDs an older version logged");
+    set
+}
+
 fn scan_end(path: &Path, len: u64) -> Result<(u64, Vec<MariaGtidTriple>, GtidSet), RelayError> {
     let mut r = crate::binlog::file::BinlogReader::open(path).map_err(|e| RelayError::Invalid {
         path: path.to_path_buf(),

@@ -71,7 +71,8 @@ pub struct AppliedPos {
     pub relay: RelayPos,
     /// Master coordinate (Relay_Master_Log_File / Exec_Master_Log_Pos).
     pub master: Option<BinlogPos>,
-    /// GTID of the last applied transaction, when the master uses GTIDs.
+    /// The master's GTIDs applied: a MariaDB master's last GTID (`domain-server-seq`), a
+    /// MySQL master's executed set (`uuid:1-5,...`).
     pub gtid: Option<String>,
 }
 

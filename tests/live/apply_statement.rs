@@ -824,7 +824,7 @@ fn create_table_select(format: &str) {
            id+1 a2, id*2 b2, n*2 c2, id/2 e2, id DIV 2 f2, id%3 g2, amount+1 h2, amount*2 j2, amount/3 k2, amount+id l2, -id q2, -amount r2, amount-0.125 w2,
            CONCAT(s,'-',id) s1, CONCAT_WS(',',s,n) s2, UPPER(s) s3, SUBSTRING(s,2) s4, LEFT(s,3) s5, REPLACE(s,'a','bb') s6, TRIM(s) s7, LPAD(s,30,'x') s8,
            REPEAT(s,2) s9, LENGTH(s) s10, CHAR_LENGTH(s) s11, UPPER(e) s12, CONCAT(id) s13, CONCAT(amount) s14, CONCAT(at) s15, MD5(s) s16, CRC32(s) s17,
-           CONVERT(s USING utf8mb4) s18, CONCAT(s, NULL) s19, TRIM(BOTH 'x' FROM s) s20,
+           CONVERT(s USING utf8mb4) s18, CONCAT(s, NULL) s19, TRIM(BOTH 'x' FROM s) s20, CONCAT(s, '@x.com') s21,
            IF(id>1,'a','bb') c1, IF(id>1,id,amount) c3, IFNULL(n,0) c4, IFNULL(n,amount) c5, COALESCE(n,id) c6, CASE WHEN id>1 THEN 'x' ELSE 'yy' END c7,
            NULLIF(id,0) c8, id>1 c9, n IS NULL c10, s LIKE 'a%' c11, id IN (1,2) c12, NOT id c13, id AND n c14, IFNULL(s,'zzz') c15, GREATEST(id,n) c16, LEAST(amount,id) c17,
            DATE(at) t1, DATE_FORMAT(at,'%Y-%m-%d %H:%i:%s') t2, DATE_FORMAT(at, '%W %M %D') t3, YEAR(at) t4, MONTH(at) t5, TIMESTAMPDIFF(DAY,at,at) t6,
@@ -1281,6 +1281,7 @@ fn auto_increment_counters(format: &str) {
          CREATE TABLE b (id INT AUTO_INCREMENT PRIMARY KEY, v INT);
          CREATE TABLE c (id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY, v INT) AUTO_INCREMENT=1000;
          CREATE TABLE n (id INT PRIMARY KEY) AUTO_INCREMENT=7;
+         CREATE TABLE g (id INT PRIMARY KEY); INSERT INTO g VALUES (1), (5), (9);
          CREATE TRIGGER tb AFTER INSERT ON b FOR EACH ROW INSERT INTO a (v) VALUES (NEW.v);
          INSERT INTO a (v) VALUES (1), (2), (3), (4), (5);
          DELETE FROM a WHERE id > 2;
@@ -1299,7 +1300,8 @@ fn auto_increment_counters(format: &str) {
          DELETE FROM a ORDER BY id DESC LIMIT 1;
          INSERT INTO b (v) VALUES (15);
          ALTER TABLE c AUTO_INCREMENT = 5000;
-         INSERT INTO c (v) VALUES (2)",
+         INSERT INTO c (v) VALUES (2);
+         ALTER TABLE g MODIFY id INT NOT NULL AUTO_INCREMENT",
         "USE ai; TRUNCATE a; INSERT INTO b (v) VALUES (16), (17); DELETE FROM b ORDER BY id DESC LIMIT 2",
     ];
     let want_a = ["1,2,6", "1,2,6,7,9", "1,2"];
@@ -1307,7 +1309,7 @@ fn auto_increment_counters(format: &str) {
         m.sql(sql);
         r.wait_applied(&m);
         wait_mariadb_replica(&mdb, &m);
-        for t in ["ai.a", "ai.b", "ai.c", "ai.n"] {
+        for t in ["ai.a", "ai.b", "ai.c", "ai.n", "ai.g"] {
             assert_same_table_3(&m, &mdb, &r.datadir, t, "id");
         }
         // The workload did what it says: the trigger's rows took the counter, not the
@@ -1318,7 +1320,7 @@ fn auto_increment_counters(format: &str) {
             want,
             "phase {i}"
         );
-        for t in ["a", "b", "c", "n"] {
+        for t in ["a", "b", "c", "n", "g"] {
             let q = format!("SHOW CREATE TABLE ai.{t}");
             assert_eq!(
                 r.proc.sql(&q).unwrap(),

@@ -351,3 +351,64 @@ fn rows_skipped_under_slave_skip_errors_stay_out_of_the_binlog() {
         r.status()
     );
 }
+
+/// An event over 16 MiB (a row of a 20 MiB LONGBLOB) crosses replicant whole: received in
+/// split packets, logged, and served to a MariaDB replica split across packets again.
+#[test]
+fn an_event_over_16_mib_is_served_split_across_packets() {
+    let m = MariaDb::start(MasterOpts {
+        extra_args: vec!["--max-allowed-packet=64M".into()],
+        ..MasterOpts::default()
+    });
+    m.create_repl_user("repl", "repl");
+    let extra = [
+        "--log-bin=big",
+        "--log-slave-updates",
+        "--account=repl@% IDENTIFIED BY 'repl' ADMIN",
+        "--account=root@localhost ADMIN",
+    ];
+    let mut r = Replica::start(&m, &extra);
+    r.proc.wait_endpoint();
+    m.sql("CREATE DATABASE big; CREATE TABLE big.t (id INT PRIMARY KEY, b LONGBLOB)");
+    r.wait_applied(&m);
+    let d = mariadb_replica_of(
+        r.proc.port(),
+        103,
+        "MASTER_LOG_FILE='big.000001', MASTER_LOG_POS=4",
+    );
+    m.sql("INSERT INTO big.t VALUES (1, REPEAT('x', 20 * 1024 * 1024)), (2, 'small')");
+    r.wait_applied(&m);
+    // The rows event in replicant's binlog is over 16 MiB (the master's first event
+    // started a file of its own format: read them all).
+    let events: String = r
+        .proc
+        .sql("SHOW BINARY LOGS")
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split('\t').next())
+        .map(|f| r.proc.sql(&format!("SHOW BINLOG EVENTS IN '{f}'")).unwrap())
+        .collect();
+    let biggest = events
+        .lines()
+        .filter(|l| l.contains("Write_rows"))
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            Some(f.get(4)?.parse::<u64>().ok()? - f.get(1)?.parse::<u64>().ok()?)
+        })
+        .max()
+        .unwrap_or(0);
+    assert!(biggest > 16 << 20, "{biggest} bytes:\n{events}");
+    let q = "SELECT id, LENGTH(b), MD5(b) FROM big.t ORDER BY id";
+    let want = m.sql(q);
+    let mut got = String::new();
+    assert!(
+        wait_until(Duration::from_secs(60), || {
+            got = d.sql_result(q).unwrap_or_default();
+            got == want
+        }),
+        "{got}\n{}",
+        d.sql("SHOW SLAVE STATUS\\G")
+    );
+    // (Compared by length and digest: the client's packet limit is 16 MiB.)
+    assert_eq!(r.proc.sql(q).unwrap(), want);
+}

@@ -514,7 +514,7 @@ impl AutoIncrement {
         if id <= off {
             off
         } else {
-            off + (id - off).div_ceil(self.step) * self.step
+            off.saturating_add((id - off).div_ceil(self.step).saturating_mul(self.step))
         }
     }
 
@@ -556,7 +556,7 @@ impl AutoIncrement {
                 None => self.after_max(r, t, col, session, txn)?,
             },
         };
-        self.next = Some(id + self.step);
+        self.next = Some(id.saturating_add(self.step));
         self.generated = Some(id);
         // A value handed out is used up even if its row is not inserted (InnoDB).
         txn.raise_auto_increment(t.def.id, id.saturating_add(1));
@@ -573,22 +573,18 @@ impl AutoIncrement {
         session: &MasterSession<'_>,
         txn: &mut Txn,
     ) -> Result<u64, SqlError> {
-        {
-            {
-                let q = format!(
-                    "SELECT MAX(`{}`) FROM `{}`.`{}`",
-                    t.def.columns[col].name, t.def.db, t.def.name
-                );
-                let max = r
-                    .query(&q, session, txn, &[])?
-                    .first()
-                    .and_then(|row| row.first())
-                    .and_then(Value::as_i64)
-                    .unwrap_or(0)
-                    .max(0) as u64;
-                Ok(self.on_grid(max + 1))
-            }
-        }
+        let q = format!(
+            "SELECT MAX(`{}`) FROM `{}`.`{}`",
+            t.def.columns[col].name, t.def.db, t.def.name
+        );
+        let max = r
+            .query(&q, session, txn, &[])?
+            .first()
+            .and_then(|row| row.first())
+            .and_then(Value::as_i64)
+            .unwrap_or(0)
+            .max(0) as u64;
+        Ok(self.on_grid(max.saturating_add(1)))
     }
 }
 

@@ -263,7 +263,7 @@ fn text_chars(t: T) -> Option<u32> {
             prec,
             scale,
             unsigned,
-        } => prec + u32::from(scale > 0) + u32::from(!unsigned),
+        } => prec.saturating_add(u32::from(scale > 0) + u32::from(!unsigned)),
         T::Double => 22,
         T::Float => 12,
         T::Str { chars, .. } => chars,
@@ -401,11 +401,16 @@ fn aggregate(ts: &[T]) -> Option<T> {
 fn type_of(ex: &Ex, s: &Scope<'_>) -> Option<Typed> {
     match ex {
         Ex::Lit(v) => literal(v),
-        Ex::Col(i) => s
-            .sources
-            .iter()
-            .find(|src| *i >= src.offset && *i < src.offset + src.cols.len())
-            .and_then(|src| of_column(&src.cols[*i - src.offset].meta)),
+        Ex::Col(i) => {
+            let src = s
+                .sources
+                .iter()
+                .find(|src| *i >= src.offset && *i < src.offset + src.cols.len())?;
+            let mut t = of_column(&src.cols[*i - src.offset].meta)?;
+            // The inner table of a LEFT JOIN gives NULL where it has no row.
+            t.null |= src.join == super::plan::JoinKind::Left;
+            Some(t)
+        }
         Ex::Agg(i) => aggregate_fn(s.aggs.get(*i)?, s),
         Ex::Neg(a) => {
             let a = type_of(a, s)?;
@@ -634,16 +639,27 @@ fn const_int(e: &Ex) -> Option<i64> {
     }
 }
 
+/// A constant length argument as a count (negative: 0; past u32: u32::MAX).
+fn const_len(e: &Ex) -> Option<u32> {
+    Some(u32::try_from(const_int(e)?.max(0)).unwrap_or(u32::MAX))
+}
+
+/// The sum of the text lengths of `ts` (saturating: a LONGTEXT's 4 GiB stays the most).
+fn sum_chars(ts: &[T]) -> Option<u32> {
+    ts.iter()
+        .try_fold(0u32, |n, &t| Some(n.saturating_add(text_chars(t)?)))
+}
+
 /// Characters DATE_FORMAT's result may take for format `f` (mysqld's format_length).
 fn format_chars(f: &str) -> u32 {
-    let mut n = 0;
+    let mut n = 0u32;
     let mut it = f.chars();
     while let Some(c) = it.next() {
         if c != '%' {
-            n += 1;
+            n = n.saturating_add(1);
             continue;
         }
-        n += match it.next() {
+        n = n.saturating_add(match it.next() {
             Some('M' | 'W') => 64,
             Some('a' | 'b') => 32,
             Some('D' | 'Y' | 'x' | 'X') => 4,
@@ -657,7 +673,7 @@ fn format_chars(f: &str) -> u32 {
                 | 'c' | 'e',
             ) => 2,
             _ => 1,
-        };
+        });
     }
     n
 }
@@ -668,14 +684,12 @@ fn function(name: &str, args: &[Ex], coll: super::plan::Coll, s: &Scope<'_>) -> 
     let plain: Vec<T> = ts.iter().map(|t| t.t).collect();
     let chars = |i: usize| text_chars(plain[i]);
     let t = match name {
-        "CONCAT" => {
-            let n = (0..plain.len()).map(chars).sum::<Option<u32>>()?;
-            string_over(&plain, n)?
-        }
+        "CONCAT" => string_over(&plain, sum_chars(&plain)?)?,
         "CONCAT_WS" => {
             let sep = chars(0)?;
-            let n = (1..plain.len()).map(chars).sum::<Option<u32>>()?;
-            string_over(&plain, n + sep * (plain.len().saturating_sub(2) as u32))?
+            let n = sum_chars(&plain[1..])?;
+            let seps = sep.saturating_mul(plain.len().saturating_sub(2) as u32);
+            string_over(&plain, n.saturating_add(seps))?
         }
         "UPPER" | "LOWER" | "TRIM" | "LTRIM" | "RTRIM" | "REVERSE" | "TRIM_STR" | "LTRIM_STR"
         | "RTRIM_STR" => string_over(&plain[..1], chars(0)?)?,
@@ -718,43 +732,34 @@ fn function(name: &str, args: &[Ex], coll: super::plan::Coll, s: &Scope<'_>) -> 
                 _ => return None,
             }
         }
-        "LEFT" | "RIGHT" => {
-            let n = const_int(&args[1])?.max(0) as u32;
-            string_over(&plain[..1], chars(0)?.min(n))?
-        }
+        "LEFT" | "RIGHT" => string_over(&plain[..1], chars(0)?.min(const_len(&args[1])?))?,
         "SUBSTRING" => {
-            let full = chars(0)?;
+            let full = u64::from(chars(0)?);
             let from = const_int(&args[1])?;
             let mut n = if from > 0 {
-                full.saturating_sub(from as u32 - 1)
+                full.saturating_sub(from as u64 - 1)
             } else if from < 0 {
-                full.min(from.unsigned_abs() as u32)
+                full.min(from.unsigned_abs())
             } else {
                 0
             };
             if let Some(len) = args.get(2) {
-                n = n.min(const_int(len)?.max(0) as u32);
+                n = n.min(u64::from(const_len(len)?));
             }
-            string_over(&plain[..1], n)?
+            string_over(&plain[..1], n as u32)?
         }
         "REPLACE" => {
             let (from, to) = (chars(1)?, chars(2)?);
             let full = chars(0)?;
             let n = if to > from && from > 0 {
-                full + (to - from) * (full / from)
+                full.saturating_add((to - from).saturating_mul(full / from))
             } else {
                 full
             };
             string_over(&plain[..1], n)?
         }
-        "LPAD" | "RPAD" => {
-            let n = const_int(&args[1])?.max(0) as u32;
-            string_over(&[plain[0], plain[2]], n)?
-        }
-        "REPEAT" => {
-            let n = const_int(&args[1])?.max(0) as u32;
-            string_over(&plain[..1], chars(0)?.checked_mul(n)?)?
-        }
+        "LPAD" | "RPAD" => string_over(&[plain[0], plain[2]], const_len(&args[1])?)?,
+        "REPEAT" => string_over(&plain[..1], chars(0)?.saturating_mul(const_len(&args[1])?))?,
         "LENGTH" | "CHAR_LENGTH" => {
             return Some(Typed {
                 t: T::Int {
@@ -831,13 +836,17 @@ fn function(name: &str, args: &[Ex], coll: super::plan::Coll, s: &Scope<'_>) -> 
             let new_scale = scale.min(want);
             // ROUND may carry into one more digit.
             let carry = u32::from(name == "ROUND");
-            let t = dec(prec - scale + carry + new_scale, new_scale, false);
+            let t = dec(
+                prec.saturating_sub(scale) + carry + new_scale,
+                new_scale,
+                false,
+            );
             return Some(Typed { t, null: any_null });
         }
         "FLOOR" | "CEILING" => {
             let t = match plain[0] {
                 t @ T::Int { .. } => t,
-                T::Dec { prec, scale, .. } => int(prec - scale + 1, false),
+                T::Dec { prec, scale, .. } => int(prec.saturating_sub(scale) + 1, false),
                 _ => return None,
             };
             return Some(Typed { t, null: any_null });

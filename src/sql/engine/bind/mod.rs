@@ -350,11 +350,35 @@ fn cast_target(dt: &ast::DataType) -> Result<CastTo, SqlError> {
         "DATETIME" | "TIMESTAMP" => CastTo::DateTime(arg(&s).first().copied().unwrap_or(0)),
         "TIME" => CastTo::Time(arg(&s).first().copied().unwrap_or(0)),
         "DECIMAL" | "DEC" | "NUMERIC" => {
-            let a = arg(&s);
-            CastTo::Decimal(
+            let a: Vec<u64> = s
+                .split(['(', ')', ','])
+                .skip(1)
+                .filter_map(|x| x.trim().parse().ok())
+                .collect();
+            let (p, sc) = (
                 a.first().copied().unwrap_or(10),
                 a.get(1).copied().unwrap_or(0),
-            )
+            );
+            // mysqld's checks, with its texts.
+            if p > 65 {
+                return Err(SqlError::new(
+                    1426,
+                    format!("Too big precision {p} specified for '{s}'. Maximum is 65"),
+                ));
+            }
+            if sc > 38 {
+                return Err(SqlError::new(
+                    1425,
+                    format!("Too big scale {sc} specified for '{s}'. Maximum is 38"),
+                ));
+            }
+            if sc > p {
+                return Err(SqlError::new(
+                    1427,
+                    format!("For float(M,D), double(M,D) or decimal(M,D), M must be >= D (column '{s}')."),
+                ));
+            }
+            CastTo::Decimal(p as u8, sc as u8)
         }
         "DOUBLE" | "FLOAT" | "REAL" | "DOUBLE PRECISION" => CastTo::Double,
         _ => return Err(unsupported(&format!("CAST AS {s}"))),

@@ -338,7 +338,7 @@ impl Binder<'_, '_> {
                 other => return Err(unsupported(&other.to_string())),
             };
             let mut col = col;
-            if ast.to_string().contains('@') {
+            if names_a_variable(&ast.to_string()) {
                 // A variable is bound as its value; mysqld types it by the variable's
                 // type, which the rules in `types` do not follow.
                 col.typed = None;
@@ -351,6 +351,25 @@ impl Binder<'_, '_> {
         *frame.item_asts.borrow_mut() = item_asts;
         Ok((items, cols))
     }
+}
+
+/// Whether SQL text `e` names a variable (`@x`, `@@x`): an `@` outside quotes.
+fn names_a_variable(e: &str) -> bool {
+    let mut quote: Option<char> = None;
+    let mut chars = e.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(_), '\\') => {
+                chars.next();
+            }
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"' | '`') => quote = Some(c),
+            (None, '@') => return true,
+            (None, _) => {}
+        }
+    }
+    false
 }
 
 /// The joined-row positions `*` or `t.*` selects: USING columns first, once; then every
