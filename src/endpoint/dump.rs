@@ -132,21 +132,35 @@ pub fn parse_gtid_list(text: &str) -> Result<Vec<MariaGtidTriple>, SqlError> {
     Ok(out)
 }
 
-/// The GTID_LIST at the start of binlog file `path` (empty for a MySQL-flavored file).
-fn file_gtid_list(path: &std::path::Path) -> Result<Vec<MariaGtidTriple>, SqlError> {
+/// The body of the first event of type `t` among the first three of binlog file `path`
+/// (the GTID state a file starts with), decoded by `decode`; `None` when there is none.
+fn file_start_state<T>(
+    path: &std::path::Path,
+    t: EventType,
+    decode: impl Fn(&[u8]) -> Result<T, String>,
+) -> Result<Option<T>, SqlError> {
     let mut r = crate::binlog::file::BinlogReader::open(path)
         .map_err(|e| fatal(format!("cannot read binlog {}: {e}", path.display())))?;
     for _ in 0..3 {
         match r.next_event() {
-            Ok(Some((_, ev))) if ev.header.type_code == EventType::GtidList as u8 => {
-                return crate::binlog::events::parse_gtid_list(ev.body())
+            Ok(Some((_, ev))) if ev.header.type_code == t as u8 => {
+                return decode(ev.body())
+                    .map(Some)
                     .map_err(|e| fatal(format!("{}: {e}", path.display())));
             }
             Ok(Some(_)) => {}
             _ => break,
         }
     }
-    Ok(Vec::new())
+    Ok(None)
+}
+
+/// The GTID_LIST at the start of binlog file `path` (empty for a MySQL-flavored file).
+fn file_gtid_list(path: &std::path::Path) -> Result<Vec<MariaGtidTriple>, SqlError> {
+    let list = file_start_state(path, EventType::GtidList, |b| {
+        crate::binlog::events::parse_gtid_list(b).map_err(|e| e.to_string())
+    })?;
+    Ok(list.unwrap_or_default())
 }
 
 /// The file a replica with GTID state `state` starts from: the newest whose GTID_LIST
@@ -276,20 +290,7 @@ fn parse_dump_gtid(body: &[u8]) -> Result<Request, String> {
 
 /// The PREVIOUS_GTIDS at the start of binlog file `path` (`None` for a MariaDB file).
 fn file_previous_gtids(path: &std::path::Path) -> Result<Option<GtidSet>, SqlError> {
-    let mut r = crate::binlog::file::BinlogReader::open(path)
-        .map_err(|e| fatal(format!("cannot read binlog {}: {e}", path.display())))?;
-    for _ in 0..3 {
-        match r.next_event() {
-            Ok(Some((_, ev))) if ev.header.type_code == EventType::PreviousGtids as u8 => {
-                return GtidSet::decode(ev.body())
-                    .map(Some)
-                    .map_err(|e| fatal(format!("{}: {e}", path.display())));
-            }
-            Ok(Some(_)) => {}
-            _ => break,
-        }
-    }
-    Ok(None)
+    file_start_state(path, EventType::PreviousGtids, GtidSet::decode)
 }
 
 /// The file a MySQL replica with GTIDs `have` starts from: the newest whose

@@ -219,24 +219,8 @@ fn mysql_binlogs_are_served_to_a_replicant() {
         ("mysql_type_bit.000001", 1),
     ];
     for (f, rows) in files {
-        let up = tempfile::Builder::new()
-            .prefix("rpl-fx-")
-            .tempdir_in("/tmp")
-            .unwrap();
-        let data = up.path().join("data");
-        std::fs::create_dir_all(&data).unwrap();
-        std::fs::copy(dir.join(f), data.join("fx.000001")).unwrap();
-        std::fs::write(data.join("fx.index"), "./fx.000001\n").unwrap();
         // The upstream serves the file as its binlog; it replicates nothing itself.
-        let mut a = Replicant::spawn([
-            "run".to_string(),
-            format!("--datadir={}", data.display()),
-            "--server-id=9".into(),
-            "--log-bin=fx".into(),
-            "--log-slave-updates".into(),
-            "--skip-slave-start".into(),
-        ]);
-        a.wait_endpoint();
+        let (_up, a) = fixture_upstream(&dir, f);
         let down = tempfile::Builder::new()
             .prefix("rpl-fx-")
             .tempdir_in("/tmp")

@@ -525,6 +525,15 @@ fn str_to_date(s: &str, fmt: &str) -> Option<Temporal> {
         }
         s[start..*i].parse().ok()
     };
+    // hh:mm:ss (%T, and %r before its AM/PM).
+    let hms = |i: &mut usize| -> Option<(u32, u32, u32)> {
+        let sep = |i: &mut usize| -> Option<()> { (b.get(*i) == Some(&b':')).then(|| *i += 1) };
+        let h = digits(i, 2)?;
+        sep(i)?;
+        let m = digits(i, 2)?;
+        sep(i)?;
+        Some((h, m, digits(i, 2)?))
+    };
     while let Some(c) = f.next() {
         if c != '%' {
             if b.get(i) == Some(&(c as u8)) {
@@ -579,13 +588,7 @@ fn str_to_date(s: &str, fmt: &str) -> Option<Temporal> {
                 name_at(&en.days_abbr, b, &mut i)?;
             }
             'r' => {
-                let sep =
-                    |i: &mut usize| -> Option<()> { (b.get(*i) == Some(&b':')).then(|| *i += 1) };
-                t.hour = digits(&mut i, 2)?;
-                sep(&mut i)?;
-                t.minute = digits(&mut i, 2)?;
-                sep(&mut i)?;
-                t.second = digits(&mut i, 2)?;
+                (t.hour, t.minute, t.second) = hms(&mut i)?;
                 while b.get(i) == Some(&b' ') {
                     i += 1;
                 }
@@ -625,13 +628,7 @@ fn str_to_date(s: &str, fmt: &str) -> Option<Temporal> {
                 i += 2;
             }
             'T' => {
-                let sep =
-                    |i: &mut usize| -> Option<()> { (b.get(*i) == Some(&b':')).then(|| *i += 1) };
-                t.hour = digits(&mut i, 2)?;
-                sep(&mut i)?;
-                t.minute = digits(&mut i, 2)?;
-                sep(&mut i)?;
-                t.second = digits(&mut i, 2)?;
+                (t.hour, t.minute, t.second) = hms(&mut i)?;
                 has_time = true;
             }
             '%' => {
