@@ -270,6 +270,18 @@ impl Store {
             path: path.clone(),
             source,
         })?;
+        // Range reads under a write stream step over every version of the rows the
+        // active memtable holds (all of them, until it is flushed): a hot row updated
+        // again and again is a long run of hidden entries. A scan that meets that many
+        // marks the memtable for flush, which keeps one version of each key.
+        db.set_options(&[
+            ("memtable_op_scan_flush_trigger", "256"),
+            ("memtable_avg_op_scan_flush_trigger", "4"),
+        ])
+        .map_err(|source| StoreError::Rocks {
+            path: path.clone(),
+            source,
+        })?;
         let db = std::sync::Arc::new(db);
         let last_view = pipeline::LastView::default();
         let writer = pipeline::Writer::start(db.clone(), last_view.clone()).map_err(|e| {
