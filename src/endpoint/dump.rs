@@ -643,43 +643,35 @@ where
             ev.push(0);
             r.next(&mut ev, end)?;
             let t = ev[1 + 4];
-            if let Some(have) = mysql_gtids {
-                // A transaction the replica has is left out, up to the next GTID.
-                if t == EventType::Gtid as u8 || t == EventType::AnonymousGtid as u8 {
+            // A dump by GTID leaves out each transaction the replica has, up to the next
+            // GTID event; the file's framing events still go.
+            let body = &ev[1 + HEADER_LEN..ev.len() - if r.crc { CHECKSUM_LEN } else { 0 }];
+            match (mysql_gtids, &gtid_state) {
+                (Some(have), _)
+                    if t == EventType::Gtid as u8 || t == EventType::AnonymousGtid as u8 =>
+                {
                     skipping = t == EventType::Gtid as u8
-                        && crate::binlog::events::MysqlGtid::parse(
-                            &ev[1 + HEADER_LEN..ev.len() - if r.crc { CHECKSUM_LEN } else { 0 }],
-                        )
-                        .is_ok_and(|g| have.contains(&g.sid, g.gno as u64));
+                        && crate::binlog::events::MysqlGtid::parse(body)
+                            .is_ok_and(|g| have.contains(&g.sid, g.gno as u64));
                 }
-                let framing = [
-                    EventType::FormatDescription as u8,
-                    EventType::Rotate as u8,
-                    EventType::PreviousGtids as u8,
-                    EventType::Stop as u8,
-                ];
-                if skipping && !framing.contains(&t) {
-                    continue;
-                }
-            } else if let Some(state) = &gtid_state {
-                if t == EventType::MariaGtid as u8 {
-                    skipping = crate::binlog::events::MariaGtid::parse(
-                        &ev[1 + HEADER_LEN..ev.len() - if r.crc { CHECKSUM_LEN } else { 0 }],
-                    )
-                    .is_ok_and(|g| {
+                (None, Some(state)) if t == EventType::MariaGtid as u8 => {
+                    skipping = crate::binlog::events::MariaGtid::parse(body).is_ok_and(|g| {
                         state
                             .iter()
                             .any(|s| s.domain_id == g.domain_id && s.seq_no >= g.seq_no)
                     });
                 }
-                let framing = [
-                    EventType::FormatDescription as u8,
-                    EventType::Rotate as u8,
-                    EventType::GtidList as u8,
-                ];
-                if skipping && !framing.contains(&t) {
-                    continue;
-                }
+                _ => {}
+            }
+            const FRAMING: [u8; 5] = [
+                EventType::FormatDescription as u8,
+                EventType::Rotate as u8,
+                EventType::GtidList as u8,
+                EventType::PreviousGtids as u8,
+                EventType::Stop as u8,
+            ];
+            if skipping && !FRAMING.contains(&t) {
+                continue;
             }
             io.frame_into(out, &ev);
             if out.len() >= FLUSH_AT {

@@ -142,6 +142,7 @@ pub fn bind_reusable(q: &Query, cx: &Context<'_>) -> Result<(QueryPlan, bool), S
         volatile: Cell::new(false),
         ctes: RefCell::new(Vec::new()),
         cte_refs: Cell::new(0),
+        conn: Cell::new(None),
     };
     let plan = b.query(q, None, Some(cx.names_from))?;
     Ok((plan, !b.volatile.get()))
@@ -157,6 +158,7 @@ pub fn bind_expr(e: &Expr, columns: &[&str], cx: &Context<'_>) -> Result<Ex, Sql
         volatile: Cell::new(false),
         ctes: RefCell::new(Vec::new()),
         cte_refs: Cell::new(0),
+        conn: Cell::new(None),
     };
     let frame = Frame {
         tables: vec![(
@@ -198,6 +200,8 @@ struct Binder<'c, 'a> {
     /// References to CTEs bound so far: each is bound (and run) anew, so CTEs naming CTEs
     /// twice would grow exponentially without a bound.
     cte_refs: Cell<usize>,
+    /// The session's collation_connection (string literals' type), asked once.
+    conn: Cell<Option<u16>>,
 }
 
 /// References to common table expressions one statement may bind.
@@ -579,14 +583,19 @@ impl Binder<'_, '_> {
                 }
             }
         }
-        let conn = match self.cx.env.system_variable(false, "collation_connection") {
-            Ok(Value::Text(c)) => collation::by_name(&c).map(|c| c.id),
-            _ => None,
-        };
+        let conn = self.conn.get().unwrap_or_else(|| {
+            let c = match self.cx.env.system_variable(false, "collation_connection") {
+                Ok(Value::Text(c)) => collation::by_name(&c).map(|c| c.id),
+                _ => None,
+            }
+            .unwrap_or(crate::coldef::UTF8MB4);
+            self.conn.set(Some(c));
+            c
+        });
         let scope = super::types::Scope {
             sources,
             aggs: &frame.aggs.borrow(),
-            conn: conn.unwrap_or(crate::coldef::UTF8MB4),
+            conn,
         };
         OutCol {
             typed: super::types::static_meta(ex, &scope, &name),
@@ -882,6 +891,7 @@ impl Binder<'_, '_> {
             volatile: Cell::new(false),
             ctes: RefCell::new(Vec::new()),
             cte_refs: Cell::new(self.cte_refs.get()),
+            conn: Cell::new(self.conn.get()),
         };
         let plan = inner.query(q, None, Some(&v.definition))?;
         self.volatile

@@ -338,7 +338,7 @@ impl Binder<'_, '_> {
                 other => return Err(unsupported(&other.to_string())),
             };
             let mut col = col;
-            if names_a_variable(&ast.to_string()) {
+            if col.typed.is_some() && names_a_variable(&ast.to_string()) {
                 // A variable is bound as its value; mysqld types it by the variable's
                 // type, which the rules in `types` do not follow.
                 col.typed = None;
